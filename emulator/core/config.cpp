@@ -1,0 +1,225 @@
+#include "core/config.hpp"
+
+#include <optional>
+#include <string_view>
+#include <thread>
+
+#include "core/text.hpp"
+
+namespace agentemu {
+namespace {
+
+enum class Kind { text, list, flag };
+
+struct FlagSpec {
+  std::string_view name;  // without the leading "--"
+  Kind kind;
+  std::string_view help;
+};
+
+constexpr FlagSpec kFlags[] = {
+    {"host", Kind::text, "address to listen on (default 127.0.0.1)"},
+    {"port", Kind::text, "port to listen on; 0 picks a free one (default 4599)"},
+    {"fixtures", Kind::list, "fixture file or folder, repeatable (default fixtures/default.json)"},
+    {"scenarios", Kind::list, "scenario file or folder, repeatable; watched and reloaded on change"},
+    {"admin-token", Kind::text, "require Authorization: Bearer TOKEN on /_emulator/*"},
+    {"threads", Kind::text, "io threads (default: number of cores)"},
+    {"journal-limit", Kind::text, "requests kept in the journal (default 10000)"},
+    {"log-level", Kind::text, "debug|info|warn|error|off (default info)"},
+    {"log-format", Kind::text, "text|json (default text)"},
+    {"tls-cert", Kind::text, "PEM certificate for HTTPS on the same port"},
+    {"tls-key", Kind::text, "PEM private key for --tls-cert"},
+    {"tls-self-signed", Kind::flag, "generate a key and certificate at start (path printed on stderr)"},
+    {"auth", Kind::text, "strict|lenient: verify vendor signatures or accept any (default strict)"},
+    {"max-body-bytes", Kind::text, "largest request body accepted, else 413 (default 8388608)"},
+    {"max-header-bytes", Kind::text, "largest request head accepted, else 431 (default 16384)"},
+    {"idle-timeout-ms", Kind::text, "close a connection that sends no complete request head in this time (default 60000)"},
+    {"request-timeout-ms", Kind::text, "close a connection whose request body takes longer (default 30000)"},
+    {"drain-timeout-ms", Kind::text, "on SIGTERM/SIGINT, wait this long for in-flight requests (default 10000)"},
+    {"help", Kind::flag, "print this help"},
+    {"version", Kind::flag, "print the version"},
+};
+
+const FlagSpec* find_flag(std::string_view name) {
+  for (const auto& spec : kFlags) {
+    if (spec.name == name) return &spec;
+  }
+  return nullptr;
+}
+
+std::string env_name(std::string_view flag) {
+  std::string name = "AGENTEMU_";
+  for (char c : flag) name.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  return name;
+}
+
+std::optional<bool> parse_bool(std::string_view text) {
+  if (text == "1" || iequals(text, "true") || iequals(text, "yes") || iequals(text, "on")) return true;
+  if (text == "0" || iequals(text, "false") || iequals(text, "no") || iequals(text, "off") || text.empty()) return false;
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> parse_count(std::string_view text, std::uint64_t min, std::uint64_t max) {
+  const auto value = parse_int64(text);
+  if (!value || *value < 0) return std::nullopt;
+  const auto u = static_cast<std::uint64_t>(*value);
+  if (u < min || u > max) return std::nullopt;
+  return u;
+}
+
+std::optional<ConfigError> apply(Config& config, const FlagSpec& spec, const std::string& value, std::string_view source) {
+  const auto bad = [&](std::string_view why) {
+    return ConfigError{std::string(source) + ": " + why.data() + " (got \"" + value + "\")"};
+  };
+  const std::string_view name = spec.name;
+  if (name == "host") {
+    if (value.empty()) return bad("must not be empty");
+    config.host = value;
+  } else if (name == "port") {
+    const auto port = parse_count(value, 0, 65535);
+    if (!port) return bad("must be a port number 0..65535");
+    config.port = static_cast<std::uint16_t>(*port);
+  } else if (name == "fixtures") {
+    config.fixtures.push_back(value);
+  } else if (name == "scenarios") {
+    config.scenarios.push_back(value);
+  } else if (name == "admin-token") {
+    config.admin_token = value;
+  } else if (name == "threads") {
+    const auto threads = parse_count(value, 1, 256);
+    if (!threads) return bad("must be 1..256");
+    config.threads = static_cast<unsigned>(*threads);
+  } else if (name == "journal-limit") {
+    const auto limit = parse_count(value, 0, 10'000'000);
+    if (!limit) return bad("must be 0..10000000");
+    config.journal_limit = *limit;
+  } else if (name == "log-level") {
+    const auto level = parse_log_level(value);
+    if (!level) return bad("must be debug, info, warn, error or off");
+    config.log_level = *level;
+  } else if (name == "log-format") {
+    const auto format = parse_log_format(value);
+    if (!format) return bad("must be text or json");
+    config.log_format = *format;
+  } else if (name == "tls-cert") {
+    config.tls_cert = value;
+  } else if (name == "tls-key") {
+    config.tls_key = value;
+  } else if (name == "tls-self-signed") {
+    const auto on = parse_bool(value);
+    if (!on) return bad("must be true or false");
+    config.tls_self_signed = *on;
+  } else if (name == "auth") {
+    if (value == "strict") {
+      config.auth = AuthMode::strict;
+    } else if (value == "lenient") {
+      config.auth = AuthMode::lenient;
+    } else {
+      return bad("must be strict or lenient");
+    }
+  } else if (name == "max-body-bytes") {
+    const auto bytes = parse_count(value, 1024, 1ULL << 32);
+    if (!bytes) return bad("must be 1024..4294967296");
+    config.max_body_bytes = *bytes;
+  } else if (name == "max-header-bytes") {
+    const auto bytes = parse_count(value, 1024, 1 << 20);
+    if (!bytes) return bad("must be 1024..1048576");
+    config.max_header_bytes = *bytes;
+  } else if (name == "idle-timeout-ms" || name == "request-timeout-ms" || name == "drain-timeout-ms") {
+    const auto ms = parse_count(value, 1, 86'400'000);
+    if (!ms) return bad("must be 1..86400000 milliseconds");
+    const std::chrono::milliseconds duration(*ms);
+    if (name == "idle-timeout-ms") config.idle_timeout = duration;
+    if (name == "request-timeout-ms") config.request_timeout = duration;
+    if (name == "drain-timeout-ms") config.drain_timeout = duration;
+  } else if (name == "help") {
+    config.show_help = true;
+  } else if (name == "version") {
+    config.show_version = true;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<Config, ConfigError> parse_config(const std::vector<std::string>& args, const EnvLookup& env) {
+  Config config;
+  std::vector<const FlagSpec*> given;
+  std::vector<std::pair<const FlagSpec*, std::string>> from_flags;
+
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.rfind("--", 0) != 0) return ConfigError{"unexpected argument \"" + arg + "\" (see --help)"};
+    std::string name = arg.substr(2);
+    std::optional<std::string> inline_value;
+    if (const auto eq = name.find('='); eq != std::string::npos) {
+      inline_value = name.substr(eq + 1);
+      name.resize(eq);
+    }
+    const FlagSpec* spec = find_flag(name);
+    if (spec == nullptr) return ConfigError{"unknown flag --" + name + " (see --help)"};
+    std::string value;
+    if (spec->kind == Kind::flag) {
+      value = inline_value.value_or("true");
+    } else if (inline_value) {
+      value = *inline_value;
+    } else {
+      if (i + 1 >= args.size()) return ConfigError{"--" + name + " needs a value"};
+      value = args[++i];
+    }
+    from_flags.emplace_back(spec, value);
+    given.push_back(spec);
+  }
+
+  // Environment first, then flags, so a flag replaces its variable (lists are replaced, not merged).
+  for (const auto& spec : kFlags) {
+    if (spec.name == "help" || spec.name == "version") continue;
+    bool overridden = false;
+    for (const FlagSpec* g : given) overridden = overridden || g == &spec;
+    if (overridden) continue;
+    const std::string var = env_name(spec.name);
+    const char* raw = env ? env(var.c_str()) : nullptr;
+    if (raw == nullptr || *raw == '\0') continue;
+    if (spec.kind == Kind::list) {
+      for (std::string_view piece : split(raw, ':')) {
+        if (piece.empty()) continue;
+        if (auto error = apply(config, spec, std::string(piece), var)) return *error;
+      }
+    } else if (auto error = apply(config, spec, raw, var)) {
+      return *error;
+    }
+  }
+  for (const auto& [spec, value] : from_flags) {
+    if (auto error = apply(config, *spec, value, "--" + std::string(spec->name))) return *error;
+  }
+
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return ConfigError{"--tls-cert and --tls-key go together"};
+  }
+  if (!config.tls_cert.empty() && config.tls_self_signed) {
+    return ConfigError{"choose --tls-cert/--tls-key or --tls-self-signed, not both"};
+  }
+  if (config.threads == 0) {
+    const unsigned cores = std::thread::hardware_concurrency();
+    config.threads = cores == 0 ? 1 : cores;
+  }
+  return config;
+}
+
+std::string usage_text() {
+  std::string text =
+      "usage: agentemu [flags]\n\n"
+      "Emulates Alibaba ICE, ZEGOCLOUD AI Agent, an elizaOS-style REST runtime and the Amazon\n"
+      "Bedrock AgentCore data plane on one port, over HTTP and HTTPS.\n\nflags:\n";
+  for (const auto& spec : kFlags) {
+    std::string left = "  --" + std::string(spec.name);
+    if (spec.kind != Kind::flag) left += spec.kind == Kind::list ? " PATH" : " VALUE";
+    if (left.size() < 28) left.resize(28, ' ');
+    text += left + std::string(spec.help) + "\n";
+  }
+  text += "\nEvery flag can also be set with AGENTEMU_<NAME> (e.g. AGENTEMU_PORT=0,\n"
+          "AGENTEMU_FIXTURES=a.json:b.json); a flag wins over its variable.\n";
+  return text;
+}
+
+}  // namespace agentemu

@@ -1,0 +1,51 @@
+// Command-line flags, each also readable from AGENTEMU_<NAME>; the flag wins over the variable.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/log.hpp"
+
+namespace agentemu {
+
+enum class AuthMode { strict, lenient };
+
+struct Config {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 4599;
+  std::vector<std::string> fixtures;  // empty: the default fixtures file
+  std::vector<std::string> scenarios;
+  std::string admin_token;
+  unsigned threads = 0;  // 0: one per core
+  std::size_t journal_limit = 10000;
+  LogLevel log_level = LogLevel::info;
+  LogFormat log_format = LogFormat::text;
+  std::string tls_cert;
+  std::string tls_key;
+  bool tls_self_signed = false;
+  AuthMode auth = AuthMode::strict;
+  std::size_t max_body_bytes = 8 * 1024 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds request_timeout{30'000};
+  std::chrono::milliseconds drain_timeout{10'000};
+  bool show_help = false;
+  bool show_version = false;
+};
+
+struct ConfigError {
+  std::string message;
+};
+
+// `env` returns the variable's value or nullptr (std::getenv in production, a map in tests).
+using EnvLookup = std::function<const char*(const char* name)>;
+std::variant<Config, ConfigError> parse_config(const std::vector<std::string>& args, const EnvLookup& env);
+
+std::string usage_text();
+
+}  // namespace agentemu

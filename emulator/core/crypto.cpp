@@ -1,0 +1,207 @@
+#include "core/crypto.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <cstring>
+#include <random>
+#include <stdexcept>
+
+namespace agentemu {
+namespace {
+
+// Fetching an algorithm is the expensive part of an OpenSSL 3 digest; do it once per process.
+const EVP_MD* fetched(const char* name) {
+  EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  if (md == nullptr) throw std::runtime_error(std::string("OpenSSL has no digest ") + name);
+  return md;
+}
+
+const EVP_MD* md_sha256() {
+  static const EVP_MD* md = fetched("SHA256");
+  return md;
+}
+const EVP_MD* md_sha1() {
+  static const EVP_MD* md = fetched("SHA1");
+  return md;
+}
+const EVP_MD* md_md5() {
+  static const EVP_MD* md = fetched("MD5");
+  return md;
+}
+
+struct DigestContext {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~DigestContext() { EVP_MD_CTX_free(ctx); }
+};
+
+EVP_MD_CTX* thread_context() {
+  thread_local DigestContext context;
+  return context.ctx;
+}
+
+template <std::size_t N>
+void digest_into(const EVP_MD* md, std::initializer_list<std::string_view> parts, std::array<unsigned char, N>& out) {
+  EVP_MD_CTX* ctx = thread_context();
+  EVP_DigestInit_ex2(ctx, md, nullptr);
+  for (std::string_view part : parts) EVP_DigestUpdate(ctx, part.data(), part.size());
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, out.data(), &len);
+}
+
+// RFC 2104 over the cached digests: cheaper than EVP_MAC's per-call provider lookups.
+template <std::size_t N>
+std::array<unsigned char, N> hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
+  constexpr std::size_t kBlock = 64;  // MD5, SHA-1 and SHA-256 all use 64-byte blocks
+  std::array<unsigned char, kBlock> block{};
+  if (key.size() > kBlock) {
+    std::array<unsigned char, N> hashed{};
+    digest_into(md, {key}, hashed);
+    std::memcpy(block.data(), hashed.data(), N);
+  } else {
+    std::memcpy(block.data(), key.data(), key.size());
+  }
+  std::array<unsigned char, kBlock> inner_pad{}, outer_pad{};
+  for (std::size_t i = 0; i < kBlock; ++i) {
+    inner_pad[i] = block[i] ^ 0x36;
+    outer_pad[i] = block[i] ^ 0x5c;
+  }
+  const auto view = [](const auto& bytes) {
+    return std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  };
+  std::array<unsigned char, N> inner{};
+  digest_into(md, {view(inner_pad), data}, inner);
+  std::array<unsigned char, N> outer{};
+  digest_into(md, {view(outer_pad), view(inner)}, outer);
+  return outer;
+}
+
+}  // namespace
+
+Sha256Digest sha256(std::string_view data) {
+  Sha256Digest out{};
+  digest_into(md_sha256(), {data}, out);
+  return out;
+}
+
+Sha1Digest sha1(std::string_view data) {
+  Sha1Digest out{};
+  digest_into(md_sha1(), {data}, out);
+  return out;
+}
+
+Md5Digest md5(std::string_view data) {
+  Md5Digest out{};
+  digest_into(md_md5(), {data}, out);
+  return out;
+}
+
+Sha256Digest hmac_sha256(std::string_view key, std::string_view data) { return hmac<32>(md_sha256(), key, data); }
+
+Sha1Digest hmac_sha1(std::string_view key, std::string_view data) { return hmac<20>(md_sha1(), key, data); }
+
+std::string hex_lower(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(bytes.size() * 2, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = kDigits[b >> 4];
+    out[2 * i + 1] = kDigits[b & 0x0f];
+  }
+  return out;
+}
+
+std::string base64_encode(std::string_view bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const auto n = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                   static_cast<unsigned char>(bytes[i + 2]);
+    out.push_back(kAlphabet[(n >> 18) & 63]);
+    out.push_back(kAlphabet[(n >> 12) & 63]);
+    out.push_back(kAlphabet[(n >> 6) & 63]);
+    out.push_back(kAlphabet[n & 63]);
+  }
+  if (i + 1 == bytes.size()) {
+    const auto n = static_cast<unsigned char>(bytes[i]) << 16;
+    out.push_back(kAlphabet[(n >> 18) & 63]);
+    out.push_back(kAlphabet[(n >> 12) & 63]);
+    out += "==";
+  } else if (i + 2 == bytes.size()) {
+    const auto n = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8);
+    out.push_back(kAlphabet[(n >> 18) & 63]);
+    out.push_back(kAlphabet[(n >> 12) & 63]);
+    out.push_back(kAlphabet[(n >> 6) & 63]);
+    out.push_back('=');
+  }
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  const auto value_of = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    int v[4];
+    int padding = 0;
+    for (int j = 0; j < 4; ++j) {
+      const char c = text[i + j];
+      if (c == '=' && i + 4 == text.size() && j >= 2) {
+        v[j] = 0;
+        ++padding;
+      } else if (padding > 0 || (v[j] = value_of(c)) < 0) {
+        return std::nullopt;
+      }
+    }
+    const int n = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
+    out.push_back(static_cast<char>((n >> 16) & 0xff));
+    if (padding < 2) out.push_back(static_cast<char>((n >> 8) & 0xff));
+    if (padding < 1) out.push_back(static_cast<char>(n & 0xff));
+  }
+  return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  const std::size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (std::size_t i = 0; i < n; ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+std::uint64_t random_u64() {
+  thread_local std::mt19937_64 generator([] {
+    std::uint64_t seed = 0;
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed) != 1) seed = std::random_device{}();
+    return seed;
+  }());
+  return generator();
+}
+
+std::string random_hex(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  for (std::size_t i = 0; i < bytes; i += 8) {
+    const std::uint64_t r = random_u64();
+    std::memcpy(raw.data() + i, &r, bytes - i < 8 ? bytes - i : 8);
+  }
+  return hex_lower(raw);
+}
+
+std::string uuid_v4() {
+  std::string hex = random_hex(16);
+  hex[12] = '4';
+  hex[16] = "89ab"[random_u64() & 3];
+  return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' + hex.substr(16, 4) + '-' +
+         hex.substr(20, 12);
+}
+
+}  // namespace agentemu

@@ -1,0 +1,67 @@
+// The vendor-neutral view of one HTTP exchange. Vendor modules see only these types, never
+// Beast's, so they compile fast and stay independent of the transport.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace agentemu {
+
+struct Header {
+  std::string_view name;
+  std::string_view value;
+};
+
+// Views into the connection's buffers: valid until the response has been written.
+struct Request {
+  std::string_view method;
+  std::string_view target;  // as received
+  std::string_view path;    // raw: still percent-encoded, so "%2F" inside a segment survives routing
+  std::string_view query;   // raw, without the '?'
+  std::vector<Header> headers;
+  std::string_view body;
+  bool secure = false;  // arrived over TLS
+
+  // First value of a header (case-insensitive name), or "" when absent.
+  std::string_view header(std::string_view name) const;
+  bool has_header(std::string_view name) const;
+  // Host header without the port, or "".
+  std::string_view host() const;
+};
+
+// What the connection writes back. Network faults replace the answer with misbehaviour.
+enum class NetworkFault {
+  none,
+  connection_reset,    // RST: SO_LINGER 0 then close
+  empty_response,      // close without writing a byte
+  malformed_response,  // bytes that are not HTTP
+  random_then_close,   // random bytes, then close
+  hang,                // never answer; hold the connection until the peer or the server gives up
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type;  // empty: no Content-Type header
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  NetworkFault fault = NetworkFault::none;
+  bool close = false;  // close the connection after this answer
+
+  void set(int new_status, std::string_view type, std::string new_body) {
+    status = new_status;
+    content_type.assign(type);
+    body = std::move(new_body);
+  }
+  void add_header(std::string_view name, std::string_view value) { headers.emplace_back(name, value); }
+  // Value of a header this response carries, or "".
+  std::string_view header(std::string_view name) const;
+  void clear();
+};
+
+std::string_view reason_phrase(int status);
+
+inline constexpr std::string_view kJson = "application/json";
+
+}  // namespace agentemu

@@ -1,0 +1,84 @@
+#include "core/journal.hpp"
+
+namespace agentemu {
+
+Journal::Journal(std::size_t limit, std::size_t body_cap) : slots_(limit), body_cap_(body_cap) {}
+
+void Journal::record(const JournalRecord& r) {
+  std::lock_guard lock(mutex_);
+  if (slots_.empty()) return;
+  JournalEntry& e = slots_[next_];
+  e.id = next_id_++;
+  e.time = r.time;
+  e.vendor.assign(r.vendor);
+  e.operation.assign(r.operation);
+  e.method.assign(r.method);
+  e.path.assign(r.path);
+  e.query.assign(r.query);
+  const std::size_t header_count = r.headers == nullptr ? 0 : r.headers->size();
+  e.headers.resize(header_count);
+  for (std::size_t i = 0; i < header_count; ++i) {
+    e.headers[i].first.assign((*r.headers)[i].name);
+    e.headers[i].second.assign((*r.headers)[i].value);
+  }
+  e.body.assign(r.body.substr(0, body_cap_));
+  e.body_size = r.body.size();
+  e.status = r.status;
+  e.error_code.assign(r.error_code);
+  e.scenario.assign(r.scenario);
+  e.rule.assign(r.rule);
+  e.duration_ms = r.duration_ms;
+  next_ = (next_ + 1) % slots_.size();
+  if (size_ < slots_.size()) ++size_;
+}
+
+template <class Visit>
+void Journal::for_each_oldest_first(Visit&& visit) const {
+  const std::size_t capacity = slots_.size();
+  const std::size_t first = (next_ + capacity - size_) % (capacity == 0 ? 1 : capacity);
+  for (std::size_t i = 0; i < size_; ++i) visit(slots_[(first + i) % capacity]);
+}
+
+bool Journal::status_matches(std::string_view wanted, int status) {
+  if (wanted.size() == 3 && (wanted[1] == 'x' || wanted[1] == 'X') && (wanted[2] == 'x' || wanted[2] == 'X')) {
+    return status / 100 == wanted[0] - '0';
+  }
+  return wanted == std::to_string(status);
+}
+
+bool Journal::matches(const JournalEntry& e, const JournalFilter& f) const {
+  if (f.vendor && e.vendor != *f.vendor) return false;
+  if (f.operation && e.operation != *f.operation) return false;
+  if (f.status && !status_matches(*f.status, e.status)) return false;
+  return true;
+}
+
+std::vector<JournalEntry> Journal::entries(const JournalFilter& filter) const {
+  std::lock_guard lock(mutex_);
+  std::vector<const JournalEntry*> hits;
+  for_each_oldest_first([&](const JournalEntry& e) {
+    if (matches(e, filter)) hits.push_back(&e);
+  });
+  std::size_t skip = 0;
+  if (filter.limit && hits.size() > *filter.limit) skip = hits.size() - *filter.limit;
+  std::vector<JournalEntry> out;
+  out.reserve(hits.size() - skip);
+  for (std::size_t i = skip; i < hits.size(); ++i) out.push_back(*hits[i]);
+  return out;
+}
+
+std::size_t Journal::count(const JournalFilter& filter) const {
+  std::lock_guard lock(mutex_);
+  std::size_t n = 0;
+  for_each_oldest_first([&](const JournalEntry& e) { n += matches(e, filter) ? 1 : 0; });
+  if (filter.limit && n > *filter.limit) n = *filter.limit;
+  return n;
+}
+
+void Journal::clear() {
+  std::lock_guard lock(mutex_);
+  next_ = 0;
+  size_ = 0;
+}
+
+}  // namespace agentemu

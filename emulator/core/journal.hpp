@@ -1,0 +1,88 @@
+// The request journal: a bounded ring of every emulated request, newest last. Slots are reused
+// in place, so once the ring is warm, recording a request does not allocate.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/http.hpp"
+
+namespace agentemu {
+
+struct JournalEntry {
+  std::uint64_t id = 0;
+  SystemTime time;
+  std::string vendor;
+  std::string operation;
+  std::string method;
+  std::string path;
+  std::string query;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  // at most the body cap
+  std::size_t body_size = 0;
+  int status = 0;
+  std::string error_code;
+  std::string scenario;
+  std::string rule;
+  double duration_ms = 0;
+};
+
+// What the request path hands to the journal; views stay valid only during record().
+struct JournalRecord {
+  SystemTime time;
+  std::string_view vendor;
+  std::string_view operation;
+  std::string_view method;
+  std::string_view path;
+  std::string_view query;
+  const std::vector<Header>* headers = nullptr;
+  std::string_view body;
+  int status = 0;
+  std::string_view error_code;
+  std::string_view scenario;
+  std::string_view rule;
+  double duration_ms = 0;
+};
+
+struct JournalFilter {
+  std::optional<std::string> vendor;
+  std::optional<std::string> operation;
+  std::optional<std::string> status;  // "404" or a class such as "4xx"
+  std::optional<std::size_t> limit;   // the newest N that match
+};
+
+class Journal {
+ public:
+  static constexpr std::size_t kDefaultBodyCap = 64 * 1024;
+
+  explicit Journal(std::size_t limit, std::size_t body_cap = kDefaultBodyCap);
+
+  void record(const JournalRecord& record);
+  std::vector<JournalEntry> entries(const JournalFilter& filter) const;
+  std::size_t count(const JournalFilter& filter) const;
+  void clear();
+  std::size_t limit() const { return slots_.size(); }
+
+  static bool status_matches(std::string_view wanted, int status);
+
+ private:
+  bool matches(const JournalEntry& entry, const JournalFilter& filter) const;
+  template <class Visit>
+  void for_each_oldest_first(Visit&& visit) const;
+
+  mutable std::mutex mutex_;
+  std::vector<JournalEntry> slots_;
+  std::size_t body_cap_;
+  std::size_t next_ = 0;   // slot the next record goes to
+  std::size_t size_ = 0;   // filled slots
+  std::uint64_t next_id_ = 1;
+};
+
+}  // namespace agentemu

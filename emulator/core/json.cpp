@@ -1,0 +1,218 @@
+#include "core/json.hpp"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/writer.h>
+
+namespace agentemu {
+namespace {
+
+struct StringSink {
+  using Ch = char;
+  std::string* out;
+  void Put(char c) { out->push_back(c); }
+  void Flush() {}
+};
+
+// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not valid.
+std::size_t utf8_sequence(std::string_view text, std::size_t i) {
+  const auto b0 = static_cast<unsigned char>(text[i]);
+  if (b0 < 0x80) return 1;
+  std::size_t len;
+  std::uint32_t cp;
+  if ((b0 & 0xe0) == 0xc0) {
+    len = 2;
+    cp = b0 & 0x1f;
+  } else if ((b0 & 0xf0) == 0xe0) {
+    len = 3;
+    cp = b0 & 0x0f;
+  } else if ((b0 & 0xf8) == 0xf0) {
+    len = 4;
+    cp = b0 & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + len > text.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(text[i + k]);
+    if ((b & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+  const bool surrogate = cp >= 0xd800 && cp <= 0xdfff;
+  if (overlong || surrogate || cp > 0x10ffff) return 0;
+  return len;
+}
+
+void line_and_column(std::string_view text, std::size_t offset, std::size_t& line, std::size_t& column) {
+  line = 1;
+  column = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<JsonParseError> parse_json(std::string_view text, JsonDocument& document, JsonDialect dialect) {
+  constexpr unsigned kStrict = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+  constexpr unsigned kRelaxed = kStrict | rapidjson::kParseCommentsFlag | rapidjson::kParseTrailingCommasFlag;
+  if (dialect == JsonDialect::strict) {
+    document.Parse<kStrict>(text.data(), text.size());
+  } else {
+    document.Parse<kRelaxed>(text.data(), text.size());
+  }
+  if (!document.HasParseError()) return std::nullopt;
+  JsonParseError error;
+  line_and_column(text, document.GetErrorOffset(), error.line, error.column);
+  error.message = rapidjson::GetParseError_En(document.GetParseError());
+  if (!error.message.empty() && error.message.back() == '.') error.message.pop_back();
+  return error;
+}
+
+const char* json_type_name(const JsonValue& value) {
+  switch (value.GetType()) {
+    case rapidjson::kNullType: return "null";
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType: return "boolean";
+    case rapidjson::kObjectType: return "object";
+    case rapidjson::kArrayType: return "array";
+    case rapidjson::kStringType: return "string";
+    case rapidjson::kNumberType: return "number";
+  }
+  return "unknown";
+}
+
+std::string json_pointer(std::string_view base, std::string_view key) {
+  std::string out(base);
+  out.push_back('/');
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string json_pointer(std::string_view base, std::size_t index) {
+  std::string out(base);
+  out.push_back('/');
+  out += std::to_string(index);
+  return out;
+}
+
+const JsonValue* json_member(const JsonValue& object, std::string_view name) {
+  if (!object.IsObject()) return nullptr;
+  const auto it = object.FindMember(JsonValue(rapidjson::StringRef(name.data(), name.size())));
+  return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+bool is_valid_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t len = utf8_sequence(text, i);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
+std::string to_valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t len = utf8_sequence(text, i);
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(text.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+struct JsonWriter::Impl {
+  explicit Impl(std::string& out) : sink{&out}, writer(sink) {}
+  StringSink sink;
+  rapidjson::Writer<StringSink> writer;
+};
+
+JsonWriter::JsonWriter() : impl_(new Impl(out_)) {}
+JsonWriter::~JsonWriter() { delete impl_; }
+
+JsonWriter& JsonWriter::begin_object() {
+  impl_->writer.StartObject();
+  return *this;
+}
+JsonWriter& JsonWriter::end_object() {
+  impl_->writer.EndObject();
+  return *this;
+}
+JsonWriter& JsonWriter::begin_array() {
+  impl_->writer.StartArray();
+  return *this;
+}
+JsonWriter& JsonWriter::end_array() {
+  impl_->writer.EndArray();
+  return *this;
+}
+JsonWriter& JsonWriter::key(std::string_view name) {
+  if (is_valid_utf8(name)) {
+    impl_->writer.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+  } else {
+    const std::string repaired = to_valid_utf8(name);
+    impl_->writer.Key(repaired.data(), static_cast<rapidjson::SizeType>(repaired.size()), true);
+  }
+  return *this;
+}
+JsonWriter& JsonWriter::string(std::string_view text) {
+  if (is_valid_utf8(text)) {
+    impl_->writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+  } else {
+    const std::string repaired = to_valid_utf8(text);
+    impl_->writer.String(repaired.data(), static_cast<rapidjson::SizeType>(repaired.size()), true);
+  }
+  return *this;
+}
+JsonWriter& JsonWriter::int64(std::int64_t number) {
+  impl_->writer.Int64(number);
+  return *this;
+}
+JsonWriter& JsonWriter::uint64(std::uint64_t number) {
+  impl_->writer.Uint64(number);
+  return *this;
+}
+JsonWriter& JsonWriter::number(double number) {
+  impl_->writer.Double(number);
+  return *this;
+}
+JsonWriter& JsonWriter::boolean(bool flag) {
+  impl_->writer.Bool(flag);
+  return *this;
+}
+JsonWriter& JsonWriter::null() {
+  impl_->writer.Null();
+  return *this;
+}
+JsonWriter& JsonWriter::value(const JsonValue& parsed) {
+  parsed.Accept(impl_->writer);
+  return *this;
+}
+
+std::string JsonWriter::take() {
+  std::string result = std::move(out_);
+  out_.clear();
+  impl_->writer.Reset(impl_->sink);
+  return result;
+}
+
+}  // namespace agentemu

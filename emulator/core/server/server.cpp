@@ -1,0 +1,498 @@
+#include "core/server/server.hpp"
+
+#include <array>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <mutex>
+#include <unordered_map>
+
+#include "core/call.hpp"
+#include "core/clock.hpp"
+#include "core/crypto.hpp"
+#include "core/log.hpp"
+#include "core/pipeline.hpp"
+
+namespace agentemu {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+// Something the server can ask to wind down when it drains.
+class Tracked {
+ public:
+  virtual ~Tracked() = default;
+  virtual void drain() = 0;
+};
+
+// The Date header, formatted once per second per io thread.
+std::string_view http_date_now(const Clock& clock) {
+  thread_local std::int64_t cached_second = -1;
+  thread_local std::string cached;
+  const SystemTime now = clock.now();
+  const std::int64_t second = epoch_seconds(now);
+  if (second != cached_second) {
+    cached = format_http_date(now);
+    cached_second = second;
+  }
+  return cached;
+}
+
+void append_number(std::string& out, std::size_t n) {
+  char buf[24];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n != 0);
+  out.append(p, end);
+}
+
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  Impl(net::io_context& io_context, ServerOptions opts, Pipeline& p, const Clock& c, Logger& l, net::ssl::context* t)
+      : io(io_context), options(std::move(opts)), pipeline(p), clock(c), log(l), tls(t), acceptor(net::make_strand(io)) {}
+
+  void accept();
+  void track(const std::shared_ptr<Tracked>& connection) {
+    std::lock_guard lock(mutex);
+    live.emplace(connection.get(), connection);
+  }
+  void untrack(Tracked* connection) {
+    std::function<void()> done;
+    {
+      std::lock_guard lock(mutex);
+      live.erase(connection);
+      if (draining && live.empty() && on_drained) done = std::move(on_drained);
+    }
+    if (done) done();
+  }
+  bool is_draining() {
+    std::lock_guard lock(mutex);
+    return draining;
+  }
+
+  net::io_context& io;
+  ServerOptions options;
+  Pipeline& pipeline;
+  const Clock& clock;
+  Logger& log;
+  net::ssl::context* tls;
+  tcp::acceptor acceptor;
+
+  std::mutex mutex;
+  std::unordered_map<Tracked*, std::weak_ptr<Tracked>> live;
+  bool draining = false;
+  std::function<void()> on_drained;
+};
+
+namespace {
+
+// The HTTP logic both transports share (CRTP, as in Beast's flex example): read a request, run
+// it through the pipeline, write the answer, repeat while the connection is kept alive.
+template <class Derived>
+class Connection : public CallHost, public Tracked {
+ public:
+  Connection(beast::flat_buffer buffer, std::shared_ptr<Server::Impl> server)
+      : buffer_(std::move(buffer)), server_(std::move(server)) {}
+
+  ~Connection() override { server_->untrack(this); }
+
+  void resume() override {
+    net::post(self().stream().get_executor(), [me = self().shared_from_this()] { me->continue_call(); });
+  }
+
+  void drain() override {
+    net::post(self().stream().get_executor(), [me = self().shared_from_this()] {
+      me->draining_ = true;
+      if (me->state_ == State::waiting || me->state_ == State::hanging) me->lowest().close();
+    });
+  }
+
+ protected:
+  enum class State { waiting, reading, busy, writing, hanging, closed };
+
+  Derived& self() { return static_cast<Derived&>(*this); }
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(self().stream()); }
+
+  void begin(bool secure) {
+    secure_ = secure;
+    draining_ = server_->is_draining();
+    server_->track(self().shared_from_this());
+    call_.attach(std::weak_ptr<CallHost>(self().shared_from_this()));
+    read_request();
+  }
+
+  void read_request() {
+    call_.reset();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
+    parser_->body_limit(server_->options.max_body_bytes);
+    state_ = State::waiting;
+    lowest().expires_after(server_->options.idle_timeout);
+    http::async_read_header(self().stream(), buffer_, *parser_,
+                            [me = self().shared_from_this()](beast::error_code ec, std::size_t) { me->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    state_ = State::reading;
+    if (parser_->is_done()) return on_request();
+    lowest().expires_after(server_->options.request_timeout);
+    const auto& head = parser_->get();
+    const auto expect = head[http::field::expect];
+    if (expect.size() == 12 && beast::iequals(expect, "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(self().stream(), net::buffer(kContinue.data(), kContinue.size()),
+                       [me = self().shared_from_this()](beast::error_code write_ec, std::size_t) {
+                         if (write_ec) return me->close_now();
+                         me->read_body();
+                       });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    http::async_read(self().stream(), buffer_, *parser_,
+                     [me = self().shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return me->on_read_error(ec);
+                       me->on_request();
+                     });
+  }
+
+  void on_read_error(beast::error_code ec) {
+    const bool nothing_read = state_ == State::waiting && !parser_->got_some() && buffer_.size() == 0;
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == net::ssl::error::stream_truncated ||
+        (ec == beast::error::timeout && nothing_read) || nothing_read) {
+      return close_now();  // the peer left, or an idle keep-alive connection timed out
+    }
+    fill_partial_request();
+    if (ec == beast::error::timeout) {
+      server_->pipeline.reject(call_, 408, "request_timeout", "the request was not received in time");
+    } else if (ec == http::error::header_limit) {
+      server_->pipeline.reject(call_, 431, "header_too_large",
+                               "the request head exceeds " + std::to_string(server_->options.max_header_bytes) + " bytes");
+    } else if (ec == http::error::body_limit) {
+      server_->pipeline.reject(call_, 413, "body_too_large",
+                               "the request body exceeds " + std::to_string(server_->options.max_body_bytes) + " bytes");
+    } else if (ec == http::error::partial_message) {
+      return close_now();  // the peer closed mid-request: nobody is left to answer
+    } else {
+      server_->pipeline.reject(call_, 400, "bad_request", "malformed HTTP request: " + ec.message());
+    }
+    write_response();
+  }
+
+  // What could be read of a request that failed, so the journal can show it.
+  void fill_partial_request() {
+    call_.now = server_->clock.now();
+    call_.started = std::chrono::steady_clock::now();
+    call_.request.secure = secure_;
+    if (!parser_->is_header_done()) return;
+    fill_request_head();
+  }
+
+  void fill_request_head() {
+    const auto& message = parser_->get();
+    Request& r = call_.request;
+    r.method = message.method_string();
+    r.target = message.target();
+    std::string_view target = r.target;
+    if (target.starts_with("http://") || target.starts_with("https://")) {  // absolute-form
+      const auto slash = target.find('/', target.find("//") + 2);
+      target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+    }
+    const auto question = target.find('?');
+    r.path = target.substr(0, question);
+    r.query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+    for (const auto& field : message) r.headers.push_back({field.name_string(), field.value()});
+    r.secure = secure_;
+  }
+
+  void on_request() {
+    state_ = State::busy;
+    lowest().expires_never();
+    call_.now = server_->clock.now();
+    call_.started = std::chrono::steady_clock::now();
+    fill_request_head();
+    call_.request.body = parser_->get().body();
+    keep_alive_ = parser_->get().keep_alive();
+    head_request_ = parser_->get().method() == http::verb::head;
+    server_->pipeline.run(call_);
+    if (!call_.paused()) write_response();
+  }
+
+  void continue_call() {
+    server_->pipeline.run(call_);
+    if (!call_.paused()) write_response();
+  }
+
+  void write_response() {
+    Response& res = call_.response;
+    switch (res.fault) {
+      case NetworkFault::none: break;
+      case NetworkFault::connection_reset: {
+        beast::error_code ignored;
+        lowest().socket().set_option(net::socket_base::linger(true, 0), ignored);
+        return close_now();
+      }
+      case NetworkFault::empty_response: return close_now();
+      case NetworkFault::malformed_response:
+        fault_bytes_ = "HTTP/1.1 ??? Malformed\r\nContent-Length: -1\r\nX-Agentemu-Fault: malformed\r\n\r\n{\"trunc";
+        return write_fault_bytes();
+      case NetworkFault::random_then_close: {
+        fault_bytes_.resize(16 + random_u64() % 240);
+        for (char& c : fault_bytes_) c = static_cast<char>(random_u64() & 0xff);
+        return write_fault_bytes();
+      }
+      case NetworkFault::hang: return hang();
+    }
+
+    const bool close = res.close || !keep_alive_ || draining_;
+    head_.clear();
+    head_ += "HTTP/1.1 ";
+    append_number(head_, static_cast<std::size_t>(res.status));
+    head_ += ' ';
+    head_ += reason_phrase(res.status);
+    head_ += "\r\nDate: ";
+    head_ += http_date_now(server_->clock);
+    head_ += "\r\n";
+    const bool bodiless = res.status == 204 || res.status == 304 || res.status < 200;
+    if (!res.content_type.empty()) {
+      head_ += "Content-Type: ";
+      head_ += res.content_type;
+      head_ += "\r\n";
+    }
+    if (!bodiless) {
+      head_ += "Content-Length: ";
+      append_number(head_, res.body.size());
+      head_ += "\r\n";
+    }
+    for (const auto& [name, value] : res.headers) {
+      head_ += name;
+      head_ += ": ";
+      head_ += value;
+      head_ += "\r\n";
+    }
+    if (close) {
+      head_ += "Connection: close\r\n";
+    } else if (parser_ && parser_->get().version() == 10) {
+      head_ += "Connection: keep-alive\r\n";
+    }
+    head_ += "\r\n";
+
+    state_ = State::writing;
+    lowest().expires_after(server_->options.request_timeout);
+    const bool send_body = !bodiless && !head_request_;
+    const std::array<net::const_buffer, 2> buffers{net::buffer(head_),
+                                                   send_body ? net::buffer(res.body) : net::const_buffer()};
+    net::async_write(self().stream(), buffers,
+                     [me = self().shared_from_this(), close](beast::error_code ec, std::size_t) {
+                       if (ec) return me->close_now();
+                       if (close) return me->self().close_gracefully();
+                       me->read_request();
+                     });
+  }
+
+  void write_fault_bytes() {
+    state_ = State::writing;
+    lowest().expires_after(server_->options.request_timeout);
+    net::async_write(self().stream(), net::buffer(fault_bytes_),
+                     [me = self().shared_from_this()](beast::error_code, std::size_t) { me->close_now(); });
+  }
+
+  // Never answer; keep reading (and discarding) so the connection ends when the peer gives up.
+  void hang() {
+    state_ = State::hanging;
+    if (draining_) return close_now();
+    lowest().expires_never();
+    self().stream().async_read_some(net::buffer(discard_),
+                                    [me = self().shared_from_this()](beast::error_code ec, std::size_t) {
+                                      if (ec) return me->close_now();
+                                      me->hang();
+                                    });
+  }
+
+  void close_now() {
+    state_ = State::closed;
+    beast::error_code ignored;
+    lowest().socket().close(ignored);
+  }
+
+  beast::flat_buffer buffer_;
+  std::shared_ptr<Server::Impl> server_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Call call_;
+  std::string head_;
+  std::string fault_bytes_;
+  std::array<char, 512> discard_{};
+  State state_ = State::waiting;
+  bool secure_ = false;
+  bool keep_alive_ = true;
+  bool head_request_ = false;
+  bool draining_ = false;
+};
+
+class PlainConnection : public Connection<PlainConnection>, public std::enable_shared_from_this<PlainConnection> {
+ public:
+  PlainConnection(beast::tcp_stream stream, beast::flat_buffer buffer, std::shared_ptr<Server::Impl> server)
+      : Connection(std::move(buffer), std::move(server)), stream_(std::move(stream)) {}
+
+  beast::tcp_stream& stream() { return stream_; }
+  void start() { begin(false); }
+
+  void close_gracefully() {
+    state_ = State::closed;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+ private:
+  beast::tcp_stream stream_;
+};
+
+// beast::ssl_stream's buffered async_handshake does not compile in Boost 1.81, so compose the
+// same stack by hand: flat_stream (one TLS record per gathered write) over asio's ssl::stream.
+using TlsStream = beast::flat_stream<net::ssl::stream<beast::tcp_stream>>;
+
+class TlsConnection : public Connection<TlsConnection>, public std::enable_shared_from_this<TlsConnection> {
+ public:
+  TlsConnection(beast::tcp_stream stream, net::ssl::context& context, beast::flat_buffer buffer,
+                std::shared_ptr<Server::Impl> server)
+      : Connection(std::move(buffer), std::move(server)), stream_(std::move(stream), context) {}
+
+  TlsStream& stream() { return stream_; }
+
+  void start() {
+    lowest().expires_after(server_->options.idle_timeout);
+    // The detector already read the start of the handshake: hand those bytes to OpenSSL.
+    stream_.next_layer().async_handshake(net::ssl::stream_base::server, buffer_.data(),
+                            [me = shared_from_this()](beast::error_code ec, std::size_t used) {
+                              if (ec) return me->close_now();
+                              me->buffer_.consume(used);
+                              me->begin(true);
+                            });
+  }
+
+  void close_gracefully() {
+    state_ = State::closed;
+    lowest().expires_after(std::chrono::seconds(2));
+    stream_.next_layer().async_shutdown([me = shared_from_this()](beast::error_code) { me->close_now(); });
+  }
+
+ private:
+  TlsStream stream_;
+};
+
+// Reads the first bytes of a new connection to tell a TLS handshake from plain HTTP.
+class Detector : public std::enable_shared_from_this<Detector> {
+ public:
+  Detector(tcp::socket socket, std::shared_ptr<Server::Impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)) {}
+
+  void run() {
+    stream_.expires_after(server_->options.idle_timeout);
+    beast::async_detect_ssl(stream_, buffer_, [me = shared_from_this()](beast::error_code ec, bool is_tls) {
+      if (ec) return;  // closed or silent: nothing to answer
+      if (!is_tls) {
+        std::make_shared<PlainConnection>(std::move(me->stream_), std::move(me->buffer_), me->server_)->start();
+      } else if (me->server_->tls != nullptr) {
+        std::make_shared<TlsConnection>(std::move(me->stream_), *me->server_->tls, std::move(me->buffer_), me->server_)
+            ->start();
+      } else {
+        me->server_->log.warn("a client opened TLS, but HTTPS is off; start with --tls-self-signed or --tls-cert/--tls-key");
+      }
+    });
+  }
+
+ private:
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::shared_ptr<Server::Impl> server_;
+};
+
+}  // namespace
+
+void Server::Impl::accept() {
+  acceptor.async_accept(net::make_strand(io), [me = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !me->acceptor.is_open()) return;  // draining
+    if (!ec) {
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<Detector>(std::move(socket), me)->run();
+    }
+    me->accept();
+  });
+}
+
+Server::Server(net::io_context& io, ServerOptions options, Pipeline& pipeline, const Clock& clock, Logger& log,
+               net::ssl::context* tls)
+    : impl_(std::make_shared<Impl>(io, std::move(options), pipeline, clock, log, tls)) {}
+
+Server::~Server() = default;
+
+std::optional<std::string> Server::listen() {
+  beast::error_code ec;
+  const auto address = net::ip::make_address(impl_->options.host, ec);
+  if (ec) return "--host " + impl_->options.host + ": not an IP address";
+  const tcp::endpoint endpoint(address, impl_->options.port);
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return "cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port) + ": " + ec.message();
+  }
+  return std::nullopt;
+}
+
+std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void Server::start() {
+  net::dispatch(impl_->acceptor.get_executor(), [impl = impl_] { impl->accept(); });
+}
+
+void Server::drain(std::function<void()> done) {
+  std::vector<std::shared_ptr<Tracked>> connections;
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->draining = true;
+    for (auto& [raw, weak] : impl_->live) {
+      if (auto connection = weak.lock()) connections.push_back(std::move(connection));
+    }
+    if (impl_->live.empty()) {
+      impl_->on_drained = nullptr;
+    } else {
+      impl_->on_drained = done;
+    }
+  }
+  net::post(impl_->acceptor.get_executor(), [impl = impl_] {
+    beast::error_code ignored;
+    impl->acceptor.close(ignored);
+  });
+  for (auto& connection : connections) connection->drain();
+  if (connections.empty()) done();
+}
+
+std::size_t Server::connections() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->live.size();
+}
+
+}  // namespace agentemu

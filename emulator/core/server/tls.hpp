@@ -1,0 +1,26 @@
+// TLS for the shared port: a certificate the user gives, or one generated at start.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace agentemu {
+
+struct TlsSetup {
+  std::string cert_file;  // the PEM clients should trust (generated or given)
+};
+
+// Loads --tls-cert/--tls-key into `context`; answers an error message naming the file.
+std::optional<std::string> load_tls_files(boost::asio::ssl::context& context, const std::string& cert_file,
+                                          const std::string& key_file);
+
+// Generates an ECDSA P-256 key and a self-signed certificate for localhost, 127.0.0.1, ::1 and
+// `host`, writes the certificate to a fresh temporary folder and loads both into `context`.
+std::optional<std::string> make_self_signed(boost::asio::ssl::context& context, const std::string& host,
+                                            TlsSetup& setup);
+
+}  // namespace agentemu

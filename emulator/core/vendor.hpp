@@ -1,0 +1,82 @@
+// The one interface between the core and a vendor module. The core routes a request to a
+// vendor, then drives it through the request path in core/pipeline.cpp; it never builds a
+// vendor's envelope itself. A vendor is registered in emulator/vendors/registry.cpp.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/call.hpp"
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/json.hpp"
+
+namespace agentemu {
+
+class Scheduler;
+class Logger;
+
+// What the core lends every vendor.
+struct VendorContext {
+  const Clock& clock;
+  Scheduler& scheduler;
+  AuthMode auth;
+  Logger& log;
+};
+
+// How requests find the vendor (core/router.cpp): a Host header matching one of the globs, or
+// a path under one of the prefixes, or claims() for requests at "/".
+struct VendorRoutes {
+  std::vector<std::string_view> path_prefixes;  // "/runtimes" matches "/runtimes" and "/runtimes/..."
+  std::vector<std::string_view> host_globs;     // "*.aliyuncs.com"
+};
+
+// A named error from the vendor's catalogue, as a scenario rule asks for it.
+struct ErrorRequest {
+  std::string_view id;       // ThrottlingException, Throttling.User, 410001041, "Agent is not running"
+  std::string_view message;  // empty: the catalogue's own text
+  int status = 0;            // 0: the catalogue's status
+  int retry_after_seconds = -1;
+};
+
+struct FixtureIssue {
+  std::string pointer;  // JSON pointer from the document root, e.g. /ice/accessKeys/0/allow
+  std::string message;
+};
+
+class Vendor {
+ public:
+  virtual ~Vendor() = default;
+
+  virtual std::string_view name() const = 0;  // ice | zego | rest | agentcore
+  virtual VendorRoutes routes() const = 0;
+  // For requests at "/": does this request carry the vendor's signs (a header, a query key)?
+  virtual bool claims(const Request&) const { return false; }
+  virtual std::span<const std::string_view> operation_names() const = 0;
+
+  // The request path, in the order the pipeline calls it. A step that returns false has put the
+  // vendor's own error in call.response (and call.error_code); the pipeline then skips ahead.
+  virtual bool decode(Call& call) = 0;        // which operation; parse the parameters
+  virtual bool authenticate(Call& call) = 0;  // signature, keys, policy
+  virtual bool validate(Call& call) = 0;      // the operation's parameter constraints
+  virtual void execute(Call& call) = 0;       // change state and answer; may call.defer()
+
+  // The error catalogue.
+  virtual bool knows_error(std::string_view id) const = 0;
+  virtual void render_error(Call& call, const ErrorRequest& error) = 0;
+
+  // A request parameter by the vendor's own name, for scenario "params" matching.
+  virtual std::optional<std::string> param(const Call& call, std::string_view name) const = 0;
+
+  // State. A fixture section is checked whole before any section is applied, so a document
+  // with a mistake anywhere changes nothing. `pointer` is the section's own (e.g. "/ice").
+  virtual std::optional<FixtureIssue> check_fixture(const JsonValue& section, std::string_view pointer) const = 0;
+  virtual void apply_fixture(const JsonValue& section) = 0;  // only after check_fixture passed
+  virtual void clear_state() = 0;
+  virtual void write_state(JsonWriter& out) const = 0;
+};
+
+}  // namespace agentemu

@@ -1,0 +1,249 @@
+#include "scenarios/engine.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <filesystem>
+
+#include "core/call.hpp"
+#include "core/fixtures.hpp"
+#include "core/log.hpp"
+#include "core/registry.hpp"
+
+namespace agentemu {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr auto kPollInterval = std::chrono::milliseconds(500);
+
+bool should_fire(Rule& rule, Scenario& scenario) {
+  const std::uint64_t n = rule.matched;
+  const RuleWhen& when = rule.when;
+  if (!when.calls.empty()) {
+    bool listed = false;
+    for (const auto& [first, last] : when.calls) listed = listed || (n >= first && n <= last);
+    if (!listed) return false;
+  }
+  if (when.after && n <= *when.after) return false;
+  if (when.every && n % *when.every != 0) return false;
+  if (when.times && rule.fired >= *when.times) return false;
+  if (when.probability && scenario.uniform() >= *when.probability) return false;
+  return true;
+}
+
+bool stat_file(const std::string& path, std::int64_t& mtime_ns, std::uintmax_t& size) {
+  std::error_code ec;
+  const auto time = fs::last_write_time(path, ec);
+  if (ec) return false;
+  size = fs::file_size(path, ec);
+  if (ec) return false;
+  mtime_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
+  return true;
+}
+
+}  // namespace
+
+// Polls rather than using inotify: a few stat() calls every half second, portable, and robust to
+// editors that replace files instead of writing them in place.
+struct ScenarioEngine::Watcher : std::enable_shared_from_this<ScenarioEngine::Watcher> {
+  Watcher(boost::asio::io_context& io, ScenarioEngine& owner) : timer(io), engine(owner) {}
+
+  void schedule() {
+    timer.expires_after(kPollInterval);
+    timer.async_wait([me = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec || me->stopped) return;
+      me->engine.reload_changed_files();
+      me->schedule();
+    });
+  }
+
+  boost::asio::steady_timer timer;
+  ScenarioEngine& engine;
+  std::atomic<bool> stopped{false};
+};
+
+ScenarioEngine::ScenarioEngine(const VendorRegistry& vendors, const Clock& clock, Logger& log)
+    : vendors_(vendors), clock_(clock), log_(log) {}
+
+ScenarioEngine::~ScenarioEngine() { stop_watching(); }
+
+std::optional<std::string> ScenarioEngine::load_files(const std::vector<std::string>& paths) {
+  watched_paths_ = paths;
+  std::string error;
+  const auto files = expand_json_paths(paths, error);
+  if (!files) return error;
+  for (const std::string& file : *files) {
+    if (auto problem = load_one_file(file, true)) return problem;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> ScenarioEngine::load_one_file(const std::string& path, bool at_start) {
+  FileState state;
+  state.path = path;
+  std::string error;
+  if (!stat_file(path, state.mtime_ns, state.size)) return path + ": cannot be read";
+  const auto text = read_text_file(path, error);
+  if (!text) return error;
+
+  const auto previous = files_.find(path);
+  const std::string previous_name = previous == files_.end() ? std::string() : previous->second.scenario;
+  files_[path] = state;  // remember this version even when broken, so it is reported once
+
+  ScenarioError problem;
+  auto scenario = parse_scenario(*text, vendors_, path, std::nullopt, problem);
+  if (!scenario) return path + ": " + (problem.pointer.empty() ? "/" : problem.pointer) + ": " + problem.message;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& existing : scenarios_) {
+      if (existing->name == scenario->name && existing->source != path && existing->name != previous_name) {
+        return path + ": /name: scenario \"" + scenario->name + "\" is already defined by " + existing->source;
+      }
+    }
+    if (!previous_name.empty() && previous_name != scenario->name) {
+      std::erase_if(scenarios_, [&](const auto& s) { return s->name == previous_name; });
+    }
+  }
+  files_[path].scenario = scenario->name;
+  const std::string name = scenario->name;
+  const std::size_t rules = scenario->rules.size();
+  install(std::move(scenario));
+  if (!at_start) log_.info("scenario reloaded", {{"file", path}, {"name", name}, {"rules", static_cast<std::int64_t>(rules)}});
+  return std::nullopt;
+}
+
+void ScenarioEngine::install(std::unique_ptr<Scenario> scenario) {
+  std::lock_guard lock(mutex_);
+  for (auto& existing : scenarios_) {
+    if (existing->name == scenario->name) {
+      existing = std::move(scenario);
+      refresh_rule_count();
+      return;
+    }
+  }
+  scenarios_.push_back(std::move(scenario));
+  refresh_rule_count();
+}
+
+void ScenarioEngine::refresh_rule_count() {
+  bool any = false;
+  for (const auto& s : scenarios_) any = any || !s->rules.empty();
+  empty_.store(!any, std::memory_order_release);
+}
+
+void ScenarioEngine::watch(boost::asio::io_context& io) {
+  if (watched_paths_.empty()) return;
+  watcher_ = std::make_shared<Watcher>(io, *this);
+  watcher_->schedule();
+}
+
+void ScenarioEngine::stop_watching() {
+  if (!watcher_) return;
+  watcher_->stopped = true;
+  watcher_->timer.cancel();
+  watcher_.reset();
+}
+
+void ScenarioEngine::reload_changed_files() {
+  std::string error;
+  const auto files = expand_json_paths(watched_paths_, error);
+  if (!files) {
+    log_.warn("scenario paths unreadable; keeping the loaded scenarios", {{"error", error}});
+    return;
+  }
+  for (const std::string& file : *files) {
+    FileState now;
+    if (!stat_file(file, now.mtime_ns, now.size)) continue;
+    const auto known = files_.find(file);
+    if (known != files_.end() && known->second.mtime_ns == now.mtime_ns && known->second.size == now.size) continue;
+    if (auto problem = load_one_file(file, false)) {
+      log_.warn("scenario file rejected; keeping the last good version", {{"error", *problem}});
+    }
+  }
+  for (auto it = files_.begin(); it != files_.end();) {
+    if (std::find(files->begin(), files->end(), it->first) != files->end()) {
+      ++it;
+      continue;
+    }
+    const std::string name = it->second.scenario;
+    if (!name.empty()) {
+      std::lock_guard lock(mutex_);
+      std::erase_if(scenarios_, [&](const auto& s) { return s->name == name && s->source == it->first; });
+      refresh_rule_count();
+    }
+    log_.info("scenario file removed", {{"file", it->first}, {"name", name}});
+    it = files_.erase(it);
+  }
+}
+
+std::optional<FaultPlan> ScenarioEngine::fire(const Call& call, Phase phase) {
+  if (empty_.load(std::memory_order_acquire)) return std::nullopt;
+  MatchCache cache;
+  std::lock_guard lock(mutex_);
+  for (auto& scenario : scenarios_) {
+    for (Rule& rule : scenario->rules) {
+      if (rule.phase != phase || !rule.match.matches(call, cache)) continue;
+      ++rule.matched;
+      if (!should_fire(rule, *scenario)) continue;
+      ++rule.fired;
+      const std::size_t step = rule.next_step < rule.steps.size() ? rule.next_step : rule.steps.size() - 1;
+      if (rule.next_step < rule.steps.size()) ++rule.next_step;
+      FaultPlan plan = rule.steps[step];
+      plan.scenario = scenario->name;
+      plan.rule = rule.label;
+      std::int64_t delay = rule.delay_ms;
+      if (rule.jitter_ms > 0) delay += static_cast<std::int64_t>(scenario->uniform() * static_cast<double>(rule.jitter_ms + 1));
+      plan.delay = Millis(delay);
+      return plan;
+    }
+  }
+  return std::nullopt;
+}
+
+void ScenarioEngine::write_list(JsonWriter& out) const {
+  std::lock_guard lock(mutex_);
+  out.begin_object().key("scenarios").begin_array();
+  for (const auto& scenario : scenarios_) {
+    out.begin_object().field("name", scenario->name).field("source", scenario->source);
+    out.field_int("seed", static_cast<std::int64_t>(scenario->seed));
+    out.key("rules").begin_array();
+    for (const Rule& rule : scenario->rules) {
+      out.begin_object()
+          .field("name", rule.label)
+          .field("phase", rule.phase == Phase::before ? "before" : "after")
+          .field_int("matched", static_cast<std::int64_t>(rule.matched))
+          .field_int("hits", static_cast<std::int64_t>(rule.fired))
+          .end_object();
+    }
+    out.end_array().end_object();
+  }
+  out.end_array().end_object();
+}
+
+std::optional<std::string> ScenarioEngine::put(std::string_view name, std::string_view body) {
+  ScenarioError problem;
+  auto scenario = parse_scenario(body, vendors_, "api", std::string(name), problem);
+  if (!scenario) return (problem.pointer.empty() ? std::string("/") : problem.pointer) + ": " + problem.message;
+  install(std::move(scenario));
+  return std::nullopt;
+}
+
+bool ScenarioEngine::remove(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  const auto removed = std::erase_if(scenarios_, [&](const auto& s) { return s->name == name; });
+  refresh_rule_count();
+  return removed > 0;
+}
+
+void ScenarioEngine::remove_all() {
+  std::lock_guard lock(mutex_);
+  scenarios_.clear();
+  refresh_rule_count();
+}
+
+void ScenarioEngine::reset_counters() {
+  std::lock_guard lock(mutex_);
+  for (auto& scenario : scenarios_) scenario->reset_counters();
+}
+
+}  // namespace agentemu

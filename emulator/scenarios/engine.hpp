@@ -1,0 +1,72 @@
+// Scripted faults (WireMock's split: what to match, when to fire, what to answer). Rules come
+// from --scenarios files, reloaded when they change, and from PUT /_emulator/scenarios/{name}.
+// The engine never builds a vendor envelope: a named error goes to the vendor's catalogue.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/faults.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace agentemu {
+
+class Clock;
+class Logger;
+class VendorRegistry;
+
+class ScenarioEngine final : public Scenarios {
+ public:
+  ScenarioEngine(const VendorRegistry& vendors, const Clock& clock, Logger& log);
+  ~ScenarioEngine() override;
+
+  // Loads every file the paths name; the first problem comes back as "file: /pointer: message".
+  std::optional<std::string> load_files(const std::vector<std::string>& paths);
+  // Polls the files for changes; a broken edit keeps the last good version and logs why.
+  void watch(boost::asio::io_context& io);
+  void stop_watching();
+  // One polling pass (also what the watcher runs).
+  void reload_changed_files();
+
+  std::optional<FaultPlan> fire(const Call& call, Phase phase) override;
+  void write_list(JsonWriter& out) const override;
+  std::optional<std::string> put(std::string_view name, std::string_view body) override;
+  bool remove(std::string_view name) override;
+  void remove_all() override;
+  void reset_counters() override;
+
+ private:
+  struct FileState {
+    std::string path;
+    std::int64_t mtime_ns = 0;
+    std::uintmax_t size = 0;
+    std::string scenario;  // name of the scenario it defines, once loaded
+  };
+  struct Watcher;
+
+  std::optional<std::string> load_one_file(const std::string& path, bool at_start);
+  void install(std::unique_ptr<Scenario> scenario);
+  void refresh_rule_count();
+
+  const VendorRegistry& vendors_;
+  const Clock& clock_;
+  Logger& log_;
+  mutable std::mutex mutex_;
+  std::vector<std::unique_ptr<Scenario>> scenarios_;  // evaluated in load order
+  std::atomic<bool> empty_{true};
+  std::vector<std::string> watched_paths_;
+  std::map<std::string, FileState> files_;
+  std::shared_ptr<Watcher> watcher_;
+};
+
+}  // namespace agentemu

@@ -1,0 +1,219 @@
+// Runs wrk against agentemu and nginx (and WireMock when its jar is installed) in one go.
+// Each target is measured on agentemu, then nginx serves the very bytes agentemu answered, so
+// the ratio compares the same body over the same kind of connection.
+//
+// Targets come from scripts/lib/bench/targets/*.mjs: each default-exports an async function returning
+// [{name, goal, p99GoalMs?, method, path, headers?, body?, lua?, expectStatus?}]. `lua` replaces
+// the generated wrk script when a target needs a different request each time.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const duration = Number(option('duration', '8'));
+const connections = Number(option('connections', '64'));
+const only = option('only', '');
+const binary = option('binary', path.join(root, 'build/agentemu'));
+const extraScenarioRules = Number(option('scenario-rules', '0'));
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'agentemu-bench-'));
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function startAgentemu() {
+  const fixtures = ['--fixtures', path.join(root, 'fixtures/default.json')];
+  const benchFixtures = path.join(root, 'scripts/lib/bench/fixtures.json');
+  if (fs.existsSync(benchFixtures)) fixtures.push('--fixtures', benchFixtures);
+  const scenarioArgs = [];
+  if (extraScenarioRules > 0) {
+    const rules = Array.from({ length: extraScenarioRules }, (_, i) => ({
+      match: { vendor: 'rest', path: `/never-matches-${i}` },
+      respond: { status: 503 },
+    }));
+    const file = path.join(work, 'unmatched.json');
+    fs.writeFileSync(file, JSON.stringify({ name: 'unmatched', rules }));
+    scenarioArgs.push('--scenarios', file);
+  }
+  const child = spawn(binary, ['--port', '0', '--threads', '1', '--log-level', 'warn', ...fixtures, ...scenarioArgs], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`agentemu exited with ${code}`)));
+  });
+  return { child, url, port: Number(new URL(url).port) };
+}
+
+async function startNginx(targets) {
+  const port = await freePort();
+  const locations = targets.map((t, i) => `
+    location = /t${i} { default_type "${t.contentType}"; alias ${path.join(work, `body${i}`)}; }`).join('');
+  targets.forEach((t, i) => fs.writeFileSync(path.join(work, `body${i}`), t.responseBody));
+  const conf = path.join(work, 'nginx.conf');
+  fs.writeFileSync(conf, `
+worker_processes 1;
+daemon off;
+pid ${work}/nginx.pid;
+error_log ${work}/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path ${work}/nginx-body;
+  proxy_temp_path ${work}/nginx-proxy;
+  fastcgi_temp_path ${work}/nginx-fastcgi;
+  uwsgi_temp_path ${work}/nginx-uwsgi;
+  scgi_temp_path ${work}/nginx-scgi;
+  server {
+    listen 127.0.0.1:${port};
+    error_page 405 =200 $uri;${locations}
+  }
+}`);
+  const child = spawn('/usr/sbin/nginx', ['-c', conf, '-p', work], { stdio: 'inherit' });
+  await waitForPort(port);
+  return { child, port };
+}
+
+async function startWiremock(targets) {
+  const jar = path.join(root, 'build/tools/wiremock/node_modules/wiremock/jdeploy-bundle/wiremock-standalone.jar');
+  const java = spawnSync('java', ['-version']);
+  if (!fs.existsSync(jar) || java.status !== 0) return null;
+  const port = await freePort();
+  const home = path.join(work, 'wiremock');
+  fs.mkdirSync(path.join(home, 'mappings'), { recursive: true });
+  targets.forEach((t, i) => fs.writeFileSync(path.join(home, 'mappings', `t${i}.json`), JSON.stringify({
+    request: { urlPath: `/t${i}`, method: 'ANY' },
+    response: { status: 200, body: t.responseBody, headers: { 'Content-Type': t.contentType } },
+  })));
+  const child = spawn('java', ['-jar', jar, '--port', String(port), '--root-dir', home, '--disable-request-logging',
+    '--no-request-journal', '--disable-banner'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitForPort(port, 60000);
+  return { child, port };
+}
+
+function luaString(text) {
+  return `"${[...Buffer.from(text)].map((b) => `\\${b}`).join('')}"`;
+}
+
+function wrkScript(target, file) {
+  let lua = target.lua;
+  if (!lua) {
+    lua = `wrk.method = "${target.method}"\n`;
+    if (target.body) lua += `wrk.body = ${luaString(target.body)}\n`;
+    for (const [k, v] of Object.entries(target.headers ?? {})) lua += `wrk.headers[${luaString(k)}] = ${luaString(v)}\n`;
+  }
+  lua += `
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %.1f %.3f %d %d\\n", summary.requests / (summary.duration / 1e6),
+    latency:percentile(99) / 1000, summary.errors.status + summary.errors.connect + summary.errors.read +
+    summary.errors.write + summary.errors.timeout, summary.requests))
+end
+`;
+  fs.writeFileSync(file, lua);
+  return file;
+}
+
+function runWrk(url, script) {
+  const out = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '-s', script, url], { encoding: 'utf8' });
+  const m = /RESULT (\S+) (\S+) (\d+) (\d+)/.exec(out.stdout ?? '');
+  if (!m) throw new Error(`wrk failed: ${out.stderr}${out.stdout}`);
+  return { rps: Number(m[1]), p99: Number(m[2]), errors: Number(m[3]), requests: Number(m[4]) };
+}
+
+async function collectTargets(agentemu) {
+  const folder = path.join(root, 'scripts/lib/bench/targets');
+  const targets = [];
+  for (const file of fs.readdirSync(folder).filter((f) => f.endsWith('.mjs')).sort()) {
+    const make = (await import(pathToFileURL(path.join(folder, file)))).default;
+    for (const t of await make({ url: agentemu.url, root })) {
+      if (!only || t.name.includes(only)) targets.push(t);
+    }
+  }
+  // One probe per target: its answer is what nginx will serve, and it must be a success.
+  for (const t of targets) {
+    const probe = t.probe ?? { method: t.method, path: t.path, headers: t.headers, body: t.body };
+    const response = await fetch(agentemu.url + probe.path, { method: probe.method, headers: probe.headers, body: probe.body });
+    t.responseBody = Buffer.from(await response.arrayBuffer());
+    t.contentType = response.headers.get('content-type') ?? 'application/octet-stream';
+    const expected = t.expectStatus ?? 200;
+    if (response.status !== expected) {
+      throw new Error(`bench target ${t.name} answered ${response.status}, not ${expected}: ${t.responseBody}`);
+    }
+  }
+  return targets;
+}
+
+const pad = (s, n) => String(s).padEnd(n);
+const padl = (s, n) => String(s).padStart(n);
+
+async function main() {
+  const agentemu = await startAgentemu();
+  const stops = [() => agentemu.child.kill('SIGTERM')];
+  try {
+    const targets = await collectTargets(agentemu);
+    const nginx = await startNginx(targets);
+    stops.push(() => nginx.child.kill('SIGQUIT'));
+    const wiremock = await startWiremock(targets);
+    if (wiremock) stops.push(() => wiremock.child.kill('SIGTERM'));
+
+    console.log(`wrk -t1 -c${connections} -d${duration}s, keep-alive; agentemu --threads 1 vs nginx worker_processes 1` +
+      (wiremock ? '; WireMock (default Jetty pool)' : '; WireMock: jar not installed (run scripts/bench with java installed)'));
+    console.log(`${pad('target', 34)}${padl('agentemu req/s', 15)}${padl('p99 ms', 9)}${padl('nginx req/s', 13)}${padl('p99 ms', 9)}` +
+      `${padl('ratio', 7)}${padl('goal', 6)}  ${wiremock ? `${padl('wiremock req/s', 15)}${padl('p99 ms', 9)}  ` : ''}result`);
+    let failed = 0;
+    for (const [i, t] of targets.entries()) {
+      const emu = runWrk(agentemu.url + (t.lua ? '' : t.path), wrkScript(t, path.join(work, `emu${i}.lua`)));
+      const ngx = runWrk(`http://127.0.0.1:${nginx.port}/t${i}`, wrkScript({ method: 'GET', path: `/t${i}` }, path.join(work, `ngx${i}.lua`)));
+      const wm = wiremock ? runWrk(`http://127.0.0.1:${wiremock.port}/t${i}`, path.join(work, `ngx${i}.lua`)) : null;
+      const ratio = emu.rps / ngx.rps;
+      const ok = ratio >= t.goal && (!t.p99GoalMs || emu.p99 < t.p99GoalMs) && emu.errors === 0;
+      if (!ok) failed += 1;
+      console.log(`${pad(t.name, 34)}${padl(emu.rps.toFixed(0), 15)}${padl(emu.p99.toFixed(2), 9)}${padl(ngx.rps.toFixed(0), 13)}` +
+        `${padl(ngx.p99.toFixed(2), 9)}${padl(ratio.toFixed(2), 7)}${padl(t.goal.toFixed(1), 6)}  ` +
+        `${wm ? `${padl(wm.rps.toFixed(0), 15)}${padl(wm.p99.toFixed(2), 9)}  ` : ''}` +
+        `${ok ? 'ok' : 'BELOW GOAL'}${emu.errors ? ` (${emu.errors} errors)` : ''}`);
+    }
+    process.exitCode = failed ? 1 : 0;
+  } finally {
+    for (const stop of stops) stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error.message);
+  process.exitCode = 2;
+});
