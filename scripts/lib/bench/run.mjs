@@ -50,8 +50,11 @@ async function waitForPort(port, timeoutMs = 20000) {
 
 async function startAgentemu() {
   const fixtures = ['--fixtures', path.join(root, 'fixtures/default.json')];
-  const benchFixtures = path.join(root, 'scripts/lib/bench/fixtures.json');
-  if (fs.existsSync(benchFixtures)) fixtures.push('--fixtures', benchFixtures);
+  // Bench-only fixtures, one file per vendor (e.g. a key that may replay one signed request).
+  const benchFixtures = path.join(root, 'scripts/lib/bench/fixtures');
+  if (fs.existsSync(benchFixtures) && fs.readdirSync(benchFixtures).some((f) => f.endsWith('.json'))) {
+    fixtures.push('--fixtures', benchFixtures);
+  }
   const scenarioArgs = [];
   if (extraScenarioRules > 0) {
     const rules = Array.from({ length: extraScenarioRules }, (_, i) => ({
