@@ -77,6 +77,9 @@ int main(int argc, char** argv) {
 
   Logger log(config.log_level, config.log_format);
   boost::asio::io_context io(static_cast<int>(config.threads));
+  // Installed before anything is announced, so a signal right after the listening line drains.
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  boost::asio::steady_timer drain_deadline(io);
   Clock clock;
   Scheduler scheduler(io, clock);
   Metrics metrics;
@@ -104,7 +107,7 @@ int main(int argc, char** argv) {
       TlsSetup setup;
       if (auto error = make_self_signed(*tls, config.host, setup)) return fail(*error);
       std::cerr << "agentemu: self-signed TLS certificate: " << setup.cert_file
-                << " (trust it with NODE_EXTRA_CA_CERTS or curl --cacert)" << std::endl;
+                << " (trust it with NODE_EXTRA_CA_CERTS or curl --cacert; key: " << setup.key_file << ")" << std::endl;
     } else if (auto error = load_tls_files(*tls, config.tls_cert, config.tls_key)) {
       return fail(*error);
     }
@@ -129,8 +132,6 @@ int main(int argc, char** argv) {
                        {"auth", config.auth == AuthMode::strict ? "strict" : "lenient"}});
 
   // SIGINT/SIGTERM: stop accepting, let in-flight requests finish (bounded), then stop.
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  boost::asio::steady_timer drain_deadline(io);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     log.info("draining", {{"signal", signal}});

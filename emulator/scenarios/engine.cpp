@@ -91,7 +91,9 @@ std::optional<std::string> ScenarioEngine::load_one_file(const std::string& path
   files_[path] = state;  // remember this version even when broken, so it is reported once
 
   ScenarioError problem;
-  auto scenario = parse_scenario(*text, vendors_, path, std::nullopt, problem);
+  // A file without a "name" is named after itself: scenarios/throttle.json -> "throttle".
+  const std::string stem = fs::path(path).stem().string();
+  auto scenario = parse_scenario(*text, vendors_, path, std::nullopt, problem, stem);
   if (!scenario) return path + ": " + (problem.pointer.empty() ? "/" : problem.pointer) + ": " + problem.message;
   {
     std::lock_guard lock(mutex_);

@@ -409,7 +409,8 @@ void Scenario::reset_counters() {
 }
 
 std::unique_ptr<Scenario> parse_scenario(std::string_view text, const VendorRegistry& vendors, std::string source,
-                                         std::optional<std::string> name_override, ScenarioError& error) {
+                                         std::optional<std::string> name_override, ScenarioError& error,
+                                         std::string_view default_name) {
   JsonDocument doc;
   if (auto parse_error = parse_json(text, doc, JsonDialect::relaxed)) {
     error = {"", "line " + std::to_string(parse_error->line) + " column " + std::to_string(parse_error->column) + ": " +
@@ -424,6 +425,7 @@ std::unique_ptr<Scenario> parse_scenario(std::string_view text, const VendorRegi
     return nullptr;
   }
   if (name_override) scenario->name = *name_override;
+  if (scenario->name.empty() && !default_name.empty()) scenario->name = std::string(default_name);
   if (scenario->name.empty() || scenario->name.find('/') != std::string::npos) {
     reader.fail("/name", "a scenario needs a name: one non-empty word without '/'");
     return nullptr;

@@ -84,8 +84,10 @@ struct ScenarioError {
 };
 
 // Parses one scenario document (comments and trailing commas allowed), checking every key,
-// vendor, operation, error id, glob and range against the registered vendors.
+// vendor, operation, error id, glob and range against the registered vendors. The name is
+// `name_override` (the admin API's URL), else the document's "name", else `default_name`.
 std::unique_ptr<Scenario> parse_scenario(std::string_view text, const VendorRegistry& vendors, std::string source,
-                                         std::optional<std::string> name_override, ScenarioError& error);
+                                         std::optional<std::string> name_override, ScenarioError& error,
+                                         std::string_view default_name = {});
 
 }  // namespace agentemu

@@ -6,6 +6,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -166,20 +167,34 @@ class Connection : public CallHost, public Tracked {
     read_body();
   }
 
+  // tcp_stream closes the socket when its own timer expires, which would leave no way to answer
+  // 408; a separate deadline cancels the read instead, so the answer can still be written.
   void read_body() {
+    lowest().expires_never();
+    if (!body_deadline_) body_deadline_.emplace(self().stream().get_executor());
+    body_timed_out_ = false;
+    body_deadline_->expires_after(server_->options.request_timeout);
+    body_deadline_->async_wait([me = self().shared_from_this()](beast::error_code ec) {
+      if (ec || me->state_ != State::reading) return;
+      me->body_timed_out_ = true;
+      beast::error_code ignored;
+      me->lowest().socket().cancel(ignored);
+    });
     http::async_read(self().stream(), buffer_, *parser_,
                      [me = self().shared_from_this()](beast::error_code ec, std::size_t) {
-                       if (ec) return me->on_read_error(ec);
+                       me->body_deadline_->cancel();
+                       if (ec) return me->on_read_error(me->body_timed_out_ ? beast::error::timeout : ec);
                        me->on_request();
                      });
   }
 
   void on_read_error(beast::error_code ec) {
     const bool nothing_read = state_ == State::waiting && !parser_->got_some() && buffer_.size() == 0;
-    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
-        ec == net::error::connection_reset || ec == net::ssl::error::stream_truncated ||
-        (ec == beast::error::timeout && nothing_read) || nothing_read) {
-      return close_now();  // the peer left, or an idle keep-alive connection timed out
+    const bool head_timed_out = ec == beast::error::timeout && state_ == State::waiting;  // the stream is closed
+    if (nothing_read || head_timed_out || ec == http::error::end_of_stream || ec == net::error::eof ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == net::ssl::error::stream_truncated) {
+      return close_now();  // the peer left, or a silent or too slow connection timed out
     }
     fill_partial_request();
     if (ec == beast::error::timeout) {
@@ -337,6 +352,8 @@ class Connection : public CallHost, public Tracked {
   beast::flat_buffer buffer_;
   std::shared_ptr<Server::Impl> server_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<net::steady_timer> body_deadline_;
+  bool body_timed_out_ = false;
   Call call_;
   std::string head_;
   std::string fault_bytes_;

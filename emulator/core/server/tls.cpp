@@ -51,6 +51,14 @@ std::string key_to_pem(EVP_PKEY* key) {
   return pem;
 }
 
+bool write_file(const std::string& path, const std::string& text, mode_t mode) {
+  std::FILE* out = std::fopen(path.c_str(), "wb");
+  if (out == nullptr) return false;
+  const bool written = std::fwrite(text.data(), 1, text.size(), out) == text.size();
+  const bool closed = std::fclose(out) == 0;
+  return written && closed && ::chmod(path.c_str(), mode) == 0;
+}
+
 bool is_ip_address(const std::string& host) {
   return !host.empty() && (host.find(':') != std::string::npos ||
                            host.find_first_not_of("0123456789.") == std::string::npos);
@@ -105,10 +113,10 @@ std::optional<std::string> make_self_signed(boost::asio::ssl::context& context, 
   std::string folder = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/agentemu-tls-XXXXXX";
   if (mkdtemp(folder.data()) == nullptr) return "cannot create a folder for the certificate under " + folder;
   setup.cert_file = folder + "/cert.pem";
-  std::FILE* out = std::fopen(setup.cert_file.c_str(), "wb");
-  if (out == nullptr) return setup.cert_file + ": cannot be written";
-  std::fwrite(cert_pem.data(), 1, cert_pem.size(), out);
-  std::fclose(out);
+  setup.key_file = folder + "/key.pem";
+  if (!write_file(setup.cert_file, cert_pem, 0644)) return setup.cert_file + ": cannot be written";
+  // The key too, readable by its owner only, so a later run can reuse the pair with --tls-cert/--tls-key.
+  if (!write_file(setup.key_file, key_pem, 0600)) return setup.key_file + ": cannot be written";
 
   boost::system::error_code ec;
   context.use_certificate_chain(boost::asio::buffer(cert_pem), ec);

@@ -11,7 +11,8 @@ class context;
 namespace agentemu {
 
 struct TlsSetup {
-  std::string cert_file;  // the PEM clients should trust (generated or given)
+  std::string cert_file;  // the PEM clients should trust
+  std::string key_file;   // its private key (mode 0600)
 };
 
 // Loads --tls-cert/--tls-key into `context`; answers an error message naming the file.
@@ -19,7 +20,7 @@ std::optional<std::string> load_tls_files(boost::asio::ssl::context& context, co
                                           const std::string& key_file);
 
 // Generates an ECDSA P-256 key and a self-signed certificate for localhost, 127.0.0.1, ::1 and
-// `host`, writes the certificate to a fresh temporary folder and loads both into `context`.
+// `host`, writes both to a fresh temporary folder and loads them into `context`.
 std::optional<std::string> make_self_signed(boost::asio::ssl::context& context, const std::string& host,
                                             TlsSetup& setup);
 

@@ -1,0 +1,109 @@
+// The process contract: flags, environment, errors that exit 2 with one line, logs, signals.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { binary, sourceDir, startEmulator, stopCleanly, call } from '../support/emulator.mjs';
+
+const run = (args, env = {}) => spawnSync(binary, args, { cwd: sourceDir, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30000 });
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'agentemu-cli-'));
+const file = (name, text) => {
+  const p = path.join(scratch, name);
+  fs.writeFileSync(p, text);
+  return p;
+};
+
+function assertUsageError(result, pattern) {
+  assert.equal(result.status, 2, result.stderr);
+  assert.equal(result.stdout, '', 'nothing on stdout: the server never started');
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line: ${result.stderr}`);
+  assert.match(lines[0], pattern);
+}
+
+test('--help and --version', () => {
+  const help = run(['--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--tls-self-signed/);
+  assert.match(help.stdout, /AGENTEMU_/);
+  const version = run(['--version']);
+  assert.equal(version.status, 0);
+  assert.match(version.stdout, /^agentemu \d+\.\d+\.\d+\n$/);
+});
+
+test('bad flags exit 2 with one line', () => {
+  assertUsageError(run(['--bogus']), /unknown flag --bogus/);
+  assertUsageError(run(['--port', 'abc']), /--port/);
+  assertUsageError(run([], { AGENTEMU_AUTH: 'sometimes' }), /AGENTEMU_AUTH/);
+});
+
+test('fixture errors name the file and line:column or pointer, and exit 2', () => {
+  assertUsageError(run(['--fixtures', file('syntax.json', '{\n  "a": [1,\n  2\n')]), /syntax\.json:4:1: /);
+  assertUsageError(run(['--fixtures', file('vendor.json', '{"nosuchvendor": {}}')]), /vendor\.json: \/nosuchvendor: unknown vendor/);
+  assertUsageError(run(['--fixtures', path.join(scratch, 'missing.json')]), /missing\.json: no such file/);
+  assertUsageError(run(['--fixtures', file('array.json', '[]')]), /array\.json: \/: a fixture document must be a JSON object/);
+});
+
+test('scenario errors name the file and pointer, and exit 2', () => {
+  assertUsageError(run(['--scenarios', file('bad-scenario.json', '{"rules":[{"respond":{"fault":"boom"}}]}')]),
+    /bad-scenario\.json: \/rules\/0\/respond\/fault: unknown fault "boom"/);
+  assertUsageError(run(['--scenarios', file('dup1.json', '{"name":"same","rules":[]}'), '--scenarios', file('dup2.json', '{"name":"same","rules":[]}')]),
+    /dup2\.json: \/name: scenario "same" is already defined/);
+});
+
+test('a port in use is a clean exit 2', async () => {
+  const blocker = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => blocker.on('listening', resolve));
+  try {
+    assertUsageError(run(['--port', String(blocker.address().port)]), /cannot listen on 127\.0\.0\.1:\d+/);
+  } finally {
+    blocker.close();
+  }
+});
+
+test('environment variables configure the process', async () => {
+  const emu = await startEmulator({ env: { AGENTEMU_ADMIN_TOKEN: 'from-env', AGENTEMU_JOURNAL_LIMIT: '1' } });
+  try {
+    assert.equal((await call(`${emu.url}/_emulator/health`)).status, 401);
+    const auth = { authorization: 'Bearer from-env' };
+    await call(`${emu.url}/a`);
+    await call(`${emu.url}/b`);
+    const r = await call(`${emu.url}/_emulator/requests`, { headers: auth });
+    assert.deepEqual(r.json.requests.map((e) => e.path), ['/b']);
+  } finally {
+    await stopCleanly(emu);
+  }
+});
+
+test('json logs: one JSON line per request, with no query strings or headers in them', async () => {
+  const emu = await startEmulator({ args: ['--log-level', 'info', '--log-format', 'json'] });
+  await call(`${emu.url}/leak?Signature=SECRET-SIG&AccessKeyId=SECRET-KEY`, { headers: { authorization: 'Bearer SECRET-TOKEN' } });
+  await stopCleanly(emu);
+  const lines = emu.stderr().trim().split('\n').map((l) => JSON.parse(l));
+  const request = lines.find((l) => l.msg === 'request');
+  assert.ok(request, emu.stderr());
+  assert.equal(request.path, '/leak');
+  assert.equal(request.status, 404);
+  assert.equal(request.level, 'info');
+  assert.doesNotMatch(emu.stderr(), /SECRET/);
+});
+
+test('SIGINT also drains and exits 0', async () => {
+  const emu = await startEmulator();
+  assert.equal(await emu.stop('SIGINT'), 0);
+});
+
+test('SIGTERM with open idle connections still exits 0 promptly', async () => {
+  const emu = await startEmulator();
+  const sockets = await Promise.all([1, 2, 3].map(() => new Promise((resolve) => {
+    const s = net.connect(emu.port, '127.0.0.1', () => resolve(s));
+  })));
+  await call(`${emu.url}/_emulator/health`);
+  const started = Date.now();
+  await stopCleanly(emu);
+  assert.ok(Date.now() - started < 5000, 'idle connections do not hold the drain');
+  sockets.forEach((s) => s.destroy());
+});

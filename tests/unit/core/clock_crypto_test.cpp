@@ -1,0 +1,80 @@
+#include <doctest/doctest.h>
+
+#include "core/clock.hpp"
+#include "core/crypto.hpp"
+
+using namespace agentemu;
+
+TEST_CASE("time formats use UTC and the documented shapes") {
+  const SystemTime t = from_epoch_millis(1'441'024'560'123);  // 2015-08-31T12:36:00.123Z
+  CHECK(format_rfc3339_millis(t) == "2015-08-31T12:36:00.123Z");
+  CHECK(format_iso8601_seconds(t) == "2015-08-31T12:36:00Z");
+  CHECK(format_http_date(t) == "Mon, 31 Aug 2015 12:36:00 GMT");
+  CHECK(format_amz_date(t) == "20150831T123600Z");
+  CHECK(format_http_date(from_epoch_millis(0)) == "Thu, 01 Jan 1970 00:00:00 GMT");
+}
+
+TEST_CASE("timestamp parsers are strict") {
+  CHECK(parse_iso8601("2023-03-13T08:34:30Z") == from_epoch_millis(1'678'696'470'000));
+  CHECK(parse_iso8601("2023-03-13T08:34:30.5Z") == from_epoch_millis(1'678'696'470'500));
+  CHECK_FALSE(parse_iso8601("2023-03-13 08:34:30Z"));
+  CHECK_FALSE(parse_iso8601("2023-02-30T00:00:00Z"));
+  CHECK_FALSE(parse_iso8601("2023-03-13T08:34:30"));
+  CHECK_FALSE(parse_iso8601("2023-03-13T25:34:30Z"));
+  CHECK(parse_amz_date("20150830T123600Z") == from_epoch_millis(1'440'938'160'000));
+  CHECK_FALSE(parse_amz_date("20150830T123600"));
+  CHECK_FALSE(parse_amz_date("2015083xT123600Z"));
+}
+
+TEST_CASE("the clock offset moves now") {
+  Clock clock;
+  const auto before = clock.now();
+  clock.set_offset(Millis(3'600'000));
+  CHECK(clock.now() - before >= std::chrono::minutes(59));
+  CHECK(clock.offset() == Millis(3'600'000));
+}
+
+TEST_CASE("digests match their published test values") {
+  CHECK(hex_lower(sha256("abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(hex_lower(sha256("")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(hex_lower(sha1("abc")) == "a9993e364706816aba3e25717850c26c9cd0d89d");
+  CHECK(hex_lower(md5("abc")) == "900150983cd24fb0d6963f7d28e17f72");
+}
+
+TEST_CASE("HMACs match RFC 4231 and RFC 2202") {
+  // RFC 4231 test case 2
+  CHECK(hex_lower(hmac_sha256("Jefe", "what do ya want for nothing?")) ==
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // RFC 4231 test case 6: a key longer than the block is hashed first
+  const std::string long_key(131, '\xaa');
+  CHECK(hex_lower(hmac_sha256(long_key, "Test Using Larger Than Block-Size Key - Hash Key First")) ==
+        "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  // RFC 2202 test case 2
+  CHECK(hex_lower(hmac_sha1("Jefe", "what do ya want for nothing?")) == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+}
+
+TEST_CASE("base64 round-trips and rejects bad input") {
+  CHECK(base64_encode("") == "");
+  CHECK(base64_encode("f") == "Zg==");
+  CHECK(base64_encode("fo") == "Zm8=");
+  CHECK(base64_encode("foobar") == "Zm9vYmFy");
+  CHECK(base64_decode("Zm9vYmE=") == "fooba");
+  CHECK(base64_decode("Zg==") == "f");
+  CHECK_FALSE(base64_decode("Zg="));
+  CHECK_FALSE(base64_decode("Z==="));
+  CHECK_FALSE(base64_decode("Zm9v!mFy"));
+  CHECK_FALSE(base64_decode("Zg==Zg=="));
+}
+
+TEST_CASE("constant_time_equal and ids") {
+  CHECK(constant_time_equal("secret", "secret"));
+  CHECK_FALSE(constant_time_equal("secret", "secreT"));
+  CHECK_FALSE(constant_time_equal("secret", "secret2"));
+  const std::string id = uuid_v4();
+  REQUIRE(id.size() == 36);
+  CHECK(id[8] == '-');
+  CHECK(id[14] == '4');
+  CHECK(std::string("89ab").find(id[19]) != std::string::npos);
+  CHECK(uuid_v4() != id);
+  CHECK(random_hex(5).size() == 10);
+}

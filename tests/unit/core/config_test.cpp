@@ -1,0 +1,85 @@
+#include <doctest/doctest.h>
+
+#include <map>
+#include <string>
+#include <variant>
+
+#include "core/config.hpp"
+
+using namespace agentemu;
+
+namespace {
+
+std::variant<Config, ConfigError> parse(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  return parse_config(args, [env](const char* name) -> const char* {
+    const auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  });
+}
+
+Config ok(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  auto result = parse(std::move(args), std::move(env));
+  REQUIRE(std::holds_alternative<Config>(result));
+  return std::get<Config>(result);
+}
+
+std::string error(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  auto result = parse(std::move(args), std::move(env));
+  REQUIRE(std::holds_alternative<ConfigError>(result));
+  return std::get<ConfigError>(result).message;
+}
+
+}  // namespace
+
+TEST_CASE("defaults follow the contract") {
+  const Config c = ok({});
+  CHECK(c.host == "127.0.0.1");
+  CHECK(c.port == 4599);
+  CHECK(c.journal_limit == 10000);
+  CHECK(c.auth == AuthMode::strict);
+  CHECK(c.threads >= 1);
+  CHECK(c.fixtures.empty());
+}
+
+TEST_CASE("flags take a separate or an inline value, and repeat") {
+  const Config c = ok({"--port", "0", "--fixtures=a.json", "--fixtures", "b", "--auth", "lenient", "--tls-self-signed",
+                       "--log-format=json", "--threads", "3"});
+  CHECK(c.port == 0);
+  CHECK(c.fixtures == std::vector<std::string>{"a.json", "b"});
+  CHECK(c.auth == AuthMode::lenient);
+  CHECK(c.tls_self_signed);
+  CHECK(c.log_format == LogFormat::json);
+  CHECK(c.threads == 3);
+}
+
+TEST_CASE("environment variables fill in, and a flag wins") {
+  const Config from_env = ok({}, {{"AGENTEMU_PORT", "0"}, {"AGENTEMU_FIXTURES", "a.json:b.json"},
+                                  {"AGENTEMU_TLS_SELF_SIGNED", "1"}, {"AGENTEMU_ADMIN_TOKEN", "t"}});
+  CHECK(from_env.port == 0);
+  CHECK(from_env.fixtures.size() == 2);
+  CHECK(from_env.tls_self_signed);
+  CHECK(from_env.admin_token == "t");
+  const Config flag_wins = ok({"--port", "5000", "--fixtures", "c.json"}, {{"AGENTEMU_PORT", "0"}, {"AGENTEMU_FIXTURES", "a:b"}});
+  CHECK(flag_wins.port == 5000);
+  CHECK(flag_wins.fixtures == std::vector<std::string>{"c.json"});
+}
+
+TEST_CASE("bad flags are one-line errors naming the flag") {
+  CHECK(error({"--nope"}).find("--nope") != std::string::npos);
+  CHECK(error({"--port", "70000"}).find("--port") != std::string::npos);
+  CHECK(error({"--port"}).find("needs a value") != std::string::npos);
+  CHECK(error({"--auth", "maybe"}).find("strict or lenient") != std::string::npos);
+  CHECK(error({"--threads", "0"}).find("--threads") != std::string::npos);
+  CHECK(error({"--tls-cert", "c.pem"}).find("--tls-key") != std::string::npos);
+  CHECK(error({"stray"}).find("stray") != std::string::npos);
+  CHECK(error({}, {{"AGENTEMU_PORT", "x"}}).find("AGENTEMU_PORT") != std::string::npos);
+}
+
+TEST_CASE("help lists every flag") {
+  const std::string help = usage_text();
+  for (const char* flag : {"--host", "--port", "--fixtures", "--scenarios", "--admin-token", "--threads", "--journal-limit",
+                           "--log-level", "--log-format", "--tls-cert", "--tls-key", "--tls-self-signed", "--auth",
+                           "--help", "--version"}) {
+    CHECK_MESSAGE(help.find(flag) != std::string::npos, flag);
+  }
+}

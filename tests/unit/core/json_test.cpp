@@ -1,0 +1,68 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "core/json.hpp"
+
+using namespace agentemu;
+
+TEST_CASE("strict JSON rejects comments, trailing commas and trailing garbage") {
+  JsonDocument doc;
+  CHECK_FALSE(parse_json(R"({"a": 1})", doc));
+  CHECK(parse_json("{\"a\": 1, }", doc));
+  CHECK(parse_json("// c\n{}", doc));
+  CHECK(parse_json("{} x", doc));
+  CHECK(parse_json("", doc));
+}
+
+TEST_CASE("relaxed JSON allows comments and trailing commas, and reports line and column") {
+  JsonDocument doc;
+  CHECK_FALSE(parse_json("// top\n{\"a\": [1, 2,], /* c */ \"b\": 2,}", doc, JsonDialect::relaxed));
+  const auto error = parse_json("{\n  \"a\": 1\n  \"b\": 2\n}", doc, JsonDialect::relaxed);
+  REQUIRE(error);
+  CHECK(error->line == 3);
+  CHECK(error->column == 3);
+  CHECK(error->message.find("comma") != std::string::npos);
+}
+
+TEST_CASE("deep nesting does not exhaust the stack") {
+  JsonDocument doc;
+  const std::string deep(200'000, '[');
+  CHECK(parse_json(deep, doc));
+  std::string balanced = std::string(50'000, '[') + std::string(50'000, ']');
+  CHECK_FALSE(parse_json(balanced, doc));
+}
+
+TEST_CASE("invalid UTF-8 is rejected on input and repaired on output") {
+  JsonDocument doc;
+  CHECK(parse_json("\"\xff\"", doc));
+  CHECK_FALSE(is_valid_utf8("\xc3\x28"));
+  CHECK(is_valid_utf8("\xe4\xb8\xad"));
+  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));  // a surrogate
+  JsonWriter w;
+  w.begin_object().field("k", "a\xff" "b").end_object();
+  CHECK(w.text() == "{\"k\":\"a\xEF\xBF\xBD" "b\"}");
+  CHECK_FALSE(parse_json(w.text(), doc));
+}
+
+TEST_CASE("JsonWriter writes every kind of value") {
+  JsonDocument nested;
+  REQUIRE_FALSE(parse_json(R"({"x":[1,true,null]})", nested));
+  JsonWriter w;
+  w.begin_object()
+      .field("s", "q\"\n")
+      .field_int("i", -3)
+      .field_bool("b", false)
+      .field_null("n")
+      .field_number("d", 1.5)
+      .field_value("v", nested)
+      .end_object();
+  CHECK(w.take() == R"({"s":"q\"\n","i":-3,"b":false,"n":null,"d":1.5,"v":{"x":[1,true,null]}})");
+  w.begin_array().int64(1).end_array();
+  CHECK(w.text() == "[1]");
+}
+
+TEST_CASE("json_pointer escapes per RFC 6901") {
+  CHECK(json_pointer("", "a/b~c") == "/a~1b~0c");
+  CHECK(json_pointer("/rules", std::size_t{2}) == "/rules/2");
+}
