@@ -46,3 +46,33 @@ test('the elizaOS profile has no graceful option and is not matched', async () =
   const response = await call(`${emu.url}/api/agents/${ELIZA}/stop`, { method: 'POST' });
   assert.equal(response.status, 200, response.text);
 });
+
+test('scenario rules render catalogue errors in the profile the request used', async () => {
+  const scenario = {
+    name: 'rest-catalogue',
+    rules: [
+      { match: { vendor: 'rest', operation: 'StartAgent' }, respond: { error: 'START_ERROR' } },
+      { match: { vendor: 'rest', operation: 'ListAgents' }, respond: { error: 'Too many requests. Please try again later.', retryAfter: 3 } },
+    ],
+  };
+  const put = await call(`${emu.url}/_emulator/scenarios/rest-catalogue`, { method: 'PUT', body: JSON.stringify(scenario) });
+  assert.equal(put.status, 200, put.text);
+  try {
+    const eliza = await call(`${emu.url}/api/agents/${ELIZA}/start`, { method: 'POST' });
+    assert.equal(eliza.status, 500);
+    assert.deepEqual(eliza.json, { success: false, error: { code: 'START_ERROR', message: 'Error starting agent' } });
+    assertDocsError(await call(`${emu.url}/agents/${ELIZA}/start`, { method: 'POST' }), 500, 'Error starting agent');
+    const limited = await call(`${emu.url}/api/agents`);
+    assert.equal(limited.status, 429);
+    assert.equal(limited.headers.get('retry-after'), '3');
+    assert.equal(limited.json.error.code, 'RATE_LIMIT_EXCEEDED');
+    assertDocsError(await call(`${emu.url}/agents`), 429, 'Too many requests. Please try again later.');
+    const unknown = await call(`${emu.url}/_emulator/scenarios/bad`, {
+      method: 'PUT', body: JSON.stringify({ name: 'bad', rules: [{ match: { vendor: 'rest' }, respond: { error: 'No such error' } }] }),
+    });
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.text, /vendor rest has no error \\"No such error\\"/);
+  } finally {
+    await call(`${emu.url}/_emulator/scenarios/rest-catalogue`, { method: 'DELETE' });
+  }
+});

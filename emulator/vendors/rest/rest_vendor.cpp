@@ -55,9 +55,7 @@ std::string pointer_of(std::string_view base, std::string_view path) {
     segment.clear();
   };
   for (char c : path) {
-    if (c == '.' || c == '[') {
-      flush();
-    } else if (c == ']') {
+    if (c == '.' || c == '[' || c == ']') {
       flush();
     } else {
       segment += c;
