@@ -1,0 +1,92 @@
+// The REST agent runtime (elizaOS-style): the published REST reference under /agents (the
+// default profile) and the elizaOS server's own contract under /api/agents, over one store.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/uri.hpp"
+#include "core/vendor.hpp"
+#include "vendors/rest/errors.hpp"
+#include "vendors/rest/operations.hpp"
+#include "vendors/rest/state.hpp"
+
+namespace agentemu::rest {
+
+// What decode/validate learned about one request.
+struct RestCall final : CallState {
+  Profile profile = Profile::docs;
+  Op op = Op::list;
+  std::string_view raw_id;  // the path segment, as received
+  std::string agent_id;     // decoded, lowercase
+  std::vector<QueryParam> query;
+  JsonDocument body;        // an object once validated (empty object when no body was sent)
+  bool json_body = false;   // a JSON body was sent and parsed
+
+  // Stop's options with their defaults applied.
+  bool graceful = true;
+  double timeout_ms = kDefaultStopTimeoutMs;
+};
+
+class RestVendor final : public Vendor {
+ public:
+  explicit RestVendor(const VendorContext& context);
+  ~RestVendor() override;
+
+  std::string_view name() const override { return "rest"; }
+  VendorRoutes routes() const override;
+  std::span<const std::string_view> operation_names() const override { return kOperationNames; }
+
+  bool decode(Call& call) override;
+  bool authenticate(Call& call) override;
+  bool validate(Call& call) override;
+  void execute(Call& call) override;
+
+  bool knows_error(std::string_view id) const override;
+  void render_error(Call& call, const ErrorRequest& error) override;
+  std::optional<std::string> param(const Call& call, std::string_view name) const override;
+
+  std::optional<FixtureIssue> check_fixture(const JsonValue& section, std::string_view pointer) const override;
+  void apply_fixture(const JsonValue& section) override;
+  void clear_state() override;
+  void write_state(JsonWriter& out) const override;
+
+ private:
+  // One handler per operation and profile (handlers.cpp).
+  void list_agents(Call& call, RestCall& rc);
+  void create_agent(Call& call, RestCall& rc);
+  void get_agent(Call& call, RestCall& rc);
+  void update_agent(Call& call, RestCall& rc);
+  void delete_agent(Call& call, RestCall& rc);
+  void start_agent(Call& call, RestCall& rc);
+  void stop_agent(Call& call, RestCall& rc);
+  void eliza_list_agents(Call& call, RestCall& rc);
+  void eliza_create_agent(Call& call, RestCall& rc);
+  void eliza_get_agent(Call& call, RestCall& rc);
+  void eliza_update_agent(Call& call, RestCall& rc);
+  void eliza_delete_agent(Call& call, RestCall& rc);
+  void eliza_start_agent(Call& call, RestCall& rc);
+  void eliza_stop_agent(Call& call, RestCall& rc);
+
+  bool validate_docs_body(Call& call, RestCall& rc);
+  bool validate_eliza_body(Call& call, RestCall& rc);
+
+  // Graceful stops: a wake-up on the emulator clock that resolves what is due for one agent.
+  void wake_at(SystemTime when, const std::string& agent_id);
+  void settle(const std::string& agent_id);
+  // Renders waiting stops' answers and hands their calls back; the lock must not be held.
+  static void finish(std::vector<StopOutcome>& outcomes);
+
+  const VendorContext context_;
+  mutable AgentStore store_;
+  std::atomic<bool> has_keys_{false};  // read on every request without the lock
+};
+
+std::unique_ptr<Vendor> make_rest_vendor(const VendorContext& context);
+
+}  // namespace agentemu::rest

@@ -1,0 +1,107 @@
+#include "vendors/rest/state.hpp"
+
+#include <algorithm>
+
+namespace agentemu::rest {
+
+Agent* AgentStore::find(std::string_view id) {
+  const auto it = agents_.find(id);
+  return it == agents_.end() ? nullptr : &it->second;
+}
+
+Agent& AgentStore::insert(Agent agent) {
+  agent.sequence = ++sequence_;
+  std::string key = agent.id;
+  return agents_.insert_or_assign(std::move(key), std::move(agent)).first->second;
+}
+
+bool AgentStore::erase(std::string_view id, StopOutcome::Kind kind, std::int64_t now_ms, std::vector<StopOutcome>& out) {
+  const auto it = agents_.find(id);
+  if (it == agents_.end()) return false;
+  for (StopWaiter& waiter : it->second.waiters) {
+    out.push_back({kind, std::move(waiter.deferred), waiter.profile, it->second.id, now_ms});
+  }
+  agents_.erase(it);
+  return true;
+}
+
+std::vector<const Agent*> AgentStore::ordered() const {
+  std::vector<const Agent*> out;
+  out.reserve(agents_.size());
+  for (const auto& [id, agent] : agents_) out.push_back(&agent);
+  std::sort(out.begin(), out.end(), [](const Agent* a, const Agent* b) { return a->sequence < b->sequence; });
+  return out;
+}
+
+void AgentStore::stop_now(Agent& agent, std::int64_t stopped_ms, std::vector<StopOutcome>& out) {
+  agent.active = false;
+  agent.stopped_ms = stopped_ms;
+  // Whatever the runtime was doing is abandoned with it.
+  agent.busy_until = SystemTime{};
+  for (StopWaiter& waiter : agent.waiters) {
+    out.push_back({StopOutcome::Kind::stopped, std::move(waiter.deferred), waiter.profile, agent.id, stopped_ms});
+  }
+  agent.waiters.clear();
+}
+
+void AgentStore::settle(Agent& agent, SystemTime now, std::vector<StopOutcome>& out) {
+  if (agent.waiters.empty()) return;
+  if (!agent.active) {
+    // Stopped some other way meanwhile (a forced stop, a fixture): the wait is over.
+    stop_now(agent, agent.stopped_ms >= 0 ? agent.stopped_ms : epoch_millis(now), out);
+    return;
+  }
+  if (!agent.busy(now)) {
+    // The work is over. A request whose timeout came before the work ended had timed out by
+    // then, even when a clock jump lets us notice both at once.
+    const SystemTime ended = agent.busy_until;
+    std::vector<StopWaiter> remaining;
+    for (StopWaiter& waiter : agent.waiters) {
+      if (waiter.deadline < ended) {
+        out.push_back({StopOutcome::Kind::timed_out, std::move(waiter.deferred), waiter.profile, agent.id, 0});
+      } else {
+        remaining.push_back(std::move(waiter));
+      }
+    }
+    agent.waiters.clear();
+    if (remaining.empty()) return;
+    if (agent.stop_fails) {
+      for (StopWaiter& waiter : remaining) {
+        out.push_back({StopOutcome::Kind::failed, std::move(waiter.deferred), waiter.profile, agent.id, 0});
+      }
+      return;
+    }
+    agent.waiters = std::move(remaining);
+    // stoppedAt: the moment the last piece of work finished, when there was some.
+    const std::int64_t at = ended == SystemTime{} ? epoch_millis(now) : epoch_millis(ended);
+    stop_now(agent, at, out);
+    return;
+  }
+  // Still working: only the requests whose own timeout passed give up. The agent stays active.
+  auto keep = agent.waiters.begin();
+  for (auto it = agent.waiters.begin(); it != agent.waiters.end(); ++it) {
+    if (it->deadline <= now) {
+      out.push_back({StopOutcome::Kind::timed_out, std::move(it->deferred), it->profile, agent.id, 0});
+    } else {
+      if (keep != it) *keep = std::move(*it);
+      ++keep;
+    }
+  }
+  agent.waiters.erase(keep, agent.waiters.end());
+}
+
+void AgentStore::add_api_key(std::string key) {
+  if (std::find(api_keys_.begin(), api_keys_.end(), key) == api_keys_.end()) api_keys_.push_back(std::move(key));
+}
+
+void AgentStore::clear(std::int64_t now_ms, std::vector<StopOutcome>& out) {
+  for (auto& [id, agent] : agents_) {
+    for (StopWaiter& waiter : agent.waiters) {
+      out.push_back({StopOutcome::Kind::gone, std::move(waiter.deferred), waiter.profile, agent.id, now_ms});
+    }
+  }
+  agents_.clear();
+  api_keys_.clear();
+}
+
+}  // namespace agentemu::rest

@@ -1,0 +1,102 @@
+// The agents both profiles share (one store, two skins), their runtime life cycle and the
+// graceful stops waiting on them. One mutex guards it all; callers hold it through lock().
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/call.hpp"
+#include "core/clock.hpp"
+#include "core/json.hpp"
+#include "vendors/rest/errors.hpp"
+
+namespace agentemu::rest {
+
+// A graceful stop request waiting, without a thread, for the agent's in-progress work to end.
+struct StopWaiter {
+  std::uint64_t id = 0;
+  SystemTime deadline;  // the request's own timeout on the emulator clock
+  Deferred deferred;
+  Profile profile = Profile::docs;
+};
+
+struct Agent {
+  std::string id;  // lowercase UUID
+  std::uint64_t sequence = 0;  // creation order, for listing
+  std::string name;
+  // Everything else the client configured (bio, lore, style, settings, plugins...), an object.
+  JsonDocument character;
+  bool active = false;
+  bool enabled = true;
+  bool enable_autonomy = false;
+  std::int64_t created_ms = 0;
+  std::int64_t updated_ms = 0;
+  std::int64_t started_ms = -1;  // -1: never
+  std::int64_t stopped_ms = -1;
+
+  // Emulation controls (fixtures / POST /_emulator/state).
+  SystemTime busy_until{};   // in-progress work ends then; in the past: idle
+  bool stop_fails = false;   // the runtime refuses to stop: "Failed to stop agent runtime"
+
+  std::vector<StopWaiter> waiters;
+  SystemTime busy_timer{};  // the busy_until a wake-up is armed for
+
+  bool busy(SystemTime now) const { return busy_until > now; }
+};
+
+// How a waiting stop ends; rendered and finished after the lock is released.
+struct StopOutcome {
+  enum class Kind { stopped, timed_out, failed, gone };
+  Kind kind = Kind::stopped;
+  Deferred deferred;
+  Profile profile = Profile::docs;
+  std::string agent_id;
+  std::int64_t stopped_ms = 0;
+};
+
+class AgentStore {
+ public:
+  std::unique_lock<std::mutex> lock() const { return std::unique_lock(mutex_); }
+
+  // Everything below: the lock is held.
+  Agent* find(std::string_view id);
+  Agent& insert(Agent agent);
+  // Removes the agent; its waiting stops end as `kind`.
+  bool erase(std::string_view id, StopOutcome::Kind kind, std::int64_t now_ms, std::vector<StopOutcome>& out);
+  // Every agent in creation order.
+  std::vector<const Agent*> ordered() const;
+  std::size_t size() const { return agents_.size(); }
+
+  // The runtime stops at once; every waiting stop succeeds with the same stoppedAt.
+  static void stop_now(Agent& agent, std::int64_t stopped_ms, std::vector<StopOutcome>& out);
+  // Resolves whatever waiting stops are due at `now`: the work ended (stop, or fail when the
+  // runtime refuses), or a request's own timeout passed first.
+  static void settle(Agent& agent, SystemTime now, std::vector<StopOutcome>& out);
+
+  std::uint64_t next_waiter_id() { return ++waiter_ids_; }
+
+  // API keys named by the fixtures; none: no auth.
+  const std::vector<std::string>& api_keys() const { return api_keys_; }
+  void add_api_key(std::string key);
+
+  // Empties the store; every waiting stop ends as gone.
+  void clear(std::int64_t now_ms, std::vector<StopOutcome>& out);
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Agent, Hash, std::equal_to<>> agents_;
+  std::vector<std::string> api_keys_;
+  std::uint64_t sequence_ = 0;
+  std::uint64_t waiter_ids_ = 0;
+};
+
+}  // namespace agentemu::rest
