@@ -88,7 +88,10 @@ std::optional<std::string> ScenarioEngine::load_one_file(const std::string& path
 
   const auto previous = files_.find(path);
   const std::string previous_name = previous == files_.end() ? std::string() : previous->second.scenario;
-  files_[path] = state;  // remember this version even when broken, so it is reported once
+  // Remember this version even when broken, so it is reported once; the file still owns the
+  // scenario it last loaded, so deleting the file later still unloads it.
+  state.scenario = previous_name;
+  files_[path] = state;
 
   ScenarioError problem;
   // A file without a "name" is named after itself: scenarios/throttle.json -> "throttle".
