@@ -1,10 +1,11 @@
 #include "vendors/registry.hpp"
 
+#include "vendors/zego/zego_vendor.hpp"
+
 namespace agentemu {
 
 void register_vendors(VendorRegistry& registry, const VendorContext& context) {
-  (void)registry;
-  (void)context;
+  registry.add(std::make_unique<zego::ZegoVendor>(context));
 }
 
 }  // namespace agentemu
