@@ -154,19 +154,21 @@ std::string json_text(const JsonValue& v) {
 
 VendorRoutes ZegoVendor::routes() const { return VendorRoutes{{}, {"*.zegotech.cn"}}; }
 
+// INTERFACE.md: AppId + SignatureVersion in the query. Either sign alone is enough, so a request
+// that lacks one still gets ZEGO's own code for it (100000001, 100000013) rather than a 404:
+// no other vendor sends an AppId, and Alibaba's RPC style signs with SignatureVersion=1.0.
 bool ZegoVendor::claims(const Request& request) const {
-  bool app_id = false;
-  bool version = false;
   std::string_view query = request.query;
   while (!query.empty()) {
     const std::size_t amp = query.find('&');
     const std::string_view piece = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    const std::string_view name = piece.substr(0, piece.find('='));
-    app_id = app_id || name == "AppId";
-    version = version || name == "SignatureVersion";
+    const std::size_t eq = piece.find('=');
+    const std::string_view name = piece.substr(0, eq);
+    if (name == "AppId") return true;
+    if (name == "SignatureVersion" && eq != std::string_view::npos && piece.substr(eq + 1) == "2.0") return true;
   }
-  return app_id && version;
+  return false;
 }
 
 std::span<const std::string_view> ZegoVendor::operation_names() const { return zego::operation_names(); }
