@@ -149,7 +149,7 @@ bool schedule_task(Instance& instance, SystemTime now, int priority, bool enqueu
   return true;
 }
 
-// Copies the fields of an instance's stored block that UpdateAgentInstance may not change.
+// UpdateAgentInstance may not change TTS.Vendor, TTS.FilterText or TTS.TerminatorText.
 std::optional<std::string> tts_update_violation(const Block& old_tts, const JsonValue& new_tts) {
   if (!old_tts) return std::nullopt;
   for (std::string_view name : {std::string_view("Vendor"), std::string_view("FilterText"),
@@ -162,6 +162,7 @@ std::optional<std::string> tts_update_violation(const Block& old_tts, const Json
   return std::nullopt;
 }
 
+// The new TTS block, keeping the stored FilterText/TerminatorText when it leaves them out.
 Block merged_tts(const Block& old_tts, const JsonValue& new_tts) {
   auto doc = std::make_shared<JsonDocument>();
   doc->CopyFrom(new_tts, doc->GetAllocator());
