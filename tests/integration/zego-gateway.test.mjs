@@ -242,3 +242,18 @@ test('the signature is md5(AppId + SignatureNonce + ServerSecret + Timestamp)', 
   const other = signature(defaultApp.appId, 'abd', defaultApp.secret, ts);
   assert.equal((await call(`${emu.url}/?${q.replace(sig, other)}`, { method: 'POST', json: {} })).json.Code, 100000005);
 });
+
+test('--auth lenient accepts any signature, any timestamp and any AppId, but not a malformed request', async () => {
+  const lenient = await startEmulator({ args: ['--auth', 'lenient'] });
+  try {
+    const stranger = zegoClient(lenient.url, { appId: 987654, secret: 'not-the-secret' });
+    assert.equal(await stranger.code('ListAgents', {}, { query: { Signature: 'x', Timestamp: '1' } }), 0);
+    await stranger.ok('RegisterAgent', { AgentId: 'lenient' });
+    assert.equal((await stranger.ok('ListAgents', {})).Total, 1);
+    assert.equal(await stranger.code('ListAgents', {}, { query: { SignatureVersion: '1.0' } }), 100000014);
+    assert.equal(await stranger.code('ListAgents', {}, { query: { Timestamp: 'now' } }), 100000003);
+    assert.equal(await stranger.code('ListAgents', {}, { query: { AppId: 'app' } }), 100000001);
+  } finally {
+    await stopCleanly(lenient);
+  }
+});

@@ -221,6 +221,15 @@ test('live digital humans are driven by SendAgentInstanceTTS only and end after 
   assert.ok(state.deletedInstances.some((d) => d.AgentInstanceId === id && d.Reason === 'max_idle_time'));
 });
 
+test('an instance created with DisableTTS refuses SendAgentInstanceTTS (410001007) but thinks', async () => {
+  const id = await create({ AdvancedConfig: { DisableTTS: true } });
+  const r = await zego.send('SendAgentInstanceTTS', { AgentInstanceId: id, Text: 'hello' });
+  assert.equal(r.json.Code, 410001007);
+  assert.match(r.json.Message, /DisableTTS/);
+  await zego.ok('SendAgentInstanceLLM', { AgentInstanceId: id, Text: 'hello' });
+  assert.equal(await status(id), 'THINKING');
+});
+
 test('every instance action answers 410001002 for an unknown instance', async () => {
   const actions = ['UpdateAgentInstance', 'DeleteAgentInstance', 'SendAgentInstanceLLM', 'SendAgentInstanceTTS',
     'QueryAgentInstanceStatus', 'InterruptAgentInstance', 'GetAgentInstanceMsgList', 'ResetAgentInstanceMsgList',
