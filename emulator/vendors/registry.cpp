@@ -1,12 +1,14 @@
 #include "vendors/registry.hpp"
 
 #include "vendors/rest/rest_vendor.hpp"
+#include "vendors/zego/zego_vendor.hpp"
 
 namespace agentemu {
 
+// Order matters only for requests at "/" that no Host header or path prefix decides: each
+// vendor's claims() is asked in this order.
 void register_vendors(VendorRegistry& registry, const VendorContext& context) {
-  (void)registry;
-  (void)context;
+  registry.add(std::make_unique<zego::ZegoVendor>(context));
   registry.add(rest::make_rest_vendor(context));
 }
 

@@ -1,0 +1,57 @@
+#include "vendors/zego/auth.hpp"
+
+#include <charconv>
+#include <limits>
+
+#include "core/crypto.hpp"
+#include "core/text.hpp"
+
+namespace agentemu::zego {
+
+std::string sign(std::string_view app_id, std::string_view nonce, std::string_view server_secret,
+                 std::string_view timestamp) {
+  std::string text;
+  text.reserve(app_id.size() + nonce.size() + server_secret.size() + timestamp.size());
+  text.append(app_id).append(nonce).append(server_secret).append(timestamp);
+  return hex_lower(md5(text));
+}
+
+bool signature_matches(const PublicParams& p, std::string_view server_secret) {
+  // The expected value is lowercase hex, as the docs require of clients; a signature in
+  // uppercase is a different string and fails, as it would against a byte-wise comparison.
+  return constant_time_equal(sign(p.app_id, p.nonce, server_secret, p.timestamp), p.signature);
+}
+
+bool wrong_zego_host(std::string_view host) {
+  std::string lower = to_lower(host);
+  if (!lower.empty() && lower.back() == '.') lower.pop_back();
+  if (!glob_match("*.zegotech.cn", lower) && lower != "zegotech.cn") return false;
+  // aigc-aiagent-api.zegotech.cn and the regional aigc-aiagent-api-XXX.zegotech.cn.
+  constexpr std::string_view kGateway = "aigc-aiagent-api";
+  constexpr std::string_view kDomain = ".zegotech.cn";
+  if (!lower.starts_with(kGateway) || !lower.ends_with(kDomain)) return true;
+  const std::string_view middle =
+      std::string_view(lower).substr(kGateway.size(), lower.size() - kGateway.size() - kDomain.size());
+  if (middle.empty()) return false;
+  return !(middle.size() > 1 && middle.front() == '-' && is_alnum(middle.substr(1)));
+}
+
+bool parse_app_id(std::string_view text, std::uint32_t& out) {
+  if (text.empty() || text.front() < '0' || text.front() > '9') return false;
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value > std::numeric_limits<std::uint32_t>::max()) {
+    return false;
+  }
+  out = static_cast<std::uint32_t>(value);
+  return true;
+}
+
+bool parse_timestamp(std::string_view text, std::int64_t& out) {
+  const auto value = parse_int64(text);
+  if (!value) return false;
+  out = *value;
+  return true;
+}
+
+}  // namespace agentemu::zego

@@ -1,0 +1,189 @@
+#include "vendors/zego/state.hpp"
+
+#include <algorithm>
+
+#include "core/crypto.hpp"
+#include "vendors/zego/errors.hpp"
+
+namespace agentemu::zego {
+
+Block copy_block(const JsonValue* value) {
+  if (value == nullptr || value->IsNull()) return nullptr;
+  auto doc = std::make_shared<JsonDocument>();
+  doc->CopyFrom(*value, doc->GetAllocator());
+  return doc;
+}
+
+std::string_view status_name(Status status) {
+  switch (status) {
+    case Status::idle: return "IDLE";
+    case Status::listening: return "LISTENING";
+    case Status::thinking: return "THINKING";
+    case Status::speaking: return "SPEAKING";
+  }
+  return "IDLE";
+}
+
+std::optional<Status> parse_status(std::string_view name) {
+  if (name == "IDLE") return Status::idle;
+  if (name == "LISTENING") return Status::listening;
+  if (name == "THINKING") return Status::thinking;
+  if (name == "SPEAKING") return Status::speaking;
+  return std::nullopt;
+}
+
+std::string_view kind_name(Kind kind) {
+  switch (kind) {
+    case Kind::standard: return "standard";
+    case Kind::digital_human: return "digitalHuman";
+    case Kind::live_digital_human: return "liveDigitalHuman";
+  }
+  return "standard";
+}
+
+std::optional<Kind> parse_kind(std::string_view name) {
+  if (name == "standard") return Kind::standard;
+  if (name == "digitalHuman") return Kind::digital_human;
+  if (name == "liveDigitalHuman") return Kind::live_digital_human;
+  return std::nullopt;
+}
+
+// ---- Instance ------------------------------------------------------------------------------
+
+Status Instance::status_at(SystemTime now) const {
+  for (const Phase& p : phases) {
+    if (p.until > now) return p.status;
+  }
+  return listening ? Status::listening : Status::idle;
+}
+
+std::optional<SystemTime> Instance::idle_at(SystemTime now) const {
+  if (listening) return std::nullopt;
+  if (phases.empty()) return now;
+  const SystemTime last = phases.back().until;
+  if (last == SystemTime::max()) return std::nullopt;
+  return std::max(last, now);
+}
+
+void Instance::prune(SystemTime now) {
+  const auto first_live = std::find_if(phases.begin(), phases.end(), [now](const Phase& p) { return p.until > now; });
+  phases.erase(phases.begin(), first_live);
+}
+
+std::size_t Instance::queued_tasks(SystemTime now) const {
+  std::size_t tasks = 0;
+  std::int64_t current = -1;
+  bool first = true;
+  for (const Phase& p : phases) {
+    if (p.until <= now) continue;
+    if (first) {
+      current = p.round;  // the task in progress
+      first = false;
+      continue;
+    }
+    if (p.round != current) {
+      ++tasks;
+      current = p.round;
+    }
+  }
+  return tasks;
+}
+
+bool Instance::expired(SystemTime now) const {
+  return kind == Kind::live_digital_human && now - last_driven >= std::chrono::seconds(max_idle_seconds);
+}
+
+void Instance::remember(std::string role, std::string content) {
+  history.push_back(ChatMessage{std::move(role), std::move(content)});
+  while (history.size() > window_size) history.pop_front();
+}
+
+// ---- Effects, State ----------------------------------------------------------------------------
+
+void Effects::merge(Effects&& other) {
+  for (auto& d : other.finish) finish.push_back(std::move(d));
+  for (auto& w : other.wakes) wakes.push_back(std::move(w));
+}
+
+AppState* State::app(std::uint32_t app_id) {
+  const auto it = apps.find(app_id);
+  return it == apps.end() ? nullptr : &it->second;
+}
+
+std::int64_t State::next_round() {
+  last_round += 1 + static_cast<std::int64_t>(random_u64() % 16);
+  return last_round;
+}
+
+std::string State::new_instance_id(SystemTime now) {
+  // Twitter-style snowflake: milliseconds since 2010-11-04 in the high bits, a sequence below.
+  // With today's clock that is a 19-digit number, the shape of ZEGO's "1912122918452641792".
+  constexpr std::int64_t kEpochMs = 1288834974657;
+  const std::int64_t ms = std::max<std::int64_t>(epoch_millis(now) - kEpochMs, 1LL << 37);
+  for (;;) {
+    const std::uint64_t id = (static_cast<std::uint64_t>(ms) << 22) | (++id_sequence & 0x3fffff);
+    std::string text = std::to_string(id & 0x7fffffffffffffffULL);
+    if (!instances.contains(text)) return text;
+  }
+}
+
+std::size_t State::live_instances(std::uint32_t app_id, bool digital_humans_only, SystemTime now) const {
+  std::size_t n = 0;
+  for (const auto& [id, instance] : instances) {
+    if (instance.app_id != app_id || instance.expired(now)) continue;
+    if (digital_humans_only && instance.kind == Kind::standard) continue;
+    ++n;
+  }
+  return n;
+}
+
+void State::remove(std::map<std::string, Instance, std::less<>>::iterator it, std::string_view reason, SystemTime now,
+                   Effects& effects) {
+  Instance& instance = it->second;
+  if (instance.shutdown) {
+    for (Deferred& waiting : instance.shutdown->waiting) {
+      render_ok(waiting.call());
+      effects.finish.push_back(std::move(waiting));
+    }
+  }
+  deleted.push_back(DeletedInstance{instance.id, instance.app_id, std::string(reason), now});
+  while (deleted.size() > kDeletedKept) deleted.pop_front();
+  instances.erase(it);
+}
+
+bool State::settle(std::map<std::string, Instance, std::less<>>::iterator it, SystemTime now, bool rearm,
+                   Effects& effects) {
+  Instance& instance = it->second;
+  if (!instance.shutdown) return false;
+  if (instance.status_at(now) == Status::idle) {
+    remove(it, "graceful_idle", now, effects);
+    return true;
+  }
+  if (now >= instance.shutdown->deadline) {
+    remove(it, "graceful_timeout", now, effects);
+    return true;
+  }
+  if (rearm) {
+    SystemTime wake = instance.shutdown->deadline;
+    if (const auto idle = instance.idle_at(now)) wake = std::min(wake, *idle);
+    instance.shutdown->timer = ++generation;
+    effects.wakes.push_back(Wake{wake, instance.id, instance.shutdown->timer});
+  }
+  return false;
+}
+
+void State::clear(Effects& effects) {
+  for (auto& [id, instance] : instances) {
+    if (!instance.shutdown) continue;
+    for (Deferred& waiting : instance.shutdown->waiting) {
+      render_ok(waiting.call());
+      effects.finish.push_back(std::move(waiting));
+    }
+  }
+  apps.clear();
+  instances.clear();
+  deleted.clear();
+  ++generation;
+}
+
+}  // namespace agentemu::zego

@@ -1,0 +1,168 @@
+// The ZEGO vendor's resources: apps (tenants, keyed by AppId) with their registered agents, and
+// agent instances with a simulated life: a timeline of busy phases (THINKING, SPEAKING...) on
+// the emulator's clock, message history, walkie-talkie listening, graceful shutdown.
+//
+// Nothing here locks: ZegoVendor guards the whole State with one mutex and applies the Effects
+// (answers to finish, timers to arm) after unlocking, so the core is never called under it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/call.hpp"
+#include "core/clock.hpp"
+#include "core/json.hpp"
+#include "vendors/zego/operations.hpp"
+
+namespace agentemu::zego {
+
+// A configuration block (LLM, TTS, RTC...) as the client sent it. Immutable, so an instance
+// can share its agent's blocks without copying them.
+using Block = std::shared_ptr<const JsonDocument>;
+Block copy_block(const JsonValue* value);  // nullptr for absent or JSON null
+
+inline constexpr std::uint32_t kDefaultAppId = 1234567890;
+
+// Per-app settings. The first two are ZEGO's; the rest are the emulator's knobs (README).
+struct AppConfig {
+  std::uint32_t app_id = 0;
+  std::string server_secret;
+  int instance_limit = 10;       // "each account can have at most 10 AI agent instances"
+  int digital_human_limit = 10;  // "... at most 10 digital human agent instances"
+  bool reject_nonce_replay = false;
+  int rate_limit_per_second = 0;  // 0: off; ZEGO documents 10 per action
+  std::int64_t rate_limit_code = 410000007;
+  Millis think{1000};  // simulated LLM latency before the agent speaks
+  Millis speak{3000};  // simulated length of one spoken answer
+  bool graceful_delete_waits = false;  // answer a graceful DeleteAgentInstance only once it is done
+};
+
+struct Agent {
+  std::string id;
+  std::string name;
+  Block llm, tts, asr;
+};
+
+enum class Status : std::uint8_t { idle, listening, thinking, speaking };
+std::string_view status_name(Status status);
+std::optional<Status> parse_status(std::string_view name);
+
+enum class Kind : std::uint8_t { standard, digital_human, live_digital_human };
+std::string_view kind_name(Kind kind);
+std::optional<Kind> parse_kind(std::string_view name);
+
+// One stretch of the agent's timeline. Phases of one task share a round.
+struct Phase {
+  Status status;
+  SystemTime until;  // SystemTime::max(): until something changes it
+  int priority;      // 0 Low, 1 Medium, 2 High
+  std::int64_t round;
+};
+
+struct ChatMessage {
+  std::string role;  // user | assistant
+  std::string content;
+};
+
+struct Shutdown {
+  SystemTime requested;
+  SystemTime deadline;
+  std::uint64_t timer = 0;         // generation of the wake-up that is armed
+  std::vector<Deferred> waiting;   // DeleteAgentInstance calls answered once it is gone
+};
+
+struct Instance {
+  std::string id;
+  std::uint32_t app_id = 0;
+  std::string agent_id;
+  std::string user_id;
+  Kind kind = Kind::standard;
+  Block rtc, llm, tts, asr, vad, message_history, callback, advanced, digital_human, cdn;
+  int communication_mode = 0;  // 2: walkie-talkie
+  bool disable_tts = false;
+  std::size_t window_size = 20;  // MessageHistory.WindowSize: how many messages the context keeps
+  std::deque<ChatMessage> history;
+  std::vector<Phase> phases;  // in time order; finished ones are pruned lazily
+  bool listening = false;     // walkie-talkie: between StartListening and StopListening
+  std::int64_t listening_round = 0;
+  std::int64_t last_round = 0;
+  std::map<std::string, std::int64_t, std::less<>> sequences;  // per UserId: newest accepted Sequence
+  std::optional<Shutdown> shutdown;
+  SystemTime created;
+  SystemTime last_driven;         // live digital humans: last SendAgentInstanceTTS (or creation)
+  std::int64_t max_idle_seconds = 900;  // live digital humans: AdvancedConfig.MaxIdleTime
+
+  Status status_at(SystemTime now) const;
+  // When the agent will be IDLE with nothing more queued; nullopt: not on its own.
+  std::optional<SystemTime> idle_at(SystemTime now) const;
+  void prune(SystemTime now);
+  // Tasks (rounds) waiting behind the one in progress.
+  std::size_t queued_tasks(SystemTime now) const;
+  bool expired(SystemTime now) const;  // a live digital human idle for longer than MaxIdleTime
+  void remember(std::string role, std::string content);
+};
+
+struct DeletedInstance {
+  std::string id;
+  std::uint32_t app_id;
+  std::string reason;  // deleted | graceful_idle | graceful_timeout | max_idle_time
+  SystemTime at;
+};
+
+struct AppState {
+  std::shared_ptr<const AppConfig> config;
+  std::map<std::string, Agent, std::less<>> agents;  // sorted: ListAgents pages through it
+  std::unordered_map<std::string, SystemTime> nonces;  // only with reject_nonce_replay
+  std::array<std::deque<SystemTime>, kOperationCount> recent;  // only with a rate limit
+};
+
+// A wake-up for an instance that is shutting down gracefully.
+struct Wake {
+  SystemTime at;
+  std::string instance_id;
+  std::uint64_t generation;
+};
+
+// What must happen once the state's mutex is released.
+struct Effects {
+  std::vector<Deferred> finish;
+  std::vector<Wake> wakes;
+  void merge(Effects&& other);
+};
+
+struct State {
+  std::map<std::uint32_t, AppState> apps;
+  std::map<std::string, Instance, std::less<>> instances;
+  std::deque<DeletedInstance> deleted;  // newest last, the latest kDeletedKept
+  std::int64_t last_round = 0;
+  std::uint64_t id_sequence = 0;
+  std::uint64_t generation = 0;
+
+  static constexpr std::size_t kDeletedKept = 200;
+
+  AppState* app(std::uint32_t app_id);
+  // Server-wide, increasing, never repeated and not consecutive (round-mechanism doc).
+  std::int64_t next_round();
+  // A 19-digit numeric string like "1912122918452641792" (a snowflake-style id).
+  std::string new_instance_id(SystemTime now);
+  std::size_t live_instances(std::uint32_t app_id, bool digital_humans_only, SystemTime now) const;
+
+  // Removes an instance and answers every DeleteAgentInstance waiting for it.
+  void remove(std::map<std::string, Instance, std::less<>>::iterator it, std::string_view reason, SystemTime now,
+              Effects& effects);
+  // A graceful shutdown that is due (idle, or past its deadline) deletes the instance: true.
+  // Otherwise, with `rearm`, a wake-up is asked for the next moment it could be due.
+  bool settle(std::map<std::string, Instance, std::less<>>::iterator it, SystemTime now, bool rearm, Effects& effects);
+  // Empties everything and answers every waiting DeleteAgentInstance.
+  void clear(Effects& effects);
+};
+
+}  // namespace agentemu::zego
