@@ -55,17 +55,7 @@ async function startAgentemu() {
   if (fs.existsSync(benchFixtures) && fs.readdirSync(benchFixtures).some((f) => f.endsWith('.json'))) {
     fixtures.push('--fixtures', benchFixtures);
   }
-  const scenarioArgs = [];
-  if (extraScenarioRules > 0) {
-    const rules = Array.from({ length: extraScenarioRules }, (_, i) => ({
-      match: { vendor: 'rest', path: `/never-matches-${i}` },
-      respond: { status: 503 },
-    }));
-    const file = path.join(work, 'unmatched.json');
-    fs.writeFileSync(file, JSON.stringify({ name: 'unmatched', rules }));
-    scenarioArgs.push('--scenarios', file);
-  }
-  const child = spawn(binary, ['--port', '0', '--threads', '1', '--log-level', 'warn', ...fixtures, ...scenarioArgs], {
+  const child = spawn(binary, ['--port', '0', '--threads', '1', '--log-level', 'warn', ...fixtures], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -180,6 +170,31 @@ async function collectTargets(agentemu) {
   return targets;
 }
 
+// Loads N rules that never match (spread over every vendor, each checked up to its path glob)
+// and measures the emulated targets again: the ratio should drop by no more than 10%.
+async function measureScenarioCost(agentemu, targets, results) {
+  const health = await (await fetch(`${agentemu.url}/_emulator/health`)).json();
+  const rules = Array.from({ length: extraScenarioRules }, (_, i) => ({
+    match: { vendor: health.vendors[i % health.vendors.length], path: `/never-matches-${i}/*` },
+    respond: { status: 503 },
+  }));
+  const put = await fetch(`${agentemu.url}/_emulator/scenarios/bench-unmatched`, { method: 'PUT', body: JSON.stringify({ rules }) });
+  if (put.status !== 200) throw new Error(`cannot load the bench scenario: ${await put.text()}`);
+  console.log(`\nwith ${extraScenarioRules} loaded scenario rules that never match (goal: ratio drops by at most 10%)`);
+  let failed = 0;
+  for (const [i, t] of targets.entries()) {
+    if (t.path?.startsWith('/_emulator') || t.path === '/metrics') continue;  // admin routes skip scenarios
+    const emu = runWrk(agentemu.url + (t.lua ? '' : t.path), path.join(work, `emu${i}.lua`));
+    const ratio = emu.rps / results[i].ngx.rps;
+    const drop = 1 - ratio / results[i].ratio;
+    const ok = drop <= 0.10 && emu.errors === 0;
+    if (!ok) failed += 1;
+    console.log(`${pad(t.name, 34)}${padl(emu.rps.toFixed(0), 15)}${padl(emu.p99.toFixed(2), 9)}${padl('', 13)}${padl('', 9)}` +
+      `${padl(ratio.toFixed(2), 7)}  drop ${(drop * 100).toFixed(1)}%  ${ok ? 'ok' : 'ABOVE 10%'}`);
+  }
+  return failed;
+}
+
 const pad = (s, n) => String(s).padEnd(n);
 const padl = (s, n) => String(s).padStart(n);
 
@@ -198,11 +213,13 @@ async function main() {
     console.log(`${pad('target', 34)}${padl('agentemu req/s', 15)}${padl('p99 ms', 9)}${padl('nginx req/s', 13)}${padl('p99 ms', 9)}` +
       `${padl('ratio', 7)}${padl('goal', 6)}  ${wiremock ? `${padl('wiremock req/s', 15)}${padl('p99 ms', 9)}  ` : ''}result`);
     let failed = 0;
+    const results = [];
     for (const [i, t] of targets.entries()) {
       const emu = runWrk(agentemu.url + (t.lua ? '' : t.path), wrkScript(t, path.join(work, `emu${i}.lua`)));
       const ngx = runWrk(`http://127.0.0.1:${nginx.port}/t${i}`, wrkScript({ method: 'GET', path: `/t${i}` }, path.join(work, `ngx${i}.lua`)));
       const wm = wiremock ? runWrk(`http://127.0.0.1:${wiremock.port}/t${i}`, path.join(work, `ngx${i}.lua`)) : null;
       const ratio = emu.rps / ngx.rps;
+      results.push({ emu, ngx, ratio });
       const ok = ratio >= t.goal && (!t.p99GoalMs || emu.p99 < t.p99GoalMs) && emu.errors === 0;
       if (!ok) failed += 1;
       console.log(`${pad(t.name, 34)}${padl(emu.rps.toFixed(0), 15)}${padl(emu.p99.toFixed(2), 9)}${padl(ngx.rps.toFixed(0), 13)}` +
@@ -210,6 +227,7 @@ async function main() {
         `${wm ? `${padl(wm.rps.toFixed(0), 15)}${padl(wm.p99.toFixed(2), 9)}  ` : ''}` +
         `${ok ? 'ok' : 'BELOW GOAL'}${emu.errors ? ` (${emu.errors} errors)` : ''}`);
     }
+    if (extraScenarioRules > 0) failed += await measureScenarioCost(agentemu, targets, results);
     process.exitCode = failed ? 1 : 0;
   } finally {
     for (const stop of stops) stop();
