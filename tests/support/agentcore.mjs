@@ -41,9 +41,12 @@ export function sign({ method, host, path, query = '', headers = {}, body = '', 
   const all = { ...headers, host, 'x-amz-date': amzDate, 'x-amz-content-sha256': sha256(body) };
   const names = Object.keys(all).map((n) => n.toLowerCase()).sort();
   const lower = Object.fromEntries(Object.entries(all).map(([k, v]) => [k.toLowerCase(), String(v).trim()]));
-  const canonicalUri = path.split('/').map((s) => escape(s)).join('/');
+  // Like the SDK: empty and '.' segments dropped, then every segment encoded once more.
+  const segments = path.split('/').filter((s) => s !== '' && s !== '.');
+  const canonicalUri = `/${segments.map((s) => escape(s)).join('/')}${segments.length && path.endsWith('/') ? '/' : ''}`;
+  const decode = (x) => { try { return decodeURIComponent(x); } catch { return x; } };
   const canonicalQuery = query
-    ? query.split('&').map((p) => p.split('=').map((x) => escape(decodeURIComponent(x ?? '')))).sort()
+    ? query.split('&').map((p) => p.split('=').map((x) => escape(decode(x ?? '')))).sort()
       .map(([k, v = '']) => `${k}=${v}`).join('&')
     : '';
   const canonical = [method, canonicalUri, canonicalQuery, names.map((n) => `${n}:${lower[n]}\n`).join(''),
