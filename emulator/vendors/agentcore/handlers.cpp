@@ -215,8 +215,10 @@ void invoke_agent_runtime(HandlerContext& h) {
   }
   w.end_object();
 
+  // Server-sent events when the client lists them before JSON (MCP clients send both).
   const std::string_view accept = h.call.request.header("accept");
-  const bool sse = accept.find("text/event-stream") != std::string_view::npos;
+  const auto sse_at = accept.find("text/event-stream");
+  const bool sse = sse_at != std::string_view::npos && sse_at < accept.find("application/json");
   if (sse) {
     std::string body = "data: ";
     body += w.text();

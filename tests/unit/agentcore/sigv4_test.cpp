@@ -267,7 +267,7 @@ TEST_CASE("sigv4 signing-key cache answers the derived key") {
   CHECK(other == sigv4::derive_signing_key(kSecret, "20150830", "us-west-2", "service"));
   CHECK(other != sigv4::derive_signing_key(kSecret, "20150830", "us-east-1", "service"));
   // Still right after the cache wrapped around.
-  for (int i = 0; i < 20; ++i) sigv4::cached_signing_key("s" + std::to_string(i), "20150830", "r", "service");
+  for (int i = 0; i < 20; ++i) sigv4::cached_signing_key(std::to_string(i) + "s", "20150830", "r", "service");
   CHECK(sigv4::cached_signing_key(kSecret, "20150830", "us-east-1", "service") ==
         sigv4::derive_signing_key(kSecret, "20150830", "us-east-1", "service"));
 }

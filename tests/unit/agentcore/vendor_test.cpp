@@ -325,6 +325,9 @@ TEST_CASE("agentcore runtime sessions: echo, reuse, stop, qualifiers") {
   CHECK(sse.response.content_type == "text/event-stream");
   CHECK(sse.body.starts_with("data: {"));
   CHECK(sse.body.ends_with("}\n\n"));
+  auto both = headers;
+  both.emplace_back("Accept", "application/json, text/event-stream");
+  CHECK(f.run("POST", invoke, "", "{}", both).response.content_type == kJson);
 
   CHECK(f.run("POST", invoke, "qualifier=nope", "{}", headers).error == "ResourceNotFoundException");
   CHECK(f.run("POST", "/runtimes/other_agent-a1b2c3d4e5/invocations", "accountId=123456789012", "{}", headers).error ==
