@@ -1,0 +1,591 @@
+// One function per operation. Each resolves its resource, takes the state lock only while it
+// reads or changes state, and answers in restJson1 (or, for InvokeCodeInterpreter, an AWS event
+// stream). Validation already happened against the table (operations.cpp).
+#include <algorithm>
+
+#include "core/crypto.hpp"
+#include "core/text.hpp"
+#include "vendors/agentcore/agentcore_vendor.hpp"
+#include "vendors/agentcore/eventstream.hpp"
+#include "vendors/agentcore/tools.hpp"
+
+namespace agentemu::agentcore {
+namespace {
+
+constexpr std::string_view kSessionHeader = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id";
+constexpr std::string_view kToolSessionHeader = "x-amzn-code-interpreter-session-id";
+constexpr int kDefaultPageSize = 10;
+
+void ok(Call& call, const AgentcoreCall& in, std::string body) {
+  call.response.set(200, kJson, std::move(body));
+  call.response.add_header("x-amzn-RequestId", in.request_id);
+}
+
+// Object keys sorted, so two bodies with the same members in another order compare equal.
+void write_canonical(JsonWriter& w, const JsonValue& v, std::string_view skip_key = {}) {
+  if (v.IsObject()) {
+    std::vector<const JsonValue::Member*> members;
+    for (const auto& m : v.GetObject()) {
+      if (!skip_key.empty() && std::string_view(m.name.GetString(), m.name.GetStringLength()) == skip_key) continue;
+      members.push_back(&m);
+    }
+    std::sort(members.begin(), members.end(), [](const auto* a, const auto* b) {
+      return std::string_view(a->name.GetString(), a->name.GetStringLength()) <
+             std::string_view(b->name.GetString(), b->name.GetStringLength());
+    });
+    w.begin_object();
+    for (const auto* m : members) {
+      w.key(std::string_view(m->name.GetString(), m->name.GetStringLength()));
+      write_canonical(w, m->value);
+    }
+    w.end_object();
+  } else if (v.IsArray()) {
+    w.begin_array();
+    for (const auto& item : v.GetArray()) write_canonical(w, item);
+    w.end_array();
+  } else {
+    w.value(v);
+  }
+}
+
+// What "the same parameters" means for idempotency: every member but clientToken.
+std::string fingerprint(const AgentcoreCall& in, const Request& request) {
+  JsonWriter w;
+  w.begin_object();
+  w.field("label", in.label);
+  for (const Member& m : in.op->members) {
+    if (m.spec.where == static_cast<std::uint8_t>(Where::query)) {
+      if (auto v = in.query_value(m.wire)) w.field(m.spec.name, *v);
+    } else if (m.spec.where == static_cast<std::uint8_t>(Where::header) && m.spec.name != "traceId" &&
+               m.spec.name != "traceParent") {
+      if (request.has_header(m.wire)) w.field(m.spec.name, request.header(m.wire));
+    }
+  }
+  if (in.has_body) {
+    w.key("body");
+    write_canonical(w, in.body, "clientToken");
+  }
+  w.end_object();
+  return w.take();
+}
+
+// Replays the first answer to this clientToken, or refuses different parameters. True when it
+// answered.
+bool replay(HandlerContext& h, Tenant& tenant, std::string& key, std::string& print) {
+  const auto token = h.in.body_string("clientToken");
+  if (!token) return false;
+  key.assign(h.in.op->name).append("\n").append(*token);
+  print = fingerprint(h.in, h.call.request);
+  const RememberedAnswer* previous = tenant.answer(key);
+  if (previous == nullptr) return false;
+  if (previous->fingerprint != print) {
+    ValidationDetail detail;
+    detail.reason = "IdempotentParameterMismatchException";
+    answer_error(h.call, h.in, "ValidationException",
+                 "The clientToken '" + std::string(*token) +
+                     "' was already used with different request parameters. Use a new clientToken for a different "
+                     "request.",
+                 detail);
+    return true;
+  }
+  ok(h.call, h.in, previous->body);
+  for (const auto& [name, value] : previous->headers) h.call.response.add_header(name, value);
+  return true;
+}
+
+void remember(Tenant& tenant, std::string& key, std::string& print, const Call& call, std::string_view skip_header) {
+  if (key.empty()) return;
+  RememberedAnswer answer;
+  answer.fingerprint = std::move(print);
+  answer.body = call.response.body;
+  for (const auto& [name, value] : call.response.headers) {
+    if (!iequals(name, skip_header)) answer.headers.emplace_back(name, value);
+  }
+  tenant.remember(std::move(key), std::move(answer));
+}
+
+// ---- Runtimes ----------------------------------------------------------------------------------
+
+struct RuntimeRef {
+  std::string account, region, runtime_id;
+};
+
+// An ARN names its account and region; a bare agent id uses ?accountId= (or the caller's
+// account) and the region the request was signed for.
+RuntimeRef runtime_ref(const AgentcoreCall& in) {
+  if (const auto arn = parse_runtime_arn(in.label)) {
+    return {std::string(arn->account), std::string(arn->region), std::string(arn->runtime_id)};
+  }
+  const auto account = in.query_value("accountId");
+  return {std::string(account ? *account : std::string_view(in.account)), in.region, in.label};
+}
+
+// Finds the runtime and qualifier, or answers the error. Copies what the handler needs.
+bool resolve_runtime(HandlerContext& h, const RuntimeRef& ref, Runtime& out, std::string& qualifier) {
+  if (h.vendor.auth == AuthMode::strict && ref.account != h.in.account) {
+    answer_error(h.call, h.in, "AccessDeniedException",
+                 "User: arn:aws:iam::" + h.in.account + ":user/" + h.in.caller.access_key_id +
+                     " is not authorized to perform: bedrock-agentcore:" + std::string(h.in.op->name) +
+                     " on resource: " + h.in.label + " because no resource-based policy allows it");
+    return false;
+  }
+  const auto q = h.in.query_value("qualifier");
+  qualifier.assign(q ? *q : std::string_view("DEFAULT"));
+  {
+    std::lock_guard lock(h.state.mutex);
+    const Runtime* runtime = h.state.runtime(ref.account, ref.region, ref.runtime_id);
+    if (runtime != nullptr) out = *runtime;
+  }
+  if (out.arn.empty()) {
+    answer_error(h.call, h.in, "ResourceNotFoundException",
+                 "No agent runtime found for '" + h.in.label + "' in account " + ref.account + ", region " + ref.region);
+    return false;
+  }
+  if (std::find(out.qualifiers.begin(), out.qualifiers.end(), qualifier) == out.qualifiers.end()) {
+    answer_error(h.call, h.in, "ResourceNotFoundException",
+                 "No endpoint found with qualifier '" + qualifier + "' for agent runtime " + out.arn);
+    return false;
+  }
+  return true;
+}
+
+void echo_header(Call& call, std::string_view name) {
+  if (call.request.has_header(name)) call.response.add_header(name, call.request.header(name));
+}
+
+bool is_json_type(std::string_view type) {
+  const std::string_view media = trim(type.substr(0, type.find(';')));
+  return iequals(media, "application/json") || iends_with(media, "+json");
+}
+
+}  // namespace
+
+void invoke_agent_runtime(HandlerContext& h) {
+  const RuntimeRef ref = runtime_ref(h.in);
+  Runtime runtime;
+  std::string qualifier;
+  if (!resolve_runtime(h, ref, runtime, qualifier)) return;
+
+  // The SDK always sends a session id (an idempotency token); other clients get a fresh one.
+  std::string session_id(h.call.request.header(kSessionHeader));
+  if (!h.call.request.has_header(kSessionHeader)) session_id = uuid_v4();
+
+  std::uint64_t invocation = 0;
+  bool created = false;
+  {
+    std::lock_guard lock(h.state.mutex);
+    Tenant& tenant = h.state.tenant(runtime.account, runtime.region);
+    std::string key = runtime.runtime_id + "\n" + session_id;
+    auto it = tenant.runtime_sessions.find(std::string_view(key));
+    // A stopped or timed-out session id starts a new session, as a new microVM would.
+    if (it == tenant.runtime_sessions.end() || it->second.status(h.call.now) == SessionStatus::terminated) {
+      RuntimeSession s;
+      s.runtime_id = runtime.runtime_id;
+      s.runtime_arn = runtime.arn;
+      s.session_id = session_id;
+      s.created_at = h.call.now;
+      s.idle_timeout = runtime.idle_timeout;
+      s.max_lifetime = runtime.max_lifetime;
+      it = tenant.runtime_sessions.insert_or_assign(std::move(key), std::move(s)).first;
+      created = true;
+    }
+    RuntimeSession& s = it->second;
+    s.qualifier = qualifier;
+    s.last_active_at = h.call.now;
+    invocation = ++s.invocations;
+  }
+
+  const std::string_view content_type = h.call.request.header("content-type");
+  JsonWriter w;
+  w.begin_object();
+  w.field("agentRuntimeArn", runtime.arn);
+  w.field("qualifier", qualifier);
+  w.field("runtimeSessionId", session_id);
+  w.field_bool("newSession", created);
+  w.field_int("invocation", static_cast<std::int64_t>(invocation));
+  if (h.call.request.has_header("X-Amzn-Bedrock-AgentCore-Runtime-User-Id")) {
+    w.field("runtimeUserId", h.call.request.header("X-Amzn-Bedrock-AgentCore-Runtime-User-Id"));
+  }
+  w.field("contentType", content_type.empty() ? std::string_view("application/octet-stream") : content_type);
+  JsonDocument parsed;
+  if (is_json_type(content_type) && !parse_json(h.call.request.body, parsed)) {
+    w.field_value("payload", parsed);
+  } else {
+    w.field("payload", h.call.request.body);
+  }
+  w.end_object();
+
+  // Server-sent events when the client lists them before JSON (MCP clients send both).
+  const std::string_view accept = h.call.request.header("accept");
+  const auto sse_at = accept.find("text/event-stream");
+  const bool sse = sse_at != std::string_view::npos && sse_at < accept.find("application/json");
+  if (sse) {
+    std::string body = "data: ";
+    body += w.text();
+    body += "\n\n";
+    h.call.response.set(200, "text/event-stream", std::move(body));
+  } else {
+    h.call.response.set(200, kJson, w.take());
+  }
+  h.call.response.add_header(kSessionHeader, session_id);
+  h.call.response.add_header("x-amzn-RequestId", h.in.request_id);
+  for (std::string_view name : {"Mcp-Session-Id", "Mcp-Protocol-Version", "X-Amzn-Trace-Id", "traceparent",
+                                "tracestate", "baggage"}) {
+    echo_header(h.call, name);
+  }
+}
+
+void stop_runtime_session(HandlerContext& h) {
+  const RuntimeRef ref = runtime_ref(h.in);
+  Runtime runtime;
+  std::string qualifier;
+  if (!resolve_runtime(h, ref, runtime, qualifier)) return;
+  const std::string session_id(h.call.request.header(kSessionHeader));
+
+  std::lock_guard lock(h.state.mutex);
+  Tenant& tenant = h.state.tenant(runtime.account, runtime.region);
+  std::string key, print;
+  if (replay(h, tenant, key, print)) return;
+  auto it = tenant.runtime_sessions.find(std::string_view(runtime.runtime_id + "\n" + session_id));
+  // A stopped (or timed-out) runtime session is gone: stopping it again with a new token finds
+  // nothing, as for a session id that never ran.
+  if (it == tenant.runtime_sessions.end() || it->second.status(h.call.now) == SessionStatus::terminated) {
+    answer_error(h.call, h.in, "ResourceNotFoundException",
+                 "Session '" + session_id + "' not found for agent runtime " + runtime.arn);
+    return;
+  }
+  it->second.stopped = true;
+  it->second.stopped_at = h.call.now;
+  ok(h.call, h.in, "{}");
+  h.call.response.add_header(kSessionHeader, session_id);
+  remember(tenant, key, print, h.call, "x-amzn-RequestId");
+}
+
+// ---- Code interpreters and browsers ------------------------------------------------------------
+
+namespace {
+
+struct ToolRef {
+  std::string id;  // the registered id the label names
+};
+
+// "aws.codeinterpreter.v1", or an ARN whose resource is code-interpreter[-custom]/<id>
+// (browser[-custom]/<id>). Answers the error itself when the label names nothing.
+bool resolve_tool(HandlerContext& h, bool browser, ToolRef& out) {
+  std::string_view label = h.in.label;
+  if (label.starts_with("arn:")) {
+    const auto parts = split(label, ':');
+    const std::string_view resource = parts.size() == 6 ? parts[5] : std::string_view{};
+    const auto slash = resource.find('/');
+    const std::string_view type = resource.substr(0, slash);
+    const bool type_ok = browser ? (type == "browser" || type == "browser-custom")
+                                 : (type == "code-interpreter" || type == "code-interpreter-custom");
+    if (parts.size() != 6 || parts[2] != "bedrock-agentcore" || slash == std::string_view::npos || !type_ok) {
+      ValidationDetail detail;
+      detail.fields.push_back({browser ? "browserIdentifier" : "codeInterpreterIdentifier",
+                               "Member must be an identifier or a bedrock-agentcore " +
+                                   std::string(browser ? "browser" : "code-interpreter") + " ARN"});
+      answer_error(h.call, h.in, "ValidationException",
+                   "1 validation error detected: Value '" + h.in.label + "' at '" + detail.fields[0].name +
+                       "' failed to satisfy constraint: " + detail.fields[0].message,
+                   detail);
+      return false;
+    }
+    const std::string_view account = parts[4];
+    if (h.vendor.auth == AuthMode::strict && account != "aws" && account != h.in.account) {
+      answer_error(h.call, h.in, "AccessDeniedException",
+                   "User: arn:aws:iam::" + h.in.account + ":user/" + h.in.caller.access_key_id +
+                       " is not authorized to perform: bedrock-agentcore:" + std::string(h.in.op->name) +
+                       " on resource: " + h.in.label);
+      return false;
+    }
+    label = resource.substr(slash + 1);
+  }
+  bool known = false;
+  {
+    std::lock_guard lock(h.state.mutex);
+    known = browser ? h.state.browsers.contains(label) : h.state.code_interpreters.contains(label);
+  }
+  if (!known) {
+    answer_error(h.call, h.in, "ResourceNotFoundException",
+                 std::string(browser ? "Browser" : "Code interpreter") + " '" + h.in.label + "' not found");
+    return false;
+  }
+  out.id.assign(label);
+  return true;
+}
+
+std::map<std::string, ToolSession, std::less<>>& sessions_of(Tenant& t, bool browser) {
+  return browser ? t.browser_sessions : t.code_sessions;
+}
+
+std::string_view identifier_key(bool browser) { return browser ? "browserIdentifier" : "codeInterpreterIdentifier"; }
+
+void write_streams(JsonWriter& w, const ToolSession& s, std::string_view region) {
+  const std::string base = "bedrock-agentcore." + std::string(region) + ".amazonaws.com/browser-streams/" + s.tool +
+                           "/sessions/" + s.session_id;
+  w.key("streams").begin_object();
+  w.key("automationStream")
+      .begin_object()
+      .field("streamEndpoint", "wss://" + base + "/automation")
+      .field("streamStatus", s.automation_enabled ? "ENABLED" : "DISABLED")
+      .end_object();
+  w.key("liveViewStream").begin_object().field("streamEndpoint", "https://" + base + "/live-view").end_object();
+  w.end_object();
+}
+
+// Finds the session the query's sessionId names under this tool, or answers not found.
+ToolSession* find_session(HandlerContext& h, Tenant& tenant, bool browser, const ToolRef& tool) {
+  const std::string_view id = h.in.query_value("sessionId").value_or("");
+  auto& sessions = sessions_of(tenant, browser);
+  const auto it = sessions.find(id);
+  if (it == sessions.end() || it->second.tool != tool.id) {
+    answer_error(h.call, h.in, "ResourceNotFoundException",
+                 "Session '" + std::string(id) + "' not found for " +
+                     std::string(browser ? "browser '" : "code interpreter '") + h.in.label + "'");
+    return nullptr;
+  }
+  return &it->second;
+}
+
+}  // namespace
+
+void start_tool_session(HandlerContext& h, bool browser) {
+  ToolRef tool;
+  if (!resolve_tool(h, browser, tool)) return;
+  std::lock_guard lock(h.state.mutex);
+  Tenant& tenant = h.state.tenant(h.in.account, h.in.region);
+  std::string key, print;
+  if (replay(h, tenant, key, print)) return;
+  auto& sessions = sessions_of(tenant, browser);
+  if (sessions.size() >= kActiveSessionLimit) {
+    std::size_t active = 0;
+    for (const auto& [id, s] : sessions) {
+      if (s.tool == tool.id && s.status(h.call.now) == SessionStatus::ready) ++active;
+    }
+    if (active >= kActiveSessionLimit) {
+      answer_error(h.call, h.in, "ServiceQuotaExceededException",
+                   "The number of active sessions for '" + h.in.label + "' has reached the limit of " +
+                       std::to_string(kActiveSessionLimit) + ". Stop a session and retry.");
+      return;
+    }
+  }
+  ToolSession s;
+  s.tool = tool.id;
+  do {
+    s.session_id = new_tool_session_id();
+  } while (sessions.contains(s.session_id));
+  if (const auto name = h.in.body_string("name")) s.name.assign(*name);
+  const JsonValue* timeout = h.in.body_member("sessionTimeoutSeconds");
+  s.timeout_seconds = timeout != nullptr && timeout->IsInt64()
+                          ? static_cast<int>(timeout->GetInt64())
+                          : (browser ? kBrowserDefaultTimeout : kCodeInterpreterDefaultTimeout);
+  s.created_at = s.updated_at = h.call.now;
+  s.config = std::make_shared<JsonDocument>();
+  s.config->SetObject();
+  for (std::string_view member : {"viewPort", "extensions", "profileConfiguration", "proxyConfiguration",
+                                  "enterprisePolicies", "certificates", "filesystemConfigurations"}) {
+    if (const JsonValue* v = h.in.body_member(member); v != nullptr && !v->IsNull()) {
+      JsonValue name(member.data(), static_cast<rapidjson::SizeType>(member.size()), s.config->GetAllocator());
+      JsonValue copy(*v, s.config->GetAllocator());
+      s.config->AddMember(name, copy, s.config->GetAllocator());
+    }
+  }
+
+  JsonWriter w;
+  w.begin_object();
+  w.field(identifier_key(browser), h.in.label);
+  w.field("sessionId", s.session_id);
+  w.field("createdAt", format_rfc3339_millis(s.created_at));
+  if (browser) write_streams(w, s, h.in.region);
+  w.end_object();
+  sessions.emplace(s.session_id, std::move(s));
+  ok(h.call, h.in, w.take());
+  remember(tenant, key, print, h.call, "x-amzn-RequestId");
+}
+
+void stop_tool_session(HandlerContext& h, bool browser) {
+  ToolRef tool;
+  if (!resolve_tool(h, browser, tool)) return;
+  std::lock_guard lock(h.state.mutex);
+  Tenant& tenant = h.state.tenant(h.in.account, h.in.region);
+  std::string key, print;
+  if (replay(h, tenant, key, print)) return;
+  ToolSession* s = find_session(h, tenant, browser, tool);
+  if (s == nullptr) return;
+  // A terminated session still exists (Get shows it TERMINATED), so stopping it again is a
+  // conflict with its state rather than a missing resource.
+  if (s->status(h.call.now) == SessionStatus::terminated) {
+    answer_error(h.call, h.in, "ConflictException",
+                 "Session '" + s->session_id + "' is already TERMINATED (since " +
+                     format_rfc3339_millis(s->last_updated(h.call.now)) + ")");
+    return;
+  }
+  s->stopped = true;
+  s->stopped_at = h.call.now;
+  JsonWriter w;
+  w.begin_object()
+      .field(identifier_key(browser), h.in.label)
+      .field("sessionId", s->session_id)
+      .field("lastUpdatedAt", format_rfc3339_millis(s->stopped_at))
+      .end_object();
+  ok(h.call, h.in, w.take());
+  remember(tenant, key, print, h.call, "x-amzn-RequestId");
+}
+
+void get_tool_session(HandlerContext& h, bool browser) {
+  ToolRef tool;
+  if (!resolve_tool(h, browser, tool)) return;
+  JsonWriter w;
+  {
+    std::lock_guard lock(h.state.mutex);
+    Tenant& tenant = h.state.tenant(h.in.account, h.in.region);
+    const ToolSession* s = find_session(h, tenant, browser, tool);
+    if (s == nullptr) return;
+    w.begin_object();
+    w.field(identifier_key(browser), h.in.label);
+    w.field("sessionId", s->session_id);
+    if (!s->name.empty()) w.field("name", s->name);
+    w.field("createdAt", format_rfc3339_millis(s->created_at));
+    w.field_int("sessionTimeoutSeconds", s->timeout_seconds);
+    w.field("status", status_name(s->status(h.call.now)));
+    if (s->config) {
+      for (const auto& m : s->config->GetObject()) {
+        w.field_value(std::string_view(m.name.GetString(), m.name.GetStringLength()), m.value);
+      }
+    }
+    if (browser) {
+      write_streams(w, *s, h.in.region);
+      w.field("lastUpdatedAt", format_rfc3339_millis(s->last_updated(h.call.now)));
+    }
+    w.end_object();
+  }
+  ok(h.call, h.in, w.take());
+}
+
+void list_tool_sessions(HandlerContext& h, bool browser) {
+  ToolRef tool;
+  if (!resolve_tool(h, browser, tool)) return;
+  const JsonValue* max = h.in.body_member("maxResults");
+  const std::size_t page = max != nullptr && max->IsInt64() ? static_cast<std::size_t>(max->GetInt64()) : kDefaultPageSize;
+  std::optional<SessionStatus> wanted;
+  if (const auto status = h.in.body_string("status")) {
+    wanted = *status == "READY" ? SessionStatus::ready : SessionStatus::terminated;
+  }
+  std::optional<Cursor> after;
+  if (const auto token = h.in.body_string("nextToken")) {
+    after = decode_cursor(*token);
+    if (!after) {
+      ValidationDetail detail;
+      detail.fields.push_back({"nextToken", "Member must be a nextToken returned by a previous call"});
+      answer_error(h.call, h.in, "ValidationException", "Invalid nextToken: '" + std::string(token->substr(0, 64)) + "'",
+                   detail);
+      return;
+    }
+  }
+  JsonWriter w;
+  {
+    std::lock_guard lock(h.state.mutex);
+    Tenant& tenant = h.state.tenant(h.in.account, h.in.region);
+    std::vector<const ToolSession*> matching;
+    for (const auto& [id, s] : sessions_of(tenant, browser)) {
+      if (s.tool != tool.id) continue;
+      if (wanted && s.status(h.call.now) != *wanted) continue;
+      matching.push_back(&s);
+    }
+    // Newest first; the session id breaks ties so the order (and the cursor) is total.
+    const auto newer = [](const ToolSession* a, const ToolSession* b) {
+      const auto am = epoch_millis(a->created_at), bm = epoch_millis(b->created_at);
+      return am != bm ? am > bm : a->session_id > b->session_id;
+    };
+    std::sort(matching.begin(), matching.end(), newer);
+    std::size_t start = 0;
+    if (after) {
+      while (start < matching.size()) {
+        const auto ms = epoch_millis(matching[start]->created_at);
+        const bool past = ms < after->created_ms || (ms == after->created_ms && matching[start]->session_id < after->session_id);
+        if (past) break;
+        ++start;
+      }
+    }
+    const std::size_t end = std::min(matching.size(), start + page);
+    w.begin_object().key("items").begin_array();
+    for (std::size_t i = start; i < end; ++i) {
+      const ToolSession& s = *matching[i];
+      w.begin_object();
+      w.field(identifier_key(browser), h.in.label);
+      w.field("sessionId", s.session_id);
+      if (!s.name.empty()) w.field("name", s.name);
+      w.field("status", status_name(s.status(h.call.now)));
+      w.field("createdAt", format_rfc3339_millis(s.created_at));
+      w.field("lastUpdatedAt", format_rfc3339_millis(s.last_updated(h.call.now)));
+      w.end_object();
+    }
+    w.end_array();
+    if (end < matching.size()) {
+      w.field("nextToken", encode_cursor({epoch_millis(matching[end - 1]->created_at), matching[end - 1]->session_id}));
+    }
+    w.end_object();
+  }
+  ok(h.call, h.in, w.take());
+}
+
+void update_browser_stream(HandlerContext& h) {
+  ToolRef tool;
+  if (!resolve_tool(h, true, tool)) return;
+  std::lock_guard lock(h.state.mutex);
+  Tenant& tenant = h.state.tenant(h.in.account, h.in.region);
+  std::string key, print;
+  if (replay(h, tenant, key, print)) return;
+  ToolSession* s = find_session(h, tenant, true, tool);
+  if (s == nullptr) return;
+  if (s->status(h.call.now) == SessionStatus::terminated) {
+    answer_error(h.call, h.in, "ConflictException",
+                 "Session '" + s->session_id + "' is TERMINATED: its streams cannot be updated");
+    return;
+  }
+  const JsonValue* update = json_member(*h.in.body_member("streamUpdate"), "automationStreamUpdate");
+  const JsonValue* status = update != nullptr ? json_member(*update, "streamStatus") : nullptr;
+  if (status != nullptr && status->IsString()) {
+    s->automation_enabled = std::string_view(status->GetString(), status->GetStringLength()) == "ENABLED";
+  }
+  s->updated_at = h.call.now;
+  JsonWriter w;
+  w.begin_object();
+  w.field("browserIdentifier", h.in.label);
+  w.field("sessionId", s->session_id);
+  write_streams(w, *s, h.in.region);
+  w.field("updatedAt", format_rfc3339_millis(s->updated_at));
+  w.end_object();
+  ok(h.call, h.in, w.take());
+  remember(tenant, key, print, h.call, "x-amzn-RequestId");
+}
+
+void invoke_code_interpreter(HandlerContext& h) {
+  ToolRef tool;
+  if (!resolve_tool(h, false, tool)) return;
+  const std::string_view session_id = h.call.request.header(kToolSessionHeader);
+  std::string stream;
+  {
+    std::lock_guard lock(h.state.mutex);
+    Tenant& tenant = h.state.tenant(h.in.account, h.in.region);
+    const auto it = tenant.code_sessions.find(session_id);
+    if (it == tenant.code_sessions.end() || it->second.tool != tool.id ||
+        it->second.status(h.call.now) == SessionStatus::terminated) {
+      // The stream is accepted, then its first event is the exception, as the model's
+      // CodeInterpreterStreamOutput union carries it; the SDK throws it from send().
+      const bool exists = it != tenant.code_sessions.end() && it->second.tool == tool.id;
+      const std::string message = "Session '" + std::string(session_id) +
+                                  (exists ? "' is TERMINATED" : "' not found for code interpreter '" + h.in.label + "'");
+      append_json_exception(stream, "resourceNotFoundException",
+                            error_body(*find_error("ResourceNotFoundException"), message, nullptr));
+    } else {
+      run_tool(it->second, h.in, stream);
+    }
+  }
+  h.call.response.set(200, "application/vnd.amazon.eventstream", std::move(stream));
+  h.call.response.add_header(kToolSessionHeader, session_id);
+  h.call.response.add_header("x-amzn-RequestId", h.in.request_id);
+}
+
+}  // namespace agentemu::agentcore

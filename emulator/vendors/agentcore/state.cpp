@@ -1,0 +1,111 @@
+#include "vendors/agentcore/state.hpp"
+
+#include "core/crypto.hpp"
+#include "core/text.hpp"
+
+namespace agentemu::agentcore {
+
+std::string_view status_name(SessionStatus s) { return s == SessionStatus::ready ? "READY" : "TERMINATED"; }
+
+SystemTime ToolSession::last_updated(SystemTime now) const {
+  if (stopped) return stopped_at;
+  if (now >= expires_at()) return expires_at();
+  return updated_at;
+}
+
+SessionStatus RuntimeSession::status(SystemTime now) const {
+  return ended_at(now) <= now ? SessionStatus::terminated : SessionStatus::ready;
+}
+
+SystemTime RuntimeSession::ended_at(SystemTime now) const {
+  (void)now;
+  if (stopped) return stopped_at;
+  const SystemTime idle_end = last_active_at + std::chrono::seconds(idle_timeout);
+  const SystemTime life_end = created_at + std::chrono::seconds(max_lifetime);
+  return idle_end < life_end ? idle_end : life_end;
+}
+
+const RememberedAnswer* Tenant::answer(std::string_view key) const {
+  const auto it = answers.find(key);
+  return it == answers.end() ? nullptr : &it->second;
+}
+
+void Tenant::remember(std::string key, RememberedAnswer answer) {
+  if (answers.contains(key)) return;
+  while (answer_order.size() >= kIdempotencyLimit) {
+    answers.erase(answer_order.front());
+    answer_order.pop_front();
+  }
+  answer_order.push_back(key);
+  answers.emplace(std::move(key), std::move(answer));
+}
+
+bool State::find(std::string_view access_key_id, sigv4::Credential& out) const {
+  std::lock_guard lock(mutex);
+  const auto it = credentials.find(access_key_id);
+  if (it == credentials.end()) return false;
+  out.secret_access_key.assign(it->second.secret_access_key);
+  out.session_token.assign(it->second.session_token);
+  out.account_id.assign(it->second.account_id);
+  return true;
+}
+
+Tenant& State::tenant(std::string_view account, std::string_view region) {
+  thread_local std::string key;
+  key.assign(account);
+  key.push_back('/');
+  key.append(region);
+  auto it = tenants.find(std::string_view(key));
+  if (it == tenants.end()) it = tenants.emplace(key, Tenant{}).first;
+  return it->second;
+}
+
+std::string runtime_key(std::string_view account, std::string_view region, std::string_view runtime_id) {
+  std::string key;
+  key.reserve(account.size() + region.size() + runtime_id.size() + 2);
+  key.append(account).append("/").append(region).append("/").append(runtime_id);
+  return key;
+}
+
+const Runtime* State::runtime(std::string_view account, std::string_view region, std::string_view runtime_id) const {
+  const auto it = runtimes.find(std::string_view(runtime_key(account, region, runtime_id)));
+  return it == runtimes.end() ? nullptr : &it->second;
+}
+
+void State::clear() {
+  credentials.clear();
+  runtimes.clear();
+  code_interpreters.clear();
+  browsers.clear();
+  tenants.clear();
+}
+
+std::string encode_cursor(const Cursor& c) {
+  return base64_encode(std::to_string(c.created_ms) + ":" + c.session_id);
+}
+
+std::optional<Cursor> decode_cursor(std::string_view token) {
+  const auto raw = base64_decode(token);
+  if (!raw) return std::nullopt;
+  const auto colon = raw->find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  const auto ms = parse_int64(std::string_view(*raw).substr(0, colon));
+  if (!ms) return std::nullopt;
+  Cursor c{*ms, raw->substr(colon + 1)};
+  return c;
+}
+
+std::string new_tool_session_id() {
+  static constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  std::string id(26, '0');
+  std::uint64_t a = random_u64();
+  std::uint64_t b = random_u64();
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    std::uint64_t& source = i < 13 ? a : b;
+    id[i] = kAlphabet[source % 36];
+    source /= 36;
+  }
+  return id;
+}
+
+}  // namespace agentemu::agentcore

@@ -1,0 +1,143 @@
+// AgentCore's resources and their life cycle. Everything lives in tenants keyed by account and
+// region, so two suites signing with different accounts never see each other's sessions. One
+// mutex (State::mutex) guards it all; handlers hold it only while they read or change state.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/json.hpp"
+#include "vendors/agentcore/auth.hpp"
+
+namespace agentemu::agentcore {
+
+inline constexpr std::string_view kDefaultAccount = "123456789012";
+inline constexpr std::string_view kDefaultRegion = "us-east-1";
+inline constexpr int kCodeInterpreterDefaultTimeout = 900;
+inline constexpr int kBrowserDefaultTimeout = 3600;
+inline constexpr int kRuntimeIdleTimeout = 900;      // the runtime's default idle session timeout
+inline constexpr int kRuntimeMaxLifetime = 28800;    // and maximum session lifetime (8 hours)
+inline constexpr std::size_t kIdempotencyLimit = 10000;  // remembered clientTokens per tenant
+inline constexpr std::size_t kActiveSessionLimit = 1000;  // READY sessions per tool per tenant
+
+enum class SessionStatus { ready, terminated };
+std::string_view status_name(SessionStatus s);
+
+struct Task {
+  std::string command;
+  std::string stdout_text;
+  std::string status;  // working | completed | canceled
+};
+
+// A code-interpreter or browser session.
+struct ToolSession {
+  std::string tool;  // the resolved code interpreter or browser id
+  std::string session_id;
+  std::string name;
+  int timeout_seconds = 0;
+  SystemTime created_at{};
+  SystemTime updated_at{};  // last change while READY (a stream update)
+  bool stopped = false;
+  SystemTime stopped_at{};
+  // Members echoed by Get*Session (viewPort, certificates, ...), as sent.
+  std::shared_ptr<JsonDocument> config;
+  // Browser: the automation stream.
+  bool automation_enabled = true;
+  // Code interpreter: the sandbox's files (absolute path -> bytes) and background tasks.
+  std::map<std::string, std::string> files;
+  std::map<std::string, Task> tasks;
+  std::uint64_t next_task = 1;
+
+  SystemTime expires_at() const { return created_at + std::chrono::seconds(timeout_seconds); }
+  SessionStatus status(SystemTime now) const {
+    return stopped || now >= expires_at() ? SessionStatus::terminated : SessionStatus::ready;
+  }
+  // When it last changed: its stop, its expiry, or its last update.
+  SystemTime last_updated(SystemTime now) const;
+};
+
+struct RuntimeSession {
+  std::string runtime_id;
+  std::string runtime_arn;
+  std::string session_id;
+  std::string qualifier;
+  SystemTime created_at{};
+  SystemTime last_active_at{};
+  bool stopped = false;
+  SystemTime stopped_at{};
+  std::uint64_t invocations = 0;
+  int idle_timeout = kRuntimeIdleTimeout;
+  int max_lifetime = kRuntimeMaxLifetime;
+
+  SessionStatus status(SystemTime now) const;
+  SystemTime ended_at(SystemTime now) const;
+};
+
+// The first successful answer to a request carrying a clientToken.
+struct RememberedAnswer {
+  std::string fingerprint;  // the operation's parameters, clientToken excluded
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct Tenant {
+  std::map<std::string, ToolSession, std::less<>> code_sessions;     // by session id
+  std::map<std::string, ToolSession, std::less<>> browser_sessions;   // by session id
+  std::map<std::string, RuntimeSession, std::less<>> runtime_sessions;  // by runtime id + '\n' + session id
+  std::map<std::string, RememberedAnswer, std::less<>> answers;      // by operation + '\n' + clientToken
+  std::deque<std::string> answer_order;
+
+  const RememberedAnswer* answer(std::string_view key) const;
+  void remember(std::string key, RememberedAnswer answer);
+};
+
+struct Runtime {
+  std::string arn;
+  std::string partition, region, account, runtime_id;
+  std::vector<std::string> qualifiers;  // endpoint names; DEFAULT always
+  int idle_timeout = kRuntimeIdleTimeout;
+  int max_lifetime = kRuntimeMaxLifetime;
+};
+
+struct FixtureCredential {
+  std::string access_key_id;
+  sigv4::Credential credential;
+};
+
+class State : public sigv4::CredentialStore {
+ public:
+  bool find(std::string_view access_key_id, sigv4::Credential& out) const override;
+
+  mutable std::mutex mutex;
+  std::map<std::string, sigv4::Credential, std::less<>> credentials;  // by access key id
+  std::map<std::string, Runtime, std::less<>> runtimes;  // by account/region/runtime id
+  std::map<std::string, bool, std::less<>> code_interpreters;  // ids (value unused)
+  std::map<std::string, bool, std::less<>> browsers;
+  std::map<std::string, Tenant, std::less<>> tenants;  // by account/region
+
+  Tenant& tenant(std::string_view account, std::string_view region);
+  const Runtime* runtime(std::string_view account, std::string_view region, std::string_view runtime_id) const;
+  void clear();
+};
+
+std::string runtime_key(std::string_view account, std::string_view region, std::string_view runtime_id);
+
+// Newest first; a page starts after the cursor `after` (created_at millis + session id).
+struct Cursor {
+  std::int64_t created_ms = 0;
+  std::string session_id;
+};
+std::string encode_cursor(const Cursor& c);
+std::optional<Cursor> decode_cursor(std::string_view token);
+
+std::string new_tool_session_id();  // 26 characters of [0-9A-Z]
+
+}  // namespace agentemu::agentcore
