@@ -1,10 +1,13 @@
 #include "vendors/registry.hpp"
 
+#include <memory>
+
+#include "vendors/ice/ice_vendor.hpp"
+
 namespace agentemu {
 
 void register_vendors(VendorRegistry& registry, const VendorContext& context) {
-  (void)registry;
-  (void)context;
+  registry.add(std::make_unique<ice::IceVendor>(context));
 }
 
 }  // namespace agentemu
