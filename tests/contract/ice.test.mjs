@@ -44,13 +44,14 @@ function openapi(lib, Runtime, { v2 = false } = {}) {
       accessKeyId: key.id, accessKeySecret: key.secret, endpoint: `127.0.0.1:${port}`, protocol: 'http',
       ...(v2 ? { signatureAlgorithm: 'v2' } : {}),
     }));
-    return async (action, query, { nonce } = {}) => {
+    return async (action, query, { nonce, timestamp } = {}) => {
       const params = new U.Params({ action, version, protocol: 'HTTPS', pathname: '/', method: 'POST', authType: 'AK',
         style: 'RPC', reqBodyType: 'formData', bodyType: 'json' });
       const q = { ...query };
       const headers = {};
-      // A fixed nonce replaces the client's random one (request values override its defaults).
+      // A fixed nonce or timestamp replaces the client's own (request values override its defaults).
       if (nonce) v2 ? (q.SignatureNonce = nonce) : (headers['x-acs-signature-nonce'] = nonce);
+      if (timestamp !== undefined) v2 ? (q.Timestamp = timestamp) : (headers['x-acs-date'] = timestamp);
       const response = await client.callApi(params, new U.OpenApiRequest({ query: q, headers }), new Runtime({}));
       assert.equal(response.statusCode, 200);
       return response.body;
@@ -62,8 +63,9 @@ function popcore(method) {
   return (port, { key = TEST_KEY, version = '2020-11-09' } = {}) => {
     const client = new Pop.RPCClient({ accessKeyId: key.id, accessKeySecret: key.secret, endpoint: `http://127.0.0.1:${port}`, apiVersion: version });
     // json-bigint builds prototype-less objects: round-trip them so deepEqual compares values.
-    return async (action, query, { nonce } = {}) => JSON.parse(JSON.stringify(
-      await client.request(action, { ...query, ...(nonce ? { SignatureNonce: nonce } : {}) }, { method, timeout: 10000 })));
+    return async (action, query, { nonce, timestamp } = {}) => JSON.parse(JSON.stringify(
+      await client.request(action, { ...query, ...(nonce ? { SignatureNonce: nonce } : {}),
+        ...(timestamp !== undefined ? { Timestamp: timestamp } : {}) }, { method, timeout: 10000 })));
   };
 }
 
@@ -184,6 +186,9 @@ for (const client of clients) {
     const oldVersion = client.make(emu.port, { version: '2017-09-06' });
     await rejects(oldVersion('GetAIAgentConcurrency', { AIAgentId: VOICE_AGENT }), client, 'InvalidVersion', 400);
 
+    const noTime = await rejects(ice('GetAIAgentConcurrency', { AIAgentId: VOICE_AGENT }, { timestamp: '' }), client, 'MissingParameter', 400);
+    assert.match(noTime.data.Message, /^The input parameter "(Timestamp|x-acs-date)" that is mandatory for processing this request is not supplied\.$/);
+    await rejects(ice('GetAIAgentConcurrency', { AIAgentId: VOICE_AGENT }, { timestamp: '22/11/2026' }), client, 'InvalidTimeStamp.Format', 400);
     await setClock(emu.url, 20 * 60);
     try {
       await rejects(ice('GetAIAgentConcurrency', { AIAgentId: VOICE_AGENT }), client, 'InvalidTimeStamp.Expired', 400);
