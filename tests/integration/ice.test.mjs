@@ -90,7 +90,7 @@ test('V2 GET and V2 POST with a form body (pop-core style) both verify', async (
   assert.equal(d.json.Instance.UserData, tricky);
 });
 
-test('V3 with query parameters, with a form body, and with unsorted-but-complete SignedHeaders', async () => {
+test('V3 with query parameters, with a form body, and without the optional nonce', async () => {
   const id = await start({ UserData: "x (y)!*'" });
   const q = await v3(base, { action: 'DescribeAIAgentInstance', params: { InstanceId: id } });
   assert.equal(q.status, 200, q.text);
