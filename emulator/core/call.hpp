@@ -102,6 +102,12 @@ inline void Deferred::finish() {
 }
 
 inline void Call::reset() {
+  // The views point into the previous request's parser, which the next read destroys: a request
+  // that fails before its head is parsed must not show (and the journal must not copy) them.
+  request.method = {};
+  request.target = {};
+  request.path = {};
+  request.query = {};
   request.headers.clear();
   request.body = {};
   response.clear();

@@ -1,0 +1,206 @@
+#include "vendors/ice/auth.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "core/crypto.hpp"
+#include "core/text.hpp"
+#include "core/uri.hpp"
+
+namespace agentemu::ice {
+namespace {
+
+// Sorted, RFC 3986-encoded "k=v&k=v".
+std::string canonical_pairs(std::span<const KeyValue> params, std::string_view skip) {
+  std::vector<std::pair<std::string, std::string_view>> encoded;
+  encoded.reserve(params.size());
+  for (const KeyValue& p : params) {
+    if (!skip.empty() && p.name == skip) continue;
+    encoded.emplace_back(percent_encode(p.name), p.value);
+  }
+  std::sort(encoded.begin(), encoded.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string out;
+  out.reserve(256);
+  for (const auto& [name, value] : encoded) {
+    if (!out.empty()) out += '&';
+    out += name;
+    out += '=';
+    append_percent_encoded(out, value);
+  }
+  return out;
+}
+
+bool lists_header(std::string_view signed_headers, std::string_view name) {
+  for (std::string_view item : split(signed_headers, ';')) {
+    if (iequals(trim(item), name)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// ---- V2 -------------------------------------------------------------------------------------
+
+std::string v2_canonical_query(std::span<const KeyValue> params) { return canonical_pairs(params, "Signature"); }
+
+std::string v2_string_to_sign(std::string_view method, std::string_view canonical_query) {
+  std::string out;
+  out.reserve(method.size() + 5 + canonical_query.size() * 3 / 2);
+  out += method;
+  out += "&%2F&";
+  append_percent_encoded(out, canonical_query);
+  return out;
+}
+
+std::string v2_signature(std::string_view secret, std::string_view string_to_sign) {
+  std::string key(secret);
+  key += '&';
+  return base64_encode(as_bytes(hmac_sha1(key, string_to_sign)));
+}
+
+// ---- V3 -------------------------------------------------------------------------------------
+
+std::optional<V3Authorization> parse_v3_authorization(std::string_view header) {
+  header = trim(header);
+  const auto space = header.find(' ');
+  if (space == std::string_view::npos || space == 0) return std::nullopt;
+  V3Authorization out;
+  out.algorithm = header.substr(0, space);
+  bool credential = false, signed_headers = false, signature = false;
+  for (std::string_view part : split(header.substr(space + 1), ',')) {
+    part = trim(part);
+    const auto eq = part.find('=');
+    if (eq == std::string_view::npos) return std::nullopt;
+    const std::string_view key = trim(part.substr(0, eq));
+    const std::string_view value = trim(part.substr(eq + 1));
+    if (key == "Credential") {
+      out.credential = value;
+      credential = true;
+    } else if (key == "SignedHeaders") {
+      out.signed_headers = value;
+      signed_headers = true;
+    } else if (key == "Signature") {
+      out.signature = value;
+      signature = true;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!credential || !signed_headers || !signature || out.credential.empty() || out.signature.empty()) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::string v3_canonical_query(std::span<const KeyValue> query_params) { return canonical_pairs(query_params, {}); }
+
+V3Headers v3_canonical_headers(const Request& request, std::string_view signed_headers) {
+  std::vector<std::string> names;
+  for (std::string_view item : split(signed_headers, ';')) {
+    item = trim(item);
+    if (item.empty()) continue;
+    std::string name = to_lower(item);
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(std::move(name));
+  }
+  std::sort(names.begin(), names.end());
+  V3Headers out;
+  std::vector<std::string_view> values;
+  for (const std::string& name : names) {
+    values.clear();
+    for (const Header& h : request.headers) {
+      if (iequals(h.name, name)) values.push_back(trim(h.value));
+    }
+    if (values.size() > 1) std::sort(values.begin(), values.end());
+    out.canonical += name;
+    out.canonical += ':';
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) out.canonical += ',';
+      out.canonical += values[i];
+    }
+    out.canonical += '\n';
+    if (!out.signed_line.empty()) out.signed_line += ';';
+    out.signed_line += name;
+  }
+  return out;
+}
+
+std::string v3_canonical_request(std::string_view method, std::string_view canonical_query, const V3Headers& headers,
+                                 std::string_view payload_hash) {
+  std::string out;
+  out.reserve(method.size() + canonical_query.size() + headers.canonical.size() + headers.signed_line.size() +
+              payload_hash.size() + 8);
+  out += method;
+  out += "\n/\n";
+  out += canonical_query;
+  out += '\n';
+  out += headers.canonical;
+  out += '\n';
+  out += headers.signed_line;
+  out += '\n';
+  out += payload_hash;
+  return out;
+}
+
+std::string v3_string_to_sign(std::string_view canonical_request) {
+  std::string out(kV3Algorithm);
+  out += '\n';
+  out += hex_lower(sha256(canonical_request));
+  return out;
+}
+
+std::string v3_signature(std::string_view secret, std::string_view string_to_sign) {
+  return hex_lower(hmac_sha256(secret, string_to_sign));
+}
+
+std::string v3_unsigned_header(const Request& request, std::string_view signed_headers) {
+  if (!lists_header(signed_headers, "host")) return "host";
+  for (const Header& h : request.headers) {
+    if (istarts_with(h.name, "x-acs-") && !lists_header(signed_headers, h.name)) return to_lower(h.name);
+  }
+  return {};
+}
+
+// ---- Replay protection ------------------------------------------------------------------------
+
+bool NonceCache::remember(std::string_view access_key_id, std::string_view nonce, SystemTime now) {
+  std::string key;
+  key.reserve(access_key_id.size() + nonce.size() + 1);
+  key += access_key_id;
+  key += '\n';
+  key += nonce;
+
+  std::lock_guard lock(mutex_);
+  // Forget what left the window (insertion order is time order unless the clock was moved back).
+  while (!order_.empty()) {
+    const auto it = seen_.find(order_.front());
+    if (it != seen_.end() && now - it->second < kWindow && it->second - now < kWindow) break;
+    if (it != seen_.end()) seen_.erase(it);
+    order_.pop_front();
+  }
+  if (const auto it = seen_.find(key); it != seen_.end()) {
+    const auto age = now - it->second;
+    if (age < kWindow && -age < kWindow) return false;
+    it->second = now;  // seen long ago: fresh again
+    return true;
+  }
+  while (order_.size() >= capacity_) {
+    seen_.erase(order_.front());
+    order_.pop_front();
+  }
+  seen_.emplace(key, now);
+  order_.push_back(std::move(key));
+  return true;
+}
+
+void NonceCache::clear() {
+  std::lock_guard lock(mutex_);
+  seen_.clear();
+  order_.clear();
+}
+
+std::size_t NonceCache::size() const {
+  std::lock_guard lock(mutex_);
+  return seen_.size();
+}
+
+}  // namespace agentemu::ice

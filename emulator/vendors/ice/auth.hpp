@@ -1,0 +1,94 @@
+// Alibaba Cloud's two request signatures, each usable on its own (the unit tests sign the
+// published vectors with them), and the SignatureNonce replay cache.
+//
+// V2 (RPC, HMAC-SHA1, SignatureVersion 1.0): every parameter but Signature, RFC 3986-encoded,
+// sorted, joined; StringToSign = METHOD&%2F&encode(canonical); Base64(HMAC-SHA1(secret + "&")).
+// V3 (ACS3-HMAC-SHA256): CanonicalRequest = METHOD\n/\nquery\nheaders\nsignedHeaders\nbodyHash;
+// StringToSign = "ACS3-HMAC-SHA256\n" + hex(sha256(CanonicalRequest)); hex(HMAC-SHA256(secret)).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "core/clock.hpp"
+#include "core/http.hpp"
+
+namespace agentemu::ice {
+
+// A decoded request parameter.
+struct KeyValue {
+  std::string_view name;
+  std::string_view value;
+};
+
+// ---- V2 -------------------------------------------------------------------------------------
+// Sorted "k=v&..." of every parameter except Signature, both sides RFC 3986-encoded.
+std::string v2_canonical_query(std::span<const KeyValue> params);
+std::string v2_string_to_sign(std::string_view method, std::string_view canonical_query);
+std::string v2_signature(std::string_view secret, std::string_view string_to_sign);
+
+// ---- V3 -------------------------------------------------------------------------------------
+inline constexpr std::string_view kV3Algorithm = "ACS3-HMAC-SHA256";
+
+struct V3Authorization {
+  std::string_view algorithm;
+  std::string_view credential;      // the AccessKeyId
+  std::string_view signed_headers;  // "host;x-acs-action;..."
+  std::string_view signature;       // 64 lowercase hex
+};
+
+// "ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=a;b,Signature=hex"; nullopt when a part is
+// missing or the shape is wrong.
+std::optional<V3Authorization> parse_v3_authorization(std::string_view header);
+
+// Sorted "k=v&..." of the query parameters (form body parameters are covered by the body hash).
+std::string v3_canonical_query(std::span<const KeyValue> query_params);
+
+// Canonical headers ("name:value\n" each) and the SignedHeaders line, from the names the client
+// listed: lowercased and sorted; a repeated header's trimmed values are sorted and joined by ','.
+struct V3Headers {
+  std::string canonical;
+  std::string signed_line;
+};
+V3Headers v3_canonical_headers(const Request& request, std::string_view signed_headers);
+
+std::string v3_canonical_request(std::string_view method, std::string_view canonical_query,
+                                 const V3Headers& headers, std::string_view payload_hash);
+std::string v3_string_to_sign(std::string_view canonical_request);
+std::string v3_signature(std::string_view secret, std::string_view string_to_sign);
+
+// An x-acs-* header present in the request but missing from SignedHeaders, or "host" when that
+// is missing; empty when the list covers what it must.
+std::string v3_unsigned_header(const Request& request, std::string_view signed_headers);
+
+// ---- Replay protection ------------------------------------------------------------------------
+// Remembers (AccessKeyId, SignatureNonce) pairs for the gateway's 15-minute window. Memory is
+// bounded: past `capacity` pairs the oldest is forgotten even inside the window.
+class NonceCache {
+ public:
+  static constexpr std::size_t kDefaultCapacity = 65536;
+  static constexpr std::chrono::minutes kWindow{15};
+
+  explicit NonceCache(std::size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
+
+  // True when the nonce is fresh (it is now remembered); false when it was used in the window.
+  bool remember(std::string_view access_key_id, std::string_view nonce, SystemTime now);
+  void clear();
+  std::size_t size() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::size_t capacity_;
+  std::unordered_map<std::string, SystemTime> seen_;
+  std::deque<std::string> order_;  // insertion order, for eviction
+};
+
+}  // namespace agentemu::ice

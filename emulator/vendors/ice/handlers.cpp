@@ -1,0 +1,393 @@
+// One function per ICE action. Each runs with State::mutex held (see IceVendor::execute), reads
+// parameters that validation already checked, and writes its fields after RequestId.
+#include <algorithm>
+
+#include "core/crypto.hpp"
+#include "core/text.hpp"
+#include "vendors/ice/operations.hpp"
+
+namespace agentemu::ice {
+namespace {
+
+// A session keeps at most this many dialogue entries; the oldest go first.
+constexpr std::size_t kMaxDialogueEntries = 10000;
+
+std::string new_id() { return random_hex(16); }  // 32 lowercase hex, like ICE's ids
+
+std::int64_t int_param(const IceCall& ice, std::string_view name, std::int64_t fallback) {
+  const std::string* text = ice.find(name);
+  if (text == nullptr || text->empty()) return fallback;
+  return parse_int64(*text).value_or(fallback);
+}
+
+// Parses a JSON-string parameter validation already accepted; absent leaves the document null.
+void load_json(JsonDocument& doc, const IceCall& ice, std::string_view name) {
+  const std::string* text = ice.find(name);
+  if (text == nullptr || text->empty()) return;
+  parse_json(*text, doc);
+}
+
+void write_object(JsonWriter& out, std::string_view name, const JsonValue& value) {
+  out.key(name);
+  if (value.IsObject()) {
+    out.value(value);
+  } else {
+    out.begin_object().end_object();
+  }
+}
+
+// Deep merge: objects merge member by member, anything else replaces.
+void merge_into(JsonValue& target, const JsonValue& patch, JsonDocument::AllocatorType& allocator) {
+  if (!target.IsObject()) target.SetObject();
+  for (const auto& m : patch.GetObject()) {
+    const auto it = target.FindMember(m.name);
+    if (it == target.MemberEnd()) {
+      JsonValue name(m.name, allocator);
+      JsonValue value(m.value, allocator);
+      target.AddMember(name, value, allocator);
+    } else if (it->value.IsObject() && m.value.IsObject()) {
+      merge_into(it->value, m.value, allocator);
+    } else {
+      it->value.CopyFrom(m.value, allocator);
+    }
+  }
+}
+
+void merge_param(JsonDocument& doc, const IceCall& ice, std::string_view name) {
+  JsonDocument patch;
+  load_json(patch, ice, name);
+  if (!patch.IsObject()) return;
+  merge_into(doc, patch, doc.GetAllocator());
+}
+
+const Agent* known_agent(HandlerContext& ctx) {
+  const std::string_view agent_id = ctx.ice.get("AIAgentId");
+  const Agent* agent = ctx.state.find_agent(ctx.ice.account, agent_id);
+  if (agent == nullptr) {
+    ctx.fail("ResourceNotFound", "Resource not found: the specified AIAgentId \"" + std::string(agent_id) +
+                                     "\" does not exist.");
+  }
+  return agent;
+}
+
+// The instance named by InstanceId, or nullptr after failing with ResourceNotFound (404); when
+// `running`, a Finished instance fails with IncorrectInstanceStatus (403).
+Instance* known_instance(HandlerContext& ctx, bool running) {
+  const std::string_view id = ctx.ice.get("InstanceId");
+  Instance* instance = ctx.state.find_instance(ctx.ice.account, id);
+  if (instance == nullptr) {
+    ctx.fail("ResourceNotFound",
+             "Resource not found: the specified InstanceId \"" + std::string(id) + "\" does not exist.");
+    return nullptr;
+  }
+  if (running && instance->status != InstanceStatus::executing) {
+    ctx.fail("IncorrectInstanceStatus",
+             "The current status of the resource does not support this operation: instance \"" + std::string(id) +
+                 "\" is Finished.");
+    return nullptr;
+  }
+  return instance;
+}
+
+void append_dialogue(HandlerContext& ctx, const Instance& instance, std::string_view producer, std::string_view type,
+                     std::string_view text) {
+  auto& entries = ctx.state.account(ctx.ice.account).dialogues[instance.dialogue_key()];
+  if (entries.size() >= kMaxDialogueEntries) entries.erase(entries.begin());
+  DialogueEntry entry;
+  entry.dialogue_id = new_id();
+  entry.sequence = ctx.state.next_sequence++;
+  entry.round_id = std::to_string(entry.sequence);
+  entry.producer = producer;
+  entry.source = "call";
+  entry.type = type;
+  entry.text = text;
+  entry.time_ms = epoch_millis(ctx.now);
+  entries.push_back(std::move(entry));
+}
+
+Instance& add_instance(HandlerContext& ctx, InstanceKind kind) {
+  auto instance = std::make_unique<Instance>();
+  instance->id = new_id();
+  instance->kind = kind;
+  instance->agent_id = ctx.ice.get("AIAgentId");
+  instance->session_id = ctx.ice.get("SessionId");
+  instance->user_data = ctx.ice.get("UserData");
+  instance->created = ctx.now;
+  instance->modified = ctx.now;
+  instance->sequence = ctx.state.next_sequence++;
+  Instance& ref = *instance;
+  ctx.state.account(ctx.ice.account).instances.emplace(ref.id, std::move(instance));
+  return ref;
+}
+
+// An agent with a Greeting says it first: the dialogue starts with it.
+void greet(HandlerContext& ctx, const Instance& instance) {
+  if (!instance.agent_config.IsObject()) return;
+  const JsonValue* greeting = json_member(instance.agent_config, "Greeting");
+  if (greeting != nullptr && greeting->IsString() && greeting->GetStringLength() > 0) {
+    append_dialogue(ctx, instance, "agent", "greeting", {greeting->GetString(), greeting->GetStringLength()});
+  }
+}
+
+// [first, last) of page `number` (from 1) of `size` items over `total`; empty when out of range.
+std::pair<std::size_t, std::size_t> page_range(std::size_t total, std::int64_t number, std::int64_t size) {
+  if (number < 1 || size < 1) return {0, 0};
+  const auto skipped_pages = static_cast<std::uint64_t>(number - 1);
+  const auto per_page = static_cast<std::uint64_t>(size);
+  if (skipped_pages > total / per_page) return {total, total};
+  const std::size_t first = std::min<std::size_t>(total, skipped_pages * per_page);
+  return {first, std::min<std::size_t>(total, first + per_page)};
+}
+
+void write_call_info(JsonWriter& out, const Instance& instance) {
+  out.key("CallInfo").begin_object();
+  out.field("CallerNumber", instance.caller_number).field("CalleeNumber", instance.called_number);
+  out.field("CallStartTime", format_gmt(instance.created));
+  if (instance.status == InstanceStatus::finished) {
+    out.field("CallEndTime", format_gmt(instance.finished));
+    out.field_int("CallDuration",
+                  std::chrono::duration_cast<std::chrono::seconds>(instance.finished - instance.created).count());
+    out.field_int("HangupRole", 0);
+  }
+  out.end_object();
+}
+
+// The fields Describe and List share.
+void write_instance_fields(JsonWriter& out, const Instance& instance) {
+  write_object(out, "AgentConfig", instance.agent_config);
+  if (instance.kind == InstanceKind::outbound) write_call_info(out, instance);
+  out.field("CallLogUrl", instance.call_log_url);
+  out.field("GmtCreate", format_gmt(instance.created));
+  out.field("GmtModified", format_gmt(instance.modified));
+  write_object(out, "RuntimeConfig", instance.runtime_config);
+  out.field("SessionId", instance.session_id);
+  out.field("Status", status_name(instance.status));
+  write_object(out, "TemplateConfig", instance.template_config);
+  out.field("UserData", instance.user_data);
+}
+
+void write_dialogue(JsonWriter& out, const DialogueEntry& entry) {
+  out.begin_object()
+      .field("DialogueId", entry.dialogue_id)
+      .field("RoundId", entry.round_id)
+      .field("NodeId", entry.node_id)
+      .field("Producer", entry.producer)
+      .field("Source", entry.source)
+      .field("Text", entry.text)
+      .field("ReasoningText", "")
+      .field_int("Time", entry.time_ms)
+      .field("Type", entry.type)
+      .field("Extend", "");
+  out.key("AttachedFileList").begin_array().end_array();
+  out.end_object();
+}
+
+}  // namespace
+
+void start_instance(HandlerContext& ctx) {
+  if (known_agent(ctx) == nullptr) return;
+  Instance& instance = add_instance(ctx, InstanceKind::started);
+  load_json(instance.runtime_config, ctx.ice, "RuntimeConfig");
+  load_json(instance.agent_config, ctx.ice, "AgentConfig");
+  load_json(instance.template_config, ctx.ice, "TemplateConfig");
+  load_json(instance.chat_sync_config, ctx.ice, "ChatSyncConfig");
+  greet(ctx, instance);
+  ctx.out.field("InstanceId", instance.id);
+}
+
+void generate_call(HandlerContext& ctx) {
+  const Agent* agent = known_agent(ctx);
+  if (agent == nullptr) return;
+  Instance& instance = add_instance(ctx, InstanceKind::generated);
+  if (instance.session_id.empty()) instance.session_id = new_id();  // "a new session if absent"
+  load_json(instance.agent_config, ctx.ice, "AgentConfig");
+  load_json(instance.template_config, ctx.ice, "TemplateConfig");
+  load_json(instance.chat_sync_config, ctx.ice, "ChatSyncConfig");
+  instance.user_id = ctx.ice.get("UserId");
+  if (instance.user_id.empty()) instance.user_id = "user_" + random_hex(6);
+  instance.channel_id = new_id();
+  instance.expire_seconds = int_param(ctx.ice, "Expire", 3600);
+  const std::string agent_user_id = "agent_" + random_hex(6);
+  auto& alloc = instance.runtime_config.GetAllocator();
+  instance.runtime_config.SetObject();
+  instance.runtime_config.AddMember("AgentUserId", JsonValue(agent_user_id.c_str(), alloc), alloc);
+  instance.runtime_config.AddMember("ChannelId", JsonValue(instance.channel_id.c_str(), alloc), alloc);
+  greet(ctx, instance);
+
+  ctx.out.field("AIAgentUserId", agent_user_id)
+      .field("AvatarUserId", agent->type == "avatar" ? "avatar_" + instance.id.substr(0, 12) : std::string())
+      .field("ChannelId", instance.channel_id)
+      .field("InstanceId", instance.id)
+      .field("Token", base64_encode(random_hex(48)))
+      .field("UserId", instance.user_id);
+}
+
+void start_outbound_call(HandlerContext& ctx) {
+  if (known_agent(ctx) == nullptr) return;
+  Instance& instance = add_instance(ctx, InstanceKind::outbound);
+  instance.caller_number = ctx.ice.get("CallerNumber");
+  instance.called_number = ctx.ice.get("CalledNumber");
+  load_json(instance.agent_config, ctx.ice, "Config");
+  greet(ctx, instance);
+  ctx.out.field("InstanceId", instance.id);
+}
+
+void stop_instance(HandlerContext& ctx) {
+  Instance* instance = known_instance(ctx, true);
+  if (instance == nullptr) return;
+  instance->status = InstanceStatus::finished;
+  instance->modified = ctx.now;
+  instance->finished = ctx.now;
+}
+
+void update_instance(HandlerContext& ctx) {
+  Instance* instance = known_instance(ctx, true);
+  if (instance == nullptr) return;
+  merge_param(instance->agent_config, ctx.ice, "AgentConfig");
+  merge_param(instance->template_config, ctx.ice, "TemplateConfig");
+  if (const std::string* user_data = ctx.ice.find("UserData"); user_data != nullptr && !user_data->empty()) {
+    instance->user_data = *user_data;
+  }
+  instance->modified = ctx.now;
+}
+
+void describe_instance(HandlerContext& ctx) {
+  const Instance* instance = known_instance(ctx, false);
+  if (instance == nullptr) return;
+  ctx.out.key("Instance").begin_object();
+  write_instance_fields(ctx.out, *instance);
+  ctx.out.end_object();
+}
+
+void list_instances(HandlerContext& ctx) {
+  if (known_agent(ctx) == nullptr) return;
+  const std::string_view agent_id = ctx.ice.get("AIAgentId");
+  std::optional<SystemTime> from, to;
+  if (const std::string* t = ctx.ice.find("StartTime"); t != nullptr && !t->empty()) from = parse_gmt(*t);
+  if (const std::string* t = ctx.ice.find("EndTime"); t != nullptr && !t->empty()) to = parse_gmt(*t);
+  std::int64_t page_size = int_param(ctx.ice, "PageSize", 10);
+  if (page_size == 0) page_size = 10;
+  const std::int64_t page_number = int_param(ctx.ice, "PageNumber", 1);
+
+  std::vector<const Instance*> matches;
+  for (const auto& [id, instance] : ctx.state.account(ctx.ice.account).instances) {
+    if (instance->agent_id != agent_id) continue;
+    if (from && instance->created < *from) continue;
+    if (to && instance->created > *to) continue;
+    matches.push_back(instance.get());
+  }
+  std::sort(matches.begin(), matches.end(), [](const Instance* a, const Instance* b) {
+    return a->created != b->created ? a->created > b->created : a->sequence > b->sequence;
+  });
+  const auto [first, last] = page_range(matches.size(), page_number, page_size);
+  ctx.out.key("Instances").begin_array();
+  for (std::size_t i = first; i < last; ++i) {
+    ctx.out.begin_object().field("InstanceId", matches[i]->id);
+    write_instance_fields(ctx.out, *matches[i]);
+    ctx.out.end_object();
+  }
+  ctx.out.end_array();
+}
+
+void send_speech(HandlerContext& ctx) {
+  Instance* instance = known_instance(ctx, true);
+  if (instance == nullptr) return;
+  append_dialogue(ctx, *instance, "agent", "speech", ctx.ice.get("Text"));
+  instance->modified = ctx.now;
+}
+
+void send_text(HandlerContext& ctx) {
+  Instance* instance = known_instance(ctx, true);
+  if (instance == nullptr) return;
+  append_dialogue(ctx, *instance, "user", "normal", ctx.ice.get("Text"));
+  instance->modified = ctx.now;
+}
+
+void send_data_channel_message(HandlerContext& ctx) {
+  Instance* instance = known_instance(ctx, true);
+  if (instance == nullptr) return;
+  append_dialogue(ctx, *instance, "user", "custom", ctx.ice.get("Message"));
+  instance->modified = ctx.now;
+}
+
+void get_concurrency(HandlerContext& ctx) {
+  if (known_agent(ctx) == nullptr) return;
+  const std::string_view agent_id = ctx.ice.get("AIAgentId");
+  std::int64_t active = 0;
+  for (const auto& [id, instance] : ctx.state.account(ctx.ice.account).instances) {
+    if (instance->agent_id == agent_id && instance->status == InstanceStatus::executing) ++active;
+  }
+  ctx.out.field_int("ActiveCount", active);
+}
+
+void list_dialogues(HandlerContext& ctx) {
+  const std::int64_t from = int_param(ctx.ice, "StartTime", 0);
+  const std::int64_t to = int_param(ctx.ice, "EndTime", 0);
+  const bool ascending = ctx.ice.get("Order") == "ASC";
+  const std::int64_t round_limit = int_param(ctx.ice, "RoundLimit", 0);
+  const std::int64_t page_size = int_param(ctx.ice, "PageSize", 20);
+  const std::int64_t page_number = int_param(ctx.ice, "PageNumber", 1);
+
+  std::vector<const DialogueEntry*> matches;
+  Account& account = ctx.state.account(ctx.ice.account);
+  if (const auto it = account.dialogues.find(std::string(ctx.ice.get("SessionId"))); it != account.dialogues.end()) {
+    for (const DialogueEntry& entry : it->second) {
+      if (entry.time_ms >= from && entry.time_ms <= to) matches.push_back(&entry);
+    }
+  }
+  // Oldest first, then: the latest N rounds (RoundLimit overrides paging), or one page.
+  std::sort(matches.begin(), matches.end(), [](const DialogueEntry* a, const DialogueEntry* b) {
+    return a->time_ms != b->time_ms ? a->time_ms < b->time_ms : a->sequence < b->sequence;
+  });
+  if (round_limit > 0) {
+    const std::size_t keep = std::min(matches.size(), static_cast<std::size_t>(round_limit));
+    matches.erase(matches.begin(), matches.end() - static_cast<std::ptrdiff_t>(keep));
+  }
+  if (!ascending) std::reverse(matches.begin(), matches.end());
+  const auto range = round_limit > 0 ? std::pair<std::size_t, std::size_t>{0, matches.size()}
+                                     : page_range(matches.size(), page_number, page_size);
+  ctx.out.key("Dialogues").begin_array();
+  for (std::size_t i = range.first; i < range.second; ++i) write_dialogue(ctx.out, *matches[i]);
+  ctx.out.end_array();
+}
+
+void delete_dialogue(HandlerContext& ctx) {
+  const std::string_view dialogue_id = ctx.ice.get("DialogueId");
+  const std::string_view node_id = ctx.ice.get("NodeId");
+  Account& account = ctx.state.account(ctx.ice.account);
+  if (const auto it = account.dialogues.find(std::string(ctx.ice.get("SessionId"))); it != account.dialogues.end()) {
+    auto& entries = it->second;
+    const auto found = std::find_if(entries.begin(), entries.end(), [&](const DialogueEntry& e) {
+      return e.dialogue_id == dialogue_id && (node_id.empty() || e.node_id == node_id);
+    });
+    if (found != entries.end()) {
+      entries.erase(found);
+      return;
+    }
+  }
+  ctx.fail("ResourceNotFound", "Resource not found: the specified DialogueId \"" + std::string(dialogue_id) +
+                                   "\" does not exist in this session.");
+}
+
+void list_phone_numbers(HandlerContext& ctx) {
+  const std::string_view number = ctx.ice.get("Number");
+  const std::int64_t status = int_param(ctx.ice, "Status", 0);
+  const std::int64_t page_size = int_param(ctx.ice, "PageSize", 50);
+  const std::int64_t page_number = int_param(ctx.ice, "PageNumber", 1);
+  std::vector<const PhoneNumber*> matches;
+  for (const PhoneNumber& p : ctx.state.account(ctx.ice.account).phone_numbers) {
+    if (!number.empty() && p.number != number) continue;
+    if (status != 0 && p.status != status) continue;
+    matches.push_back(&p);
+  }
+  const auto [first, last] = page_range(matches.size(), page_number, page_size);
+  ctx.out.key("Data").begin_array();
+  for (std::size_t i = first; i < last; ++i) {
+    ctx.out.begin_object().field("PhoneNumber", matches[i]->number).field_int("Status", matches[i]->status).end_object();
+  }
+  ctx.out.end_array();
+  ctx.out.field_int("PageNumber", page_number).field_int("PageSize", page_size).field_int(
+      "TotalNumber", static_cast<std::int64_t>(matches.size()));
+}
+
+}  // namespace agentemu::ice

@@ -1,0 +1,408 @@
+#include "vendors/ice/ice_vendor.hpp"
+
+#include <algorithm>
+
+#include "core/crypto.hpp"
+#include "core/text.hpp"
+#include "core/uri.hpp"
+#include "core/validation.hpp"
+#include "vendors/ice/operations.hpp"
+#include "vendors/ice/xml.hpp"
+
+namespace agentemu::ice {
+namespace {
+
+constexpr std::string_view kVersion = "2020-11-09";
+constexpr std::string_view kDefaultHost = "ice.cn-shanghai.aliyuncs.com";
+constexpr std::string_view kFormType = "application/x-www-form-urlencoded";
+constexpr auto kTimeWindow = std::chrono::minutes(15);
+// sha256("") in hex: the payload hash of every body-less request.
+constexpr std::string_view kEmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+std::string request_id() {
+  std::string id = uuid_v4();
+  for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return id;
+}
+
+bool is_form(const Request& request) { return istarts_with(trim(request.header("content-type")), kFormType); }
+
+// Looks for ICE's marks in a raw query or form body without decoding it: Version=2020-11-09 or
+// a SignatureMethod parameter.
+bool has_ice_marks(std::string_view raw) {
+  while (!raw.empty()) {
+    const auto amp = raw.find('&');
+    const std::string_view piece = raw.substr(0, amp);
+    if (piece == "Version=2020-11-09" || piece.starts_with("SignatureMethod=") || piece == "SignatureMethod") {
+      return true;
+    }
+    if (amp == std::string_view::npos) break;
+    raw.remove_prefix(amp + 1);
+  }
+  return false;
+}
+
+// Decodes a raw query or form body into `out`; on a malformed percent-encoding names the
+// parameter it broke.
+std::optional<std::string> decode_params(std::string_view raw, bool in_body, std::vector<Param>& out) {
+  QueryParseError error;
+  auto parsed = parse_query(raw, PlusIs::space, &error);
+  if (!parsed) {
+    const std::string_view piece = error.piece;
+    return std::string(piece.substr(0, piece.find('=')));
+  }
+  out.reserve(out.size() + parsed->size());
+  for (QueryParam& p : *parsed) out.push_back(Param{std::move(p.name), std::move(p.value), in_body});
+  return std::nullopt;
+}
+
+// The first parameter name given twice (query and body together), or nullptr.
+const std::string* duplicate(const std::vector<Param>& params) {
+  std::vector<const std::string*> names;
+  names.reserve(params.size());
+  for (const Param& p : params) names.push_back(&p.name);
+  std::sort(names.begin(), names.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
+  for (std::size_t i = 1; i < names.size(); ++i) {
+    if (*names[i] == *names[i - 1]) return names[i];
+  }
+  return nullptr;
+}
+
+std::string missing_common(std::string_view name) {
+  return "The input parameter \"" + std::string(name) +
+         "\" that is mandatory for processing this request is not supplied.";
+}
+
+std::string invalid_param(std::string_view name, std::string_view reason) {
+  std::string out = "The specified parameter \"" + std::string(name) + "\" is not valid.";
+  if (!reason.empty()) {
+    out.pop_back();
+    out += ": ";
+    out += reason;
+    out += '.';
+  }
+  return out;
+}
+
+// Parameters as the validator asks for them. An empty value counts as absent, as on the
+// gateway, so "InstanceId=" is MissingInstanceId.
+class IceParams final : public ParamSource {
+ public:
+  explicit IceParams(const IceCall& ice) : ice_(ice) {}
+  ParamValue find(const ParamSpec& spec) const override {
+    const std::string* value = ice_.find(spec.name);
+    if (value == nullptr || value->empty()) return ParamValue::missing();
+    return ParamValue::of_text(*value);
+  }
+
+ private:
+  const IceCall& ice_;
+};
+
+Envelope envelope_of(const IceCall& ice) { return Envelope{ice.request_id, ice.host_id, ice.xml}; }
+
+}  // namespace
+
+// ---- Routing ----------------------------------------------------------------------------------
+
+bool IceVendor::claims(const Request& request) const {
+  if (request.has_header("x-acs-action")) return true;
+  if (has_ice_marks(request.query)) return true;
+  return !request.body.empty() && is_form(request) && has_ice_marks(request.body);
+}
+
+std::span<const std::string_view> IceVendor::operation_names() const { return ice::operation_names(); }
+
+// ---- decode: where the parameters are, which signature, which action ------------------------
+
+bool IceVendor::decode(Call& call) {
+  auto owned = std::make_unique<IceCall>();
+  IceCall& ice = *owned;
+  call.state = std::move(owned);
+  const Request& request = call.request;
+  ice.request_id = request_id();
+  ice.host_id = request.host().empty() ? std::string(kDefaultHost) : std::string(request.host());
+
+  if ((request.path != "/" && !request.path.empty()) || (request.method != "GET" && request.method != "POST")) {
+    return fail(call, "InvalidAction.NotFound", {});
+  }
+  if (auto broken = decode_params(request.query, false, ice.params)) {
+    return fail(call, "InvalidParameter", invalid_param(*broken, "malformed percent-encoding"));
+  }
+  if (!request.body.empty() && is_form(request)) {
+    if (auto broken = decode_params(request.body, true, ice.params)) {
+      return fail(call, "InvalidParameter", invalid_param(*broken, "malformed percent-encoding"));
+    }
+  }
+  if (const std::string* name = duplicate(ice.params)) {
+    return fail(call, "InvalidParameter", invalid_param(*name, "it is given more than once"));
+  }
+  if (const std::string* format = ice.find("Format")) {
+    if (iequals(*format, "XML")) {
+      ice.xml = true;
+    } else if (!iequals(*format, "JSON")) {
+      return fail(call, "InvalidParameter", invalid_param("Format", "expected JSON or XML"));
+    }
+  }
+
+  std::string_view version;
+  if (!request.header("authorization").empty()) {
+    ice.signature = SignatureVersion::v3;
+    ice.action = request.header("x-acs-action");
+    version = request.header("x-acs-version");
+    if (ice.action.empty()) return fail(call, "MissingParameter", missing_common("x-acs-action"));
+    if (version.empty()) return fail(call, "MissingParameter", missing_common("x-acs-version"));
+  } else {
+    ice.signature = SignatureVersion::v2;
+    ice.action = ice.get("Action");
+    version = ice.get("Version");
+    if (ice.action.empty()) return fail(call, "MissingParameter", missing_common("Action"));
+    if (version.empty()) return fail(call, "MissingParameter", missing_common("Version"));
+  }
+  int index = -1;
+  ice.operation = find_operation(ice.action, index);
+  call.operation = index;
+  if (version != kVersion) return fail(call, "InvalidVersion", {});
+  if (ice.operation == nullptr) return fail(call, "InvalidAction.NotFound", {});
+  return true;
+}
+
+// ---- authenticate: signature, clock window, nonce, RAM-style policy --------------------------
+
+bool IceVendor::authenticate(Call& call) {
+  IceCall& ice = call.state_as<IceCall>();
+  return ice.signature == SignatureVersion::v3 ? authenticate_v3(call, ice) : authenticate_v2(call, ice);
+}
+
+bool IceVendor::authenticate_v2(Call& call, IceCall& ice) {
+  const bool strict = context_.auth == AuthMode::strict;
+  static constexpr std::string_view kCommon[] = {"AccessKeyId",      "Signature",      "SignatureMethod",
+                                                 "SignatureVersion", "SignatureNonce", "Timestamp"};
+  for (std::string_view name : kCommon) {
+    if (ice.get(name).empty() && (strict || name == "AccessKeyId")) {
+      return fail(call, "MissingParameter", missing_common(name));
+    }
+  }
+  ice.access_key_id = ice.get("AccessKeyId");
+  if (!strict) {
+    const auto key = find_key(call, ice.access_key_id);
+    return key != nullptr && check_policy(call, ice, *key);
+  }
+  if (ice.get("SignatureMethod") != "HMAC-SHA1") {
+    return fail(call, "InvalidParameter", invalid_param("SignatureMethod", "only HMAC-SHA1 is supported"));
+  }
+  if (ice.get("SignatureVersion") != "1.0") {
+    return fail(call, "InvalidParameter", invalid_param("SignatureVersion", "only 1.0 is supported"));
+  }
+  if (!check_time(call, ice.get("Timestamp"))) return false;
+  const auto key = find_key(call, ice.access_key_id);
+  if (key == nullptr) return false;
+
+  std::vector<KeyValue> signed_params;
+  signed_params.reserve(ice.params.size());
+  for (const Param& p : ice.params) signed_params.push_back({p.name, p.value});
+  const std::string string_to_sign = v2_string_to_sign(call.request.method, v2_canonical_query(signed_params));
+  if (!constant_time_equal(v2_signature(key->secret, string_to_sign), ice.get("Signature"))) {
+    return fail(call, "SignatureDoesNotMatch",
+                "Specified signature is not matched with our calculation. server string to sign is:" + string_to_sign);
+  }
+  return check_nonce(call, *key, ice.get("SignatureNonce")) && check_policy(call, ice, *key);
+}
+
+bool IceVendor::authenticate_v3(Call& call, IceCall& ice) {
+  const Request& request = call.request;
+  const auto authorization = parse_v3_authorization(request.header("authorization"));
+  if (!authorization) {
+    return fail(call, "IncompleteSignature",
+                "The request signature does not conform to Aliyun standards. Expected Authorization: "
+                "ACS3-HMAC-SHA256 Credential=<AccessKeyId>,SignedHeaders=<h1;h2>,Signature=<hex>");
+  }
+  ice.access_key_id = authorization->credential;
+  if (context_.auth == AuthMode::lenient) {
+    const auto key = find_key(call, ice.access_key_id);
+    return key != nullptr && check_policy(call, ice, *key);
+  }
+  if (authorization->algorithm != kV3Algorithm) {
+    return fail(call, "IncompleteSignature",
+                "The request signature does not conform to Aliyun standards. Unsupported signature algorithm " +
+                    std::string(authorization->algorithm) + " (the emulator verifies ACS3-HMAC-SHA256).");
+  }
+  const std::string_view date = request.header("x-acs-date");
+  if (date.empty()) return fail(call, "MissingParameter", missing_common("x-acs-date"));
+  if (!check_time(call, date)) return false;
+  if (const std::string unsigned_header = v3_unsigned_header(request, authorization->signed_headers);
+      !unsigned_header.empty()) {
+    return fail(call, "IncompleteSignature",
+                "The request signature does not conform to Aliyun standards. Header " + unsigned_header +
+                    " must be listed in SignedHeaders.");
+  }
+  const auto key = find_key(call, ice.access_key_id);
+  if (key == nullptr) return false;
+
+  std::vector<KeyValue> query_params;
+  query_params.reserve(ice.params.size());
+  for (const Param& p : ice.params) {
+    if (!p.in_body) query_params.push_back({p.name, p.value});
+  }
+  const std::string payload_hash = request.body.empty() ? std::string(kEmptyPayloadHash) : hex_lower(sha256(request.body));
+  const std::string canonical_request =
+      v3_canonical_request(request.method, v3_canonical_query(query_params),
+                           v3_canonical_headers(request, authorization->signed_headers), payload_hash);
+  const std::string string_to_sign = v3_string_to_sign(canonical_request);
+  if (!constant_time_equal(v3_signature(key->secret, string_to_sign), authorization->signature)) {
+    return fail(call, "SignatureDoesNotMatch",
+                "Specified signature does not match our calculation. server string to sign is:" + string_to_sign +
+                    " server canonical request is:" + canonical_request);
+  }
+  const std::string_view nonce = request.header("x-acs-signature-nonce");
+  return (nonce.empty() || check_nonce(call, *key, nonce)) && check_policy(call, ice, *key);
+}
+
+bool IceVendor::check_time(Call& call, std::string_view text) {
+  const auto when = parse_iso8601(text);
+  if (!when) return fail(call, "InvalidTimeStamp.Format", {});
+  const auto skew = call.now - *when;
+  if (skew > kTimeWindow || -skew > kTimeWindow) {
+    return fail(call, "InvalidTimeStamp.Expired",
+                "Specified time stamp or date value is expired. Request time " + std::string(text) +
+                    ", server time " + format_iso8601_seconds(call.now) + ", allowed skew 15 minutes.");
+  }
+  return true;
+}
+
+std::shared_ptr<const AccessKey> IceVendor::find_key(Call& call, std::string_view id) {
+  if (auto key = state_.find_key(id)) return key;
+  if (context_.auth == AuthMode::lenient) {
+    auto stand_in = std::make_shared<AccessKey>();
+    stand_in->id = id;
+    stand_in->account = id;
+    stand_in->allow = {"ice:*"};
+    return stand_in;
+  }
+  fail(call, "InvalidAccessKeyId.NotFound", {});
+  return nullptr;
+}
+
+bool IceVendor::check_nonce(Call& call, const AccessKey& key, std::string_view nonce) {
+  if (key.allow_nonce_reuse || nonces_.remember(key.id, nonce, call.now)) return true;
+  return fail(call, "SignatureNonceUsed", {});
+}
+
+bool IceVendor::check_policy(Call& call, IceCall& ice, const AccessKey& key) {
+  ice.account = key.account;
+  std::string ram_action = "ice:";
+  ram_action += ice.action;
+  if (key.allows(ram_action)) return true;
+  const AccessDenied denied{key.account, key.id, ram_action};
+  return fail(call, "Forbidden.RAM",
+              "User not authorized to operate on the specified resource, or this API doesn't support RAM. "
+              "Action " + ram_action + " is not allowed for access key " + key.id + ".",
+              &denied);
+}
+
+// ---- validate: the operation's row ------------------------------------------------------------
+
+bool IceVendor::validate(Call& call) {
+  IceCall& ice = call.state_as<IceCall>();
+  const IceParams source(ice);
+  for (const ParamSpec& spec : ice.operation->params) {
+    const auto violation = validate_value(spec, source.find(spec), std::string(spec.name));
+    if (!violation) continue;
+    if (violation->problem == Problem::missing) {
+      const std::string name(spec.name);
+      return fail(call, "Missing" + name, name + " is mandatory for this action.");
+    }
+    // Members of a JSON-string parameter come back without the parameter's name: put it back.
+    std::string path = violation->path;
+    std::string reason = violation->message;
+    if (violation->spec != &spec) {
+      path = std::string(spec.name) + "." + violation->path;
+      if (reason.starts_with(violation->path)) reason = std::string(spec.name) + "." + reason;
+    }
+    return fail(call, "InvalidParameter", invalid_param(path, reason));
+  }
+  if (ice.operation->check != nullptr) {
+    if (const auto failure = ice.operation->check(ice)) {
+      return fail(call, "InvalidParameter", invalid_param(failure->path, failure->reason));
+    }
+  }
+  return true;
+}
+
+// ---- execute ----------------------------------------------------------------------------------
+
+void IceVendor::execute(Call& call) {
+  IceCall& ice = call.state_as<IceCall>();
+  JsonWriter out;
+  out.begin_object().field("RequestId", ice.request_id);
+  HandlerContext context{ice, state_, call.now, out};
+  {
+    std::lock_guard lock(state_.mutex);
+    ice.operation->handler(context);
+  }
+  if (context.failed) {
+    fail(call, context.code, context.message);
+    return;
+  }
+  out.end_object();
+  Response& response = call.response;
+  response.status = 200;
+  if (ice.xml) {
+    response.content_type.assign(kXmlType);
+    response.body = json_text_to_xml(ice.action + "Response", out.text());
+  } else {
+    response.content_type.assign(kJsonType);
+    response.body = out.take();
+  }
+  response.add_header("x-acs-request-id", ice.request_id);
+}
+
+// ---- errors -----------------------------------------------------------------------------------
+
+bool IceVendor::fail(Call& call, std::string_view code, std::string_view message, const AccessDenied* denied) {
+  const ErrorDef* def = find_error(code);
+  const int status = def != nullptr ? def->status : 400;  // not in the catalogue: Missing<Name>
+  const std::string_view text = !message.empty() ? message : def != nullptr ? def->message : std::string_view{};
+  const auto* ice = dynamic_cast<const IceCall*>(call.state.get());
+  const std::string fallback_id = ice == nullptr ? request_id() : std::string();
+  const Envelope envelope = ice != nullptr ? envelope_of(*ice) : Envelope{fallback_id, kDefaultHost, false};
+  call.response.clear();
+  ice::render_error(call.response, envelope, ErrorReply{code, status, text, -1, denied});
+  call.error_code = code;
+  return false;
+}
+
+bool IceVendor::knows_error(std::string_view id) const {
+  if (find_error(id) != nullptr) return true;
+  return missing_param_error(id).has_value();
+}
+
+void IceVendor::render_error(Call& call, const ErrorRequest& error) {
+  const ErrorDef* def = find_error(error.id);
+  std::string message(error.message);
+  int status = error.status;
+  if (def != nullptr) {
+    if (message.empty()) message = def->message;
+    if (status == 0) status = def->status;
+  } else {
+    // Missing<Name>
+    if (message.empty()) message = std::string(error.id.substr(7)) + " is mandatory for this action.";
+    if (status == 0) status = 400;
+  }
+  const auto* ice = dynamic_cast<const IceCall*>(call.state.get());
+  const std::string fallback_id = ice == nullptr ? request_id() : std::string();
+  const Envelope envelope = ice != nullptr ? envelope_of(*ice) : Envelope{fallback_id, kDefaultHost, false};
+  ice::render_error(call.response, envelope, ErrorReply{error.id, status, message, error.retry_after_seconds, nullptr});
+  call.error_code = error.id;
+}
+
+std::optional<std::string> IceVendor::param(const Call& call, std::string_view name) const {
+  const auto* ice = dynamic_cast<const IceCall*>(call.state.get());
+  if (ice == nullptr) return std::nullopt;
+  if (name == "Action") return ice->action;
+  if (name == "AccessKeyId" && !ice->access_key_id.empty()) return ice->access_key_id;
+  if (const std::string* value = ice->find(name)) return *value;
+  return std::nullopt;
+}
+
+}  // namespace agentemu::ice

@@ -1,0 +1,61 @@
+// Alibaba Cloud ICE (Intelligent Media Services, API 2020-11-09), its AI-agent actions: RPC
+// requests at "/" with parameters in the query or a form body, signed with V2 (HMAC-SHA1) or V3
+// (ACS3-HMAC-SHA256), answered in the POP gateway's envelope.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/vendor.hpp"
+#include "vendors/ice/auth.hpp"
+#include "vendors/ice/errors.hpp"
+#include "vendors/ice/request.hpp"
+#include "vendors/ice/state.hpp"
+
+namespace agentemu::ice {
+
+class IceVendor final : public Vendor {
+ public:
+  explicit IceVendor(const VendorContext& context) : context_(context) {}
+
+  std::string_view name() const override { return "ice"; }
+  VendorRoutes routes() const override { return {{}, {"*.aliyuncs.com"}}; }
+  bool claims(const Request& request) const override;
+  std::span<const std::string_view> operation_names() const override;
+
+  bool decode(Call& call) override;
+  bool authenticate(Call& call) override;
+  bool validate(Call& call) override;
+  void execute(Call& call) override;
+
+  bool knows_error(std::string_view id) const override;
+  void render_error(Call& call, const ErrorRequest& error) override;
+  std::optional<std::string> param(const Call& call, std::string_view name) const override;
+
+  std::optional<FixtureIssue> check_fixture(const JsonValue& section, std::string_view pointer) const override;
+  void apply_fixture(const JsonValue& section) override;
+  void clear_state() override;
+  void write_state(JsonWriter& out) const override;
+
+  NonceCache& nonces() { return nonces_; }
+
+ private:
+  // Writes the catalogue error `code` (status from the catalogue unless given) and returns false.
+  bool fail(Call& call, std::string_view code, std::string_view message, const AccessDenied* denied = nullptr);
+  bool authenticate_v2(Call& call, IceCall& ice);
+  bool authenticate_v3(Call& call, IceCall& ice);
+  // InvalidTimeStamp.Format / .Expired unless `text` is within 15 minutes of the emulator's now.
+  bool check_time(Call& call, std::string_view text);
+  // The fixture key, or (lenient) a stand-in for an unknown one; nullptr after failing.
+  std::shared_ptr<const AccessKey> find_key(Call& call, std::string_view id);
+  bool check_nonce(Call& call, const AccessKey& key, std::string_view nonce);
+  bool check_policy(Call& call, IceCall& ice, const AccessKey& key);
+
+  VendorContext context_;
+  mutable State state_;
+  NonceCache nonces_;
+};
+
+}  // namespace agentemu::ice

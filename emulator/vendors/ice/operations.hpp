@@ -1,0 +1,77 @@
+// The table of ICE's AI-agent actions: each row is the action's name exactly as ICE spells it,
+// its parameters as ParamSpecs (the generic validator reads them), an optional check that a
+// ParamSpec cannot express, and its handler (handlers.cpp).
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "core/clock.hpp"
+#include "core/json.hpp"
+#include "core/validation.hpp"
+#include "vendors/ice/request.hpp"
+#include "vendors/ice/state.hpp"
+
+namespace agentemu::ice {
+
+// What a handler works with. It writes its response fields into `out` (the object is already
+// open and holds RequestId), or calls fail() with a catalogue code.
+struct HandlerContext {
+  IceCall& ice;
+  State& state;
+  SystemTime now;
+  JsonWriter& out;
+
+  bool failed = false;
+  std::string_view code;
+  std::string message;
+  void fail(std::string_view error_code, std::string text) {
+    failed = true;
+    code = error_code;
+    message = std::move(text);
+  }
+};
+
+using Handler = void (*)(HandlerContext&);
+
+// A rule the ParamSpecs cannot say (only some AgentConfig keys may be updated, ...): the
+// parameter path at fault and why, or nullopt.
+struct CheckFailure {
+  std::string path;
+  std::string reason;
+};
+using Check = std::optional<CheckFailure> (*)(const IceCall&);
+
+struct Operation {
+  std::string_view name;
+  std::span<const ParamSpec> params;
+  Handler handler;
+  Check check = nullptr;
+};
+
+std::span<const Operation> operations();
+std::span<const std::string_view> operation_names();
+// The row for an action, or nullptr; `index` is its position in operations().
+const Operation* find_operation(std::string_view action, int& index);
+
+// Every parameter name that appears in some row (for Missing<Name> scenario errors).
+bool is_parameter_name(std::string_view name);
+
+// Handlers, one per row (handlers.cpp).
+void start_instance(HandlerContext& ctx);
+void stop_instance(HandlerContext& ctx);
+void update_instance(HandlerContext& ctx);
+void describe_instance(HandlerContext& ctx);
+void list_instances(HandlerContext& ctx);
+void generate_call(HandlerContext& ctx);
+void send_speech(HandlerContext& ctx);
+void send_text(HandlerContext& ctx);
+void send_data_channel_message(HandlerContext& ctx);
+void get_concurrency(HandlerContext& ctx);
+void list_dialogues(HandlerContext& ctx);
+void delete_dialogue(HandlerContext& ctx);
+void start_outbound_call(HandlerContext& ctx);
+void list_phone_numbers(HandlerContext& ctx);
+
+}  // namespace agentemu::ice

@@ -1,0 +1,113 @@
+// ICE's resources: access keys (with their account and RAM-style allow list), AI agents,
+// agent instances and the dialogues of their sessions, and phone numbers. Everything but the
+// access keys and agents lives per account (tenant). One mutex guards it all.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/json.hpp"
+
+namespace agentemu::ice {
+
+struct AccessKey {
+  std::string id;
+  std::string secret;
+  std::string account;             // tenant; defaults to the key's own id
+  std::vector<std::string> allow;  // globs over "ice:<Action>": "ice:*", "ice:StopAIAgentInstance"
+  bool allow_nonce_reuse = false;  // bench fixtures only: replaying one signed request is allowed
+
+  bool allows(std::string_view ram_action) const;
+};
+
+struct Agent {
+  std::string id;
+  std::string account;  // empty: every account knows it
+  std::string type;     // voice | avatar | vision (informational; avatar agents get an AvatarUserId)
+};
+
+enum class InstanceStatus { executing, finished };
+std::string_view status_name(InstanceStatus status);
+
+enum class InstanceKind { started, generated, outbound };
+
+struct Instance {
+  std::string id;
+  std::string agent_id;
+  std::string session_id;  // as given; empty when the caller gave none (Start)
+  InstanceStatus status = InstanceStatus::executing;
+  InstanceKind kind = InstanceKind::started;
+  std::string user_data;
+  std::string call_log_url;
+  JsonDocument runtime_config;   // objects, echoed back verbatim (kNullType when absent)
+  JsonDocument agent_config;
+  JsonDocument template_config;
+  JsonDocument chat_sync_config;
+  // Outbound calls
+  std::string caller_number;
+  std::string called_number;
+  // GenerateAIAgentCall
+  std::string user_id;
+  std::string channel_id;
+  std::int64_t expire_seconds = 0;
+  SystemTime created;
+  SystemTime modified;
+  SystemTime finished;
+  std::uint64_t sequence = 0;  // creation order, breaks GmtCreate ties
+
+  // The key a session's dialogue is stored under: SessionId, or the InstanceId without one.
+  const std::string& dialogue_key() const { return session_id.empty() ? id : session_id; }
+};
+
+struct DialogueEntry {
+  std::string dialogue_id;
+  std::string round_id;
+  std::string node_id;
+  std::string producer;  // user | agent
+  std::string source;    // call | chat
+  std::string type;      // greeting | normal | speech | custom
+  std::string text;
+  std::int64_t time_ms = 0;
+  std::uint64_t sequence = 0;
+};
+
+struct PhoneNumber {
+  std::string number;
+  int status = 2;  // 1 activating, 2 normal, 3 deactivating, 4 deactivated
+};
+
+struct Account {
+  std::unordered_map<std::string, std::unique_ptr<Instance>> instances;
+  std::unordered_map<std::string, std::vector<DialogueEntry>> dialogues;  // by session key
+  std::vector<PhoneNumber> phone_numbers;
+};
+
+class State {
+ public:
+  // Everything below is only touched with mutex held.
+  std::mutex mutex;
+  std::unordered_map<std::string, std::shared_ptr<const AccessKey>> keys;
+  std::unordered_map<std::string, Agent> agents;
+  std::unordered_map<std::string, Account> accounts;
+  std::uint64_t next_sequence = 1;
+
+  std::shared_ptr<const AccessKey> find_key(std::string_view id);  // locks
+  const Agent* find_agent(std::string_view account, std::string_view agent_id) const;
+  Instance* find_instance(std::string_view account, std::string_view instance_id);
+  Account& account(std::string_view id) { return accounts[std::string(id)]; }
+  void clear();
+};
+
+// "2025-07-18T06:39:08.000+00:00", the format of GmtCreate/GmtModified.
+std::string format_gmt(SystemTime t);
+// ISO 8601 with Z, or the +00:00 form format_gmt writes.
+std::optional<SystemTime> parse_gmt(std::string_view text);
+
+}  // namespace agentemu::ice

@@ -1,0 +1,124 @@
+// ICE signatures against Alibaba Cloud's published vectors, and the nonce replay cache.
+#include <doctest/doctest.h>
+
+#include "core/crypto.hpp"
+#include "support/harness.hpp"
+#include "vendors/ice/auth.hpp"
+
+using namespace agentemu;
+using namespace agentemu::ice;
+
+TEST_CASE("ice V2: the official HMAC-SHA1 vector (DescribeDedicatedHosts)") {
+  const KeyValue params[] = {
+      {"AccessKeyId", "testid"},
+      {"Action", "DescribeDedicatedHosts"},
+      {"Format", "JSON"},
+      {"RegionId", "cn-beijing"},
+      {"SignatureMethod", "HMAC-SHA1"},
+      {"SignatureNonce", "edb2b34af0af9a6d14deaf7c1a5315eb"},
+      {"SignatureVersion", "1.0"},
+      {"Timestamp", "2023-03-13T08:34:30Z"},
+      {"Version", "2014-05-26"},
+      {"Signature", "ignored: never part of what is signed"},
+  };
+  const std::string canonical = v2_canonical_query(params);
+  CHECK(canonical ==
+        "AccessKeyId=testid&Action=DescribeDedicatedHosts&Format=JSON&RegionId=cn-beijing&SignatureMethod=HMAC-SHA1"
+        "&SignatureNonce=edb2b34af0af9a6d14deaf7c1a5315eb&SignatureVersion=1.0&Timestamp=2023-03-13T08%3A34%3A30Z"
+        "&Version=2014-05-26");
+  const std::string sts = v2_string_to_sign("GET", canonical);
+  CHECK(sts ==
+        "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeDedicatedHosts%26Format%3DJSON%26RegionId%3Dcn-beijing"
+        "%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3Dedb2b34af0af9a6d14deaf7c1a5315eb%26SignatureVersion%3D1.0"
+        "%26Timestamp%3D2023-03-13T08%253A34%253A30Z%26Version%3D2014-05-26");
+  CHECK(v2_signature("testsecret", sts) == "9NaGiOspFP5UPcwX8Iwt2YJXXuk=");
+  CHECK(v2_signature("othersecret", sts) != "9NaGiOspFP5UPcwX8Iwt2YJXXuk=");
+}
+
+TEST_CASE("ice V2: values are RFC 3986-encoded, !'()* included, and sorted by key") {
+  const KeyValue params[] = {{"b", "x y"}, {"a", "!'()*~+"}, {"AIAgentId", "a b"}};
+  CHECK(v2_canonical_query(params) == "AIAgentId=a%20b&a=%21%27%28%29%2A~%2B&b=x%20y");
+}
+
+TEST_CASE("ice V3: the official ACS3-HMAC-SHA256 vector (RunInstances)") {
+  auto call = testing::TestCall::make(
+      {.method = "POST",
+       .path = "/",
+       .query = "ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd&RegionId=cn-shanghai",
+       .headers = {{"Host", "ecs.cn-shanghai.aliyuncs.com"},
+                   {"x-acs-action", "RunInstances"},
+                   {"x-acs-version", "2014-05-26"},
+                   {"x-acs-date", "2023-10-26T10:22:32Z"},
+                   {"x-acs-signature-nonce", "3156853299f313e23d1673dc12e1703d"},
+                   {"x-acs-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+                   {"Accept", "application/json"}}},
+      Clock());
+  const KeyValue query[] = {{"RegionId", "cn-shanghai"},
+                            {"ImageId", "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd"}};
+  const std::string signed_headers = "host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version";
+  const V3Headers headers = v3_canonical_headers(call->call.request, signed_headers);
+  CHECK(headers.signed_line == signed_headers);
+  const std::string canonical_request =
+      v3_canonical_request("POST", v3_canonical_query(query), headers, hex_lower(sha256("")));
+  CHECK(canonical_request ==
+        "POST\n/\n"
+        "ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd&RegionId=cn-shanghai\n"
+        "host:ecs.cn-shanghai.aliyuncs.com\n"
+        "x-acs-action:RunInstances\n"
+        "x-acs-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
+        "x-acs-date:2023-10-26T10:22:32Z\n"
+        "x-acs-signature-nonce:3156853299f313e23d1673dc12e1703d\n"
+        "x-acs-version:2014-05-26\n"
+        "\n"
+        "host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version\n"
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  const std::string sts = v3_string_to_sign(canonical_request);
+  CHECK(sts == "ACS3-HMAC-SHA256\n7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259");
+  CHECK(v3_signature("YourAccessKeySecret", sts) == "06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0");
+  // Accept is not signed; a header missing from SignedHeaders is caught.
+  CHECK(v3_unsigned_header(call->call.request, signed_headers).empty());
+  CHECK(v3_unsigned_header(call->call.request, "host;x-acs-action") == "x-acs-version");
+  CHECK(v3_unsigned_header(call->call.request, "x-acs-action") == "host");
+}
+
+TEST_CASE("ice V3: Authorization parsing") {
+  const auto a = parse_v3_authorization(
+      "ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=host;x-acs-date,Signature=abc123");
+  REQUIRE(a);
+  CHECK(a->algorithm == "ACS3-HMAC-SHA256");
+  CHECK(a->credential == "AK");
+  CHECK(a->signed_headers == "host;x-acs-date");
+  CHECK(a->signature == "abc123");
+  CHECK_FALSE(parse_v3_authorization("ACS3-HMAC-SHA256"));
+  CHECK_FALSE(parse_v3_authorization("ACS3-HMAC-SHA256 Credential=AK,Signature=abc"));
+  CHECK_FALSE(parse_v3_authorization("ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=host,Signature=x,Extra=1"));
+  CHECK_FALSE(parse_v3_authorization(""));
+}
+
+TEST_CASE("ice V3: repeated headers are trimmed, sorted and joined; names lowercased and sorted") {
+  auto call = testing::TestCall::make(
+      {.headers = {{"X-Acs-B", " 2 "}, {"x-acs-a", "z"}, {"x-acs-b", "1"}, {"Host", "h"}}}, Clock());
+  const V3Headers h = v3_canonical_headers(call->call.request, "x-acs-b;Host;x-acs-a");
+  CHECK(h.canonical == "host:h\nx-acs-a:z\nx-acs-b:1,2\n");
+  CHECK(h.signed_line == "host;x-acs-a;x-acs-b");
+}
+
+TEST_CASE("ice nonces: a reuse inside 15 minutes is caught, per access key, and memory is capped") {
+  const SystemTime t0 = from_epoch_millis(1'700'000'000'000);
+  NonceCache cache(3);
+  CHECK(cache.remember("ak", "n1", t0));
+  CHECK_FALSE(cache.remember("ak", "n1", t0 + std::chrono::minutes(14)));
+  CHECK(cache.remember("other", "n1", t0));  // another key's nonce space
+  CHECK(cache.remember("ak", "n1", t0 + std::chrono::minutes(16)));  // out of the window: fresh again
+  CHECK(cache.size() <= 3);
+
+  NonceCache capped(2);
+  CHECK(capped.remember("ak", "a", t0));
+  CHECK(capped.remember("ak", "b", t0));
+  CHECK(capped.remember("ak", "c", t0));  // evicts "a"
+  CHECK(capped.size() == 2);
+  CHECK(capped.remember("ak", "a", t0));  // forgotten: the documented price of the cap
+  CHECK_FALSE(capped.remember("ak", "c", t0));
+  capped.clear();
+  CHECK(capped.size() == 0);
+}

@@ -1,0 +1,287 @@
+// The ICE vendor without sockets: routing claims, decoding, the error catalogue and envelope,
+// validation from the table, state transitions, fixtures, XML, lenient mode.
+#include <doctest/doctest.h>
+
+#include <map>
+
+#include "core/crypto.hpp"
+#include "core/uri.hpp"
+#include "support/harness.hpp"
+#include "vendors/ice/auth.hpp"
+#include "vendors/ice/errors.hpp"
+#include "vendors/ice/ice_vendor.hpp"
+#include "vendors/ice/xml.hpp"
+
+using namespace agentemu;
+using namespace agentemu::ice;
+using agentemu::testing::TestCall;
+using agentemu::testing::TestCore;
+using agentemu::testing::TestRequest;
+
+namespace {
+
+constexpr std::string_view kFixture = R"({
+  "accessKeys": [
+    {"accessKeyId": "testid", "accessKeySecret": "testsecret"},
+    {"accessKeyId": "stoponly", "accessKeySecret": "s2", "allow": ["ice:Stop*"], "account": "testid"},
+    {"accessKeyId": "bench", "accessKeySecret": "b", "allowNonceReuse": true}
+  ],
+  "agents": [{"AIAgentId": "agent-1"}, {"AIAgentId": "agent-avatar", "type": "avatar"}],
+  "instances": [{"InstanceId": "fixture-instance", "AIAgentId": "agent-1", "RuntimeConfig": {"ChannelId": "c"},
+                 "GmtCreate": "2025-07-18T06:39:08Z"}],
+  "phoneNumbers": [{"PhoneNumber": "057188880000"}]
+})";
+
+struct Fixture {
+  explicit Fixture(AuthMode auth = AuthMode::strict) : core(auth), vendor(core.context()) {
+    JsonDocument doc;
+    REQUIRE_FALSE(parse_json(kFixture, doc, JsonDialect::relaxed));
+    REQUIRE_FALSE(vendor.check_fixture(doc, "/ice"));
+    vendor.apply_fixture(doc);
+  }
+
+  // A V2-signed request with `params` (plus the common ones) in the query.
+  std::shared_ptr<TestCall> v2(std::string action, std::map<std::string, std::string> params,
+                               std::string key = "testid", std::string secret = "testsecret",
+                               std::string nonce = random_hex(16)) {
+    params["Action"] = std::move(action);
+    params["Version"] = "2020-11-09";
+    params["Format"] = params.count("Format") ? params["Format"] : "JSON";
+    params["AccessKeyId"] = std::move(key);
+    params["SignatureMethod"] = "HMAC-SHA1";
+    params["SignatureVersion"] = "1.0";
+    params["SignatureNonce"] = std::move(nonce);
+    params["Timestamp"] = format_iso8601_seconds(core.clock.now());
+    std::vector<KeyValue> kv;
+    for (const auto& [k, v] : params) kv.push_back({k, v});
+    const std::string canonical = v2_canonical_query(kv);
+    const std::string signature = v2_signature(secret, v2_string_to_sign("GET", canonical));
+    return TestCall::make({.method = "GET", .query = canonical + "&Signature=" + percent_encode(signature)}, core.clock);
+  }
+
+  JsonDocument run(TestCall& call) {
+    call.run(vendor);
+    JsonDocument doc;
+    parse_json(call.call.response.body, doc);
+    return doc;
+  }
+
+  TestCore core;
+  IceVendor vendor;
+};
+
+std::string code_of(const JsonDocument& doc) {
+  const JsonValue* code = json_member(doc, "Code");
+  return code != nullptr && code->IsString() ? code->GetString() : "";
+}
+std::string message_of(const JsonDocument& doc) {
+  const JsonValue* m = json_member(doc, "Message");
+  return m != nullptr && m->IsString() ? m->GetString() : "";
+}
+
+}  // namespace
+
+TEST_CASE("ice claims requests at / by header, query or form body marks") {
+  Fixture f;
+  const auto claims = [&](TestRequest r) { return f.vendor.claims(TestCall::make(std::move(r), f.core.clock)->call.request); };
+  CHECK(claims({.headers = {{"x-acs-action", "StopAIAgentInstance"}}}));
+  CHECK(claims({.query = "Action=X&Version=2020-11-09"}));
+  CHECK(claims({.query = "SignatureMethod=HMAC-SHA1"}));
+  CHECK(claims({.method = "POST", .headers = {{"Content-Type", "application/x-www-form-urlencoded"}}, .body = "a=1&Version=2020-11-09"}));
+  CHECK_FALSE(claims({.method = "POST", .headers = {{"Content-Type", "application/json"}}, .body = "Version=2020-11-09"}));
+  CHECK_FALSE(claims({.query = "Version=2019-01-01&AppId=1&SignatureVersion=2.0"}));
+  CHECK_FALSE(claims({}));
+}
+
+TEST_CASE("ice life: start, describe, stop, and a second stop is IncorrectInstanceStatus") {
+  Fixture f;
+  auto start = f.v2("StartAIAgentInstance", {{"AIAgentId", "agent-1"}, {"RuntimeConfig", R"({"ChannelId":"ch"})"},
+                                              {"AgentConfig", R"({"Greeting":"hi"})"}, {"UserData", "{\"a\":1}"}});
+  const JsonDocument started = f.run(*start);
+  REQUIRE(start->call.response.status == 200);
+  CHECK(start->call.response.content_type == "application/json;charset=utf-8");
+  const std::string id = started["InstanceId"].GetString();
+  CHECK(id.size() == 32);
+  CHECK(start->call.response.header("x-acs-request-id") == started["RequestId"].GetString());
+
+  auto describe = f.v2("DescribeAIAgentInstance", {{"InstanceId", id}});
+  JsonDocument d = f.run(*describe);
+  REQUIRE(describe->call.response.status == 200);
+  CHECK(std::string(d["Instance"]["Status"].GetString()) == "Executing");
+  CHECK(d["Instance"]["RuntimeConfig"].IsObject());
+  CHECK(std::string(d["Instance"]["RuntimeConfig"]["ChannelId"].GetString()) == "ch");
+  CHECK(d["Instance"]["UserData"].IsString());
+
+  auto stop = f.v2("StopAIAgentInstance", {{"InstanceId", id}});
+  f.run(*stop);
+  CHECK(stop->call.response.status == 200);
+  auto again = f.v2("StopAIAgentInstance", {{"InstanceId", id}});
+  const JsonDocument e = f.run(*again);
+  CHECK(again->call.response.status == 403);
+  CHECK(code_of(e) == "IncorrectInstanceStatus");
+  CHECK(again->call.error_code == "IncorrectInstanceStatus");
+
+  auto fixture = f.v2("DescribeAIAgentInstance", {{"InstanceId", "fixture-instance"}});
+  d = f.run(*fixture);
+  CHECK(std::string(d["Instance"]["GmtCreate"].GetString()) == "2025-07-18T06:39:08.000+00:00");
+}
+
+TEST_CASE("ice validation: Missing<Name>, InvalidParameter with the JSON member's full path, update rules") {
+  Fixture f;
+  auto missing = f.v2("StopAIAgentInstance", {});
+  JsonDocument e = f.run(*missing);
+  CHECK(code_of(e) == "MissingInstanceId");
+  CHECK(message_of(e) == "InstanceId is mandatory for this action.");
+  CHECK(missing->call.response.status == 400);
+
+  auto nested = f.v2("StartAIAgentInstance", {{"AIAgentId", "agent-1"}, {"RuntimeConfig", "{}"},
+                                               {"AgentConfig", R"({"AsrConfig":{"VadLevel":12}})"}});
+  e = f.run(*nested);
+  CHECK(code_of(e) == "InvalidParameter");
+  CHECK(message_of(e) ==
+        "The specified parameter \"AgentConfig.AsrConfig.VadLevel\" is not valid: "
+        "AgentConfig.AsrConfig.VadLevel must be less than or equal to 11.");
+
+  auto page = f.v2("ListAIAgentInstance", {{"AIAgentId", "agent-1"}, {"PageSize", "101"}});
+  e = f.run(*page);
+  CHECK(message_of(e) == "The specified parameter \"PageSize\" is not valid: PageSize must be less than or equal to 100.");
+
+  auto update = f.v2("UpdateAIAgentInstance", {{"InstanceId", "fixture-instance"}, {"AgentConfig", R"({"TtsConfig":{"ModelId":"x"}})"}});
+  e = f.run(*update);
+  CHECK(code_of(e) == "InvalidParameter");
+  CHECK(message_of(e).find("\"AgentConfig.TtsConfig.ModelId\"") != std::string::npos);
+  auto allowed = f.v2("UpdateAIAgentInstance", {{"InstanceId", "fixture-instance"},
+                                                 {"AgentConfig", R"({"TtsConfig":{"VoiceId":"v"},"Volume":10})"},
+                                                 {"TemplateConfig", R"({"VoiceChat":{"AsrMaxSilence":400}})"}});
+  f.run(*allowed);
+  CHECK(allowed->call.response.status == 200);
+}
+
+TEST_CASE("ice decode: duplicates, malformed encoding, Format and path are refused in the envelope") {
+  Fixture f;
+  const auto answer = [&](TestRequest r) {
+    auto call = TestCall::make(std::move(r), f.core.clock);
+    JsonDocument doc;
+    call->run(f.vendor);
+    parse_json(call->call.response.body, doc);
+    return std::pair(call->call.response.status, code_of(doc) + " | " + message_of(doc));
+  };
+  CHECK(answer({.query = "Version=2020-11-09&Action=StopAIAgentInstance&Action=StopAIAgentInstance"}) ==
+        std::pair(400, std::string("InvalidParameter | The specified parameter \"Action\" is not valid: it is given more than once.")));
+  CHECK(answer({.query = "Version=2020-11-09&Text=%G1"}).second.starts_with("InvalidParameter | The specified parameter \"Text\""));
+  CHECK(answer({.query = "Version=2020-11-09&Action=StopAIAgentInstance&Format=CSV"}).second.starts_with("InvalidParameter"));
+  CHECK(answer({.path = "/v1/x", .query = "Version=2020-11-09"}).first == 404);
+  CHECK(answer({.method = "DELETE", .query = "Version=2020-11-09"}).second.starts_with("InvalidAction.NotFound"));
+  CHECK(answer({.query = "Version=2020-11-09&Action=Nope"}) ==
+        std::pair(404, std::string("InvalidAction.NotFound | Specified api is not found, please check your url and method.")));
+}
+
+TEST_CASE("ice auth: nonce reuse, the bench key's replay switch, the allow list") {
+  Fixture f;
+  auto first = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}}, "testid", "testsecret", "n-1");
+  f.run(*first);
+  CHECK(first->call.response.status == 200);
+  auto replay = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}}, "testid", "testsecret", "n-1");
+  CHECK(code_of(f.run(*replay)) == "SignatureNonceUsed");
+  for (int i = 0; i < 3; ++i) {
+    auto bench = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}}, "bench", "b", "same");
+    f.run(*bench);
+    CHECK(bench->call.response.status == 200);
+  }
+  auto denied = f.v2("DescribeAIAgentInstance", {{"InstanceId", "fixture-instance"}}, "stoponly", "s2");
+  const JsonDocument e = f.run(*denied);
+  CHECK(denied->call.response.status == 403);
+  CHECK(code_of(e) == "Forbidden.RAM");
+  CHECK(std::string(e["AccessDeniedDetail"]["AuthAction"].GetString()) == "ice:DescribeAIAgentInstance");
+  auto stop = f.v2("StopAIAgentInstance", {{"InstanceId", "fixture-instance"}}, "stoponly", "s2");
+  f.run(*stop);
+  CHECK(stop->call.response.status == 200);  // the same account as testid
+  auto bad = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}}, "testid", "wrong");
+  const JsonDocument m = f.run(*bad);
+  CHECK(code_of(m) == "SignatureDoesNotMatch");
+  CHECK(message_of(m).starts_with("Specified signature is not matched with our calculation. server string to sign is:GET&%2F&AIAgentId%3Dagent-1%26AccessKeyId%3Dtestid%26Action%3DGetAIAgentConcurrency"));
+}
+
+TEST_CASE("ice lenient: unknown keys and bad signatures pass; missing parameters do not") {
+  Fixture f(AuthMode::lenient);
+  auto anyone = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}}, "who", "ever");
+  f.run(*anyone);
+  CHECK(anyone->call.response.status == 200);
+  auto missing = f.v2("GetAIAgentConcurrency", {}, "who", "ever");
+  CHECK(code_of(f.run(*missing)) == "MissingAIAgentId");
+}
+
+TEST_CASE("ice catalogue: render_error for scenarios, Throttling carries x-acs-retry-after") {
+  Fixture f;
+  CHECK(f.vendor.knows_error("Throttling.User"));
+  CHECK(f.vendor.knows_error("Forbidden.RAM"));
+  CHECK(f.vendor.knows_error("MissingInstanceId"));
+  CHECK_FALSE(f.vendor.knows_error("Missing"));
+  CHECK_FALSE(f.vendor.knows_error("Missingfoo"));
+  CHECK_FALSE(f.vendor.knows_error("NoSuchCode"));
+
+  auto call = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}});
+  REQUIRE(f.vendor.decode(call->call));
+  f.vendor.render_error(call->call, {"Throttling.User", "", 0, -1});
+  CHECK(call->call.response.status == 400);
+  CHECK(call->call.response.header("x-acs-retry-after") == "1");
+  JsonDocument doc;
+  parse_json(call->call.response.body, doc);
+  CHECK(code_of(doc) == "Throttling.User");
+  CHECK(message_of(doc) == "Request was denied due to user flow control.");
+  CHECK(std::string(doc["Recommend"].GetString()).starts_with("https://api.aliyun.com/troubleshoot?q=Throttling.User&product=ICE&requestId="));
+
+  call->call.response.clear();
+  f.vendor.render_error(call->call, {"ServiceUnavailable", "down for maintenance", 0, 30});
+  CHECK(call->call.response.status == 503);
+  CHECK(call->call.response.header("x-acs-retry-after") == "30");
+  call->call.response.clear();
+  f.vendor.render_error(call->call, {"MissingSessionId", "", 0, -1});
+  parse_json(call->call.response.body, doc);
+  CHECK(message_of(doc) == "SessionId is mandatory for this action.");
+  CHECK(call->call.response.header("x-acs-retry-after").empty());
+  CHECK(f.vendor.param(call->call, "AIAgentId") == "agent-1");
+  CHECK(f.vendor.param(call->call, "Action") == "GetAIAgentConcurrency");
+  CHECK_FALSE(f.vendor.param(call->call, "Nope"));
+}
+
+TEST_CASE("ice Format=XML: success root <Action>Response, arrays repeat their element") {
+  Fixture f;
+  auto list = f.v2("ListAIAgentPhoneNumber", {{"Format", "xml"}});
+  f.run(*list);
+  CHECK(list->call.response.content_type == "text/xml;charset=utf-8");
+  const std::string& body = list->call.response.body;
+  CHECK(body.starts_with("<?xml version='1.0' encoding='UTF-8'?><ListAIAgentPhoneNumberResponse><RequestId>"));
+  CHECK(body.find("<Data><PhoneNumber>057188880000</PhoneNumber><Status>2</Status></Data><PageNumber>1</PageNumber>") != std::string::npos);
+
+  JsonDocument doc;
+  parse_json(R"({"A":[1,{"B":"x<y"}],"C":{"D":true,"E":null}})", doc);
+  CHECK(json_to_xml("R", doc) == "<?xml version='1.0' encoding='UTF-8'?><R><A>1</A><A><B>x&lt;y</B></A><C><D>true</D><E></E></C></R>");
+}
+
+TEST_CASE("ice fixtures: mistakes are named by JSON pointer") {
+  Fixture f;
+  const auto issue = [&](std::string_view text) {
+    JsonDocument doc;
+    REQUIRE_FALSE(parse_json(text, doc));
+    const auto found = f.vendor.check_fixture(doc, "/ice");
+    return found ? found->pointer + ": " + found->message : std::string("ok");
+  };
+  CHECK(issue(R"({"accessKeys":[{"accessKeyId":"a"}]})") == "/ice/accessKeys/0/accessKeySecret: is required");
+  CHECK(issue(R"({"accessKeys":[{"accessKeyId":"a","accessKeySecret":"b","allow":["ice:[x"]}]})") ==
+        "/ice/accessKeys/0/allow/0: bad glob: a '[' class is not closed");
+  CHECK(issue(R"({"accessKeys":[{"accessKeyId":"a","accessKeySecret":"b","secret":"c"}]})").starts_with("/ice/accessKeys/0/secret: unknown key"));
+  CHECK(issue(R"({"agents":[{"AIAgentId":"a","type":"robot"}]})") == "/ice/agents/0/type: must be voice, avatar or vision");
+  CHECK(issue(R"({"instances":[{"InstanceId":"i","AIAgentId":"a"}]})") ==
+        "/ice/instances/0: needs an account (this section has no accessKeys to take it from)");
+  CHECK(issue(R"({"instances":[{"InstanceId":"i","AIAgentId":"a","account":"x","GmtCreate":"yesterday"}]})").starts_with("/ice/instances/0/GmtCreate"));
+  CHECK(issue(R"({"phoneNumbers":[{"PhoneNumber":"1","Status":9,"account":"x"}]})").starts_with("/ice/phoneNumbers/0/Status"));
+  CHECK(issue(R"({"keys":[]})").starts_with("/ice/keys: unknown key"));
+  CHECK(issue(R"([])") == "/ice: must be an object, not array");
+  CHECK(issue(R"({"instances":[{"InstanceId":"i","AIAgentId":"a","account":"x","Status":"Finished"}]})") == "ok");
+
+  // clear_state forgets keys, instances and nonces.
+  f.vendor.clear_state();
+  auto after = f.v2("DescribeAIAgentInstance", {{"InstanceId", "fixture-instance"}});
+  CHECK(code_of(f.run(*after)) == "InvalidAccessKeyId.NotFound");
+}
