@@ -109,6 +109,13 @@ std::string json_pointer(std::string_view base, std::size_t index) {
   return out;
 }
 
+std::string json_to_text(const JsonValue& value) {
+  if (value.IsString()) return std::string(value.GetString(), value.GetStringLength());
+  JsonWriter w;
+  w.value(value);
+  return w.take();
+}
+
 const JsonValue* json_member(const JsonValue& object, std::string_view name) {
   if (!object.IsObject()) return nullptr;
   const auto it = object.FindMember(JsonValue(rapidjson::StringRef(name.data(), name.size())));

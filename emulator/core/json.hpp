@@ -36,6 +36,10 @@ const char* json_type_name(const JsonValue& value);
 std::string json_pointer(std::string_view base, std::string_view key);
 std::string json_pointer(std::string_view base, std::size_t index);
 
+// A value as text, the way a parameter or a glob sees it: a string's own characters, anything
+// else as compact JSON.
+std::string json_to_text(const JsonValue& value);
+
 // Looks a member up by name; nullptr when `object` is not an object or lacks it.
 const JsonValue* json_member(const JsonValue& object, std::string_view name);
 

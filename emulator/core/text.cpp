@@ -1,6 +1,7 @@
 #include "core/text.hpp"
 
 #include <cmath>
+#include <cstdio>
 
 namespace agentemu {
 
@@ -137,6 +138,16 @@ std::optional<double> parse_double(std::string_view text) {
   const auto [end, ec] = std::from_chars(text.data(), last, value);
   if (ec != std::errc{} || end != last || !std::isfinite(value)) return std::nullopt;
   return value;
+}
+
+std::string format_number(double number) {
+  char buf[32];
+  if (std::floor(number) == number && std::fabs(number) < 1e15) {
+    std::snprintf(buf, sizeof buf, "%.0f", number);
+  } else {
+    std::snprintf(buf, sizeof buf, "%g", number);
+  }
+  return buf;
 }
 
 bool is_alnum(std::string_view text) {

@@ -31,6 +31,9 @@ bool glob_valid(std::string_view pattern);
 std::optional<std::int64_t> parse_int64(std::string_view text);
 std::optional<double> parse_double(std::string_view text);
 
+// A number as a person would write it in a message: 30 rather than 30.000000, 0.5 as 0.5.
+std::string format_number(double number);
+
 // True when every byte is one of ASCII letters or digits.
 bool is_alnum(std::string_view text);
 

@@ -14,16 +14,6 @@ std::string shorten(std::string_view text) {
   return std::string(text.substr(0, kMax)) + "...";
 }
 
-std::string number_text(double n) {
-  char buf[32];
-  if (std::floor(n) == n && std::fabs(n) < 1e15) {
-    std::snprintf(buf, sizeof buf, "%.0f", n);
-  } else {
-    std::snprintf(buf, sizeof buf, "%g", n);
-  }
-  return buf;
-}
-
 std::string json_text(const JsonValue& v) {
   JsonWriter w;
   w.value(v);
@@ -50,11 +40,11 @@ std::optional<Violation> check_length(const ParamSpec& spec, const std::string& 
 std::optional<Violation> check_range(const ParamSpec& spec, const std::string& path, double n, const std::string& shown) {
   if (spec.min && n < *spec.min) {
     return make(spec, path, Problem::below_minimum, shown,
-                path + " must be greater than or equal to " + number_text(*spec.min));
+                path + " must be greater than or equal to " + format_number(*spec.min));
   }
   if (spec.max && n > *spec.max) {
     return make(spec, path, Problem::above_maximum, shown,
-                path + " must be less than or equal to " + number_text(*spec.max));
+                path + " must be less than or equal to " + format_number(*spec.max));
   }
   return std::nullopt;
 }

@@ -348,12 +348,6 @@ class Reader {
   ScenarioError& error_;
 };
 
-std::string json_as_text(const JsonValue& v) {
-  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
-  JsonWriter w;
-  w.value(v);
-  return w.take();
-}
 
 }  // namespace
 
@@ -393,7 +387,7 @@ bool RuleMatch::matches(const Call& call, MatchCache& decoded) const {
     if (!decoded.body_ok) return false;
     for (const auto& [pointer, pattern] : body) {
       const JsonValue* value = rapidjson::Pointer(pointer.c_str(), pointer.size()).Get(decoded.body);
-      if (value == nullptr || !glob_match(pattern, json_as_text(*value))) return false;
+      if (value == nullptr || !glob_match(pattern, json_to_text(*value))) return false;
     }
   }
   return true;

@@ -185,3 +185,19 @@ test('the shipped soak scenario resets about 5% of connections, the same ones ev
   assert.ok(resets >= 5 && resets <= 30, `${resets} resets in 300`);
   assert.equal(await runOnce(), first, 'the seed makes the faults repeatable');
 });
+
+test('every shipped example scenario loads, together, with its rules named', async () => {
+  const folder = path.join(sourceDir, 'scenarios');
+  const files = fs.readdirSync(folder).filter((f) => f.endsWith('.json'));
+  const all = await startEmulator({ args: ['--scenarios', folder] });
+  try {
+    const list = (await call(`${all.url}/_emulator/scenarios`)).json.scenarios;
+    assert.equal(list.length, files.length);
+    for (const scenario of list) {
+      assert.ok(scenario.rules.length > 0, scenario.name);
+      assert.ok(files.includes(path.basename(scenario.source)), scenario.source);
+    }
+  } finally {
+    await stopCleanly(all);
+  }
+});

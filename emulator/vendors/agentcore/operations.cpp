@@ -493,16 +493,6 @@ std::optional<Violation> union_violation(const ParamSpec& spec, const JsonValue&
   return std::nullopt;
 }
 
-std::string number_text(double n) {
-  char buf[32];
-  if (std::floor(n) == n && std::fabs(n) < 1e15) {
-    std::snprintf(buf, sizeof buf, "%.0f", n);
-  } else {
-    std::snprintf(buf, sizeof buf, "%g", n);
-  }
-  return buf;
-}
-
 }  // namespace
 
 std::span<const Operation> operations() { return kOperations; }
@@ -563,9 +553,9 @@ std::string constraint_text(const Violation& v) {
     case Problem::too_long:
       return "Member must have length less than or equal to " + std::to_string(spec.max_length.value_or(0));
     case Problem::below_minimum:
-      return "Member must have value greater than or equal to " + number_text(spec.min.value_or(0));
+      return "Member must have value greater than or equal to " + format_number(spec.min.value_or(0));
     case Problem::above_maximum:
-      return "Member must have value less than or equal to " + number_text(spec.max.value_or(0));
+      return "Member must have value less than or equal to " + format_number(spec.max.value_or(0));
     case Problem::pattern_mismatch:
       return "Member must satisfy regular expression pattern: " +
              std::string(spec.pattern != nullptr ? spec.pattern->text : "");

@@ -39,12 +39,6 @@ class QuerySource final : public ParamSource {
   const std::vector<QueryParam>& params_;
 };
 
-std::string json_text(const JsonValue& v) {
-  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
-  JsonWriter w;
-  w.value(v);
-  return w.take();
-}
 
 // "style.all[0]" -> "/style/all/0"
 std::string pointer_of(std::string_view base, std::string_view path) {
@@ -259,7 +253,7 @@ std::optional<std::string> RestVendor::param(const Call& call, std::string_view 
     }
   }
   if (const QueryParam* p = find_param(rc.query, name)) return p->value;
-  if (const JsonValue* member = json_member(rc.body, name); member != nullptr) return json_text(*member);
+  if (const JsonValue* member = json_member(rc.body, name); member != nullptr) return json_to_text(*member);
   return std::nullopt;
 }
 

@@ -141,12 +141,6 @@ void merge_query_members(ZegoCall& z, std::span<const ParamSpec> specs) {
   }
 }
 
-std::string json_text(const JsonValue& v) {
-  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
-  JsonWriter w;
-  w.value(v);
-  return w.take();
-}
 
 }  // namespace
 
@@ -323,7 +317,7 @@ std::optional<std::string> ZegoVendor::param(const Call& call, std::string_view 
     v = v->IsObject() ? json_member(*v, piece) : nullptr;
     if (v == nullptr) return std::nullopt;
   }
-  return json_text(*v);
+  return json_to_text(*v);
 }
 
 }  // namespace agentemu::zego
