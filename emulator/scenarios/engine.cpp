@@ -122,17 +122,29 @@ void ScenarioEngine::install(std::unique_ptr<Scenario> scenario) {
   for (auto& existing : scenarios_) {
     if (existing->name == scenario->name) {
       existing = std::move(scenario);
-      refresh_rule_count();
+      rebuild_index();
       return;
     }
   }
   scenarios_.push_back(std::move(scenario));
-  refresh_rule_count();
+  rebuild_index();
 }
 
-void ScenarioEngine::refresh_rule_count() {
+void ScenarioEngine::rebuild_index() {
+  const auto& vendors = vendors_.vendors();
   bool any = false;
-  for (const auto& s : scenarios_) any = any || !s->rules.empty();
+  for (auto& phase : candidates_) phase.assign(vendors.size(), {});
+  for (const auto& scenario : scenarios_) {
+    for (Rule& rule : scenario->rules) {
+      any = true;
+      auto& phase = candidates_[rule.phase == Phase::before ? 0 : 1];
+      for (std::size_t v = 0; v < vendors.size(); ++v) {
+        if (rule.match.vendor == nullptr || rule.match.vendor == vendors[v].get()) {
+          phase[v].push_back({scenario.get(), &rule});
+        }
+      }
+    }
+  }
   empty_.store(!any, std::memory_order_release);
 }
 
@@ -174,7 +186,7 @@ void ScenarioEngine::reload_changed_files() {
     if (!name.empty()) {
       std::lock_guard lock(mutex_);
       std::erase_if(scenarios_, [&](const auto& s) { return s->name == name && s->source == it->first; });
-      refresh_rule_count();
+      rebuild_index();
     }
     log_.info("scenario file removed", {{"file", it->first}, {"name", name}});
     it = files_.erase(it);
@@ -182,25 +194,27 @@ void ScenarioEngine::reload_changed_files() {
 }
 
 std::optional<FaultPlan> ScenarioEngine::fire(const Call& call, Phase phase) {
-  if (empty_.load(std::memory_order_acquire)) return std::nullopt;
+  if (empty_.load(std::memory_order_acquire) || call.vendor == nullptr) return std::nullopt;
   MatchCache cache;
   std::lock_guard lock(mutex_);
-  for (auto& scenario : scenarios_) {
-    for (Rule& rule : scenario->rules) {
-      if (rule.phase != phase || !rule.match.matches(call, cache)) continue;
-      ++rule.matched;
-      if (!should_fire(rule, *scenario)) continue;
-      ++rule.fired;
-      const std::size_t step = rule.next_step < rule.steps.size() ? rule.next_step : rule.steps.size() - 1;
-      if (rule.next_step < rule.steps.size()) ++rule.next_step;
-      FaultPlan plan = rule.steps[step];
-      plan.scenario = scenario->name;
-      plan.rule = rule.label;
-      std::int64_t delay = rule.delay_ms;
-      if (rule.jitter_ms > 0) delay += static_cast<std::int64_t>(scenario->uniform() * static_cast<double>(rule.jitter_ms + 1));
-      plan.delay = Millis(delay);
-      return plan;
-    }
+  const auto& by_vendor = candidates_[phase == Phase::before ? 0 : 1];
+  if (call.vendor_index >= by_vendor.size()) return std::nullopt;
+  for (const Candidate& candidate : by_vendor[call.vendor_index]) {
+    Rule& rule = *candidate.rule;
+    Scenario& scenario = *candidate.scenario;
+    if (!rule.match.matches(call, cache)) continue;
+    ++rule.matched;
+    if (!should_fire(rule, scenario)) continue;
+    ++rule.fired;
+    const std::size_t step = rule.next_step < rule.steps.size() ? rule.next_step : rule.steps.size() - 1;
+    if (rule.next_step < rule.steps.size()) ++rule.next_step;
+    FaultPlan plan = rule.steps[step];
+    plan.scenario = scenario.name;
+    plan.rule = rule.label;
+    std::int64_t delay = rule.delay_ms;
+    if (rule.jitter_ms > 0) delay += static_cast<std::int64_t>(scenario.uniform() * static_cast<double>(rule.jitter_ms + 1));
+    plan.delay = Millis(delay);
+    return plan;
   }
   return std::nullopt;
 }
@@ -236,14 +250,14 @@ std::optional<std::string> ScenarioEngine::put(std::string_view name, std::strin
 bool ScenarioEngine::remove(std::string_view name) {
   std::lock_guard lock(mutex_);
   const auto removed = std::erase_if(scenarios_, [&](const auto& s) { return s->name == name; });
-  refresh_rule_count();
+  rebuild_index();
   return removed > 0;
 }
 
 void ScenarioEngine::remove_all() {
   std::lock_guard lock(mutex_);
   scenarios_.clear();
-  refresh_rule_count();
+  rebuild_index();
 }
 
 void ScenarioEngine::reset_counters() {

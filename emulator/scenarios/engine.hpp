@@ -56,13 +56,21 @@ class ScenarioEngine final : public Scenarios {
 
   std::optional<std::string> load_one_file(const std::string& path, bool at_start);
   void install(std::unique_ptr<Scenario> scenario);
-  void refresh_rule_count();
+  void rebuild_index();  // after any change to scenarios_, under mutex_
+
+  // The rules a call could meet, per phase and per vendor (rules without a vendor are in every
+  // list), in load order: a call never looks at another vendor's rules or the other phase's.
+  struct Candidate {
+    Scenario* scenario;
+    Rule* rule;
+  };
 
   const VendorRegistry& vendors_;
   const Clock& clock_;
   Logger& log_;
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<Scenario>> scenarios_;  // evaluated in load order
+  std::vector<std::vector<Candidate>> candidates_[2];   // [phase][vendor index]
   std::atomic<bool> empty_{true};
   std::vector<std::string> watched_paths_;
   std::map<std::string, FileState> files_;

@@ -380,13 +380,13 @@ bool RuleMatch::matches(const Call& call, MatchCache& decoded) const {
     if (!value || !glob_match(pattern, *value)) return false;
   }
   if (!body.empty()) {
-    if (!decoded.body_done) {
-      decoded.body_ok = !parse_json(call.request.body, decoded.body).has_value();
-      decoded.body_done = true;
+    if (!decoded.body) {
+      decoded.body = std::make_unique<JsonDocument>();
+      decoded.body_ok = !parse_json(call.request.body, *decoded.body).has_value();
     }
     if (!decoded.body_ok) return false;
     for (const auto& [pointer, pattern] : body) {
-      const JsonValue* value = rapidjson::Pointer(pointer.c_str(), pointer.size()).Get(decoded.body);
+      const JsonValue* value = rapidjson::Pointer(pointer.c_str(), pointer.size()).Get(*decoded.body);
       if (value == nullptr || !glob_match(pattern, json_to_text(*value))) return false;
     }
   }

@@ -25,9 +25,8 @@ class VendorRegistry;
 struct MatchCache {
   bool query_done = false;
   std::optional<std::vector<QueryParam>> query;
-  bool body_done = false;
+  std::unique_ptr<JsonDocument> body;  // parsed on first use; stays null when no rule looks
   bool body_ok = false;
-  JsonDocument body;
 };
 
 struct RuleMatch {

@@ -253,10 +253,7 @@ std::optional<std::string> AgentcoreVendor::param(const Call& call, std::string_
   }
   const JsonValue* v = in.body_member(name);
   if (v == nullptr) return std::nullopt;
-  if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
-  JsonWriter w;
-  w.value(*v);
-  return w.take();
+  return json_to_text(*v);
 }
 
 }  // namespace agentemu::agentcore

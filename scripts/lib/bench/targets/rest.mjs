@@ -55,6 +55,8 @@ end
       path: `/agents/${probeAgent}/stop`,
       lua,
       probe: { method: 'POST', path: `/agents/${probeAgent}/stop`, headers: { 'content-type': 'application/json' }, body: '{}' },
+      // A run ends mid-round; the script starts with a stop round, so every agent runs again first.
+      prepare: async () => { for (const id of ids) await post(url, `/agents/${id}/start`); },
     },
   ];
 }
