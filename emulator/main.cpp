@@ -146,9 +146,20 @@ int main(int argc, char** argv) {
     server.drain([&] { io.stop(); });
   });
 
+  // Asio's pattern: a handler that throws unwinds run(); log it and keep the thread serving.
+  const auto serve = [&] {
+    for (;;) {
+      try {
+        io.run();
+        return;
+      } catch (const std::exception& e) {
+        log.error("unhandled exception in an io thread", {{"what", e.what()}});
+      }
+    }
+  };
   std::vector<std::thread> workers;
-  for (unsigned i = 1; i < config.threads; ++i) workers.emplace_back([&] { io.run(); });
-  io.run();
+  for (unsigned i = 1; i < config.threads; ++i) workers.emplace_back(serve);
+  serve();
   for (auto& worker : workers) worker.join();
   scheduler.cancel_all();
   log.info("stopped");

@@ -248,12 +248,21 @@ class Connection : public CallHost, public Tracked {
     call_.request.body = parser_->get().body();
     keep_alive_ = parser_->get().keep_alive();
     head_request_ = parser_->get().method() == http::verb::head;
-    server_->pipeline.run(call_);
-    if (!call_.paused()) write_response();
+    run_pipeline();
   }
 
-  void continue_call() {
-    server_->pipeline.run(call_);
+  void continue_call() { run_pipeline(); }
+
+  // A handler that throws is a bug; the request still gets an answer and the server keeps going.
+  void run_pipeline() {
+    try {
+      server_->pipeline.run(call_);
+    } catch (const std::exception& e) {
+      server_->log.error("unhandled exception while answering a request",
+                         {{"path", call_.request.path}, {"what", e.what()}});
+      call_.paused_ = false;
+      server_->pipeline.reject(call_, 500, "internal_error", "agentemu failed to answer this request; see its log");
+    }
     if (!call_.paused()) write_response();
   }
 
