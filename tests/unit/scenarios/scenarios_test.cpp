@@ -208,3 +208,31 @@ TEST_CASE("the list shows hit counts; remove and remove_all unload") {
   CHECK_FALSE(w.engine.remove("one"));
   CHECK(w.status({.path = "/alpha"}) == 200);
 }
+
+TEST_CASE("jitter draws a delay within [delayMs, delayMs + jitterMs], the same for the same seed") {
+  const std::string rule = R"({"seed":11,"rules":[{"match":{"vendor":"alpha"},"delayMs":100,"jitterMs":50,"respond":"pass"}]})";
+  const auto delays = [&](World& w) {
+    std::vector<std::int64_t> out;
+    for (int i = 0; i < 20; ++i) {
+      auto test_call = TestCall::make({.path = "/alpha"}, w.core.clock);
+      test_call->call.vendor = w.alpha;
+      test_call->call.vendor_index = 0;
+      const auto plan = w.engine.fire(test_call->call, Phase::before);
+      REQUIRE(plan);
+      out.push_back(plan->delay.count());
+    }
+    return out;
+  };
+  World a, b;
+  a.load("j", rule);
+  b.load("j", rule);
+  const auto first = delays(a);
+  CHECK(first == delays(b));
+  bool varied = false;
+  for (const auto d : first) {
+    CHECK(d >= 100);
+    CHECK(d <= 150);
+    varied = varied || d != first[0];
+  }
+  CHECK(varied);
+}
