@@ -56,11 +56,42 @@ void line_and_column(std::string_view text, std::size_t offset, std::size_t& lin
   }
 }
 
+// Offset of the first '[' or '{' that opens level kMaxJsonDepth + 1, or npos. RapidJSON parses
+// any depth iteratively, but copying, writing and comparing values recurse once per level.
+std::size_t too_deep_at(std::string_view text, bool comments) {
+  std::size_t depth = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') ++i;
+      }
+    } else if (comments && c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (comments && c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+      const auto end = text.find("*/", i + 2);
+      i = end == std::string_view::npos ? text.size() : end + 1;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 std::optional<JsonParseError> parse_json(std::string_view text, JsonDocument& document, JsonDialect dialect) {
   constexpr unsigned kStrict = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
   constexpr unsigned kRelaxed = kStrict | rapidjson::kParseCommentsFlag | rapidjson::kParseTrailingCommasFlag;
+  if (const std::size_t at = too_deep_at(text, dialect == JsonDialect::relaxed); at != std::string_view::npos) {
+    document.SetNull();
+    JsonParseError error;
+    line_and_column(text, at, error.line, error.column);
+    error.message = "Nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+    return error;
+  }
   if (dialect == JsonDialect::strict) {
     document.Parse<kStrict>(text.data(), text.size());
   } else {

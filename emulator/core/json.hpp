@@ -26,7 +26,11 @@ enum class JsonDialect {
   relaxed  // fixture and scenario files: // and /* */ comments, trailing commas
 };
 
-// Iterative parsing, so deeply nested input cannot exhaust the stack.
+// No vendor document nests anywhere near this deep; deeper input is a parse error, so nothing
+// downstream (copies, writers, matchers) recurses without bound.
+inline constexpr std::size_t kMaxJsonDepth = 128;
+
+// Iterative parsing and a depth cap, so no input can exhaust the stack.
 std::optional<JsonParseError> parse_json(std::string_view text, JsonDocument& document,
                                          JsonDialect dialect = JsonDialect::strict);
 

@@ -25,12 +25,20 @@ TEST_CASE("relaxed JSON allows comments and trailing commas, and reports line an
   CHECK(error->message.find("comma") != std::string::npos);
 }
 
-TEST_CASE("deep nesting does not exhaust the stack") {
+TEST_CASE("nesting is capped, so nothing downstream recurses without bound") {
   JsonDocument doc;
   const std::string deep(200'000, '[');
   CHECK(parse_json(deep, doc));
-  std::string balanced = std::string(50'000, '[') + std::string(50'000, ']');
-  CHECK_FALSE(parse_json(balanced, doc));
+  const std::string balanced = std::string(50'000, '[') + std::string(50'000, ']');
+  const auto error = parse_json(balanced, doc);
+  REQUIRE(error);
+  CHECK(error->message == "Nesting deeper than 128 levels");
+  CHECK(error->column == 129);
+  const std::string at_limit = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
+  CHECK_FALSE(parse_json(at_limit, doc));
+  CHECK_FALSE(parse_json(R"({"a":"[[[[ {{{{ \" [[[["})", doc));  // brackets inside strings do not count
+  const std::string commented = "// " + std::string(200, '[') + "\n{}";
+  CHECK_FALSE(parse_json(commented, doc, JsonDialect::relaxed));
 }
 
 TEST_CASE("invalid UTF-8 is rejected on input and repaired on output") {
