@@ -20,9 +20,12 @@ std::optional<std::vector<std::string>> expand_json_paths(const std::vector<std:
       return std::nullopt;
     }
     if (fs::is_directory(status)) {
+      // error_code overloads throughout: a dangling link or a loop is an error message, not an exception.
       std::vector<std::string> found;
-      for (const auto& entry : fs::directory_iterator(path, ec)) {
-        if (entry.is_regular_file() && entry.path().extension() == ".json") found.push_back(entry.path().string());
+      fs::directory_iterator it(path, ec);
+      for (const fs::directory_iterator end; !ec && it != end; it.increment(ec)) {
+        std::error_code file_ec;
+        if (it->is_regular_file(file_ec) && it->path().extension() == ".json") found.push_back(it->path().string());
       }
       if (ec) {
         error = path + ": " + ec.message();

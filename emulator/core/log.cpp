@@ -12,6 +12,8 @@ namespace agentemu {
 namespace {
 
 constexpr std::size_t kFlushThreshold = 32 * 1024;
+// When stderr is not being read the writer blocks; past this, lines are counted, not kept.
+constexpr std::size_t kMaxPending = 8 * 1024 * 1024;
 
 std::string_view level_name(LogLevel level) {
   switch (level) {
@@ -125,6 +127,14 @@ void Logger::log(LogLevel level, std::string_view message, std::initializer_list
   bool urgent;
   {
     std::lock_guard lock(mutex_);
+    if (pending_.size() + line.size() > kMaxPending) {
+      ++dropped_;
+      return;
+    }
+    if (dropped_ > 0) {
+      pending_ += std::to_string(dropped_) + " log lines dropped: stderr was not being read\n";
+      dropped_ = 0;
+    }
     pending_ += line;
     urgent = level >= LogLevel::warn || pending_.size() >= kFlushThreshold;
     urgent_ = urgent_ || urgent;

@@ -60,6 +60,7 @@ class Logger {
   std::condition_variable wake_;
   std::string pending_;
   bool urgent_ = false;
+  std::uint64_t dropped_ = 0;
   bool stopping_ = false;
   std::thread writer_;
 };

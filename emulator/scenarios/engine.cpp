@@ -1,7 +1,9 @@
 #include "scenarios/engine.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <filesystem>
 
 #include "core/call.hpp"
@@ -45,15 +47,27 @@ bool stat_file(const std::string& path, std::int64_t& mtime_ns, std::uintmax_t& 
 
 // Polls rather than using inotify: a few stat() calls every half second, portable, and robust to
 // editors that replace files instead of writing them in place.
+// Its timer lives on a strand, and stop() runs there too, so stopping never races a re-arm.
 struct ScenarioEngine::Watcher : std::enable_shared_from_this<ScenarioEngine::Watcher> {
-  Watcher(boost::asio::io_context& io, ScenarioEngine& owner) : timer(io), engine(owner) {}
+  Watcher(boost::asio::io_context& io, ScenarioEngine& owner) : timer(boost::asio::make_strand(io)), engine(owner) {}
 
   void schedule() {
     timer.expires_after(kPollInterval);
     timer.async_wait([me = shared_from_this()](const boost::system::error_code& ec) {
       if (ec || me->stopped) return;
-      me->engine.reload_changed_files();
+      try {
+        me->engine.reload_changed_files();
+      } catch (const std::exception& e) {  // a bad pass must not end the watching
+        me->engine.log_.warn("scenario reload failed; trying again", {{"error", e.what()}});
+      }
       me->schedule();
+    });
+  }
+
+  void stop() {
+    boost::asio::post(timer.get_executor(), [me = shared_from_this()] {
+      me->stopped = true;
+      me->timer.cancel();
     });
   }
 
@@ -156,8 +170,7 @@ void ScenarioEngine::watch(boost::asio::io_context& io) {
 
 void ScenarioEngine::stop_watching() {
   if (!watcher_) return;
-  watcher_->stopped = true;
-  watcher_->timer.cancel();
+  watcher_->stop();
   watcher_.reset();
 }
 

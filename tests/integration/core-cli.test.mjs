@@ -91,6 +91,40 @@ test('json logs: one JSON line per request, with no query strings or headers in 
   assert.doesNotMatch(emu.stderr(), /SECRET/);
 });
 
+test('a scenario folder with a link loop still loads its good files', async () => {
+  const dir = path.join(scratch, 'looping');
+  fs.mkdirSync(dir);
+  fs.symlinkSync('loop.json', path.join(dir, 'loop.json'));
+  fs.writeFileSync(path.join(dir, 'good.json'), '{"rules":[]}');
+  const emu = await startEmulator({ args: ['--scenarios', dir] });
+  try {
+    const list = await call(`${emu.url}/_emulator/scenarios`);
+    assert.deepEqual(list.json.scenarios.map((s) => s.name), ['good']);
+  } finally {
+    await stopCleanly(emu);
+  }
+});
+
+test('SIGTERM during a slow write still drains promptly once the client reads', async () => {
+  const emu = await startEmulator();
+  const big = 'b'.repeat(60 * 1024);
+  for (let i = 0; i < 200; i++) await call(`${emu.url}/fill`, { method: 'POST', body: big });
+  const socket = net.connect(emu.port, '127.0.0.1');
+  await new Promise((resolve) => socket.on('connect', resolve));
+  socket.pause();  // read nothing: the server's write of a ~12 MB journal blocks
+  socket.write('GET /_emulator/requests HTTP/1.1\r\nHost: x\r\n\r\n');
+  await new Promise((r) => setTimeout(r, 300));
+  const exited = emu.stop();
+  await new Promise((r) => setTimeout(r, 200));
+  const started = Date.now();
+  socket.resume();
+  socket.on('data', () => {});
+  const code = await exited;
+  assert.equal(code, 0, emu.stderr());
+  assert.ok(Date.now() - started < 5000, 'the drain did not wait for its full timeout');
+  socket.destroy();
+});
+
 test('SIGINT also drains and exits 0', async () => {
   const emu = await startEmulator();
   assert.equal(await emu.stop('SIGINT'), 0);

@@ -149,6 +149,28 @@ test('non-JSON admin bodies get a 400 naming the position', async () => {
   }
 });
 
+test('an error after a HEAD request still carries its body', async () => {
+  const r = await rawExchange(emu.port, 'HEAD /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\nNOT HTTP\r\n\r\n');
+  const answers = r.data.split(/(?=HTTP\/1\.1 )/);
+  assert.equal(answers.length, 2);
+  assert.match(answers[1], /^HTTP\/1\.1 400/);
+  const [head, body] = answers[1].split('\r\n\r\n');
+  assert.equal(Buffer.byteLength(body), Number(/Content-Length: (\d+)/.exec(head)[1]));
+  assert.match(body, /"error":"bad_request"/);
+});
+
+test('an HTTP/1.0 client asking Expect: 100-continue gets no interim 100', async () => {
+  const r = await rawExchange(emu.port,
+    'PUT /_emulator/clock HTTP/1.0\r\nContent-Length: 19\r\nExpect: 100-continue\r\n\r\n{"offsetSeconds":0}');
+  assert.match(r.data, /^HTTP\/1\.1 200 OK/);
+});
+
+test('a refused oversized body still reaches a Node client as 413, not a reset', async () => {
+  const r = await call(`${emu.url}/_emulator/state`, { method: 'POST', body: 'x'.repeat(24 * 1024 * 1024) });
+  assert.equal(r.status, 413);
+  assert.equal(r.json.error, 'body_too_large');
+});
+
 test('the server is still healthy after all of the above', async () => {
   const r = await call(`${emu.url}/_emulator/health`);
   assert.equal(r.status, 200);

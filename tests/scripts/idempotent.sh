@@ -27,7 +27,7 @@ fi
 
 build_dir="$ROOT/build/sanitize"
 if [ -f "$build_dir/build.ninja" ]; then
-  out=$(build "$build_dir" RelWithDebInfo ON)
+  out=$(build "$build_dir" RelWithDebInfo ON ON)
   if ! grep -q "no work to do" <<<"$out"; then
     echo "FAIL: an unchanged tree rebuilt:"
     echo "$out"

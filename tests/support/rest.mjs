@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { call } from './emulator.mjs';
+import { call, slowdown } from './emulator.mjs';
 
 // The two agents fixtures/default.json ships.
 export const ELIZA = '550e8400-e29b-41d4-a716-446655440000';
@@ -35,7 +35,7 @@ export async function restState(url) {
 }
 
 /** Waits until the agent has `count` graceful stops waiting on it. */
-export async function pendingStops(url, agentId, count, { timeoutMs = 5000 } = {}) {
+export async function pendingStops(url, agentId, count, { timeoutMs = 5000 * slowdown } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const state = await restState(url);

@@ -68,6 +68,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       : io(io_context), options(std::move(opts)), pipeline(p), clock(c), log(l), tls(t), acceptor(net::make_strand(io)) {}
 
   void accept();
+  void accept_later();  // after an accept error such as EMFILE, instead of spinning
   void track(const std::shared_ptr<Tracked>& connection) {
     std::lock_guard lock(mutex);
     live.emplace(connection.get(), connection);
@@ -93,6 +94,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Logger& log;
   net::ssl::context* tls;
   tcp::acceptor acceptor;
+  net::steady_timer accept_retry{acceptor.get_executor()};
+  std::chrono::steady_clock::time_point last_accept_warning{};
 
   std::mutex mutex;
   std::unordered_map<Tracked*, std::weak_ptr<Tracked>> live;
@@ -138,7 +141,10 @@ class Connection : public CallHost, public Tracked {
   }
 
   void read_request() {
+    if (draining_) return self().close_gracefully();  // in-flight work is done; take no more
     call_.reset();
+    head_request_ = false;
+    keep_alive_ = true;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
     parser_->body_limit(server_->options.max_body_bytes);
@@ -155,7 +161,8 @@ class Connection : public CallHost, public Tracked {
     lowest().expires_after(server_->options.request_timeout);
     const auto& head = parser_->get();
     const auto expect = head[http::field::expect];
-    if (expect.size() == 12 && beast::iequals(expect, "100-continue")) {
+    // RFC 9110: an interim 100 is for HTTP/1.1 clients only.
+    if (head.version() == 11 && expect.size() == 12 && beast::iequals(expect, "100-continue")) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       net::async_write(self().stream(), net::buffer(kContinue.data(), kContinue.size()),
                        [me = self().shared_from_this()](beast::error_code write_ec, std::size_t) {
@@ -251,7 +258,10 @@ class Connection : public CallHost, public Tracked {
     run_pipeline();
   }
 
-  void continue_call() { run_pipeline(); }
+  void continue_call() {
+    if (!call_.paused()) return;  // the call was already answered (its handler failed after deferring)
+    run_pipeline();
+  }
 
   // A handler that throws is a bug; the request still gets an answer and the server keeps going.
   void run_pipeline() {
@@ -328,7 +338,8 @@ class Connection : public CallHost, public Tracked {
     net::async_write(self().stream(), buffers,
                      [me = self().shared_from_this(), close](beast::error_code ec, std::size_t) {
                        if (ec) return me->close_now();
-                       if (close) return me->self().close_gracefully();
+                       // A drain that began during the write closes too, instead of idling.
+                       if (close || me->draining_) return me->self().close_gracefully();
                        me->read_request();
                      });
   }
@@ -382,11 +393,33 @@ class PlainConnection : public Connection<PlainConnection>, public std::enable_s
   beast::tcp_stream& stream() { return stream_; }
   void start() { begin(false); }
 
+  // Half-close, then read and discard what the client still sends (a body we refused with 413,
+  // say) until it closes too: closing with unread input makes the kernel send RST, and the
+  // client would lose the answer. Bounded in time and bytes.
   void close_gracefully() {
     state_ = State::closed;
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    linger_budget_ = kLingerBytes;
+    stream_.expires_after(kLingerTime);
+    discard_input();
   }
+
+ private:
+  static constexpr std::size_t kLingerBytes = 16 * 1024 * 1024;
+  static constexpr std::chrono::seconds kLingerTime{2};
+
+  void discard_input() {
+    stream_.async_read_some(net::buffer(discard_), [me = shared_from_this()](beast::error_code ec, std::size_t n) {
+      if (ec || n >= me->linger_budget_) return me->close_now();
+      me->linger_budget_ -= n;
+      me->discard_input();
+    });
+  }
+
+  std::size_t linger_budget_ = 0;
+
+ public:
 
  private:
   beast::tcp_stream stream_;
@@ -457,12 +490,23 @@ class Detector : public std::enable_shared_from_this<Detector> {
 void Server::Impl::accept() {
   acceptor.async_accept(net::make_strand(io), [me = shared_from_this()](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !me->acceptor.is_open()) return;  // draining
-    if (!ec) {
-      beast::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Detector>(std::move(socket), me)->run();
-    }
+    if (ec) return me->accept_later();
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    std::make_shared<Detector>(std::move(socket), me)->run();
     me->accept();
+  });
+}
+
+void Server::Impl::accept_later() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_accept_warning > std::chrono::seconds(10)) {
+    last_accept_warning = now;
+    log.warn("cannot accept connections (out of file descriptors?); retrying every 100 ms");
+  }
+  accept_retry.expires_after(std::chrono::milliseconds(100));
+  accept_retry.async_wait([me = shared_from_this()](beast::error_code ec) {
+    if (!ec && me->acceptor.is_open()) me->accept();
   });
 }
 
@@ -511,6 +555,7 @@ void Server::drain(std::function<void()> done) {
   net::post(impl_->acceptor.get_executor(), [impl = impl_] {
     beast::error_code ignored;
     impl->acceptor.close(ignored);
+    impl->accept_retry.cancel();
   });
   for (auto& connection : connections) connection->drain();
   if (connections.empty()) done();

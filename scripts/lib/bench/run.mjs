@@ -24,7 +24,7 @@ const duration = Number(option('duration', '8'));
 const connections = Number(option('connections', '64'));
 const only = option('only', '');
 const binary = option('binary', path.join(root, 'build/agentemu'));
-const extraScenarioRules = Number(option('scenario-rules', '0'));
+const extraScenarioRules = Number(option('scenario-rules', '100'));
 let stopping = false;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'agentemu-bench-'));
 

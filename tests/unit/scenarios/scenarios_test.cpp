@@ -74,6 +74,9 @@ TEST_CASE("load errors name the JSON pointer") {
   CHECK(w.load_error(R"({"rules":[{"match":{"body":{"clientToken":"x"}},"respond":"pass"}]})")
             .starts_with("/rules/0/match/body/clientToken: a body key is a JSON pointer"));
   CHECK(w.load_error(R"({"rulez":[]})").starts_with("/rulez: unknown key"));
+  CHECK(w.load_error(R"({"rules":[{"respond":{"status":101}}]})") == "/rules/0/respond/status: must be between 200 and 599");
+  CHECK(w.load_error(R"({"rules":[{"match":{"vendor":"alpha"},"respond":{"error":"Busy","status":100}}]})") ==
+        "/rules/0/respond/status: must be between 200 and 599");
   CHECK(w.load_error("{\"rules\": [}").starts_with("/: line 1 column"));
 }
 
