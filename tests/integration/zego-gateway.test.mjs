@@ -185,9 +185,13 @@ test('GET carries everything in the query', async () => {
 test('malformed input never crashes: huge, deep, binary and odd queries get ZEGO envelopes', async () => {
   const deep = '['.repeat(100000) + ']'.repeat(100000);
   assert.equal((await zego.send('RegisterAgent', undefined, { rawBody: deep })).json.Code, 410000004);
-  const nested = { AgentId: 'deep', LLM: { Url: 'u', ApiKey: 'k', Model: 'm', Params: JSON.parse('{"a":'.repeat(500) + '1' + '}'.repeat(500)) } };
+  // Nesting is accepted up to 128 levels (the body object itself is the first); deeper is a parse error.
+  const params = (levels) => JSON.parse('{"a":'.repeat(levels) + '1' + '}'.repeat(levels));
+  const nested = { AgentId: 'deep', LLM: { Url: 'u', ApiKey: 'k', Model: 'm', Params: params(125) } };
   assert.equal((await zego.send('RegisterAgent', nested)).json.Code, 0);
   await zego.ok('UnregisterAgent', { AgentId: 'deep' });
+  const tooDeep = { AgentId: 'deep', LLM: { Url: 'u', ApiKey: 'k', Model: 'm', Params: params(500) } };
+  assert.equal((await zego.send('RegisterAgent', tooDeep)).json.Code, 410000004);
   assert.equal((await zego.send('RegisterAgent', undefined, { rawBody: '\u0000\u00ff\ufffe' })).json.Code, 410000004);
   const badEncoding = await call(`${emu.url}/?Action=%ZZ&AppId=1234567890&SignatureVersion=2.0`, { method: 'POST', body: '{}' });
   assert.equal(envelopeOf(badEncoding).Code, 100000006);  // a pair that does not decode is dropped
