@@ -405,4 +405,15 @@ std::optional<std::string> IceVendor::param(const Call& call, std::string_view n
   return std::nullopt;
 }
 
+// An action's parameters (the table), Action, and the V2 common parameters a request carries.
+bool IceVendor::knows_param(std::string_view name) const {
+  static constexpr std::string_view kCommon[] = {"Action",           "Version",        "Format",
+                                                 "AccessKeyId",      "Signature",      "SignatureMethod",
+                                                 "SignatureVersion", "SignatureNonce", "Timestamp"};
+  for (std::string_view common : kCommon) {
+    if (common == name) return true;
+  }
+  return is_parameter_name(name);
+}
+
 }  // namespace agentemu::ice

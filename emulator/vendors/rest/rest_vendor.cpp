@@ -257,6 +257,28 @@ std::optional<std::string> RestVendor::param(const Call& call, std::string_view 
   return std::nullopt;
 }
 
+// agentId, profile, and every query and body member of both profiles' tables (the elizaOS
+// create body: a character, or characterJson / characterPath / agent holding one).
+bool RestVendor::knows_param(std::string_view name) const {
+  static constexpr std::string_view kNamed[] = {"agentId", "profile", "characterJson", "characterPath", "agent"};
+  for (std::string_view known : kNamed) {
+    if (known == name) return true;
+  }
+  const auto in = [name](std::span<const ParamSpec> specs) {
+    for (const ParamSpec& spec : specs) {
+      if (spec.name == name) return true;
+    }
+    return false;
+  };
+  if (in(character_specs())) return true;
+  for (const Profile profile : {Profile::docs, Profile::eliza}) {
+    for (int op = 0; op < static_cast<int>(kOperationNames.size()); ++op) {
+      if (in(query_specs(profile, static_cast<Op>(op))) || in(body_specs(profile, static_cast<Op>(op)))) return true;
+    }
+  }
+  return false;
+}
+
 // ---- graceful stops ---------------------------------------------------------------------------
 
 void RestVendor::wake_at(SystemTime when, const std::string& agent_id) {

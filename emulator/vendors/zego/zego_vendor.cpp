@@ -320,4 +320,35 @@ std::optional<std::string> ZegoVendor::param(const Call& call, std::string_view 
   return json_to_text(*v);
 }
 
+namespace {
+
+// A dotted path through one action's body members; an object the table leaves open (no member
+// list) or a member of any type accepts whatever lies below it.
+bool knows_path(std::span<const ParamSpec> specs, std::string_view path) {
+  const std::size_t dot = path.find('.');
+  const std::string_view head = path.substr(0, dot);
+  for (const ParamSpec& spec : specs) {
+    if (spec.name != head) continue;
+    if (dot == std::string_view::npos) return true;
+    const std::string_view rest = path.substr(dot + 1);
+    if (spec.type == ParamType::any) return true;
+    if (spec.type != ParamType::object) continue;
+    if (spec.members.empty() || knows_path(spec.members, rest)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// The public parameters, and every action's body members ("RTC.RoomId" for nested ones).
+bool ZegoVendor::knows_param(std::string_view name) const {
+  for (std::string_view public_name : kPublicNames) {
+    if (public_name == name) return true;
+  }
+  for (const Operation& op : operations()) {
+    if (knows_path(op.body, name)) return true;
+  }
+  return false;
+}
+
 }  // namespace agentemu::zego
