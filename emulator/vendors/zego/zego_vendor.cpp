@@ -181,12 +181,9 @@ std::shared_ptr<const AppConfig> ZegoVendor::find_app(std::uint32_t app_id, bool
   std::lock_guard lock(mutex_);
   if (AppState* app = state_.app(app_id)) return app->config;
   if (!provision) return nullptr;
-  // --auth lenient: any well-formed AppId works, with the default settings.
-  auto config = std::make_shared<AppConfig>();
-  config->app_id = app_id;
-  AppState& app = state_.apps[app_id];
-  app.config = config;
-  return config;
+  // --auth lenient: any well-formed AppId works, with the default settings (bounded: see
+  // State::kAutomaticAppsKept).
+  return state_.add_automatic_app(app_id).config;
 }
 
 bool ZegoVendor::authenticate(Call& call) {
@@ -266,6 +263,11 @@ void ZegoVendor::execute(Call& call) {
   {
     std::lock_guard lock(mutex_);
     AppState* app = state_.app(z.app->app_id);
+    if (app == nullptr && ctx_.auth == AuthMode::lenient) {
+      // An automatic app that held nothing may have been dropped since authenticate: it is
+      // made again, as the next request would.
+      app = &state_.add_automatic_app(z.app->app_id);
+    }
     if (app == nullptr) {
       render_code(call, code::kUnknownAppId);  // the app went away (reset) after authentication
     } else {
