@@ -284,8 +284,16 @@ std::shared_ptr<const AccessKey> IceVendor::find_key(Call& call, std::string_vie
 }
 
 bool IceVendor::check_nonce(Call& call, const AccessKey& key, std::string_view nonce) {
-  if (key.allow_nonce_reuse || nonces_.remember(key.id, nonce, call.now)) return true;
-  return fail(call, "SignatureNonceUsed", {});
+  if (key.allow_nonce_reuse) return true;
+  switch (nonces_.remember(key.id, nonce, call.now)) {
+    case NonceCache::Verdict::fresh: return true;
+    case NonceCache::Verdict::replayed: return fail(call, "SignatureNonceUsed", {});
+    // Too many live nonces to remember one more: refused rather than risk forgetting one
+    // still inside its window (README, fidelity notes).
+    case NonceCache::Verdict::key_full: return fail(call, "Throttling.User", {});
+    case NonceCache::Verdict::full: return fail(call, "Throttling", {});
+  }
+  return fail(call, "Throttling", {});
 }
 
 bool IceVendor::check_policy(Call& call, IceCall& ice, const AccessKey& key) {

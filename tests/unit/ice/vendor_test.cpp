@@ -285,3 +285,28 @@ TEST_CASE("ice fixtures: mistakes are named by JSON pointer") {
   auto after = f.v2("DescribeAIAgentInstance", {{"InstanceId", "fixture-instance"}});
   CHECK(code_of(f.run(*after)) == "InvalidAccessKeyId.NotFound");
 }
+
+TEST_CASE("ice nonces: a cache full of live nonces refuses new requests, never forgets one inside the window") {
+  Fixture f;
+  // Fill testid's share with nonces used just now.
+  for (std::size_t i = 0; i < NonceCache::kDefaultPerKey; ++i) {
+    REQUIRE(f.vendor.nonces().remember("testid", "filler-" + std::to_string(i), f.core.clock.now()) ==
+            NonceCache::Verdict::fresh);
+  }
+  auto refused = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}});
+  const JsonDocument e = f.run(*refused);
+  CHECK(refused->call.response.status == 400);
+  CHECK(code_of(e) == "Throttling.User");
+  // A replay of a remembered one is still a replay, and another key is not throttled.
+  auto replay = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}}, "testid", "testsecret", "filler-0");
+  CHECK(code_of(f.run(*replay)) == "SignatureNonceUsed");
+  auto other = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}}, "stoponly", "s2");
+  f.run(*other);
+  CHECK(other->call.response.status == 403);  // past the nonce check: refused by the allow list only
+  // Once the window has passed, the key's nonces are forgotten and requests pass again.
+  f.core.clock.set_offset(std::chrono::minutes(15));
+  auto later = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}});
+  f.run(*later);
+  CHECK(later->call.response.status == 200);
+  CHECK(f.vendor.nonces().size() == 1);  // the fillers and stoponly's went with the window
+}
