@@ -2,7 +2,9 @@
 // validation from the table, state transitions, fixtures, XML, lenient mode.
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <map>
+#include <vector>
 
 #include "core/crypto.hpp"
 #include "core/uri.hpp"
@@ -284,6 +286,68 @@ TEST_CASE("ice fixtures: mistakes are named by JSON pointer") {
   f.vendor.clear_state();
   auto after = f.v2("DescribeAIAgentInstance", {{"InstanceId", "fixture-instance"}});
   CHECK(code_of(f.run(*after)) == "InvalidAccessKeyId.NotFound");
+}
+
+namespace {
+
+// Every tag of `xml` (after the declaration) has a valid XML name and closes in order.
+bool well_formed(std::string_view xml) {
+  constexpr std::string_view kDeclaration = "<?xml version='1.0' encoding='UTF-8'?>";
+  if (!xml.starts_with(kDeclaration)) return false;
+  xml.remove_prefix(kDeclaration.size());
+  const auto start = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; };
+  const auto rest = [&](char c) { return start(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '.'; };
+  std::vector<std::string_view> open;
+  for (std::size_t i = 0; i < xml.size(); ++i) {
+    if (xml[i] == '>') return false;  // text never holds a raw '>'
+    if (xml[i] != '<') continue;
+    const bool closing = i + 1 < xml.size() && xml[i + 1] == '/';
+    const std::size_t name_at = i + (closing ? 2 : 1);
+    const std::size_t end = xml.find('>', name_at);
+    if (end == std::string_view::npos || end == name_at) return false;
+    const std::string_view name = xml.substr(name_at, end - name_at);
+    if (!start(name.front())) return false;
+    for (char c : name) {
+      if (!rest(c)) return false;
+    }
+    if (closing) {
+      if (open.empty() || open.back() != name) return false;
+      open.pop_back();
+    } else {
+      open.push_back(name);
+    }
+    i = end;
+  }
+  return open.empty();
+}
+
+}  // namespace
+
+TEST_CASE("ice Format=XML: member names that are not XML names are encoded, so the answer stays well-formed") {
+  JsonDocument doc;
+  REQUIRE_FALSE(parse_json(R"({"a b":1,"<x":{"1st":"v","ok-1.x":[true]},"":2,"é":3,"x:y":4,"tab\t":5})", doc));
+  const std::string xml = json_to_xml("R", doc);
+  CHECK(well_formed(xml));
+  CHECK(xml.find("<a_x0020_b>1</a_x0020_b>") != std::string::npos);
+  CHECK(xml.find("<_x003C_x><_x0031_st>v</_x0031_st><ok-1.x>true</ok-1.x></_x003C_x>") != std::string::npos);
+  CHECK(xml.find("<_>2</_>") != std::string::npos);
+  CHECK(xml.find("<_x00E9_>3</_x00E9_>") != std::string::npos);
+  CHECK(xml.find("<x_x003A_y>4</x_x003A_y>") != std::string::npos);
+  CHECK(xml.find("<tab_x0009_>5</tab_x0009_>") != std::string::npos);
+
+  // Names a client chose, echoed by DescribeAIAgentInstance.
+  Fixture f;
+  auto start = f.v2("StartAIAgentInstance",
+                    {{"AIAgentId", "agent-1"}, {"RuntimeConfig", R"({"ChannelId":"c","a b":"1","<x":{"y>":"&"}})"}});
+  const JsonDocument started = f.run(*start);
+  REQUIRE(start->call.response.status == 200);
+  auto describe = f.v2("DescribeAIAgentInstance", {{"InstanceId", started["InstanceId"].GetString()}, {"Format", "XML"}});
+  f.run(*describe);
+  REQUIRE(describe->call.response.status == 200);
+  const std::string& body = describe->call.response.body;
+  CHECK_MESSAGE(well_formed(body), body);
+  CHECK(body.find("<RuntimeConfig><ChannelId>c</ChannelId><a_x0020_b>1</a_x0020_b><_x003C_x><y_x003E_>&amp;</y_x003E_></_x003C_x></RuntimeConfig>") !=
+        std::string::npos);
 }
 
 TEST_CASE("ice nonces: a cache full of live nonces refuses new requests, never forgets one inside the window") {
