@@ -346,6 +346,10 @@ void IceVendor::execute(Call& call) {
   HandlerContext context{ice, state_, call.now, out};
   {
     std::lock_guard lock(state_.mutex);
+    // Finished instances past their retention go before any action looks at the account.
+    if (const auto account = state_.accounts.find(ice.account); account != state_.accounts.end()) {
+      account->second.prune(call.now);
+    }
     ice.operation->handler(context);
   }
   if (context.failed) {

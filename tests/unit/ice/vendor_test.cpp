@@ -374,3 +374,84 @@ TEST_CASE("ice nonces: a cache full of live nonces refuses new requests, never f
   CHECK(later->call.response.status == 200);
   CHECK(f.vendor.nonces().size() == 1);  // the fillers and stoponly's went with the window
 }
+
+TEST_CASE("ice instances: Finished ones (and dialogues nobody else has) go after the retention; counts never scan") {
+  Fixture f;
+  const auto start = [&](std::string session) {
+    auto call = f.v2("StartAIAgentInstance", {{"AIAgentId", "agent-1"}, {"RuntimeConfig", R"({"ChannelId":"c"})"},
+                                              {"SessionId", session}});
+    const JsonDocument doc = f.run(*call);
+    REQUIRE(call->call.response.status == 200);
+    return std::string(doc["InstanceId"].GetString());
+  };
+  const auto concurrency = [&] {
+    auto call = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}});
+    const JsonDocument doc = f.run(*call);
+    return doc["ActiveCount"].GetInt64();
+  };
+  const auto dialogues = [&](std::string session) {
+    auto call = f.v2("ListAIAgentDialogues", {{"SessionId", session}, {"StartTime", "0"}, {"EndTime", "99999999999999"}});
+    const JsonDocument doc = f.run(*call);
+    return doc["Dialogues"].Size();
+  };
+  const auto status_of = [&](const std::string& id) {
+    auto call = f.v2("DescribeAIAgentInstance", {{"InstanceId", id}});
+    const JsonDocument doc = f.run(*call);
+    return call->call.response.status == 200 ? std::string(doc["Instance"]["Status"].GetString()) : code_of(doc);
+  };
+  CHECK(concurrency() == 1);  // the fixture's instance
+  const std::string alone = start("s-alone");
+  const std::string shared1 = start("s-shared");
+  const std::string shared2 = start("s-shared");
+  CHECK(concurrency() == 4);
+  for (const std::string& id : {alone, shared1}) {
+    auto text = f.v2("SendAIAgentText", {{"InstanceId", id}, {"Text", "hello"}});
+    f.run(*text);
+    REQUIRE(text->call.response.status == 200);
+    auto stop = f.v2("StopAIAgentInstance", {{"InstanceId", id}});
+    f.run(*stop);
+    REQUIRE(stop->call.response.status == 200);
+  }
+  CHECK(concurrency() == 2);
+  CHECK(status_of(alone) == "Finished");
+  CHECK(dialogues("s-alone") == 1);
+
+  f.core.clock.set_offset(std::chrono::minutes(59));
+  CHECK(status_of(alone) == "Finished");
+  f.core.clock.set_offset(std::chrono::minutes(60));
+  CHECK(status_of(alone) == "ResourceNotFound");
+  CHECK(status_of(shared1) == "ResourceNotFound");
+  CHECK(status_of(shared2) == "Executing");
+  CHECK(dialogues("s-alone") == 0);   // nobody is left in that session
+  CHECK(dialogues("s-shared") == 1);  // shared2 still is
+  CHECK(concurrency() == 2);
+  auto list = f.v2("ListAIAgentInstance", {{"AIAgentId", "agent-1"}, {"PageSize", "100"}});
+  const JsonDocument listed = f.run(*list);
+  REQUIRE(listed["Instances"].Size() == 2);
+  CHECK(std::string(listed["Instances"][0]["InstanceId"].GetString()) == shared2);  // newest first
+  CHECK(std::string(listed["Instances"][1]["InstanceId"].GetString()) == "fixture-instance");
+}
+
+TEST_CASE("ice instances: past the cap, the oldest Finished go first") {
+  Fixture f;
+  std::string seeded = R"({"instances":[)";
+  for (std::size_t i = 0; i <= kFinishedKept; ++i) {
+    seeded += (i > 0 ? "," : "");
+    seeded += R"({"InstanceId":"old-)" + std::to_string(i) +
+              R"(","AIAgentId":"agent-1","account":"testid","Status":"Finished","GmtCreate":"2025-01-01T00:00:00Z"})";
+  }
+  seeded += "]}";
+  JsonDocument doc;
+  REQUIRE_FALSE(parse_json(seeded, doc));
+  REQUIRE_FALSE(f.vendor.check_fixture(doc, "/ice"));
+  f.vendor.apply_fixture(doc);
+  // Seeded long ago, but kept for the retention from now: only the cap applies.
+  auto first = f.v2("DescribeAIAgentInstance", {{"InstanceId", "old-0"}});
+  CHECK(code_of(f.run(*first)) == "ResourceNotFound");
+  auto second = f.v2("DescribeAIAgentInstance", {{"InstanceId", "old-1"}});
+  f.run(*second);
+  CHECK(second->call.response.status == 200);
+  auto list = f.v2("ListAIAgentInstance", {{"AIAgentId", "agent-1"}, {"PageSize", "100"}, {"PageNumber", "100"}});
+  f.run(*list);
+  CHECK(list->call.response.status == 200);
+}
