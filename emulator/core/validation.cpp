@@ -8,6 +8,8 @@
 namespace agentemu {
 namespace {
 
+thread_local std::uint64_t values_rendered = 0;
+
 std::string shorten(std::string_view text) {
   constexpr std::size_t kMax = 128;
   if (text.size() <= kMax) return std::string(text);
@@ -20,12 +22,29 @@ std::string json_text(const JsonValue& v) {
   return shorten(w.text());
 }
 
-Violation make(const ParamSpec& spec, std::string path, Problem problem, std::string value, std::string message) {
-  return Violation{std::move(path), &spec, problem, std::move(value), std::move(message)};
+// The value a Violation shows, rendered only once there is a violation: a value that passes
+// (a long array, a number in range) is never serialised.
+class Shown {
+ public:
+  static Shown of_text(std::string_view text) { return Shown(nullptr, text); }
+  static Shown of_json(const JsonValue& v) { return Shown(&v, {}); }
+  std::string render() const {
+    ++values_rendered;
+    return json_ != nullptr ? json_text(*json_) : shorten(text_);
+  }
+
+ private:
+  Shown(const JsonValue* json, std::string_view text) : json_(json), text_(text) {}
+  const JsonValue* json_;
+  std::string_view text_;
+};
+
+Violation make(const ParamSpec& spec, std::string path, Problem problem, const Shown& shown, std::string message) {
+  return Violation{std::move(path), &spec, problem, shown.render(), std::move(message)};
 }
 
 std::optional<Violation> check_length(const ParamSpec& spec, const std::string& path, std::int64_t length,
-                                      const std::string& shown, std::string_view unit) {
+                                      const Shown& shown, std::string_view unit) {
   if (spec.min_length && length < *spec.min_length) {
     return make(spec, path, Problem::too_short, shown,
                 path + " must have at least " + std::to_string(*spec.min_length) + " " + std::string(unit));
@@ -37,7 +56,7 @@ std::optional<Violation> check_length(const ParamSpec& spec, const std::string& 
   return std::nullopt;
 }
 
-std::optional<Violation> check_range(const ParamSpec& spec, const std::string& path, double n, const std::string& shown) {
+std::optional<Violation> check_range(const ParamSpec& spec, const std::string& path, double n, const Shown& shown) {
   if (spec.min && n < *spec.min) {
     return make(spec, path, Problem::below_minimum, shown,
                 path + " must be greater than or equal to " + format_number(*spec.min));
@@ -50,7 +69,7 @@ std::optional<Violation> check_range(const ParamSpec& spec, const std::string& p
 }
 
 std::optional<Violation> check_string(const ParamSpec& spec, const std::string& path, std::string_view s) {
-  const std::string shown = shorten(s);
+  const Shown shown = Shown::of_text(s);
   if (auto v = check_length(spec, path, static_cast<std::int64_t>(utf8_length(s)), shown, "characters")) return v;
   if (spec.pattern != nullptr && !spec.pattern->matches(s)) {
     return make(spec, path, Problem::pattern_mismatch, shown,
@@ -69,9 +88,9 @@ std::optional<Violation> check_string(const ParamSpec& spec, const std::string& 
   return std::nullopt;
 }
 
-std::optional<Violation> wrong_type(const ParamSpec& spec, const std::string& path, std::string shown,
+std::optional<Violation> wrong_type(const ParamSpec& spec, const std::string& path, const Shown& shown,
                                     std::string_view expected) {
-  return make(spec, path, Problem::wrong_type, std::move(shown), path + " must be " + std::string(expected));
+  return make(spec, path, Problem::wrong_type, shown, path + " must be " + std::string(expected));
 }
 
 std::string_view expected_name(ParamType type) {
@@ -95,30 +114,35 @@ std::optional<Violation> validate_text(const ParamSpec& spec, std::string_view t
       return check_string(spec, path, text);
     case ParamType::integer: {
       const auto n = parse_int64(text);
-      if (!n) return wrong_type(spec, path, shorten(text), "an integer");
-      return check_range(spec, path, static_cast<double>(*n), shorten(text));
+      if (!n) return wrong_type(spec, path, Shown::of_text(text), "an integer");
+      return check_range(spec, path, static_cast<double>(*n), Shown::of_text(text));
     }
     case ParamType::number: {
       const auto n = parse_double(text);
-      if (!n) return wrong_type(spec, path, shorten(text), "a number");
-      return check_range(spec, path, *n, shorten(text));
+      if (!n) return wrong_type(spec, path, Shown::of_text(text), "a number");
+      return check_range(spec, path, *n, Shown::of_text(text));
     }
     case ParamType::boolean:
-      if (!iequals(text, "true") && !iequals(text, "false")) return wrong_type(spec, path, shorten(text), "true or false");
+      if (!iequals(text, "true") && !iequals(text, "false")) {
+        return wrong_type(spec, path, Shown::of_text(text), "true or false");
+      }
       return std::nullopt;
     case ParamType::json_text:
     case ParamType::object:
     case ParamType::array: {
-      if (auto v = check_length(spec, path, static_cast<std::int64_t>(utf8_length(text)), shorten(text), "characters")) {
-        return v;
-      }
+      const auto length = static_cast<std::int64_t>(utf8_length(text));
+      if (auto v = check_length(spec, path, length, Shown::of_text(text), "characters")) return v;
       JsonDocument doc;
       if (auto error = parse_json(text, doc)) {
-        return make(spec, path, Problem::invalid_json, shorten(text),
+        return make(spec, path, Problem::invalid_json, Shown::of_text(text),
                     path + " is not valid JSON: " + error->message + " at column " + std::to_string(error->column));
       }
-      if (spec.type == ParamType::object && !doc.IsObject()) return wrong_type(spec, path, shorten(text), "a JSON object");
-      if (spec.type == ParamType::array && !doc.IsArray()) return wrong_type(spec, path, shorten(text), "a JSON array");
+      if (spec.type == ParamType::object && !doc.IsObject()) {
+        return wrong_type(spec, path, Shown::of_text(text), "a JSON object");
+      }
+      if (spec.type == ParamType::array && !doc.IsArray()) {
+        return wrong_type(spec, path, Shown::of_text(text), "a JSON array");
+      }
       if (doc.IsObject() && !spec.members.empty()) return validate_params(spec.members, JsonObjectSource(&doc));
       return std::nullopt;
     }
@@ -132,20 +156,20 @@ std::optional<Violation> validate_json(const ParamSpec& spec, const JsonValue& v
       return std::nullopt;
     case ParamType::string:
     case ParamType::json_text:
-      if (!v.IsString()) return wrong_type(spec, path, json_text(v), expected_name(spec.type));
+      if (!v.IsString()) return wrong_type(spec, path, Shown::of_json(v), expected_name(spec.type));
       if (spec.type == ParamType::json_text) return validate_text(spec, {v.GetString(), v.GetStringLength()}, path);
       return check_string(spec, path, {v.GetString(), v.GetStringLength()});
     case ParamType::integer:
-      if (!v.IsInt64()) return wrong_type(spec, path, json_text(v), "an integer");
-      return check_range(spec, path, static_cast<double>(v.GetInt64()), json_text(v));
+      if (!v.IsInt64()) return wrong_type(spec, path, Shown::of_json(v), "an integer");
+      return check_range(spec, path, static_cast<double>(v.GetInt64()), Shown::of_json(v));
     case ParamType::number:
-      if (!v.IsNumber()) return wrong_type(spec, path, json_text(v), "a number");
-      return check_range(spec, path, v.GetDouble(), json_text(v));
+      if (!v.IsNumber()) return wrong_type(spec, path, Shown::of_json(v), "a number");
+      return check_range(spec, path, v.GetDouble(), Shown::of_json(v));
     case ParamType::boolean:
-      if (!v.IsBool()) return wrong_type(spec, path, json_text(v), "a boolean");
+      if (!v.IsBool()) return wrong_type(spec, path, Shown::of_json(v), "a boolean");
       return std::nullopt;
     case ParamType::object:
-      if (!v.IsObject()) return wrong_type(spec, path, json_text(v), "an object");
+      if (!v.IsObject()) return wrong_type(spec, path, Shown::of_json(v), "an object");
       if (!spec.members.empty()) {
         for (const ParamSpec& member : spec.members) {
           const JsonValue* found = json_member(v, member.name);
@@ -155,8 +179,8 @@ std::optional<Violation> validate_json(const ParamSpec& spec, const JsonValue& v
       }
       return std::nullopt;
     case ParamType::array: {
-      if (!v.IsArray()) return wrong_type(spec, path, json_text(v), "an array");
-      if (auto violation = check_length(spec, path, static_cast<std::int64_t>(v.Size()), json_text(v), "items")) {
+      if (!v.IsArray()) return wrong_type(spec, path, Shown::of_json(v), "an array");
+      if (auto violation = check_length(spec, path, static_cast<std::int64_t>(v.Size()), Shown::of_json(v), "items")) {
         return violation;
       }
       if (spec.items != nullptr) {
@@ -182,7 +206,7 @@ ParamValue JsonObjectSource::find(const ParamSpec& spec) const {
 std::optional<Violation> validate_value(const ParamSpec& spec, const ParamValue& value, std::string path) {
   if (!value.present()) {
     if (!spec.required) return std::nullopt;
-    return make(spec, path, Problem::missing, "", path + " is required");
+    return Violation{path, &spec, Problem::missing, "", path + " is required"};
   }
   if (value.json != nullptr) return validate_json(spec, *value.json, path);
   return validate_text(spec, *value.text, path);
@@ -194,6 +218,8 @@ std::optional<Violation> validate_params(std::span<const ParamSpec> specs, const
   }
   return std::nullopt;
 }
+
+std::uint64_t validation_values_rendered() { return values_rendered; }
 
 std::size_t utf8_length(std::string_view text) {
   std::size_t n = 0;

@@ -96,6 +96,10 @@ class JsonObjectSource final : public ParamSource {
 std::optional<Violation> validate_params(std::span<const ParamSpec> specs, const ParamSource& source);
 std::optional<Violation> validate_value(const ParamSpec& spec, const ParamValue& value, std::string path);
 
+// How many offending values this thread rendered into Violation::value: a value is serialised
+// only for a violation, never for a check it passes (tests observe this).
+std::uint64_t validation_values_rendered();
+
 std::size_t utf8_length(std::string_view text);
 std::string_view describe(Problem problem);
 

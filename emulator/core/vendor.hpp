@@ -70,6 +70,10 @@ class Vendor {
 
   // A request parameter by the vendor's own name, for scenario "params" matching.
   virtual std::optional<std::string> param(const Call& call, std::string_view name) const = 0;
+  // Whether `name` is a parameter param() can answer for some operation: scenario files are
+  // checked with it at load time, so a misspelt name is an error instead of a rule that never
+  // matches.
+  virtual bool knows_param(std::string_view name) const = 0;
 
   // State. A fixture section is checked whole before any section is applied, so a document
   // with a mistake anywhere changes nothing. `pointer` is the section's own (e.g. "/ice").

@@ -114,10 +114,28 @@ class Reader {
     if (const JsonValue* p = json_member(v, "params"); p && !glob_map(*p, json_pointer(at, "params"), out.params, false)) {
       return false;
     }
+    for (const auto& [name, pattern] : out.params) {
+      if (!known_param(out, name)) {
+        const std::string here = json_pointer(json_pointer(at, "params"), name);
+        if (out.vendor != nullptr) {
+          return fail(here, "vendor " + std::string(out.vendor->name()) + " has no parameter \"" + name + "\"");
+        }
+        return fail(here, "no vendor has a parameter \"" + name + "\"");
+      }
+    }
     if (const JsonValue* b = json_member(v, "body"); b && !glob_map(*b, json_pointer(at, "body"), out.body, true)) {
       return false;
     }
     return true;
+  }
+
+  // A "params" name must be one the rule's vendor (or, without one, some vendor) can answer.
+  bool known_param(const RuleMatch& match, std::string_view name) const {
+    if (match.vendor != nullptr) return match.vendor->knows_param(name);
+    for (const auto& vendor : vendors_.vendors()) {
+      if (vendor->knows_param(name)) return true;
+    }
+    return false;
   }
 
   bool resolve_operation(RuleMatch& out, const std::string& at) {

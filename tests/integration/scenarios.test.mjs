@@ -201,3 +201,29 @@ test('every shipped example scenario loads, together, with its rules named', asy
     await stopCleanly(all);
   }
 });
+
+test('a params name no vendor answers is refused at load time, with its pointer', async () => {
+  const put = (rules) => call(`${emu.url}/_emulator/scenarios/params`, { method: 'PUT', json: { rules } });
+  const rule = (match) => ({ match, respond: 'pass' });
+  // Every vendor's own names load.
+  let r = await put([
+    rule({ vendor: 'ice', operation: 'GetAIAgentConcurrency', params: { AIAgentId: 'a*', Action: '*' } }),
+    rule({ vendor: 'zego', params: { AgentInstanceId: '1*', 'RTC.RoomId': 'room*', AppId: '*' } }),
+    rule({ vendor: 'rest', operation: 'StopAgent', params: { graceful: 'true', timeout: '*', agentId: '*' } }),
+    rule({ vendor: 'agentcore', params: { runtimeSessionId: 'x*', sessionId: '*' } }),
+    rule({ params: { AgentInstanceId: '*' } }),
+  ]);
+  assert.equal(r.status, 200, r.text);
+  // A misspelt one is named, with the vendor that lacks it.
+  r = await put([rule({ vendor: 'ice', params: { AIAgentID: 'a*' } })]);
+  assert.equal(r.status, 400);
+  assert.equal(r.json.error, 'invalid_scenario');
+  assert.equal(r.json.message, '/rules/0/match/params/AIAgentID: vendor ice has no parameter "AIAgentID"');
+  r = await put([rule({ vendor: 'rest', params: { gracefull: 'true' } })]);
+  assert.equal(r.json.message, '/rules/0/match/params/gracefull: vendor rest has no parameter "gracefull"');
+  // Another vendor's name is not this vendor's.
+  r = await put([rule({ vendor: 'agentcore', params: { AIAgentId: '*' } })]);
+  assert.equal(r.json.message, '/rules/0/match/params/AIAgentId: vendor agentcore has no parameter "AIAgentId"');
+  r = await put([rule({ params: { AgentInstanceID: '*' } })]);
+  assert.equal(r.json.message, '/rules/0/match/params/AgentInstanceID: no vendor has a parameter "AgentInstanceID"');
+});

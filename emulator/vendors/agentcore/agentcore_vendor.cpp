@@ -256,4 +256,12 @@ std::optional<std::string> AgentcoreVendor::param(const Call& call, std::string_
   return json_to_text(*v);
 }
 
+// The members of the operation table, by the model's names (what param() looks up).
+bool AgentcoreVendor::knows_param(std::string_view name) const {
+  for (const Operation& op : operations()) {
+    if (find_member(op, name) != nullptr) return true;
+  }
+  return false;
+}
+
 }  // namespace agentemu::agentcore

@@ -86,38 +86,26 @@ std::optional<Authorization> parse_authorization(std::string_view header, std::s
 
 void append_canonical_uri(std::string& out, std::string_view raw_path) {
   // Normalise like the SDK signers: drop empty and "." segments, let ".." remove its parent.
-  std::array<std::string_view, 32> fixed{};
-  std::vector<std::string_view> spill;
-  std::size_t count = 0;
-  auto push = [&](std::string_view s) {
-    if (count < fixed.size()) {
-      fixed[count] = s;
-    } else {
-      if (spill.empty()) spill.assign(fixed.begin(), fixed.end());
-      spill.push_back(s);
-    }
-    ++count;
-  };
-  auto at = [&](std::size_t i) -> std::string_view { return spill.empty() ? fixed[i] : spill[i]; };
+  // One container for every depth; it keeps its capacity between requests on this thread.
+  thread_local std::vector<std::string_view> segments;
+  segments.clear();
   std::string_view rest = raw_path;
   while (!rest.empty()) {
     const std::string_view segment = next_piece(rest, '/');
     if (segment.empty() || segment == ".") continue;
     if (segment == "..") {
-      if (count > 0) {
-        --count;
-        if (!spill.empty()) spill.pop_back();
-      }
+      if (!segments.empty()) segments.pop_back();
       continue;
     }
-    push(segment);
+    segments.push_back(segment);
   }
   out.push_back('/');
-  for (std::size_t i = 0; i < count; ++i) {
+  for (std::size_t i = 0; i < segments.size(); ++i) {
     if (i > 0) out.push_back('/');
-    append_percent_encoded(out, at(i));
+    append_percent_encoded(out, segments[i]);
   }
-  if (count > 0 && raw_path.ends_with('/')) out.push_back('/');
+  if (!segments.empty() && raw_path.ends_with('/')) out.push_back('/');
+  segments.clear();  // the views point into the caller's path
 }
 
 void append_canonical_query(std::string& out, std::string_view raw_query) {

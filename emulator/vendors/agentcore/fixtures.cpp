@@ -235,12 +235,13 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
         r.last_active_at = updated;
         r.stopped = terminated;
         r.stopped_at = updated;
+        r.kept_from = now;
         if (const Runtime* runtime = state_.runtime(parts->account, parts->region, parts->runtime_id)) {
           r.idle_timeout = runtime->idle_timeout;
           r.max_lifetime = runtime->max_lifetime;
         }
         Tenant& tenant = state_.tenant(parts->account, parts->region);
-        tenant.runtime_sessions.insert_or_assign(r.runtime_id + "\n" + r.session_id, std::move(r));
+        tenant.runtime_sessions.add(r.runtime_id + "\n" + r.session_id, std::move(r));
         continue;
       }
       const bool browser = kind == "browser";
@@ -254,9 +255,10 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
       t.updated_at = updated;
       t.stopped = terminated;
       t.stopped_at = updated;
+      t.kept_from = now;
       t.automation_enabled = text(s, "automationStreamStatus", "ENABLED") == "ENABLED";
       Tenant& tenant = state_.tenant(text(s, "accountId", kDefaultAccount), text(s, "region", kDefaultRegion));
-      (browser ? tenant.browser_sessions : tenant.code_sessions).insert_or_assign(t.session_id, std::move(t));
+      (browser ? tenant.browser_sessions : tenant.code_sessions).add(std::move(t));
     }
   }
 }
@@ -297,7 +299,7 @@ void AgentcoreVendor::write_state(JsonWriter& w) const {
     const std::string_view account = std::string_view(tenant_key).substr(0, slash);
     const std::string_view region = std::string_view(tenant_key).substr(slash + 1);
     for (const bool browser : {false, true}) {
-      for (const auto& [id, s] : browser ? tenant.browser_sessions : tenant.code_sessions) {
+      for (const auto& [id, s] : (browser ? tenant.browser_sessions : tenant.code_sessions).all()) {
         w.begin_object();
         w.field("kind", browser ? "browser" : "codeInterpreter");
         w.field("accountId", account).field("region", region);
@@ -312,7 +314,7 @@ void AgentcoreVendor::write_state(JsonWriter& w) const {
         w.end_object();
       }
     }
-    for (const auto& [key, r] : tenant.runtime_sessions) {
+    for (const auto& [key, r] : tenant.runtime_sessions.all()) {
       w.begin_object();
       w.field("kind", "runtime");
       w.field("agentRuntimeArn", r.runtime_arn);
@@ -321,7 +323,7 @@ void AgentcoreVendor::write_state(JsonWriter& w) const {
       const bool ended = r.status(now) == SessionStatus::terminated;
       w.field("status", ended ? "TERMINATED" : "READY");
       w.field("createdAt", format_rfc3339_millis(r.created_at));
-      w.field("lastUpdatedAt", format_rfc3339_millis(ended ? r.ended_at(now) : r.last_active_at));
+      w.field("lastUpdatedAt", format_rfc3339_millis(ended ? r.ended_at() : r.last_active_at));
       w.end_object();
     }
   }

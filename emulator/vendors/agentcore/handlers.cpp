@@ -175,24 +175,26 @@ void invoke_agent_runtime(HandlerContext& h) {
   {
     std::lock_guard lock(h.state.mutex);
     Tenant& tenant = h.state.tenant(runtime.account, runtime.region);
+    tenant.runtime_sessions.advance(h.call.now);
     std::string key = runtime.runtime_id + "\n" + session_id;
-    auto it = tenant.runtime_sessions.find(std::string_view(key));
+    RuntimeSession* s = tenant.runtime_sessions.find(key);
     // A stopped or timed-out session id starts a new session, as a new microVM would.
-    if (it == tenant.runtime_sessions.end() || it->second.status(h.call.now) == SessionStatus::terminated) {
-      RuntimeSession s;
-      s.runtime_id = runtime.runtime_id;
-      s.runtime_arn = runtime.arn;
-      s.session_id = session_id;
-      s.created_at = h.call.now;
-      s.idle_timeout = runtime.idle_timeout;
-      s.max_lifetime = runtime.max_lifetime;
-      it = tenant.runtime_sessions.insert_or_assign(std::move(key), std::move(s)).first;
+    if (s == nullptr || s->status(h.call.now) == SessionStatus::terminated) {
+      RuntimeSession fresh;
+      fresh.runtime_id = runtime.runtime_id;
+      fresh.runtime_arn = runtime.arn;
+      fresh.session_id = session_id;
+      fresh.created_at = h.call.now;
+      fresh.last_active_at = h.call.now;
+      fresh.idle_timeout = runtime.idle_timeout;
+      fresh.max_lifetime = runtime.max_lifetime;
+      s = &tenant.runtime_sessions.add(key, std::move(fresh));
       created = true;
+    } else {
+      tenant.runtime_sessions.touch(key, *s, h.call.now);
     }
-    RuntimeSession& s = it->second;
-    s.qualifier = qualifier;
-    s.last_active_at = h.call.now;
-    invocation = ++s.invocations;
+    s->qualifier = qualifier;
+    invocation = ++s->invocations;
   }
 
   const std::string_view content_type = h.call.request.header("content-type");
@@ -246,16 +248,17 @@ void stop_runtime_session(HandlerContext& h) {
   Tenant& tenant = h.state.tenant(runtime.account, runtime.region);
   std::string key, print;
   if (replay(h, tenant, key, print)) return;
-  auto it = tenant.runtime_sessions.find(std::string_view(runtime.runtime_id + "\n" + session_id));
+  tenant.runtime_sessions.advance(h.call.now);
+  const std::string session_key = runtime.runtime_id + "\n" + session_id;
+  RuntimeSession* s = tenant.runtime_sessions.find(session_key);
   // A stopped (or timed-out) runtime session is gone: stopping it again with a new token finds
   // nothing, as for a session id that never ran.
-  if (it == tenant.runtime_sessions.end() || it->second.status(h.call.now) == SessionStatus::terminated) {
+  if (s == nullptr || s->status(h.call.now) == SessionStatus::terminated) {
     answer_error(h.call, h.in, "ResourceNotFoundException",
                  "Session '" + session_id + "' not found for agent runtime " + runtime.arn);
     return;
   }
-  it->second.stopped = true;
-  it->second.stopped_at = h.call.now;
+  tenant.runtime_sessions.stop(session_key, *s, h.call.now);
   ok(h.call, h.in, "{}");
   h.call.response.add_header(kSessionHeader, session_id);
   remember(tenant, key, print, h.call, "x-amzn-RequestId");
@@ -315,9 +318,7 @@ bool resolve_tool(HandlerContext& h, bool browser, ToolRef& out) {
   return true;
 }
 
-std::map<std::string, ToolSession, std::less<>>& sessions_of(Tenant& t, bool browser) {
-  return browser ? t.browser_sessions : t.code_sessions;
-}
+ToolSessions& sessions_of(Tenant& t, bool browser) { return browser ? t.browser_sessions : t.code_sessions; }
 
 std::string_view identifier_key(bool browser) { return browser ? "browserIdentifier" : "codeInterpreterIdentifier"; }
 
@@ -334,18 +335,24 @@ void write_streams(JsonWriter& w, const ToolSession& s, std::string_view region)
   w.end_object();
 }
 
+// The tool's sessions, brought up to now (expired ones end, old terminated ones are forgotten).
+ToolSessions& current_sessions(HandlerContext& h, Tenant& tenant, bool browser, const ToolRef& tool) {
+  ToolSessions& sessions = sessions_of(tenant, browser);
+  sessions.advance(tool.id, h.call.now);
+  return sessions;
+}
+
 // Finds the session the query's sessionId names under this tool, or answers not found.
 ToolSession* find_session(HandlerContext& h, Tenant& tenant, bool browser, const ToolRef& tool) {
   const std::string_view id = h.in.query_value("sessionId").value_or("");
-  auto& sessions = sessions_of(tenant, browser);
-  const auto it = sessions.find(id);
-  if (it == sessions.end() || it->second.tool != tool.id) {
+  ToolSession* s = current_sessions(h, tenant, browser, tool).find(id);
+  if (s == nullptr || s->tool != tool.id) {
     answer_error(h.call, h.in, "ResourceNotFoundException",
                  "Session '" + std::string(id) + "' not found for " +
                      std::string(browser ? "browser '" : "code interpreter '") + h.in.label + "'");
     return nullptr;
   }
-  return &it->second;
+  return s;
 }
 
 }  // namespace
@@ -357,18 +364,12 @@ void start_tool_session(HandlerContext& h, bool browser) {
   Tenant& tenant = h.state.tenant(h.in.account, h.in.region);
   std::string key, print;
   if (replay(h, tenant, key, print)) return;
-  auto& sessions = sessions_of(tenant, browser);
-  if (sessions.size() >= kActiveSessionLimit) {
-    std::size_t active = 0;
-    for (const auto& [id, s] : sessions) {
-      if (s.tool == tool.id && s.status(h.call.now) == SessionStatus::ready) ++active;
-    }
-    if (active >= kActiveSessionLimit) {
-      answer_error(h.call, h.in, "ServiceQuotaExceededException",
-                   "The number of active sessions for '" + h.in.label + "' has reached the limit of " +
-                       std::to_string(kActiveSessionLimit) + ". Stop a session and retry.");
-      return;
-    }
+  ToolSessions& sessions = current_sessions(h, tenant, browser, tool);
+  if (sessions.ready(tool.id) >= kActiveSessionLimit) {
+    answer_error(h.call, h.in, "ServiceQuotaExceededException",
+                 "The number of active sessions for '" + h.in.label + "' has reached the limit of " +
+                     std::to_string(kActiveSessionLimit) + ". Stop a session and retry.");
+    return;
   }
   ToolSession s;
   s.tool = tool.id;
@@ -399,7 +400,7 @@ void start_tool_session(HandlerContext& h, bool browser) {
   w.field("createdAt", format_rfc3339_millis(s.created_at));
   if (browser) write_streams(w, s, h.in.region);
   w.end_object();
-  sessions.emplace(s.session_id, std::move(s));
+  sessions.add(std::move(s));
   ok(h.call, h.in, w.take());
   remember(tenant, key, print, h.call, "x-amzn-RequestId");
 }
@@ -421,8 +422,7 @@ void stop_tool_session(HandlerContext& h, bool browser) {
                      format_rfc3339_millis(s->last_updated(h.call.now)) + ")");
     return;
   }
-  s->stopped = true;
-  s->stopped_at = h.call.now;
+  sessions_of(tenant, browser).stop(*s, h.call.now);
   JsonWriter w;
   w.begin_object()
       .field(identifier_key(browser), h.in.label)
@@ -487,11 +487,17 @@ void list_tool_sessions(HandlerContext& h, bool browser) {
   {
     std::lock_guard lock(h.state.mutex);
     Tenant& tenant = h.state.tenant(h.in.account, h.in.region);
+    // Only this tool's sessions, and only those of the wanted status: the index has them apart.
+    ToolSessions& sessions = current_sessions(h, tenant, browser, tool);
     std::vector<const ToolSession*> matching;
-    for (const auto& [id, s] : sessions_of(tenant, browser)) {
-      if (s.tool != tool.id) continue;
-      if (wanted && s.status(h.call.now) != *wanted) continue;
-      matching.push_back(&s);
+    if (const EndIndex* index = sessions.index(tool.id)) {
+      matching.reserve((!wanted || *wanted == SessionStatus::ready ? index->ready() : 0) +
+                       (!wanted || *wanted == SessionStatus::terminated ? index->terminated() : 0));
+      const auto collect = [&](const EndIndex::Entries& entries) {
+        for (const auto& [at, id] : entries) matching.push_back(sessions.find(id));
+      };
+      if (!wanted || *wanted == SessionStatus::ready) collect(index->ready_entries());
+      if (!wanted || *wanted == SessionStatus::terminated) collect(index->ended_entries());
     }
     // Newest first; the session id breaks ties so the order (and the cursor) is total.
     const auto newer = [](const ToolSession* a, const ToolSession* b) {
@@ -569,18 +575,17 @@ void invoke_code_interpreter(HandlerContext& h) {
   {
     std::lock_guard lock(h.state.mutex);
     Tenant& tenant = h.state.tenant(h.in.account, h.in.region);
-    const auto it = tenant.code_sessions.find(session_id);
-    if (it == tenant.code_sessions.end() || it->second.tool != tool.id ||
-        it->second.status(h.call.now) == SessionStatus::terminated) {
+    ToolSession* s = current_sessions(h, tenant, false, tool).find(session_id);
+    if (s == nullptr || s->tool != tool.id || s->status(h.call.now) == SessionStatus::terminated) {
       // The stream is accepted, then its first event is the exception, as the model's
       // CodeInterpreterStreamOutput union carries it; the SDK throws it from send().
-      const bool exists = it != tenant.code_sessions.end() && it->second.tool == tool.id;
+      const bool exists = s != nullptr && s->tool == tool.id;
       const std::string message = "Session '" + std::string(session_id) +
                                   (exists ? "' is TERMINATED" : "' not found for code interpreter '" + h.in.label + "'");
       append_json_exception(stream, "resourceNotFoundException",
                             error_body(*find_error("ResourceNotFoundException"), message, nullptr));
     } else {
-      run_tool(it->second, h.in, stream);
+      run_tool(*s, h.in, stream);
     }
   }
   h.call.response.set(200, "application/vnd.amazon.eventstream", std::move(stream));

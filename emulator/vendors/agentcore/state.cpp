@@ -1,5 +1,7 @@
 #include "vendors/agentcore/state.hpp"
 
+#include <algorithm>
+
 #include "core/crypto.hpp"
 #include "core/text.hpp"
 
@@ -14,15 +16,127 @@ SystemTime ToolSession::last_updated(SystemTime now) const {
 }
 
 SessionStatus RuntimeSession::status(SystemTime now) const {
-  return ended_at(now) <= now ? SessionStatus::terminated : SessionStatus::ready;
+  return ended_at() <= now ? SessionStatus::terminated : SessionStatus::ready;
 }
 
-SystemTime RuntimeSession::ended_at(SystemTime now) const {
-  (void)now;
+SystemTime RuntimeSession::ended_at() const {
   if (stopped) return stopped_at;
   const SystemTime idle_end = last_active_at + std::chrono::seconds(idle_timeout);
   const SystemTime life_end = created_at + std::chrono::seconds(max_lifetime);
   return idle_end < life_end ? idle_end : life_end;
+}
+
+// ---- EndIndex ---------------------------------------------------------------------------------
+
+void EndIndex::add(std::string_view key, bool ready, SystemTime at) {
+  (ready ? ready_ : ended_).emplace(at, std::string(key));
+}
+
+void EndIndex::remove(std::string_view key, bool ready, SystemTime at) {
+  (ready ? ready_ : ended_).erase(std::pair<SystemTime, std::string>(at, std::string(key)));
+}
+
+// ---- ToolSessions -----------------------------------------------------------------------------
+
+namespace {
+
+// Where a tool session sits in its tool's index.
+bool indexed_ready(const ToolSession& s) { return !s.stopped; }
+SystemTime indexed_at(const ToolSession& s) {
+  return s.stopped ? std::max(s.stopped_at, s.kept_from) : s.expires_at();
+}
+SystemTime indexed_at(const RuntimeSession& s) {
+  return s.stopped ? std::max(s.stopped_at, s.kept_from) : s.ended_at();
+}
+
+}  // namespace
+
+void ToolSessions::advance(std::string_view tool, SystemTime now) {
+  const auto it = tools_.find(tool);
+  if (it == tools_.end()) return;
+  it->second.expire(now, [&](const std::string& id, SystemTime at) {
+    // Marked as ended at its expiry, so a clock moved back later does not revive it.
+    ToolSession& s = sessions_.find(id)->second;
+    s.stopped = true;
+    s.stopped_at = at;
+    return indexed_at(s);
+  });
+  it->second.prune(now, [&](const std::string& id) { sessions_.erase(id); });
+}
+
+ToolSession* ToolSessions::find(std::string_view session_id) {
+  const auto it = sessions_.find(session_id);
+  return it == sessions_.end() ? nullptr : &it->second;
+}
+
+std::size_t ToolSessions::ready(std::string_view tool) const {
+  const EndIndex* i = index(tool);
+  return i == nullptr ? 0 : i->ready();
+}
+
+const EndIndex* ToolSessions::index(std::string_view tool) const {
+  const auto it = tools_.find(tool);
+  return it == tools_.end() ? nullptr : &it->second;
+}
+
+ToolSession& ToolSessions::add(ToolSession session) {
+  if (const auto old = sessions_.find(session.session_id); old != sessions_.end()) {
+    const ToolSession& previous = old->second;
+    tools_.find(previous.tool)->second.remove(previous.session_id, indexed_ready(previous), indexed_at(previous));
+    sessions_.erase(old);
+  }
+  auto tool = tools_.find(session.tool);
+  if (tool == tools_.end()) tool = tools_.emplace(session.tool, EndIndex{}).first;
+  tool->second.add(session.session_id, indexed_ready(session), indexed_at(session));
+  std::string id = session.session_id;
+  return sessions_.emplace(std::move(id), std::move(session)).first->second;
+}
+
+void ToolSessions::stop(ToolSession& session, SystemTime now) {
+  EndIndex& index = tools_.find(session.tool)->second;
+  index.remove(session.session_id, indexed_ready(session), indexed_at(session));
+  session.stopped = true;
+  session.stopped_at = now;
+  index.add(session.session_id, indexed_ready(session), indexed_at(session));
+}
+
+// ---- RuntimeSessions --------------------------------------------------------------------------
+
+void RuntimeSessions::advance(SystemTime now) {
+  ends_.expire(now, [&](const std::string& key, SystemTime at) {
+    RuntimeSession& s = sessions_.find(key)->second;
+    s.stopped = true;
+    s.stopped_at = at;
+    return indexed_at(s);
+  });
+  ends_.prune(now, [&](const std::string& key) { sessions_.erase(key); });
+}
+
+RuntimeSession* RuntimeSessions::find(std::string_view key) {
+  const auto it = sessions_.find(key);
+  return it == sessions_.end() ? nullptr : &it->second;
+}
+
+RuntimeSession& RuntimeSessions::add(std::string key, RuntimeSession session) {
+  if (const auto old = sessions_.find(key); old != sessions_.end()) {
+    ends_.remove(key, !old->second.stopped, indexed_at(old->second));
+    sessions_.erase(old);
+  }
+  ends_.add(key, !session.stopped, indexed_at(session));
+  return sessions_.emplace(std::move(key), std::move(session)).first->second;
+}
+
+void RuntimeSessions::touch(std::string_view key, RuntimeSession& session, SystemTime now) {
+  ends_.remove(key, !session.stopped, indexed_at(session));
+  session.last_active_at = now;
+  ends_.add(key, !session.stopped, indexed_at(session));
+}
+
+void RuntimeSessions::stop(std::string_view key, RuntimeSession& session, SystemTime now) {
+  ends_.remove(key, !session.stopped, indexed_at(session));
+  session.stopped = true;
+  session.stopped_at = now;
+  ends_.add(key, false, indexed_at(session));
 }
 
 const RememberedAnswer* Tenant::answer(std::string_view key) const {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,10 @@ inline constexpr int kRuntimeIdleTimeout = 900;      // the runtime's default id
 inline constexpr int kRuntimeMaxLifetime = 28800;    // and maximum session lifetime (8 hours)
 inline constexpr std::size_t kIdempotencyLimit = 10000;  // remembered clientTokens per tenant
 inline constexpr std::size_t kActiveSessionLimit = 1000;  // READY sessions per tool per tenant
+// TERMINATED sessions are forgotten an hour after they ended, and past this many per tool per
+// tenant (runtime sessions: per tenant), oldest first (README, fidelity notes).
+inline constexpr std::chrono::seconds kTerminatedRetention{3600};
+inline constexpr std::size_t kTerminatedKept = 1000;
 
 enum class SessionStatus { ready, terminated };
 std::string_view status_name(SessionStatus s);
@@ -45,8 +50,9 @@ struct ToolSession {
   int timeout_seconds = 0;
   SystemTime created_at{};
   SystemTime updated_at{};  // last change while READY (a stream update)
-  bool stopped = false;
+  bool stopped = false;  // stopped, or found past its timeout (then stopped_at is expires_at())
   SystemTime stopped_at{};
+  SystemTime kept_from{};  // fixtures: when loaded; the retention of a TERMINATED one counts from it too
   // Members echoed by Get*Session (viewPort, certificates, ...), as sent.
   std::shared_ptr<JsonDocument> config;
   // Browser: the automation stream.
@@ -71,14 +77,95 @@ struct RuntimeSession {
   std::string qualifier;
   SystemTime created_at{};
   SystemTime last_active_at{};
-  bool stopped = false;
+  bool stopped = false;  // stopped, or found idle or past its lifetime (then stopped_at is when)
   SystemTime stopped_at{};
+  SystemTime kept_from{};  // fixtures: when loaded; the retention of a TERMINATED one counts from it too
   std::uint64_t invocations = 0;
   int idle_timeout = kRuntimeIdleTimeout;
   int max_lifetime = kRuntimeMaxLifetime;
 
   SessionStatus status(SystemTime now) const;
-  SystemTime ended_at(SystemTime now) const;
+  // When it ended (stopped) or will end: idle timeout or maximum lifetime, whichever is first.
+  SystemTime ended_at() const;
+};
+
+// Sessions by the moment they end: READY ones (when they will end, unless something changes
+// it) and TERMINATED ones (when they ended). Counting READY sessions, expiring them and pruning
+// old TERMINATED ones never scans the sessions themselves.
+class EndIndex {
+ public:
+  using Entries = std::set<std::pair<SystemTime, std::string>>;
+
+  void add(std::string_view key, bool ready, SystemTime at);
+  void remove(std::string_view key, bool ready, SystemTime at);
+  std::size_t ready() const { return ready_.size(); }
+  std::size_t terminated() const { return ended_.size(); }
+  const Entries& ready_entries() const { return ready_; }
+  const Entries& ended_entries() const { return ended_; }
+
+  // READY entries whose end is due by `now` become TERMINATED; `end(key, at)` marks each and
+  // answers the time its retention counts from.
+  template <class End>
+  void expire(SystemTime now, End&& end) {
+    while (!ready_.empty() && ready_.begin()->first <= now) {
+      auto node = ready_.extract(ready_.begin());
+      node.value().first = end(node.value().second, node.value().first);
+      ended_.insert(std::move(node));
+    }
+  }
+  // TERMINATED entries that ended kTerminatedRetention before `now`, then the oldest past
+  // kTerminatedKept: `forget(key)` erases each.
+  template <class Forget>
+  void prune(SystemTime now, Forget&& forget) {
+    while (!ended_.empty() &&
+           (ended_.size() > kTerminatedKept || ended_.begin()->first + kTerminatedRetention <= now)) {
+      forget(ended_.begin()->second);
+      ended_.erase(ended_.begin());
+    }
+  }
+
+ private:
+  Entries ready_, ended_;
+};
+
+// The code-interpreter (or browser) sessions of one tenant, with an EndIndex per tool.
+class ToolSessions {
+ public:
+  // Brings one tool's sessions up to `now`: those past their timeout end, and TERMINATED ones
+  // past the retention or the cap are forgotten.
+  void advance(std::string_view tool, SystemTime now);
+  ToolSession* find(std::string_view session_id);
+  bool contains(std::string_view session_id) const { return sessions_.contains(session_id); }
+  std::size_t ready(std::string_view tool) const;
+  const EndIndex* index(std::string_view tool) const;
+  // Adds (or replaces) a session, READY or stopped as it says.
+  ToolSession& add(ToolSession session);
+  void stop(ToolSession& session, SystemTime now);
+  const std::map<std::string, ToolSession, std::less<>>& all() const { return sessions_; }
+  std::size_t size() const { return sessions_.size(); }
+
+ private:
+  std::map<std::string, ToolSession, std::less<>> sessions_;  // by session id
+  std::map<std::string, EndIndex, std::less<>> tools_;        // by tool id
+};
+
+// The runtime sessions of one tenant, by runtime id + '\n' + session id.
+class RuntimeSessions {
+ public:
+  // Sessions idle or past their lifetime end; TERMINATED ones past the retention or the cap go.
+  void advance(SystemTime now);
+  RuntimeSession* find(std::string_view key);
+  // Adds (or replaces) a session, READY or stopped as it says.
+  RuntimeSession& add(std::string key, RuntimeSession session);
+  // An invocation: the idle timer starts again.
+  void touch(std::string_view key, RuntimeSession& session, SystemTime now);
+  void stop(std::string_view key, RuntimeSession& session, SystemTime now);
+  const std::map<std::string, RuntimeSession, std::less<>>& all() const { return sessions_; }
+  std::size_t size() const { return sessions_.size(); }
+
+ private:
+  std::map<std::string, RuntimeSession, std::less<>> sessions_;
+  EndIndex ends_;
 };
 
 // The first successful answer to a request carrying a clientToken.
@@ -89,9 +176,9 @@ struct RememberedAnswer {
 };
 
 struct Tenant {
-  std::map<std::string, ToolSession, std::less<>> code_sessions;     // by session id
-  std::map<std::string, ToolSession, std::less<>> browser_sessions;   // by session id
-  std::map<std::string, RuntimeSession, std::less<>> runtime_sessions;  // by runtime id + '\n' + session id
+  ToolSessions code_sessions;
+  ToolSessions browser_sessions;
+  RuntimeSessions runtime_sessions;
   std::map<std::string, RememberedAnswer, std::less<>> answers;      // by operation + '\n' + clientToken
   std::deque<std::string> answer_order;
 

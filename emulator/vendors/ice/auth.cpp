@@ -162,7 +162,23 @@ std::string v3_unsigned_header(const Request& request, std::string_view signed_h
 
 // ---- Replay protection ------------------------------------------------------------------------
 
-bool NonceCache::remember(std::string_view access_key_id, std::string_view nonce, SystemTime now) {
+void NonceCache::forget(std::unordered_map<std::string, Entry>::iterator it) {
+  const std::string_view id = std::string_view(it->first).substr(0, it->second.key_length);
+  if (const auto count = per_key_count_.find(std::string(id)); count != per_key_count_.end() && --count->second == 0) {
+    per_key_count_.erase(count);
+  }
+  by_time_.erase(it->second.by_time);
+  seen_.erase(it);
+}
+
+void NonceCache::forget_outside(SystemTime now) {
+  while (!by_time_.empty() && now - by_time_.begin()->first >= kWindow) forget(seen_.find(*by_time_.begin()->second));
+  while (!by_time_.empty() && std::prev(by_time_.end())->first - now >= kWindow) {
+    forget(seen_.find(*std::prev(by_time_.end())->second));
+  }
+}
+
+NonceCache::Verdict NonceCache::remember(std::string_view access_key_id, std::string_view nonce, SystemTime now) {
   std::string key;
   key.reserve(access_key_id.size() + nonce.size() + 1);
   key += access_key_id;
@@ -170,32 +186,22 @@ bool NonceCache::remember(std::string_view access_key_id, std::string_view nonce
   key += nonce;
 
   std::lock_guard lock(mutex_);
-  // Forget what left the window (insertion order is time order unless the clock was moved back).
-  while (!order_.empty()) {
-    const auto it = seen_.find(order_.front());
-    if (it != seen_.end() && now - it->second < kWindow && it->second - now < kWindow) break;
-    if (it != seen_.end()) seen_.erase(it);
-    order_.pop_front();
-  }
-  if (const auto it = seen_.find(key); it != seen_.end()) {
-    const auto age = now - it->second;
-    if (age < kWindow && -age < kWindow) return false;
-    it->second = now;  // seen long ago: fresh again
-    return true;
-  }
-  while (order_.size() >= capacity_) {
-    seen_.erase(order_.front());
-    order_.pop_front();
-  }
-  seen_.emplace(key, now);
-  order_.push_back(std::move(key));
-  return true;
+  forget_outside(now);
+  if (seen_.contains(key)) return Verdict::replayed;  // everything left is inside the window
+  const auto count = per_key_count_.find(std::string(access_key_id));
+  if (count != per_key_count_.end() && count->second >= per_key_) return Verdict::key_full;
+  if (seen_.size() >= total_) return Verdict::full;
+  const auto [it, inserted] = seen_.emplace(std::move(key), Entry{{}, access_key_id.size()});
+  it->second.by_time = by_time_.emplace(now, &it->first);
+  ++per_key_count_[std::string(access_key_id)];
+  return Verdict::fresh;
 }
 
 void NonceCache::clear() {
   std::lock_guard lock(mutex_);
   seen_.clear();
-  order_.clear();
+  by_time_.clear();
+  per_key_count_.clear();
 }
 
 std::size_t NonceCache::size() const {

@@ -9,7 +9,7 @@
 
 #include <chrono>
 #include <cstddef>
-#include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -70,25 +70,44 @@ std::string v3_signature(std::string_view secret, std::string_view string_to_sig
 std::string v3_unsigned_header(const Request& request, std::string_view signed_headers);
 
 // ---- Replay protection ------------------------------------------------------------------------
-// Remembers (AccessKeyId, SignatureNonce) pairs for the gateway's 15-minute window. Memory is
-// bounded: past `capacity` pairs the oldest is forgotten even inside the window.
+// Remembers (AccessKeyId, SignatureNonce) pairs for the gateway's 15-minute window, either side
+// of now (the emulator's clock may be moved back). Only pairs outside the window are ever
+// forgotten, so a replay inside it is always caught. Memory is bounded instead by refusing new
+// nonces while the cache is full of live ones: past `per_key` for one AccessKeyId the answer is
+// Throttling.User, past `total` for all keys Throttling (README, fidelity notes).
 class NonceCache {
  public:
-  static constexpr std::size_t kDefaultCapacity = 65536;
+  static constexpr std::size_t kDefaultPerKey = 131072;  // ~145 signed requests/s per key, sustained
+  static constexpr std::size_t kDefaultTotal = 262144;   // ~290/s over all keys (~50 MB at most)
   static constexpr std::chrono::minutes kWindow{15};
 
-  explicit NonceCache(std::size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
+  enum class Verdict { fresh, replayed, key_full, full };
 
-  // True when the nonce is fresh (it is now remembered); false when it was used in the window.
-  bool remember(std::string_view access_key_id, std::string_view nonce, SystemTime now);
+  explicit NonceCache(std::size_t per_key = kDefaultPerKey, std::size_t total = kDefaultTotal)
+      : per_key_(per_key), total_(total) {}
+
+  // fresh: the nonce is now remembered. replayed: it was used inside the window. key_full /
+  // full: too many live nonces to remember another one (nothing is remembered).
+  Verdict remember(std::string_view access_key_id, std::string_view nonce, SystemTime now);
   void clear();
   std::size_t size() const;
 
  private:
+  struct Entry {
+    std::multimap<SystemTime, const std::string*>::iterator by_time;
+    std::size_t key_length;  // the AccessKeyId's length: the key is id + '\n' + nonce
+  };
+  // Forgets every pair outside the window around `now`: the oldest and, after the clock moved
+  // back, the ones from its future.
+  void forget_outside(SystemTime now);
+  void forget(std::unordered_map<std::string, Entry>::iterator it);
+
   mutable std::mutex mutex_;
-  std::size_t capacity_;
-  std::unordered_map<std::string, SystemTime> seen_;
-  std::deque<std::string> order_;  // insertion order, for eviction
+  std::size_t per_key_;
+  std::size_t total_;
+  std::unordered_map<std::string, Entry> seen_;                 // id + '\n' + nonce
+  std::multimap<SystemTime, const std::string*> by_time_;       // when each was used
+  std::unordered_map<std::string, std::size_t> per_key_count_;  // live nonces per AccessKeyId
 };
 
 }  // namespace agentemu::ice

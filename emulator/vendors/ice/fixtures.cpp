@@ -227,9 +227,10 @@ void IceVendor::apply_fixture(const JsonValue& section) {
       instance->created = created.empty() ? now : parse_gmt(created).value_or(now);
       instance->modified = modified.empty() ? instance->created : parse_gmt(modified).value_or(now);
       instance->finished = instance->modified;
+      instance->finished_seen = now;  // a seeded Finished instance is kept for the retention from now
       instance->sequence = state_.next_sequence++;
       const std::string account = text(item, "account", fallback_account);
-      state_.account(account).instances[instance->id] = std::move(instance);
+      state_.account(account).add(std::move(instance));
     }
   }
   if (const JsonValue* numbers = array_member(section, "phoneNumbers")) {

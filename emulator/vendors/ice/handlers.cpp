@@ -115,9 +115,9 @@ Instance& add_instance(HandlerContext& ctx, InstanceKind kind) {
   instance->created = ctx.now;
   instance->modified = ctx.now;
   instance->sequence = ctx.state.next_sequence++;
-  Instance& ref = *instance;
-  ctx.state.account(ctx.ice.account).instances.emplace(ref.id, std::move(instance));
-  return ref;
+  // GenerateAIAgentCall starts "a new session if absent": the dialogue is kept under it.
+  if (kind == InstanceKind::generated && instance->session_id.empty()) instance->session_id = new_id();
+  return ctx.state.account(ctx.ice.account).add(std::move(instance));
 }
 
 // An agent with a Greeting says it first: the dialogue starts with it.
@@ -199,7 +199,6 @@ void generate_call(HandlerContext& ctx) {
   const Agent* agent = known_agent(ctx);
   if (agent == nullptr) return;
   Instance& instance = add_instance(ctx, InstanceKind::generated);
-  if (instance.session_id.empty()) instance.session_id = new_id();  // "a new session if absent"
   load_json(instance.agent_config, ctx.ice, "AgentConfig");
   load_json(instance.template_config, ctx.ice, "TemplateConfig");
   load_json(instance.chat_sync_config, ctx.ice, "ChatSyncConfig");
@@ -235,9 +234,7 @@ void start_outbound_call(HandlerContext& ctx) {
 void stop_instance(HandlerContext& ctx) {
   Instance* instance = known_instance(ctx, true);
   if (instance == nullptr) return;
-  instance->status = InstanceStatus::finished;
-  instance->modified = ctx.now;
-  instance->finished = ctx.now;
+  ctx.state.account(ctx.ice.account).finish(*instance, ctx.now);
 }
 
 void update_instance(HandlerContext& ctx) {
@@ -269,16 +266,18 @@ void list_instances(HandlerContext& ctx) {
   if (page_size == 0) page_size = 10;
   const std::int64_t page_number = int_param(ctx.ice, "PageNumber", 1);
 
+  // Newest first (GmtCreate, then creation order), within [StartTime, EndTime]: the agent's
+  // index is in that order already, so only the range is walked.
   std::vector<const Instance*> matches;
-  for (const auto& [id, instance] : ctx.state.account(ctx.ice.account).instances) {
-    if (instance->agent_id != agent_id) continue;
-    if (from && instance->created < *from) continue;
-    if (to && instance->created > *to) continue;
-    matches.push_back(instance.get());
+  if (const AgentInstances* agent = ctx.state.account(ctx.ice.account).agent(agent_id)) {
+    const auto& index = agent->by_created;
+    const auto first = from ? index.lower_bound({*from, 0}) : index.begin();
+    const auto last = to ? index.upper_bound({*to, UINT64_MAX}) : index.end();
+    if (!from || !to || *from <= *to) {
+      for (auto it = first; it != last; ++it) matches.push_back(it->second);
+    }
+    std::reverse(matches.begin(), matches.end());
   }
-  std::sort(matches.begin(), matches.end(), [](const Instance* a, const Instance* b) {
-    return a->created != b->created ? a->created > b->created : a->sequence > b->sequence;
-  });
   const auto [first, last] = page_range(matches.size(), page_number, page_size);
   ctx.out.key("Instances").begin_array();
   for (std::size_t i = first; i < last; ++i) {
@@ -313,11 +312,8 @@ void send_data_channel_message(HandlerContext& ctx) {
 void get_concurrency(HandlerContext& ctx) {
   if (known_agent(ctx) == nullptr) return;
   const std::string_view agent_id = ctx.ice.get("AIAgentId");
-  std::int64_t active = 0;
-  for (const auto& [id, instance] : ctx.state.account(ctx.ice.account).instances) {
-    if (instance->agent_id == agent_id && instance->status == InstanceStatus::executing) ++active;
-  }
-  ctx.out.field_int("ActiveCount", active);
+  const AgentInstances* agent = ctx.state.account(ctx.ice.account).agent(agent_id);
+  ctx.out.field_int("ActiveCount", agent == nullptr ? 0 : agent->executing);
 }
 
 void list_dialogues(HandlerContext& ctx) {

@@ -284,8 +284,16 @@ std::shared_ptr<const AccessKey> IceVendor::find_key(Call& call, std::string_vie
 }
 
 bool IceVendor::check_nonce(Call& call, const AccessKey& key, std::string_view nonce) {
-  if (key.allow_nonce_reuse || nonces_.remember(key.id, nonce, call.now)) return true;
-  return fail(call, "SignatureNonceUsed", {});
+  if (key.allow_nonce_reuse) return true;
+  switch (nonces_.remember(key.id, nonce, call.now)) {
+    case NonceCache::Verdict::fresh: return true;
+    case NonceCache::Verdict::replayed: return fail(call, "SignatureNonceUsed", {});
+    // Too many live nonces to remember one more: refused rather than risk forgetting one
+    // still inside its window (README, fidelity notes).
+    case NonceCache::Verdict::key_full: return fail(call, "Throttling.User", {});
+    case NonceCache::Verdict::full: return fail(call, "Throttling", {});
+  }
+  return fail(call, "Throttling", {});
 }
 
 bool IceVendor::check_policy(Call& call, IceCall& ice, const AccessKey& key) {
@@ -338,6 +346,10 @@ void IceVendor::execute(Call& call) {
   HandlerContext context{ice, state_, call.now, out};
   {
     std::lock_guard lock(state_.mutex);
+    // Finished instances past their retention go before any action looks at the account.
+    if (const auto account = state_.accounts.find(ice.account); account != state_.accounts.end()) {
+      account->second.prune(call.now);
+    }
     ice.operation->handler(context);
   }
   if (context.failed) {
@@ -403,6 +415,17 @@ std::optional<std::string> IceVendor::param(const Call& call, std::string_view n
   if (name == "AccessKeyId" && !ice->access_key_id.empty()) return ice->access_key_id;
   if (const std::string* value = ice->find(name)) return *value;
   return std::nullopt;
+}
+
+// An action's parameters (the table), Action, and the V2 common parameters a request carries.
+bool IceVendor::knows_param(std::string_view name) const {
+  static constexpr std::string_view kCommon[] = {"Action",           "Version",        "Format",
+                                                 "AccessKeyId",      "Signature",      "SignatureMethod",
+                                                 "SignatureVersion", "SignatureNonce", "Timestamp"};
+  for (std::string_view common : kCommon) {
+    if (common == name) return true;
+  }
+  return is_parameter_name(name);
 }
 
 }  // namespace agentemu::ice

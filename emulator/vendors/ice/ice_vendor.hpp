@@ -33,6 +33,7 @@ class IceVendor final : public Vendor {
   bool knows_error(std::string_view id) const override;
   void render_error(Call& call, const ErrorRequest& error) override;
   std::optional<std::string> param(const Call& call, std::string_view name) const override;
+  bool knows_param(std::string_view name) const override;
 
   std::optional<FixtureIssue> check_fixture(const JsonValue& section, std::string_view pointer) const override;
   void apply_fixture(const JsonValue& section) override;

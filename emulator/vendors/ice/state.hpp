@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -60,6 +62,7 @@ struct Instance {
   SystemTime created;
   SystemTime modified;
   SystemTime finished;
+  SystemTime finished_seen;  // when the emulator saw it Finished (fixtures: when loaded); retention counts from it
   std::uint64_t sequence = 0;  // creation order, breaks GmtCreate ties
 
   // The key a session's dialogue is stored under: SessionId, or the InstanceId without one.
@@ -83,10 +86,39 @@ struct PhoneNumber {
   int status = 2;  // 1 activating, 2 normal, 3 deactivating, 4 deactivated
 };
 
-struct Account {
+// Finished instances (with their dialogues) are forgotten an hour after they finished, and past
+// this many per account, oldest first (README, fidelity notes).
+inline constexpr std::chrono::seconds kFinishedRetention{3600};
+inline constexpr std::size_t kFinishedKept = 1000;
+
+// One agent's instances in an account: by creation (what ListAIAgentInstance pages through)
+// and how many are Executing (what GetAIAgentConcurrency answers), so neither scans.
+struct AgentInstances {
+  std::map<std::pair<SystemTime, std::uint64_t>, const Instance*> by_created;  // (created, sequence)
+  std::int64_t executing = 0;
+};
+
+class Account {
+ public:
   std::unordered_map<std::string, std::unique_ptr<Instance>> instances;
   std::unordered_map<std::string, std::vector<DialogueEntry>> dialogues;  // by session key
   std::vector<PhoneNumber> phone_numbers;
+
+  // Adds (or replaces) an instance, Executing or Finished as it says.
+  Instance& add(std::unique_ptr<Instance> instance);
+  // Executing -> Finished at `now`.
+  void finish(Instance& instance, SystemTime now);
+  // Forgets Finished instances past kFinishedRetention or kFinishedKept, and the dialogues of
+  // sessions no remaining instance belongs to.
+  void prune(SystemTime now);
+  const AgentInstances* agent(std::string_view agent_id) const;
+
+ private:
+  void unindex(const Instance& instance);
+
+  std::unordered_map<std::string, AgentInstances> by_agent_;
+  std::set<std::tuple<SystemTime, std::uint64_t, std::string>> finished_;  // (finished_seen, sequence, id)
+  std::unordered_map<std::string, std::size_t> dialogue_users_;  // instances per session key
 };
 
 class State {

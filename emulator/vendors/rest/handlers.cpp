@@ -403,10 +403,6 @@ void RestVendor::stop_agent(Call& call, RestCall& rc) {
   // Copied: once the call is deferred another thread may answer it at any moment.
   const std::string id = rc.agent_id;
   std::vector<StopOutcome> outcomes;
-  SystemTime deadline{};
-  SystemTime busy_wake{};
-  bool waiting = false;
-  bool arm_busy = false;
   {
     auto lock = store_.lock();
     Agent* agent = store_.find(id);
@@ -417,27 +413,29 @@ void RestVendor::stop_agent(Call& call, RestCall& rc) {
       if (agent->stop_fails) return render(call, Profile::docs, Err::stop_failed);
       const std::int64_t at = epoch_millis(now);
       // Also answers graceful stops still waiting on this agent: the runtime is gone.
-      AgentStore::stop_now(*agent, at, outcomes);
+      store_.stop_now(*agent, at, outcomes);
       write_stopped(call.response, Profile::docs, id, at);
     } else {
-      deadline = now + std::chrono::duration_cast<SystemTime::duration>(
-                           std::chrono::duration<double, std::milli>(rc.timeout_ms));
+      const SystemTime deadline = now + std::chrono::duration_cast<SystemTime::duration>(
+                                            std::chrono::duration<double, std::milli>(rc.timeout_ms));
       if (deadline <= now) return render(call, Profile::docs, Err::graceful_timeout);
+      if (agent->waiters.size() >= kMaxWaitingStops) {
+        // Bounded: a client looping on graceful stops cannot pile up calls and timers.
+        const auto wait = std::chrono::ceil<std::chrono::seconds>(agent->busy_until - now).count();
+        return render(call, Profile::docs, Err::rate_limited,
+                      {.retry_after_seconds = static_cast<int>(std::clamp<std::int64_t>(wait, 1, 3600))});
+      }
       // Joins any stop already waiting: each answers when the work ends, or at its own timeout.
+      // The wake-ups are armed under the store's lock so their ids are kept with what they wake.
       agent->waiters.push_back({store_.next_waiter_id(), deadline, call.defer(), Profile::docs});
-      waiting = true;
+      agent->waiters.back().timer = wake_at(deadline, id);
       if (agent->busy_timer != agent->busy_until) {
         agent->busy_timer = agent->busy_until;
-        busy_wake = agent->busy_until;
-        arm_busy = true;
+        store_.set_busy_timer(*agent, wake_at(agent->busy_until, id));
       }
     }
   }
   finish(outcomes);
-  if (waiting) {
-    wake_at(deadline, id);
-    if (arm_busy) wake_at(busy_wake, id);
-  }
 }
 
 // ---- the elizaOS server profile: /api/agents --------------------------------------------------
@@ -617,7 +615,7 @@ void RestVendor::eliza_stop_agent(Call& call, RestCall& rc) {
     // The server asks its runtime registry only: unknown and stopped agents are both "not found".
     if (agent == nullptr || !agent->active) return render(call, Profile::eliza, Err::agent_not_found);
     // unregisterAgent: the runtime goes at once; errors stopping its services are only logged.
-    AgentStore::stop_now(*agent, now_ms(context_), outcomes);
+    store_.stop_now(*agent, now_ms(context_), outcomes);
   }
   finish(outcomes);
   write_stopped(call.response, Profile::eliza, rc.agent_id, 0);

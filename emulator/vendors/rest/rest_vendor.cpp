@@ -61,10 +61,11 @@ std::string pointer_of(std::string_view base, std::string_view path) {
 
 }  // namespace
 
-RestVendor::RestVendor(const VendorContext& context) : context_(context) {}
+RestVendor::RestVendor(const VendorContext& context) : context_(context), store_(context.scheduler) {}
 
 RestVendor::~RestVendor() {
-  // Calls still waiting on a graceful stop are let go with the process.
+  // Calls still waiting on a graceful stop are let go with the process; their wake-ups (which
+  // point at this vendor) are cancelled. The scheduler outlives the vendors.
   std::vector<StopOutcome> outcomes;
   {
     auto lock = store_.lock();
@@ -257,17 +258,39 @@ std::optional<std::string> RestVendor::param(const Call& call, std::string_view 
   return std::nullopt;
 }
 
+// agentId, profile, and every query and body member of both profiles' tables (the elizaOS
+// create body: a character, or characterJson / characterPath / agent holding one).
+bool RestVendor::knows_param(std::string_view name) const {
+  static constexpr std::string_view kNamed[] = {"agentId", "profile", "characterJson", "characterPath", "agent"};
+  for (std::string_view known : kNamed) {
+    if (known == name) return true;
+  }
+  const auto in = [name](std::span<const ParamSpec> specs) {
+    for (const ParamSpec& spec : specs) {
+      if (spec.name == name) return true;
+    }
+    return false;
+  };
+  if (in(character_specs())) return true;
+  for (const Profile profile : {Profile::docs, Profile::eliza}) {
+    for (int op = 0; op < static_cast<int>(kOperationNames.size()); ++op) {
+      if (in(query_specs(profile, static_cast<Op>(op))) || in(body_specs(profile, static_cast<Op>(op)))) return true;
+    }
+  }
+  return false;
+}
+
 // ---- graceful stops ---------------------------------------------------------------------------
 
-void RestVendor::wake_at(SystemTime when, const std::string& agent_id) {
-  context_.scheduler.at(when, [this, agent_id] { settle(agent_id); });
+Scheduler::TimerId RestVendor::wake_at(SystemTime when, const std::string& agent_id) {
+  return context_.scheduler.at(when, [this, agent_id] { settle(agent_id); });
 }
 
 void RestVendor::settle(const std::string& agent_id) {
   std::vector<StopOutcome> outcomes;
   {
     auto lock = store_.lock();
-    if (Agent* agent = store_.find(agent_id)) AgentStore::settle(*agent, context_.clock.now(), outcomes);
+    if (Agent* agent = store_.find(agent_id)) store_.settle(*agent, context_.clock.now(), outcomes);
   }
   finish(outcomes);
 }
@@ -381,7 +404,6 @@ void RestVendor::apply_fixture(const JsonValue& section) {
   const SystemTime now = context_.clock.now();
   const std::int64_t now_ms = epoch_millis(now);
   std::vector<std::string> to_settle;
-  std::vector<std::pair<SystemTime, std::string>> to_wake;
   {
     auto lock = store_.lock();
     if (const JsonValue* keys = json_member(section, "apiKeys"); keys != nullptr && keys->IsArray()) {
@@ -429,14 +451,13 @@ void RestVendor::apply_fixture(const JsonValue& section) {
           agent->busy_until = now + Millis(v->GetInt64());
           if (!agent->waiters.empty() && agent->busy_timer != agent->busy_until) {
             agent->busy_timer = agent->busy_until;
-            to_wake.emplace_back(agent->busy_until, id);
+            store_.set_busy_timer(*agent, wake_at(agent->busy_until, id));
           }
         }
         if (!agent->waiters.empty()) to_settle.push_back(id);
       }
     }
   }
-  for (const auto& [when, id] : to_wake) wake_at(when, id);
   for (const std::string& id : to_settle) settle(id);
 }
 

@@ -50,6 +50,7 @@ class RestVendor final : public Vendor {
   bool knows_error(std::string_view id) const override;
   void render_error(Call& call, const ErrorRequest& error) override;
   std::optional<std::string> param(const Call& call, std::string_view name) const override;
+  bool knows_param(std::string_view name) const override;
 
   std::optional<FixtureIssue> check_fixture(const JsonValue& section, std::string_view pointer) const override;
   void apply_fixture(const JsonValue& section) override;
@@ -77,7 +78,8 @@ class RestVendor final : public Vendor {
   bool validate_eliza_body(Call& call, RestCall& rc);
 
   // Graceful stops: a wake-up on the emulator clock that resolves what is due for one agent.
-  void wake_at(SystemTime when, const std::string& agent_id);
+  // The store keeps its id and cancels it once no stop needs it.
+  Scheduler::TimerId wake_at(SystemTime when, const std::string& agent_id);
   void settle(const std::string& agent_id);
   // Renders waiting stops' answers and hands their calls back; the lock must not be held.
   static void finish(std::vector<StopOutcome>& outcomes);

@@ -15,12 +15,30 @@ Agent& AgentStore::insert(Agent agent) {
   return agents_.insert_or_assign(std::move(key), std::move(agent)).first->second;
 }
 
+void AgentStore::release(StopWaiter& waiter) {
+  if (waiter.timer != 0) scheduler_.cancel(waiter.timer);
+  waiter.timer = 0;
+}
+
+void AgentStore::released_all(Agent& agent) {
+  if (agent.busy_timer_id != 0) scheduler_.cancel(agent.busy_timer_id);
+  agent.busy_timer_id = 0;
+  agent.busy_timer = SystemTime{};  // the next waiting stop arms a new one
+}
+
+void AgentStore::set_busy_timer(Agent& agent, Scheduler::TimerId timer) {
+  if (agent.busy_timer_id != 0) scheduler_.cancel(agent.busy_timer_id);
+  agent.busy_timer_id = timer;
+}
+
 bool AgentStore::erase(std::string_view id, StopOutcome::Kind kind, std::int64_t now_ms, std::vector<StopOutcome>& out) {
   const auto it = agents_.find(id);
   if (it == agents_.end()) return false;
   for (StopWaiter& waiter : it->second.waiters) {
+    release(waiter);
     out.push_back({kind, std::move(waiter.deferred), waiter.profile, it->second.id, now_ms});
   }
+  released_all(it->second);
   agents_.erase(it);
   return true;
 }
@@ -39,9 +57,11 @@ void AgentStore::stop_now(Agent& agent, std::int64_t stopped_ms, std::vector<Sto
   // Whatever the runtime was doing is abandoned with it.
   agent.busy_until = SystemTime{};
   for (StopWaiter& waiter : agent.waiters) {
+    release(waiter);
     out.push_back({StopOutcome::Kind::stopped, std::move(waiter.deferred), waiter.profile, agent.id, stopped_ms});
   }
   agent.waiters.clear();
+  released_all(agent);
 }
 
 void AgentStore::settle(Agent& agent, SystemTime now, std::vector<StopOutcome>& out) {
@@ -58,17 +78,23 @@ void AgentStore::settle(Agent& agent, SystemTime now, std::vector<StopOutcome>& 
     std::vector<StopWaiter> remaining;
     for (StopWaiter& waiter : agent.waiters) {
       if (waiter.deadline < ended) {
+        release(waiter);
         out.push_back({StopOutcome::Kind::timed_out, std::move(waiter.deferred), waiter.profile, agent.id, 0});
       } else {
         remaining.push_back(std::move(waiter));
       }
     }
     agent.waiters.clear();
-    if (remaining.empty()) return;
+    if (remaining.empty()) {
+      released_all(agent);
+      return;
+    }
     if (agent.stop_fails) {
       for (StopWaiter& waiter : remaining) {
+        release(waiter);
         out.push_back({StopOutcome::Kind::failed, std::move(waiter.deferred), waiter.profile, agent.id, 0});
       }
+      released_all(agent);
       return;
     }
     agent.waiters = std::move(remaining);
@@ -81,6 +107,7 @@ void AgentStore::settle(Agent& agent, SystemTime now, std::vector<StopOutcome>& 
   auto keep = agent.waiters.begin();
   for (auto it = agent.waiters.begin(); it != agent.waiters.end(); ++it) {
     if (it->deadline <= now) {
+      release(*it);
       out.push_back({StopOutcome::Kind::timed_out, std::move(it->deferred), it->profile, agent.id, 0});
     } else {
       if (keep != it) *keep = std::move(*it);
@@ -88,6 +115,7 @@ void AgentStore::settle(Agent& agent, SystemTime now, std::vector<StopOutcome>& 
     }
   }
   agent.waiters.erase(keep, agent.waiters.end());
+  if (agent.waiters.empty()) released_all(agent);
 }
 
 void AgentStore::add_api_key(std::string key) {
@@ -97,8 +125,10 @@ void AgentStore::add_api_key(std::string key) {
 void AgentStore::clear(std::int64_t now_ms, std::vector<StopOutcome>& out) {
   for (auto& [id, agent] : agents_) {
     for (StopWaiter& waiter : agent.waiters) {
+      release(waiter);
       out.push_back({StopOutcome::Kind::gone, std::move(waiter.deferred), waiter.profile, agent.id, now_ms});
     }
+    released_all(agent);
   }
   agents_.clear();
   api_keys_.clear();

@@ -12,6 +12,7 @@
 #include "core/call.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
+#include "core/scheduler.hpp"
 #include "vendors/rest/errors.hpp"
 
 namespace agentemu::rest {
@@ -22,7 +23,11 @@ struct StopWaiter {
   SystemTime deadline;  // the request's own timeout on the emulator clock
   Deferred deferred;
   Profile profile = Profile::docs;
+  Scheduler::TimerId timer = 0;  // the wake-up at `deadline`; cancelled once the stop settles
 };
+
+// Graceful stops one agent may have waiting at once; one more is refused with 429 (README).
+inline constexpr std::size_t kMaxWaitingStops = 64;
 
 struct Agent {
   std::string id;  // lowercase UUID
@@ -44,6 +49,7 @@ struct Agent {
 
   std::vector<StopWaiter> waiters;
   SystemTime busy_timer{};  // the busy_until a wake-up is armed for
+  Scheduler::TimerId busy_timer_id = 0;  // that wake-up; cancelled when no stop waits any more
 
   bool busy(SystemTime now) const { return busy_until > now; }
 };
@@ -60,6 +66,10 @@ struct StopOutcome {
 
 class AgentStore {
  public:
+  // The scheduler that holds the waiters' wake-ups. Cancelling under the store's lock is safe:
+  // the scheduler runs a task only after releasing its own lock.
+  explicit AgentStore(Scheduler& scheduler) : scheduler_(scheduler) {}
+
   std::unique_lock<std::mutex> lock() const { return std::unique_lock(mutex_); }
 
   // Everything below: the lock is held.
@@ -72,10 +82,12 @@ class AgentStore {
   std::size_t size() const { return agents_.size(); }
 
   // The runtime stops at once; every waiting stop succeeds with the same stoppedAt.
-  static void stop_now(Agent& agent, std::int64_t stopped_ms, std::vector<StopOutcome>& out);
+  void stop_now(Agent& agent, std::int64_t stopped_ms, std::vector<StopOutcome>& out);
   // Resolves whatever waiting stops are due at `now`: the work ended (stop, or fail when the
   // runtime refuses), or a request's own timeout passed first.
-  static void settle(Agent& agent, SystemTime now, std::vector<StopOutcome>& out);
+  void settle(Agent& agent, SystemTime now, std::vector<StopOutcome>& out);
+  // Replaces the agent's busy wake-up (cancelling the one it had).
+  void set_busy_timer(Agent& agent, Scheduler::TimerId timer);
 
   std::uint64_t next_waiter_id() { return ++waiter_ids_; }
 
@@ -92,6 +104,11 @@ class AgentStore {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
+  // A waiting stop ended: its wake-up goes, and the agent's busy wake-up once none is left.
+  void release(StopWaiter& waiter);
+  void released_all(Agent& agent);
+
+  Scheduler& scheduler_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Agent, Hash, std::equal_to<>> agents_;
   std::vector<std::string> api_keys_;

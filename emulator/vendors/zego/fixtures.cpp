@@ -230,6 +230,7 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
       for (const JsonValue& item : list->GetArray()) {
         const auto id = static_cast<std::uint32_t>(int_member(item, "AppId", 0));
         AppState& app = state_.apps[id];
+        app.automatic = false;  // named by the fixtures: kept like any configured app
         auto config = app.config ? std::make_shared<AppConfig>(*app.config) : std::make_shared<AppConfig>();
         config->app_id = id;
         if (present(item, "ServerSecret")) config->server_secret = str_member(item, "ServerSecret");
@@ -267,7 +268,7 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
           fresh.id = id;
           fresh.app_id = static_cast<std::uint32_t>(int_member(item, "AppId", kDefaultAppId));
           fresh.created = fresh.last_driven = now;
-          it = state_.instances.emplace(id, std::move(fresh)).first;
+          it = state_.instances.find(state_.add_instance(std::move(fresh)).id);
         }
         Instance& instance = it->second;
         if (present(item, "AgentId")) {

@@ -262,6 +262,8 @@ void query_agents(Exchange& x) {
 // ---- instance management -------------------------------------------------------------------
 
 void create_instance(Exchange& x, Kind kind) {
+  // Expired live digital humans go first: they count for nothing, and nobody may ask again.
+  x.state.sweep_expired(x.now, x.effects);
   AppState& app = *x.state.app(x.app.app_id);
   const auto agent_it = app.agents.find(text(x.body, "AgentId"));
   if (agent_it == app.agents.end()) return fail(x, code::kAgentNotFound);
@@ -326,9 +328,7 @@ void create_instance(Exchange& x, Kind kind) {
     }
   }
   instance.id = x.state.new_instance_id(x.now);
-  const auto [it, inserted] = x.state.instances.emplace(instance.id, std::move(instance));
-  (void)inserted;
-  const Instance& created = it->second;
+  const Instance& created = x.state.add_instance(std::move(instance));
   ok(x, [&](JsonWriter& w) {
     w.field("AgentInstanceId", created.id);
     if (digital) w.field("DigitalHumanConfig", digital_human_config(created));

@@ -110,6 +110,31 @@ AppState* State::app(std::uint32_t app_id) {
   return it == apps.end() ? nullptr : &it->second;
 }
 
+AppState& State::add_automatic_app(std::uint32_t app_id) {
+  // Drop the oldest automatic apps that hold nothing; one that holds agents or instances stays
+  // (it is state the client made) and is no longer a candidate. Each app is looked at once.
+  while (automatic_apps.size() >= kAutomaticAppsKept) {
+    const std::uint32_t oldest = automatic_apps.front();
+    automatic_apps.pop_front();
+    const auto it = apps.find(oldest);
+    if (it == apps.end() || !it->second.automatic) continue;
+    if (it->second.agents.empty() && !instances_per_app.contains(oldest)) apps.erase(it);
+  }
+  AppState& app = apps[app_id];
+  auto config = std::make_shared<AppConfig>();
+  config->app_id = app_id;
+  app.config = std::move(config);
+  app.automatic = true;
+  automatic_apps.push_back(app_id);
+  return app;
+}
+
+Instance& State::add_instance(Instance instance) {
+  ++instances_per_app[instance.app_id];
+  std::string id = instance.id;
+  return instances.emplace(std::move(id), std::move(instance)).first->second;
+}
+
 std::int64_t State::next_round() {
   last_round += 1 + static_cast<std::int64_t>(random_u64() % 16);
   return last_round;
@@ -137,6 +162,14 @@ std::size_t State::live_instances(std::uint32_t app_id, bool digital_humans_only
   return n;
 }
 
+void State::sweep_expired(SystemTime now, Effects& effects) {
+  for (auto it = instances.begin(); it != instances.end();) {
+    const auto next = std::next(it);
+    if (it->second.expired(now)) remove(it, "max_idle_time", now, effects);
+    it = next;
+  }
+}
+
 void State::remove(std::map<std::string, Instance, std::less<>>::iterator it, std::string_view reason, SystemTime now,
                    Effects& effects) {
   Instance& instance = it->second;
@@ -148,6 +181,9 @@ void State::remove(std::map<std::string, Instance, std::less<>>::iterator it, st
   }
   deleted.push_back(DeletedInstance{instance.id, instance.app_id, std::string(reason), now});
   while (deleted.size() > kDeletedKept) deleted.pop_front();
+  if (const auto count = instances_per_app.find(instance.app_id); count != instances_per_app.end() && --count->second == 0) {
+    instances_per_app.erase(count);
+  }
   instances.erase(it);
 }
 
@@ -182,6 +218,8 @@ void State::clear(Effects& effects) {
   }
   apps.clear();
   instances.clear();
+  instances_per_app.clear();
+  automatic_apps.clear();
   deleted.clear();
   ++generation;
 }

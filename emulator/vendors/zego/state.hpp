@@ -119,6 +119,7 @@ struct DeletedInstance {
 
 struct AppState {
   std::shared_ptr<const AppConfig> config;
+  bool automatic = false;  // made by --auth lenient for an AppId no fixture names
   std::map<std::string, Agent, std::less<>> agents;  // sorted: ListAgents pages through it
   std::unordered_map<std::string, SystemTime> nonces;  // only with reject_nonce_replay
   std::array<std::deque<SystemTime>, kOperationCount> recent;  // only with a rate limit
@@ -141,19 +142,30 @@ struct Effects {
 struct State {
   std::map<std::uint32_t, AppState> apps;
   std::map<std::string, Instance, std::less<>> instances;
+  std::map<std::uint32_t, std::size_t> instances_per_app;  // kept by add_instance and remove
+  std::deque<std::uint32_t> automatic_apps;  // lenient apps in the order they were made
   std::deque<DeletedInstance> deleted;  // newest last, the latest kDeletedKept
   std::int64_t last_round = 0;
   std::uint64_t id_sequence = 0;
   std::uint64_t generation = 0;
 
   static constexpr std::size_t kDeletedKept = 200;
+  // --auth lenient makes an app for any AppId; past this many, the oldest that holds nothing
+  // (no agent, no instance) is dropped. It costs nothing: the next request makes it again.
+  static constexpr std::size_t kAutomaticAppsKept = 1024;
 
   AppState* app(std::uint32_t app_id);
+  // --auth lenient: an app with the default settings for an AppId no fixture names.
+  AppState& add_automatic_app(std::uint32_t app_id);
+  Instance& add_instance(Instance instance);
   // Server-wide, increasing, never repeated and not consecutive (round-mechanism doc).
   std::int64_t next_round();
   // A 19-digit numeric string like "1912122918452641792" (a snowflake-style id).
   std::string new_instance_id(SystemTime now);
   std::size_t live_instances(std::uint32_t app_id, bool digital_humans_only, SystemTime now) const;
+  // Removes every live digital human past its MaxIdleTime (reason max_idle_time), whichever app
+  // it belongs to, so instances nobody asks about again do not pile up.
+  void sweep_expired(SystemTime now, Effects& effects);
 
   // Removes an instance and answers every DeleteAgentInstance waiting for it.
   void remove(std::map<std::string, Instance, std::less<>>::iterator it, std::string_view reason, SystemTime now,

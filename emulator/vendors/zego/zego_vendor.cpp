@@ -181,12 +181,9 @@ std::shared_ptr<const AppConfig> ZegoVendor::find_app(std::uint32_t app_id, bool
   std::lock_guard lock(mutex_);
   if (AppState* app = state_.app(app_id)) return app->config;
   if (!provision) return nullptr;
-  // --auth lenient: any well-formed AppId works, with the default settings.
-  auto config = std::make_shared<AppConfig>();
-  config->app_id = app_id;
-  AppState& app = state_.apps[app_id];
-  app.config = config;
-  return config;
+  // --auth lenient: any well-formed AppId works, with the default settings (bounded: see
+  // State::kAutomaticAppsKept).
+  return state_.add_automatic_app(app_id).config;
 }
 
 bool ZegoVendor::authenticate(Call& call) {
@@ -266,6 +263,11 @@ void ZegoVendor::execute(Call& call) {
   {
     std::lock_guard lock(mutex_);
     AppState* app = state_.app(z.app->app_id);
+    if (app == nullptr && ctx_.auth == AuthMode::lenient) {
+      // An automatic app that held nothing may have been dropped since authenticate: it is
+      // made again, as the next request would.
+      app = &state_.add_automatic_app(z.app->app_id);
+    }
     if (app == nullptr) {
       render_code(call, code::kUnknownAppId);  // the app went away (reset) after authentication
     } else {
@@ -318,6 +320,37 @@ std::optional<std::string> ZegoVendor::param(const Call& call, std::string_view 
     if (v == nullptr) return std::nullopt;
   }
   return json_to_text(*v);
+}
+
+namespace {
+
+// A dotted path through one action's body members; an object the table leaves open (no member
+// list) or a member of any type accepts whatever lies below it.
+bool knows_path(std::span<const ParamSpec> specs, std::string_view path) {
+  const std::size_t dot = path.find('.');
+  const std::string_view head = path.substr(0, dot);
+  for (const ParamSpec& spec : specs) {
+    if (spec.name != head) continue;
+    if (dot == std::string_view::npos) return true;
+    const std::string_view rest = path.substr(dot + 1);
+    if (spec.type == ParamType::any) return true;
+    if (spec.type != ParamType::object) continue;
+    if (spec.members.empty() || knows_path(spec.members, rest)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// The public parameters, and every action's body members ("RTC.RoomId" for nested ones).
+bool ZegoVendor::knows_param(std::string_view name) const {
+  for (std::string_view public_name : kPublicNames) {
+    if (public_name == name) return true;
+  }
+  for (const Operation& op : operations()) {
+    if (knows_path(op.body, name)) return true;
+  }
+  return false;
 }
 
 }  // namespace agentemu::zego

@@ -248,6 +248,34 @@ TEST_CASE("sigv4 canonical URI normalises like the SDK signers") {
   CHECK(uri("/../..") == "/");
 }
 
+TEST_CASE("sigv4 canonical URI: deep paths with dot segments past the first 32 levels") {
+  const auto uri = [](std::string_view raw) {
+    std::string out;
+    sigv4::append_canonical_uri(out, raw);
+    return out;
+  };
+  std::string deep, expected;
+  for (int i = 0; i < 40; ++i) {
+    deep += "/s" + std::to_string(i);
+    if (i < 20) expected += "/s" + std::to_string(i);
+  }
+  // 40 segments, back to 20, then new ones on top: each must land where it is read from.
+  std::string raw = deep;
+  for (int i = 0; i < 20; ++i) raw += "/..";
+  raw += "/x/./y/z/../w";
+  CHECK(uri(raw) == expected + "/x/y/w");
+  CHECK(uri(deep + "/./") == deep + "/");
+  // Down to nothing and up again past the old depth.
+  std::string again = deep;
+  for (int i = 0; i < 45; ++i) again += "/..";
+  again += deep + "/a b";
+  CHECK(uri(again) == deep + "/a%20b");
+  // 100 segments, no dots.
+  std::string hundred;
+  for (int i = 0; i < 100; ++i) hundred += "/p";
+  CHECK(uri(hundred) == hundred);
+}
+
 TEST_CASE("sigv4 canonical query and header values") {
   std::string q;
   sigv4::append_canonical_query(q, "b=2&a=%7e&a=1&flag&c=x%20y");

@@ -494,3 +494,125 @@ TEST_CASE("agentcore sandbox paths") {
   CHECK(*sandbox_path("/../..") == "/");
   CHECK_FALSE(sandbox_path(""));
 }
+
+namespace {
+
+// How many sessions of `kind` (codeInterpreter, browser, runtime) the vendor holds, all tenants.
+std::size_t held(const AgentcoreVendor& vendor, std::string_view kind) {
+  JsonWriter w;
+  vendor.write_state(w);
+  JsonDocument doc;
+  REQUIRE_FALSE(parse_json(w.text(), doc));
+  std::size_t n = 0;
+  for (const auto& s : doc["sessions"].GetArray()) n += std::string_view(s["kind"].GetString()) == kind ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("agentcore tool sessions: terminated ones are forgotten an hour after they ended; replays still answer") {
+  Fixture f;
+  const std::string start = std::string(kCi) + "/sessions/start";
+  const std::string get = std::string(kCi) + "/sessions/get";
+  const Answer started = f.run("PUT", start, "", R"({"sessionTimeoutSeconds":60,"clientToken":"start-0000000000000000000000000000001"})");
+  REQUIRE(started.status == 200);
+  const std::string expiring = started.str("/sessionId");
+  const std::string stopped = f.start_ci();
+  const std::string stop_body = R"({"clientToken":"stop-000000000000000000000000000000001"})";
+  const Answer stop = f.run("PUT", std::string(kCi) + "/sessions/stop", "sessionId=" + stopped, stop_body);
+  REQUIRE(stop.status == 200);
+  const std::string ready = f.start_ci(R"({"sessionTimeoutSeconds":28800})");
+  CHECK(held(f.vendor, "codeInterpreter") == 3);
+
+  f.core.clock.set_offset(std::chrono::seconds(3599));
+  CHECK(f.run("GET", get, "sessionId=" + stopped).str("/status") == "TERMINATED");
+  CHECK(f.run("GET", get, "sessionId=" + expiring).str("/status") == "TERMINATED");
+  f.core.clock.set_offset(std::chrono::seconds(3600));
+  CHECK(f.run("GET", get, "sessionId=" + stopped).error == "ResourceNotFoundException");
+  CHECK(f.run("GET", get, "sessionId=" + expiring).str("/status") == "TERMINATED");  // ended at 60 s
+  f.core.clock.set_offset(std::chrono::seconds(3660));
+  CHECK(f.run("GET", get, "sessionId=" + expiring).error == "ResourceNotFoundException");
+  CHECK(f.run("GET", get, "sessionId=" + ready).str("/status") == "READY");
+  CHECK(held(f.vendor, "codeInterpreter") == 1);
+  const Answer terminated = f.run("POST", std::string(kCi) + "/sessions/list", "", R"({"status":"TERMINATED"})");
+  CHECK(terminated.json["items"].Size() == 0);
+
+  // The clientToken records outlive the sessions they named: a retry still gets its answer.
+  const Answer start_replay =
+      f.run("PUT", start, "", R"({"sessionTimeoutSeconds":60,"clientToken":"start-0000000000000000000000000000001"})");
+  CHECK(start_replay.status == 200);
+  CHECK(start_replay.body == started.body);
+  const Answer stop_replay = f.run("PUT", std::string(kCi) + "/sessions/stop", "sessionId=" + stopped, stop_body);
+  CHECK(stop_replay.status == 200);
+  CHECK(stop_replay.body == stop.body);
+
+  // A session the clock ended stays ended when the clock is moved back.
+  const std::string brief = f.start_ci(R"({"sessionTimeoutSeconds":60})");
+  f.core.clock.set_offset(std::chrono::seconds(3725));
+  CHECK(f.run("GET", get, "sessionId=" + brief).str("/status") == "TERMINATED");
+  f.core.clock.set_offset(std::chrono::seconds(3660));
+  CHECK(f.run("GET", get, "sessionId=" + brief).str("/status") == "TERMINATED");
+  CHECK(f.run("POST", std::string(kCi) + "/sessions/list", "", R"({"status":"READY"})").json["items"].Size() == 1);
+}
+
+TEST_CASE("agentcore tool sessions: READY ones are counted, TERMINATED ones capped per tool, oldest first") {
+  Fixture f;
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < kActiveSessionLimit; ++i) ids.push_back(f.start_ci(R"({"sessionTimeoutSeconds":60})"));
+  const Answer full = f.run("PUT", std::string(kCi) + "/sessions/start", "", "{}");
+  CHECK(full.status == 402);
+  CHECK(full.error == "ServiceQuotaExceededException");
+  // Another tool has its own count.
+  CHECK(f.run("PUT", std::string(kBrowser) + "/sessions/start", "", "{}").status == 200);
+  // A stop frees a place at once.
+  REQUIRE(f.run("PUT", std::string(kCi) + "/sessions/stop", "sessionId=" + ids.front(), "{}").status == 200);
+  ids.push_back(f.start_ci(R"({"sessionTimeoutSeconds":120})"));
+  CHECK(f.run("PUT", std::string(kCi) + "/sessions/start", "", "{}").status == 402);
+  // The clock ends the 999 sessions of 60 s: places again, and 1000 TERMINATED kept.
+  f.core.clock.set_offset(std::chrono::seconds(61));
+  const std::string late = f.start_ci();
+  CHECK(held(f.vendor, "codeInterpreter") == kActiveSessionLimit + 2);
+  // One more TERMINATED: the oldest (the one stopped first) goes.
+  REQUIRE(f.run("PUT", std::string(kCi) + "/sessions/stop", "sessionId=" + late, "{}").status == 200);
+  CHECK(f.run("GET", std::string(kCi) + "/sessions/get", "sessionId=" + ids.front()).error == "ResourceNotFoundException");
+  CHECK(f.run("GET", std::string(kCi) + "/sessions/get", "sessionId=" + ids[1]).str("/status") == "TERMINATED");
+  CHECK(held(f.vendor, "codeInterpreter") == kTerminatedKept + 1);  // and the READY one of 120 s
+  const Answer ready = f.run("POST", std::string(kCi) + "/sessions/list", "", R"({"status":"READY"})");
+  REQUIRE(ready.json["items"].Size() == 1);
+  CHECK(ready.str("/items/0/sessionId") == ids.back());
+}
+
+TEST_CASE("agentcore runtime sessions: ended ones are forgotten after the retention") {
+  Fixture f;
+  const std::string invoke = std::string(kArnPath) + "/invocations";
+  const std::vector<std::pair<std::string, std::string>> json{{"Content-Type", "application/json"}};
+  for (int i = 0; i < 3; ++i) REQUIRE(f.run("POST", invoke, "", "{}", json).status == 200);  // a fresh id each time
+  const std::string session = "session-0000000000000000000000000000001";
+  auto named = json;
+  named.emplace_back("X-Amzn-Bedrock-AgentCore-Runtime-Session-Id", session);
+  REQUIRE(f.run("POST", invoke, "", "{}", named).status == 200);
+  const std::string stop = std::string(kArnPath) + "/stopruntimesession";
+  const std::vector<std::pair<std::string, std::string>> stop_headers{
+      {"X-Amzn-Bedrock-AgentCore-Runtime-Session-Id", session}};
+  const std::string token = R"({"clientToken":"stop-000000000000000000000000000000001"})";
+  const Answer stopped = f.run("POST", stop, "", token, stop_headers);
+  REQUIRE(stopped.status == 200);
+  CHECK(held(f.vendor, "runtime") == 4);
+
+  // Idle past the timeout, then the retention: all gone once a request looks.
+  f.core.clock.set_offset(std::chrono::seconds(kRuntimeIdleTimeout) + kTerminatedRetention);
+  REQUIRE(f.run("POST", invoke, "", "{}", json).status == 200);
+  CHECK(held(f.vendor, "runtime") == 1);
+  // The stop's clientToken still replays; a new token finds nothing, as before.
+  const Answer replay = f.run("POST", stop, "", token, stop_headers);
+  CHECK(replay.status == 200);
+  CHECK(replay.body == stopped.body);
+  CHECK(f.run("POST", stop, "", R"({"clientToken":"stop-000000000000000000000000000000002"})", stop_headers).error ==
+        "ResourceNotFoundException");
+  // An invocation keeps a session alive past the idle timeout of its start.
+  REQUIRE(f.run("POST", invoke, "", "{}", named).json["newSession"].GetBool());
+  f.core.clock.set_offset(std::chrono::seconds(2 * kRuntimeIdleTimeout - 10) + kTerminatedRetention);
+  CHECK_FALSE(f.run("POST", invoke, "", "{}", named).json["newSession"].GetBool());
+  f.core.clock.set_offset(std::chrono::seconds(3 * kRuntimeIdleTimeout - 20) + kTerminatedRetention);
+  CHECK_FALSE(f.run("POST", invoke, "", "{}", named).json["newSession"].GetBool());
+}

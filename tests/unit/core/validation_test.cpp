@@ -110,3 +110,37 @@ TEST_CASE("text values are parsed by type") {
   const ParamSpec object{.name = "Config", .type = ParamType::object};
   CHECK(validate_value(object, ParamValue::of_text("[1]"), "Config")->problem == Problem::wrong_type);
 }
+
+TEST_CASE("a value is rendered for the violation only, never for a check it passes") {
+  const ParamSpec number{.name = "n", .type = ParamType::integer, .min = 0, .max = 1000000};
+  const ParamSpec list{.name = "list", .type = ParamType::array, .min_length = 1, .max_length = 5000, .items = &number};
+  const ParamSpec text{.name = "t", .type = ParamType::string, .min_length = 1, .max_length = 10, .pattern = &kSessionId};
+  JsonDocument doc;
+  std::string body = R"({"list":[)";
+  for (int i = 0; i < 4000; ++i) body += (i > 0 ? "," : "") + std::to_string(i);
+  body += R"(],"t":"abc","n":"42"})";
+  REQUIRE_FALSE(parse_json(body, doc));
+
+  const std::uint64_t before = validation_values_rendered();
+  CHECK_FALSE(validate_value(list, ParamValue::of_json(&doc["list"]), "list"));
+  CHECK_FALSE(validate_value(text, ParamValue::of_json(&doc["t"]), "t"));
+  CHECK_FALSE(validate_value(number, ParamValue::of_text("42"), "n"));
+  CHECK_FALSE(validate_value(number, ParamValue::of_json(&doc["list"][7]), "n"));
+  CHECK(validation_values_rendered() == before);
+
+  // A violation still shows the value, shortened as before, with the same message.
+  const ParamSpec short_list{.name = "list", .type = ParamType::array, .max_length = 3};
+  auto v = validate_value(short_list, ParamValue::of_json(&doc["list"]), "list");
+  REQUIRE(v);
+  CHECK(validation_values_rendered() == before + 1);
+  CHECK(v->problem == Problem::too_long);
+  CHECK(v->message == "list must have at most 3 items");
+  CHECK(v->value.starts_with("[0,1,2,3,"));
+  CHECK(v->value.ends_with("..."));
+  CHECK(v->value.size() == 131);
+  v = validate_value(number, ParamValue::of_text("1000001"), "n");
+  REQUIRE(v);
+  CHECK(v->value == "1000001");
+  CHECK(v->message == "n must be less than or equal to 1000000");
+  CHECK(validation_values_rendered() == before + 2);
+}

@@ -103,22 +103,57 @@ TEST_CASE("ice V3: repeated headers are trimmed, sorted and joined; names lowerc
   CHECK(h.signed_line == "host;x-acs-a;x-acs-b");
 }
 
-TEST_CASE("ice nonces: a reuse inside 15 minutes is caught, per access key, and memory is capped") {
+TEST_CASE("ice nonces: a reuse inside 15 minutes is caught, per access key") {
+  using V = NonceCache::Verdict;
   const SystemTime t0 = from_epoch_millis(1'700'000'000'000);
-  NonceCache cache(3);
-  CHECK(cache.remember("ak", "n1", t0));
-  CHECK_FALSE(cache.remember("ak", "n1", t0 + std::chrono::minutes(14)));
-  CHECK(cache.remember("other", "n1", t0));  // another key's nonce space
-  CHECK(cache.remember("ak", "n1", t0 + std::chrono::minutes(16)));  // out of the window: fresh again
-  CHECK(cache.size() <= 3);
+  NonceCache cache;
+  CHECK(cache.remember("ak", "n1", t0) == V::fresh);
+  CHECK(cache.remember("ak", "n1", t0 + std::chrono::minutes(14)) == V::replayed);
+  CHECK(cache.remember("other", "n1", t0) == V::fresh);  // another key's nonce space
+  CHECK(cache.remember("ak", "n1", t0 + std::chrono::minutes(16)) == V::fresh);  // out of the window: fresh again
+  CHECK(cache.remember("ak", "n1", t0 + std::chrono::minutes(30)) == V::replayed);  // ... and remembered from then
+  CHECK(cache.size() == 1);  // "other" left the window
+  cache.clear();
+  CHECK(cache.size() == 0);
+}
 
-  NonceCache capped(2);
-  CHECK(capped.remember("ak", "a", t0));
-  CHECK(capped.remember("ak", "b", t0));
-  CHECK(capped.remember("ak", "c", t0));  // evicts "a"
-  CHECK(capped.size() == 2);
-  CHECK(capped.remember("ak", "a", t0));  // forgotten: the documented price of the cap
-  CHECK_FALSE(capped.remember("ak", "c", t0));
-  capped.clear();
-  CHECK(capped.size() == 0);
+TEST_CASE("ice nonces: when full of live nonces, new ones are refused, never an old one forgotten") {
+  using V = NonceCache::Verdict;
+  const SystemTime t0 = from_epoch_millis(1'700'000'000'000);
+  NonceCache capped(2, 3);
+  CHECK(capped.remember("ak", "a", t0) == V::fresh);
+  CHECK(capped.remember("ak", "b", t0 + std::chrono::minutes(1)) == V::fresh);
+  CHECK(capped.remember("ak", "c", t0 + std::chrono::minutes(2)) == V::key_full);  // nothing evicted ...
+  CHECK(capped.remember("ak", "a", t0 + std::chrono::minutes(2)) == V::replayed);  // ... so "a" is still caught
+  CHECK(capped.remember("bk", "a", t0 + std::chrono::minutes(2)) == V::fresh);
+  CHECK(capped.remember("ck", "a", t0 + std::chrono::minutes(2)) == V::full);  // all keys together
+  CHECK(capped.size() == 3);
+  // As each leaves the window, room comes back, and only the ones outside it are forgotten.
+  CHECK(capped.remember("ak", "c", t0 + std::chrono::minutes(15)) == V::fresh);  // "a" left
+  CHECK(capped.remember("ak", "b", t0 + std::chrono::minutes(15)) == V::replayed);
+  CHECK(capped.remember("ck", "a", t0 + std::chrono::minutes(15)) == V::full);
+  CHECK(capped.remember("ck", "a", t0 + std::chrono::minutes(16)) == V::fresh);  // "b" left
+}
+
+TEST_CASE("ice nonces: the clock moved back forgets the nonces from its future, and only those") {
+  using V = NonceCache::Verdict;
+  const SystemTime t0 = from_epoch_millis(1'700'000'000'000);
+  NonceCache cache(4, 8);
+  CHECK(cache.remember("ak", "early", t0) == V::fresh);
+  CHECK(cache.remember("ak", "late", t0 + std::chrono::minutes(14)) == V::fresh);
+  // Back to t0 + 1: "late" is 13 minutes ahead, still inside the window either side.
+  CHECK(cache.remember("ak", "late", t0 + std::chrono::minutes(1)) == V::replayed);
+  // Back to t0 - 2: "late" is 16 minutes ahead, outside: it is used again now, and remembered
+  // from now on; "early", 2 minutes ahead, is still caught.
+  CHECK(cache.remember("ak", "late", t0 - std::chrono::minutes(2)) == V::fresh);
+  CHECK(cache.remember("ak", "early", t0 - std::chrono::minutes(2)) == V::replayed);
+  CHECK(cache.remember("ak", "x", t0 + std::chrono::minutes(12)) == V::fresh);
+  CHECK(cache.remember("ak", "late", t0 + std::chrono::minutes(12)) == V::replayed);  // 14 minutes after its reuse
+  CHECK(cache.size() == 3);
+  CHECK(cache.remember("ak", "y", t0 + std::chrono::minutes(13)) == V::fresh);  // "late" (t0 - 2) leaves
+  CHECK(cache.size() == 3);
+  // Forward past everything, then far back: nothing outside the window is kept.
+  CHECK(cache.remember("ak", "y", t0 + std::chrono::hours(2)) == V::fresh);
+  CHECK(cache.remember("ak", "z", t0 - std::chrono::hours(2)) == V::fresh);
+  CHECK(cache.size() == 1);
 }

@@ -2,7 +2,9 @@
 // validation from the table, state transitions, fixtures, XML, lenient mode.
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <map>
+#include <vector>
 
 #include "core/crypto.hpp"
 #include "core/uri.hpp"
@@ -284,4 +286,172 @@ TEST_CASE("ice fixtures: mistakes are named by JSON pointer") {
   f.vendor.clear_state();
   auto after = f.v2("DescribeAIAgentInstance", {{"InstanceId", "fixture-instance"}});
   CHECK(code_of(f.run(*after)) == "InvalidAccessKeyId.NotFound");
+}
+
+namespace {
+
+// Every tag of `xml` (after the declaration) has a valid XML name and closes in order.
+bool well_formed(std::string_view xml) {
+  constexpr std::string_view kDeclaration = "<?xml version='1.0' encoding='UTF-8'?>";
+  if (!xml.starts_with(kDeclaration)) return false;
+  xml.remove_prefix(kDeclaration.size());
+  const auto start = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; };
+  const auto rest = [&](char c) { return start(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '.'; };
+  std::vector<std::string_view> open;
+  for (std::size_t i = 0; i < xml.size(); ++i) {
+    if (xml[i] == '>') return false;  // text never holds a raw '>'
+    if (xml[i] != '<') continue;
+    const bool closing = i + 1 < xml.size() && xml[i + 1] == '/';
+    const std::size_t name_at = i + (closing ? 2 : 1);
+    const std::size_t end = xml.find('>', name_at);
+    if (end == std::string_view::npos || end == name_at) return false;
+    const std::string_view name = xml.substr(name_at, end - name_at);
+    if (!start(name.front())) return false;
+    for (char c : name) {
+      if (!rest(c)) return false;
+    }
+    if (closing) {
+      if (open.empty() || open.back() != name) return false;
+      open.pop_back();
+    } else {
+      open.push_back(name);
+    }
+    i = end;
+  }
+  return open.empty();
+}
+
+}  // namespace
+
+TEST_CASE("ice Format=XML: member names that are not XML names are encoded, so the answer stays well-formed") {
+  JsonDocument doc;
+  REQUIRE_FALSE(parse_json(R"({"a b":1,"<x":{"1st":"v","ok-1.x":[true]},"":2,"é":3,"x:y":4,"tab\t":5})", doc));
+  const std::string xml = json_to_xml("R", doc);
+  CHECK(well_formed(xml));
+  CHECK(xml.find("<a_x0020_b>1</a_x0020_b>") != std::string::npos);
+  CHECK(xml.find("<_x003C_x><_x0031_st>v</_x0031_st><ok-1.x>true</ok-1.x></_x003C_x>") != std::string::npos);
+  CHECK(xml.find("<_>2</_>") != std::string::npos);
+  CHECK(xml.find("<_x00E9_>3</_x00E9_>") != std::string::npos);
+  CHECK(xml.find("<x_x003A_y>4</x_x003A_y>") != std::string::npos);
+  CHECK(xml.find("<tab_x0009_>5</tab_x0009_>") != std::string::npos);
+
+  // Names a client chose, echoed by DescribeAIAgentInstance.
+  Fixture f;
+  auto start = f.v2("StartAIAgentInstance",
+                    {{"AIAgentId", "agent-1"}, {"RuntimeConfig", R"({"ChannelId":"c","a b":"1","<x":{"y>":"&"}})"}});
+  const JsonDocument started = f.run(*start);
+  REQUIRE(start->call.response.status == 200);
+  auto describe = f.v2("DescribeAIAgentInstance", {{"InstanceId", started["InstanceId"].GetString()}, {"Format", "XML"}});
+  f.run(*describe);
+  REQUIRE(describe->call.response.status == 200);
+  const std::string& body = describe->call.response.body;
+  CHECK_MESSAGE(well_formed(body), body);
+  CHECK(body.find("<RuntimeConfig><ChannelId>c</ChannelId><a_x0020_b>1</a_x0020_b><_x003C_x><y_x003E_>&amp;</y_x003E_></_x003C_x></RuntimeConfig>") !=
+        std::string::npos);
+}
+
+TEST_CASE("ice nonces: a cache full of live nonces refuses new requests, never forgets one inside the window") {
+  Fixture f;
+  // Fill testid's share with nonces used just now.
+  for (std::size_t i = 0; i < NonceCache::kDefaultPerKey; ++i) {
+    REQUIRE(f.vendor.nonces().remember("testid", "filler-" + std::to_string(i), f.core.clock.now()) ==
+            NonceCache::Verdict::fresh);
+  }
+  auto refused = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}});
+  const JsonDocument e = f.run(*refused);
+  CHECK(refused->call.response.status == 400);
+  CHECK(code_of(e) == "Throttling.User");
+  // A replay of a remembered one is still a replay, and another key is not throttled.
+  auto replay = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}}, "testid", "testsecret", "filler-0");
+  CHECK(code_of(f.run(*replay)) == "SignatureNonceUsed");
+  auto other = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}}, "stoponly", "s2");
+  f.run(*other);
+  CHECK(other->call.response.status == 403);  // past the nonce check: refused by the allow list only
+  // Once the window has passed, the key's nonces are forgotten and requests pass again.
+  f.core.clock.set_offset(std::chrono::minutes(15));
+  auto later = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}});
+  f.run(*later);
+  CHECK(later->call.response.status == 200);
+  CHECK(f.vendor.nonces().size() == 1);  // the fillers and stoponly's went with the window
+}
+
+TEST_CASE("ice instances: Finished ones (and dialogues nobody else has) go after the retention; counts never scan") {
+  Fixture f;
+  const auto start = [&](std::string session) {
+    auto call = f.v2("StartAIAgentInstance", {{"AIAgentId", "agent-1"}, {"RuntimeConfig", R"({"ChannelId":"c"})"},
+                                              {"SessionId", session}});
+    const JsonDocument doc = f.run(*call);
+    REQUIRE(call->call.response.status == 200);
+    return std::string(doc["InstanceId"].GetString());
+  };
+  const auto concurrency = [&] {
+    auto call = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}});
+    const JsonDocument doc = f.run(*call);
+    return doc["ActiveCount"].GetInt64();
+  };
+  const auto dialogues = [&](std::string session) {
+    auto call = f.v2("ListAIAgentDialogues", {{"SessionId", session}, {"StartTime", "0"}, {"EndTime", "99999999999999"}});
+    const JsonDocument doc = f.run(*call);
+    return doc["Dialogues"].Size();
+  };
+  const auto status_of = [&](const std::string& id) {
+    auto call = f.v2("DescribeAIAgentInstance", {{"InstanceId", id}});
+    const JsonDocument doc = f.run(*call);
+    return call->call.response.status == 200 ? std::string(doc["Instance"]["Status"].GetString()) : code_of(doc);
+  };
+  CHECK(concurrency() == 1);  // the fixture's instance
+  const std::string alone = start("s-alone");
+  const std::string shared1 = start("s-shared");
+  const std::string shared2 = start("s-shared");
+  CHECK(concurrency() == 4);
+  for (const std::string& id : {alone, shared1}) {
+    auto text = f.v2("SendAIAgentText", {{"InstanceId", id}, {"Text", "hello"}});
+    f.run(*text);
+    REQUIRE(text->call.response.status == 200);
+    auto stop = f.v2("StopAIAgentInstance", {{"InstanceId", id}});
+    f.run(*stop);
+    REQUIRE(stop->call.response.status == 200);
+  }
+  CHECK(concurrency() == 2);
+  CHECK(status_of(alone) == "Finished");
+  CHECK(dialogues("s-alone") == 1);
+
+  f.core.clock.set_offset(std::chrono::minutes(59));
+  CHECK(status_of(alone) == "Finished");
+  f.core.clock.set_offset(std::chrono::minutes(60));
+  CHECK(status_of(alone) == "ResourceNotFound");
+  CHECK(status_of(shared1) == "ResourceNotFound");
+  CHECK(status_of(shared2) == "Executing");
+  CHECK(dialogues("s-alone") == 0);   // nobody is left in that session
+  CHECK(dialogues("s-shared") == 1);  // shared2 still is
+  CHECK(concurrency() == 2);
+  auto list = f.v2("ListAIAgentInstance", {{"AIAgentId", "agent-1"}, {"PageSize", "100"}});
+  const JsonDocument listed = f.run(*list);
+  REQUIRE(listed["Instances"].Size() == 2);
+  CHECK(std::string(listed["Instances"][0]["InstanceId"].GetString()) == shared2);  // newest first
+  CHECK(std::string(listed["Instances"][1]["InstanceId"].GetString()) == "fixture-instance");
+}
+
+TEST_CASE("ice instances: past the cap, the oldest Finished go first") {
+  Fixture f;
+  std::string seeded = R"({"instances":[)";
+  for (std::size_t i = 0; i <= kFinishedKept; ++i) {
+    seeded += (i > 0 ? "," : "");
+    seeded += R"({"InstanceId":"old-)" + std::to_string(i) +
+              R"(","AIAgentId":"agent-1","account":"testid","Status":"Finished","GmtCreate":"2025-01-01T00:00:00Z"})";
+  }
+  seeded += "]}";
+  JsonDocument doc;
+  REQUIRE_FALSE(parse_json(seeded, doc));
+  REQUIRE_FALSE(f.vendor.check_fixture(doc, "/ice"));
+  f.vendor.apply_fixture(doc);
+  // Seeded long ago, but kept for the retention from now: only the cap applies.
+  auto first = f.v2("DescribeAIAgentInstance", {{"InstanceId", "old-0"}});
+  CHECK(code_of(f.run(*first)) == "ResourceNotFound");
+  auto second = f.v2("DescribeAIAgentInstance", {{"InstanceId", "old-1"}});
+  f.run(*second);
+  CHECK(second->call.response.status == 200);
+  auto list = f.v2("ListAIAgentInstance", {{"AIAgentId", "agent-1"}, {"PageSize", "100"}, {"PageNumber", "100"}});
+  f.run(*list);
+  CHECK(list->call.response.status == 200);
 }

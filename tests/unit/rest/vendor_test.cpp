@@ -188,6 +188,74 @@ TEST_CASE("rest: a reset or a delete ends waiting stops") {
   }
 }
 
+TEST_CASE("rest: a stop that settles cancels its wake-ups") {
+  Fixture f;
+  const char* busy = R"({"agents":[{"agentId":"550e8400-e29b-41d4-a716-446655440000","name":"Eliza","status":"active","busyMs":600000}]})";
+  REQUIRE_FALSE(f.load(busy));
+  REQUIRE(f.core.scheduler.pending() == 0);
+  auto waiting = f.stop(R"({"timeout":3600000})");
+  REQUIRE(waiting->call.paused());
+  CHECK(f.core.scheduler.pending() == 2);  // its own timeout, and the end of the work
+  auto second = f.stop(R"({"timeout":3000000})");
+  CHECK(f.core.scheduler.pending() == 3);  // the end of the work is watched once
+  SUBCASE("a forced stop") {
+    CHECK(f.stop(R"({"graceful":false})")->call.response.status == 200);
+  }
+  SUBCASE("a delete") {
+    CHECK(f.send("DELETE", std::string("/agents/") + kAgent)->call.response.status == 200);
+  }
+  SUBCASE("a reset") {
+    f.vendor.clear_state();
+  }
+  SUBCASE("the work ends through the fixtures") {
+    REQUIRE_FALSE(f.load(R"({"agents":[{"agentId":"550e8400-e29b-41d4-a716-446655440000","busyMs":0}]})"));
+  }
+  SUBCASE("the elizaOS profile stops the runtime") {
+    CHECK(f.send("POST", std::string("/api/agents/") + kAgent + "/stop")->call.response.status == 200);
+  }
+  CHECK(waiting->resumed == 1);
+  CHECK(second->resumed == 1);
+  CHECK(f.core.scheduler.pending() == 0);
+}
+
+TEST_CASE("rest: a timed-out stop leaves only what the others still need") {
+  Fixture f;
+  REQUIRE_FALSE(f.load(R"({"agents":[{"agentId":"550e8400-e29b-41d4-a716-446655440000","name":"Eliza","status":"active","busyMs":600000}]})"));
+  auto impatient = f.stop(R"({"timeout":20})");
+  CHECK(f.core.scheduler.pending() == 2);
+  f.core.run_for(std::chrono::milliseconds(300));
+  REQUIRE(impatient->resumed == 1);
+  CHECK(impatient->call.response.status == 408);
+  CHECK(f.core.scheduler.pending() == 0);  // nobody waits for the end of the work any more
+  auto patient = f.stop(R"({"timeout":3600000})");
+  CHECK(f.core.scheduler.pending() == 2);  // armed again for the new waiter
+  REQUIRE_FALSE(f.load(R"({"agents":[{"agentId":"550e8400-e29b-41d4-a716-446655440000","busyMs":0}]})"));
+  CHECK(patient->resumed == 1);
+  CHECK(patient->call.response.status == 200);
+  CHECK(f.core.scheduler.pending() == 0);
+}
+
+TEST_CASE("rest: waiting stops per agent are capped; one more is a 429") {
+  Fixture f;
+  REQUIRE_FALSE(f.load(R"({"agents":[{"agentId":"550e8400-e29b-41d4-a716-446655440000","name":"Eliza","status":"active","busyMs":90000}]})"));
+  std::vector<std::shared_ptr<TestCall>> waiting;
+  for (std::size_t i = 0; i < rest::kMaxWaitingStops; ++i) {
+    waiting.push_back(f.stop(R"({"timeout":3600000})"));
+    REQUIRE(waiting.back()->call.paused());
+  }
+  CHECK(f.core.scheduler.pending() == rest::kMaxWaitingStops + 1);
+  auto refused = f.stop(R"({"timeout":3600000})");
+  CHECK_FALSE(refused->call.paused());
+  CHECK(refused->call.response.status == 429);
+  CHECK(error_of(*refused) == "Too many requests. Please try again later.");
+  CHECK(refused->call.response.header("Retry-After") == "90");
+  CHECK(f.core.scheduler.pending() == rest::kMaxWaitingStops + 1);
+  // A forced stop is never refused, and answers every waiting one.
+  CHECK(f.stop(R"({"graceful":false})")->call.response.status == 200);
+  for (const auto& w : waiting) CHECK(w->call.response.status == 200);
+  CHECK(f.core.scheduler.pending() == 0);
+}
+
 TEST_CASE("rest: bad input is the vendor's 400, naming the field") {
   Fixture f;
   REQUIRE_FALSE(f.load(R"({"agents":[{"agentId":"550e8400-e29b-41d4-a716-446655440000","name":"Eliza","status":"active"}]})"));

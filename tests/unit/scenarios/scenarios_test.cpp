@@ -20,7 +20,9 @@ struct World {
     auto a = std::make_unique<FakeVendor>("alpha", std::vector<std::string_view>{"/alpha"});
     alpha = a.get();
     vendors.add(std::move(a));
-    vendors.add(std::make_unique<FakeVendor>("beta", std::vector<std::string_view>{"/beta"}));
+    auto b = std::make_unique<FakeVendor>("beta", std::vector<std::string_view>{"/beta"});
+    beta = b.get();
+    vendors.add(std::move(b));
     pipeline.set_scenarios(&engine);
   }
 
@@ -46,6 +48,7 @@ struct World {
   Pipeline pipeline{vendors, admin, journal, metrics, core.log, core.scheduler};
   ScenarioEngine engine{vendors, core.clock, core.log};
   FakeVendor* alpha;
+  FakeVendor* beta;
 };
 
 }  // namespace
@@ -78,6 +81,27 @@ TEST_CASE("load errors name the JSON pointer") {
   CHECK(w.load_error(R"({"rules":[{"match":{"vendor":"alpha"},"respond":{"error":"Busy","status":100}}]})") ==
         "/rules/0/respond/status: must be between 200 and 599");
   CHECK(w.load_error("{\"rules\": [}").starts_with("/: line 1 column"));
+}
+
+TEST_CASE("params names are checked at load time against the vendors' parameters") {
+  World w;
+  w.beta->param_names.insert("region");
+  // The rule's vendor must know the name.
+  CHECK(w.load_error(R"({"rules":[{"match":{"vendor":"alpha","params":{"pth":"*"}},"respond":"pass"}]})") ==
+        "/rules/0/match/params/pth: vendor alpha has no parameter \"pth\"");
+  CHECK(w.load_error(R"({"rules":[{"match":{"vendor":"alpha","params":{"region":"eu"}},"respond":"pass"}]})") ==
+        "/rules/0/match/params/region: vendor alpha has no parameter \"region\"");
+  CHECK(w.load_error(R"({"rules":[{"match":{"vendor":"beta","params":{"region":"eu"}},"respond":"pass"}]})") ==
+        "(loaded)");
+  // The vendor is known before params whatever the key order; the pointer escapes the name.
+  CHECK(w.load_error(R"({"rules":[{"respond":"pass"},{"match":{"params":{"path":"*","a/b~c":"x"},"vendor":"beta"},
+                                                        "respond":"pass"}]})") ==
+        "/rules/1/match/params/a~1b~0c: vendor beta has no parameter \"a/b~c\"");
+  // Without a vendor, any vendor's parameter will do, and a name none knows is the error.
+  CHECK(w.load_error(R"({"rules":[{"match":{"params":{"region":"eu","path":"/a*"}},"respond":"pass"}]})") ==
+        "(loaded)");
+  CHECK(w.load_error(R"({"rules":[{"match":{"params":{"path":"/a*","regoin":"eu"}},"respond":"pass"}]})") ==
+        "/rules/0/match/params/regoin: no vendor has a parameter \"regoin\"");
 }
 
 TEST_CASE("phase before: the operation does not run and the vendor renders the error") {

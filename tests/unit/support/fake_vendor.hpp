@@ -55,6 +55,7 @@ class FakeVendor final : public Vendor {
     if (name == "path") return std::string(call.request.path);
     return std::nullopt;
   }
+  bool knows_param(std::string_view name) const override { return param_names.contains(name); }
 
   std::optional<FixtureIssue> check_fixture(const JsonValue& section, std::string_view pointer) const override {
     if (!section.IsObject()) return FixtureIssue{std::string(pointer), "must be an object"};
@@ -89,6 +90,7 @@ class FakeVendor final : public Vendor {
   static constexpr std::array<std::string_view, 2> kOperations = {"Read", "Write"};
   std::vector<std::string> steps;
   std::set<std::string> items;
+  std::set<std::string, std::less<>> param_names{"path"};  // what knows_param admits
   int executed = 0;
   bool fail_auth = false;
 

@@ -263,3 +263,68 @@ TEST_CASE("zego operation table lists the 19 actions in order") {
   CHECK(zego::find_operation("deleteagentinstance") == -1);
   for (std::size_t i = 0; i < names.size(); ++i) CHECK(zego::find_operation(names[i]) == static_cast<int>(i));
 }
+
+namespace {
+
+JsonDocument state_of(const zego::ZegoVendor& vendor) {
+  JsonWriter w;
+  vendor.write_state(w);
+  JsonDocument doc;
+  REQUIRE_FALSE(parse_json(w.text(), doc));
+  return doc;
+}
+
+std::size_t deleted_for(const JsonDocument& state, std::string_view reason) {
+  std::size_t n = 0;
+  for (const auto& d : state["deletedInstances"].GetArray()) n += std::string_view(d["Reason"].GetString()) == reason ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("zego expired live digital humans are swept at the next create, nobody asking about them") {
+  Fixture f;
+  const std::string live =
+      R"({"AgentId":"jacky","CDN":{"Url":"rtmp://push.example.com/live/key"},"DigitalHuman":{"DigitalHumanId":"anchor"},"AdvancedConfig":{"MaxIdleTime":30}})";
+  for (int i = 0; i < 10; ++i) REQUIRE(f.act("CreateLiveDigitalHumanAgentInstance", live).code() == 0);
+  CHECK(f.act("CreateLiveDigitalHumanAgentInstance", live).code() == 410000011);  // the limit of 10
+  CHECK(deleted_for(state_of(f.vendor), "max_idle_time") == 0);
+  f.advance(31);
+  // All ten expired: the next create removes them for good (reason max_idle_time), then counts.
+  for (int i = 0; i < 10; ++i) REQUIRE(f.act("CreateLiveDigitalHumanAgentInstance", live).code() == 0);
+  const JsonDocument state = state_of(f.vendor);
+  CHECK(deleted_for(state, "max_idle_time") == 10);
+  CHECK(state["instances"].Size() == 10);
+  f.advance(31);
+  REQUIRE(f.create().size() == 19);  // a standard instance sweeps them too
+  CHECK(deleted_for(state_of(f.vendor), "max_idle_time") == 20);
+}
+
+TEST_CASE("zego --auth lenient: apps made for unknown AppIds are bounded; the ones holding state stay") {
+  Fixture f(AuthMode::lenient);
+  const auto send_as = [&](std::uint32_t app_id, const std::string& action, const std::string& body) {
+    const std::string ts = std::to_string(epoch_seconds(f.core.clock.now()));
+    const std::string app = std::to_string(app_id);
+    return f.send("Action=" + action + "&AppId=" + app + "&SignatureNonce=n" + app + "&Timestamp=" + ts +
+                      "&Signature=" + zego::sign(app, "n" + app, "", ts) + "&SignatureVersion=2.0",
+                  body);
+  };
+  // An app that holds an agent, made first (the oldest).
+  REQUIRE(send_as(7, "RegisterAgent", R"({"AgentId":"kept","Name":"Kept","LLM":{"Url":"https://llm.example/v1","ApiKey":"k","Model":"m"},"TTS":{"Vendor":"ByteDance","Params":{"app":{"appid":"a"}}}})").code() == 0);
+  const std::size_t many = zego::State::kAutomaticAppsKept * 2;
+  for (std::uint32_t id = 1000; id < 1000 + many; ++id) REQUIRE(send_as(id, "ListAgents", "{}").code() == 0);
+  const JsonDocument state = state_of(f.vendor);
+  const std::size_t apps = state["apps"].Size();
+  CHECK(apps <= zego::State::kAutomaticAppsKept + 2);  // the automatic ones, app 7 and the fixture's app
+  CHECK(apps >= zego::State::kAutomaticAppsKept);
+  bool kept = false, fixture = false;
+  for (const auto& app : state["apps"].GetArray()) {
+    kept = kept || app["AppId"].GetInt64() == 7;
+    fixture = fixture || app["AppId"].GetInt64() == 1234567890;
+  }
+  CHECK(kept);
+  CHECK(fixture);
+  // Dropped apps come back on their next request, with their defaults; app 7 kept its agent.
+  CHECK(send_as(1000, "ListAgents", "{}").data()["Total"].GetInt() == 0);
+  CHECK(send_as(7, "ListAgents", "{}").data()["Total"].GetInt() == 1);
+}
