@@ -2,11 +2,44 @@
 
 namespace agentemu {
 
-Journal::Journal(std::size_t limit, std::size_t body_cap) : slots_(limit), body_cap_(body_cap) {}
+Journal::Journal(std::size_t limit, std::size_t body_cap, std::size_t body_budget)
+    : slots_(limit), body_cap_(body_cap), body_budget_(body_budget) {}
+
+namespace {
+
+// Heap bytes a string holds: short ones live inside the string object itself.
+std::size_t heap_bytes(const std::string& s) {
+  static const std::size_t inline_capacity = std::string().capacity();
+  return s.capacity() > inline_capacity ? s.capacity() : 0;
+}
+
+}  // namespace
+
+std::size_t Journal::oldest_slot() const {
+  const std::size_t capacity = slots_.size();
+  return (next_ + capacity - size_) % (capacity == 0 ? 1 : capacity);
+}
+
+void Journal::store_body(JournalEntry& e, std::string_view body) {
+  body_bytes_ -= heap_bytes(e.body);
+  // A slot that once held a large body gives it back for a much smaller one, so the budget
+  // counts what is really kept (small bodies still reuse the slot's buffer).
+  if (e.body.capacity() > 1024 && e.body.capacity() > 2 * body.size()) std::string().swap(e.body);
+  e.body.assign(body);
+  body_bytes_ += heap_bytes(e.body);
+}
+
+void Journal::release_body(JournalEntry& e) {
+  body_bytes_ -= heap_bytes(e.body);
+  std::string().swap(e.body);
+  body_bytes_ += heap_bytes(e.body);
+}
 
 void Journal::record(const JournalRecord& r) {
   std::lock_guard lock(mutex_);
   if (slots_.empty()) return;
+  // The slot about to be reused is the oldest entry once the ring is full.
+  if (size_ == slots_.size() && dropped_ > 0) --dropped_;
   JournalEntry& e = slots_[next_];
   e.id = next_id_++;
   e.time = r.time;
@@ -21,7 +54,7 @@ void Journal::record(const JournalRecord& r) {
     e.headers[i].first.assign((*r.headers)[i].name);
     e.headers[i].second.assign((*r.headers)[i].value);
   }
-  e.body.assign(r.body.substr(0, body_cap_));
+  store_body(e, r.body.substr(0, body_cap_));
   e.body_size = r.body.size();
   e.status = r.status;
   e.error_code.assign(r.error_code);
@@ -30,13 +63,21 @@ void Journal::record(const JournalRecord& r) {
   e.duration_ms = r.duration_ms;
   next_ = (next_ + 1) % slots_.size();
   if (size_ < slots_.size()) ++size_;
+  while (body_bytes_ > body_budget_ && dropped_ + 1 < size_) {
+    release_body(slots_[(oldest_slot() + dropped_) % slots_.size()]);
+    ++dropped_;
+  }
+}
+
+std::size_t Journal::body_bytes() const {
+  std::lock_guard lock(mutex_);
+  return body_bytes_;
 }
 
 template <class Visit>
 void Journal::for_each_oldest_first(Visit&& visit) const {
-  const std::size_t capacity = slots_.size();
-  const std::size_t first = (next_ + capacity - size_) % (capacity == 0 ? 1 : capacity);
-  for (std::size_t i = 0; i < size_; ++i) visit(slots_[(first + i) % capacity]);
+  const std::size_t first = oldest_slot();
+  for (std::size_t i = 0; i < size_; ++i) visit(slots_[(first + i) % slots_.size()]);
 }
 
 bool Journal::status_matches(std::string_view wanted, int status) {
@@ -79,6 +120,8 @@ void Journal::clear() {
   std::lock_guard lock(mutex_);
   next_ = 0;
   size_ = 0;
+  dropped_ = 0;
+  for (JournalEntry& e : slots_) release_body(e);
 }
 
 }  // namespace agentemu

@@ -61,14 +61,21 @@ struct JournalFilter {
 class Journal {
  public:
   static constexpr std::size_t kDefaultBodyCap = 64 * 1024;
+  // All kept bodies together: 10,000 full 64 KiB bodies would be 640 MB. Past the budget the
+  // oldest entries lose their bodies (bodySize stays, bodyTruncated shows it); the newest
+  // entry always keeps its own.
+  static constexpr std::size_t kDefaultBodyBudget = 128 * 1024 * 1024;
 
-  explicit Journal(std::size_t limit, std::size_t body_cap = kDefaultBodyCap);
+  explicit Journal(std::size_t limit, std::size_t body_cap = kDefaultBodyCap,
+                   std::size_t body_budget = kDefaultBodyBudget);
 
   void record(const JournalRecord& record);
   std::vector<JournalEntry> entries(const JournalFilter& filter) const;
   std::size_t count(const JournalFilter& filter) const;
   void clear();
   std::size_t limit() const { return slots_.size(); }
+  // Heap bytes the kept bodies hold; above the budget only while the newest entry needs it.
+  std::size_t body_bytes() const;
 
   static bool status_matches(std::string_view wanted, int status);
 
@@ -76,10 +83,16 @@ class Journal {
   bool matches(const JournalEntry& entry, const JournalFilter& filter) const;
   template <class Visit>
   void for_each_oldest_first(Visit&& visit) const;
+  std::size_t oldest_slot() const;
+  void store_body(JournalEntry& entry, std::string_view body);
+  void release_body(JournalEntry& entry);
 
   mutable std::mutex mutex_;
   std::vector<JournalEntry> slots_;
   std::size_t body_cap_;
+  std::size_t body_budget_;
+  std::size_t body_bytes_ = 0;  // heap bytes held by every slot's body
+  std::size_t dropped_ = 0;     // the oldest entries whose bodies the budget took, a prefix
   std::size_t next_ = 0;   // slot the next record goes to
   std::size_t size_ = 0;   // filled slots
   std::uint64_t next_id_ = 1;

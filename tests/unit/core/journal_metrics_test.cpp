@@ -62,6 +62,59 @@ TEST_CASE("journal bodies are capped and the real size kept") {
   CHECK(entries[0].body_size == 16);
 }
 
+TEST_CASE("journal bodies together stay within the budget; the oldest lose theirs first") {
+  const std::string kilobyte(1000, 'k');
+  Journal journal(4, 1000, 3000);
+  for (int i = 0; i < 4; ++i) journal.record(record("rest", "Op" + std::to_string(i), 200, kilobyte));
+  auto entries = journal.entries({});
+  REQUIRE(entries.size() == 4);
+  CHECK(entries[0].body.empty());  // the oldest paid for the fourth
+  CHECK(entries[0].body_size == 1000);
+  for (int i = 1; i < 4; ++i) CHECK(entries[i].body == kilobyte);
+  CHECK(journal.body_bytes() <= 3000);
+
+  // The ring wraps: the reused slots were the ones without bodies, then the next oldest go.
+  for (int i = 4; i < 7; ++i) journal.record(record("rest", "Op" + std::to_string(i), 200, kilobyte));
+  entries = journal.entries({});
+  REQUIRE(entries.size() == 4);
+  CHECK(entries[0].operation == "Op3");
+  CHECK(entries[0].body.empty());
+  for (int i = 1; i < 4; ++i) CHECK(entries[i].body == kilobyte);
+  CHECK(journal.body_bytes() <= 3000);
+
+  // Small bodies cost little, so older full ones are kept beside them.
+  journal.record(record("rest", "Small", 200, "tiny"));
+  entries = journal.entries({});
+  CHECK(entries[0].body == kilobyte);  // Op4, the oldest now
+  CHECK(entries[3].body == "tiny");
+  CHECK(journal.body_bytes() <= 3000);
+
+  // clear gives every buffer back.
+  journal.clear();
+  CHECK(journal.body_bytes() == 0);
+}
+
+TEST_CASE("the newest journal entry keeps its body even past the budget; a slot gives back what it no longer needs") {
+  const std::string big(1000, 'b');
+  Journal journal(3, 1000, 500);
+  journal.record(record("rest", "Big", 200, big));
+  CHECK(journal.entries({})[0].body == big);
+  journal.record(record("rest", "Next", 200, "x"));
+  auto entries = journal.entries({});
+  CHECK(entries[0].body.empty());
+  CHECK(entries[0].body_size == 1000);
+  CHECK(entries[1].body == "x");
+  CHECK(journal.body_bytes() <= 500);
+
+  const std::string larger(4000, 'l');
+  Journal one(1, 4000, 100000);
+  one.record(record("rest", "Big", 200, larger));
+  CHECK(one.body_bytes() >= 4000);
+  one.record(record("rest", "Small", 200, "y"));  // same slot: the large buffer goes
+  CHECK(one.body_bytes() == 0);
+  CHECK(one.entries({})[0].body == "y");
+}
+
 TEST_CASE("a journal with limit 0 records nothing; clear empties it") {
   Journal off(0);
   off.record(record("ice", "Start", 200));
