@@ -172,13 +172,16 @@ void NonceCache::forget(std::unordered_map<std::string, Entry>::iterator it) {
 }
 
 void NonceCache::forget_outside(SystemTime now) {
-  while (!by_time_.empty() && now - by_time_.begin()->first >= kWindow) forget(seen_.find(*by_time_.begin()->second));
-  while (!by_time_.empty() && std::prev(by_time_.end())->first - now >= kWindow) {
+  while (!by_time_.empty() && !within_window(by_time_.begin()->first, now)) {
+    forget(seen_.find(*by_time_.begin()->second));
+  }
+  while (!by_time_.empty() && !within_window(std::prev(by_time_.end())->first, now)) {
     forget(seen_.find(*std::prev(by_time_.end())->second));
   }
 }
 
-NonceCache::Verdict NonceCache::remember(std::string_view access_key_id, std::string_view nonce, SystemTime now) {
+NonceCache::Verdict NonceCache::remember(std::string_view access_key_id, std::string_view nonce, SystemTime signed_at,
+                                         SystemTime now) {
   std::string key;
   key.reserve(access_key_id.size() + nonce.size() + 1);
   key += access_key_id;
@@ -192,7 +195,7 @@ NonceCache::Verdict NonceCache::remember(std::string_view access_key_id, std::st
   if (count != per_key_count_.end() && count->second >= per_key_) return Verdict::key_full;
   if (seen_.size() >= total_) return Verdict::full;
   const auto [it, inserted] = seen_.emplace(std::move(key), Entry{{}, access_key_id.size()});
-  it->second.by_time = by_time_.emplace(now, &it->first);
+  it->second.by_time = by_time_.emplace(signed_at, &it->first);
   ++per_key_count_[std::string(access_key_id)];
   return Verdict::fresh;
 }

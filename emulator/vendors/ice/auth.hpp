@@ -70,25 +70,31 @@ std::string v3_signature(std::string_view secret, std::string_view string_to_sig
 std::string v3_unsigned_header(const Request& request, std::string_view signed_headers);
 
 // ---- Replay protection ------------------------------------------------------------------------
-// Remembers (AccessKeyId, SignatureNonce) pairs for the gateway's 15-minute window, either side
-// of now (the emulator's clock may be moved back). Only pairs outside the window are ever
-// forgotten, so a replay inside it is always caught. Memory is bounded instead by refusing new
-// nonces while the cache is full of live ones: past `per_key` for one AccessKeyId the answer is
-// Throttling.User, past `total` for all keys Throttling (README, fidelity notes).
+// Remembers (AccessKeyId, SignatureNonce) pairs by the time each request was signed, for as long
+// as that time passes the gateway's 15-minute check (either side of the emulator's clock, which
+// may be moved). A pair is forgotten only once its request would be refused as expired anyway,
+// so a replay that passes the time check is always caught. Memory is bounded instead by refusing
+// new nonces while the cache is full of live ones: past `per_key` for one AccessKeyId the answer
+// is Throttling.User, past `total` for all keys Throttling (README, fidelity notes).
 class NonceCache {
  public:
   static constexpr std::size_t kDefaultPerKey = 131072;  // ~145 signed requests/s per key, sustained
   static constexpr std::size_t kDefaultTotal = 262144;   // ~290/s over all keys (~50 MB at most)
   static constexpr std::chrono::minutes kWindow{15};
 
+  // The gateway's time check: a request signed at `signed_at` is accepted at `now`.
+  static bool within_window(SystemTime signed_at, SystemTime now) {
+    return now - signed_at <= kWindow && signed_at - now <= kWindow;
+  }
+
   enum class Verdict { fresh, replayed, key_full, full };
 
   explicit NonceCache(std::size_t per_key = kDefaultPerKey, std::size_t total = kDefaultTotal)
       : per_key_(per_key), total_(total) {}
 
-  // fresh: the nonce is now remembered. replayed: it was used inside the window. key_full /
-  // full: too many live nonces to remember another one (nothing is remembered).
-  Verdict remember(std::string_view access_key_id, std::string_view nonce, SystemTime now);
+  // fresh: the nonce is now remembered. replayed: a request signed within the window used it.
+  // key_full / full: too many live nonces to remember another one (nothing is remembered).
+  Verdict remember(std::string_view access_key_id, std::string_view nonce, SystemTime signed_at, SystemTime now);
   void clear();
   std::size_t size() const;
 
@@ -97,8 +103,8 @@ class NonceCache {
     std::multimap<SystemTime, const std::string*>::iterator by_time;
     std::size_t key_length;  // the AccessKeyId's length: the key is id + '\n' + nonce
   };
-  // Forgets every pair outside the window around `now`: the oldest and, after the clock moved
-  // back, the ones from its future.
+  // Forgets every pair whose signed time fails the window at `now`: the oldest and, after the
+  // clock moved back, those signed in its new future.
   void forget_outside(SystemTime now);
   void forget(std::unordered_map<std::string, Entry>::iterator it);
 
@@ -106,7 +112,7 @@ class NonceCache {
   std::size_t per_key_;
   std::size_t total_;
   std::unordered_map<std::string, Entry> seen_;                 // id + '\n' + nonce
-  std::multimap<SystemTime, const std::string*> by_time_;       // when each was used
+  std::multimap<SystemTime, const std::string*> by_time_;       // when each request was signed
   std::unordered_map<std::string, std::size_t> per_key_count_;  // live nonces per AccessKeyId
 };
 

@@ -15,7 +15,6 @@ namespace {
 constexpr std::string_view kVersion = "2020-11-09";
 constexpr std::string_view kDefaultHost = "ice.cn-shanghai.aliyuncs.com";
 constexpr std::string_view kFormType = "application/x-www-form-urlencoded";
-constexpr auto kTimeWindow = std::chrono::minutes(15);
 // sha256("") in hex: the payload hash of every body-less request.
 constexpr std::string_view kEmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -194,7 +193,8 @@ bool IceVendor::authenticate_v2(Call& call, IceCall& ice) {
   if (ice.get("SignatureVersion") != "1.0") {
     return fail(call, "InvalidParameter", invalid_param("SignatureVersion", "only 1.0 is supported"));
   }
-  if (!check_time(call, ice.get("Timestamp"))) return false;
+  const auto signed_at = check_time(call, ice.get("Timestamp"));
+  if (!signed_at) return false;
   const auto key = find_key(call, ice.access_key_id);
   if (key == nullptr) return false;
 
@@ -206,7 +206,7 @@ bool IceVendor::authenticate_v2(Call& call, IceCall& ice) {
     return fail(call, "SignatureDoesNotMatch",
                 "Specified signature is not matched with our calculation. server string to sign is:" + string_to_sign);
   }
-  return check_nonce(call, *key, ice.get("SignatureNonce")) && check_policy(call, ice, *key);
+  return check_nonce(call, *key, ice.get("SignatureNonce"), *signed_at) && check_policy(call, ice, *key);
 }
 
 bool IceVendor::authenticate_v3(Call& call, IceCall& ice) {
@@ -229,7 +229,8 @@ bool IceVendor::authenticate_v3(Call& call, IceCall& ice) {
   }
   const std::string_view date = request.header("x-acs-date");
   if (date.empty()) return fail(call, "MissingParameter", missing_common("x-acs-date"));
-  if (!check_time(call, date)) return false;
+  const auto signed_at = check_time(call, date);
+  if (!signed_at) return false;
   if (const std::string unsigned_header = v3_unsigned_header(request, authorization->signed_headers);
       !unsigned_header.empty()) {
     return fail(call, "IncompleteSignature",
@@ -255,19 +256,22 @@ bool IceVendor::authenticate_v3(Call& call, IceCall& ice) {
                     " server canonical request is:" + canonical_request);
   }
   const std::string_view nonce = request.header("x-acs-signature-nonce");
-  return (nonce.empty() || check_nonce(call, *key, nonce)) && check_policy(call, ice, *key);
+  return (nonce.empty() || check_nonce(call, *key, nonce, *signed_at)) && check_policy(call, ice, *key);
 }
 
-bool IceVendor::check_time(Call& call, std::string_view text) {
+std::optional<SystemTime> IceVendor::check_time(Call& call, std::string_view text) {
   const auto when = parse_iso8601(text);
-  if (!when) return fail(call, "InvalidTimeStamp.Format", {});
-  const auto skew = call.now - *when;
-  if (skew > kTimeWindow || -skew > kTimeWindow) {
-    return fail(call, "InvalidTimeStamp.Expired",
-                "Specified time stamp or date value is expired. Request time " + std::string(text) +
-                    ", server time " + format_iso8601_seconds(call.now) + ", allowed skew 15 minutes.");
+  if (!when) {
+    fail(call, "InvalidTimeStamp.Format", {});
+    return std::nullopt;
   }
-  return true;
+  if (!NonceCache::within_window(*when, call.now)) {
+    fail(call, "InvalidTimeStamp.Expired",
+         "Specified time stamp or date value is expired. Request time " + std::string(text) + ", server time " +
+             format_iso8601_seconds(call.now) + ", allowed skew 15 minutes.");
+    return std::nullopt;
+  }
+  return when;
 }
 
 std::shared_ptr<const AccessKey> IceVendor::find_key(Call& call, std::string_view id) {
@@ -283,9 +287,9 @@ std::shared_ptr<const AccessKey> IceVendor::find_key(Call& call, std::string_vie
   return nullptr;
 }
 
-bool IceVendor::check_nonce(Call& call, const AccessKey& key, std::string_view nonce) {
+bool IceVendor::check_nonce(Call& call, const AccessKey& key, std::string_view nonce, SystemTime signed_at) {
   if (key.allow_nonce_reuse) return true;
-  switch (nonces_.remember(key.id, nonce, call.now)) {
+  switch (nonces_.remember(key.id, nonce, signed_at, call.now)) {
     case NonceCache::Verdict::fresh: return true;
     case NonceCache::Verdict::replayed: return fail(call, "SignatureNonceUsed", {});
     // Too many live nonces to remember one more: refused rather than risk forgetting one

@@ -47,11 +47,12 @@ class IceVendor final : public Vendor {
   bool fail(Call& call, std::string_view code, std::string_view message, const AccessDenied* denied = nullptr);
   bool authenticate_v2(Call& call, IceCall& ice);
   bool authenticate_v3(Call& call, IceCall& ice);
-  // InvalidTimeStamp.Format / .Expired unless `text` is within 15 minutes of the emulator's now.
-  bool check_time(Call& call, std::string_view text);
+  // The signed time `text` names, when it is within 15 minutes of the emulator's now; else
+  // InvalidTimeStamp.Format / .Expired and nullopt.
+  std::optional<SystemTime> check_time(Call& call, std::string_view text);
   // The fixture key, or (lenient) a stand-in for an unknown one; nullptr after failing.
   std::shared_ptr<const AccessKey> find_key(Call& call, std::string_view id);
-  bool check_nonce(Call& call, const AccessKey& key, std::string_view nonce);
+  bool check_nonce(Call& call, const AccessKey& key, std::string_view nonce, SystemTime signed_at);
   bool check_policy(Call& call, IceCall& ice, const AccessKey& key);
 
   VendorContext context_;

@@ -103,57 +103,88 @@ TEST_CASE("ice V3: repeated headers are trimmed, sorted and joined; names lowerc
   CHECK(h.signed_line == "host;x-acs-a;x-acs-b");
 }
 
+namespace {
+
+// A request signed by a client whose clock agrees with the emulator's.
+NonceCache::Verdict signed_now(NonceCache& cache, std::string_view key, std::string_view nonce, SystemTime now) {
+  return cache.remember(key, nonce, now, now);
+}
+
+}  // namespace
+
 TEST_CASE("ice nonces: a reuse inside 15 minutes is caught, per access key") {
   using V = NonceCache::Verdict;
+  using std::chrono::minutes, std::chrono::seconds;
   const SystemTime t0 = from_epoch_millis(1'700'000'000'000);
   NonceCache cache;
-  CHECK(cache.remember("ak", "n1", t0) == V::fresh);
-  CHECK(cache.remember("ak", "n1", t0 + std::chrono::minutes(14)) == V::replayed);
-  CHECK(cache.remember("other", "n1", t0) == V::fresh);  // another key's nonce space
-  CHECK(cache.remember("ak", "n1", t0 + std::chrono::minutes(16)) == V::fresh);  // out of the window: fresh again
-  CHECK(cache.remember("ak", "n1", t0 + std::chrono::minutes(30)) == V::replayed);  // ... and remembered from then
+  CHECK(signed_now(cache, "ak", "n1", t0) == V::fresh);
+  CHECK(signed_now(cache, "ak", "n1", t0 + minutes(14)) == V::replayed);
+  CHECK(signed_now(cache, "other", "n1", t0) == V::fresh);  // another key's nonce space
+  // Exactly 15 minutes is still accepted by the time check, so still a replay.
+  CHECK(signed_now(cache, "ak", "n1", t0 + minutes(15)) == V::replayed);
+  CHECK(signed_now(cache, "ak", "n1", t0 + minutes(15) + seconds(1)) == V::fresh);  // out of the window
+  CHECK(signed_now(cache, "ak", "n1", t0 + minutes(30)) == V::replayed);  // ... and remembered from then
   CHECK(cache.size() == 1);  // "other" left the window
   cache.clear();
   CHECK(cache.size() == 0);
 }
 
+TEST_CASE("ice nonces: kept by the signed time, so a skewed client's replay is caught as long as it passes the time check") {
+  using V = NonceCache::Verdict;
+  using std::chrono::minutes;
+  const SystemTime t0 = from_epoch_millis(1'700'000'000'000);
+  NonceCache cache;
+  // A client 10 minutes ahead: its requests stay within the window until t0 + 25.
+  CHECK(cache.remember("ak", "ahead", t0 + minutes(10), t0) == V::fresh);
+  CHECK(cache.remember("ak", "ahead", t0 + minutes(10), t0 + minutes(20)) == V::replayed);
+  CHECK(cache.remember("ak", "ahead", t0 + minutes(10), t0 + minutes(25)) == V::replayed);
+  CHECK(cache.remember("ak", "ahead", t0 + minutes(26), t0 + minutes(26)) == V::fresh);
+  // A client 10 minutes behind, then the emulator's clock moved back 20 minutes: the request is
+  // now 10 minutes ahead, still acceptable, and its nonce still caught.
+  NonceCache back;
+  CHECK(back.remember("ak", "behind", t0 - minutes(10), t0) == V::fresh);
+  CHECK(back.remember("ak", "behind", t0 - minutes(10), t0 - minutes(20)) == V::replayed);
+}
+
 TEST_CASE("ice nonces: when full of live nonces, new ones are refused, never an old one forgotten") {
   using V = NonceCache::Verdict;
+  using std::chrono::minutes;
   const SystemTime t0 = from_epoch_millis(1'700'000'000'000);
   NonceCache capped(2, 3);
-  CHECK(capped.remember("ak", "a", t0) == V::fresh);
-  CHECK(capped.remember("ak", "b", t0 + std::chrono::minutes(1)) == V::fresh);
-  CHECK(capped.remember("ak", "c", t0 + std::chrono::minutes(2)) == V::key_full);  // nothing evicted ...
-  CHECK(capped.remember("ak", "a", t0 + std::chrono::minutes(2)) == V::replayed);  // ... so "a" is still caught
-  CHECK(capped.remember("bk", "a", t0 + std::chrono::minutes(2)) == V::fresh);
-  CHECK(capped.remember("ck", "a", t0 + std::chrono::minutes(2)) == V::full);  // all keys together
+  CHECK(signed_now(capped, "ak", "a", t0) == V::fresh);
+  CHECK(signed_now(capped, "ak", "b", t0 + minutes(1)) == V::fresh);
+  CHECK(signed_now(capped, "ak", "c", t0 + minutes(2)) == V::key_full);  // nothing evicted ...
+  CHECK(signed_now(capped, "ak", "a", t0 + minutes(2)) == V::replayed);  // ... so "a" is still caught
+  CHECK(signed_now(capped, "bk", "a", t0 + minutes(2)) == V::fresh);
+  CHECK(signed_now(capped, "ck", "a", t0 + minutes(2)) == V::full);  // all keys together
   CHECK(capped.size() == 3);
   // As each leaves the window, room comes back, and only the ones outside it are forgotten.
-  CHECK(capped.remember("ak", "c", t0 + std::chrono::minutes(15)) == V::fresh);  // "a" left
-  CHECK(capped.remember("ak", "b", t0 + std::chrono::minutes(15)) == V::replayed);
-  CHECK(capped.remember("ck", "a", t0 + std::chrono::minutes(15)) == V::full);
-  CHECK(capped.remember("ck", "a", t0 + std::chrono::minutes(16)) == V::fresh);  // "b" left
+  CHECK(signed_now(capped, "ak", "c", t0 + minutes(16)) == V::fresh);  // "a" left
+  CHECK(signed_now(capped, "ak", "b", t0 + minutes(16)) == V::replayed);
+  CHECK(signed_now(capped, "ck", "a", t0 + minutes(16)) == V::full);
+  CHECK(signed_now(capped, "ck", "a", t0 + minutes(17)) == V::fresh);  // "b" left
 }
 
 TEST_CASE("ice nonces: the clock moved back forgets the nonces from its future, and only those") {
   using V = NonceCache::Verdict;
+  using std::chrono::minutes, std::chrono::hours;
   const SystemTime t0 = from_epoch_millis(1'700'000'000'000);
   NonceCache cache(4, 8);
-  CHECK(cache.remember("ak", "early", t0) == V::fresh);
-  CHECK(cache.remember("ak", "late", t0 + std::chrono::minutes(14)) == V::fresh);
+  CHECK(signed_now(cache, "ak", "early", t0) == V::fresh);
+  CHECK(signed_now(cache, "ak", "late", t0 + minutes(14)) == V::fresh);
   // Back to t0 + 1: "late" is 13 minutes ahead, still inside the window either side.
-  CHECK(cache.remember("ak", "late", t0 + std::chrono::minutes(1)) == V::replayed);
+  CHECK(signed_now(cache, "ak", "late", t0 + minutes(1)) == V::replayed);
   // Back to t0 - 2: "late" is 16 minutes ahead, outside: it is used again now, and remembered
   // from now on; "early", 2 minutes ahead, is still caught.
-  CHECK(cache.remember("ak", "late", t0 - std::chrono::minutes(2)) == V::fresh);
-  CHECK(cache.remember("ak", "early", t0 - std::chrono::minutes(2)) == V::replayed);
-  CHECK(cache.remember("ak", "x", t0 + std::chrono::minutes(12)) == V::fresh);
-  CHECK(cache.remember("ak", "late", t0 + std::chrono::minutes(12)) == V::replayed);  // 14 minutes after its reuse
+  CHECK(signed_now(cache, "ak", "late", t0 - minutes(2)) == V::fresh);
+  CHECK(signed_now(cache, "ak", "early", t0 - minutes(2)) == V::replayed);
+  CHECK(signed_now(cache, "ak", "x", t0 + minutes(12)) == V::fresh);
+  CHECK(signed_now(cache, "ak", "late", t0 + minutes(12)) == V::replayed);  // 14 minutes after its reuse
   CHECK(cache.size() == 3);
-  CHECK(cache.remember("ak", "y", t0 + std::chrono::minutes(13)) == V::fresh);  // "late" (t0 - 2) leaves
+  CHECK(signed_now(cache, "ak", "y", t0 + minutes(14)) == V::fresh);  // "late" (t0 - 2) leaves
   CHECK(cache.size() == 3);
   // Forward past everything, then far back: nothing outside the window is kept.
-  CHECK(cache.remember("ak", "y", t0 + std::chrono::hours(2)) == V::fresh);
-  CHECK(cache.remember("ak", "z", t0 - std::chrono::hours(2)) == V::fresh);
+  CHECK(signed_now(cache, "ak", "y", t0 + hours(2)) == V::fresh);
+  CHECK(signed_now(cache, "ak", "z", t0 - hours(2)) == V::fresh);
   CHECK(cache.size() == 1);
 }

@@ -353,9 +353,9 @@ TEST_CASE("ice Format=XML: member names that are not XML names are encoded, so t
 TEST_CASE("ice nonces: a cache full of live nonces refuses new requests, never forgets one inside the window") {
   Fixture f;
   // Fill testid's share with nonces used just now.
+  const SystemTime now = f.core.clock.now();
   for (std::size_t i = 0; i < NonceCache::kDefaultPerKey; ++i) {
-    REQUIRE(f.vendor.nonces().remember("testid", "filler-" + std::to_string(i), f.core.clock.now()) ==
-            NonceCache::Verdict::fresh);
+    REQUIRE(f.vendor.nonces().remember("testid", "filler-" + std::to_string(i), now, now) == NonceCache::Verdict::fresh);
   }
   auto refused = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}});
   const JsonDocument e = f.run(*refused);
@@ -368,7 +368,7 @@ TEST_CASE("ice nonces: a cache full of live nonces refuses new requests, never f
   f.run(*other);
   CHECK(other->call.response.status == 403);  // past the nonce check: refused by the allow list only
   // Once the window has passed, the key's nonces are forgotten and requests pass again.
-  f.core.clock.set_offset(std::chrono::minutes(15));
+  f.core.clock.set_offset(std::chrono::minutes(16));
   auto later = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}});
   f.run(*later);
   CHECK(later->call.response.status == 200);
