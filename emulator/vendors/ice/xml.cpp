@@ -36,8 +36,9 @@ void append_members(std::string& out, const JsonValue& object) {
 bool name_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 bool name_char(char c) { return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.'; }
 
+// "_x" starts an escape below, so a name holding it is escaped too (see element_name).
 bool plain_name(std::string_view name) {
-  if (name.empty() || !name_start(name.front())) return false;
+  if (name.empty() || !name_start(name.front()) || name.find("_x") != std::string_view::npos) return false;
   for (char c : name) {
     if (!name_char(c)) return false;
   }
@@ -67,9 +68,11 @@ std::uint32_t next_code_point(std::string_view text, std::size_t& length) {
 // A member name as an XML element name. JSON allows any string; XML names do not, so a name
 // that is not [A-Za-z_][A-Za-z0-9_.-]* has each character outside that set (and a leading digit,
 // '-' or '.') written as _xHHHH_, its code point in hex, the convention of .NET's
-// XmlConvert.EncodeName: "a b" is <a_x0020_b>, "<x" is <_x003C_x>. An empty name is "_".
+// XmlConvert.EncodeName: "a b" is <a_x0020_b>, "<x" is <_x003C_x>. A '_' before an 'x' is
+// escaped as well (_x005F_), so two different names never encode alike. An empty name is "_x_",
+// which nothing else encodes to.
 std::string element_name(std::string_view raw) {
-  if (raw.empty()) return "_";
+  if (raw.empty()) return "_x_";
   const std::string text = to_valid_utf8(raw);
   std::string out;
   std::string_view rest = text;
@@ -78,7 +81,9 @@ std::string element_name(std::string_view raw) {
   while (!rest.empty()) {
     std::size_t length = 1;
     const std::uint32_t cp = next_code_point(rest, length);
-    const bool ok = cp < 0x80 && (first ? name_start(static_cast<char>(cp)) : name_char(static_cast<char>(cp)));
+    const bool starts_escape = cp == '_' && rest.size() > 1 && rest[1] == 'x';
+    const bool ok = !starts_escape && cp < 0x80 &&
+                    (first ? name_start(static_cast<char>(cp)) : name_char(static_cast<char>(cp)));
     if (ok) {
       out += static_cast<char>(cp);
     } else {

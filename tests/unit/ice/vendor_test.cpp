@@ -325,15 +325,20 @@ bool well_formed(std::string_view xml) {
 
 TEST_CASE("ice Format=XML: member names that are not XML names are encoded, so the answer stays well-formed") {
   JsonDocument doc;
-  REQUIRE_FALSE(parse_json(R"({"a b":1,"<x":{"1st":"v","ok-1.x":[true]},"":2,"é":3,"x:y":4,"tab\t":5})", doc));
+  REQUIRE_FALSE(parse_json(
+      R"({"a b":1,"<x":{"1st":"v","ok-1.x":[true]},"":2,"é":3,"x:y":4,"tab\t":5,"a_x0020_b":6,"my_xy":7,"_":8})", doc));
   const std::string xml = json_to_xml("R", doc);
   CHECK(well_formed(xml));
   CHECK(xml.find("<a_x0020_b>1</a_x0020_b>") != std::string::npos);
   CHECK(xml.find("<_x003C_x><_x0031_st>v</_x0031_st><ok-1.x>true</ok-1.x></_x003C_x>") != std::string::npos);
-  CHECK(xml.find("<_>2</_>") != std::string::npos);
+  CHECK(xml.find("<_x_>2</_x_>") != std::string::npos);
   CHECK(xml.find("<_x00E9_>3</_x00E9_>") != std::string::npos);
   CHECK(xml.find("<x_x003A_y>4</x_x003A_y>") != std::string::npos);
   CHECK(xml.find("<tab_x0009_>5</tab_x0009_>") != std::string::npos);
+  // A name that looks like an escape is escaped itself, so it cannot meet the name it mimics.
+  CHECK(xml.find("<a_x005F_x0020_b>6</a_x005F_x0020_b>") != std::string::npos);
+  CHECK(xml.find("<my_x005F_xy>7</my_x005F_xy>") != std::string::npos);
+  CHECK(xml.find("<_>8</_>") != std::string::npos);
 
   // Names a client chose, echoed by DescribeAIAgentInstance.
   Fixture f;
