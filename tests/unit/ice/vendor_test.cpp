@@ -456,7 +456,20 @@ TEST_CASE("ice instances: past the cap, the oldest Finished go first") {
   auto second = f.v2("DescribeAIAgentInstance", {{"InstanceId", "old-1"}});
   f.run(*second);
   CHECK(second->call.response.status == 200);
-  auto list = f.v2("ListAIAgentInstance", {{"AIAgentId", "agent-1"}, {"PageSize", "100"}, {"PageNumber", "100"}});
-  f.run(*list);
-  CHECK(list->call.response.status == 200);
+  // The fixture's Executing instance (created now), then exactly the cap of Finished ones,
+  // newest first: old-1000 down to old-1.
+  const auto page = [&](std::string number) {
+    auto list = f.v2("ListAIAgentInstance", {{"AIAgentId", "agent-1"}, {"PageSize", "100"}, {"PageNumber", number}});
+    JsonDocument answer = f.run(*list);
+    REQUIRE(list->call.response.status == 200);
+    std::vector<std::string> ids;
+    for (const auto& item : answer["Instances"].GetArray()) ids.emplace_back(item["InstanceId"].GetString());
+    return ids;
+  };
+  const auto first_page = page("1");
+  REQUIRE(first_page.size() == 100);
+  CHECK(first_page[0] == "fixture-instance");
+  CHECK(first_page[1] == "old-1000");
+  CHECK(page("11") == std::vector<std::string>{"old-1"});
+  CHECK(page("12").empty());
 }
