@@ -111,14 +111,19 @@ AppState* State::app(std::uint32_t app_id) {
 }
 
 AppState& State::add_automatic_app(std::uint32_t app_id) {
-  // Drop the oldest automatic apps that hold nothing; one that holds agents or instances stays
-  // (it is state the client made) and is no longer a candidate. Each app is looked at once.
-  while (automatic_apps.size() >= kAutomaticAppsKept) {
+  // Drop the oldest automatic app that holds nothing. One that holds agents or instances stays
+  // (it is state the client made) and goes to the back of the line, so it is dropped once it is
+  // emptied. Each app is looked at once at most, so this ends even when all hold state.
+  for (std::size_t looked = automatic_apps.size(); looked > 0 && automatic_apps.size() >= kAutomaticAppsKept; --looked) {
     const std::uint32_t oldest = automatic_apps.front();
     automatic_apps.pop_front();
     const auto it = apps.find(oldest);
-    if (it == apps.end() || !it->second.automatic) continue;
-    if (it->second.agents.empty() && !instances_per_app.contains(oldest)) apps.erase(it);
+    if (it == apps.end() || !it->second.automatic) continue;  // reset, or named by fixtures since
+    if (it->second.agents.empty() && !instances_per_app.contains(oldest)) {
+      apps.erase(it);
+    } else {
+      automatic_apps.push_back(oldest);
+    }
   }
   AppState& app = apps[app_id];
   auto config = std::make_shared<AppConfig>();

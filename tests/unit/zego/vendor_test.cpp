@@ -327,4 +327,13 @@ TEST_CASE("zego --auth lenient: apps made for unknown AppIds are bounded; the on
   // Dropped apps come back on their next request, with their defaults; app 7 kept its agent.
   CHECK(send_as(1000, "ListAgents", "{}").data()["Total"].GetInt() == 0);
   CHECK(send_as(7, "ListAgents", "{}").data()["Total"].GetInt() == 1);
+
+  // Once app 7 holds nothing, it is dropped in its turn like the others.
+  REQUIRE(send_as(7, "UnregisterAgent", R"({"AgentId":"kept"})").code() == 0);
+  for (std::uint32_t id = 5000; id < 5000 + many; ++id) REQUIRE(send_as(id, "ListAgents", "{}").code() == 0);
+  const JsonDocument later = state_of(f.vendor);
+  CHECK(later["apps"].Size() <= zego::State::kAutomaticAppsKept + 1);
+  bool still_there = false;
+  for (const auto& app : later["apps"].GetArray()) still_there = still_there || app["AppId"].GetInt64() == 7;
+  CHECK_FALSE(still_there);
 }
