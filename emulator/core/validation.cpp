@@ -219,6 +219,13 @@ std::optional<Violation> validate_params(std::span<const ParamSpec> specs, const
   return std::nullopt;
 }
 
+const ParamSpec* find_param(std::span<const ParamSpec> specs, std::string_view name) {
+  for (const ParamSpec& spec : specs) {
+    if (spec.name == name) return &spec;
+  }
+  return nullptr;
+}
+
 std::uint64_t validation_values_rendered() { return values_rendered; }
 
 std::size_t utf8_length(std::string_view text) {

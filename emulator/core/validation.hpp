@@ -94,6 +94,8 @@ class JsonObjectSource final : public ParamSource {
 };
 
 std::optional<Violation> validate_params(std::span<const ParamSpec> specs, const ParamSource& source);
+// The spec named `name` in a table, or nullptr.
+const ParamSpec* find_param(std::span<const ParamSpec> specs, std::string_view name);
 std::optional<Violation> validate_value(const ParamSpec& spec, const ParamValue& value, std::string path);
 
 // How many offending values this thread rendered into Violation::value: a value is serialised

@@ -396,9 +396,7 @@ const Operation* find_operation(std::string_view action, int& index) {
 
 bool is_parameter_name(std::string_view name) {
   for (const Operation& op : kOperations) {
-    for (const ParamSpec& spec : op.params) {
-      if (spec.name == name) return true;
-    }
+    if (find_param(op.params, name) != nullptr) return true;
   }
   return false;
 }

@@ -234,9 +234,7 @@ std::string check_character(const JsonValue& body, const JsonValue*& character) 
   std::vector<std::string> unknown;
   for (const auto& member : character->GetObject()) {
     const std::string_view key(member.name.GetString(), member.name.GetStringLength());
-    bool known = false;
-    for (const ParamSpec& spec : character_specs()) known = known || spec.name == key;
-    if (!known) unknown.emplace_back(key);
+    if (find_param(character_specs(), key) == nullptr) unknown.emplace_back(key);
   }
   if (auto violation = validate_params(character_specs(), JsonObjectSource(character))) {
     return "Character validation failed: " + zod_issue(*violation);

@@ -265,16 +265,13 @@ bool RestVendor::knows_param(std::string_view name) const {
   for (std::string_view known : kNamed) {
     if (known == name) return true;
   }
-  const auto in = [name](std::span<const ParamSpec> specs) {
-    for (const ParamSpec& spec : specs) {
-      if (spec.name == name) return true;
-    }
-    return false;
-  };
-  if (in(character_specs())) return true;
+  if (find_param(character_specs(), name) != nullptr) return true;
   for (const Profile profile : {Profile::docs, Profile::eliza}) {
     for (int op = 0; op < static_cast<int>(kOperationNames.size()); ++op) {
-      if (in(query_specs(profile, static_cast<Op>(op))) || in(body_specs(profile, static_cast<Op>(op)))) return true;
+      if (find_param(query_specs(profile, static_cast<Op>(op)), name) != nullptr ||
+          find_param(body_specs(profile, static_cast<Op>(op)), name) != nullptr) {
+        return true;
+      }
     }
   }
   return false;
@@ -343,12 +340,7 @@ constexpr std::string_view kCharacterKeys[] = {"bio",      "lore",     "messageE
                                                "style",    "settings", "secrets",         "templates",
                                                "username", "system"};
 
-bool is_fixture_key(std::string_view key) {
-  for (const ParamSpec& spec : kFixtureAgent) {
-    if (spec.name == key) return true;
-  }
-  return false;
-}
+bool is_fixture_key(std::string_view key) { return find_param(kFixtureAgent, key) != nullptr; }
 
 std::optional<FixtureIssue> check_members(const JsonValue& object, std::span<const ParamSpec> specs,
                                           const std::string& at) {
