@@ -328,16 +328,10 @@ namespace {
 // list) or a member of any type accepts whatever lies below it.
 bool knows_path(std::span<const ParamSpec> specs, std::string_view path) {
   const std::size_t dot = path.find('.');
-  const std::string_view head = path.substr(0, dot);
-  for (const ParamSpec& spec : specs) {
-    if (spec.name != head) continue;
-    if (dot == std::string_view::npos) return true;
-    const std::string_view rest = path.substr(dot + 1);
-    if (spec.type == ParamType::any) return true;
-    if (spec.type != ParamType::object) continue;
-    if (spec.members.empty() || knows_path(spec.members, rest)) return true;
-  }
-  return false;
+  const ParamSpec* spec = find_param(specs, path.substr(0, dot));
+  if (spec == nullptr) return false;
+  if (dot == std::string_view::npos || spec->type == ParamType::any) return true;
+  return spec->type == ParamType::object && (spec->members.empty() || knows_path(spec->members, path.substr(dot + 1)));
 }
 
 }  // namespace
