@@ -68,6 +68,7 @@ void write_entry(JsonWriter& w, const JournalEntry& e) {
   } else {
     w.key("scenario").begin_object().field("name", e.scenario).field("rule", e.rule).end_object();
   }
+  e.diagnostic.empty() ? w.field_null("diagnostic") : w.field("diagnostic", e.diagnostic);
   w.field_number("durationMs", std::round(e.duration_ms * 1000.0) / 1000.0);
   w.end_object();
 }
@@ -173,6 +174,10 @@ void AdminApi::handle(Call& call) {
     if (method != "GET" && method != "POST") return method_not_allowed(call, "GET, POST");
     return state(call);
   }
+  if (rest == "operations") {
+    if (method != "GET" && method != "HEAD") return method_not_allowed(call, "GET");
+    return operations(call);
+  }
   if (rest == "clock") {
     if (method != "GET" && method != "PUT") return method_not_allowed(call, "GET, PUT");
     return clock(call);
@@ -183,7 +188,7 @@ void AdminApi::handle(Call& call) {
   }
   set_core_error(call.response, 404, "not_found",
                  "no admin endpoint " + std::string(path) +
-                     " (see health, reset, requests, requests/count, state, clock, scenarios)");
+                     " (see health, reset, requests, requests/count, state, operations, clock, scenarios)");
 }
 
 void AdminApi::health(Call& call) {
@@ -252,9 +257,27 @@ void AdminApi::state(Call& call) {
   for (const auto& vendor : vendors_.vendors()) {
     if (only && vendor->name() != *only) continue;
     w.key(vendor->name());
-    vendor->write_state(w);
+    vendor->write_state(w, StateOptions{.secrets = true});
   }
   w.end_object();
+  ok_json(call, w);
+}
+
+void AdminApi::operations(Call& call) {
+  std::optional<std::string> only;
+  if (const auto params = parse_query(call.request.query, PlusIs::space)) {
+    if (const QueryParam* v = find_param(*params, "vendor")) only = v->value;
+  }
+  if (only && vendors_.find(*only) == nullptr) {
+    set_core_error(call.response, 400, "invalid_query", "unknown vendor \"" + *only + "\"");
+    return;
+  }
+  JsonWriter w;
+  w.begin_object().key("operations").begin_array();
+  for (const auto& vendor : vendors_.vendors()) {
+    if (!only || vendor->name() == *only) vendor->describe_operations(w);
+  }
+  w.end_array().end_object();
   ok_json(call, w);
 }
 

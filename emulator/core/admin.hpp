@@ -31,6 +31,7 @@ class AdminApi {
   void reset(Call& call);
   void requests(Call& call, bool count_only);
   void state(Call& call);
+  void operations(Call& call);
   void clock(Call& call);
   void scenarios(Call& call, std::string_view name);
   bool authorized(const Call& call) const;

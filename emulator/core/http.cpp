@@ -42,6 +42,32 @@ void Response::clear() {
   body.clear();
   fault = NetworkFault::none;
   close = false;
+  diagnostic.clear();
+}
+
+void append_diagnostic_header_value(std::string& out, std::string_view diagnostic) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const std::size_t start = out.size();
+  for (const char ch : diagnostic) {
+    if (out.size() - start >= kDiagnosticHeaderMax) {
+      out += "...";
+      return;
+    }
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += ' ';
+    } else if (c < 0x20 || c >= 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
 }
 
 std::string_view reason_phrase(int status) {

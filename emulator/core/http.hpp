@@ -48,6 +48,10 @@ struct Response {
   std::string body;
   NetworkFault fault = NetworkFault::none;
   bool close = false;  // close the connection after this answer
+  // agentemu's own explanation of the answer (the expected string to sign, the clock window,
+  // the constraint that failed). It never changes the vendor's wire text: the connection sends
+  // it as the x-agentemu-diagnostic header (one line, escaped) and the journal keeps it whole.
+  std::string diagnostic;
 
   void set(int new_status, std::string_view type, std::string new_body) {
     status = new_status;
@@ -61,6 +65,12 @@ struct Response {
 };
 
 std::string_view reason_phrase(int status);
+
+inline constexpr std::string_view kDiagnosticHeader = "x-agentemu-diagnostic";
+inline constexpr std::size_t kDiagnosticHeaderMax = 4096;
+// The diagnostic as a header value: control bytes and non-ASCII escaped (\n, \xHH), at most
+// kDiagnosticHeaderMax bytes (then "...").
+void append_diagnostic_header_value(std::string& out, std::string_view diagnostic);
 
 inline constexpr std::string_view kJson = "application/json";
 

@@ -60,6 +60,7 @@ void Journal::record(const JournalRecord& r) {
   e.error_code.assign(r.error_code);
   e.scenario.assign(r.scenario);
   e.rule.assign(r.rule);
+  e.diagnostic.assign(r.diagnostic);
   e.duration_ms = r.duration_ms;
   next_ = (next_ + 1) % slots_.size();
   if (size_ < slots_.size()) ++size_;

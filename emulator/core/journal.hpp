@@ -31,6 +31,7 @@ struct JournalEntry {
   std::string error_code;
   std::string scenario;
   std::string rule;
+  std::string diagnostic;  // agentemu's explanation of the answer (Response::diagnostic)
   double duration_ms = 0;
 };
 
@@ -48,6 +49,7 @@ struct JournalRecord {
   std::string_view error_code;
   std::string_view scenario;
   std::string_view rule;
+  std::string_view diagnostic;
   double duration_ms = 0;
 };
 

@@ -146,6 +146,7 @@ void Pipeline::record(Call& call) {
   entry.error_code = call.error_code;
   entry.scenario = call.scenario;
   entry.rule = call.rule;
+  entry.diagnostic = call.response.diagnostic;
   entry.duration_ms = seconds * 1000.0;
   journal_.record(entry);
 

@@ -42,6 +42,11 @@ struct ErrorRequest {
   int retry_after_seconds = -1;
 };
 
+// How GET /_emulator/state (and --state-file) asks for the state to be written.
+struct StateOptions {
+  bool secrets = false;  // false: secret keys, server secrets, tokens and API keys are redacted
+};
+
 struct FixtureIssue {
   std::string pointer;  // JSON pointer from the document root, e.g. /ice/accessKeys/0/allow
   std::string message;
@@ -80,7 +85,13 @@ class Vendor {
   virtual std::optional<FixtureIssue> check_fixture(const JsonValue& section, std::string_view pointer) const = 0;
   virtual void apply_fixture(const JsonValue& section) = 0;  // only after check_fixture passed
   virtual void clear_state() = 0;
-  virtual void write_state(JsonWriter& out) const = 0;
+  // Writes the vendor's section as a fixture document would hold it.
+  virtual void write_state(JsonWriter& out, const StateOptions& options) const = 0;
+
+  // Every operation of the vendor's real API, emulated or not, for GET /_emulator/operations and
+  // `agentemu describe`: appends one object per operation to the open array `out`, written with
+  // core/describe.hpp (write_operation / write_param), so every vendor lists the same shape.
+  virtual void describe_operations(JsonWriter& out) const = 0;
 };
 
 }  // namespace agentemu

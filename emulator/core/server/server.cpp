@@ -323,6 +323,12 @@ class Connection : public CallHost, public Tracked {
       head_ += value;
       head_ += "\r\n";
     }
+    if (!res.diagnostic.empty()) {
+      head_ += kDiagnosticHeader;
+      head_ += ": ";
+      append_diagnostic_header_value(head_, res.diagnostic);
+      head_ += "\r\n";
+    }
     if (close) {
       head_ += "Connection: close\r\n";
     } else if (parser_ && parser_->get().version() == 10) {

@@ -1,6 +1,7 @@
 #include "vendors/agentcore/agentcore_vendor.hpp"
 
 #include "core/crypto.hpp"
+#include "core/describe.hpp"
 #include "core/text.hpp"
 
 namespace agentemu::agentcore {
@@ -262,6 +263,22 @@ bool AgentcoreVendor::knows_param(std::string_view name) const {
     if (find_member(op, name) != nullptr) return true;
   }
   return false;
+}
+
+void AgentcoreVendor::describe_operations(JsonWriter& out) const {
+  static constexpr std::string_view kWhere[] = {"label", "query", "header", "body", "payload"};
+  for (const Operation& op : operations()) {
+    std::string route = "/" + std::string(op.collection) + "/{";
+    for (const Member& m : op.members) {
+      if (m.spec.where == static_cast<std::uint8_t>(Where::label)) route += m.spec.name;
+    }
+    route += "}/" + std::string(op.rest);
+    begin_operation(out, name(), OperationInfo{.name = op.name, .method = op.method, .route = route, .plane = "data"});
+    for (const Member& m : op.members) write_param(out, m.spec, kWhere[m.spec.where], m.wire);
+    begin_errors(out);
+    for (std::string_view error : op.errors) out.string(error);
+    end_operation(out);
+  }
 }
 
 }  // namespace agentemu::agentcore

@@ -53,7 +53,8 @@ class AgentcoreVendor final : public Vendor {
   std::optional<FixtureIssue> check_fixture(const JsonValue& section, std::string_view pointer) const override;
   void apply_fixture(const JsonValue& section) override;
   void clear_state() override;
-  void write_state(JsonWriter& out) const override;
+  void write_state(JsonWriter& out, const StateOptions& options) const override;
+  void describe_operations(JsonWriter& out) const override;
 
   State& state() { return state_; }
 

@@ -268,7 +268,7 @@ void AgentcoreVendor::clear_state() {
   state_.clear();
 }
 
-void AgentcoreVendor::write_state(JsonWriter& w) const {
+void AgentcoreVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) const {
   const SystemTime now = context_.clock.now();
   std::lock_guard lock(state_.mutex);
   w.begin_object();

@@ -256,7 +256,7 @@ void IceVendor::clear_state() {
   nonces_.clear();
 }
 
-void IceVendor::write_state(JsonWriter& out) const {
+void IceVendor::write_state(JsonWriter& out, const StateOptions& /*options*/) const {
   std::lock_guard lock(state_.mutex);
   out.begin_object();
   out.key("accessKeys").begin_array();  // secrets stay out of the dump

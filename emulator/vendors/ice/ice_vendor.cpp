@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/crypto.hpp"
+#include "core/describe.hpp"
 #include "core/text.hpp"
 #include "core/uri.hpp"
 #include "core/validation.hpp"
@@ -430,6 +431,16 @@ bool IceVendor::knows_param(std::string_view name) const {
     if (common == name) return true;
   }
   return is_parameter_name(name);
+}
+
+void IceVendor::describe_operations(JsonWriter& out) const {
+  for (const Operation& op : operations()) {
+    const std::string route = "/?Action=" + std::string(op.name);
+    begin_operation(out, name(), OperationInfo{.name = op.name, .method = "GET|POST", .route = route});
+    for (const ParamSpec& spec : op.params) write_param(out, spec, "query");
+    begin_errors(out);
+    end_operation(out);
+  }
 }
 
 }  // namespace agentemu::ice

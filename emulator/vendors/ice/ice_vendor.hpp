@@ -38,7 +38,8 @@ class IceVendor final : public Vendor {
   std::optional<FixtureIssue> check_fixture(const JsonValue& section, std::string_view pointer) const override;
   void apply_fixture(const JsonValue& section) override;
   void clear_state() override;
-  void write_state(JsonWriter& out) const override;
+  void write_state(JsonWriter& out, const StateOptions& options) const override;
+  void describe_operations(JsonWriter& out) const override;
 
   NonceCache& nonces() { return nonces_; }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/crypto.hpp"
+#include "core/describe.hpp"
 #include "core/scheduler.hpp"
 #include "core/text.hpp"
 #include "vendors/rest/ids.hpp"
@@ -463,7 +464,7 @@ void RestVendor::clear_state() {
   finish(outcomes);
 }
 
-void RestVendor::write_state(JsonWriter& out) const {
+void RestVendor::write_state(JsonWriter& out, const StateOptions& /*options*/) const {
   auto lock = store_.lock();
   const SystemTime now = context_.clock.now();
   out.begin_object();
@@ -491,5 +492,33 @@ void RestVendor::write_state(JsonWriter& out) const {
 }
 
 std::unique_ptr<Vendor> make_rest_vendor(const VendorContext& context) { return std::make_unique<RestVendor>(context); }
+
+void RestVendor::describe_operations(JsonWriter& out) const {
+  struct Row {
+    Op op;
+    std::string_view method;
+    std::string_view route;  // after the profile's prefix
+  };
+  static constexpr Row kRows[] = {
+      {Op::list, "GET", ""},          {Op::create, "POST", ""},           {Op::get, "GET", "/{agentId}"},
+      {Op::update, "PATCH", "/{agentId}"}, {Op::remove, "DELETE", "/{agentId}"},
+      {Op::start, "POST", "/{agentId}/start"}, {Op::stop, "POST", "/{agentId}/stop"},
+  };
+  for (const Profile profile : {Profile::docs, Profile::eliza}) {
+    const std::string_view prefix = profile == Profile::docs ? kDocsPrefix : kElizaPrefix;
+    for (const Row& row : kRows) {
+      const std::string route = std::string(prefix) + std::string(row.route);
+      begin_operation(out, name(), OperationInfo{.name = kOperationNames[static_cast<std::size_t>(row.op)],
+                                                 .method = row.method,
+                                                 .route = route,
+                                                 .plane = profile == Profile::docs ? "docs" : "eliza"});
+      if (!row.route.empty()) write_param(out, agent_id_spec(), "path");
+      for (const ParamSpec& spec : query_specs(profile, row.op)) write_param(out, spec, "query");
+      for (const ParamSpec& spec : body_specs(profile, row.op)) write_param(out, spec, "body");
+      begin_errors(out);
+      end_operation(out);
+    }
+  }
+}
 
 }  // namespace agentemu::rest

@@ -322,7 +322,7 @@ void ZegoVendor::clear_state() {
   run(effects);
 }
 
-void ZegoVendor::write_state(JsonWriter& w) const {
+void ZegoVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) const {
   std::lock_guard lock(mutex_);
   const SystemTime now = ctx_.clock.now();
   w.begin_object();

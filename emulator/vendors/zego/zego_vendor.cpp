@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "core/describe.hpp"
 #include "core/scheduler.hpp"
 #include "core/text.hpp"
 #include "core/uri.hpp"
@@ -345,6 +346,17 @@ bool ZegoVendor::knows_param(std::string_view name) const {
     if (knows_path(op.body, name)) return true;
   }
   return false;
+}
+
+void ZegoVendor::describe_operations(JsonWriter& out) const {
+  for (const Operation& op : operations()) {
+    const std::string route = "/?Action=" + std::string(op.name);
+    begin_operation(out, name(), OperationInfo{.name = op.name, .method = "POST", .route = route});
+    for (const ParamSpec& spec : op.body) write_param(out, spec, "body");
+    begin_errors(out);
+    for (const std::int64_t code : op.errors) out.string(std::to_string(code));
+    end_operation(out);
+  }
 }
 
 }  // namespace agentemu::zego

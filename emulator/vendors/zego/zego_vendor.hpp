@@ -33,7 +33,8 @@ class ZegoVendor final : public Vendor {
   std::optional<FixtureIssue> check_fixture(const JsonValue& section, std::string_view pointer) const override;
   void apply_fixture(const JsonValue& section) override;
   void clear_state() override;
-  void write_state(JsonWriter& out) const override;
+  void write_state(JsonWriter& out, const StateOptions& options) const override;
+  void describe_operations(JsonWriter& out) const override;
 
  private:
   // Request-time guards of an authenticated call; false after writing the error.

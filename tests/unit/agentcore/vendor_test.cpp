@@ -479,7 +479,7 @@ TEST_CASE("agentcore fixtures are checked whole, with pointers") {
   const Answer get = f.run("GET", std::string(kCi) + "/sessions/get", "sessionId=FIX1");
   CHECK(get.str("/name") == "fixed");
   JsonWriter w;
-  f.vendor.write_state(w);
+  f.vendor.write_state(w, StateOptions{.secrets = true});
   JsonDocument dump;
   REQUIRE_FALSE(parse_json(w.text(), dump));
   CHECK_FALSE(f.vendor.check_fixture(dump, "/agentcore"));
@@ -500,7 +500,7 @@ namespace {
 // How many sessions of `kind` (codeInterpreter, browser, runtime) the vendor holds, all tenants.
 std::size_t held(const AgentcoreVendor& vendor, std::string_view kind) {
   JsonWriter w;
-  vendor.write_state(w);
+  vendor.write_state(w, StateOptions{.secrets = true});
   JsonDocument doc;
   REQUIRE_FALSE(parse_json(w.text(), doc));
   std::size_t n = 0;

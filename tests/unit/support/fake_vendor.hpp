@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/describe.hpp"
 #include "core/vendor.hpp"
 
 namespace agentemu::testing {
@@ -80,7 +81,14 @@ class FakeVendor final : public Vendor {
     std::lock_guard lock(mutex_);
     items.clear();
   }
-  void write_state(JsonWriter& out) const override {
+  void describe_operations(JsonWriter& out) const override {
+    for (std::string_view op : kOperations) {
+      begin_operation(out, name_, OperationInfo{.name = op, .method = "POST", .route = "/", .emulated = true});
+      begin_errors(out);
+      end_operation(out);
+    }
+  }
+  void write_state(JsonWriter& out, const StateOptions& /*options*/) const override {
     std::lock_guard lock(mutex_);
     out.begin_object().key("items").begin_array();
     for (const auto& item : items) out.string(item);

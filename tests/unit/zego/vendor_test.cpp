@@ -268,7 +268,7 @@ namespace {
 
 JsonDocument state_of(const zego::ZegoVendor& vendor) {
   JsonWriter w;
-  vendor.write_state(w);
+  vendor.write_state(w, StateOptions{.secrets = true});
   JsonDocument doc;
   REQUIRE_FALSE(parse_json(w.text(), doc));
   return doc;

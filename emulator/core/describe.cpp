@@ -1,0 +1,76 @@
+#include "core/describe.hpp"
+
+namespace agentemu {
+
+std::string_view type_name(ParamType type) {
+  switch (type) {
+    case ParamType::string: return "string";
+    case ParamType::integer: return "integer";
+    case ParamType::number: return "number";
+    case ParamType::boolean: return "boolean";
+    case ParamType::object: return "object";
+    case ParamType::array: return "array";
+    case ParamType::json_text: return "json_text";
+    case ParamType::any: return "any";
+  }
+  return "any";
+}
+
+void begin_operation(JsonWriter& out, std::string_view vendor, const OperationInfo& info) {
+  out.begin_object();
+  out.field("vendor", vendor);
+  out.field("operation", info.name);
+  out.field("method", info.method);
+  out.field("route", info.route);
+  out.field_bool("emulated", info.emulated);
+  if (!info.plane.empty()) out.field("plane", info.plane);
+  out.key("parameters").begin_array();
+}
+
+namespace {
+
+void write_constraints(JsonWriter& out, const ParamSpec& spec) {
+  out.field("type", type_name(spec.type));
+  out.field_bool("required", spec.required);
+  if (spec.min_length) out.field_int("minLength", *spec.min_length);
+  if (spec.max_length) out.field_int("maxLength", *spec.max_length);
+  if (spec.min) out.field_number("min", *spec.min);
+  if (spec.max) out.field_number("max", *spec.max);
+  if (spec.pattern != nullptr) out.field("pattern", spec.pattern->text);
+  if (!spec.one_of.empty()) {
+    out.key("enum").begin_array();
+    for (std::string_view value : spec.one_of) out.string(value);
+    out.end_array();
+  }
+  if (!spec.members.empty()) {
+    out.key("members").begin_array();
+    for (const ParamSpec& member : spec.members) {
+      out.begin_object().field("name", member.name);
+      write_constraints(out, member);
+      out.end_object();
+    }
+    out.end_array();
+  }
+  if (spec.items != nullptr) {
+    out.key("items").begin_object();
+    write_constraints(out, *spec.items);
+    out.end_object();
+  }
+}
+
+}  // namespace
+
+void write_param(JsonWriter& out, const ParamSpec& spec, std::string_view in, std::string_view wire) {
+  out.begin_object();
+  out.field("name", spec.name);
+  out.field("in", in);
+  if (!wire.empty() && wire != spec.name) out.field("wire", wire);
+  write_constraints(out, spec);
+  out.end_object();
+}
+
+void begin_errors(JsonWriter& out) { out.end_array().key("errors").begin_array(); }
+
+void end_operation(JsonWriter& out) { out.end_array().end_object(); }
+
+}  // namespace agentemu
