@@ -295,6 +295,14 @@ TEST_CASE("ice STS: the token is required, must be the key's own, unexpired; a p
   CHECK(answer({{"SecurityToken", "anything"}}, "testid", "testsecret") ==
         "400 InvalidSecurityToken.Malformed Specified SecurityToken is malformed.");
 
+  // The token is a secret: written only when secrets are asked for.
+  JsonWriter redacted, whole;
+  f.vendor.write_state(redacted, StateOptions{.secrets = false});
+  f.vendor.write_state(whole, StateOptions{.secrets = true});
+  CHECK(redacted.text().find("token-role") == std::string::npos);
+  CHECK(redacted.text().find("\"expiration\":\"2099-01-01T00:00:00Z\"") != std::string::npos);
+  CHECK(whole.text().find("\"securityToken\":\"token-role\"") != std::string::npos);
+
   JsonDocument doc;
   REQUIRE_FALSE(parse_json(R"({"accessKeys":[{"accessKeyId":"STS.x","accessKeySecret":"s"}]})", doc));
   const auto issue = f.vendor.check_fixture(doc, "/ice");
