@@ -56,14 +56,18 @@ function assertEnvelope(r, status, code) {
 
 test('routing: x-acs-action, Version=2020-11-09, SignatureMethod or an aliyuncs.com Host select ICE', async () => {
   const byHeader = await call(`${base}/`, { headers: { 'x-acs-action': 'DescribeAIAgentInstance' } });
-  assertEnvelope(byHeader, 400, 'MissingParameter');
+  assertEnvelope(byHeader, 400, 'MissingAction');  // no Authorization: read as V2
   const byVersion = await call(`${base}/?Version=2020-11-09`);
-  assertEnvelope(byVersion, 400, 'MissingParameter');
-  assert.match(byVersion.json.Message, /"Action"/);
+  assertEnvelope(byVersion, 400, 'MissingAction');
+  assert.equal(byVersion.json.Message, 'Action is mandatory for this action.');
   const byMethod = await call(`${base}/?SignatureMethod=HMAC-SHA1&Action=X`);
-  assertEnvelope(byMethod, 400, 'MissingParameter');
+  assertEnvelope(byMethod, 400, 'MissingVersion');
   const byForm = await call(`${base}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Version=2020-11-09' });
-  assertEnvelope(byForm, 400, 'MissingParameter');
+  assertEnvelope(byForm, 400, 'MissingAction');
+  // A V3 request that lost x-acs-action is still ICE's, by its ACS3 Authorization.
+  const byAuthorization = await call(`${base}/`, { method: 'POST', headers: { authorization: 'ACS3-HMAC-SHA256 Credential=testid,SignedHeaders=host,Signature=00' } });
+  assertEnvelope(byAuthorization, 400, 'MissingHeader');
+  assert.equal(byAuthorization.json.Message, 'Specified header x-acs-action is mandatory for this action.');
   // fetch cannot set Host: write the request by hand.
   const { data } = await rawExchange(emu.port, 'GET /some/path HTTP/1.1\r\nHost: ice.cn-shanghai.aliyuncs.com\r\nConnection: close\r\n\r\n');
   assert.match(data, /^HTTP\/1\.1 404 /);
@@ -101,7 +105,7 @@ test('V3 with query parameters, with a form body, and without the optional nonce
   assert.equal(noNonce.status, 200, noNonce.text);
 });
 
-test('SignatureDoesNotMatch carries the server string to sign (V2) and canonical request (V3)', async () => {
+test('SignatureDoesNotMatch carries the server string to sign; V3 puts the canonical request in the diagnostic', async () => {
   const bad2 = v2Request(base, { action: 'DescribeAIAgentInstance', params: { InstanceId: 'x' }, key: { id: 'testid', secret: 'wrong' } });
   const r2 = await send(bad2);
   assertEnvelope(r2, 400, 'SignatureDoesNotMatch');
@@ -111,8 +115,9 @@ test('SignatureDoesNotMatch carries the server string to sign (V2) and canonical
   const bad3 = v3Request(base, { action: 'DescribeAIAgentInstance', params: { InstanceId: 'x' }, secret: 'wrong' });
   const r3 = await send(bad3);
   assertEnvelope(r3, 400, 'SignatureDoesNotMatch');
-  assert.ok(r3.json.Message.includes(`server string to sign is:${bad3.stringToSign}`), r3.json.Message);
-  assert.ok(r3.json.Message.includes(`server canonical request is:${bad3.canonicalRequest}`), r3.json.Message);
+  assert.equal(r3.json.Message, `Specified signature does not match our calculation. server StringToSign is [${bad3.stringToSign}]`);
+  const diagnostic = r3.headers.get('x-agentemu-diagnostic');
+  assert.ok(diagnostic.includes(bad3.canonicalRequest.replaceAll('\n', '\\n')), diagnostic);
 
   // A parameter changed after signing is caught too.
   const tampered = await send(v2Request(base, { action: 'DescribeAIAgentInstance', params: { InstanceId: 'x' }, tamper: (p) => { p.InstanceId = 'y'; } }));
@@ -159,11 +164,16 @@ test('unknown access key, missing common parameters, wrong version, unknown acti
   assertEnvelope(await v2(base, { action: 'GetAIAgentConcurrency', params: { AIAgentId: VOICE_AGENT }, key: { id: 'nobody', secret: 's' } }), 404, 'InvalidAccessKeyId.NotFound');
   assertEnvelope(await v3(base, { action: 'GetAIAgentConcurrency', params: { AIAgentId: VOICE_AGENT }, key: { id: 'nobody', secret: 's' } }), 404, 'InvalidAccessKeyId.NotFound');
   const noSig = await v2(base, { action: 'GetAIAgentConcurrency', params: { AIAgentId: VOICE_AGENT }, tamper: (p) => { delete p.Signature; } });
-  assertEnvelope(noSig, 400, 'MissingParameter');
-  assert.equal(noSig.json.Message, 'The input parameter "Signature" that is mandatory for processing this request is not supplied.');
+  assertEnvelope(noSig, 400, 'MissingSignature');
+  assert.equal(noSig.json.Message, 'Signature is mandatory for this action.');
+  const noKey = await v2(base, { action: 'GetAIAgentConcurrency', params: { AIAgentId: VOICE_AGENT }, tamper: (p) => { delete p.AccessKeyId; } });
+  assertEnvelope(noKey, 400, 'MissingAccessKeyId');
+  assert.equal(noKey.json.Message, 'AccessKeyId is mandatory for this action.');
   const noTs = await v2(base, { action: 'GetAIAgentConcurrency', params: { AIAgentId: VOICE_AGENT }, tamper: (p) => { delete p.Timestamp; } });
-  assertEnvelope(noTs, 400, 'MissingParameter');
-  assert.match(noTs.json.Message, /"Timestamp"/);
+  assertEnvelope(noTs, 400, 'MissingTimestamp');
+  assert.equal(noTs.json.Message, 'Timestamp is mandatory for this action.');
+  const noNonce = await v2(base, { action: 'GetAIAgentConcurrency', params: { AIAgentId: VOICE_AGENT }, tamper: (p) => { delete p.SignatureNonce; } });
+  assertEnvelope(noNonce, 400, 'MissingSignatureNonce');
   assertEnvelope(await v2(base, { action: 'GetAIAgentConcurrency', params: { AIAgentId: VOICE_AGENT }, common: { Version: '2019-01-01' } }), 400, 'InvalidVersion');
   assertEnvelope(await v3(base, { action: 'GetAIAgentConcurrency', params: { AIAgentId: VOICE_AGENT }, version: '2017-01-01' }), 400, 'InvalidVersion');
   const unknown = await v3(base, { action: 'DescribeInstances', params: {} });
@@ -467,7 +477,7 @@ test('--auth lenient: any key and any signature pass; fixture keys keep their al
     assert.equal((await v3(lenient.url, { action: 'GetAIAgentConcurrency', key: { id: 'testid', secret: 'wrong' }, params: { AIAgentId: VOICE_AGENT } })).status, 200);
     // Still checked: parameters, and that a key is named at all.
     assertEnvelope(await v2(lenient.url, { action: 'StopAIAgentInstance', params: {}, key: { id: 'whoever', secret: 'x' } }), 400, 'MissingInstanceId');
-    assertEnvelope(await v2(lenient.url, { action: 'StopAIAgentInstance', params: { InstanceId: 'x' }, tamper: (p) => { delete p.AccessKeyId; } }), 400, 'MissingParameter');
+    assertEnvelope(await v2(lenient.url, { action: 'StopAIAgentInstance', params: { InstanceId: 'x' }, tamper: (p) => { delete p.AccessKeyId; } }), 400, 'MissingAccessKeyId');
   } finally {
     await stopCleanly(lenient);
   }
@@ -484,7 +494,7 @@ test('oversized and hostile input never crashes the server', async () => {
   assertEnvelope(r2, 400, 'InvalidParameter');
   const many = Array.from({ length: 800 }, (_, i) => `p${i}=${i}`).join('&');
   const r3 = await call(`${base}/?Version=2020-11-09&Action=GetAIAgentConcurrency&${many}`);
-  assertEnvelope(r3, 400, 'MissingParameter');
+  assertEnvelope(r3, 400, 'MissingAccessKeyId');
   const r4 = await call(`${base}/?Version=2020-11-09&Action=${rfc3986('\u0000\uFFFF')}`);
   assert.ok(r4.status >= 400 && r4.json.Code, r4.text);
   assert.equal((await call(`${base}/_emulator/health`)).status, 200);

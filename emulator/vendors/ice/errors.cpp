@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "core/crypto.hpp"
 #include "core/json.hpp"
 #include "vendors/ice/xml.hpp"
 
@@ -9,12 +10,13 @@ namespace agentemu::ice {
 namespace {
 
 // Gateway (POP) codes first, then the IMS product codes. Statuses and messages as the gateway
-// and the IMS error table publish them; IncorrectInstanceStatus is the emulator's choice for an
-// instance that is no longer running (see the README's fidelity notes).
+// and the IMS error table publish them (the README's fidelity notes name the sources);
+// IncorrectInstanceStatus is the emulator's choice for an instance that is no longer running.
 constexpr std::array kCatalogue = {
     ErrorDef{"MissingParameter", 400,
              "The input parameter that is mandatory for processing this request is not supplied."},
     ErrorDef{"InvalidParameter", 400, "The specified parameter is not valid."},
+    ErrorDef{"MissingHeader", 400, "Specified header is mandatory for this action."},
     ErrorDef{"InvalidVersion", 400, "Specified parameter Version is not valid."},
     ErrorDef{"SignatureDoesNotMatch", 400, "Specified signature is not matched with our calculation."},
     ErrorDef{"IncompleteSignature", 400, "The request signature does not conform to Aliyun standards."},
@@ -23,6 +25,10 @@ constexpr std::array kCatalogue = {
     ErrorDef{"InvalidTimeStamp.Expired", 400, "Specified time stamp or date value is expired."},
     ErrorDef{"InvalidTimeStamp.Format", 400, "Specified time stamp or date value is not well formatted."},
     ErrorDef{"SignatureNonceUsed", 400, "Specified signature nonce was used already."},
+    ErrorDef{"MissingSecurityToken", 400, "SecurityToken is mandatory for this action."},
+    ErrorDef{"InvalidSecurityToken.Expired", 400, "Specified SecurityToken is expired."},
+    ErrorDef{"InvalidSecurityToken.Malformed", 400, "Specified SecurityToken is malformed."},
+    ErrorDef{"InvalidSecurityToken.MismatchWithAccessKey", 400, "Specified SecurityToken mismatch with the AccessKey."},
     ErrorDef{"Throttling", 400, "Request was denied due to flow control."},
     ErrorDef{"Throttling.Api", 400, "Request was denied due to api flow control."},
     ErrorDef{"Throttling.User", 400, "Request was denied due to user flow control."},
@@ -38,6 +44,10 @@ constexpr std::array kCatalogue = {
     ErrorDef{"RequestsTooFrequent", 403, "Requests are too frequent"},
     ErrorDef{"Forbidden", 403, "User not authorized to operate on the specified resource."},
     ErrorDef{"IncorrectInstanceStatus", 403, "The current status of the resource does not support this operation."},
+    // agentemu's own choices (README, fidelity notes): an account's voiceprints are bounded, and
+    // a real ICE action agentemu does not emulate answers 501.
+    ErrorDef{"QuotaExceeded", 400, "The quota of this resource is exceeded."},
+    ErrorDef{"NotImplemented", 501, "agentemu does not emulate this ICE action."},
 };
 
 bool identifier(std::string_view text) {
@@ -47,6 +57,21 @@ bool identifier(std::string_view text) {
     if (!ok) return false;
   }
   return true;
+}
+
+// The gateway's EncodedDiagnosticMessage is an opaque Base64 blob that RAM's
+// DecodeDiagnosticMessage expands; agentemu's holds the denial's own facts as JSON.
+std::string encoded_diagnostic(const AccessDenied& denied) {
+  JsonWriter w;
+  w.begin_object()
+      .field("AuthAction", denied.action)
+      .field("AuthPrincipalDisplayName", denied.access_key)
+      .field("AuthPrincipalOwnerId", denied.account)
+      .field("AuthPrincipalType", denied.principal_type)
+      .field("NoPermissionType", "ImplicitDeny")
+      .field("PolicyType", "AccountLevelIdentityBasedPolicy")
+      .end_object();
+  return base64_encode(w.text());
 }
 
 }  // namespace
@@ -84,14 +109,16 @@ void render_error(Response& response, const Envelope& envelope, const ErrorReply
       .field("Message", error.message)
       .field("Recommend", recommend_url(error.code, envelope.request_id));
   if (error.denied != nullptr) {
+    // The seven members, in the order the SDK models' examples show them.
     w.key("AccessDeniedDetail")
         .begin_object()
-        .field("PolicyType", "AccountLevelIdentityBasedPolicy")
-        .field("AuthPrincipalOwnerId", error.denied->account)
-        .field("AuthPrincipalType", "SubUser")
-        .field("AuthPrincipalDisplayName", error.denied->access_key)
-        .field("NoPermissionType", "ImplicitDeny")
         .field("AuthAction", error.denied->action)
+        .field("AuthPrincipalDisplayName", error.denied->access_key)
+        .field("AuthPrincipalOwnerId", error.denied->account)
+        .field("AuthPrincipalType", error.denied->principal_type)
+        .field("NoPermissionType", "ImplicitDeny")
+        .field("PolicyType", "AccountLevelIdentityBasedPolicy")
+        .field("EncodedDiagnosticMessage", encoded_diagnostic(*error.denied))
         .end_object();
   }
   w.end_object();

@@ -32,6 +32,7 @@ struct AccessDenied {
   std::string_view account;     // AuthPrincipalOwnerId
   std::string_view access_key;  // AuthPrincipalDisplayName
   std::string_view action;      // ice:<Action>
+  std::string_view principal_type = "SubUser";  // AssumedRoleUser for an STS credential
 };
 
 struct ErrorReply {

@@ -5,7 +5,15 @@
 //   "agents":       [{"AIAgentId", "account", "type": "voice|avatar|vision"}],
 //   "instances":    [{"InstanceId", "AIAgentId", "account", "Status", "RuntimeConfig", "AgentConfig",
 //                     "TemplateConfig", "UserData", "SessionId", "CallLogUrl", "GmtCreate", "GmtModified"}],
-//   "phoneNumbers": [{"PhoneNumber", "Status": 1-4, "account"}] }
+//   "phoneNumbers": [{"PhoneNumber", "Status": 1-4, "account"}],
+//   "notifyConfigs": [{"AIAgentId", "account", "EnableNotify", "CallbackUrl", "EventTypes", "Token",
+//                      "AudioOssPath", "EnableAudioRecording"}],
+//   "voiceprints":  [{"VoiceprintId", "RegistrationMode", "account", "Input": {"Type", "Format", "Data"},
+//                     "GmtCreate", "GmtModified"}],
+//   "videoAuditTasks": [{"JobId", "AIAgentId", "account", "Input": {"Media", "Type"}, "CapturePolicies": [],
+//                        "AuditInterval", "CallbackConfig": {"Url", "Token"}, "UserData", "GmtCreate"}] }
+// STS credentials are access keys with a securityToken (and an expiration); their allow list is
+// the policy they carry.
 #include <algorithm>
 #include <initializer_list>
 
@@ -17,7 +25,7 @@ namespace {
 
 struct Field {
   std::string_view name;
-  enum Kind { string, boolean, object, string_list, integer, time } kind;
+  enum Kind { string, boolean, object, string_list, integer, time, array, any_string } kind;
   bool required = false;
 };
 
@@ -49,6 +57,12 @@ std::optional<FixtureIssue> check_object(const JsonValue& item, const std::strin
         break;
       case Field::object:
         if (!v->IsObject()) return FixtureIssue{here, "must be an object"};
+        break;
+      case Field::array:
+        if (!v->IsArray()) return FixtureIssue{here, "must be an array"};
+        break;
+      case Field::any_string:
+        if (!v->IsString()) return FixtureIssue{here, "must be a string"};
         break;
       case Field::integer:
         if (!v->IsInt()) return FixtureIssue{here, "must be a whole number"};
@@ -93,19 +107,92 @@ const JsonValue* array_member(const JsonValue& section, std::string_view name) {
   return v != nullptr && v->IsArray() ? v : nullptr;
 }
 
+// The three sections SetNotifyConfig, SetAIAgentVoiceprint and SubmitAIAgentVideoAuditTask fill.
+void apply_notify_configs(State& state, const JsonValue& section, const std::string& fallback_account) {
+  const JsonValue* items = array_member(section, "notifyConfigs");
+  if (items == nullptr) return;
+  for (const JsonValue& item : items->GetArray()) {
+    NotifyConfig config;
+    const JsonValue* enable = json_member(item, "EnableNotify");
+    config.enable_notify = enable != nullptr && enable->GetBool();
+    config.callback_url = text(item, "CallbackUrl");
+    config.event_types = text(item, "EventTypes");
+    config.token = text(item, "Token");
+    config.audio_oss_path = text(item, "AudioOssPath");
+    const JsonValue* recording = json_member(item, "EnableAudioRecording");
+    config.enable_audio_recording = recording != nullptr && recording->GetBool();
+    state.account(text(item, "account", fallback_account)).notify_configs[text(item, "AIAgentId")] = std::move(config);
+  }
+}
+
+void apply_voiceprints(State& state, const JsonValue& section, const std::string& fallback_account, SystemTime now) {
+  const JsonValue* items = array_member(section, "voiceprints");
+  if (items == nullptr) return;
+  for (const JsonValue& item : items->GetArray()) {
+    Voiceprint v;
+    v.id = text(item, "VoiceprintId");
+    v.mode = text(item, "RegistrationMode", "Explicit");
+    if (const JsonValue* input = json_member(item, "Input")) {
+      v.input_type = text(*input, "Type", "url");
+      v.input_format = text(*input, "Format", "wav");
+      v.input_data = text(*input, "Data");
+    }
+    v.created = parse_gmt(text(item, "GmtCreate")).value_or(now);
+    v.modified = parse_gmt(text(item, "GmtModified")).value_or(v.created);
+    v.sequence = state.next_sequence++;
+    state.account(text(item, "account", fallback_account)).voiceprints[{v.mode, v.id}] = std::move(v);
+  }
+}
+
+void apply_video_audit_tasks(State& state, const JsonValue& section, const std::string& fallback_account, SystemTime now) {
+  const JsonValue* items = array_member(section, "videoAuditTasks");
+  if (items == nullptr) return;
+  for (const JsonValue& item : items->GetArray()) {
+    VideoAuditTask task;
+    task.job_id = text(item, "JobId");
+    task.agent_id = text(item, "AIAgentId");
+    task.user_data = text(item, "UserData");
+    if (const JsonValue* input = json_member(item, "Input")) {
+      task.media = text(*input, "Media");
+      task.input_type = text(*input, "Type", "OSS");
+    }
+    if (const JsonValue* callback = json_member(item, "CallbackConfig")) {
+      task.callback_url = text(*callback, "Url");
+      task.callback_token = text(*callback, "Token");
+    }
+    if (const JsonValue* interval = json_member(item, "AuditInterval")) task.audit_interval_ms = interval->GetInt();
+    if (const JsonValue* policies = json_member(item, "CapturePolicies")) {
+      task.capture_policies.CopyFrom(*policies, task.capture_policies.GetAllocator());
+    } else {
+      task.capture_policies.SetArray();
+    }
+    task.created = parse_gmt(text(item, "GmtCreate")).value_or(now);
+    // A seeded task is Finished unless it says Processing (then it finishes a second after loading).
+    task.finishes = text(item, "Status") == "Processing" ? now + std::chrono::seconds(1) : task.created;
+    task.sequence = state.next_sequence++;
+    auto& tasks = state.account(text(item, "account", fallback_account)).video_audit_tasks;
+    std::erase_if(tasks, [&](const auto& entry) { return entry.second.job_id == task.job_id; });
+    while (tasks.size() >= kVideoAuditTasksKept) tasks.erase(tasks.begin());
+    tasks.emplace(task.sequence, std::move(task));
+  }
+}
+
 }  // namespace
 
 std::optional<FixtureIssue> IceVendor::check_fixture(const JsonValue& section, std::string_view pointer) const {
   const std::string at(pointer);
   if (!section.IsObject()) return FixtureIssue{at, std::string("must be an object, not ") + json_type_name(section)};
-  static constexpr std::string_view kSections[] = {"accessKeys", "agents", "instances", "phoneNumbers"};
+  static constexpr std::string_view kSections[] = {"accessKeys",    "agents",      "instances",      "phoneNumbers",
+                                                   "notifyConfigs", "voiceprints", "videoAuditTasks"};
   for (const auto& m : section.GetObject()) {
     const std::string_view key(m.name.GetString(), m.name.GetStringLength());
     bool known = false;
     for (std::string_view s : kSections) known = known || s == key;
     if (!known) {
       return FixtureIssue{json_pointer(at, key),
-                          "unknown key \"" + std::string(key) + "\" (expected accessKeys, agents, instances or phoneNumbers)"};
+                          "unknown key \"" + std::string(key) +
+                              "\" (expected accessKeys, agents, instances, phoneNumbers, notifyConfigs, "
+                              "voiceprints or videoAuditTasks)"};
     }
     if (!m.value.IsArray()) return FixtureIssue{json_pointer(at, key), "must be an array"};
   }
@@ -117,8 +204,18 @@ std::optional<FixtureIssue> IceVendor::check_fixture(const JsonValue& section, s
                                      {"accessKeySecret", Field::string, true},
                                      {"allow", Field::string_list},
                                      {"account", Field::string},
-                                     {"allowNonceReuse", Field::boolean}})) {
+                                     {"allowNonceReuse", Field::boolean},
+                                     {"securityToken", Field::string},
+                                     {"expiration", Field::time}})) {
         return issue;
+      }
+      const std::string here = json_pointer(json_pointer(at, "accessKeys"), i);
+      const bool has_token = json_member((*keys)[i], "securityToken") != nullptr;
+      if (!has_token && text((*keys)[i], "accessKeyId").starts_with("STS.")) {
+        return FixtureIssue{json_pointer(here, "securityToken"), "is required for an STS.* access key"};
+      }
+      if (!has_token && json_member((*keys)[i], "expiration") != nullptr) {
+        return FixtureIssue{json_pointer(here, "expiration"), "needs a securityToken (only STS credentials expire)"};
       }
     }
   }
@@ -179,6 +276,57 @@ std::optional<FixtureIssue> IceVendor::check_fixture(const JsonValue& section, s
       }
     }
   }
+  const auto check_each = [&](std::string_view name, std::initializer_list<Field> fields) -> std::optional<FixtureIssue> {
+    const JsonValue* items = array_member(section, name);
+    if (items == nullptr) return std::nullopt;
+    for (rapidjson::SizeType i = 0; i < items->Size(); ++i) {
+      const std::string here = json_pointer(json_pointer(at, name), i);
+      if (auto issue = check_object((*items)[i], here, fields)) return issue;
+      if (json_member((*items)[i], "account") == nullptr && !has_default_account) {
+        return FixtureIssue{here, "needs an account (this section has no accessKeys to take it from)"};
+      }
+    }
+    return std::nullopt;
+  };
+  if (auto issue = check_each("notifyConfigs", {{"AIAgentId", Field::string, true},
+                                                {"account", Field::string},
+                                                {"EnableNotify", Field::boolean},
+                                                {"CallbackUrl", Field::any_string},
+                                                {"EventTypes", Field::any_string},
+                                                {"Token", Field::any_string},
+                                                {"AudioOssPath", Field::any_string},
+                                                {"EnableAudioRecording", Field::boolean}})) {
+    return issue;
+  }
+  if (auto issue = check_each("voiceprints", {{"VoiceprintId", Field::string, true},
+                                              {"RegistrationMode", Field::string},
+                                              {"account", Field::string},
+                                              {"Input", Field::object},
+                                              {"GmtCreate", Field::time},
+                                              {"GmtModified", Field::time}})) {
+    return issue;
+  }
+  if (const JsonValue* items = array_member(section, "voiceprints")) {
+    for (rapidjson::SizeType i = 0; i < items->Size(); ++i) {
+      const std::string mode = text((*items)[i], "RegistrationMode", "Explicit");
+      if (mode != "Explicit" && mode != "Implicit") {
+        return FixtureIssue{json_pointer(json_pointer(json_pointer(at, "voiceprints"), i), "RegistrationMode"),
+                            "must be Explicit or Implicit"};
+      }
+    }
+  }
+  if (auto issue = check_each("videoAuditTasks", {{"JobId", Field::string, true},
+                                                  {"AIAgentId", Field::string, true},
+                                                  {"account", Field::string},
+                                                  {"Input", Field::object},
+                                                  {"CapturePolicies", Field::array},
+                                                  {"AuditInterval", Field::integer},
+                                                  {"CallbackConfig", Field::object},
+                                                  {"UserData", Field::any_string},
+                                                  {"GmtCreate", Field::time},
+                                                  {"Status", Field::string}})) {
+    return issue;
+  }
   return std::nullopt;
 }
 
@@ -198,6 +346,10 @@ void IceVendor::apply_fixture(const JsonValue& section) {
         key->allow = {"ice:*"};
       }
       if (const JsonValue* reuse = json_member(item, "allowNonceReuse")) key->allow_nonce_reuse = reuse->GetBool();
+      key->security_token = text(item, "securityToken");
+      if (const std::string expiration = text(item, "expiration"); !expiration.empty()) {
+        key->expiration = parse_gmt(expiration);
+      }
       state_.keys[key->id] = std::move(key);
     }
   }
@@ -246,6 +398,9 @@ void IceVendor::apply_fixture(const JsonValue& section) {
       }
     }
   }
+  apply_notify_configs(state_, section, fallback_account);
+  apply_voiceprints(state_, section, fallback_account, now);
+  apply_video_audit_tasks(state_, section, fallback_account, now);
 }
 
 void IceVendor::clear_state() {
@@ -256,7 +411,7 @@ void IceVendor::clear_state() {
   nonces_.clear();
 }
 
-void IceVendor::write_state(JsonWriter& out, const StateOptions& /*options*/) const {
+void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const {
   std::lock_guard lock(state_.mutex);
   out.begin_object();
   out.key("accessKeys").begin_array();  // secrets stay out of the dump
@@ -264,7 +419,13 @@ void IceVendor::write_state(JsonWriter& out, const StateOptions& /*options*/) co
     out.begin_object().field("accessKeyId", key->id).field("account", key->account);
     out.key("allow").begin_array();
     for (const std::string& a : key->allow) out.string(a);
-    out.end_array().field_bool("allowNonceReuse", key->allow_nonce_reuse).end_object();
+    out.end_array().field_bool("allowNonceReuse", key->allow_nonce_reuse);
+    if (key->is_sts()) {
+      // The token is a secret too: written only when secrets are asked for.
+      if (options.secrets) out.field("securityToken", key->security_token);
+      if (key->expiration) out.field("expiration", format_iso8601_seconds(*key->expiration));
+    }
+    out.end_object();
   }
   out.end_array();
   out.key("agents").begin_array();
@@ -318,6 +479,54 @@ void IceVendor::write_state(JsonWriter& out, const StateOptions& /*options*/) co
   for (const auto& [account_id, account] : state_.accounts) {
     for (const PhoneNumber& p : account.phone_numbers) {
       out.begin_object().field("PhoneNumber", p.number).field_int("Status", p.status).field("account", account_id).end_object();
+    }
+  }
+  out.end_array();
+  out.key("notifyConfigs").begin_array();
+  for (const auto& [account_id, account] : state_.accounts) {
+    for (const auto& [agent_id, c] : account.notify_configs) {
+      out.begin_object()
+          .field("AIAgentId", agent_id)
+          .field("account", account_id)
+          .field_bool("EnableNotify", c.enable_notify)
+          .field("CallbackUrl", c.callback_url)
+          .field("EventTypes", c.event_types)
+          .field("Token", c.token)
+          .field("AudioOssPath", c.audio_oss_path)
+          .field_bool("EnableAudioRecording", c.enable_audio_recording)
+          .end_object();
+    }
+  }
+  out.end_array();
+  out.key("voiceprints").begin_array();
+  for (const auto& [account_id, account] : state_.accounts) {
+    for (const auto& [key, v] : account.voiceprints) {
+      out.begin_object()
+          .field("VoiceprintId", v.id)
+          .field("RegistrationMode", v.mode)
+          .field("account", account_id);
+      if (v.mode == "Explicit") {
+        out.key("Input").begin_object().field("Type", v.input_type).field("Format", v.input_format).field("Data", v.input_data).end_object();
+      }
+      out.field("GmtCreate", format_gmt(v.created)).field("GmtModified", format_gmt(v.modified)).end_object();
+    }
+  }
+  out.end_array();
+  const SystemTime now = context_.clock.now();
+  out.key("videoAuditTasks").begin_array();
+  for (const auto& [account_id, account] : state_.accounts) {
+    for (const auto& [sequence, t] : account.video_audit_tasks) {
+      out.begin_object().field("JobId", t.job_id).field("AIAgentId", t.agent_id).field("account", account_id);
+      out.key("Input").begin_object().field("Media", t.media).field("Type", t.input_type).end_object();
+      out.field_value("CapturePolicies", t.capture_policies);
+      out.field_int("AuditInterval", t.audit_interval_ms);
+      if (!t.callback_url.empty()) {
+        out.key("CallbackConfig").begin_object().field("Url", t.callback_url).field("Token", t.callback_token).end_object();
+      }
+      out.field("UserData", t.user_data)
+          .field("GmtCreate", format_gmt(t.created))
+          .field("Status", t.status(now))
+          .end_object();
     }
   }
   out.end_array();

@@ -129,6 +129,47 @@ void greet(HandlerContext& ctx, const Instance& instance) {
   }
 }
 
+void upsert_voiceprint(HandlerContext& ctx, std::string_view mode, std::string_view id, Voiceprint fields) {
+  auto& all = ctx.state.account(ctx.ice.account).voiceprints;
+  auto [it, inserted] = all.try_emplace({std::string(mode), std::string(id)});
+  Voiceprint& v = it->second;
+  const SystemTime created = inserted ? ctx.now : v.created;
+  const std::uint64_t sequence = inserted ? ctx.state.next_sequence++ : v.sequence;
+  v = std::move(fields);
+  v.id = id;
+  v.mode = mode;
+  v.created = created;
+  v.modified = ctx.now;
+  v.sequence = sequence;
+}
+
+// An agent whose VoiceprintConfig asks for Implicit registration registers the speaker's voice
+// under its VoiceprintId as the session runs (ListAIAgentVoiceprints RegistrationMode=Implicit).
+void register_implicit_voiceprint(HandlerContext& ctx, const Instance& instance) {
+  if (!instance.agent_config.IsObject()) return;
+  const JsonValue* config = json_member(instance.agent_config, "VoiceprintConfig");
+  if (config == nullptr || !config->IsObject()) return;
+  const JsonValue* mode = json_member(*config, "RegistrationMode");
+  const JsonValue* id = json_member(*config, "VoiceprintId");
+  if (mode == nullptr || !mode->IsString() || std::string_view(mode->GetString()) != "Implicit") return;
+  if (id == nullptr || !id->IsString() || id->GetStringLength() == 0) return;
+  auto& all = ctx.state.account(ctx.ice.account).voiceprints;
+  const std::string_view vid(id->GetString(), id->GetStringLength());
+  if (all.size() >= kVoiceprintsKept && !all.contains({"Implicit", std::string(vid)})) return;
+  upsert_voiceprint(ctx, "Implicit", vid, Voiceprint{});
+}
+
+// The call instance InstanceId names, Executing, or nullptr after failing.
+Instance* running_call(HandlerContext& ctx) {
+  Instance* instance = known_instance(ctx, true);
+  if (instance != nullptr && instance->kind != InstanceKind::outbound) {
+    ctx.fail("InvalidParameter", "The specified parameter \"InstanceId\" is not valid: instance \"" + instance->id +
+                                     "\" is not a phone call.");
+    return nullptr;
+  }
+  return instance;
+}
+
 // [first, last) of page `number` (from 1) of `size` items over `total`; empty when out of range.
 std::pair<std::size_t, std::size_t> page_range(std::size_t total, std::int64_t number, std::int64_t size) {
   if (number < 1 || size < 1) return {0, 0};
@@ -139,15 +180,19 @@ std::pair<std::size_t, std::size_t> page_range(std::size_t total, std::int64_t n
   return {first, std::min<std::size_t>(total, first + per_page)};
 }
 
+// Status "2" while the call is up and "4" once it ended (ICE documents only the 4 of an ended
+// call; README, fidelity notes).
 void write_call_info(JsonWriter& out, const Instance& instance) {
+  const bool ended = instance.status == InstanceStatus::finished;
   out.key("CallInfo").begin_object();
   out.field("CallerNumber", instance.caller_number).field("CalleeNumber", instance.called_number);
   out.field("CallStartTime", format_gmt(instance.created));
-  if (instance.status == InstanceStatus::finished) {
+  out.field("Status", ended ? "4" : "2");
+  if (ended) {
     out.field("CallEndTime", format_gmt(instance.finished));
     out.field_int("CallDuration",
                   std::chrono::duration_cast<std::chrono::seconds>(instance.finished - instance.created).count());
-    out.field_int("HangupRole", 0);
+    out.field_int("HangupRole", instance.hangup_role);
   }
   out.end_object();
 }
@@ -192,6 +237,7 @@ void start_instance(HandlerContext& ctx) {
   load_json(instance.template_config, ctx.ice, "TemplateConfig");
   load_json(instance.chat_sync_config, ctx.ice, "ChatSyncConfig");
   greet(ctx, instance);
+  register_implicit_voiceprint(ctx, instance);
   ctx.out.field("InstanceId", instance.id);
 }
 
@@ -212,6 +258,7 @@ void generate_call(HandlerContext& ctx) {
   instance.runtime_config.AddMember("AgentUserId", JsonValue(agent_user_id.c_str(), alloc), alloc);
   instance.runtime_config.AddMember("ChannelId", JsonValue(instance.channel_id.c_str(), alloc), alloc);
   greet(ctx, instance);
+  register_implicit_voiceprint(ctx, instance);
 
   ctx.out.field("AIAgentUserId", agent_user_id)
       .field("AvatarUserId", agent->type == "avatar" ? "avatar_" + instance.id.substr(0, 12) : std::string())
@@ -384,6 +431,172 @@ void list_phone_numbers(HandlerContext& ctx) {
   ctx.out.end_array();
   ctx.out.field_int("PageNumber", page_number).field_int("PageSize", page_size).field_int(
       "TotalNumber", static_cast<std::int64_t>(matches.size()));
+}
+
+// ---- Outbound calls: forward to a number, hand over to a human -------------------------------
+
+// The AI agent leaves the call to CalledNumber: the instance ends, HangupRole 2 (transferred).
+void forward_call(HandlerContext& ctx) {
+  Instance* instance = running_call(ctx);
+  if (instance == nullptr) return;
+  instance->forwarded_to = ctx.ice.get("CalledNumber");
+  instance->hangup_role = 2;
+  ctx.state.account(ctx.ice.account).finish(*instance, ctx.now);
+}
+
+// A human agent joins the call's ARTC channel; the instance keeps running.
+void takeover_call(HandlerContext& ctx) {
+  Instance* instance = known_instance(ctx, true);
+  if (instance == nullptr) return;
+  std::string human = std::string(ctx.ice.get("HumanAgentUserId"));
+  if (human.empty()) human = "human_" + random_hex(6);
+  instance->human_agent_user_id = human;
+  if (instance->channel_id.empty()) {
+    const JsonValue* channel = instance->runtime_config.IsObject() ? json_member(instance->runtime_config, "ChannelId")
+                                                                   : nullptr;
+    instance->channel_id = channel != nullptr && channel->IsString() ? channel->GetString() : new_id();
+  }
+  instance->modified = ctx.now;
+  ctx.out.field("ChannelId", instance->channel_id).field("HumanAgentUserId", human);
+  if (iequals(ctx.ice.get("RequireToken"), "true")) ctx.out.field("Token", base64_encode(random_hex(48)));
+}
+
+// ---- Voiceprints ------------------------------------------------------------------------------
+
+void set_voiceprint(HandlerContext& ctx) {
+  JsonDocument input;
+  load_json(input, ctx.ice, "Input");
+  std::string id(ctx.ice.get("VoiceprintId"));
+  if (id.empty()) id = "vp_" + random_hex(8);  // the answer names the id it registered
+  auto& all = ctx.state.account(ctx.ice.account).voiceprints;
+  if (all.size() >= kVoiceprintsKept && !all.contains({"Explicit", id})) {
+    ctx.fail("QuotaExceeded", "The quota of this resource is exceeded: an account holds at most " +
+                                  std::to_string(kVoiceprintsKept) + " voiceprints.");
+    return;
+  }
+  const auto member = [&](const char* name, std::string fallback) {
+    const JsonValue* v = json_member(input, name);
+    return v != nullptr && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : fallback;
+  };
+  upsert_voiceprint(ctx, "Explicit", id, Voiceprint{.input_type = member("Type", "url"),
+                                                     .input_format = member("Format", "wav"),
+                                                     .input_data = member("Data", "")});
+  ctx.out.field("VoiceprintId", id);
+}
+
+std::string registration_mode(const IceCall& ice) {
+  const std::string_view mode = ice.get("RegistrationMode");
+  return mode.empty() ? "Explicit" : std::string(mode);
+}
+
+// One voiceprint by id, or (no VoiceprintId) every voiceprint of the mode.
+void clear_voiceprint(HandlerContext& ctx) {
+  const std::string mode = registration_mode(ctx.ice);
+  const std::string_view id = ctx.ice.get("VoiceprintId");
+  auto& all = ctx.state.account(ctx.ice.account).voiceprints;
+  if (id.empty()) {
+    std::erase_if(all, [&](const auto& entry) { return entry.first.first == mode; });
+    return;
+  }
+  if (all.erase({mode, std::string(id)}) == 0) {
+    ctx.fail("ResourceNotFound", "Resource not found: the specified VoiceprintId \"" + std::string(id) +
+                                     "\" does not exist (RegistrationMode " + mode + ").");
+  }
+}
+
+void list_voiceprints(HandlerContext& ctx) {
+  const std::string mode = registration_mode(ctx.ice);
+  const std::string_view id = ctx.ice.get("VoiceprintId");
+  std::vector<const Voiceprint*> matches;
+  for (const auto& [key, v] : ctx.state.account(ctx.ice.account).voiceprints) {
+    if (key.first == mode && (id.empty() || key.second == id)) matches.push_back(&v);
+  }
+  std::sort(matches.begin(), matches.end(), [](const Voiceprint* a, const Voiceprint* b) { return a->sequence < b->sequence; });
+  const auto [first, last] = page_range(matches.size(), int_param(ctx.ice, "PageNumber", 1), int_param(ctx.ice, "PageSize", 10));
+  ctx.out.field_int("TotalCount", static_cast<std::int64_t>(matches.size()));
+  ctx.out.key("Voiceprints").begin_array();
+  for (std::size_t i = first; i < last; ++i) {
+    ctx.out.begin_object()
+        .field("GmtCreate", format_gmt(matches[i]->created))
+        .field("GmtModified", format_gmt(matches[i]->modified))
+        .field("VoiceprintId", matches[i]->id)
+        .end_object();
+  }
+  ctx.out.end_array();
+}
+
+// ---- Video audit tasks ------------------------------------------------------------------------
+
+void submit_video_audit_task(HandlerContext& ctx) {
+  if (known_agent(ctx) == nullptr) return;
+  VideoAuditTask task;
+  task.job_id = new_id();
+  task.agent_id = ctx.ice.get("AIAgentId");
+  task.user_data = ctx.ice.get("UserData");
+  task.audit_interval_ms = int_param(ctx.ice, "AuditInterval", 3000);
+  JsonDocument input, callback;
+  load_json(input, ctx.ice, "Input");
+  load_json(callback, ctx.ice, "CallbackConfig");
+  const auto member = [](const JsonDocument& doc, const char* name) {
+    const JsonValue* v = doc.IsObject() ? json_member(doc, name) : nullptr;
+    return v != nullptr && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
+  };
+  task.media = member(input, "Media");
+  task.input_type = member(input, "Type");
+  if (task.input_type.empty()) task.input_type = "OSS";
+  task.callback_url = member(callback, "Url");
+  task.callback_token = member(callback, "Token");
+  load_json(task.capture_policies, ctx.ice, "CapturePolicies");
+  // Done once the last capture window [StartTime, StartTime + Duration] has passed, at least a
+  // second after submission.
+  std::int64_t seconds = 1;
+  for (const JsonValue& policy : task.capture_policies.GetArray()) {
+    const JsonValue* start = json_member(policy, "StartTime");
+    const JsonValue* duration = json_member(policy, "Duration");
+    const std::int64_t end = (start != nullptr && start->IsInt64() ? start->GetInt64() : 0) +
+                             (duration != nullptr && duration->IsInt64() ? duration->GetInt64() : 0);
+    seconds = std::max(seconds, end);
+  }
+  task.created = ctx.now;
+  task.finishes = ctx.now + std::chrono::seconds(seconds);
+  task.sequence = ctx.state.next_sequence++;
+  auto& tasks = ctx.state.account(ctx.ice.account).video_audit_tasks;
+  while (tasks.size() >= kVideoAuditTasksKept) tasks.erase(tasks.begin());
+  ctx.out.field("JobId", task.job_id);
+  tasks.emplace(task.sequence, std::move(task));
+}
+
+// ---- Agent callbacks: where ICE notifies the customer's server --------------------------------
+
+// Set replaces the parameters given and keeps the others (README, fidelity notes).
+void set_notify_config(HandlerContext& ctx) {
+  if (known_agent(ctx) == nullptr) return;
+  NotifyConfig& config = ctx.state.account(ctx.ice.account).notify_configs[std::string(ctx.ice.get("AIAgentId"))];
+  const auto set_text = [&](std::string& field, std::string_view name) {
+    if (const std::string* v = ctx.ice.find(name); v != nullptr && !v->empty()) field = *v;
+  };
+  config.enable_notify = iequals(ctx.ice.get("EnableNotify"), "true");
+  set_text(config.callback_url, "CallbackUrl");
+  set_text(config.event_types, "EventTypes");
+  set_text(config.token, "Token");
+  set_text(config.audio_oss_path, "AudioOssPath");
+  if (const std::string* v = ctx.ice.find("EnableAudioRecording"); v != nullptr && !v->empty()) {
+    config.enable_audio_recording = iequals(*v, "true");
+  }
+}
+
+// An agent that was never configured answers the defaults: notifications off, nothing set.
+void describe_notify_config(HandlerContext& ctx) {
+  if (known_agent(ctx) == nullptr) return;
+  const auto& configs = ctx.state.account(ctx.ice.account).notify_configs;
+  const auto it = configs.find(std::string(ctx.ice.get("AIAgentId")));
+  const NotifyConfig config = it == configs.end() ? NotifyConfig{} : it->second;
+  ctx.out.field("AudioOssPath", config.audio_oss_path)
+      .field("CallbackUrl", config.callback_url)
+      .field_bool("EnableAudioRecording", config.enable_audio_recording)
+      .field_bool("EnableNotify", config.enable_notify)
+      .field("EventTypes", config.event_types)
+      .field("Token", config.token);
 }
 
 }  // namespace agentemu::ice

@@ -7,6 +7,7 @@
 #include "core/text.hpp"
 #include "core/uri.hpp"
 #include "core/validation.hpp"
+#include "vendors/ice/model.hpp"
 #include "vendors/ice/operations.hpp"
 #include "vendors/ice/xml.hpp"
 
@@ -68,9 +69,11 @@ const std::string* duplicate(const std::vector<Param>& params) {
   return nullptr;
 }
 
-std::string missing_common(std::string_view name) {
-  return "The input parameter \"" + std::string(name) +
-         "\" that is mandatory for processing this request is not supplied.";
+// The gateway's Missing<Name> for an absent common parameter, as for action parameters.
+std::string missing_code(std::string_view name) { return "Missing" + std::string(name); }
+std::string missing_message(std::string_view name) { return std::string(name) + " is mandatory for this action."; }
+std::string missing_header(std::string_view name) {
+  return "Specified header " + std::string(name) + " is mandatory for this action.";
 }
 
 std::string invalid_param(std::string_view name, std::string_view reason) {
@@ -107,6 +110,9 @@ Envelope envelope_of(const IceCall& ice) { return Envelope{ice.request_id, ice.h
 
 bool IceVendor::claims(const Request& request) const {
   if (request.has_header("x-acs-action")) return true;
+  // A V3 request that lost its x-acs-action still carries ACS3's Authorization: it must reach
+  // ICE to get the gateway's MissingHeader, not the core's 404.
+  if (istarts_with(trim(request.header("authorization")), "ACS3-")) return true;
   if (has_ice_marks(request.query)) return true;
   return !request.body.empty() && is_form(request) && has_ice_marks(request.body);
 }
@@ -150,20 +156,21 @@ bool IceVendor::decode(Call& call) {
     ice.signature = SignatureVersion::v3;
     ice.action = request.header("x-acs-action");
     version = request.header("x-acs-version");
-    if (ice.action.empty()) return fail(call, "MissingParameter", missing_common("x-acs-action"));
-    if (version.empty()) return fail(call, "MissingParameter", missing_common("x-acs-version"));
+    if (ice.action.empty()) return fail(call, "MissingHeader", missing_header("x-acs-action"));
+    if (version.empty()) return fail(call, "MissingHeader", missing_header("x-acs-version"));
   } else {
     ice.signature = SignatureVersion::v2;
     ice.action = ice.get("Action");
     version = ice.get("Version");
-    if (ice.action.empty()) return fail(call, "MissingParameter", missing_common("Action"));
-    if (version.empty()) return fail(call, "MissingParameter", missing_common("Version"));
+    if (ice.action.empty()) return fail(call, missing_code("Action"), missing_message("Action"));
+    if (version.empty()) return fail(call, missing_code("Version"), missing_message("Version"));
   }
-  int index = -1;
-  ice.operation = find_operation(ice.action, index);
-  call.operation = index;
+  // A real action agentemu does not emulate keeps its index (journal, metrics, scenarios) and
+  // no row: it is authenticated like any other, then answered 501 by execute().
+  call.operation = action_index(ice.action);
+  ice.operation = emulated_operation(call.operation);
   if (version != kVersion) return fail(call, "InvalidVersion", {});
-  if (ice.operation == nullptr) return fail(call, "InvalidAction.NotFound", {});
+  if (call.operation < 0) return fail(call, "InvalidAction.NotFound", {});
   return true;
 }
 
@@ -180,7 +187,7 @@ bool IceVendor::authenticate_v2(Call& call, IceCall& ice) {
                                                  "SignatureVersion", "SignatureNonce", "Timestamp"};
   for (std::string_view name : kCommon) {
     if (ice.get(name).empty() && (strict || name == "AccessKeyId")) {
-      return fail(call, "MissingParameter", missing_common(name));
+      return fail(call, missing_code(name), missing_message(name));
     }
   }
   ice.access_key_id = ice.get("AccessKeyId");
@@ -197,7 +204,7 @@ bool IceVendor::authenticate_v2(Call& call, IceCall& ice) {
   const auto signed_at = check_time(call, ice.get("Timestamp"));
   if (!signed_at) return false;
   const auto key = find_key(call, ice.access_key_id);
-  if (key == nullptr) return false;
+  if (key == nullptr || !check_security_token(call, *key, ice.get("SecurityToken"))) return false;
 
   std::vector<KeyValue> signed_params;
   signed_params.reserve(ice.params.size());
@@ -205,7 +212,10 @@ bool IceVendor::authenticate_v2(Call& call, IceCall& ice) {
   const std::string string_to_sign = v2_string_to_sign(call.request.method, v2_canonical_query(signed_params));
   if (!constant_time_equal(v2_signature(key->secret, string_to_sign), ice.get("Signature"))) {
     return fail(call, "SignatureDoesNotMatch",
-                "Specified signature is not matched with our calculation. server string to sign is:" + string_to_sign);
+                "Specified signature is not matched with our calculation. server string to sign is:" + string_to_sign,
+                nullptr,
+                "V2: Base64(HMAC-SHA1(AccessKeySecret of " + key->id +
+                    " + \"&\", the string to sign in the message)) differs from the request's Signature");
   }
   return check_nonce(call, *key, ice.get("SignatureNonce"), *signed_at) && check_policy(call, ice, *key);
 }
@@ -229,7 +239,7 @@ bool IceVendor::authenticate_v3(Call& call, IceCall& ice) {
                     std::string(authorization->algorithm) + " (the emulator verifies ACS3-HMAC-SHA256).");
   }
   const std::string_view date = request.header("x-acs-date");
-  if (date.empty()) return fail(call, "MissingParameter", missing_common("x-acs-date"));
+  if (date.empty()) return fail(call, "MissingHeader", missing_header("x-acs-date"));
   const auto signed_at = check_time(call, date);
   if (!signed_at) return false;
   if (const std::string unsigned_header = v3_unsigned_header(request, authorization->signed_headers);
@@ -239,22 +249,29 @@ bool IceVendor::authenticate_v3(Call& call, IceCall& ice) {
                     " must be listed in SignedHeaders.");
   }
   const auto key = find_key(call, ice.access_key_id);
-  if (key == nullptr) return false;
+  if (key == nullptr || !check_security_token(call, *key, request.header("x-acs-security-token"))) return false;
 
   std::vector<KeyValue> query_params;
   query_params.reserve(ice.params.size());
   for (const Param& p : ice.params) {
     if (!p.in_body) query_params.push_back({p.name, p.value});
   }
+  // The body's own hash, never the x-acs-content-sha256 the client claims: a request whose header
+  // lies about its body fails here even when it was signed over the lie (README, fidelity notes).
   const std::string payload_hash = request.body.empty() ? std::string(kEmptyPayloadHash) : hex_lower(sha256(request.body));
   const std::string canonical_request =
       v3_canonical_request(request.method, v3_canonical_query(query_params),
                            v3_canonical_headers(request, authorization->signed_headers), payload_hash);
   const std::string string_to_sign = v3_string_to_sign(canonical_request);
   if (!constant_time_equal(v3_signature(key->secret, string_to_sign), authorization->signature)) {
+    std::string why = "V3: server canonical request is [" + canonical_request + "]";
+    if (const std::string_view claimed = request.header("x-acs-content-sha256");
+        !claimed.empty() && !iequals(claimed, payload_hash)) {
+      why += "; x-acs-content-sha256 says " + std::string(claimed) + " but the body received hashes to " + payload_hash;
+    }
     return fail(call, "SignatureDoesNotMatch",
-                "Specified signature does not match our calculation. server string to sign is:" + string_to_sign +
-                    " server canonical request is:" + canonical_request);
+                "Specified signature does not match our calculation. server StringToSign is [" + string_to_sign + "]",
+                nullptr, why);
   }
   const std::string_view nonce = request.header("x-acs-signature-nonce");
   return (nonce.empty() || check_nonce(call, *key, nonce, *signed_at)) && check_policy(call, ice, *key);
@@ -267,9 +284,9 @@ std::optional<SystemTime> IceVendor::check_time(Call& call, std::string_view tex
     return std::nullopt;
   }
   if (!NonceCache::within_window(*when, call.now)) {
-    fail(call, "InvalidTimeStamp.Expired",
-         "Specified time stamp or date value is expired. Request time " + std::string(text) + ", server time " +
-             format_iso8601_seconds(call.now) + ", allowed skew 15 minutes.");
+    fail(call, "InvalidTimeStamp.Expired", {}, nullptr,
+         "request time " + std::string(text) + ", server time " + format_iso8601_seconds(call.now) +
+             ", allowed skew 15 minutes");
     return std::nullopt;
   }
   return when;
@@ -301,27 +318,53 @@ bool IceVendor::check_nonce(Call& call, const AccessKey& key, std::string_view n
   return fail(call, "Throttling", {});
 }
 
+bool IceVendor::check_security_token(Call& call, const AccessKey& key, std::string_view token) {
+  if (token.empty()) {
+    return !key.is_sts() || fail(call, "MissingSecurityToken", "SecurityToken is mandatory for this action.", nullptr,
+                                 "access key " + key.id + " is an STS credential: send its SecurityToken");
+  }
+  if (!key.is_sts() || !constant_time_equal(token, key.security_token)) {
+    // Another credential's token is a mismatch; a token of none at all is malformed. A permanent
+    // key sent with any token is refused the same way (README, fidelity notes).
+    const auto owner = state_.find_key_by_token(token);
+    if (owner != nullptr) {
+      return fail(call, "InvalidSecurityToken.MismatchWithAccessKey", {}, nullptr,
+                  "the SecurityToken belongs to " + owner->id + ", the request is signed by " + key.id);
+    }
+    return fail(call, "InvalidSecurityToken.Malformed", {}, nullptr,
+                key.is_sts() ? "the SecurityToken is not " + key.id + "'s"
+                             : "access key " + key.id + " is permanent and takes no SecurityToken");
+  }
+  if (key.expiration && *key.expiration <= call.now) {
+    return fail(call, "InvalidSecurityToken.Expired", {}, nullptr,
+                "the STS credential " + key.id + " expired at " + format_iso8601_seconds(*key.expiration) +
+                    ", server time " + format_iso8601_seconds(call.now));
+  }
+  return true;
+}
+
 bool IceVendor::check_policy(Call& call, IceCall& ice, const AccessKey& key) {
   ice.account = key.account;
   std::string ram_action = "ice:";
   ram_action += ice.action;
   if (key.allows(ram_action)) return true;
-  const AccessDenied denied{key.account, key.id, ram_action};
-  return fail(call, "Forbidden.RAM",
-              "User not authorized to operate on the specified resource, or this API doesn't support RAM. "
-              "Action " + ram_action + " is not allowed for access key " + key.id + ".",
-              &denied);
+  const AccessDenied denied{key.account, key.id, ram_action, key.is_sts() ? "AssumedRoleUser" : "SubUser"};
+  std::string allowed;
+  for (const std::string& glob : key.allow) allowed += (allowed.empty() ? "" : ", ") + glob;
+  return fail(call, "Forbidden.RAM", {}, &denied,
+              ram_action + " is not allowed for access key " + key.id + " (its allow list: [" + allowed + "])");
 }
 
 // ---- validate: the operation's row ------------------------------------------------------------
 
 bool IceVendor::validate(Call& call) {
   IceCall& ice = call.state_as<IceCall>();
+  if (ice.operation == nullptr) return true;  // not emulated: execute() answers 501
   const IceParams source(ice);
   for (const ParamSpec& spec : ice.operation->params) {
     const auto violation = validate_value(spec, source.find(spec), std::string(spec.name));
     if (!violation) continue;
-    if (violation->problem == Problem::missing) {
+    if (violation->problem == Problem::missing && violation->spec == &spec) {
       const std::string name(spec.name);
       return fail(call, "Missing" + name, name + " is mandatory for this action.");
     }
@@ -346,6 +389,10 @@ bool IceVendor::validate(Call& call) {
 
 void IceVendor::execute(Call& call) {
   IceCall& ice = call.state_as<IceCall>();
+  if (ice.operation == nullptr) {
+    fail(call, "NotImplemented", "agentemu does not emulate the ICE action " + ice.action + ".");
+    return;
+  }
   JsonWriter out;
   out.begin_object().field("RequestId", ice.request_id);
   HandlerContext context{ice, state_, call.now, out};
@@ -376,7 +423,8 @@ void IceVendor::execute(Call& call) {
 
 // ---- errors -----------------------------------------------------------------------------------
 
-bool IceVendor::fail(Call& call, std::string_view code, std::string_view message, const AccessDenied* denied) {
+bool IceVendor::fail(Call& call, std::string_view code, std::string_view message, const AccessDenied* denied,
+                     std::string_view diagnostic) {
   const ErrorDef* def = find_error(code);
   const int status = def != nullptr ? def->status : 400;  // not in the catalogue: Missing<Name>
   const std::string_view text = !message.empty() ? message : def != nullptr ? def->message : std::string_view{};
@@ -385,6 +433,7 @@ bool IceVendor::fail(Call& call, std::string_view code, std::string_view message
   const Envelope envelope = ice != nullptr ? envelope_of(*ice) : Envelope{fallback_id, kDefaultHost, false};
   call.response.clear();
   ice::render_error(call.response, envelope, ErrorReply{code, status, text, -1, denied});
+  call.response.diagnostic.assign(diagnostic);
   call.error_code = code;
   return false;
 }
@@ -433,12 +482,24 @@ bool IceVendor::knows_param(std::string_view name) const {
   return is_parameter_name(name);
 }
 
+// Every action of the SDK model: the emulated ones with their table (types, ranges, nested
+// members), the others with the model's top-level parameters and "emulated": false.
 void IceVendor::describe_operations(JsonWriter& out) const {
-  for (const Operation& op : operations()) {
-    const std::string route = "/?Action=" + std::string(op.name);
-    begin_operation(out, name(), OperationInfo{.name = op.name, .method = "GET|POST", .route = route});
-    for (const ParamSpec& spec : op.params) write_param(out, spec, "query");
+  const auto names = operation_names();
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string route = "/?Action=" + std::string(names[i]);
+    const Operation* op = emulated_operation(static_cast<int>(i));
+    begin_operation(out, name(), OperationInfo{.name = names[i], .method = "GET|POST", .route = route,
+                                               .emulated = op != nullptr});
+    if (op != nullptr) {
+      for (const ParamSpec& spec : op->params) write_param(out, spec, "query");
+    } else if (const ModelAction* action = api_model().find(names[i])) {
+      for (const ModelParam& param : action->params) {
+        write_param(out, ParamSpec{.name = param.name, .type = param.type, .required = param.required}, param.in);
+      }
+    }
     begin_errors(out);
+    if (op == nullptr) out.string("NotImplemented");
     end_operation(out);
   }
 }

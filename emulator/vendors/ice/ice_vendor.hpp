@@ -44,8 +44,10 @@ class IceVendor final : public Vendor {
   NonceCache& nonces() { return nonces_; }
 
  private:
-  // Writes the catalogue error `code` (status from the catalogue unless given) and returns false.
-  bool fail(Call& call, std::string_view code, std::string_view message, const AccessDenied* denied = nullptr);
+  // Writes the catalogue error `code` (its message when `message` is empty) and returns false;
+  // `diagnostic` is agentemu's own explanation, sent beside the gateway's exact text.
+  bool fail(Call& call, std::string_view code, std::string_view message, const AccessDenied* denied = nullptr,
+            std::string_view diagnostic = {});
   bool authenticate_v2(Call& call, IceCall& ice);
   bool authenticate_v3(Call& call, IceCall& ice);
   // The signed time `text` names, when it is within 15 minutes of the emulator's now; else
@@ -54,6 +56,8 @@ class IceVendor final : public Vendor {
   // The fixture key, or (lenient) a stand-in for an unknown one; nullptr after failing.
   std::shared_ptr<const AccessKey> find_key(Call& call, std::string_view id);
   bool check_nonce(Call& call, const AccessKey& key, std::string_view nonce, SystemTime signed_at);
+  // An STS key needs its own SecurityToken, unexpired; a permanent key takes none.
+  bool check_security_token(Call& call, const AccessKey& key, std::string_view token);
   bool check_policy(Call& call, IceCall& ice, const AccessKey& key);
 
   VendorContext context_;

@@ -1,8 +1,12 @@
 #include "vendors/ice/operations.hpp"
 
+#include <algorithm>
 #include <array>
+#include <unordered_map>
+#include <vector>
 
 #include "core/text.hpp"
+#include "vendors/ice/model.hpp"
 
 namespace agentemu::ice {
 namespace {
@@ -32,6 +36,33 @@ bool phone_number(std::string_view v) {
   return true;
 }
 constexpr Pattern kPhoneNumber{"\\+?[0-9]{3,20}", phone_number};
+
+// Where ICE calls back: an absolute http(s) URL with a host.
+bool http_url(std::string_view v) {
+  for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
+    if (v.size() > scheme.size() && v.substr(0, scheme.size()) == scheme && v[scheme.size()] != '/') return true;
+  }
+  return false;
+}
+constexpr Pattern kHttpUrl{"http(s)://host/...", http_url};
+
+// SetNotifyConfig's EventTypes: comma-separated event names such as agent_start,agent_stop,error.
+bool event_list(std::string_view v) {
+  if (v.empty() || v.size() > 1024) return false;
+  bool item = false;
+  for (char c : v) {
+    if (c == ',') {
+      if (!item) return false;
+      item = false;
+    } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') {
+      item = true;
+    } else {
+      return false;
+    }
+  }
+  return item;
+}
+constexpr Pattern kEventList{"event[,event...] (agent_start, agent_stop, error, ...)", event_list};
 
 // ---- Structures carried as JSON text (validated member by member; unknown members pass) -------
 
@@ -267,7 +298,88 @@ constexpr ParamSpec kPhoneNumbers[] = {
     {.name = "Status", .type = T::integer, .min = 1, .max = 4},
 };
 
+constexpr ParamSpec kForward[] = {
+    {.name = "CalledNumber", .required = true, .pattern = &kPhoneNumber},
+    {.name = "CallerNumber", .pattern = &kPhoneNumber},
+    {.name = "ErrorPrompt"},
+    {.name = "InstanceId", .required = true},
+    {.name = "TransferPrompt"},
+};
+constexpr ParamSpec kTakeover[] = {
+    {.name = "HumanAgentUserId", .max_length = 64},
+    {.name = "InstanceId", .required = true},
+    {.name = "RequireToken", .type = T::boolean},
+};
+constexpr std::string_view kAudioFormats[] = {"wav", "WAV"};
+constexpr std::string_view kAudioSources[] = {"url", "oss"};
+constexpr ParamSpec kVoiceprintInput[] = {
+    {.name = "Data", .required = true, .max_length = 2048},
+    {.name = "Format", .one_of = kAudioFormats},
+    {.name = "Type", .one_of = kAudioSources},
+};
+constexpr ParamSpec kSetVoiceprint[] = {
+    {.name = "Input", .type = T::object, .required = true, .members = kVoiceprintInput},
+    {.name = "VoiceprintId", .min_length = 1, .max_length = 127},
+};
+constexpr ParamSpec kClearVoiceprint[] = {
+    {.name = "RegistrationMode", .one_of = kRegistrationModes},
+    {.name = "VoiceprintId", .max_length = 127},
+};
+constexpr ParamSpec kListVoiceprints[] = {
+    {.name = "PageNumber", .type = T::integer, .min = 1},
+    {.name = "PageSize", .type = T::integer, .min = 1, .max = 100},
+    {.name = "RegistrationMode", .one_of = kRegistrationModes},
+    {.name = "VoiceprintId", .max_length = 127},
+};
+constexpr ParamSpec kAuditCallback[] = {
+    {.name = "Token", .max_length = 1024},
+    {.name = "Url", .required = true, .max_length = 2048, .pattern = &kHttpUrl},
+};
+constexpr std::string_view kAuditInputTypes[] = {"OSS"};
+constexpr ParamSpec kAuditInput[] = {
+    {.name = "Media", .required = true, .max_length = 2048, .pattern = &kHttpUrl},
+    {.name = "Type", .one_of = kAuditInputTypes},
+};
+constexpr ParamSpec kCapturePolicy[] = {
+    {.name = "Duration", .type = T::integer, .min = 0, .max = 86400},
+    {.name = "FrameCount", .type = T::integer, .min = 1, .max = 1000},
+    {.name = "Prompt", .max_length = 4096},
+    {.name = "StartTime", .type = T::integer, .min = 0, .max = 86400},
+};
+// Items are checked by check_capture_policies: the generic validator does not reach into the
+// items of an array sent as JSON text.
+constexpr ParamSpec kCapturePolicyItem{.name = "item", .type = T::object, .members = kCapturePolicy};
+constexpr ParamSpec kVideoAudit[] = {
+    {.name = "AIAgentId", .required = true},
+    {.name = "AuditInterval", .type = T::integer, .min = 0, .max = 5000},
+    {.name = "CallbackConfig", .type = T::object, .members = kAuditCallback},
+    {.name = "CapturePolicies", .type = T::array, .required = true, .min_length = 1, .max_length = 100},
+    {.name = "Input", .type = T::object, .required = true, .members = kAuditInput},
+    {.name = "UserData", .max_length = 4096},
+};
+constexpr ParamSpec kSetNotify[] = {
+    {.name = "AIAgentId", .required = true},
+    {.name = "AudioOssPath", .max_length = 1024},
+    {.name = "CallbackUrl", .max_length = 2048, .pattern = &kHttpUrl},
+    {.name = "EnableAudioRecording", .type = T::boolean},
+    {.name = "EnableNotify", .type = T::boolean, .required = true},
+    {.name = "EventTypes", .pattern = &kEventList},
+    {.name = "Token", .max_length = 1024},
+};
+
 // ---- Checks the specs cannot express ----------------------------------------------------------
+
+std::optional<CheckFailure> check_capture_policies(const IceCall& ice) {
+  JsonDocument doc;
+  if (parse_json(ice.get("CapturePolicies"), doc) || !doc.IsArray()) return std::nullopt;  // the spec said so
+  for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
+    const std::string path = "CapturePolicies[" + std::to_string(i) + "]";
+    if (auto violation = validate_value(kCapturePolicyItem, ParamValue::of_json(&doc[i]), path)) {
+      return CheckFailure{violation->path, violation->message};
+    }
+  }
+  return std::nullopt;
+}
 
 bool in(std::string_view name, std::span<const std::string_view> names) {
   for (std::string_view n : names) {
@@ -370,33 +482,62 @@ constexpr std::array kOperations = {
     Operation{"DeleteAIAgentDialogue", kDeleteDialogue, delete_dialogue},
     Operation{"StartAIAgentOutboundCall", kOutbound, start_outbound_call},
     Operation{"ListAIAgentPhoneNumber", kPhoneNumbers, list_phone_numbers},
+    Operation{"ForwardAIAgentCall", kForward, forward_call},
+    Operation{"TakeoverAIAgentCall", kTakeover, takeover_call},
+    Operation{"SetAIAgentVoiceprint", kSetVoiceprint, set_voiceprint},
+    Operation{"ClearAIAgentVoiceprint", kClearVoiceprint, clear_voiceprint},
+    Operation{"ListAIAgentVoiceprints", kListVoiceprints, list_voiceprints},
+    Operation{"SubmitAIAgentVideoAuditTask", kVideoAudit, submit_video_audit_task, check_capture_policies},
+    Operation{"SetNotifyConfig", kSetNotify, set_notify_config},
+    Operation{"DescribeNotifyConfig", kAgentOnly, describe_notify_config},
 };
 
-constexpr auto kNames = [] {
-  std::array<std::string_view, kOperations.size()> names{};
-  for (std::size_t i = 0; i < kOperations.size(); ++i) names[i] = kOperations[i].name;
-  return names;
-}();
+// Every real action: the table's rows first (their index is the row's), then the rest of the
+// SDK model in its order. The journal, metrics and scenarios name an action by this index.
+struct ActionNames {
+  std::vector<std::string_view> names;
+  std::unordered_map<std::string_view, int> index;
+};
+
+const ActionNames& action_names() {
+  static const ActionNames all = [] {
+    ActionNames out;
+    for (const Operation& op : kOperations) out.names.push_back(op.name);
+    for (const ModelAction& action : api_model().actions) {
+      if (std::find(out.names.begin(), out.names.end(), action.name) == out.names.end()) {
+        out.names.push_back(action.name);
+      }
+    }
+    for (std::size_t i = 0; i < out.names.size(); ++i) out.index.emplace(out.names[i], static_cast<int>(i));
+    return out;
+  }();
+  return all;
+}
 
 }  // namespace
 
 std::span<const Operation> operations() { return kOperations; }
-std::span<const std::string_view> operation_names() { return kNames; }
+std::span<const std::string_view> operation_names() { return action_names().names; }
 
-const Operation* find_operation(std::string_view action, int& index) {
-  for (std::size_t i = 0; i < kOperations.size(); ++i) {
-    if (kOperations[i].name == action) {
-      index = static_cast<int>(i);
-      return &kOperations[i];
-    }
-  }
-  index = -1;
-  return nullptr;
+int action_index(std::string_view action) {
+  const auto& index = action_names().index;
+  const auto it = index.find(action);
+  return it == index.end() ? -1 : it->second;
+}
+
+const Operation* emulated_operation(int index) {
+  return index >= 0 && static_cast<std::size_t>(index) < kOperations.size() ? &kOperations[static_cast<std::size_t>(index)]
+                                                                          : nullptr;
 }
 
 bool is_parameter_name(std::string_view name) {
   for (const Operation& op : kOperations) {
     if (find_param(op.params, name) != nullptr) return true;
+  }
+  for (const ModelAction& action : api_model().actions) {
+    for (const ModelParam& param : action.params) {
+      if (param.name == name) return true;
+    }
   }
   return false;
 }

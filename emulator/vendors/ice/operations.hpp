@@ -51,11 +51,14 @@ struct Operation {
 };
 
 std::span<const Operation> operations();
+// Every real ICE action: operations()' rows first, in their order, then the SDK model's others.
 std::span<const std::string_view> operation_names();
-// The row for an action, or nullptr; `index` is its position in operations().
-const Operation* find_operation(std::string_view action, int& index);
+// The action's index in operation_names(), or -1 for a name ICE does not have.
+int action_index(std::string_view action);
+// The row at that index, or nullptr for a real action agentemu does not emulate (or -1).
+const Operation* emulated_operation(int index);
 
-// Every parameter name that appears in some row (for Missing<Name> scenario errors).
+// Every parameter name of some row or of some action in the SDK model (scenario "params").
 bool is_parameter_name(std::string_view name);
 
 // Handlers, one per row (handlers.cpp).
@@ -73,5 +76,13 @@ void list_dialogues(HandlerContext& ctx);
 void delete_dialogue(HandlerContext& ctx);
 void start_outbound_call(HandlerContext& ctx);
 void list_phone_numbers(HandlerContext& ctx);
+void forward_call(HandlerContext& ctx);
+void takeover_call(HandlerContext& ctx);
+void set_voiceprint(HandlerContext& ctx);
+void clear_voiceprint(HandlerContext& ctx);
+void list_voiceprints(HandlerContext& ctx);
+void submit_video_audit_task(HandlerContext& ctx);
+void set_notify_config(HandlerContext& ctx);
+void describe_notify_config(HandlerContext& ctx);
 
 }  // namespace agentemu::ice

@@ -90,6 +90,14 @@ std::shared_ptr<const AccessKey> State::find_key(std::string_view id) {
   return it == keys.end() ? nullptr : it->second;
 }
 
+std::shared_ptr<const AccessKey> State::find_key_by_token(std::string_view security_token) {
+  std::lock_guard lock(mutex);
+  for (const auto& [id, key] : keys) {
+    if (key->is_sts() && key->security_token == security_token) return key;
+  }
+  return nullptr;
+}
+
 const Agent* State::find_agent(std::string_view account, std::string_view agent_id) const {
   const auto it = agents.find(std::string(agent_id));
   if (it == agents.end()) return nullptr;

@@ -25,7 +25,12 @@ struct AccessKey {
   std::string account;             // tenant; defaults to the key's own id
   std::vector<std::string> allow;  // globs over "ice:<Action>": "ice:*", "ice:StopAIAgentInstance"
   bool allow_nonce_reuse = false;  // bench fixtures only: replaying one signed request is allowed
+  // STS credentials (an AssumeRole result): the token every request must carry, and its expiry
+  // (none: it never expires). `allow` is then the policy the credential carries.
+  std::string security_token;
+  std::optional<SystemTime> expiration;
 
+  bool is_sts() const { return !security_token.empty(); }
   bool allows(std::string_view ram_action) const;
 };
 
@@ -55,6 +60,9 @@ struct Instance {
   // Outbound calls
   std::string caller_number;
   std::string called_number;
+  int hangup_role = 0;           // CallInfo.HangupRole once Finished: 0 agent, 2 transferred (Forward)
+  std::string forwarded_to;      // ForwardAIAgentCall's CalledNumber
+  std::string human_agent_user_id;  // TakeoverAIAgentCall
   // GenerateAIAgentCall
   std::string user_id;
   std::string channel_id;
@@ -81,6 +89,48 @@ struct DialogueEntry {
   std::uint64_t sequence = 0;
 };
 
+// A voiceprint of the account: registered with SetAIAgentVoiceprint (Explicit) or by an agent
+// whose VoiceprintConfig asks for Implicit registration.
+struct Voiceprint {
+  std::string id;
+  std::string mode;  // Explicit | Implicit
+  std::string input_type;
+  std::string input_format;
+  std::string input_data;
+  SystemTime created;
+  SystemTime modified;
+  std::uint64_t sequence = 0;  // registration order, for listing
+};
+
+// SetNotifyConfig, per agent: where and what ICE calls back (the callback engine reads it).
+struct NotifyConfig {
+  bool enable_notify = false;
+  std::string callback_url;
+  std::string event_types;  // comma-separated; empty: every event
+  std::string token;        // sent in the callback's Authorization header
+  std::string audio_oss_path;
+  bool enable_audio_recording = false;
+};
+
+// SubmitAIAgentVideoAuditTask: a job that is Processing until the emulator's clock passes the
+// end of its last capture window, then Finished. Its results go to CallbackConfig.Url.
+struct VideoAuditTask {
+  std::string job_id;
+  std::string agent_id;
+  std::string media;
+  std::string input_type;
+  std::int64_t audit_interval_ms = 3000;
+  std::string callback_url;
+  std::string callback_token;
+  std::string user_data;
+  JsonDocument capture_policies;  // the array as given
+  SystemTime created;
+  SystemTime finishes;
+  std::uint64_t sequence = 0;
+
+  std::string_view status(SystemTime now) const { return now >= finishes ? "Finished" : "Processing"; }
+};
+
 struct PhoneNumber {
   std::string number;
   int status = 2;  // 1 activating, 2 normal, 3 deactivating, 4 deactivated
@@ -90,6 +140,10 @@ struct PhoneNumber {
 // this many per account, oldest first (README, fidelity notes).
 inline constexpr std::chrono::seconds kFinishedRetention{3600};
 inline constexpr std::size_t kFinishedKept = 1000;
+// Voiceprints an account may hold (past it SetAIAgentVoiceprint is refused), and video audit
+// tasks it keeps (past it the oldest is forgotten).
+inline constexpr std::size_t kVoiceprintsKept = 10000;
+inline constexpr std::size_t kVideoAuditTasksKept = 1000;
 
 // One agent's instances in an account: by creation (what ListAIAgentInstance pages through)
 // and how many are Executing (what GetAIAgentConcurrency answers), so neither scans.
@@ -103,6 +157,9 @@ class Account {
   std::unordered_map<std::string, std::unique_ptr<Instance>> instances;
   std::unordered_map<std::string, std::vector<DialogueEntry>> dialogues;  // by session key
   std::vector<PhoneNumber> phone_numbers;
+  std::map<std::pair<std::string, std::string>, Voiceprint> voiceprints;  // (mode, id)
+  std::map<std::string, NotifyConfig> notify_configs;                     // by AIAgentId
+  std::map<std::uint64_t, VideoAuditTask> video_audit_tasks;              // by submission order
 
   // Adds (or replaces) an instance, Executing or Finished as it says.
   Instance& add(std::unique_ptr<Instance> instance);
@@ -131,6 +188,7 @@ class State {
   std::uint64_t next_sequence = 1;
 
   std::shared_ptr<const AccessKey> find_key(std::string_view id);  // locks
+  std::shared_ptr<const AccessKey> find_key_by_token(std::string_view security_token);  // locks
   const Agent* find_agent(std::string_view account, std::string_view agent_id) const;
   Instance* find_instance(std::string_view account, std::string_view instance_id);
   Account& account(std::string_view id) { return accounts[std::string(id)]; }
