@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <boost/asio/ssl/context.hpp>
-#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -203,14 +202,12 @@ std::optional<std::string> read_file(const std::string& path) {
   return text.str();
 }
 
-enum class Kept { none, reusable, stale };
-
-// What --tls-dir holds: nothing usable, a pair to reuse, or agentemu's own pair that no longer
-// fits (other names, near expiry, a key that is not the certificate's). A certificate agentemu
-// did not make is an error: it is the user's, and is never overwritten.
+// Whether --tls-dir holds a pair to reuse: agentemu's own, its key the certificate's, valid for
+// another day and naming every name. Anything else of agentemu's is replaced; a certificate
+// agentemu did not make is an error: it is the user's, and is never overwritten.
 std::optional<std::string> inspect_kept(const std::string& cert_file, const std::string& key_file,
-                                        const std::vector<std::string>& names, Kept& kept, Pair& pair) {
-  kept = Kept::none;
+                                        const std::vector<std::string>& names, bool& reusable, Pair& pair) {
+  reusable = false;
   std::error_code ec;
   if (!std::filesystem::exists(cert_file, ec)) return std::nullopt;
   const auto cert_pem = read_file(cert_file);
@@ -220,7 +217,6 @@ std::optional<std::string> inspect_kept(const std::string& cert_file, const std:
   if (!cert || !made_by_agentemu(cert.get())) {
     return cert_file + ": not a certificate agentemu made; --tls-dir is agentemu's own folder (give your own pair with --tls-cert/--tls-key)";
   }
-  kept = Kept::stale;
   const auto key_pem = read_file(key_file);
   if (!key_pem) return std::nullopt;
   Owned<BIO, BIO_free_all> key_bio(BIO_new_mem_buf(key_pem->data(), static_cast<int>(key_pem->size())));
@@ -236,7 +232,7 @@ std::optional<std::string> inspect_kept(const std::string& cert_file, const std:
   for (const std::string& name : names) {
     if (!covered.contains(name)) return std::nullopt;
   }
-  kept = Kept::reusable;
+  reusable = true;
   pair = {*cert_pem, *key_pem};
   return std::nullopt;
 }
@@ -305,9 +301,7 @@ std::optional<std::string> make_self_signed(boost::asio::ssl::context& context, 
     if (auto error = make_folder(folder)) return error;
     files.cert_file = folder + "/cert.pem";
     files.key_file = folder + "/key.pem";
-    Kept kept = Kept::none;
-    if (auto error = inspect_kept(files.cert_file, files.key_file, names, kept, pair)) return error;
-    files.reused = kept == Kept::reusable;
+    if (auto error = inspect_kept(files.cert_file, files.key_file, names, files.reused, pair)) return error;
   } else {
     const char* tmp = std::getenv("TMPDIR");
     folder = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/agentemu-tls-XXXXXX";
