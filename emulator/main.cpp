@@ -99,15 +99,16 @@ int main(int argc, char** argv) {
   pipeline.set_scenarios(&scenarios);
 
   std::unique_ptr<boost::asio::ssl::context> tls;
+  TlsFiles tls_files;  // lives as long as main(), which removes a temporary folder on its way out
   if (config.tls_self_signed || !config.tls_cert.empty()) {
     tls = std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
     tls->set_options(boost::asio::ssl::context::default_workarounds | boost::asio::ssl::context::no_tlsv1 |
                      boost::asio::ssl::context::no_tlsv1_1);
     if (config.tls_self_signed) {
-      TlsSetup setup;
-      if (auto error = make_self_signed(*tls, config.host, setup)) return fail(*error);
-      std::cerr << "agentemu: self-signed TLS certificate: " << setup.cert_file
-                << " (trust it with NODE_EXTRA_CA_CERTS or curl --cacert; key: " << setup.key_file << ")" << std::endl;
+      const SelfSignedOptions self_signed{config.host, config.tls_hosts, config.tls_dir};
+      if (auto error = make_self_signed(*tls, self_signed, tls_files)) return fail(*error);
+      std::cerr << "agentemu: self-signed TLS certificate: " << tls_files.cert_file << " (" << tls_files.lifetime()
+                << "; trust it with NODE_EXTRA_CA_CERTS or curl --cacert; key: " << tls_files.key_file << ")" << std::endl;
     } else if (auto error = load_tls_files(*tls, config.tls_cert, config.tls_key)) {
       return fail(*error);
     }

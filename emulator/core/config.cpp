@@ -30,6 +30,8 @@ constexpr FlagSpec kFlags[] = {
     {"tls-cert", Kind::text, "PEM certificate for HTTPS on the same port"},
     {"tls-key", Kind::text, "PEM private key for --tls-cert"},
     {"tls-self-signed", Kind::flag, "generate a key and certificate at start (path printed on stderr)"},
+    {"tls-host", Kind::list, "one more name or address for --tls-self-signed's certificate, repeatable"},
+    {"tls-dir", Kind::text, "keep --tls-self-signed's pair in this folder and reuse it (default: a temporary one)"},
     {"auth", Kind::text, "strict|lenient: verify vendor signatures or accept any (default strict)"},
     {"max-body-bytes", Kind::text, "largest request body accepted, else 413 (default 8388608)"},
     {"max-header-bytes", Kind::text, "largest request head accepted, else 431 (default 16384)"},
@@ -109,6 +111,11 @@ std::optional<ConfigError> apply(Config& config, const FlagSpec& spec, const std
     const auto on = parse_bool(value);
     if (!on) return bad("must be true or false");
     config.tls_self_signed = *on;
+  } else if (name == "tls-host") {
+    config.tls_hosts.push_back(value);
+  } else if (name == "tls-dir") {
+    if (value.empty()) return bad("must not be empty");
+    config.tls_dir = value;
   } else if (name == "auth") {
     if (value == "strict") {
       config.auth = AuthMode::strict;
@@ -198,6 +205,9 @@ std::variant<Config, ConfigError> parse_config(const std::vector<std::string>& a
   }
   if (!config.tls_cert.empty() && config.tls_self_signed) {
     return ConfigError{"choose --tls-cert/--tls-key or --tls-self-signed, not both"};
+  }
+  if ((!config.tls_hosts.empty() || !config.tls_dir.empty()) && !config.tls_self_signed) {
+    return ConfigError{"--tls-host and --tls-dir go with --tls-self-signed"};
   }
   if (config.threads == 0) {
     const unsigned cores = std::thread::hardware_concurrency();

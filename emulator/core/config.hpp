@@ -28,6 +28,8 @@ struct Config {
   std::string tls_cert;
   std::string tls_key;
   bool tls_self_signed = false;
+  std::vector<std::string> tls_hosts;  // more names for the self-signed certificate
+  std::string tls_dir;                 // keep the self-signed pair here (empty: a temporary folder)
   AuthMode auth = AuthMode::strict;
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;

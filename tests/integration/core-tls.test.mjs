@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
 import tls from 'node:tls';
 import { startEmulator, stopCleanly, call, eventually } from '../support/emulator.mjs';
 
@@ -42,8 +44,10 @@ test('--tls-self-signed serves HTTPS and plain HTTP on one port', async () => {
   }
 });
 
-test('--tls-cert/--tls-key serve the given certificate', async () => {
-  const first = await startEmulator({ args: ['--tls-self-signed'] });
+test('--tls-cert/--tls-key serve the given certificate', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentemu-tls-given-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const first = await startEmulator({ args: ['--tls-self-signed', '--tls-dir', dir] });
   const { cert, key } = await certPaths(first);
   await stopCleanly(first);
   const emu = await startEmulator({ args: ['--tls-cert', cert, '--tls-key', key] });

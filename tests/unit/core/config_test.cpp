@@ -83,3 +83,16 @@ TEST_CASE("help lists every flag") {
     CHECK_MESSAGE(help.find(flag) != std::string::npos, flag);
   }
 }
+
+TEST_CASE("--tls-host repeats and --tls-dir is kept, both only with --tls-self-signed") {
+  const Config c = ok({"--tls-self-signed", "--tls-host", "a.example.test", "--tls-host=10.0.0.9", "--tls-dir", "/tmp/certs"});
+  CHECK(c.tls_hosts == std::vector<std::string>{"a.example.test", "10.0.0.9"});
+  CHECK(c.tls_dir == "/tmp/certs");
+  const Config from_env = ok({}, {{"AGENTEMU_TLS_SELF_SIGNED", "1"}, {"AGENTEMU_TLS_HOST", "a.test:b.test"},
+                                  {"AGENTEMU_TLS_DIR", "/certs"}});
+  CHECK(from_env.tls_hosts == std::vector<std::string>{"a.test", "b.test"});
+  CHECK(from_env.tls_dir == "/certs");
+  CHECK(error({"--tls-host", "a.test"}) == "--tls-host and --tls-dir go with --tls-self-signed");
+  CHECK(error({"--tls-dir", "/certs"}) == "--tls-host and --tls-dir go with --tls-self-signed");
+  CHECK(error({"--tls-self-signed", "--tls-dir="}).find("must not be empty") != std::string::npos);
+}
