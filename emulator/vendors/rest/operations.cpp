@@ -14,7 +14,6 @@ const ParamSpec kAgentId{.name = "agentId", .where = in_path, .type = T::string,
                          .pattern = &kUuidPattern};
 
 const ParamSpec kString{.name = "item", .where = in_body, .type = T::string};
-const ParamSpec kArray{.name = "item", .where = in_body, .type = T::array};
 
 // GET /agents
 const ParamSpec kListQuery[] = {
@@ -69,26 +68,6 @@ const ParamSpec kStartBody[] = {
 const ParamSpec kStopBody[] = {
     {.name = "graceful", .where = in_body, .type = T::boolean},
     {.name = "timeout", .where = in_body, .type = T::number, .min = 0, .max = kMaxStopTimeoutMs},
-};
-
-// elizaOS characterSchema (packages/core/src/schemas/character.ts), strict: these keys only.
-// bio (string or string[]) is checked by hand: the validator has no union type.
-const ParamSpec kCharacter[] = {
-    {.name = "id", .where = in_body, .type = T::string, .pattern = &kUuidPattern},
-    {.name = "name", .where = in_body, .type = T::string, .required = true, .min_length = 1},
-    {.name = "username", .where = in_body, .type = T::string},
-    {.name = "system", .where = in_body, .type = T::string},
-    {.name = "templates", .where = in_body, .type = T::object},
-    {.name = "bio", .where = in_body, .type = T::any, .required = true},
-    {.name = "messageExamples", .where = in_body, .type = T::array, .items = &kArray},
-    {.name = "postExamples", .where = in_body, .type = T::array, .items = &kString},
-    {.name = "topics", .where = in_body, .type = T::array, .items = &kString},
-    {.name = "adjectives", .where = in_body, .type = T::array, .items = &kString},
-    {.name = "knowledge", .where = in_body, .type = T::array},
-    {.name = "plugins", .where = in_body, .type = T::array, .items = &kString},
-    {.name = "settings", .where = in_body, .type = T::object},
-    {.name = "secrets", .where = in_body, .type = T::object},
-    {.name = "style", .where = in_body, .type = T::object, .members = kStyle},
 };
 
 // PATCH /api/agents/{agentId}: the agent row's columns; unknown keys are ignored.
@@ -163,7 +142,5 @@ std::span<const ParamSpec> body_specs(Profile profile, Op op) {
     default: return {};
   }
 }
-
-std::span<const ParamSpec> character_specs() { return kCharacter; }
 
 }  // namespace agentemu::rest

@@ -36,8 +36,6 @@ std::optional<RouteMatch> match_route(Profile profile, std::string_view method, 
 const ParamSpec& agent_id_spec();
 std::span<const ParamSpec> query_specs(Profile profile, Op op);
 std::span<const ParamSpec> body_specs(Profile profile, Op op);
-// elizaOS characterSchema (strict): every key it knows, for the "Unrecognized key" check.
-std::span<const ParamSpec> character_specs();
 
 // Stop's limits (milliseconds).
 inline constexpr double kDefaultStopTimeoutMs = 30000;

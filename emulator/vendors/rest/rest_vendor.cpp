@@ -6,6 +6,7 @@
 #include "core/describe.hpp"
 #include "core/scheduler.hpp"
 #include "core/text.hpp"
+#include "vendors/rest/character.hpp"
 #include "vendors/rest/ids.hpp"
 
 namespace agentemu::rest {
@@ -266,7 +267,9 @@ bool RestVendor::knows_param(std::string_view name) const {
   for (std::string_view known : kNamed) {
     if (known == name) return true;
   }
-  if (find_param(character_specs(), name) != nullptr) return true;
+  for (const zod::Field& field : zod::character_schema().fields) {
+    if (field.key == name) return true;
+  }
   for (const Profile profile : {Profile::docs, Profile::eliza}) {
     for (int op = 0; op < static_cast<int>(kOperationNames.size()); ++op) {
       if (find_param(query_specs(profile, static_cast<Op>(op)), name) != nullptr ||

@@ -26,6 +26,7 @@ struct RestCall final : CallState {
   std::string agent_id;     // decoded, lowercase
   std::vector<QueryParam> query;
   JsonDocument body;        // an object once validated (empty object when no body was sent)
+  const JsonValue* character = nullptr;  // CreateAgent (eliza): the character inside `body`
   bool json_body = false;   // a JSON body was sent and parsed
 
   // Stop's options with their defaults applied.
