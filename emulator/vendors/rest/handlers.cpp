@@ -324,8 +324,7 @@ void RestVendor::start_agent(Call& call, RestCall& rc) {
     if (agent == nullptr) return render(call, Profile::docs, Err::agent_not_found);
     if (!agent->active) {
       // A fresh runtime: autonomy as asked (default false).
-      agent->active = true;
-      agent->started_ms = now_ms(context_);
+      store_.start(*agent, now_ms(context_));
       agent->enable_autonomy = autonomy != nullptr && autonomy->IsBool() && autonomy->GetBool();
     } else if (autonomy != nullptr && autonomy->IsBool()) {
       // Already running: starting again keeps the runtime and its startedAt.
@@ -349,7 +348,10 @@ void RestVendor::stop_agent(Call& call, RestCall& rc) {
     if (!agent->active) return render(call, Profile::docs, Err::agent_not_running);
     const SystemTime now = context_.clock.now();
     if (!rc.graceful || !agent->busy(now)) {
-      if (agent->stop_fails) return render(call, Profile::docs, Err::stop_failed);
+      if (agent->stop_fails) {
+        store_.log_event(*agent, "stop_failed", epoch_millis(now), entry(Err::stop_failed).id);
+        return render(call, Profile::docs, Err::stop_failed);
+      }
       const std::int64_t at = epoch_millis(now);
       // Also answers graceful stops still waiting on this agent: the runtime is gone.
       store_.stop_now(*agent, at, outcomes);
@@ -357,7 +359,10 @@ void RestVendor::stop_agent(Call& call, RestCall& rc) {
     } else {
       const SystemTime deadline = now + std::chrono::duration_cast<SystemTime::duration>(
                                             std::chrono::duration<double, std::milli>(rc.timeout_ms));
-      if (deadline <= now) return render(call, Profile::docs, Err::graceful_timeout);
+      if (deadline <= now) {
+        store_.log_event(*agent, "stop_timed_out", epoch_millis(now), entry(Err::graceful_timeout).id);
+        return render(call, Profile::docs, Err::graceful_timeout);
+      }
       if (agent->waiters.size() >= kMaxWaitingStops) {
         // Bounded: a client looping on graceful stops cannot pile up calls and timers.
         const auto wait = std::chrono::ceil<std::chrono::seconds>(agent->busy_until - now).count();
@@ -534,10 +539,7 @@ void RestVendor::eliza_start_agent(Call& call, RestCall& rc) {
     auto lock = store_.lock();
     Agent* agent = store_.find(rc.agent_id);
     if (agent == nullptr) return render(call, Profile::eliza, Err::agent_not_found);
-    if (!agent->active) {  // already running: idempotent, the same answer
-      agent->active = true;
-      agent->started_ms = now_ms(context_);
-    }
+    if (!agent->active) store_.start(*agent, now_ms(context_));  // already running: idempotent
     w.begin_object().field_bool("success", true).key("data").begin_object();
     w.field("id", agent->id).field("name", agent->name).field("status", "active").end_object().end_object();
   }
