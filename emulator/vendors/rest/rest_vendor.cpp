@@ -520,7 +520,7 @@ void write_runtime_state(JsonWriter& out, const Agent& agent) {
     out.key("worlds").begin_array();
     for (const World& world : agent.worlds) {
       out.begin_object().field("id", world.id).field("name", world.name);
-      if (!world.metadata.IsNull()) out.field_value("metadata", world.metadata);
+      if (!world.metadata.empty()) write_json_text(out.key("metadata"), world.metadata);
       if (!world.message_server_id.empty()) out.field("messageServerId", world.message_server_id);
       out.field_int("createdAt", world.created_ms).end_object();
     }
@@ -537,7 +537,9 @@ void write_logs_state(JsonWriter& out, const std::deque<LogEntry>& logs) {
   out.key("logs").begin_array();
   for (const LogEntry& log : logs) {
     out.begin_object().field("id", log.id).field("entityId", log.entity_id).field("roomId", log.room_id);
-    out.field("type", log.type).field_value("body", log.body).field_int("createdAt", log.created_ms).end_object();
+    out.field("type", log.type);
+    write_json_text(out.key("body"), log.body);
+    out.field_int("createdAt", log.created_ms).end_object();
   }
   out.end_array();
 }
@@ -652,7 +654,10 @@ void RestVendor::apply_fixture(const JsonValue& section) {
         row.entity_id = *uuid_member(item, "entityId");
         row.room_id = *uuid_member(item, "roomId");
         row.type = text_of(item["type"]);
-        row.body.CopyFrom(item["body"], row.body.GetAllocator());
+        row.body = json_text(item["body"]);
+        if (const JsonValue* model = json_member(item["body"], "modelType"); model && model->IsString()) {
+          row.model_type = text_of(*model);
+        }
         const JsonValue* at = json_member(item, "createdAt");
         row.created_ms = at != nullptr && at->IsInt64() ? at->GetInt64() : now_ms;
         store_.add_log(std::move(row));
@@ -669,8 +674,8 @@ void RestVendor::apply_runtime_fixture(Agent& agent, const JsonValue& item, std:
       World world;
       world.id = *uuid_member(entry, "id");
       world.name = text_of(entry["name"]);
-      if (const JsonValue* metadata = json_member(entry, "metadata")) {
-        world.metadata.CopyFrom(*metadata, world.metadata.GetAllocator());
+      if (const JsonValue* metadata = json_member(entry, "metadata"); metadata && !metadata->IsNull()) {
+        world.metadata = json_text(*metadata);
       }
       world.message_server_id = uuid_member(entry, "messageServerId").value_or("");
       const JsonValue* at = json_member(entry, "createdAt");

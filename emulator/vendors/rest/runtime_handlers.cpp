@@ -24,7 +24,7 @@ std::string iso_time(std::int64_t ms) { return format_rfc3339_millis(from_epoch_
 // plugin-sql's worlds row: id, agentId, name, metadata, messageServerId, createdAt.
 void write_world(JsonWriter& w, const World& world, std::string_view agent_id) {
   w.begin_object().field("id", world.id).field("agentId", agent_id).field("name", world.name);
-  world.metadata.IsNull() ? w.field_null("metadata") : w.field_value("metadata", world.metadata);
+  write_json_text(w.key("metadata"), world.metadata);
   world.message_server_id.empty() ? w.field_null("messageServerId") : w.field("messageServerId", world.message_server_id);
   w.field("createdAt", iso_time(world.created_ms)).end_object();
 }
@@ -32,7 +32,8 @@ void write_world(JsonWriter& w, const World& world, std::string_view agent_id) {
 // plugin-sql's logs row (LogStore.getMany): id, createdAt, entityId, body, type, roomId.
 void write_log(JsonWriter& w, const LogEntry& log) {
   w.begin_object().field("id", log.id).field("createdAt", iso_time(log.created_ms)).field("entityId", log.entity_id);
-  w.field_value("body", log.body).field("type", log.type).field("roomId", log.room_id).end_object();
+  write_json_text(w.key("body"), log.body);
+  w.field("type", log.type).field("roomId", log.room_id).end_object();
 }
 
 World* find_world(Agent& agent, std::string_view id) {
@@ -73,8 +74,7 @@ std::optional<std::int64_t> sql_count(std::string_view text) {
 // excludeTypes: a row of one of these types, or whose body.modelType contains one, in any case.
 bool excluded_type(const LogEntry& log, std::span<const std::string_view> excluded) {
   if (excluded.empty()) return false;
-  const JsonValue* model = json_member(log.body, "modelType");
-  const std::string model_type = model != nullptr && model->IsString() ? to_lower(text_of(*model)) : std::string();
+  const std::string model_type = to_lower(log.model_type);
   for (const std::string_view type : excluded) {
     if (!log.type.empty() && log.type == type) return true;
     if (!model_type.empty() && model_type.find(to_lower(type)) != std::string::npos) return true;
@@ -114,8 +114,8 @@ void RestVendor::add_world(Call& call, RestCall& rc) {
       World fresh;
       fresh.id = id;
       fresh.name = json_to_text(*name);  // a text column: what is not a string is stored as its JSON text
-      if (const JsonValue* metadata = json_member(rc.body, "metadata")) {
-        fresh.metadata.CopyFrom(*metadata, fresh.metadata.GetAllocator());
+      if (const JsonValue* metadata = json_member(rc.body, "metadata"); metadata && !metadata->IsNull()) {
+        fresh.metadata = json_text(*metadata);
       }
       fresh.message_server_id = std::move(server_id);
       fresh.created_ms = now;
@@ -148,14 +148,15 @@ void RestVendor::update_world(Call& call, RestCall& rc) {
     if (name != nullptr) world->name = json_to_text(*name);
     if (const JsonValue* metadata = json_member(rc.body, "metadata")) {
       // world.metadata ? {...world.metadata, ...metadata} : metadata
-      auto& alloc = world->metadata.GetAllocator();
-      if (truthy(&world->metadata)) {
-        JsonValue merged(rapidjson::kObjectType);
-        spread(merged, world->metadata, alloc);
-        spread(merged, *metadata, alloc);
-        static_cast<JsonValue&>(world->metadata).Swap(merged);  // merged lives in the same allocator
+      JsonDocument old;
+      if (!world->metadata.empty() && !parse_json(world->metadata, old) && truthy(&old)) {
+        JsonDocument merged;
+        merged.SetObject();
+        spread(merged, old, merged.GetAllocator());
+        spread(merged, *metadata, merged.GetAllocator());
+        world->metadata = json_text(merged);
       } else {
-        world->metadata.CopyFrom(*metadata, alloc);
+        world->metadata = metadata->IsNull() ? std::string() : json_text(*metadata);
       }
     }
     w.begin_object().field_bool("success", true).key("data").begin_object().key("world");

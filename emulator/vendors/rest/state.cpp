@@ -164,15 +164,10 @@ void AgentStore::log_event(const Agent& agent, std::string_view event, std::int6
   row.room_id = agent.id;  // the agent's own room, whose id is the agent's (elizaOS's SELF room)
   row.type = kLifecycleLogType;
   row.created_ms = at_ms;
-  auto& alloc = row.body.GetAllocator();
-  row.body.SetObject();
-  const auto text = [&](std::string_view value) {
-    return JsonValue(value.data(), static_cast<rapidjson::SizeType>(value.size()), alloc);
-  };
-  row.body.AddMember("event", text(event), alloc);
-  row.body.AddMember("agentId", text(agent.id), alloc);
-  row.body.AddMember("agentName", text(agent.name), alloc);
-  if (!error.empty()) row.body.AddMember("error", text(error), alloc);
+  JsonWriter body;
+  body.begin_object().field("event", event).field("agentId", agent.id).field("agentName", agent.name);
+  if (!error.empty()) body.field("error", error);
+  row.body = body.end_object().take();
   push_log(std::move(row));
 }
 

@@ -31,10 +31,12 @@ struct StopWaiter {
 inline constexpr std::size_t kMaxWaitingStops = 64;
 
 // A world the agent's runtime made (POST /api/agents/{agentId}/worlds): plugin-sql's worlds row.
+// JSON values held here are compact text, not documents: a document's allocator takes 64 KiB at
+// its first member, too much for a thousand small rows.
 struct World {
   std::string id;
   std::string name;
-  JsonDocument metadata;          // null when none was given
+  std::string metadata;           // JSON text; "" : null
   std::string message_server_id;  // "" : null
   std::int64_t created_ms = 0;
 };
@@ -53,7 +55,8 @@ struct LogEntry {
   std::string entity_id;
   std::string room_id;
   std::string type;
-  JsonDocument body;  // an object
+  std::string body;        // JSON text of an object
+  std::string model_type;  // body.modelType when it is a string (excludeTypes reads it)
   std::int64_t created_ms = 0;
   std::uint64_t sequence = 0;  // insertion order, for rows created in the same millisecond
 };

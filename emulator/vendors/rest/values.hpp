@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cmath>
+#include <string>
 #include <string_view>
 
 #include "core/json.hpp"
@@ -19,5 +20,22 @@ inline bool truthy(const JsonValue* v) {
 
 // A string value's text (the caller knows it is a string).
 inline std::string_view text_of(const JsonValue& v) { return {v.GetString(), v.GetStringLength()}; }
+
+// A value as compact JSON text, the way the store keeps JSON (see state.hpp).
+inline std::string json_text(const JsonValue& v) {
+  JsonWriter w;
+  w.value(v);
+  return w.take();
+}
+
+// Writes JSON text the store kept; "" is null.
+inline void write_json_text(JsonWriter& w, std::string_view text) {
+  JsonDocument doc;
+  if (text.empty() || parse_json(text, doc)) {
+    w.null();
+    return;
+  }
+  w.value(doc);
+}
 
 }  // namespace agentemu::rest
