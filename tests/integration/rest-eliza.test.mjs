@@ -133,25 +133,43 @@ describe('errors', () => {
     assert.deepEqual(response.json, { success: true, data: { status: 'inactive' } });
   });
 
-  test('CREATE_ERROR: 400 with the message in details', async () => {
+  test('CREATE_ERROR: 400 with the message in details, every issue joined as the server joins them', async () => {
+    const failed = 'Character validation failed: ';
     const cases = [
       [{ name: 'flat' }, 'No character configuration provided'],
-      [{ characterJson: {} }, 'Character validation failed: name: Invalid input: expected string, received undefined'],
-      [{ characterJson: { name: '', bio: 'x' } }, 'Character validation failed: name: Character name is required'],
-      [{ characterJson: { name: 'x' } }, 'Character validation failed: bio: Invalid input: expected string, received undefined'],
-      [{ characterJson: { name: 'x', bio: 5 } }, 'Character validation failed: bio: Invalid input'],
-      [{ characterJson: { name: 'x', bio: 'y', lore: [] } }, 'Character validation failed: Unrecognized key: "lore"'],
-      [{ characterJson: { name: 'x', bio: 'y', lore: [], enabled: true } }, 'Character validation failed: Unrecognized keys: "lore", "enabled"'],
-      [{ characterJson: { name: 'x', bio: 'y', topics: [1] } }, 'Character validation failed: topics.0: Invalid input: expected string, received number'],
-      [{ characterJson: { name: 'x', bio: 'y', id: 'nope' } }, 'Character validation failed: id: Invalid UUID'],
-      [{ characterJson: 'x' }, 'Character validation failed: Invalid input: expected object, received string'],
-      [{ characterPath: '/srv/characters/eliza.json' }, 'Failed to load character from path: /srv/characters/eliza.json'],
+      [{ characterJson: null, agent: 0 }, 'No character configuration provided'],
+      [{ characterJson: {} }, `${failed}name: Invalid input: expected string, received undefined; bio: Invalid input`],
+      [{ characterJson: { name: '', bio: 'x' } }, `${failed}name: Character name is required`],
+      [{ characterJson: { name: 'x' } }, `${failed}bio: Invalid input`],
+      [{ characterJson: { name: 5, bio: 5 } }, `${failed}name: Invalid input: expected string, received number; bio: Invalid input`],
+      [{ characterJson: { name: 'x', bio: 'y', lore: [] } }, `${failed}: Unrecognized key: "lore"`],
+      [{ characterJson: { name: 'x', bio: 'y', lore: [], enabled: true } }, `${failed}: Unrecognized keys: "lore", "enabled"`],
+      [{ characterJson: { name: 'x', bio: 'y', topics: [1] } }, `${failed}topics.0: Invalid input: expected string, received number`],
+      [{ characterJson: { name: 'x', bio: 'y', id: 'nope' } }, `${failed}id: Invalid UUID format`],
+      [{ characterJson: { name: 'x', bio: 'y', settings: { a: null } } }, `${failed}settings.a: Invalid input`],
+      [{ characterJson: 'x' }, `${failed}: Invalid input: expected object, received string`],
+      [{ characterPath: '/srv/characters/eliza.json' },
+        "Character '/srv/characters/eliza.json' not found. Please check if the file exists and the path is correct."],
+      [{ characterPath: 'https://example.com/eliza.json' },
+        "Failed to fetch character from URL 'https://example.com/eliza.json'. The URL may be incorrect or unavailable."],
     ];
     for (const [json, message] of cases) {
       const response = await call(api(), { method: 'POST', json });
       assertElizaError(response, 400, 'CREATE_ERROR', message);
       assert.equal(response.json.error.details, message);
     }
+  });
+
+  test('a created character is what zod returns: the schema\'s key order, nested unknown keys dropped', async () => {
+    const created = await call(api(), {
+      method: 'POST',
+      json: { characterJson: { style: { all: ['x'], zz: 1 }, bio: 'b', name: 'Ordered', topics: ['t'] } },
+    });
+    assert.equal(created.status, 201, created.text);
+    const id = created.json.data.id;
+    assert.equal(JSON.stringify(created.json.data.character),
+      JSON.stringify({ name: 'Ordered', bio: 'b', topics: ['t'], style: { all: ['x'] }, id }));
+    assert.deepEqual((await call(api(`/${id}`))).json.data.style, { all: ['x'] });
   });
 
   test('PATCH with wrong types: 400 UPDATE_ERROR naming the field in details', async () => {

@@ -12,7 +12,7 @@ using enum ElizaShape;
 
 // Statuses of the documented profile where its pages name none are reasoned choices; see the
 // README's fidelity notes. The elizaOS column follows packages/server.
-constexpr std::array<ErrorEntry, 17> kCatalogue{{
+constexpr std::array<ErrorEntry, 25> kCatalogue{{
     {"Agent not found", 404, "NOT_FOUND", 404, "Agent not found", envelope},
     {"Agent is not running", 409, "NOT_FOUND", 404, "Agent not found", envelope},
     {"Graceful shutdown timed out", 408, "", 408, "Graceful shutdown timed out", handler},
@@ -32,6 +32,14 @@ constexpr std::array<ErrorEntry, 17> kCatalogue{{
      "Too many requests. Please try again later.", envelope},
     {"Forbidden", 403, "", 403, "Forbidden", handler},
     {"Service unavailable", 503, "", 503, "Service unavailable", handler},
+    {"Not implemented", 501, "NOT_IMPLEMENTED", 501, "Not implemented", envelope},
+    {"World name is required", 400, "BAD_REQUEST", 400, "World name is required", envelope},
+    {"Error creating world", 500, "500", 500, "Error creating world", envelope},
+    {"Error retrieving agent logs", 500, "LOG_ERROR", 500, "Error retrieving agent logs", envelope},
+    {"Error retrieving agent panels", 500, "PANEL_ERROR", 500, "Error retrieving agent panels", envelope},
+    {"Failed to delete log", 500, "DELETE_ERROR", 500, "Failed to delete log", envelope},
+    {"AGENT_NOT_FOUND", 404, "AGENT_NOT_FOUND", 404, "Agent not found", plugin},
+    {"INVALID_AGENT_ID", 400, "INVALID_AGENT_ID", 400, "Invalid agent ID format", plugin},
 }};
 
 }  // namespace
@@ -72,6 +80,12 @@ void render(Call& call, Profile profile, Err err, const ErrorDetails& details) {
         w.field("message", message).field_int("code", status);
         w.end_object().end_object();
         call.error_code.assign(e.id);
+        break;
+      case plugin:
+        w.begin_object().field_bool("success", false).key("error").begin_object();
+        w.field("message", message).field("code", e.eliza_code);
+        w.end_object().end_object();
+        call.error_code.assign(e.eliza_code);
         break;
       case api_key:
         w.begin_object().field("error", "API key required").field("message", message).end_object();

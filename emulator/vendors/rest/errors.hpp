@@ -20,6 +20,7 @@ enum class ElizaShape : std::uint8_t {
   envelope,  // {"success":false,"error":{"code":C,"message":M,"details"?:D}}  (sendError)
   handler,   // {"success":false,"error":{"message":M,"code":<status number>}}  (the /api error handler)
   api_key,   // {"error":"API key required","message":"Missing or invalid X-API-KEY header"}  (apiKeyAuthMiddleware)
+  plugin,    // {"success":false,"error":{"message":M,"code":C}}  (the plugin route handler's own)
 };
 
 struct ErrorEntry {
@@ -49,6 +50,14 @@ enum class Err : std::uint8_t {
   rate_limited,
   forbidden,
   unavailable,
+  not_implemented,    // agentemu's own: a real route it does not emulate (501, the server's envelope)
+  bad_request,        // BAD_REQUEST "World name is required"
+  world_error,        // code "500": "Error creating world" / "Error updating world"
+  log_error,          // LOG_ERROR
+  panel_error,        // PANEL_ERROR
+  log_delete_error,   // DELETE_ERROR "Failed to delete log"
+  runtime_not_found,  // AGENT_NOT_FOUND: ?agentId= names no running agent
+  invalid_agent_query,  // INVALID_AGENT_ID: ?agentId= is no UUID
 };
 
 const ErrorEntry& entry(Err err);

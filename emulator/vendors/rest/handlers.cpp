@@ -6,8 +6,10 @@
 
 #include "core/crypto.hpp"
 #include "core/text.hpp"
+#include "vendors/rest/character.hpp"
 #include "vendors/rest/ids.hpp"
 #include "vendors/rest/rest_vendor.hpp"
+#include "vendors/rest/values.hpp"
 
 namespace agentemu::rest {
 namespace {
@@ -152,57 +154,6 @@ std::string list_bio(const Agent& agent) {
   return {};
 }
 
-// zod's words for a failed check, with zod's dotted path ("style.all.0").
-std::string zod_issue(const Violation& v) {
-  std::string path;
-  for (char c : v.path) {
-    if (c == '[') path += '.';
-    else if (c != ']') path += c;
-  }
-  std::string_view expected = "string";
-  switch (v.spec != nullptr ? v.spec->type : ParamType::any) {
-    case ParamType::array: expected = "array"; break;
-    case ParamType::object: expected = "object"; break;
-    case ParamType::boolean: expected = "boolean"; break;
-    case ParamType::number:
-    case ParamType::integer: expected = "number"; break;
-    default: break;
-  }
-  std::string_view received = "undefined";
-  if (!v.value.empty()) {
-    switch (v.value.front()) {
-      case '"': received = "string"; break;
-      case '[': received = "array"; break;
-      case '{': received = "object"; break;
-      case 't':
-      case 'f': received = "boolean"; break;
-      case 'n': received = "null"; break;
-      default: received = "number"; break;
-    }
-  }
-  std::string message;
-  switch (v.problem) {
-    case Problem::missing:
-    case Problem::wrong_type:
-      message = "Invalid input: expected " + std::string(expected) + ", received " + std::string(received);
-      break;
-    case Problem::too_short:
-      message = path == "name" ? "Character name is required" : "Too small: expected string to have >=1 characters";
-      break;
-    case Problem::pattern_mismatch: message = "Invalid UUID"; break;
-    default: message = v.message; break;
-  }
-  return path + ": " + message;
-}
-
-bool truthy(const JsonValue* v) {
-  if (v == nullptr || v->IsNull()) return false;
-  if (v->IsBool()) return v->GetBool();
-  if (v->IsString()) return v->GetStringLength() > 0;
-  if (v->IsNumber()) return v->GetDouble() != 0 && !std::isnan(v->GetDouble());
-  return true;
-}
-
 bool is_bio(const JsonValue& bio) {
   if (bio.IsString()) return true;
   if (!bio.IsArray()) return false;
@@ -212,41 +163,31 @@ bool is_bio(const JsonValue& bio) {
   return true;
 }
 
-// The character a POST /api/agents body names, checked like characterSchema.strict().
+// The character a POST /api/agents body names (the server's create route, then jsonToCharacter).
 // Answers the CREATE_ERROR message, or "" when the character is valid.
-std::string check_character(const JsonValue& body, const JsonValue*& character) {
+std::string find_character(const JsonValue& body, const JsonValue*& character) {
   const JsonValue* json = json_member(body, "characterJson");
   const JsonValue* path = json_member(body, "characterPath");
   const JsonValue* agent = json_member(body, "agent");
   if (truthy(json)) {
     character = json;
   } else if (truthy(path)) {
-    return "Failed to load character from path: " + (path->IsString() ? std::string(path->GetString()) : std::string("?"));
+    // loadCharacterTryPath: agentemu has no character files and fetches nothing, so a path is
+    // never found and a URL never answers, in the server's words for both.
+    if (!path->IsString()) return "characterPath.startsWith is not a function";
+    const std::string where(path->GetString(), path->GetStringLength());
+    if (where.starts_with("http")) {
+      return "Failed to fetch character from URL '" + where + "'. The URL may be incorrect or unavailable.";
+    }
+    return "Character '" + where + "' not found. Please check if the file exists and the path is correct.";
   } else if (truthy(agent)) {
     character = agent;
   } else {
     return "No character configuration provided";
   }
-  if (!character->IsObject()) {
-    return std::string("Character validation failed: Invalid input: expected object, received ") +
-           json_type_name(*character);
-  }
-  std::vector<std::string> unknown;
-  for (const auto& member : character->GetObject()) {
-    const std::string_view key(member.name.GetString(), member.name.GetStringLength());
-    if (find_param(character_specs(), key) == nullptr) unknown.emplace_back(key);
-  }
-  if (auto violation = validate_params(character_specs(), JsonObjectSource(character))) {
-    return "Character validation failed: " + zod_issue(*violation);
-  }
-  if (!is_bio((*character)["bio"])) return "Character validation failed: bio: Invalid input";
-  if (!unknown.empty()) {
-    std::string message = unknown.size() == 1 ? "Character validation failed: Unrecognized key: "
-                                               : "Character validation failed: Unrecognized keys: ";
-    for (std::size_t i = 0; i < unknown.size(); ++i) message += (i ? ", \"" : "\"") + unknown[i] + "\"";
-    return message;
-  }
-  return {};
+  const std::vector<zod::Issue> issues = zod::check(zod::character_schema(), *character);
+  if (issues.empty()) return {};
+  return "Character validation failed: " + zod::join_issues(issues);
 }
 
 }  // namespace
@@ -383,8 +324,7 @@ void RestVendor::start_agent(Call& call, RestCall& rc) {
     if (agent == nullptr) return render(call, Profile::docs, Err::agent_not_found);
     if (!agent->active) {
       // A fresh runtime: autonomy as asked (default false).
-      agent->active = true;
-      agent->started_ms = now_ms(context_);
+      store_.start(*agent, now_ms(context_));
       agent->enable_autonomy = autonomy != nullptr && autonomy->IsBool() && autonomy->GetBool();
     } else if (autonomy != nullptr && autonomy->IsBool()) {
       // Already running: starting again keeps the runtime and its startedAt.
@@ -408,7 +348,10 @@ void RestVendor::stop_agent(Call& call, RestCall& rc) {
     if (!agent->active) return render(call, Profile::docs, Err::agent_not_running);
     const SystemTime now = context_.clock.now();
     if (!rc.graceful || !agent->busy(now)) {
-      if (agent->stop_fails) return render(call, Profile::docs, Err::stop_failed);
+      if (agent->stop_fails) {
+        store_.log_event(*agent, "stop_failed", epoch_millis(now), entry(Err::stop_failed).id);
+        return render(call, Profile::docs, Err::stop_failed);
+      }
       const std::int64_t at = epoch_millis(now);
       // Also answers graceful stops still waiting on this agent: the runtime is gone.
       store_.stop_now(*agent, at, outcomes);
@@ -416,7 +359,10 @@ void RestVendor::stop_agent(Call& call, RestCall& rc) {
     } else {
       const SystemTime deadline = now + std::chrono::duration_cast<SystemTime::duration>(
                                             std::chrono::duration<double, std::milli>(rc.timeout_ms));
-      if (deadline <= now) return render(call, Profile::docs, Err::graceful_timeout);
+      if (deadline <= now) {
+        store_.log_event(*agent, "stop_timed_out", epoch_millis(now), entry(Err::graceful_timeout).id);
+        return render(call, Profile::docs, Err::graceful_timeout);
+      }
       if (agent->waiters.size() >= kMaxWaitingStops) {
         // Bounded: a client looping on graceful stops cannot pile up calls and timers.
         const auto wait = std::chrono::ceil<std::chrono::seconds>(agent->busy_until - now).count();
@@ -440,8 +386,7 @@ void RestVendor::stop_agent(Call& call, RestCall& rc) {
 
 bool RestVendor::validate_eliza_body(Call& call, RestCall& rc) {
   if (rc.op == Op::create) {
-    const JsonValue* character = nullptr;
-    const std::string problem = check_character(rc.body, character);
+    const std::string problem = find_character(rc.body, rc.character);
     if (!problem.empty()) {
       render(call, Profile::eliza, Err::create_error, {.message = problem, .details = problem});
       return false;
@@ -487,32 +432,31 @@ void RestVendor::eliza_list_agents(Call& call, RestCall&) {
 }
 
 void RestVendor::eliza_create_agent(Call& call, RestCall& rc) {
-  const JsonValue* source = nullptr;
-  check_character(rc.body, source);  // validated already; this finds the character again
+  // What zod's parse returns: the shape's keys in its order, unknown keys of nested objects gone.
+  JsonDocument character;
+  zod::parse(zod::character_schema(), *rc.character, character, character.GetAllocator());
   Agent agent;
-  const JsonValue* given_id = json_member(*source, "id");
-  const JsonValue& name = (*source)["name"];
-  agent.name.assign(name.GetString(), name.GetStringLength());
-  agent.id = given_id != nullptr && given_id->IsString() ? lowercase_id({given_id->GetString(), given_id->GetStringLength()})
-                                                         : string_to_uuid(agent.name);
+  const JsonValue* given_id = json_member(character, "id");
+  agent.name = std::string(text_of(character["name"]));
+  agent.id = given_id != nullptr ? lowercase_id(text_of(*given_id)) : string_to_uuid(agent.name);
   agent.character.SetObject();
-  for (const auto& member : source->GetObject()) {
-    const std::string_view key(member.name.GetString(), member.name.GetStringLength());
-    if (key == "id" || key == "name" || member.value.IsNull()) continue;
+  for (const auto& member : character.GetObject()) {
+    const std::string_view key = text_of(member.name);
+    if (key == "id" || key == "name") continue;
     agent.character.AddMember(JsonValue(member.name, agent.character.GetAllocator()),
                               JsonValue(member.value, agent.character.GetAllocator()), agent.character.GetAllocator());
   }
   agent.created_ms = agent.updated_ms = now_ms(context_);
 
+  // jsonToCharacter's character: a given id where the schema has it, a derived one appended.
+  if (given_id == nullptr) {
+    character.AddMember("id", JsonValue(agent.id.c_str(), static_cast<rapidjson::SizeType>(agent.id.size()),
+                                        character.GetAllocator()),
+                        character.GetAllocator());
+  }
   JsonWriter w;
   w.begin_object().field_bool("success", true).key("data").begin_object().field("id", agent.id);
-  // The validated character, id included.
-  w.key("character").begin_object().field("id", agent.id);
-  for (const auto& member : source->GetObject()) {
-    const std::string_view key(member.name.GetString(), member.name.GetStringLength());
-    if (key != "id") w.field_value(key, member.value);
-  }
-  w.end_object().end_object().end_object();
+  w.field_value("character", character).end_object().end_object();
   {
     auto lock = store_.lock();
     // An agent with that id already exists: it is kept as it is, and the answer is still 201.
@@ -595,10 +539,7 @@ void RestVendor::eliza_start_agent(Call& call, RestCall& rc) {
     auto lock = store_.lock();
     Agent* agent = store_.find(rc.agent_id);
     if (agent == nullptr) return render(call, Profile::eliza, Err::agent_not_found);
-    if (!agent->active) {  // already running: idempotent, the same answer
-      agent->active = true;
-      agent->started_ms = now_ms(context_);
-    }
+    if (!agent->active) store_.start(*agent, now_ms(context_));  // already running: idempotent
     w.begin_object().field_bool("success", true).key("data").begin_object();
     w.field("id", agent->id).field("name", agent->name).field("status", "active").end_object().end_object();
   }

@@ -6,7 +6,9 @@
 #include "core/describe.hpp"
 #include "core/scheduler.hpp"
 #include "core/text.hpp"
+#include "vendors/rest/character.hpp"
 #include "vendors/rest/ids.hpp"
+#include "vendors/rest/values.hpp"
 
 namespace agentemu::rest {
 namespace {
@@ -25,6 +27,16 @@ bool contains_ci(std::string_view text, std::string_view needle) {
     if (iequals(text.substr(i, needle.size()), needle)) return true;
   }
   return false;
+}
+
+// A path id as elizaOS's validateUuid takes it (percent-decoded, 8-4-4-4-12 hex), stored lowercase.
+bool decode_id(std::string_view raw, std::string& out) {
+  std::optional<std::string> decoded;
+  if (raw.find('%') != std::string_view::npos) decoded = percent_decode(raw);
+  const std::string_view id = decoded ? std::string_view(*decoded) : raw;
+  if (!is_uuid(id)) return false;
+  out = lowercase_id(id);
+  return true;
 }
 
 // Values of the query string, by the table's names (the first of repeated names wins).
@@ -84,14 +96,17 @@ bool RestVendor::decode(Call& call) {
   call.state = std::move(state);
   const std::string_view path = call.request.path;
   rc.profile = path.starts_with(kElizaPrefix) ? Profile::eliza : Profile::docs;
-  const auto route = match_route(rc.profile, call.request.method, path);
-  if (!route) {
+  rc.route = match_route(rc.profile, call.request.method, path);
+  if (!rc.route) {
+    if (rc.profile == Profile::eliza) return true;  // the server checks the key first, then answers 404
     render(call, rc.profile, Err::route_not_found);
     return false;
   }
-  rc.op = route->op;
-  rc.raw_id = route->agent_id;
-  call.operation = static_cast<int>(rc.op);
+  call.operation = rc.route->operation;
+  if (rc.route->emulated()) {
+    rc.op = rc.route->op();
+    rc.raw_id = rc.route->param("agentId");
+  }
   return true;
 }
 
@@ -121,51 +136,26 @@ bool RestVendor::authenticate(Call& call) {
 
 bool RestVendor::validate(Call& call) {
   RestCall& rc = call.state_as<RestCall>();
-  const Request& request = call.request;
+  return rc.profile == Profile::docs ? validate_docs(call, rc) : validate_eliza(call, rc);
+}
 
-  // Content type, then the JSON body (both profiles check the type before anything else).
+bool RestVendor::validate_docs(Call& call, RestCall& rc) {
+  const Request& request = call.request;
+  // Content type, then the JSON body.
   if (has_body_method(request.method) && !request.body.empty()) {
-    const std::string_view type = request.header("content-type");
-    if (rc.profile == Profile::docs) {
-      if (!iequals(media_type(type), "application/json")) {
-        render(call, rc.profile, Err::content_type);
-        return false;
-      }
-      rc.json_body = true;
-    } else {
-      // validateContentTypeMiddleware: any of three types passes; only JSON is parsed.
-      rc.json_body = contains_ci(type, "application/json");
-      if (!rc.json_body && !contains_ci(type, "multipart/form-data") &&
-          !contains_ci(type, "application/x-www-form-urlencoded")) {
-        render(call, rc.profile, Err::content_type);
-        return false;
-      }
-    }
-  }
-  if (rc.json_body) {
-    if (auto error = parse_json(request.body, rc.body)) {
-      render(call, rc.profile, Err::invalid_request,
-             {.message = "Request body is not valid JSON: " + error->message + " (line " + std::to_string(error->line) +
-                         ", column " + std::to_string(error->column) + ")"});
+    if (!iequals(media_type(request.header("content-type")), "application/json")) {
+      render(call, rc.profile, Err::content_type);
       return false;
     }
-    if (!rc.body.IsObject()) {
-      render(call, rc.profile, Err::invalid_request, {.message = "Request body must be a JSON object"});
-      return false;
-    }
-  } else {
-    rc.body.SetObject();
+    rc.json_body = true;
   }
+  if (!parse_body(call, rc)) return false;
 
   if (!rc.raw_id.empty()) {
-    std::optional<std::string> decoded;
-    if (rc.raw_id.find('%') != std::string_view::npos) decoded = percent_decode(rc.raw_id);
-    const std::string_view id = decoded ? std::string_view(*decoded) : rc.raw_id;
-    if (validate_value(agent_id_spec(), ParamValue::of_text(id), "agentId")) {
+    if (!decode_id(rc.raw_id, rc.agent_id)) {
       render(call, rc.profile, Err::invalid_id);
       return false;
     }
-    rc.agent_id = lowercase_id(id);
   }
 
   if (const auto specs = query_specs(rc.profile, rc.op); !specs.empty()) {
@@ -180,7 +170,111 @@ bool RestVendor::validate(Call& call) {
       return false;
     }
   }
-  return rc.profile == Profile::docs ? validate_docs_body(call, rc) : validate_eliza_body(call, rc);
+  return validate_docs_body(call, rc);
+}
+
+// In the server's order: express.json parses first, then the key is checked (authenticate), then
+// the plugin route handler looks at ?agentId=, then the API router checks the content type, and
+// only then does a route (or the 404 handler) answer.
+bool RestVendor::validate_eliza(Call& call, RestCall& rc) {
+  const Request& request = call.request;
+  const bool has_body = has_body_method(request.method) && !request.body.empty();
+  const std::string_view type = request.header("content-type");
+  rc.json_body = has_body && contains_ci(type, "application/json");
+  if (!parse_body(call, rc)) return false;
+  if (!check_agent_query(call, rc)) return false;
+  // validateContentTypeMiddleware: any of three types passes; only JSON is parsed. The media
+  // router is mounted before it.
+  const bool media = rc.route && rc.route->route->pattern.starts_with("/api/media/");
+  if (has_body && !media && !rc.json_body && !contains_ci(type, "multipart/form-data") &&
+      !contains_ci(type, "application/x-www-form-urlencoded")) {
+    render(call, rc.profile, Err::content_type);
+    return false;
+  }
+  if (!rc.route) {
+    render(call, rc.profile, Err::route_not_found);
+    return false;
+  }
+  if (!rc.route->emulated()) return true;  // execute answers 501; scenario rules may answer first
+  if (!rc.body.IsObject()) {
+    render(call, rc.profile, Err::invalid_request, {.message = "Request body must be a JSON object"});
+    return false;
+  }
+  return validate_eliza_ids(call, rc) && validate_eliza_body(call, rc);
+}
+
+bool RestVendor::parse_body(Call& call, RestCall& rc) {
+  if (!rc.json_body) {
+    rc.body.SetObject();
+    return true;
+  }
+  if (auto error = parse_json(call.request.body, rc.body)) {
+    render(call, rc.profile, Err::invalid_request,
+           {.message = "Request body is not valid JSON: " + error->message + " (line " + std::to_string(error->line) +
+                       ", column " + std::to_string(error->column) + ")"});
+    return false;
+  }
+  // The eliza profile's routes that agentemu does not emulate take any JSON (express.json
+  // accepts arrays too); the emulated ones want an object, checked once the route is known.
+  if (rc.profile == Profile::docs && !rc.body.IsObject()) {
+    render(call, rc.profile, Err::invalid_request, {.message = "Request body must be a JSON object"});
+    return false;
+  }
+  return true;
+}
+
+// createPluginRouteHandler, mounted before the API router: once any agent runs, a request whose
+// query names an agentId must name a running one, whatever the path.
+bool RestVendor::check_agent_query(Call& call, RestCall& rc) {
+  const std::string_view query = call.request.query;
+  if (query.find("agentId") == std::string_view::npos) return true;
+  const auto params = parse_query(query, PlusIs::space);
+  if (!params) return true;
+  std::size_t count = 0;
+  std::string_view value;
+  for (const QueryParam& p : *params) {
+    if (p.name != "agentId") continue;
+    if (count++ == 0) value = p.value;
+  }
+  if (count == 0 || (count == 1 && value.empty())) return true;  // an empty agentId is falsy
+  bool any_running = false;
+  bool named_running = false;
+  {
+    auto lock = store_.lock();
+    any_running = store_.any_active();
+    if (count == 1 && is_uuid(value)) {
+      const Agent* named = store_.find(lowercase_id(value));
+      named_running = named != nullptr && named->active;
+    }
+  }
+  if (!any_running || named_running) return true;
+  // Repeated, the parameter is an array, which is no UUID either.
+  render(call, rc.profile, count == 1 && is_uuid(value) ? Err::runtime_not_found : Err::invalid_agent_query);
+  return false;
+}
+
+// The path ids of the emulated routes, with each route's own words for a bad one.
+bool RestVendor::validate_eliza_ids(Call& call, RestCall& rc) {
+  struct SecondId {
+    Op op;
+    std::string_view param;
+    std::string_view message;
+  };
+  static constexpr SecondId kSecondIds[] = {
+      {Op::update_world, "worldId", "Invalid agent ID or world ID format"},
+      {Op::delete_log, "logId", "Invalid agent or log ID format"},
+  };
+  if (rc.raw_id.empty()) return true;
+  std::string_view message;
+  bool ok = decode_id(rc.raw_id, rc.agent_id);
+  for (const SecondId& second : kSecondIds) {
+    if (second.op != rc.op) continue;
+    message = second.message;
+    ok = decode_id(rc.route->param(second.param), rc.second_id) && ok;
+  }
+  if (ok) return true;
+  render(call, rc.profile, Err::invalid_id, {.message = message});
+  return false;
 }
 
 bool RestVendor::validate_docs_body(Call& call, RestCall& rc) {
@@ -206,17 +300,23 @@ void RestVendor::execute(Call& call) {
       case Op::remove: return delete_agent(call, rc);
       case Op::start: return start_agent(call, rc);
       case Op::stop: return stop_agent(call, rc);
+      default: return;  // the documented profile routes the seven above only
     }
-  } else {
-    switch (rc.op) {
-      case Op::list: return eliza_list_agents(call, rc);
-      case Op::create: return eliza_create_agent(call, rc);
-      case Op::get: return eliza_get_agent(call, rc);
-      case Op::update: return eliza_update_agent(call, rc);
-      case Op::remove: return eliza_delete_agent(call, rc);
-      case Op::start: return eliza_start_agent(call, rc);
-      case Op::stop: return eliza_stop_agent(call, rc);
-    }
+  }
+  if (!rc.route->emulated()) return not_implemented(call, rc);
+  switch (rc.op) {
+    case Op::list: return eliza_list_agents(call, rc);
+    case Op::create: return eliza_create_agent(call, rc);
+    case Op::get: return eliza_get_agent(call, rc);
+    case Op::update: return eliza_update_agent(call, rc);
+    case Op::remove: return eliza_delete_agent(call, rc);
+    case Op::start: return eliza_start_agent(call, rc);
+    case Op::stop: return eliza_stop_agent(call, rc);
+    case Op::add_world: return add_world(call, rc);
+    case Op::update_world: return update_world(call, rc);
+    case Op::panels: return get_panels(call, rc);
+    case Op::logs: return get_logs(call, rc);
+    case Op::delete_log: return delete_log(call, rc);
   }
 }
 
@@ -240,12 +340,17 @@ void RestVendor::render_error(Call& call, const ErrorRequest& error) {
 std::optional<std::string> RestVendor::param(const Call& call, std::string_view name) const {
   if (!call.state) return std::nullopt;
   const RestCall& rc = call.state_as<RestCall>();
-  if (name == "agentId") {
-    if (rc.agent_id.empty()) return std::nullopt;
-    return rc.agent_id;
-  }
+  // The id as the operation sees it (decoded, lowercase), once validated.
+  if (name == "agentId" && !rc.agent_id.empty()) return rc.agent_id;
   if (name == "profile") return std::string(rc.profile == Profile::docs ? "default" : "eliza");
-  if (rc.op == Op::stop && rc.profile == Profile::docs) {
+  if (rc.route) {
+    // Any other path parameter of the route (worldId, logId, channelId...), decoded.
+    if (const std::string_view raw = rc.route->param(name); !raw.empty()) {
+      if (auto decoded = percent_decode(raw)) return decoded;
+      return std::string(raw);
+    }
+  }
+  if (rc.route && rc.route->emulated() && rc.op == Op::stop && rc.profile == Profile::docs) {
     // Stop's options as the operation sees them, defaults included.
     if (name == "graceful") return std::string(rc.graceful ? "true" : "false");
     if (name == "timeout") {
@@ -259,16 +364,24 @@ std::optional<std::string> RestVendor::param(const Call& call, std::string_view 
   return std::nullopt;
 }
 
-// agentId, profile, and every query and body member of both profiles' tables (the elizaOS
-// create body: a character, or characterJson / characterPath / agent holding one).
+// agentId, profile, every path parameter of both profiles' routes, and every query and body
+// member of their tables (the elizaOS create body: a character, or characterJson / characterPath
+// / agent holding one).
 bool RestVendor::knows_param(std::string_view name) const {
   static constexpr std::string_view kNamed[] = {"agentId", "profile", "characterJson", "characterPath", "agent"};
   for (std::string_view known : kNamed) {
     if (known == name) return true;
   }
-  if (find_param(character_specs(), name) != nullptr) return true;
+  for (const zod::Field& field : zod::character_schema().fields) {
+    if (field.key == name) return true;
+  }
   for (const Profile profile : {Profile::docs, Profile::eliza}) {
-    for (int op = 0; op < static_cast<int>(kOperationNames.size()); ++op) {
+    for (const Route& route : routes_of(profile)) {
+      for (std::string_view param : pattern_params(route.pattern)) {
+        if (!param.empty() && param == name) return true;
+      }
+    }
+    for (int op = 0; op < kEmulatedCount; ++op) {
       if (find_param(query_specs(profile, static_cast<Op>(op)), name) != nullptr ||
           find_param(body_specs(profile, static_cast<Op>(op)), name) != nullptr) {
         return true;
@@ -306,6 +419,28 @@ constexpr std::array<std::string_view, 2> kFixtureStatuses{"active", "inactive"}
 const ParamSpec kFixtureSection[] = {
     {.name = "apiKeys", .type = T::array, .items = &kFixtureKey},
     {.name = "agents", .type = T::array},
+    {.name = "logs", .type = T::array},
+};
+
+// A world of an agent, a panel one of its plugins shows, a row of the logs table.
+const ParamSpec kFixtureWorld[] = {
+    {.name = "id", .type = T::string, .required = true, .pattern = &kUuidPattern},
+    {.name = "name", .type = T::string, .required = true},
+    {.name = "metadata", .type = T::any},
+    {.name = "messageServerId", .type = T::string, .pattern = &kUuidPattern},
+    {.name = "createdAt", .type = T::integer, .min = 0},
+};
+const ParamSpec kFixturePanel[] = {
+    {.name = "name", .type = T::string, .required = true, .min_length = 1},
+    {.name = "path", .type = T::string, .required = true},
+};
+const ParamSpec kFixtureLog[] = {
+    {.name = "id", .type = T::string, .required = true, .pattern = &kUuidPattern},
+    {.name = "entityId", .type = T::string, .required = true, .pattern = &kUuidPattern},
+    {.name = "roomId", .type = T::string, .required = true, .pattern = &kUuidPattern},
+    {.name = "type", .type = T::string, .required = true, .min_length = 1},
+    {.name = "body", .type = T::object, .required = true},
+    {.name = "createdAt", .type = T::integer, .min = 0},
 };
 
 // A fixture agent: the documented fields, the elizaOS character's, and the emulation controls.
@@ -333,6 +468,8 @@ const ParamSpec kFixtureAgent[] = {
     {.name = "updatedAt", .type = T::integer, .min = 0},
     {.name = "busyMs", .type = T::integer, .min = 0, .max = 30.0 * 24 * 3600 * 1000},
     {.name = "stopFails", .type = T::boolean},
+    {.name = "worlds", .type = T::array},
+    {.name = "panels", .type = T::array},
 };
 
 // Members stored in Agent::character (everything but the id, the name and the flags).
@@ -351,6 +488,62 @@ std::optional<FixtureIssue> check_members(const JsonValue& object, std::span<con
   return std::nullopt;
 }
 
+// Every entry of `list` (an array, when present) is an object with these members and no others.
+std::optional<FixtureIssue> check_entries(const JsonValue& owner, std::string_view key, std::span<const ParamSpec> specs,
+                                          const std::string& at) {
+  const JsonValue* list = json_member(owner, key);
+  if (list == nullptr || list->IsNull()) return std::nullopt;
+  for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+    const JsonValue& entry = (*list)[i];
+    const std::string here = json_pointer(json_pointer(at, key), i);
+    if (!entry.IsObject()) return FixtureIssue{here, "must be an object"};
+    for (const auto& member : entry.GetObject()) {
+      const std::string_view name(member.name.GetString(), member.name.GetStringLength());
+      if (find_param(specs, name) == nullptr) {
+        return FixtureIssue{json_pointer(here, name), "unknown key \"" + std::string(name) + "\""};
+      }
+    }
+    if (auto issue = check_members(entry, specs, here)) return issue;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> uuid_member(const JsonValue& object, std::string_view key) {
+  const JsonValue* v = json_member(object, key);
+  if (v == nullptr || !v->IsString()) return std::nullopt;
+  return lowercase_id(text_of(*v));
+}
+
+// An agent's worlds and panels, written only when it has some (most agents have none).
+void write_runtime_state(JsonWriter& out, const Agent& agent) {
+  if (!agent.worlds.empty()) {
+    out.key("worlds").begin_array();
+    for (const World& world : agent.worlds) {
+      out.begin_object().field("id", world.id).field("name", world.name);
+      if (!world.metadata.empty()) write_json_text(out.key("metadata"), world.metadata);
+      if (!world.message_server_id.empty()) out.field("messageServerId", world.message_server_id);
+      out.field_int("createdAt", world.created_ms).end_object();
+    }
+    out.end_array();
+  }
+  if (!agent.panels.empty()) {
+    out.key("panels").begin_array();
+    for (const Panel& panel : agent.panels) out.begin_object().field("name", panel.name).field("path", panel.path).end_object();
+    out.end_array();
+  }
+}
+
+void write_logs_state(JsonWriter& out, const std::deque<LogEntry>& logs) {
+  out.key("logs").begin_array();
+  for (const LogEntry& log : logs) {
+    out.begin_object().field("id", log.id).field("entityId", log.entity_id).field("roomId", log.room_id);
+    out.field("type", log.type);
+    write_json_text(out.key("body"), log.body);
+    out.field_int("createdAt", log.created_ms).end_object();
+  }
+  out.end_array();
+}
+
 }  // namespace
 
 std::optional<FixtureIssue> RestVendor::check_fixture(const JsonValue& section, std::string_view pointer) const {
@@ -358,11 +551,12 @@ std::optional<FixtureIssue> RestVendor::check_fixture(const JsonValue& section, 
   if (!section.IsObject()) return FixtureIssue{at, "the rest section must be an object with apiKeys and agents"};
   for (const auto& member : section.GetObject()) {
     const std::string_view key(member.name.GetString(), member.name.GetStringLength());
-    if (key != "apiKeys" && key != "agents") {
-      return FixtureIssue{json_pointer(at, key), "unknown key \"" + std::string(key) + "\" (expected apiKeys, agents)"};
+    if (find_param(kFixtureSection, key) == nullptr) {
+      return FixtureIssue{json_pointer(at, key), "unknown key \"" + std::string(key) + "\" (expected apiKeys, agents, logs)"};
     }
   }
   if (auto issue = check_members(section, kFixtureSection, at)) return issue;
+  if (auto issue = check_entries(section, "logs", kFixtureLog, at)) return issue;
   const JsonValue* agents = json_member(section, "agents");
   if (agents == nullptr || agents->IsNull()) return std::nullopt;
   for (rapidjson::SizeType i = 0; i < agents->Size(); ++i) {
@@ -374,6 +568,8 @@ std::optional<FixtureIssue> RestVendor::check_fixture(const JsonValue& section, 
       if (!is_fixture_key(key)) return FixtureIssue{json_pointer(here, key), "unknown key \"" + std::string(key) + "\""};
     }
     if (auto issue = check_members(agent, kFixtureAgent, here)) return issue;
+    if (auto issue = check_entries(agent, "worlds", kFixtureWorld, here)) return issue;
+    if (auto issue = check_entries(agent, "panels", kFixturePanel, here)) return issue;
     if (const JsonValue* bio = json_member(agent, "bio"); bio != nullptr && !bio->IsString() && !bio->IsNull()) {
       bool strings = bio->IsArray();
       if (strings) {
@@ -447,11 +643,53 @@ void RestVendor::apply_fixture(const JsonValue& section) {
             store_.set_busy_timer(*agent, wake_at(agent->busy_until, id));
           }
         }
+        apply_runtime_fixture(*agent, item, now_ms);
         if (!agent->waiters.empty()) to_settle.push_back(id);
+      }
+    }
+    if (const JsonValue* logs = json_member(section, "logs"); logs != nullptr && logs->IsArray()) {
+      for (const auto& item : logs->GetArray()) {
+        LogEntry row;
+        row.id = *uuid_member(item, "id");
+        row.entity_id = *uuid_member(item, "entityId");
+        row.room_id = *uuid_member(item, "roomId");
+        row.type = text_of(item["type"]);
+        row.body = json_text(item["body"]);
+        if (const JsonValue* model = json_member(item["body"], "modelType"); model && model->IsString()) {
+          row.model_type = text_of(*model);
+        }
+        const JsonValue* at = json_member(item, "createdAt");
+        row.created_ms = at != nullptr && at->IsInt64() ? at->GetInt64() : now_ms;
+        store_.add_log(std::move(row));
       }
     }
   }
   for (const std::string& id : to_settle) settle(id);
+}
+
+// An agent's worlds (merged by id) and panels (replaced whole), from a fixture agent.
+void RestVendor::apply_runtime_fixture(Agent& agent, const JsonValue& item, std::int64_t now_ms) {
+  if (const JsonValue* worlds = json_member(item, "worlds"); worlds != nullptr && worlds->IsArray()) {
+    for (const auto& entry : worlds->GetArray()) {
+      World world;
+      world.id = *uuid_member(entry, "id");
+      world.name = text_of(entry["name"]);
+      if (const JsonValue* metadata = json_member(entry, "metadata"); metadata && !metadata->IsNull()) {
+        world.metadata = json_text(*metadata);
+      }
+      world.message_server_id = uuid_member(entry, "messageServerId").value_or("");
+      const JsonValue* at = json_member(entry, "createdAt");
+      world.created_ms = at != nullptr && at->IsInt64() ? at->GetInt64() : now_ms;
+      std::erase_if(agent.worlds, [&](const World& w) { return w.id == world.id; });
+      agent.worlds.push_back(std::move(world));
+    }
+  }
+  if (const JsonValue* panels = json_member(item, "panels"); panels != nullptr && panels->IsArray()) {
+    agent.panels.clear();
+    for (const auto& entry : panels->GetArray()) {
+      agent.panels.push_back({std::string(text_of(entry["name"])), std::string(text_of(entry["path"]))});
+    }
+  }
 }
 
 void RestVendor::clear_state() {
@@ -485,37 +723,42 @@ void RestVendor::write_state(JsonWriter& out, const StateOptions& /*options*/) c
     agent->busy(now) ? out.field_int("busyUntil", epoch_millis(agent->busy_until)) : out.field_null("busyUntil");
     out.field_bool("stopFails", agent->stop_fails);
     out.field_int("pendingStops", static_cast<std::int64_t>(agent->waiters.size()));
+    write_runtime_state(out, *agent);
     out.end_object();
   }
   out.end_array();
+  write_logs_state(out, store_.logs());
   out.end_object();
 }
 
 std::unique_ptr<Vendor> make_rest_vendor(const VendorContext& context) { return std::make_unique<RestVendor>(context); }
 
+// Both profiles' routes, each with its parameters; the elizaOS routes agentemu does not emulate
+// are listed with their path parameters and emulated: false.
 void RestVendor::describe_operations(JsonWriter& out) const {
-  struct Row {
-    Op op;
-    std::string_view method;
-    std::string_view route;  // after the profile's prefix
-  };
-  static constexpr Row kRows[] = {
-      {Op::list, "GET", ""},          {Op::create, "POST", ""},           {Op::get, "GET", "/{agentId}"},
-      {Op::update, "PATCH", "/{agentId}"}, {Op::remove, "DELETE", "/{agentId}"},
-      {Op::start, "POST", "/{agentId}/start"}, {Op::stop, "POST", "/{agentId}/stop"},
-  };
   for (const Profile profile : {Profile::docs, Profile::eliza}) {
-    const std::string_view prefix = profile == Profile::docs ? kDocsPrefix : kElizaPrefix;
-    for (const Row& row : kRows) {
-      const std::string route = std::string(prefix) + std::string(row.route);
-      begin_operation(out, name(), OperationInfo{.name = kOperationNames[static_cast<std::size_t>(row.op)],
-                                                 .method = row.method,
-                                                 .route = route,
+    for (const Route& route : routes_of(profile)) {
+      const int index = operation_index(route.operation);
+      const bool emulated = index < kEmulatedCount;
+      begin_operation(out, name(), OperationInfo{.name = kOperationNames[index],
+                                                 .method = route.method,
+                                                 .route = route.pattern,
+                                                 .emulated = emulated,
                                                  .plane = profile == Profile::docs ? "docs" : "eliza"});
-      if (!row.route.empty()) write_param(out, agent_id_spec(), "path");
-      for (const ParamSpec& spec : query_specs(profile, row.op)) write_param(out, spec, "query");
-      for (const ParamSpec& spec : body_specs(profile, row.op)) write_param(out, spec, "body");
+      for (std::string_view param : pattern_params(route.pattern)) {
+        if (param.empty()) continue;
+        // Emulated routes check their ids as UUIDs; the others take any segment until emulated.
+        const ParamSpec spec{.name = param, .where = in_path, .type = ParamType::string, .required = true,
+                             .pattern = emulated ? &kUuidPattern : nullptr};
+        write_param(out, spec, "path");
+      }
+      if (emulated) {
+        const Op op = static_cast<Op>(index);
+        for (const ParamSpec& spec : query_specs(profile, op)) write_param(out, spec, "query");
+        for (const ParamSpec& spec : body_specs(profile, op)) write_param(out, spec, "body");
+      }
       begin_errors(out);
+      if (!emulated) out.string(entry(Err::not_implemented).id);
       end_operation(out);
     }
   }

@@ -21,11 +21,14 @@ namespace agentemu::rest {
 // What decode/validate learned about one request.
 struct RestCall final : CallState {
   Profile profile = Profile::docs;
-  Op op = Op::list;
-  std::string_view raw_id;  // the path segment, as received
+  std::optional<RouteMatch> route;  // none: no such route (the eliza profile answers 404 after auth)
+  Op op = Op::list;                 // when the route is emulated
+  std::string_view raw_id;  // the agentId path segment, as received
   std::string agent_id;     // decoded, lowercase
+  std::string second_id;    // worldId or logId, decoded, lowercase
   std::vector<QueryParam> query;
   JsonDocument body;        // an object once validated (empty object when no body was sent)
+  const JsonValue* character = nullptr;  // CreateAgent (eliza): the character inside `body`
   bool json_body = false;   // a JSON body was sent and parsed
 
   // Stop's options with their defaults applied.
@@ -74,7 +77,20 @@ class RestVendor final : public Vendor {
   void eliza_delete_agent(Call& call, RestCall& rc);
   void eliza_start_agent(Call& call, RestCall& rc);
   void eliza_stop_agent(Call& call, RestCall& rc);
+  // The runtime's own routes (runtime_handlers.cpp): they need the agent running.
+  void add_world(Call& call, RestCall& rc);
+  void update_world(Call& call, RestCall& rc);
+  void get_panels(Call& call, RestCall& rc);
+  void get_logs(Call& call, RestCall& rc);
+  void delete_log(Call& call, RestCall& rc);
+  // A real route agentemu does not emulate: 501 naming it.
+  static void not_implemented(Call& call, const RestCall& rc);
 
+  bool validate_docs(Call& call, RestCall& rc);
+  bool parse_body(Call& call, RestCall& rc);
+  bool validate_eliza(Call& call, RestCall& rc);
+  bool check_agent_query(Call& call, RestCall& rc);
+  bool validate_eliza_ids(Call& call, RestCall& rc);
   bool validate_docs_body(Call& call, RestCall& rc);
   bool validate_eliza_body(Call& call, RestCall& rc);
 
@@ -84,6 +100,8 @@ class RestVendor final : public Vendor {
   void settle(const std::string& agent_id);
   // Renders waiting stops' answers and hands their calls back; the lock must not be held.
   static void finish(std::vector<StopOutcome>& outcomes);
+
+  static void apply_runtime_fixture(Agent& agent, const JsonValue& item, std::int64_t now_ms);
 
   const VendorContext context_;
   mutable AgentStore store_;

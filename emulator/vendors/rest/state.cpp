@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/crypto.hpp"
+
 namespace agentemu::rest {
 
 Agent* AgentStore::find(std::string_view id) {
@@ -39,6 +41,9 @@ bool AgentStore::erase(std::string_view id, StopOutcome::Kind kind, std::int64_t
     out.push_back({kind, std::move(waiter.deferred), waiter.profile, it->second.id, now_ms});
   }
   released_all(it->second);
+  // The database deletes the agent's entity and rooms, and their log rows with them.
+  const std::string& gone = it->second.id;
+  std::erase_if(logs_, [&](const LogEntry& log) { return log.entity_id == gone || log.room_id == gone; });
   agents_.erase(it);
   return true;
 }
@@ -51,7 +56,21 @@ std::vector<const Agent*> AgentStore::ordered() const {
   return out;
 }
 
+bool AgentStore::any_active() const {
+  for (const auto& [id, agent] : agents_) {
+    if (agent.active) return true;
+  }
+  return false;
+}
+
+void AgentStore::start(Agent& agent, std::int64_t started_ms) {
+  agent.active = true;
+  agent.started_ms = started_ms;
+  log_event(agent, "started", started_ms);
+}
+
 void AgentStore::stop_now(Agent& agent, std::int64_t stopped_ms, std::vector<StopOutcome>& out) {
+  if (agent.active) log_event(agent, "stopped", stopped_ms);
   agent.active = false;
   agent.stopped_ms = stopped_ms;
   // Whatever the runtime was doing is abandoned with it.
@@ -78,6 +97,7 @@ void AgentStore::settle(Agent& agent, SystemTime now, std::vector<StopOutcome>& 
     std::vector<StopWaiter> remaining;
     for (StopWaiter& waiter : agent.waiters) {
       if (waiter.deadline < ended) {
+        log_event(agent, "stop_timed_out", epoch_millis(waiter.deadline), entry(Err::graceful_timeout).id);
         release(waiter);
         out.push_back({StopOutcome::Kind::timed_out, std::move(waiter.deferred), waiter.profile, agent.id, 0});
       } else {
@@ -90,6 +110,7 @@ void AgentStore::settle(Agent& agent, SystemTime now, std::vector<StopOutcome>& 
       return;
     }
     if (agent.stop_fails) {
+      log_event(agent, "stop_failed", epoch_millis(ended), entry(Err::stop_failed).id);
       for (StopWaiter& waiter : remaining) {
         release(waiter);
         out.push_back({StopOutcome::Kind::failed, std::move(waiter.deferred), waiter.profile, agent.id, 0});
@@ -107,6 +128,7 @@ void AgentStore::settle(Agent& agent, SystemTime now, std::vector<StopOutcome>& 
   auto keep = agent.waiters.begin();
   for (auto it = agent.waiters.begin(); it != agent.waiters.end(); ++it) {
     if (it->deadline <= now) {
+      log_event(agent, "stop_timed_out", epoch_millis(it->deadline), entry(Err::graceful_timeout).id);
       release(*it);
       out.push_back({StopOutcome::Kind::timed_out, std::move(it->deferred), it->profile, agent.id, 0});
     } else {
@@ -132,6 +154,36 @@ void AgentStore::clear(std::int64_t now_ms, std::vector<StopOutcome>& out) {
   }
   agents_.clear();
   api_keys_.clear();
+  logs_.clear();
+}
+
+void AgentStore::log_event(const Agent& agent, std::string_view event, std::int64_t at_ms, std::string_view error) {
+  LogEntry row;
+  row.id = uuid_v4();
+  row.entity_id = agent.id;
+  row.room_id = agent.id;  // the agent's own room, whose id is the agent's (elizaOS's SELF room)
+  row.type = kLifecycleLogType;
+  row.created_ms = at_ms;
+  JsonWriter body;
+  body.begin_object().field("event", event).field("agentId", agent.id).field("agentName", agent.name);
+  if (!error.empty()) body.field("error", error);
+  row.body = body.end_object().take();
+  push_log(std::move(row));
+}
+
+void AgentStore::add_log(LogEntry row) {
+  erase_log(row.id);
+  push_log(std::move(row));
+}
+
+void AgentStore::push_log(LogEntry row) {
+  row.sequence = ++log_sequence_;
+  logs_.push_back(std::move(row));
+  while (logs_.size() > kMaxLogs) logs_.pop_front();
+}
+
+bool AgentStore::erase_log(std::string_view id) {
+  return std::erase_if(logs_, [&](const LogEntry& log) { return log.id == id; }) > 0;
 }
 
 }  // namespace agentemu::rest

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -29,6 +30,43 @@ struct StopWaiter {
 // Graceful stops one agent may have waiting at once; one more is refused with 429 (README).
 inline constexpr std::size_t kMaxWaitingStops = 64;
 
+// A world the agent's runtime made (POST /api/agents/{agentId}/worlds): plugin-sql's worlds row.
+// JSON values held here are compact text, not documents: a document's allocator takes 64 KiB at
+// its first member, too much for a thousand small rows.
+struct World {
+  std::string id;
+  std::string name;
+  std::string metadata;           // JSON text; "" : null
+  std::string message_server_id;  // "" : null
+  std::int64_t created_ms = 0;
+};
+
+// A public GET route a plugin of the agent registers, listed by GET .../panels. agentemu runs no
+// plugins: fixtures name them.
+struct Panel {
+  std::string name;
+  std::string path;
+};
+
+// A row of the server's logs table. The real runtime logs actions, evaluators and model calls;
+// agentemu runs none of them, so its life cycle writes these (type kLifecycleLogType).
+struct LogEntry {
+  std::string id;
+  std::string entity_id;
+  std::string room_id;
+  std::string type;
+  std::string body;        // JSON text of an object
+  std::string model_type;  // body.modelType when it is a string (excludeTypes reads it)
+  std::int64_t created_ms = 0;
+  std::uint64_t sequence = 0;  // insertion order, for rows created in the same millisecond
+};
+
+inline constexpr std::string_view kLifecycleLogType = "agent_event";
+// Log rows kept (the oldest go first) and worlds per agent: the real server bounds neither, an
+// emulator that runs for days must.
+inline constexpr std::size_t kMaxLogs = 1000;
+inline constexpr std::size_t kMaxWorldsPerAgent = 100;
+
 struct Agent {
   std::string id;  // lowercase UUID
   std::uint64_t sequence = 0;  // creation order, for listing
@@ -46,6 +84,9 @@ struct Agent {
   // Emulation controls (fixtures / POST /_emulator/state).
   SystemTime busy_until{};   // in-progress work ends then; in the past: idle
   bool stop_fails = false;   // the runtime refuses to stop: "Failed to stop agent runtime"
+
+  std::vector<World> worlds;
+  std::vector<Panel> panels;
 
   std::vector<StopWaiter> waiters;
   SystemTime busy_timer{};  // the busy_until a wake-up is armed for
@@ -80,7 +121,10 @@ class AgentStore {
   // Every agent in creation order.
   std::vector<const Agent*> ordered() const;
   std::size_t size() const { return agents_.size(); }
+  bool any_active() const;
 
+  // A runtime starts for the agent (it was not running).
+  void start(Agent& agent, std::int64_t started_ms);
   // The runtime stops at once; every waiting stop succeeds with the same stoppedAt.
   void stop_now(Agent& agent, std::int64_t stopped_ms, std::vector<StopOutcome>& out);
   // Resolves whatever waiting stops are due at `now`: the work ended (stop, or fail when the
@@ -90,6 +134,13 @@ class AgentStore {
   void set_busy_timer(Agent& agent, Scheduler::TimerId timer);
 
   std::uint64_t next_waiter_id() { return ++waiter_ids_; }
+
+  // The life cycle's log rows: event "started", "stopped", "stop_failed", "stop_timed_out".
+  void log_event(const Agent& agent, std::string_view event, std::int64_t at_ms, std::string_view error = {});
+  void add_log(LogEntry entry);  // a fixture's row; one with a known id replaces it
+  const std::deque<LogEntry>& logs() const { return logs_; }
+  // Removes the row with this id; false when there is none.
+  bool erase_log(std::string_view id);
 
   // API keys named by the fixtures; none: no auth.
   const std::vector<std::string>& api_keys() const { return api_keys_; }
@@ -106,12 +157,15 @@ class AgentStore {
 
   // A waiting stop ended: its wake-up goes, and the agent's busy wake-up once none is left.
   void release(StopWaiter& waiter);
+  void push_log(LogEntry row);
   void released_all(Agent& agent);
 
   Scheduler& scheduler_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Agent, Hash, std::equal_to<>> agents_;
   std::vector<std::string> api_keys_;
+  std::deque<LogEntry> logs_;
+  std::uint64_t log_sequence_ = 0;
   std::uint64_t sequence_ = 0;
   std::uint64_t waiter_ids_ = 0;
 };

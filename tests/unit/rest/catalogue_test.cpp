@@ -92,23 +92,72 @@ TEST_CASE("rest: errors are found by text or elizaOS code; overrides apply") {
 TEST_CASE("rest: routes of both profiles") {
   using P = Profile;
   const auto route = [](P p, std::string_view m, std::string_view path) { return match_route(p, m, path); };
-  CHECK(route(P::docs, "GET", "/agents")->op == Op::list);
-  CHECK(route(P::docs, "GET", "/agents/")->op == Op::list);
-  CHECK(route(P::docs, "POST", "/agents")->op == Op::create);
-  CHECK(route(P::docs, "GET", "/agents/abc")->op == Op::get);
-  CHECK(route(P::docs, "GET", "/agents/abc")->agent_id == "abc");
-  CHECK(route(P::docs, "PATCH", "/agents/abc")->op == Op::update);
-  CHECK(route(P::docs, "PUT", "/agents/abc")->op == Op::update);
-  CHECK(route(P::docs, "DELETE", "/agents/abc/")->op == Op::remove);
-  CHECK(route(P::docs, "POST", "/agents/abc/start")->op == Op::start);
-  CHECK(route(P::docs, "POST", "/agents/abc/stop")->op == Op::stop);
+  CHECK(route(P::docs, "GET", "/agents")->op() == Op::list);
+  CHECK(route(P::docs, "GET", "/agents/")->op() == Op::list);
+  CHECK(route(P::docs, "POST", "/agents")->op() == Op::create);
+  CHECK(route(P::docs, "GET", "/agents/abc")->op() == Op::get);
+  CHECK(route(P::docs, "GET", "/agents/abc")->param("agentId") == "abc");
+  CHECK(route(P::docs, "PATCH", "/agents/abc")->op() == Op::update);
+  CHECK(route(P::docs, "PUT", "/agents/abc")->op() == Op::update);
+  CHECK(route(P::docs, "DELETE", "/agents/abc/")->op() == Op::remove);
+  CHECK(route(P::docs, "POST", "/agents/abc/start")->op() == Op::start);
+  CHECK(route(P::docs, "POST", "/agents/abc/stop")->op() == Op::stop);
   CHECK_FALSE(route(P::docs, "GET", "/agents/abc/stop"));
   CHECK_FALSE(route(P::docs, "POST", "/agents/abc/pause"));
   CHECK_FALSE(route(P::docs, "DELETE", "/agents"));
   CHECK_FALSE(route(P::docs, "GET", "/agents//"));
   CHECK_FALSE(route(P::docs, "GET", "/agentsx"));
-  CHECK(route(P::eliza, "GET", "/api/agents")->op == Op::list);
-  CHECK(route(P::eliza, "PATCH", "/api/agents/abc")->op == Op::update);
+  CHECK(route(P::eliza, "GET", "/api/agents")->op() == Op::list);
+  CHECK(route(P::eliza, "PATCH", "/api/agents/abc")->op() == Op::update);
   CHECK_FALSE(route(P::eliza, "PUT", "/api/agents/abc"));  // the server routes PATCH only
-  CHECK(route(P::eliza, "POST", "/api/agents/abc/stop")->op == Op::stop);
+  CHECK(route(P::eliza, "POST", "/api/agents/abc/stop")->op() == Op::stop);
+}
+
+TEST_CASE("rest: the elizaOS routes, in Express's order") {
+  using P = Profile;
+  const auto name_of = [](std::string_view method, std::string_view path) -> std::string {
+    const auto match = match_route(P::eliza, method, path);
+    return match ? std::string(kOperationNames[match->operation]) : std::string("-");
+  };
+  CHECK(name_of("GET", "/api/agents/worlds") == "GetAgent");  // crud's /:agentId is mounted first
+  CHECK(name_of("POST", "/api/agents/abc/worlds") == "AddAgentToWorld");
+  CHECK(name_of("PATCH", "/api/agents/abc/worlds/w1") == "UpdateAgentWorldSettings");
+  CHECK(name_of("DELETE", "/api/agents/abc/logs/l1/") == "DeleteAgentLog");
+  CHECK(name_of("DELETE", "/api/memory/groups/memories") == "ClearAgentMemories");
+  CHECK(name_of("DELETE", "/api/memory/groups/g1/memories") == "ClearWorldMemories");
+  CHECK(name_of("POST", "/api/messaging/central-channels") == "CreateChannel");
+  CHECK(name_of("GET", "/api/system/version") == "GetVersion");
+  CHECK(name_of("POST", "/api/messaging/complete") == "-");
+  CHECK(name_of("GET", "/api/server/ping/x") == "-");
+  CHECK(name_of("GET", "/api/agents/abc//logs") == "-");
+  CHECK(name_of("GET", "/api/a/b/c/d/e/f/g/h/i") == "-");
+
+  const auto match = match_route(P::eliza, "DELETE", "/api/messaging/channels/c1/agents/a1");
+  REQUIRE(match);
+  CHECK_FALSE(match->emulated());
+  CHECK(match->param("channelId") == "c1");
+  CHECK(match->param("agentId") == "a1");
+  CHECK(match->param("worldId").empty());
+  CHECK(match_route(P::eliza, "GET", "/api/agents/abc/logs")->op() == Op::logs);
+
+  // Every name is an operation of the table, the emulated ones first.
+  CHECK(operation_index("ListAgents") == 0);
+  CHECK(operation_index("DeleteAgentLog") == kEmulatedCount - 1);
+  CHECK(operation_index("ListRuns") == kEmulatedCount);
+  CHECK(operation_index("NoSuchThing") == -1);
+}
+
+TEST_CASE("rest: the elizaOS-only errors render in their own shapes") {
+  Call plugin;
+  render(plugin, Profile::eliza, Err::runtime_not_found);
+  CHECK(plugin.response.status == 404);
+  CHECK(plugin.response.body == R"({"success":false,"error":{"message":"Agent not found","code":"AGENT_NOT_FOUND"}})");
+  Call missing;
+  render(missing, Profile::eliza, Err::not_implemented, {.message = "agentemu does not emulate Ping"});
+  CHECK(missing.response.status == 501);
+  CHECK(missing.response.body ==
+        R"({"success":false,"error":{"code":"NOT_IMPLEMENTED","message":"agentemu does not emulate Ping"}})");
+  CHECK(missing.error_code == "NOT_IMPLEMENTED");
+  CHECK(find_error("World name is required") == Err::bad_request);
+  CHECK(find_error("LOG_ERROR") == Err::log_error);
 }

@@ -297,3 +297,26 @@ TEST_CASE("rest: fixtures are checked whole, with JSON pointers") {
   CHECK(f.load(R"({"apiKeys":[""]})")->pointer == "/rest/apiKeys/0");
   CHECK(f.load(R"({"keys":[]})")->pointer == "/rest/keys");
 }
+
+TEST_CASE("rest: the life cycle's log rows are kept newest 1000, and go with their agent") {
+  TestCore core;
+  rest::AgentStore store(core.scheduler);
+  auto lock = store.lock();
+  rest::Agent agent;
+  agent.id = kAgent;
+  agent.name = "Eliza";
+  agent.character.SetObject();
+  rest::Agent& stored = store.insert(std::move(agent));
+  std::vector<rest::StopOutcome> outcomes;
+  for (int i = 0; i < 600; ++i) {
+    store.start(stored, 2 * i);
+    store.stop_now(stored, 2 * i + 1, outcomes);
+  }
+  REQUIRE(store.logs().size() == rest::kMaxLogs);
+  CHECK(store.logs().front().created_ms == 200);  // the first 200 rows went
+  CHECK(store.logs().back().body == R"({"event":"stopped","agentId":"550e8400-e29b-41d4-a716-446655440000","agentName":"Eliza"})");
+  store.stop_now(stored, 5000, outcomes);  // not running: nothing to log
+  CHECK(store.logs().size() == rest::kMaxLogs);
+  CHECK(store.erase(kAgent, rest::StopOutcome::Kind::stopped, 0, outcomes));
+  CHECK(store.logs().empty());
+}
