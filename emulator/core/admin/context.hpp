@@ -1,10 +1,12 @@
 // What every admin endpoint borrows (the core's parts), and the small helpers they share. Each
 // endpoint is a row of the table in core/admin/routes.cpp and a function in one of the files
-// beside this one: requests.cpp (the journal), state.cpp, scenarios.cpp, operations.cpp,
-// clock.cpp, ui.cpp.
+// beside this one: requests.cpp (the journal; diagnosis.cpp explains its entries), state.cpp,
+// scenarios.cpp, operations.cpp, clock.cpp, ui.cpp (the dashboard).
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +28,8 @@ class VendorRegistry;
 
 namespace admin {
 
+struct OperationCatalogue;  // the describe data, split for the diagnosis (diagnosis.cpp)
+
 struct Context {
   VendorRegistry& vendors;
   Fixtures& fixtures;
@@ -35,6 +39,8 @@ struct Context {
   Scheduler& scheduler;
   Scenarios* scenarios = nullptr;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::mutex catalogue_mutex;
+  std::shared_ptr<const OperationCatalogue> catalogue;  // built when a diagnosis first needs it
 };
 
 // The {name} segments of a route, in order, still percent-encoded as the path carried them.

@@ -17,6 +17,8 @@ void metrics(Context& admin, Call& call, const PathParams& params);
 void list_requests(Context& admin, Call& call, const PathParams& params);
 void count_requests(Context& admin, Call& call, const PathParams& params);
 void clear_requests(Context& admin, Call& call, const PathParams& params);
+void unmatched_requests(Context& admin, Call& call, const PathParams& params);  // with their diagnosis
+void one_request(Context& admin, Call& call, const PathParams& params);         // with its diagnosis
 
 // operations.cpp: every vendor's operations (also `agentemu describe`)
 void operations(Context& admin, Call& call, const PathParams& params);
@@ -30,5 +32,7 @@ void list_scenarios(Context& admin, Call& call, const PathParams& params);
 void remove_all_scenarios(Context& admin, Call& call, const PathParams& params);
 void put_scenario(Context& admin, Call& call, const PathParams& params);
 void remove_scenario(Context& admin, Call& call, const PathParams& params);
+void reload_scenario(Context& admin, Call& call, const PathParams& params);  // reads its file again
+
 
 }  // namespace agentemu::admin

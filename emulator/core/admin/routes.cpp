@@ -16,6 +16,8 @@ constexpr Route kRoutes[] = {
     {"GET", "/_emulator/requests", list_requests},
     {"DELETE", "/_emulator/requests", clear_requests},
     {"GET", "/_emulator/requests/count", count_requests},
+    {"GET", "/_emulator/requests/unmatched", unmatched_requests},
+    {"GET", "/_emulator/requests/{id}", one_request},
     {"GET", "/_emulator/state", read_state},
     {"POST", "/_emulator/state", merge_state},
     {"GET", "/_emulator/operations", operations},
@@ -25,6 +27,8 @@ constexpr Route kRoutes[] = {
     {"DELETE", "/_emulator/scenarios", remove_all_scenarios},
     {"PUT", "/_emulator/scenarios/{name}", put_scenario},
     {"DELETE", "/_emulator/scenarios/{name}", remove_scenario},
+    {"POST", "/_emulator/scenarios/{name}/reload", reload_scenario},
+    // The callbacks issue adds GET /_emulator/callbacks and /callbacks/count here.
 };
 
 // "/a/b/c" as its segments; one trailing '/' is ignored.

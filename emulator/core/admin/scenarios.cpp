@@ -61,4 +61,21 @@ void remove_scenario(Context& admin, Call& call, const PathParams& params) {
   ok_status(call);
 }
 
+void reload_scenario(Context& admin, Call& call, const PathParams& params) {
+  if (!available(admin, call)) return;
+  const auto name = scenario_name(call, params);
+  if (!name) return;
+  const ReloadOutcome outcome = admin.scenarios->reload(*name);
+  if (outcome.status != 200) {
+    const std::string_view code = outcome.status == 404   ? "not_found"
+                                  : outcome.status == 409 ? "not_from_a_file"
+                                                          : "invalid_scenario";
+    set_core_error(call.response, outcome.status, code, outcome.message);
+    return;
+  }
+  JsonWriter w;
+  w.begin_object().field("status", "ok").field("name", *name).end_object();
+  ok_json(call, w);
+}
+
 }  // namespace agentemu::admin
