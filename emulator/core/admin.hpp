@@ -19,7 +19,8 @@ class AdminApi {
   void handle(Call& call);
 
  private:
-  bool authorized(const Call& call) const;
+  enum class Credentials { none_needed, bearer, basic, wrong };
+  Credentials credentials(const Call& call) const;
 
   std::string token_;
   admin::Context context_;

@@ -17,7 +17,7 @@ done
 export PATH="$shims:$PATH"
 
 source "$ROOT/scripts/lib/common.sh"
-ensure_packages "${BUILD_PACKAGES[@]}"
+ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 ensure_node
 ensure_node_modules "$ROOT/tests"
 if [ -s "$shims/calls" ]; then

@@ -34,5 +34,8 @@ void put_scenario(Context& admin, Call& call, const PathParams& params);
 void remove_scenario(Context& admin, Call& call, const PathParams& params);
 void reload_scenario(Context& admin, Call& call, const PathParams& params);  // reads its file again
 
+// ui.cpp: the dashboard
+void ui_page(Context& admin, Call& call, const PathParams& params);
+void ui_asset(Context& admin, Call& call, const PathParams& params);
 
 }  // namespace agentemu::admin

@@ -28,6 +28,8 @@ constexpr Route kRoutes[] = {
     {"PUT", "/_emulator/scenarios/{name}", put_scenario},
     {"DELETE", "/_emulator/scenarios/{name}", remove_scenario},
     {"POST", "/_emulator/scenarios/{name}/reload", reload_scenario},
+    {"GET", "/_emulator/ui", ui_page},
+    {"GET", "/_emulator/ui/{file}", ui_asset},
     // The callbacks issue adds GET /_emulator/callbacks and /callbacks/count here.
 };
 
