@@ -6,8 +6,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export CCACHE_BASEDIR="$ROOT"
 
 BUILD_PACKAGES=(cmake ninja-build g++ libboost1.81-dev rapidjson-dev libssl-dev doctest-dev ccache)
-# What the tests need beyond the build: a headless browser for the dashboard's test.
-TEST_PACKAGES=(chromium)
+# What the tests need beyond the build: a headless browser for the dashboard's test, and the
+# tools the README's examples use (tests/docs).
+TEST_PACKAGES=(chromium curl openssl)
 # The AWS SDK needs Node 20; Debian 12's nodejs is 18, so an older node is topped up from npm.
 NODE_MIN_MAJOR=20
 NODE_FALLBACK_VERSION=20.20.2
