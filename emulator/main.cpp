@@ -6,11 +6,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <thread>
 #include <variant>
 #include <vector>
 
+extern char** environ;
+
 #include "core/admin.hpp"
+#include "core/admin/operations.hpp"
 #include "core/config.hpp"
 #include "core/fixtures.hpp"
 #include "core/journal.hpp"
@@ -28,9 +32,79 @@ namespace {
 
 constexpr int kUsageError = 2;
 
+// The format start-up errors are written in: --log-format (or AGENTEMU_LOG_FORMAT) as far as it
+// can be read, even when another flag is what failed.
+agentemu::LogFormat startup_format(const std::vector<std::string>& args) {
+  using agentemu::LogFormat;
+  std::optional<LogFormat> format;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i].starts_with("--log-format=")) format = agentemu::parse_log_format(args[i].substr(13));
+    if (args[i] == "--log-format" && i + 1 < args.size()) format = agentemu::parse_log_format(args[i + 1]);
+  }
+  if (!format) {
+    if (const char* env = std::getenv("AGENTEMU_LOG_FORMAT")) format = agentemu::parse_log_format(env);
+  }
+  return format.value_or(LogFormat::text);
+}
+
+agentemu::LogFormat error_format = agentemu::LogFormat::text;
+
+// Start-up errors: one line on stderr, "agentemu: ..." as text or one JSON object, then exit 2.
 int fail(const std::string& message) {
-  std::cerr << "agentemu: " << message << std::endl;
+  if (error_format == agentemu::LogFormat::json) {
+    std::cerr << agentemu::format_log_line(error_format, agentemu::LogLevel::error, message) << std::flush;
+  } else {
+    std::cerr << "agentemu: " << message << std::endl;
+  }
   return kUsageError;
+}
+
+std::vector<std::string> environment_names() {
+  std::vector<std::string> names;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    names.emplace_back(text.substr(0, text.find('=')));
+  }
+  return names;
+}
+
+// agentemu describe [VENDOR] [--json]: every operation of the vendors' tables, without serving.
+int describe(const std::vector<std::string>& args) {
+  using namespace agentemu;
+  std::optional<std::string> only;
+  bool json = false;
+  for (const std::string& arg : args) {
+    if (arg == "--json") {
+      json = true;
+    } else if (!arg.starts_with("-") && !only) {
+      only = arg;
+    } else {
+      return fail("describe takes [VENDOR] [--json], not \"" + arg + "\"");
+    }
+  }
+  boost::asio::io_context io;
+  Clock clock;
+  Scheduler scheduler(io, clock);
+  Logger log(LogLevel::off, LogFormat::text);
+  Metrics metrics;
+  VendorRegistry vendors(metrics);
+  register_vendors(vendors, VendorContext{clock, scheduler, AuthMode::strict, log});
+  if (only && vendors.find(*only) == nullptr) {
+    std::string known;
+    for (std::string_view name : vendors.names()) known += (known.empty() ? "" : ", ") + std::string(name);
+    return fail("describe: unknown vendor \"" + *only + "\" (expected one of " + known + ")");
+  }
+  JsonWriter w;
+  admin::write_operations_document(vendors, only ? std::optional<std::string_view>(*only) : std::nullopt, w);
+  std::string document = w.take();
+  if (json) {
+    std::cout << document << "\n";
+    return 0;
+  }
+  JsonDocument doc;
+  if (parse_json(document, doc)) return fail("describe: the vendors' tables did not describe valid JSON");
+  std::cout << admin::operations_text(doc);
+  return 0;
 }
 
 // The default fixtures ship beside the binary's source tree: look where a checkout keeps them.
@@ -62,6 +136,8 @@ int main(int argc, char** argv) {
   using namespace agentemu;
 
   const std::vector<std::string> args(argv + 1, argv + argc);
+  error_format = startup_format(args);
+  if (!args.empty() && args.front() == "describe") return describe({args.begin() + 1, args.end()});
   auto parsed = parse_config(args, [](const char* name) { return std::getenv(name); });
   if (auto* error = std::get_if<ConfigError>(&parsed)) return fail(error->message);
   Config config = std::get<Config>(std::move(parsed));
@@ -75,6 +151,14 @@ int main(int argc, char** argv) {
   }
   if (config.fixtures.empty()) config.fixtures = default_fixtures(argc > 0 ? argv[0] : nullptr);
 
+  error_format = config.log_format;
+  // Written at once, before anything else can log, so they come first.
+  if (config.log_level <= LogLevel::warn) {
+    for (const std::string& warning : unknown_variables(environment_names())) {
+      std::cerr << format_log_line(config.log_format, LogLevel::warn, "unknown environment variable",
+                                   {{"warning", warning}});
+    }
+  }
   Logger log(config.log_level, config.log_format);
   boost::asio::io_context io(static_cast<int>(config.threads));
   // Installed before anything is announced, so a signal right after the listening line drains.
@@ -107,8 +191,18 @@ int main(int argc, char** argv) {
     if (config.tls_self_signed) {
       const SelfSignedOptions self_signed{config.host, config.tls_hosts, config.tls_dir};
       if (auto error = make_self_signed(*tls, self_signed, tls_files)) return fail(*error);
-      std::cerr << "agentemu: self-signed TLS certificate: " << tls_files.cert_file << " (" << tls_files.lifetime()
-                << "; trust it with NODE_EXTRA_CA_CERTS or curl --cacert; key: " << tls_files.key_file << ")" << std::endl;
+      // Printed whatever the log level: without it the certificate cannot be trusted.
+      if (config.log_format == LogFormat::json) {
+        log.flush();
+        std::cerr << format_log_line(LogFormat::json, LogLevel::info, "self-signed TLS certificate",
+                                     {{"cert", tls_files.cert_file}, {"key", tls_files.key_file},
+                                      {"lifetime", tls_files.lifetime()}})
+                  << std::flush;
+      } else {
+        std::cerr << "agentemu: self-signed TLS certificate: " << tls_files.cert_file << " (" << tls_files.lifetime()
+                  << "; trust it with NODE_EXTRA_CA_CERTS or curl --cacert; key: " << tls_files.key_file << ")"
+                  << std::endl;
+      }
     } else if (auto error = load_tls_files(*tls, config.tls_cert, config.tls_key)) {
       return fail(*error);
     }

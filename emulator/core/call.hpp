@@ -54,6 +54,7 @@ class Call {
   Vendor* vendor = nullptr;
   std::size_t vendor_index = 0;
   int operation = -1;  // index into vendor->operations(), -1 while unknown
+  bool accepted = false;  // decode, authenticate and validate passed: scenario rules are tried
   std::string error_code;       // the vendor's code when the answer is an error (journal, metrics)
   std::string scenario;         // scenario and rule that answered, when one fired
   std::string rule;
@@ -114,6 +115,7 @@ inline void Call::reset() {
   vendor = nullptr;
   vendor_index = 0;
   operation = -1;
+  accepted = false;
   error_code.clear();
   scenario.clear();
   rule.clear();

@@ -1,9 +1,11 @@
 #include "core/config.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string_view>
 #include <thread>
 
+#include "core/distance.hpp"
 #include "core/text.hpp"
 
 namespace agentemu {
@@ -15,29 +17,30 @@ struct FlagSpec {
   std::string_view name;  // without the leading "--"
   Kind kind;
   std::string_view help;
+  std::string_view value_name = {};  // in --help: "--port PORT"; empty: PATH for lists, else VALUE
 };
 
 constexpr FlagSpec kFlags[] = {
-    {"host", Kind::text, "address to listen on (default 127.0.0.1)"},
-    {"port", Kind::text, "port to listen on; 0 picks a free one (default 4599)"},
+    {"host", Kind::text, "address to listen on (default 127.0.0.1)", "HOST"},
+    {"port", Kind::text, "port to listen on; 0 picks a free one (default 4599)", "PORT"},
     {"fixtures", Kind::list, "fixture file or folder, repeatable (default fixtures/default.json)"},
     {"scenarios", Kind::list, "scenario file or folder, repeatable; watched and reloaded on change"},
-    {"admin-token", Kind::text, "require Authorization: Bearer TOKEN on /_emulator/*"},
-    {"threads", Kind::text, "io threads (default: number of cores)"},
-    {"journal-limit", Kind::text, "requests kept in the journal (default 10000)"},
-    {"log-level", Kind::text, "debug|info|warn|error|off (default info)"},
-    {"log-format", Kind::text, "text|json (default text)"},
-    {"tls-cert", Kind::text, "PEM certificate for HTTPS on the same port"},
-    {"tls-key", Kind::text, "PEM private key for --tls-cert"},
+    {"admin-token", Kind::text, "require Authorization: Bearer TOKEN on /_emulator/*", "TOKEN"},
+    {"threads", Kind::text, "io threads (default: number of cores)", "N"},
+    {"journal-limit", Kind::text, "requests kept in the journal (default 10000)", "N"},
+    {"log-level", Kind::text, "debug|info|warn|error|off (default info)", "LEVEL"},
+    {"log-format", Kind::text, "text|json (default text)", "FORMAT"},
+    {"tls-cert", Kind::text, "PEM certificate for HTTPS on the same port", "FILE"},
+    {"tls-key", Kind::text, "PEM private key for --tls-cert", "FILE"},
     {"tls-self-signed", Kind::flag, "generate a key and certificate at start (path printed on stderr)"},
-    {"tls-host", Kind::list, "one more name or address for --tls-self-signed's certificate, repeatable"},
-    {"tls-dir", Kind::text, "keep --tls-self-signed's pair in this folder and reuse it (default: a temporary one)"},
-    {"auth", Kind::text, "strict|lenient: verify vendor signatures or accept any (default strict)"},
-    {"max-body-bytes", Kind::text, "largest request body accepted, else 413 (default 8388608)"},
-    {"max-header-bytes", Kind::text, "largest request head accepted, else 431 (default 16384)"},
-    {"idle-timeout-ms", Kind::text, "close a connection that sends no complete request head in this time (default 60000)"},
-    {"request-timeout-ms", Kind::text, "close a connection whose request body takes longer (default 30000)"},
-    {"drain-timeout-ms", Kind::text, "on SIGTERM/SIGINT, wait this long for in-flight requests (default 10000)"},
+    {"tls-host", Kind::list, "one more name or address for --tls-self-signed's certificate, repeatable", "NAME"},
+    {"tls-dir", Kind::text, "keep --tls-self-signed's pair in this folder and reuse it (default: a temporary one)", "DIR"},
+    {"auth", Kind::text, "strict|lenient: verify vendor signatures or accept any (default strict)", "MODE"},
+    {"max-body-bytes", Kind::text, "largest request body accepted, else 413 (default 8388608)", "N"},
+    {"max-header-bytes", Kind::text, "largest request head accepted, else 431 (default 16384)", "N"},
+    {"idle-timeout-ms", Kind::text, "close a connection that sends no complete request head in this time (default 60000)", "MS"},
+    {"request-timeout-ms", Kind::text, "close a connection whose request body takes longer (default 30000)", "MS"},
+    {"drain-timeout-ms", Kind::text, "on SIGTERM/SIGINT, wait this long for in-flight requests (default 10000)", "MS"},
     {"help", Kind::flag, "print this help"},
     {"version", Kind::flag, "print the version"},
 };
@@ -216,19 +219,80 @@ std::variant<Config, ConfigError> parse_config(const std::vector<std::string>& a
   return config;
 }
 
+std::vector<std::string> unknown_variables(const std::vector<std::string>& environment_names) {
+  constexpr std::string_view kPrefix = "AGENTEMU_";
+  std::vector<std::string> warnings;
+  for (const std::string& var : environment_names) {
+    if (!var.starts_with(kPrefix)) continue;
+    const FlagSpec* nearest = nullptr;
+    double best = 1;
+    bool known = false;
+    for (const auto& spec : kFlags) {
+      if (spec.name == "help" || spec.name == "version") continue;  // not read from the environment
+      const std::string name = env_name(spec.name);
+      known = known || name == var;
+      const double d = text_distance(std::string_view(name).substr(kPrefix.size()), std::string_view(var).substr(kPrefix.size()));
+      if (d < best) {
+        best = d;
+        nearest = &spec;
+      }
+    }
+    if (known) continue;
+    std::string warning = var + " is not a variable agentemu reads";
+    // A slip of a letter or two (PROT for PORT), not a different word.
+    if (nearest != nullptr && best <= 0.5) warning += " (did you mean " + env_name(nearest->name) + "?)";
+    warnings.push_back(std::move(warning));
+  }
+  return warnings;
+}
+
+namespace {
+
+// `text` broken at spaces into lines of at most `width` (a longer word stands alone).
+std::vector<std::string_view> wrap(std::string_view text, std::size_t width) {
+  std::vector<std::string_view> lines;
+  while (text.size() > width) {
+    std::size_t cut = text.rfind(' ', width);
+    if (cut == std::string_view::npos || cut == 0) cut = text.find(' ');
+    if (cut == std::string_view::npos) break;
+    lines.push_back(text.substr(0, cut));
+    text.remove_prefix(cut + 1);
+  }
+  lines.push_back(text);
+  return lines;
+}
+
+}  // namespace
+
 std::string usage_text() {
+  constexpr std::size_t kWidth = 80;
   std::string text =
-      "usage: agentemu [flags]\n\n"
-      "Emulates Alibaba ICE, ZEGOCLOUD AI Agent, an elizaOS-style REST runtime and the Amazon\n"
-      "Bedrock AgentCore data plane on one port, over HTTP and HTTPS.\n\nflags:\n";
-  for (const auto& spec : kFlags) {
+      "usage: agentemu [flags]\n"
+      "       agentemu describe [VENDOR] [--json]   every operation, without serving\n\n"
+      "Emulates Alibaba ICE, ZEGOCLOUD AI Agent, an elizaOS-style REST runtime and the\n"
+      "Amazon Bedrock AgentCore data plane on one port, over HTTP and HTTPS.\n\nflags:\n";
+  const auto left_of = [](const FlagSpec& spec) {
     std::string left = "  --" + std::string(spec.name);
-    if (spec.kind != Kind::flag) left += spec.kind == Kind::list ? " PATH" : " VALUE";
-    if (left.size() < 28) left.resize(28, ' ');
-    text += left + std::string(spec.help) + "\n";
+    if (spec.kind != Kind::flag) {
+      left += ' ';
+      left += spec.value_name.empty() ? (spec.kind == Kind::list ? "PATH" : "VALUE") : spec.value_name;
+    }
+    return left;
+  };
+  std::size_t column = 0;
+  for (const auto& spec : kFlags) column = std::max(column, left_of(spec).size() + 2);
+  for (const auto& spec : kFlags) {
+    std::string left = left_of(spec);
+    left.resize(column, ' ');
+    bool first = true;
+    for (std::string_view line : wrap(spec.help, kWidth - column)) {
+      text += (first ? left : std::string(column, ' ')) + std::string(line) + "\n";
+      first = false;
+    }
   }
   text += "\nEvery flag can also be set with AGENTEMU_<NAME> (e.g. AGENTEMU_PORT=0,\n"
-          "AGENTEMU_FIXTURES=a.json:b.json); a flag wins over its variable.\n";
+          "AGENTEMU_FIXTURES=a.json:b.json); a flag wins over its variable. Unknown\n"
+          "AGENTEMU_ variables are warned about at start.\n";
   return text;
 }
 

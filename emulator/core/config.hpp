@@ -50,4 +50,8 @@ std::variant<Config, ConfigError> parse_config(const std::vector<std::string>& a
 
 std::string usage_text();
 
+// One warning per AGENTEMU_* name in `environment_names` that is no flag's variable, with the
+// variable it most likely meant ("AGENTEMU_JOURNAL_LIMT ... did you mean AGENTEMU_JOURNAL_LIMIT?").
+std::vector<std::string> unknown_variables(const std::vector<std::string>& environment_names);
+
 }  // namespace agentemu

@@ -1,5 +1,9 @@
 #include "core/http.hpp"
 
+#include <ostream>  // before Beast: its status.ipp streams a status
+
+#include <boost/beast/http/status.hpp>
+
 #include "core/text.hpp"
 
 namespace agentemu {
@@ -70,44 +74,14 @@ void append_diagnostic_header_value(std::string& out, std::string_view diagnosti
   }
 }
 
+// Beast's table has every registered status (451 Unavailable For Legal Reasons, 425 Too Early...);
+// a code it does not know gets an empty phrase, which HTTP/1.1 allows ("HTTP/1.1 599 ").
 std::string_view reason_phrase(int status) {
-  switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 402: return "Payment Required";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 411: return "Length Required";
-    case 412: return "Precondition Failed";
-    case 413: return "Payload Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 417: return "Expectation Failed";
-    case 422: return "Unprocessable Entity";
-    case 424: return "Failed Dependency";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
-  }
+  namespace http = boost::beast::http;
+  if (status < 100 || status > 999) return {};
+  const auto phrase = http::obsolete_reason(static_cast<http::status>(status));
+  if (phrase == "<unknown-status>") return {};
+  return {phrase.data(), phrase.size()};
 }
 
 }  // namespace agentemu

@@ -64,6 +64,7 @@ struct Response {
   void clear();
 };
 
+// The status line's reason phrase, from Beast's table ("" for a code it does not know).
 std::string_view reason_phrase(int status);
 
 inline constexpr std::string_view kDiagnosticHeader = "x-agentemu-diagnostic";

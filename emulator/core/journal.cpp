@@ -62,6 +62,7 @@ void Journal::record(const JournalRecord& r) {
   e.rule.assign(r.rule);
   e.diagnostic.assign(r.diagnostic);
   e.duration_ms = r.duration_ms;
+  e.accepted = r.accepted;
   next_ = (next_ + 1) % slots_.size();
   if (size_ < slots_.size()) ++size_;
   while (body_bytes_ > body_budget_ && dropped_ + 1 < size_) {
@@ -92,6 +93,8 @@ bool Journal::matches(const JournalEntry& e, const JournalFilter& f) const {
   if (f.vendor && e.vendor != *f.vendor) return false;
   if (f.operation && e.operation != *f.operation) return false;
   if (f.status && !status_matches(*f.status, e.status)) return false;
+  if (f.scenario && e.scenario != *f.scenario) return false;
+  if (f.rule && e.rule != *f.rule) return false;
   return true;
 }
 
@@ -115,6 +118,15 @@ std::size_t Journal::count(const JournalFilter& filter) const {
   for_each_oldest_first([&](const JournalEntry& e) { n += matches(e, filter) ? 1 : 0; });
   if (filter.limit && n > *filter.limit) n = *filter.limit;
   return n;
+}
+
+std::optional<JournalEntry> Journal::find(std::uint64_t id) const {
+  std::lock_guard lock(mutex_);
+  // Ids are consecutive, newest in the slot before next_.
+  const std::uint64_t newest = next_id_ - 1;
+  if (id == 0 || id > newest || newest - id >= size_) return std::nullopt;
+  const std::size_t back = static_cast<std::size_t>(newest - id);
+  return slots_[(next_ + slots_.size() - 1 - back) % slots_.size()];
 }
 
 void Journal::clear() {

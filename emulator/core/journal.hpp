@@ -33,6 +33,7 @@ struct JournalEntry {
   std::string rule;
   std::string diagnostic;  // agentemu's explanation of the answer (Response::diagnostic)
   double duration_ms = 0;
+  bool accepted = false;  // decoded, authenticated and validated: scenario rules were tried
 };
 
 // What the request path hands to the journal; views stay valid only during record().
@@ -51,12 +52,15 @@ struct JournalRecord {
   std::string_view rule;
   std::string_view diagnostic;
   double duration_ms = 0;
+  bool accepted = false;
 };
 
 struct JournalFilter {
   std::optional<std::string> vendor;
   std::optional<std::string> operation;
   std::optional<std::string> status;  // "404" or a class such as "4xx"
+  std::optional<std::string> scenario;  // answered by a rule of this scenario
+  std::optional<std::string> rule;      // answered by a rule of this name
   std::optional<std::size_t> limit;   // the newest N that match
 };
 
@@ -74,6 +78,8 @@ class Journal {
   void record(const JournalRecord& record);
   std::vector<JournalEntry> entries(const JournalFilter& filter) const;
   std::size_t count(const JournalFilter& filter) const;
+  // The entry with this id, while the journal still holds it.
+  std::optional<JournalEntry> find(std::uint64_t id) const;
   void clear();
   std::size_t limit() const { return slots_.size(); }
   // Heap bytes the kept bodies hold; above the budget only while the newest entry needs it.

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 #include "core/clock.hpp"
@@ -83,11 +84,11 @@ Logger::~Logger() {
   writer_.join();
 }
 
-void Logger::log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
-  if (!enabled(level)) return;
+std::string format_log_line(LogFormat format, LogLevel level, std::string_view message,
+                            std::initializer_list<LogField> fields) {
   const std::string time = format_rfc3339_millis(std::chrono::system_clock::now());
   std::string line;
-  if (format_ == LogFormat::json) {
+  if (format == LogFormat::json) {
     JsonWriter w;
     w.begin_object().field("time", time).field("level", level_name(level)).field("msg", message);
     for (const LogField& f : fields) {
@@ -95,7 +96,8 @@ void Logger::log(LogLevel level, std::string_view message, std::initializer_list
       switch (f.kind) {
         case LogField::Kind::text: w.string(f.text); break;
         case LogField::Kind::integer: w.int64(f.integer); break;
-        case LogField::Kind::real: w.number(f.real); break;
+        // Rounded, so 0.023634 is not written as 0.023634000000000003.
+        case LogField::Kind::real: w.number(std::round(f.real * 1000.0) / 1000.0); break;
       }
     }
     w.end_object();
@@ -124,6 +126,12 @@ void Logger::log(LogLevel level, std::string_view message, std::initializer_list
     }
   }
   line.push_back('\n');
+  return line;
+}
+
+void Logger::log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
+  if (!enabled(level)) return;
+  const std::string line = format_log_line(format_, level, message, fields);
   bool urgent;
   {
     std::lock_guard lock(mutex_);
@@ -132,7 +140,8 @@ void Logger::log(LogLevel level, std::string_view message, std::initializer_list
       return;
     }
     if (dropped_ > 0) {
-      pending_ += std::to_string(dropped_) + " log lines dropped: stderr was not being read\n";
+      pending_ += format_log_line(format_, LogLevel::warn, "log lines dropped: stderr was not being read",
+                                  {{"dropped", static_cast<std::int64_t>(dropped_)}});
       dropped_ = 0;
     }
     pending_ += line;

@@ -34,6 +34,12 @@ struct LogField {
   Kind kind = Kind::text;
 };
 
+// One line as the logger writes it, newline included: also for what main() prints beside the
+// logger (start-up errors, the certificate's path), so --log-format json holds for every line.
+// Reals are written to three decimals (a duration in ms to the microsecond).
+std::string format_log_line(LogFormat format, LogLevel level, std::string_view message,
+                            std::initializer_list<LogField> fields = {});
+
 class Logger {
  public:
   Logger(LogLevel level, LogFormat format, int fd = 2);

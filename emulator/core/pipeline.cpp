@@ -47,8 +47,8 @@ void Pipeline::run(Call& call) {
         call.vendor = route->vendor;
         call.vendor_index = route->index;
         Vendor& vendor = *call.vendor;
-        const bool accepted = vendor.decode(call) && vendor.authenticate(call) && vendor.validate(call);
-        call.stage = accepted ? Stage::before : Stage::finish;
+        call.accepted = vendor.decode(call) && vendor.authenticate(call) && vendor.validate(call);
+        call.stage = call.accepted ? Stage::before : Stage::finish;
         break;
       }
       case Stage::before:
@@ -126,7 +126,7 @@ void Pipeline::reject(Call& call, int status, std::string_view code, std::string
 void Pipeline::record(Call& call) {
   const auto elapsed = std::chrono::steady_clock::now() - call.started;
   const double seconds = std::chrono::duration<double>(elapsed).count();
-  const std::string_view vendor = call.vendor != nullptr ? call.vendor->name() : std::string_view{};
+  const std::string_view vendor = call.vendor != nullptr ? call.vendor->name() : kNoVendor;
   std::string_view operation;
   if (call.vendor != nullptr && call.operation >= 0) {
     operation = call.vendor->operation_names()[static_cast<std::size_t>(call.operation)];
@@ -148,6 +148,7 @@ void Pipeline::record(Call& call) {
   entry.rule = call.rule;
   entry.diagnostic = call.response.diagnostic;
   entry.duration_ms = seconds * 1000.0;
+  entry.accepted = call.accepted;
   journal_.record(entry);
 
   metrics_.count_request(
@@ -156,7 +157,7 @@ void Pipeline::record(Call& call) {
 
   if (log_.enabled(LogLevel::info)) {
     // Paths only: queries and headers carry signatures and access keys.
-    log_.info("request", {{"vendor", vendor.empty() ? std::string_view("none") : vendor},
+    log_.info("request", {{"vendor", vendor},
                           {"operation", operation},
                           {"method", call.request.method},
                           {"path", call.request.path},

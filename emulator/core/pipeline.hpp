@@ -48,6 +48,9 @@ class Pipeline {
   Scenarios* scenarios_ = nullptr;
 };
 
+// The vendor name of a request no vendor claimed, the same in the journal, metrics and logs.
+inline constexpr std::string_view kNoVendor = "none";
+
 // {"error": code, "message": message}: the core's own answers (admin, unknown routes, transport).
 void set_core_error(Response& response, int status, std::string_view code, std::string_view message);
 

@@ -4,12 +4,14 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <algorithm>
 #include <filesystem>
 
 #include "core/call.hpp"
 #include "core/fixtures.hpp"
 #include "core/log.hpp"
 #include "core/registry.hpp"
+#include "scenarios/near_miss.hpp"
 
 namespace agentemu {
 namespace fs = std::filesystem;
@@ -82,6 +84,7 @@ ScenarioEngine::ScenarioEngine(const VendorRegistry& vendors, const Clock& clock
 ScenarioEngine::~ScenarioEngine() { stop_watching(); }
 
 std::optional<std::string> ScenarioEngine::load_files(const std::vector<std::string>& paths) {
+  std::lock_guard files_lock(files_mutex_);
   watched_paths_ = paths;
   std::string error;
   const auto files = expand_json_paths(paths, error);
@@ -89,7 +92,18 @@ std::optional<std::string> ScenarioEngine::load_files(const std::vector<std::str
   for (const std::string& file : *files) {
     if (auto problem = load_one_file(file, true)) return problem;
   }
+  order_by_files(*files);
   return std::nullopt;
+}
+
+void ScenarioEngine::order_by_files(const std::vector<std::string>& files) {
+  std::lock_guard lock(mutex_);
+  const auto rank = [&files](const Scenario& s) {
+    return static_cast<std::size_t>(std::find(files.begin(), files.end(), s.source) - files.begin());
+  };
+  std::stable_sort(scenarios_.begin(), scenarios_.end(),
+                   [&rank](const auto& a, const auto& b) { return rank(*a) < rank(*b); });
+  rebuild_index();
 }
 
 std::optional<std::string> ScenarioEngine::load_one_file(const std::string& path, bool at_start) {
@@ -175,6 +189,7 @@ void ScenarioEngine::stop_watching() {
 }
 
 void ScenarioEngine::reload_changed_files() {
+  std::lock_guard files_lock(files_mutex_);
   std::string error;
   const auto files = expand_json_paths(watched_paths_, error);
   if (!files) {
@@ -204,6 +219,26 @@ void ScenarioEngine::reload_changed_files() {
     log_.info("scenario file removed", {{"file", it->first}, {"name", name}});
     it = files_.erase(it);
   }
+  order_by_files(*files);
+}
+
+ReloadOutcome ScenarioEngine::reload(std::string_view name) {
+  std::lock_guard files_lock(files_mutex_);
+  std::string source;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& s : scenarios_) {
+      if (s->name == name) source = s->source;
+    }
+  }
+  if (source.empty()) return {404, "no scenario named \"" + std::string(name) + "\""};
+  if (files_.find(source) == files_.end()) {
+    return {409, "scenario \"" + std::string(name) + "\" was loaded through the API: PUT it again to change it"};
+  }
+  if (auto problem = load_one_file(source, false)) return {400, *problem + " (the loaded version stays)"};
+  std::string error;
+  if (const auto files = expand_json_paths(watched_paths_, error)) order_by_files(*files);
+  return {};
 }
 
 std::optional<FaultPlan> ScenarioEngine::fire(const Call& call, Phase phase) {
@@ -271,6 +306,24 @@ void ScenarioEngine::remove_all() {
   std::lock_guard lock(mutex_);
   scenarios_.clear();
   rebuild_index();
+}
+
+std::vector<RuleNearMiss> ScenarioEngine::near_misses(const Call& call, std::size_t limit) const {
+  std::vector<RuleNearMiss> out;
+  if (call.vendor == nullptr) return out;
+  MatchCache cache;
+  std::lock_guard lock(mutex_);
+  for (const auto& phase : candidates_) {
+    if (call.vendor_index >= phase.size()) continue;
+    for (const Candidate& candidate : phase[call.vendor_index]) {
+      const auto index = static_cast<std::size_t>(candidate.rule - candidate.scenario->rules.data());
+      out.push_back(explain_rule(*candidate.scenario, index, call, cache));
+    }
+  }
+  // Nearest first; equals keep load order (before-phase rules first), as the rules are tried.
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.distance < b.distance; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
 }
 
 void ScenarioEngine::reset_counters() {

@@ -44,6 +44,8 @@ class ScenarioEngine final : public Scenarios {
   bool remove(std::string_view name) override;
   void remove_all() override;
   void reset_counters() override;
+  ReloadOutcome reload(std::string_view name) override;
+  std::vector<RuleNearMiss> near_misses(const Call& call, std::size_t limit) const override;
 
  private:
   struct FileState {
@@ -56,6 +58,10 @@ class ScenarioEngine final : public Scenarios {
 
   std::optional<std::string> load_one_file(const std::string& path, bool at_start);
   void install(std::unique_ptr<Scenario> scenario);
+  // Scenarios from files in the order of their files, the way load_files found them; those PUT
+  // through the API after them, in the order they came. So a file added to a watched folder
+  // while running takes its place by name, as it would after a restart.
+  void order_by_files(const std::vector<std::string>& files);
   void rebuild_index();  // after any change to scenarios_, under mutex_
 
   // The rules a call could meet, per phase and per vendor (rules without a vendor are in every
@@ -73,6 +79,7 @@ class ScenarioEngine final : public Scenarios {
   std::vector<std::vector<Candidate>> candidates_[2];   // [phase][vendor index]
   std::atomic<bool> empty_{true};
   std::vector<std::string> watched_paths_;
+  std::mutex files_mutex_;  // files_: the watcher and POST .../reload both load files; taken before mutex_
   std::map<std::string, FileState> files_;
   std::shared_ptr<Watcher> watcher_;
 };

@@ -6,8 +6,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export CCACHE_BASEDIR="$ROOT"
 
 BUILD_PACKAGES=(cmake ninja-build g++ libboost1.81-dev rapidjson-dev libssl-dev doctest-dev ccache)
-# The image test builds a Debian 12 root file system and runs the image in namespaces of its own.
-TEST_PACKAGES=(debootstrap iproute2)
+# What the tests need beyond the build: a headless browser for the dashboard's test, the tools the
+# README's examples use (tests/docs), and for the image test a Debian 12 root file system built
+# with debootstrap and run in namespaces of its own.
+TEST_PACKAGES=(chromium curl openssl debootstrap iproute2)
 # The AWS SDK needs Node 20; Debian 12's nodejs is 18, so an older node is topped up from npm.
 NODE_MIN_MAJOR=20
 NODE_FALLBACK_VERSION=20.20.2

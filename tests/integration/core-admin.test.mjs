@@ -20,7 +20,7 @@ test('the journal records unrouted requests, newest last, and filters them', asy
   assert.equal(first.headers['x-trace'], 'one');
   assert.equal(first.status, 404);
   assert.equal(first.errorCode, 'not_found');
-  assert.equal(first.vendor, '');
+  assert.equal(first.vendor, 'none');
   assert.equal(second.method, 'POST');
   assert.equal(second.query, 'q=1');
   assert.equal(second.body, 'hello');
@@ -34,10 +34,45 @@ test('the journal records unrouted requests, newest last, and filters them', asy
 });
 
 test('journal filters are validated', async () => {
-  for (const query of ['status=abc', 'limit=-1', 'colour=red', 'vendor=%zz']) {
+  for (const query of ['status=abc', 'limit=-1', 'colour=red', 'vendor=%zz', 'vendor=bogus', 'status=00', 'status=6xx']) {
     const r = await admin(`/requests?${query}`);
     assert.equal(r.status, 400, query);
     assert.equal(r.json.error, 'invalid_query');
+  }
+});
+
+test('unclaimed requests are vendor "none" in the journal, its filter, the metrics and the logs', async () => {
+  const logged = await startEmulator({ args: ['--log-level', 'info'] });
+  try {
+    await call(`${logged.url}/nobody-home`);
+    const [entry] = (await call(`${logged.url}/_emulator/requests`)).json.requests;
+    assert.equal(entry.vendor, 'none');
+    assert.deepEqual((await call(`${logged.url}/_emulator/requests/count?vendor=none`)).json, { count: 1 });
+    const metrics = await call(`${logged.url}/metrics`);
+    assert.match(metrics.text, /^agentemu_requests_total\{vendor="none",operation="",status="404"\} 1$/m);
+  } finally {
+    await stopCleanly(logged);
+  }
+  assert.match(logged.stderr(), /info request vendor=none operation="" method=GET path=\/nobody-home status=404/);
+});
+
+test('status=0 finds the calls that got no HTTP answer, and scenario/rule find the calls a rule answered', async () => {
+  await admin('/requests', { method: 'DELETE' });
+  const rules = { rules: [{ name: 'reset', match: { vendor: 'rest', operation: 'ListAgents' }, respond: { fault: 'connection_reset' } },
+    { name: 'teapot', match: { vendor: 'rest', operation: 'GetAgent' }, respond: { status: 451 } }] };
+  await admin('/scenarios/faults', { method: 'PUT', json: rules });
+  try {
+    await call(`${emu.url}/agents`).catch(() => {});
+    await call(`${emu.url}/agents/550e8400-e29b-41d4-a716-446655440000`);
+    const zero = await admin('/requests?status=0');
+    assert.equal(zero.status, 200);
+    assert.deepEqual(zero.json.requests.map((e) => [e.status, e.errorCode]), [[0, 'connection_reset']]);
+    assert.deepEqual((await admin('/requests/count?scenario=faults')).json, { count: 2 });
+    const teapot = await admin('/requests?scenario=faults&rule=teapot');
+    assert.deepEqual(teapot.json.requests.map((e) => e.status), [451]);
+    assert.deepEqual((await admin('/requests/count?rule=nope')).json, { count: 0 });
+  } finally {
+    await admin('/scenarios/faults', { method: 'DELETE' });
   }
 });
 

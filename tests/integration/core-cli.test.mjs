@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { binary, sourceDir, startEmulator, stopCleanly, call } from '../support/emulator.mjs';
+import { binary, sourceDir, startEmulator, stopCleanly, call, childEnv } from '../support/emulator.mjs';
 
-const run = (args, env = {}) => spawnSync(binary, args, { cwd: sourceDir, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30000 });
+const run = (args, env = {}) => spawnSync(binary, args, { cwd: sourceDir, env: childEnv(env), encoding: 'utf8', timeout: 30000 });
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'agentemu-cli-'));
 const file = (name, text) => {
   const p = path.join(scratch, name);
@@ -140,4 +140,60 @@ test('SIGTERM with open idle connections still exits 0 promptly', async () => {
   await stopCleanly(emu);
   assert.ok(Date.now() - started < 5000, 'idle connections do not hold the drain');
   sockets.forEach((s) => s.destroy());
+});
+
+test('--help keeps every flag apart from its description and fits 80 columns', () => {
+  const help = run(['--help']).stdout;
+  const lines = help.split('\n');
+  for (const line of lines) assert.ok(line.length <= 80, `too long: ${line}`);
+  const flags = lines.filter((l) => /^ {2}--/.test(l));
+  assert.ok(flags.length >= 18);
+  const columns = flags.map((line) => {
+    const m = /^ {2}(--[a-z-]+(?: [A-Z]+)?)( {2,})\S/.exec(line);
+    assert.ok(m, `a flag, two spaces at least, then its description: ${JSON.stringify(line)}`);
+    return 2 + m[1].length + m[2].length;
+  });
+  const [column] = columns;
+  assert.deepEqual(new Set(columns), new Set([column]), 'descriptions start in one column');
+  assert.match(help, /^ {2}--request-timeout-ms MS +close a connection/m);
+  assert.match(help, /^ {7}agentemu describe \[VENDOR\] \[--json\]/m);
+  // A wrapped description continues in its column.
+  const continued = lines.filter((l) => /^ {10,}\S/.test(l));
+  for (const line of continued) assert.equal(line.search(/\S/), column, line);
+});
+
+test('a misspelt AGENTEMU_ variable is warned about, with the name it most likely meant', async () => {
+  const emu = await startEmulator({ env: { AGENTEMU_JOURNAL_LIMT: '5', AGENTEMU_NOT_A_THING: '1', AGENTEMU_PORT: '0' } });
+  await stopCleanly(emu);
+  const stderr = emu.stderr();
+  assert.match(stderr, /warn unknown environment variable warning="AGENTEMU_JOURNAL_LIMT is not a variable agentemu reads \(did you mean AGENTEMU_JOURNAL_LIMIT\?\)"/);
+  assert.match(stderr, /AGENTEMU_NOT_A_THING is not a variable agentemu reads"/);
+  assert.doesNotMatch(stderr, /AGENTEMU_NOT_A_THING[^\n]*did you mean/);
+  assert.doesNotMatch(stderr, /AGENTEMU_PORT is not/);
+});
+
+test('--log-format json: every line is JSON, start-up errors and the certificate line too, with no float noise', async () => {
+  const failed = run(['--log-format', 'json', '--fixtures', path.join(scratch, 'missing.json')]);
+  assert.equal(failed.status, 2);
+  const [error] = failed.stderr.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(error.level, 'error');
+  assert.match(error.msg, /missing\.json: no such file/);
+  const badFlag = run(['--port', 'x'], { AGENTEMU_LOG_FORMAT: 'json' });
+  assert.match(JSON.parse(badFlag.stderr).msg, /--port/);
+
+  const emu = await startEmulator({ args: ['--log-format', 'json', '--log-level', 'info', '--tls-self-signed'],
+    env: { AGENTEMU_SOMETHING_ELSE: 'x' } });
+  for (let i = 0; i < 5; i++) await call(`${emu.url}/agents`);
+  await stopCleanly(emu);
+  const lines = emu.stderr().trim().split('\n');
+  const parsed = lines.map((l) => JSON.parse(l));
+  const cert = parsed.find((l) => l.msg === 'self-signed TLS certificate');
+  assert.ok(cert, emu.stderr());
+  assert.match(cert.cert, /cert\.pem$/);
+  assert.ok(parsed.some((l) => l.msg === 'unknown environment variable' && /AGENTEMU_SOMETHING_ELSE/.test(l.warning)));
+  for (const l of parsed.filter((x) => x.msg === 'request')) {
+    assert.ok(Number.isFinite(l.ms));
+    assert.ok(Math.abs(l.ms * 1000 - Math.round(l.ms * 1000)) < 1e-6, `ms to the microsecond: ${l.ms}`);
+  }
+  assert.doesNotMatch(emu.stderr(), /"ms":\d+\.\d{4,}/);
 });

@@ -188,3 +188,19 @@ test('an idle connection is closed after the idle timeout', async () => {
     await stopCleanly(quick);
   }
 });
+
+test('uncommon statuses carry their registered reason phrase (from Beast), unknown ones an empty one', async () => {
+  const rules = { rules: [{ match: { path: '/agents' }, respond: { status: 451 } },
+    { match: { path: '/agents/*' }, respond: { status: 598 } }] };
+  await call(`${emu.url}/_emulator/scenarios/phrases`, { method: 'PUT', json: rules });
+  try {
+    const legal = await rawExchange(emu.port, 'GET /agents HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    assert.match(legal.data, /^HTTP\/1\.1 451 Unavailable For Legal Reasons\r\n/);
+    const unknown = await rawExchange(emu.port, 'GET /agents/550e8400-e29b-41d4-a716-446655440000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    assert.match(unknown.data, /^HTTP\/1\.1 598 \r\n/);
+    const common = await rawExchange(emu.port, 'GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    assert.match(common.data, /^HTTP\/1\.1 404 Not Found\r\n/);
+  } finally {
+    await call(`${emu.url}/_emulator/scenarios/phrases`, { method: 'DELETE' });
+  }
+});

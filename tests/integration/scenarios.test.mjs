@@ -154,6 +154,59 @@ test('scenario files are watched: edits apply, a broken edit keeps the last good
   }
 });
 
+test('scenario files are always in name order: one added to a watched folder while running takes its place', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentemu-order-'));
+  const rule = (status) => JSON.stringify({ rules: [{ match: { path: '/agents' }, respond: { status } }] });
+  fs.writeFileSync(path.join(dir, 'b.json'), rule(502));
+  const watched = await startEmulator({ args: ['--scenarios', dir] });
+  try {
+    assert.equal((await call(`${watched.url}/agents`)).status, 502);
+    fs.writeFileSync(path.join(dir, 'a.json'), rule(501));
+    fs.writeFileSync(path.join(dir, 'c.json'), rule(503));
+    const names = async () => (await call(`${watched.url}/_emulator/scenarios`)).json.scenarios.map((s) => s.name);
+    await eventually(async () => (await names()).length === 3);
+    assert.deepEqual(await names(), ['a', 'b', 'c'], 'as after a restart');
+    assert.equal((await call(`${watched.url}/agents`)).status, 501, "a.json's rule is tried first");
+    await putScenario('api-one', JSON.parse(rule(504)), watched);
+    assert.deepEqual(await names(), ['a', 'b', 'c', 'api-one'], 'scenarios PUT through the API come after the files');
+  } finally {
+    await stopCleanly(watched);
+  }
+  const restarted = await startEmulator({ args: ['--scenarios', dir] });
+  try {
+    assert.deepEqual((await call(`${restarted.url}/_emulator/scenarios`)).json.scenarios.map((s) => s.name), ['a', 'b', 'c']);
+  } finally {
+    await stopCleanly(restarted);
+  }
+});
+
+test('POST /_emulator/scenarios/{name}/reload reads a file again at once; an API scenario has no file', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentemu-reload-'));
+  const file = path.join(dir, 'again.json');
+  fs.writeFileSync(file, JSON.stringify({ rules: [{ match: { path: '/agents' }, respond: { status: 501 } }] }));
+  const watched = await startEmulator({ args: ['--scenarios', dir] });
+  try {
+    const stat = fs.statSync(file);
+    fs.writeFileSync(file, JSON.stringify({ rules: [{ match: { path: '/agents' }, respond: { status: 502 } }] }));
+    fs.utimesSync(file, stat.atime, stat.mtime);  // same mtime: the watcher alone might miss it
+    const reload = await call(`${watched.url}/_emulator/scenarios/again/reload`, { method: 'POST' });
+    assert.equal(reload.status, 200, reload.text);
+    assert.equal((await call(`${watched.url}/agents`)).status, 502);
+    fs.writeFileSync(file, '{"rules": [');
+    const broken = await call(`${watched.url}/_emulator/scenarios/again/reload`, { method: 'POST' });
+    assert.equal(broken.status, 400);
+    assert.equal(broken.json.error, 'invalid_scenario');
+    assert.match(broken.json.message, /again\.json: .*the loaded version stays/);
+    assert.equal((await call(`${watched.url}/agents`)).status, 502);
+    await putScenario('from-api', { rules: [] }, watched);
+    const api = await call(`${watched.url}/_emulator/scenarios/from-api/reload`, { method: 'POST' });
+    assert.equal(api.status, 409);
+    assert.equal((await call(`${watched.url}/_emulator/scenarios/nope/reload`, { method: 'POST' })).status, 404);
+  } finally {
+    await stopCleanly(watched);
+  }
+});
+
 test('SIGTERM lets an in-flight request finish before exiting 0', async () => {
   const draining = await startEmulator();
   await putScenario('slow', { rules: [{ match: { path: '/agents' }, delayMs: 500 * slowdown, respond: 'pass' }] }, draining);

@@ -107,6 +107,30 @@ test('the gateway messages are the return-code table texts', async () => {
   assert.deepEqual([expired.json.Code, expired.json.Message], [100000004, 'Signature expired.']);
 });
 
+test('a signature error keeps ZEGO\'s text and explains itself in x-agentemu-diagnostic: the string to sign, never the secret', async () => {
+  const ts = String(Math.floor(Date.now() / 1000));
+  const query = zego.query('ListAgents', { Timestamp: ts, SignatureNonce: 'n0nce', Signature: 'f'.repeat(32) });
+  const r = await call(`${emu.url}/?${query}`, { method: 'POST', json: {} });
+  assert.equal(r.text.includes('"Message":"Signature error."'), true);
+  const expected = signature(defaultApp.appId, 'n0nce', defaultApp.secret, ts);
+  const header = r.headers.get('x-agentemu-diagnostic');
+  assert.equal(header, 'Signature 2.0 is md5(AppId + SignatureNonce + ServerSecret + Timestamp) in lowercase hex. ' +
+    `Expected string to sign: "1234567890" + "n0nce" + <ServerSecret of AppId 1234567890, 32 characters> + "${ts}"; ` +
+    `expected Signature ${expected}, got ${'f'.repeat(32)}`);
+  assert.doesNotMatch(header, new RegExp(defaultApp.secret));
+  const [entry] = (await call(`${emu.url}/_emulator/requests?limit=1`)).json.requests;
+  assert.equal(entry.diagnostic, header);
+  const upper = await call(`${emu.url}/?${zego.query('ListAgents', { Timestamp: ts, SignatureNonce: 'n0nce', Signature: expected.toUpperCase() })}`, { method: 'POST', json: {} });
+  assert.match(upper.headers.get('x-agentemu-diagnostic'), /the same digits in upper case: ZEGO wants lower case/);
+});
+
+test('an expired Timestamp says how far it is from the emulator\'s clock', async () => {
+  const ts = Math.floor(Date.now() / 1000) - 3600;
+  const r = await call(`${emu.url}/?${zego.query('ListAgents', { Timestamp: String(ts) })}`, { method: 'POST', json: {} });
+  assert.equal(r.json.Message, 'Signature expired.');
+  assert.match(r.headers.get('x-agentemu-diagnostic'), /^Timestamp \d+ is 3[56]\d\d s behind the emulator's clock \(20\d\d-.*Z\); ZEGO accepts 600 s either way/);
+});
+
 test('nonces in any format are accepted (ZEGO samples send decimal and base-36 nonces)', async () => {
   for (const nonce of ['15215528852396', Math.random().toString(36).substring(2), 'x']) {
     assert.equal(await zego.code('ListAgents', {}, { query: { SignatureNonce: nonce } }), 0, nonce);

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { sourceDir, call } from '../support/emulator.mjs';
 
-test('scripts/run serves health, then drains and exits 0 on SIGTERM', { timeout: 1_200_000 }, async () => {
+test('scripts/run serves health, then drains and exits 0 on SIGTERM; its first line on stdout is the listening line', { timeout: 1_200_000 }, async () => {
   const child = spawn(path.join(sourceDir, 'scripts/run'), ['--port', '0', '--log-level', 'warn'],
     { cwd: sourceDir, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -15,8 +15,11 @@ test('scripts/run serves health, then drains and exits 0 on SIGTERM', { timeout:
     let out = '';
     child.stdout.on('data', (c) => {
       out += c;
-      const m = /agentemu listening on (http:\/\/\S+)\n/.exec(out);
+      if (!out.includes('\n')) return;
+      // Nothing before it, not even "ninja: no work to do.": `scripts/run --port 0 | head -1` is the port.
+      const m = /^agentemu listening on (http:\/\/\S+)\n/.exec(out);
       if (m) resolve(m[1]);
+      else reject(new Error(`the first line on stdout is not the listening line: ${JSON.stringify(out.split('\n')[0])}`));
     });
     exited.then((code) => reject(new Error(`scripts/run exited ${code}\n${stderr.slice(-4000)}`)));
   });

@@ -10,6 +10,17 @@ export const binary = process.env.AGENTEMU_BIN ?? path.join(sourceDir, 'build/ag
 // Sanitizer builds run several times slower; timing assertions widen by this factor.
 export const slowdown = process.env.AGENTEMU_SANITIZED === '1' || process.env.AGENTEMU_SANITIZED === 'true' ? 4 : 1;
 
+// The test harness's own variables (CMake sets them) are not agentemu's: left in, agentemu would
+// rightly warn about each at start.
+const harnessVariables = ['AGENTEMU_BIN', 'AGENTEMU_SOURCE_DIR', 'AGENTEMU_SANITIZED'];
+
+/** This process's environment, without the harness's variables, plus `extra`. */
+export function childEnv(extra = {}) {
+  const env = { ...process.env };
+  for (const name of harnessVariables) delete env[name];
+  return { ...env, ...extra };
+}
+
 /**
  * Starts agentemu with `args` (after --port 0). Resolves once it printed its listening line.
  * @returns {Promise<{url: string, port: number, child: import('node:child_process').ChildProcess,
@@ -18,7 +29,7 @@ export const slowdown = process.env.AGENTEMU_SANITIZED === '1' || process.env.AG
 export async function startEmulator({ args = [], env = {}, cwd = sourceDir, timeoutMs = 15000 } = {}) {
   const child = spawn(binary, ['--port', '0', '--log-level', 'warn', ...args], {
     cwd,
-    env: { ...process.env, ...env },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -22,6 +22,25 @@ bool signature_matches(const PublicParams& p, std::string_view server_secret) {
   return constant_time_equal(sign(p.app_id, p.nonce, server_secret, p.timestamp), p.signature);
 }
 
+std::string signature_diagnostic(const PublicParams& p, std::string_view server_secret) {
+  const std::string expected = sign(p.app_id, p.nonce, server_secret, p.timestamp);
+  const auto quoted = [](std::string_view text) { return "\"" + std::string(text) + "\""; };
+  std::string out = "Signature 2.0 is md5(AppId + SignatureNonce + ServerSecret + Timestamp) in lowercase hex. ";
+  out += "Expected string to sign: " + quoted(p.app_id) + " + " + quoted(p.nonce) + " + <ServerSecret of AppId " +
+         std::string(p.app_id) + ", " + std::to_string(server_secret.size()) + " characters> + " +
+         quoted(p.timestamp) + "; expected Signature " + expected + ", got " + std::string(p.signature);
+  if (iequals(expected, p.signature)) out += " (the same digits in upper case: ZEGO wants lower case)";
+  return out;
+}
+
+std::string timestamp_diagnostic(std::int64_t timestamp, SystemTime now) {
+  const std::int64_t skew = timestamp - epoch_seconds(now);
+  return "Timestamp " + std::to_string(timestamp) + " is " + std::to_string(skew < 0 ? -skew : skew) + " s " +
+         (skew < 0 ? "behind" : "ahead of") + " the emulator's clock (" + format_rfc3339_millis(now) +
+         "); ZEGO accepts " + std::to_string(kTimestampWindowSeconds) +
+         " s either way. PUT /_emulator/clock moves the emulator's clock.";
+}
+
 bool wrong_zego_host(std::string_view host) {
   std::string lower = to_lower(host);
   if (!lower.empty() && lower.back() == '.') lower.pop_back();

@@ -50,6 +50,12 @@ GatewayVerdict check_gateway(std::string_view host, const PublicParams& p, bool 
                              SystemTime now, bool lenient);
 
 bool signature_matches(const PublicParams& p, std::string_view server_secret);
+
+// agentemu's own explanations (Response::diagnostic) of 100000005 and 100000004: the string that
+// is signed, with the secret named rather than shown, and the signature expected; the request's
+// Timestamp against the emulator's clock and the window.
+std::string signature_diagnostic(const PublicParams& p, std::string_view server_secret);
+std::string timestamp_diagnostic(std::int64_t timestamp, SystemTime now);
 bool parse_timestamp(std::string_view text, std::int64_t& out);
 
 template <class FindSecret>

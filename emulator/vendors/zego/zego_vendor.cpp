@@ -199,6 +199,12 @@ bool ZegoVendor::authenticate(Call& call) {
       check_gateway(call.request.host(), z.params, call.operation >= 0, find_secret, call.now, lenient);
   if (verdict.code != 0) {
     render_code(call, verdict.code);
+    // ZEGO's text stays as ZEGO writes it; agentemu's explanation rides beside it.
+    if (verdict.code == code::kSignatureError && app) {
+      call.response.diagnostic = signature_diagnostic(z.params, app->server_secret);
+    } else if (verdict.code == code::kSignatureExpired) {
+      call.response.diagnostic = timestamp_diagnostic(verdict.timestamp, call.now);
+    }
     return false;
   }
   z.app = std::move(app);

@@ -96,3 +96,24 @@ TEST_CASE("--tls-host repeats and --tls-dir is kept, both only with --tls-self-s
   CHECK(error({"--tls-dir", "/certs"}) == "--tls-host and --tls-dir go with --tls-self-signed");
   CHECK(error({"--tls-self-signed", "--tls-dir="}).find("must not be empty") != std::string::npos);
 }
+
+TEST_CASE("unknown AGENTEMU_ variables are warned about, with the nearest real one") {
+  const auto warnings = unknown_variables({"PATH", "AGENTEMU_PORT", "AGENTEMU_JOURNAL_LIMT", "AGENTEMU_WHATEVER", "AGENTEMU_HELP"});
+  REQUIRE(warnings.size() == 3);
+  CHECK(warnings[0] == "AGENTEMU_JOURNAL_LIMT is not a variable agentemu reads (did you mean AGENTEMU_JOURNAL_LIMIT?)");
+  CHECK(warnings[1] == "AGENTEMU_WHATEVER is not a variable agentemu reads");
+  CHECK(warnings[2].starts_with("AGENTEMU_HELP is not a variable agentemu reads"));
+}
+
+TEST_CASE("--help: every flag's name apart from its description, every line within 80 columns") {
+  const std::string text = usage_text();
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = text.find('\n', start);
+    const std::string line = text.substr(start, end - start);
+    CHECK_MESSAGE(line.size() <= 80, line);
+    if (line.starts_with("  --")) CHECK_MESSAGE(line.find("  ", 4) != std::string::npos, line);
+    start = end + 1;
+  }
+  CHECK(text.find("--request-timeout-ms MS  ") != std::string::npos);
+}
