@@ -52,10 +52,16 @@ void write_constraints(JsonWriter& out, const ParamSpec& spec) {
     out.end_array();
   }
   if (spec.items != nullptr) {
-    out.key("items").begin_object();
+    out.key(spec.type == ParamType::object ? "values" : "items").begin_object();
     write_constraints(out, *spec.items);
     out.end_object();
   }
+  if (spec.keys != nullptr) {
+    out.key("keys").begin_object();
+    write_constraints(out, *spec.keys);
+    out.end_object();
+  }
+  if (spec.one_member) out.field_bool("oneMember", true);
 }
 
 }  // namespace
