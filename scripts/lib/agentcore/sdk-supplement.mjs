@@ -6,7 +6,7 @@
 // required, but no constraints (lengths, patterns, ranges, enums): the supplement has none, and
 // says so. Errors come from the command's documented @throws list. Run it after bumping the SDKs:
 //
-//   node scripts/lib/agentcore/sdk-supplement.mjs     (then scripts/gen-agentcore-tables)
+//   node scripts/lib/agentcore/sdk-supplement.mjs [--check]   (then scripts/gen-agentcore-tables)
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -161,5 +161,15 @@ const out = {
     'are unknown, so none are checked. Shapes named like a botocore shape take the botocore shape.',
   planes,
 };
-fs.writeFileSync(path.join(modelDir, 'sdk-supplement.json'), JSON.stringify(out, null, 1) + '\n');
-for (const p of planes) console.log(`${p.sdk}@${p.sdkVersion}: ${Object.keys(p.operations).join(', ') || 'nothing'} not in the model`);
+const file = path.join(modelDir, 'sdk-supplement.json');
+const text = JSON.stringify(out, null, 1) + '\n';
+if (process.argv.includes('--check')) {
+  // The supplement must be what the pinned SDKs give: a bumped SDK means running this again.
+  if (fs.readFileSync(file, 'utf8') !== text) {
+    console.error(`${path.relative(root, file)} is stale for the pinned SDKs: run node scripts/lib/agentcore/sdk-supplement.mjs`);
+    process.exit(1);
+  }
+} else {
+  fs.writeFileSync(file, text);
+  for (const p of planes) console.log(`${p.sdk}@${p.sdkVersion}: ${Object.keys(p.operations).join(', ') || 'nothing'} not in the model`);
+}

@@ -22,12 +22,18 @@ constexpr auto kPayload = static_cast<std::uint8_t>(Where::payload);
 
 // Every pattern of the models, compiled once (compile_patterns) into a linear-time matcher.
 constexpr std::string_view kPatternTexts[141] = {
+    "^[a-zA-Z0-9_-]{1,110}$",
+    "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,256}$",
+    "^s3://[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]/.{1,1024}$",
     "^(arn:(aws|aws-cn|aws-us-gov):bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:memory/)?[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$",
     "^[a-zA-Z0-9_-]+$",
     "^[a-zA-Z0-9/*][a-zA-Z0-9-_/*]*(?::[a-zA-Z0-9-_/*]+)*[a-zA-Z0-9-_/*]*$",
     "^[a-zA-Z0-9][a-zA-Z0-9-_]*$",
     "^[a-zA-Z0-9\\s._:/=+@-]*$",
     "^mem-[a-zA-Z0-9-_]*$",
+    "^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$",
+    "^[a-zA-Z0-9][a-zA-Z0-9\\-_\\.]{0,62}[a-zA-Z0-9]$",
+    "^(targetName|toolName|qualifiedModelId|\\$\\.context\\.iam\\.principal|\\$\\.context\\.iam\\.sourceIdentity|\\$\\.context\\.jwt\\.[a-zA-Z_][a-zA-Z0-9_\\-\\.]{0,61}[a-zA-Z0-9_])$",
     "^[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+$",
     "^urn:ietf:params:oauth:request_uri:[a-zA-Z0-9-._~]+$",
     "^[a-zA-Z][a-zA-Z0-9_]{0,47}$",
@@ -37,59 +43,6 @@ constexpr std::string_view kPatternTexts[141] = {
     "^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
     "^arn:aws[a-zA-Z-]*:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:online-evaluation-config\\/[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$",
     "^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$",
-    "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,256}$",
-    "^[a-zA-Z0-9][a-zA-Z0-9-_/]*(?::[a-zA-Z0-9-_/]+)*[a-zA-Z0-9-_/]*$",
-    "^[0-9]+#[a-fA-F0-9]+$",
-    "^arn:(aws|aws-[a-z0-9-]+):bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:payment-manager/[a-z0-9]([a-z0-9-]{0,47}[a-z0-9])?-[a-z0-9]{10}$",
-    "^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$",
-    "^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,}$",
-    "^\\+[1-9]\\d{1,14}$",
-    "^[a-zA-Z0-9_-]{1,255}$",
-    "^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$",
-    "^[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10}$",
-    "^payment-instrument-[0-9a-zA-Z-]{15}$",
-    "^payment-session-[0-9a-zA-Z-]{15}$",
-    "^[0-9a-zA-Z_-]{1,48}-[0-9A-Z]{10}$",
-    "^(Builtin.[a-zA-Z0-9_-]+|[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10})$",
-    "^[0-9a-zA-Z]{1,40}$",
-    "^[a-zA-Z0-9\\-_]+$",
-    "^\\w+:(\\/?\\/?)[^\\s]+$",
-    "^[a-zA-Z0-9\\-_\\.]+$",
-    "^[a-zA-Z0-9\\-\\.]+$",
-    "^/[a-zA-Z0-9/_\\-\\.~%?=&]+$",
-    "^[\\x09""\\u000A\\u000D\\x20""-\\u007E]+$",
-    "^[A-Za-z0-9_.-]+$",
-    "^[0-9]{12}$",
-    "^arn:([^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:harness/[a-zA-Z][a-zA-Z0-9_]{0,39}-[a-zA-Z0-9]{10}$",
-    "^arn:aws:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:token-vault/[a-zA-Z0-9-.]+/apikeycredentialprovider/[a-zA-Z0-9-.]+$",
-    "^arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:(aws|[0-9]{12}):browser(-custom)?/(aws\\.browser\\.v1|[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10})$",
-    "^arn:([^:]*):([^:]*):([^:]*):([0-9]{12})?:(.+)$",
-    "^arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:(aws|[0-9]{12}):code-interpreter(-custom)?/(aws\\.codeinterpreter\\.v1|[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10})$",
-    "^s3://.*$",
-    "^https://[^#@]+$",
-    "^([^*?\\[\\]]|\\*)+$",
-    "^(\\*|@?[^/]+(/[^/]+)?)$",
-    "^\\S*$",
-    "^(arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:registry/)?[a-zA-Z0-9]{12,16}$",
-    "^(Builtin\\.[a-zA-Z0-9._-]+|[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10})$",
-    "^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$",
-    "^[a-z0-9][a-z0-9.-]*[a-z0-9]$",
-    "^[a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?)*$",
-    "^(\\.)?[a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?)*$",
-    "^arn:aws(-[a-z-]+)?:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
-    "^arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40}$",
-    "^/mnt/[a-zA-Z0-9._-]+/?$",
-    "^arn:aws[-a-z]*:s3files:[a-z0-9-]+:[0-9]{12}:file-system/fs-[0-9a-f]{17,40}$",
-    "^arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:access-point/fsap-[0-9a-f]{8,40}$",
-    "^arn:aws[-a-z]*:elasticfilesystem:[a-z0-9-]+:[0-9]{12}:file-system/fs-[0-9a-f]{8,40}$",
-    "^[a-zA-Z][a-zA-Z0-9_-]{0,47}$",
-    "^[a-zA-Z0-9._-]+$",
-    "^arn:aws[a-zA-Z-]*:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:evaluator\\/[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$|^arn:aws[a-zA-Z-]*:bedrock-agentcore:::evaluator/Builtin.[a-zA-Z0-9_-]+$",
-    "^[a-zA-Z0-9_\\-\\.]+$",
-    "^[a-zA-Z0-9_-]{1,110}$",
-    "^s3://[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]/.{1,1024}$",
-    "^[a-zA-Z0-9][a-zA-Z0-9\\-_\\.]{0,62}[a-zA-Z0-9]$",
-    "^(targetName|toolName|qualifiedModelId|\\$\\.context\\.iam\\.principal|\\$\\.context\\.iam\\.sourceIdentity|\\$\\.context\\.jwt\\.[a-zA-Z_][a-zA-Z0-9_\\-\\.]{0,61}[a-zA-Z0-9_])$",
     "^(([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?|public\\.ecr\\.aws)/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)(?::([^:@]{1,300}))?(?:@(.+))?$",
     "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
     "^sg-[0-9a-zA-Z]{8,17}$",
@@ -97,13 +50,22 @@ constexpr std::string_view kPatternTexts[141] = {
     "^.+/\\.well-known/openid-configuration$",
     "^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$",
     "^[A-Za-z0-9_.-:]+$",
+    "^[A-Za-z0-9_.-]+$",
     "^((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))$",
     "^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$",
     "^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$",
     "^[A-Za-z][A-Za-z0-9_-]{0,255}$",
+    "^/mnt/[a-zA-Z0-9._-]+/?$",
+    "^arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40}$",
+    "^arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:access-point/fsap-[0-9a-f]{8,40}$",
+    "^[a-zA-Z][a-zA-Z0-9_-]{0,47}$",
     "^arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:capacity-provider/[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10}$",
     "^[a-zA-Z][a-zA-Z0-9_]{0,99}-[a-zA-Z0-9]{10}$",
     "^([1-9][0-9]{0,4})$",
+    "^[a-zA-Z0-9\\-_]+$",
+    "^arn:aws(-[a-z-]+)?:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
+    "^arn:aws[-a-z]*:s3files:[a-z0-9-]+:[0-9]{12}:file-system/fs-[0-9a-f]{17,40}$",
+    "^arn:aws[-a-z]*:elasticfilesystem:[a-z0-9-]+:[0-9]{12}:file-system/fs-[0-9a-f]{8,40}$",
     "^[a-zA-Z0-9/._-]+$",
     "^ephemeral[0-9]+$",
     "^arn:aws(-[^:]+)?:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
@@ -117,7 +79,10 @@ constexpr std::string_view kPatternTexts[141] = {
     "^.+$",
     "^[a-zA-Z][a-zA-Z0-9_:/.\\-]{0,2047}$",
     "^[a-zA-Z][a-zA-Z0-9_/-]{0,127}$",
+    "^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$",
     "^arn:(aws[a-zA-Z-]*)?:lambda:([a-z]{2}(-gov)?-[a-z]+-\\d{1}):(\\d{12}):function:([a-zA-Z0-9-_.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
+    "^[a-zA-Z0-9][a-zA-Z0-9-_/]*(?::[a-zA-Z0-9-_/]+)*[a-zA-Z0-9-_/]*$",
+    "^[0-9]+#[a-fA-F0-9]+$",
     "^([0-9a-zA-Z][-]?){1,48}$",
     "^arn:aws:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:policy-engine\\/[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9_]{10}$",
     "^(arn:aws[a-zA-Z-]*:iam::(\\d{12}|\\*):(user|role)/[\\w+=,.@*?/-]+|arn:aws[a-zA-Z-]*:sts::(\\d{12}|\\*):assumed-role/[\\w+=,.@*?/-]+)$",
@@ -125,6 +90,7 @@ constexpr std::string_view kPatternTexts[141] = {
     "^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?$",
     "^([0-9a-zA-Z][-]?){1,100}$",
     "^s3://.{1,2043}$",
+    "^[0-9]{12}$",
     "^https://.*$",
     "^(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)$",
     "^[a-zA-Z][a-zA-Z0-9_-]*$",
@@ -133,8 +99,18 @@ constexpr std::string_view kPatternTexts[141] = {
     "^https://[a-zA-Z0-9\\-\\.]+(:[0-9]{1,5})?(/.*)?$",
     "^/[a-zA-Z0-9\\-\\._/]+$",
     "^[a-zA-Z0-9\\-\\._\\*\\?@]+(/[a-zA-Z0-9\\-\\._\\*\\?@]+)*$",
+    "^arn:([^:]*):([^:]*):([^:]*):([0-9]{12})?:(.+)$",
+    "^\\w+:(\\/?\\/?)[^\\s]+$",
+    "^[a-zA-Z0-9._-]+$",
     "^[a-zA-Z0-9-]+$",
     "^[a-zA-Z][a-zA-Z0-9_]{0,39}$",
+    "^arn:aws:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:token-vault/[a-zA-Z0-9-.]+/apikeycredentialprovider/[a-zA-Z0-9-.]+$",
+    "^arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:(aws|[0-9]{12}):browser(-custom)?/(aws\\.browser\\.v1|[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10})$",
+    "^arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:(aws|[0-9]{12}):code-interpreter(-custom)?/(aws\\.codeinterpreter\\.v1|[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10})$",
+    "^s3://.*$",
+    "^https://[^#@]+$",
+    "^([^*?\\[\\]]|\\*)+$",
+    "^(\\*|@?[^/]+(/[^/]+)?)$",
     "^arn:aws:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:memory\\/[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$",
     "^[a-zA-Z][a-zA-Z0-9_]{0,39}-[a-zA-Z0-9]{10}$",
     "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
@@ -143,26 +119,50 @@ constexpr std::string_view kPatternTexts[141] = {
     "^(client_secret_post|client_secret_basic)$",
     "^[A-Za-z0-9_.:#-]+$",
     "^[.\\-_/#A-Za-z0-9]+$",
+    "^(Builtin.[a-zA-Z0-9_-]+|[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10})$",
+    "^(Builtin\\.[a-zA-Z0-9._-]+|[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10})$",
     "^[a-zA-Z0-9\\s]+$",
     "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):(acps|bedrock-agentcore):[A-Za-z0-9-]{1,64}:[0-9]{12}:token-vault/[a-zA-Z0-9-.]+/paymentcredentialprovider/[a-zA-Z0-9-.]+$",
     "^[a-zA-Z0-9+/=\\-_\\s]*$",
     "^(wallet-auth:)?[a-zA-Z0-9+/=\\-_\\s]*$",
+    "^arn:(aws|aws-[a-z0-9-]+):bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:payment-manager/[a-z0-9]([a-z0-9-]{0,47}[a-z0-9])?-[a-z0-9]{10}$",
+    "^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,}$",
+    "^\\+[1-9]\\d{1,14}$",
+    "^[a-zA-Z0-9_-]{1,255}$",
     "^[a-zA-Z][a-zA-Z0-9]{0,47}$",
     "^[A-Za-z][A-Za-z0-9_]*-[a-z0-9_]{10}$",
     "^[A-Za-z][A-Za-z0-9_]*$",
     "^[a-zA-Z0-9][a-zA-Z0-9_\\-\\.\\/]*$",
+    "^(arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:registry/)?[a-zA-Z0-9]{12,16}$",
     "^[a-zA-Z0-9.-]+$",
     "^arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:.*$",
     "^arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+$",
     "^[a-z0-9-]+$",
+    "^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$",
     "^(aws\\.browser\\.v1|[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10})$",
+    "^[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10}$",
     "^(aws\\.codeinterpreter\\.v1|[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10})$",
     "^(DRAFT|[0-9]+)$",
     "^[a-zA-Z0-9_.:-]+$",
     "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
     "^[0-9a-zA-Z]{10}$",
+    "^payment-instrument-[0-9a-zA-Z-]{15}$",
+    "^payment-session-[0-9a-zA-Z-]{15}$",
+    "^[0-9a-zA-Z_-]{1,48}-[0-9A-Z]{10}$",
     "^(arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:registry/[a-zA-Z0-9]{12,16}/record/)?[a-zA-Z0-9]{12}$",
+    "^[0-9a-zA-Z]{1,40}$",
+    "^[a-zA-Z0-9\\-_\\.]+$",
+    "^[a-zA-Z0-9\\-\\.]+$",
+    "^/[a-zA-Z0-9/_\\-\\.~%?=&]+$",
+    "^[\\x09""\\u000A\\u000D\\x20""-\\u007E]+$",
+    "^arn:([^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:harness/[a-zA-Z][a-zA-Z0-9_]{0,39}-[a-zA-Z0-9]{10}$",
+    "^\\S*$",
     "^arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z-]+/[^/]+)(?:/[a-z-]+/[^/]+)*$",
+    "^[a-z0-9][a-z0-9.-]*[a-z0-9]$",
+    "^[a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?)*$",
+    "^(\\.)?[a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?)*$",
+    "^arn:aws[a-zA-Z-]*:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:evaluator\\/[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$|^arn:aws[a-zA-Z-]*:bedrock-agentcore:::evaluator/Builtin.[a-zA-Z0-9_-]+$",
+    "^[a-zA-Z0-9_\\-\\.]+$",
 };
 
 template <std::size_t N>
@@ -176,6 +176,19 @@ constexpr std::array<Pattern, sizeof...(N)> make_patterns(std::index_sequence<N.
 }
 constinit const std::array<Pattern, 141> kPatterns = make_patterns(std::make_index_sequence<141>{});
 
+extern const ParamSpec kS_c_DataSourceType[2];
+extern const ParamSpec kS_c_InlineExamplesSource[1];
+extern const ParamSpec kI_c_InlineExamplesSourceExamplesList_member;
+extern const ParamSpec kS_c_S3Source[1];
+extern const OutType kT_c_AddDatasetExamplesResponse;
+extern const OutMember kTM_c_AddDatasetExamplesResponse[6];
+extern const OutType kT_c_DatasetArn;
+extern const OutType kT_c_DatasetId;
+extern const OutType kT_c_DatasetStatus;
+extern const OutType kT_c_Long;
+extern const OutType kT_c_Timestamp;
+extern const OutType kT_c_ExampleIdList;
+extern const OutType kT_c_ExampleId;
 extern const ParamSpec kI_d_MemoryRecordsCreateInputList_member;
 extern const ParamSpec kS_d_MemoryRecordCreateInput[6];
 extern const ParamSpec kI_d_NamespacesList_member;
@@ -198,985 +211,6 @@ extern const ParamSpec kI_d_MemoryRecordsDeleteInputList_member;
 extern const ParamSpec kS_d_MemoryRecordDeleteInput[1];
 extern const OutType kT_d_BatchDeleteMemoryRecordsOutput;
 extern const OutMember kTM_d_BatchDeleteMemoryRecordsOutput[2];
-extern const ParamSpec kI_d_MemoryRecordsUpdateInputList_member;
-extern const ParamSpec kS_d_MemoryRecordUpdateInput[6];
-extern const OutType kT_d_BatchUpdateMemoryRecordsOutput;
-extern const OutMember kTM_d_BatchUpdateMemoryRecordsOutput[2];
-extern const ParamSpec kS_d_UserIdentifier[2];
-extern const OutType kT_d_CompleteResourceTokenAuthResponse;
-extern const ParamSpec kI_d_VariantList_member;
-extern const ParamSpec kS_d_Variant[3];
-extern const ParamSpec kS_d_VariantConfiguration[2];
-extern const ParamSpec kS_d_ConfigurationBundleRef[2];
-extern const ParamSpec kS_d_TargetRef[1];
-extern const ParamSpec kS_d_GatewayFilter[1];
-extern const ParamSpec kI_d_TargetPathList_member;
-extern const ParamSpec kS_d_ABTestEvaluationConfig[2];
-extern const ParamSpec kI_d_PerVariantOnlineEvaluationConfigList_member;
-extern const ParamSpec kS_d_PerVariantOnlineEvaluationConfig[2];
-extern const ParamSpec kI_d_TagsMap_value;
-extern const ParamSpec kI_d_TagsMap_key;
-extern const OutType kT_d_CreateABTestResponse;
-extern const OutMember kTM_d_CreateABTestResponse[6];
-extern const OutType kT_d_ABTestId;
-extern const OutType kT_d_ABTestArn;
-extern const OutType kT_d_ABTestName;
-extern const OutType kT_d_ABTestStatus;
-extern const OutType kT_d_ABTestExecutionStatus;
-extern const OutType kT_d_Timestamp;
-extern const ParamSpec kI_d_PayloadTypeList_member;
-extern const ParamSpec kS_d_PayloadType[2];
-extern const ParamSpec kS_d_Conversational[2];
-extern const ParamSpec kS_d_Content[1];
-extern const std::string_view kE_d_Role[4];
-extern const ParamSpec kS_d_Branch[2];
-extern const ParamSpec kI_d_MetadataMap_value;
-extern const ParamSpec kS_d_MetadataValue[1];
-extern const ParamSpec kI_d_MetadataMap_key;
-extern const std::string_view kE_d_ExtractionMode[1];
-extern const OutType kT_d_CreateEventOutput;
-extern const OutMember kTM_d_CreateEventOutput[1];
-extern const OutType kT_d_Event;
-extern const OutMember kTM_d_Event[8];
-extern const OutType kT_d_MemoryId;
-extern const OutType kT_d_ActorId;
-extern const OutType kT_d_SessionId;
-extern const OutType kT_d_EventId;
-extern const OutType kT_d_PayloadTypeList;
-extern const OutType kT_d_PayloadType;
-extern const OutMember kTM_d_PayloadType[2];
-extern const OutType kT_d_Conversational;
-extern const OutMember kTM_d_Conversational[2];
-extern const OutType kT_d_Content;
-extern const OutMember kTM_d_Content[1];
-extern const OutType kT_d_ContentTextString;
-extern const OutType kT_d_Role;
-extern const OutType kT_d_MemoryDocument;
-extern const OutType kT_d_Branch;
-extern const OutMember kTM_d_Branch[2];
-extern const OutType kT_d_BranchName;
-extern const OutType kT_d_MetadataMap;
-extern const OutType kT_d_MetadataValue;
-extern const OutMember kTM_d_MetadataValue[1];
-extern const OutType kT_d_MetadataValueStringValueString;
-extern const std::string_view kE_d_PaymentInstrumentType[1];
-extern const ParamSpec kS_d_PaymentInstrumentDetails[1];
-extern const ParamSpec kS_d_EmbeddedCryptoWallet[4];
-extern const std::string_view kE_d_CryptoWalletNetwork[2];
-extern const ParamSpec kI_d_LinkedAccountList_member;
-extern const ParamSpec kS_d_LinkedAccount[4];
-extern const ParamSpec kS_d_LinkedAccountEmail[1];
-extern const ParamSpec kS_d_LinkedAccountSms[1];
-extern const ParamSpec kS_d_LinkedAccountDeveloperJwt[2];
-extern const ParamSpec kS_d_LinkedAccountOAuth2[5];
-extern const ParamSpec kS_d_OAuth2Authentication[4];
-extern const OutType kT_d_CreatePaymentInstrumentResponse;
-extern const OutMember kTM_d_CreatePaymentInstrumentResponse[1];
-extern const OutType kT_d_PaymentInstrument;
-extern const OutMember kTM_d_PaymentInstrument[9];
-extern const OutType kT_d_PaymentInstrumentId;
-extern const OutType kT_d_PaymentManagerArn;
-extern const OutType kT_d_PaymentConnectorId;
-extern const OutType kT_d_UserId;
-extern const OutType kT_d_PaymentInstrumentType;
-extern const OutType kT_d_PaymentInstrumentDetails;
-extern const OutMember kTM_d_PaymentInstrumentDetails[1];
-extern const OutType kT_d_EmbeddedCryptoWallet;
-extern const OutMember kTM_d_EmbeddedCryptoWallet[4];
-extern const OutType kT_d_CryptoWalletNetwork;
-extern const OutType kT_d_LinkedAccountList;
-extern const OutType kT_d_LinkedAccount;
-extern const OutMember kTM_d_LinkedAccount[4];
-extern const OutType kT_d_LinkedAccountEmail;
-extern const OutMember kTM_d_LinkedAccountEmail[1];
-extern const OutType kT_d_Email;
-extern const OutType kT_d_LinkedAccountSms;
-extern const OutMember kTM_d_LinkedAccountSms[1];
-extern const OutType kT_d_PhoneNumber;
-extern const OutType kT_d_LinkedAccountDeveloperJwt;
-extern const OutMember kTM_d_LinkedAccountDeveloperJwt[2];
-extern const OutType kT_d_JwtKeyId;
-extern const OutType kT_d_LinkedAccountDeveloperJwtSubString;
-extern const OutType kT_d_LinkedAccountOAuth2;
-extern const OutMember kTM_d_LinkedAccountOAuth2[5];
-extern const OutType kT_d_OAuth2Authentication;
-extern const OutMember kTM_d_OAuth2Authentication[4];
-extern const OutType kT_d_OAuth2AuthenticationSubString;
-extern const OutType kT_d_OAuth2AuthenticationNameString;
-extern const OutType kT_d_OAuth2AuthenticationUsernameString;
-extern const OutType kT_d_EmbeddedCryptoWalletRedirectUrlString;
-extern const OutType kT_d_DateTimestamp;
-extern const OutType kT_d_PaymentInstrumentStatus;
-extern const ParamSpec kS_d_SessionLimits[1];
-extern const ParamSpec kS_d_Amount[2];
-extern const std::string_view kE_d_Currency[1];
-extern const OutType kT_d_CreatePaymentSessionResponse;
-extern const OutMember kTM_d_CreatePaymentSessionResponse[1];
-extern const OutType kT_d_PaymentSession;
-extern const OutMember kTM_d_PaymentSession[8];
-extern const OutType kT_d_PaymentSessionId;
-extern const OutType kT_d_SessionLimits;
-extern const OutMember kTM_d_SessionLimits[1];
-extern const OutType kT_d_Amount;
-extern const OutMember kTM_d_Amount[2];
-extern const OutType kT_d_Currency;
-extern const OutType kT_d_AvailableLimits;
-extern const OutMember kTM_d_AvailableLimits[2];
-extern const OutType kT_d_DeleteABTestResponse;
-extern const OutMember kTM_d_DeleteABTestResponse[3];
-extern const OutType kT_d_DeleteBatchEvaluationResponse;
-extern const OutMember kTM_d_DeleteBatchEvaluationResponse[3];
-extern const OutType kT_d_BatchEvaluationId;
-extern const OutType kT_d_BatchEvaluationArn;
-extern const OutType kT_d_BatchEvaluationStatus;
-extern const OutType kT_d_DeleteCapacityProviderSessionResponse;
-extern const OutMember kTM_d_DeleteCapacityProviderSessionResponse[3];
-extern const OutType kT_d_CapacityProviderArn;
-extern const OutType kT_d_CapacityProviderSessionStatus;
-extern const OutType kT_d_DeleteEventOutput;
-extern const OutMember kTM_d_DeleteEventOutput[1];
-extern const OutType kT_d_DeleteMemoryRecordOutput;
-extern const OutMember kTM_d_DeleteMemoryRecordOutput[1];
-extern const OutType kT_d_DeletePaymentInstrumentResponse;
-extern const OutMember kTM_d_DeletePaymentInstrumentResponse[1];
-extern const OutType kT_d_DeletePaymentSessionResponse;
-extern const OutMember kTM_d_DeletePaymentSessionResponse[1];
-extern const OutType kT_d_PaymentSessionStatus;
-extern const OutType kT_d_DeleteRecommendationResponse;
-extern const OutMember kTM_d_DeleteRecommendationResponse[2];
-extern const OutType kT_d_RecommendationId;
-extern const OutType kT_d_RecommendationStatus;
-extern const ParamSpec kS_d_EvaluationInput[1];
-extern const ParamSpec kI_d_Spans_member;
-extern const ParamSpec kS_d_EvaluationTarget[2];
-extern const ParamSpec kI_d_SpanIds_member;
-extern const ParamSpec kI_d_TraceIds_member;
-extern const ParamSpec kI_d_EvaluationReferenceInputs_member;
-extern const ParamSpec kS_d_EvaluationReferenceInput[4];
-extern const ParamSpec kS_d_Context[1];
-extern const ParamSpec kS_d_SpanContext[3];
-extern const ParamSpec kS_d_EvaluationContent[1];
-extern const ParamSpec kI_d_EvaluationContentList_member;
-extern const ParamSpec kS_d_EvaluationExpectedTrajectory[1];
-extern const ParamSpec kI_d_EvaluationToolNames_member;
-extern const OutType kT_d_EvaluateResponse;
-extern const OutMember kTM_d_EvaluateResponse[1];
-extern const OutType kT_d_EvaluationResults;
-extern const OutType kT_d_EvaluationResultContent;
-extern const OutMember kTM_d_EvaluationResultContent[11];
-extern const OutType kT_d_EvaluatorArn;
-extern const OutType kT_d_EvaluatorId;
-extern const OutType kT_d_EvaluatorName;
-extern const OutType kT_d_EvaluationExplanation;
-extern const OutType kT_d_Context;
-extern const OutMember kTM_d_Context[1];
-extern const OutType kT_d_SpanContext;
-extern const OutMember kTM_d_SpanContext[3];
-extern const OutType kT_d_Double;
-extern const OutType kT_d_TokenUsage;
-extern const OutMember kTM_d_TokenUsage[3];
-extern const OutType kT_d_EvaluationErrorMessage;
-extern const OutType kT_d_EvaluationErrorCode;
-extern const OutType kT_d_IgnoredReferenceInputFields;
-extern const OutType kT_d_IgnoredReferenceInputField;
-extern const OutType kT_d_GetABTestResponse;
-extern const OutMember kTM_d_GetABTestResponse[19];
-extern const OutType kT_d_ABTestDescription;
-extern const OutType kT_d_GatewayArn;
-extern const OutType kT_d_VariantList;
-extern const OutType kT_d_Variant;
-extern const OutMember kTM_d_Variant[3];
-extern const OutType kT_d_VariantName;
-extern const OutType kT_d_VariantWeightInteger;
-extern const OutType kT_d_VariantConfiguration;
-extern const OutMember kTM_d_VariantConfiguration[2];
-extern const OutType kT_d_ConfigurationBundleRef;
-extern const OutMember kTM_d_ConfigurationBundleRef[2];
-extern const OutType kT_d_ConfigurationBundleArn;
-extern const OutType kT_d_ConfigurationBundleVersion;
-extern const OutType kT_d_TargetRef;
-extern const OutMember kTM_d_TargetRef[1];
-extern const OutType kT_d_TargetName;
-extern const OutType kT_d_GatewayFilter;
-extern const OutMember kTM_d_GatewayFilter[1];
-extern const OutType kT_d_TargetPathList;
-extern const OutType kT_d_PathPattern;
-extern const OutType kT_d_ABTestEvaluationConfig;
-extern const OutMember kTM_d_ABTestEvaluationConfig[2];
-extern const OutType kT_d_OnlineEvaluationConfigArn;
-extern const OutType kT_d_PerVariantOnlineEvaluationConfigList;
-extern const OutType kT_d_PerVariantOnlineEvaluationConfig;
-extern const OutMember kTM_d_PerVariantOnlineEvaluationConfig[2];
-extern const OutType kT_d_RoleArn;
-extern const OutType kT_d_ErrorDetailsList;
-extern const OutType kT_d_ErrorDetailsListMemberString;
-extern const OutType kT_d_ABTestResults;
-extern const OutMember kTM_d_ABTestResults[2];
-extern const OutType kT_d_EvaluatorMetricList;
-extern const OutType kT_d_EvaluatorMetric;
-extern const OutMember kTM_d_EvaluatorMetric[3];
-extern const OutType kT_d_ControlStats;
-extern const OutMember kTM_d_ControlStats[3];
-extern const OutType kT_d_VariantResultList;
-extern const OutType kT_d_VariantResult;
-extern const OutMember kTM_d_VariantResult[8];
-extern const OutType kT_d_ConfidenceInterval;
-extern const OutMember kTM_d_ConfidenceInterval[2];
-extern const OutType kT_d_Boolean;
-extern const OutType kT_d_GetAgentCardResponse;
-extern const OutMember kTM_d_GetAgentCardResponse[1];
-extern const OutType kT_d_AgentCard;
-extern const OutType kT_d_GetBatchEvaluationResponse;
-extern const OutMember kTM_d_GetBatchEvaluationResponse[17];
-extern const OutType kT_d_BatchEvaluationName;
-extern const OutType kT_d_SyntheticTimestamp_date_time;
-extern const OutType kT_d_EvaluatorList;
-extern const OutType kT_d_Evaluator;
-extern const OutMember kTM_d_Evaluator[1];
-extern const OutType kT_d_InsightList;
-extern const OutType kT_d_Insight;
-extern const OutMember kTM_d_Insight[1];
-extern const OutType kT_d_InsightId;
-extern const OutType kT_d_DataSourceConfig;
-extern const OutMember kTM_d_DataSourceConfig[2];
-extern const OutType kT_d_CloudWatchLogsSource;
-extern const OutMember kTM_d_CloudWatchLogsSource[3];
-extern const OutType kT_d_CloudWatchLogsSourceServiceNamesList;
-extern const OutType kT_d_CloudWatchLogsSourceLogGroupNamesList;
-extern const OutType kT_d_CloudWatchFilterConfig;
-extern const OutMember kTM_d_CloudWatchFilterConfig[2];
-extern const OutType kT_d_CloudWatchFilterConfigSessionIdsList;
-extern const OutType kT_d_SessionFilterConfig;
-extern const OutMember kTM_d_SessionFilterConfig[2];
-extern const OutType kT_d_OnlineEvaluationConfigSource;
-extern const OutMember kTM_d_OnlineEvaluationConfigSource[2];
-extern const OutType kT_d_OutputConfig;
-extern const OutMember kTM_d_OutputConfig[1];
-extern const OutType kT_d_CloudWatchOutputConfig;
-extern const OutMember kTM_d_CloudWatchOutputConfig[2];
-extern const OutType kT_d_EvaluationJobResults;
-extern const OutMember kTM_d_EvaluationJobResults[6];
-extern const OutType kT_d_EvaluatorSummaryList;
-extern const OutType kT_d_EvaluatorSummary;
-extern const OutMember kTM_d_EvaluatorSummary[4];
-extern const OutType kT_d_EvaluatorStatistics;
-extern const OutMember kTM_d_EvaluatorStatistics[1];
-extern const OutType kT_d_FailureAnalysisResultContent;
-extern const OutMember kTM_d_FailureAnalysisResultContent[1];
-extern const OutType kT_d_FailureCategoryClusterList;
-extern const OutType kT_d_FailureCategoryCluster;
-extern const OutMember kTM_d_FailureCategoryCluster[5];
-extern const OutType kT_d_FailureSubCategoryClusterList;
-extern const OutType kT_d_FailureSubCategoryCluster;
-extern const OutMember kTM_d_FailureSubCategoryCluster[5];
-extern const OutType kT_d_RootCauseClusterList;
-extern const OutType kT_d_RootCauseCluster;
-extern const OutMember kTM_d_RootCauseCluster[6];
-extern const OutType kT_d_AffectedSessionList;
-extern const OutType kT_d_AffectedSession;
-extern const OutMember kTM_d_AffectedSession[5];
-extern const OutType kT_d_FailureSpanDetailList;
-extern const OutType kT_d_FailureSpanDetail;
-extern const OutMember kTM_d_FailureSpanDetail[3];
-extern const OutType kT_d_InsightsFailureSignalList;
-extern const OutType kT_d_InsightsFailureSignal;
-extern const OutMember kTM_d_InsightsFailureSignal[3];
-extern const OutType kT_d_InsightsFailureCategory;
-extern const OutType kT_d_UserIntentClusteringResultContent;
-extern const OutMember kTM_d_UserIntentClusteringResultContent[1];
-extern const OutType kT_d_UserIntentClusterList;
-extern const OutType kT_d_UserIntentCluster;
-extern const OutMember kTM_d_UserIntentCluster[5];
-extern const OutType kT_d_UserIntentAffectedSessionList;
-extern const OutType kT_d_UserIntentAffectedSession;
-extern const OutMember kTM_d_UserIntentAffectedSession[2];
-extern const OutType kT_d_UserIntentList;
-extern const OutType kT_d_ExecutionSummaryClusteringResultContent;
-extern const OutMember kTM_d_ExecutionSummaryClusteringResultContent[1];
-extern const OutType kT_d_ExecutionSummaryClusterList;
-extern const OutType kT_d_ExecutionSummaryCluster;
-extern const OutMember kTM_d_ExecutionSummaryCluster[5];
-extern const OutType kT_d_ExecutionSummaryAffectedSessionList;
-extern const OutType kT_d_ExecutionSummaryAffectedSession;
-extern const OutMember kTM_d_ExecutionSummaryAffectedSession[3];
-extern const OutType kT_d_BatchEvaluationDescription;
-extern const OutType kT_d_KmsKeyArn;
-extern const OutType kT_d_GetBrowserSessionResponse;
-extern const OutMember kTM_d_GetBrowserSessionResponse[16];
-extern const OutType kT_d_BrowserSessionId;
-extern const OutType kT_d_Name;
-extern const OutType kT_d_ViewPort;
-extern const OutMember kTM_d_ViewPort[2];
-extern const OutType kT_d_ViewPortWidth;
-extern const OutType kT_d_ViewPortHeight;
-extern const OutType kT_d_BrowserExtensions;
-extern const OutType kT_d_BrowserExtension;
-extern const OutMember kTM_d_BrowserExtension[1];
-extern const OutType kT_d_ResourceLocation;
-extern const OutMember kTM_d_ResourceLocation[1];
-extern const OutType kT_d_S3Location;
-extern const OutMember kTM_d_S3Location[3];
-extern const OutType kT_d_S3LocationBucketString;
-extern const OutType kT_d_S3LocationPrefixString;
-extern const OutType kT_d_S3LocationVersionIdString;
-extern const OutType kT_d_BrowserEnterprisePolicies;
-extern const OutType kT_d_BrowserEnterprisePolicy;
-extern const OutMember kTM_d_BrowserEnterprisePolicy[2];
-extern const OutType kT_d_BrowserEnterprisePolicyType;
-extern const OutType kT_d_BrowserProfileConfiguration;
-extern const OutMember kTM_d_BrowserProfileConfiguration[1];
-extern const OutType kT_d_BrowserProfileId;
-extern const OutType kT_d_BrowserSessionTimeout;
-extern const OutType kT_d_BrowserSessionStatus;
-extern const OutType kT_d_BrowserSessionStream;
-extern const OutMember kTM_d_BrowserSessionStream[2];
-extern const OutType kT_d_AutomationStream;
-extern const OutMember kTM_d_AutomationStream[2];
-extern const OutType kT_d_BrowserStreamEndpoint;
-extern const OutType kT_d_AutomationStreamStatus;
-extern const OutType kT_d_LiveViewStream;
-extern const OutMember kTM_d_LiveViewStream[1];
-extern const OutType kT_d_ProxyConfiguration;
-extern const OutMember kTM_d_ProxyConfiguration[2];
-extern const OutType kT_d_ProxyConfigurationProxiesList;
-extern const OutType kT_d_Proxy;
-extern const OutMember kTM_d_Proxy[1];
-extern const OutType kT_d_ExternalProxy;
-extern const OutMember kTM_d_ExternalProxy[4];
-extern const OutType kT_d_HostName;
-extern const OutType kT_d_ExternalProxyPortInteger;
-extern const OutType kT_d_DomainPatterns;
-extern const OutType kT_d_DomainPattern;
-extern const OutType kT_d_ProxyCredentials;
-extern const OutMember kTM_d_ProxyCredentials[1];
-extern const OutType kT_d_BasicAuth;
-extern const OutMember kTM_d_BasicAuth[1];
-extern const OutType kT_d_SecretArn;
-extern const OutType kT_d_ProxyBypass;
-extern const OutMember kTM_d_ProxyBypass[1];
-extern const OutType kT_d_Certificates;
-extern const OutType kT_d_Certificate;
-extern const OutMember kTM_d_Certificate[1];
-extern const OutType kT_d_CertificateLocation;
-extern const OutMember kTM_d_CertificateLocation[1];
-extern const OutType kT_d_SecretsManagerLocation;
-extern const OutMember kTM_d_SecretsManagerLocation[1];
-extern const OutType kT_d_ToolsFileSystemConfigurations;
-extern const OutType kT_d_ToolsFileSystemConfiguration;
-extern const OutMember kTM_d_ToolsFileSystemConfiguration[2];
-extern const OutType kT_d_S3FilesConfiguration;
-extern const OutMember kTM_d_S3FilesConfiguration[3];
-extern const OutType kT_d_S3FilesAccessPointArn;
-extern const OutType kT_d_MountPath;
-extern const OutType kT_d_S3FilesFileSystemArn;
-extern const OutType kT_d_EfsConfiguration;
-extern const OutMember kTM_d_EfsConfiguration[3];
-extern const OutType kT_d_EfsAccessPointArn;
-extern const OutType kT_d_EfsFileSystemArn;
-extern const OutType kT_d_GetCodeInterpreterSessionResponse;
-extern const OutMember kTM_d_GetCodeInterpreterSessionResponse[8];
-extern const OutType kT_d_CodeInterpreterSessionId;
-extern const OutType kT_d_CodeInterpreterSessionTimeout;
-extern const OutType kT_d_CodeInterpreterSessionStatus;
-extern const OutType kT_d_GetEventOutput;
-extern const OutMember kTM_d_GetEventOutput[1];
-extern const OutType kT_d_GetMemoryRecordOutput;
-extern const OutMember kTM_d_GetMemoryRecordOutput[1];
-extern const OutType kT_d_MemoryRecord;
-extern const OutMember kTM_d_MemoryRecord[6];
-extern const OutType kT_d_MemoryContent;
-extern const OutMember kTM_d_MemoryContent[1];
-extern const OutType kT_d_MemoryContentTextString;
-extern const OutType kT_d_MemoryStrategyId;
-extern const OutType kT_d_NamespacesList;
-extern const OutType kT_d_Namespace;
-extern const OutType kT_d_MemoryRecordMetadataMap;
-extern const OutType kT_d_MemoryRecordMetadataValue;
-extern const OutMember kTM_d_MemoryRecordMetadataValue[4];
-extern const OutType kT_d_StringValue;
-extern const OutType kT_d_StringValueList;
-extern const OutType kT_d_StringListMemberValue;
-extern const OutType kT_d_GetPaymentInstrumentResponse;
-extern const OutMember kTM_d_GetPaymentInstrumentResponse[1];
-extern const std::string_view kE_d_BlockchainChainId[5];
-extern const std::string_view kE_d_InstrumentBalanceToken[1];
-extern const OutType kT_d_GetPaymentInstrumentBalanceResponse;
-extern const OutMember kTM_d_GetPaymentInstrumentBalanceResponse[2];
-extern const OutType kT_d_TokenBalance;
-extern const OutMember kTM_d_TokenBalance[5];
-extern const OutType kT_d_InstrumentBalanceToken;
-extern const OutType kT_d_BlockchainChainId;
-extern const OutType kT_d_GetPaymentSessionResponse;
-extern const OutMember kTM_d_GetPaymentSessionResponse[1];
-extern const OutType kT_d_GetRecommendationResponse;
-extern const OutMember kTM_d_GetRecommendationResponse[11];
-extern const OutType kT_d_RecommendationArn;
-extern const OutType kT_d_RecommendationName;
-extern const OutType kT_d_RecommendationDescription;
-extern const OutType kT_d_RecommendationType;
-extern const OutType kT_d_RecommendationConfig;
-extern const OutMember kTM_d_RecommendationConfig[2];
-extern const OutType kT_d_SystemPromptRecommendationConfig;
-extern const OutMember kTM_d_SystemPromptRecommendationConfig[3];
-extern const OutType kT_d_SystemPromptConfig;
-extern const OutMember kTM_d_SystemPromptConfig[2];
-extern const OutType kT_d_SystemPromptText;
-extern const OutType kT_d_SystemPromptConfigurationBundle;
-extern const OutMember kTM_d_SystemPromptConfigurationBundle[3];
-extern const OutType kT_d_ConfigurationBundleVersionId;
-extern const OutType kT_d_AgentTracesConfig;
-extern const OutMember kTM_d_AgentTracesConfig[3];
-extern const OutType kT_d_Spans;
-extern const OutType kT_d_Span;
-extern const OutType kT_d_CloudWatchLogsTraceConfig;
-extern const OutMember kTM_d_CloudWatchLogsTraceConfig[5];
-extern const OutType kT_d_CloudWatchLogsTraceConfigLogGroupArnsList;
-extern const OutType kT_d_ServiceNameList;
-extern const OutType kT_d_ServiceName;
-extern const OutType kT_d_CloudWatchLogsRule;
-extern const OutMember kTM_d_CloudWatchLogsRule[1];
-extern const OutType kT_d_CloudWatchLogsFilterList;
-extern const OutType kT_d_CloudWatchLogsFilter;
-extern const OutMember kTM_d_CloudWatchLogsFilter[3];
-extern const OutType kT_d_CloudWatchLogsFilterKeyString;
-extern const OutType kT_d_CloudWatchLogsFilterOperator;
-extern const OutType kT_d_FilterValue;
-extern const OutMember kTM_d_FilterValue[3];
-extern const OutType kT_d_FilterStringValue;
-extern const OutType kT_d_BatchEvaluationTraceConfig;
-extern const OutMember kTM_d_BatchEvaluationTraceConfig[1];
-extern const OutType kT_d_RecommendationEvaluationConfig;
-extern const OutMember kTM_d_RecommendationEvaluationConfig[1];
-extern const OutType kT_d_RecommendationEvaluationConfigEvaluatorsList;
-extern const OutType kT_d_RecommendationEvaluatorReference;
-extern const OutMember kTM_d_RecommendationEvaluatorReference[1];
-extern const OutType kT_d_ToolDescriptionRecommendationConfig;
-extern const OutMember kTM_d_ToolDescriptionRecommendationConfig[2];
-extern const OutType kT_d_ToolDescriptionSource;
-extern const OutMember kTM_d_ToolDescriptionSource[2];
-extern const OutType kT_d_ToolDescriptionTextInput;
-extern const OutMember kTM_d_ToolDescriptionTextInput[1];
-extern const OutType kT_d_ToolDescriptionList;
-extern const OutType kT_d_ToolDescriptionInput;
-extern const OutMember kTM_d_ToolDescriptionInput[2];
-extern const OutType kT_d_RecommendationToolName;
-extern const OutType kT_d_ToolDescriptionConfig;
-extern const OutMember kTM_d_ToolDescriptionConfig[1];
-extern const OutType kT_d_ToolDescriptionText;
-extern const OutType kT_d_ToolDescriptionConfigurationBundle;
-extern const OutMember kTM_d_ToolDescriptionConfigurationBundle[3];
-extern const OutType kT_d_ConfigurationBundleToolEntryList;
-extern const OutType kT_d_ConfigurationBundleToolEntry;
-extern const OutMember kTM_d_ConfigurationBundleToolEntry[2];
-extern const OutType kT_d_RecommendationResult;
-extern const OutMember kTM_d_RecommendationResult[2];
-extern const OutType kT_d_SystemPromptRecommendationResult;
-extern const OutMember kTM_d_SystemPromptRecommendationResult[5];
-extern const OutType kT_d_RecommendationResultConfigurationBundle;
-extern const OutMember kTM_d_RecommendationResultConfigurationBundle[2];
-extern const OutType kT_d_RecommendationExplanation;
-extern const OutType kT_d_RecommendationErrorCode;
-extern const OutType kT_d_RecommendationErrorMessage;
-extern const OutType kT_d_ToolDescriptionRecommendationResult;
-extern const OutMember kTM_d_ToolDescriptionRecommendationResult[4];
-extern const OutType kT_d_ToolDescriptionResultList;
-extern const OutType kT_d_ToolDescriptionOutput;
-extern const OutMember kTM_d_ToolDescriptionOutput[3];
-extern const OutType kT_d_GetResourceApiKeyResponse;
-extern const OutMember kTM_d_GetResourceApiKeyResponse[1];
-extern const OutType kT_d_ApiKeyType;
-extern const ParamSpec kI_d_ScopesListType_member;
-extern const std::string_view kE_d_Oauth2FlowType[3];
-extern const ParamSpec kI_d_CustomRequestParametersType_value;
-extern const ParamSpec kI_d_CustomRequestParametersType_key;
-extern const ParamSpec kI_d_ResourcesListType_member;
-extern const ParamSpec kI_d_AudiencesListType_member;
-extern const OutType kT_d_GetResourceOauth2TokenResponse;
-extern const OutMember kTM_d_GetResourceOauth2TokenResponse[4];
-extern const OutType kT_d_AuthorizationUrlType;
-extern const OutType kT_d_AccessTokenType;
-extern const OutType kT_d_RequestUri;
-extern const OutType kT_d_SessionStatus;
-extern const ParamSpec kS_d_PaymentTokenRequestInput[2];
-extern const ParamSpec kS_d_CoinbaseCdpTokenRequestInput[5];
-extern const std::string_view kE_d_PaymentHttpMethodType[5];
-extern const ParamSpec kS_d_StripePrivyTokenRequestInput[4];
-extern const OutType kT_d_GetResourcePaymentTokenResponse;
-extern const OutMember kTM_d_GetResourcePaymentTokenResponse[1];
-extern const OutType kT_d_PaymentTokenResponseOutput;
-extern const OutMember kTM_d_PaymentTokenResponseOutput[2];
-extern const OutType kT_d_CoinbaseCdpTokenResponseOutput;
-extern const OutMember kTM_d_CoinbaseCdpTokenResponseOutput[2];
-extern const OutType kT_d_CoinbaseCdpPaymentJwtTokenType;
-extern const OutType kT_d_StripePrivyTokenResponseOutput;
-extern const OutMember kTM_d_StripePrivyTokenResponseOutput[4];
-extern const OutType kT_d_StripePrivyAuthorizationSignatureType;
-extern const OutType kT_d_Long;
-extern const OutType kT_d_StripePrivyAppIdType;
-extern const OutType kT_d_StripePrivyBasicAuthTokenType;
-extern const OutType kT_d_GetWorkloadAccessTokenResponse;
-extern const OutMember kTM_d_GetWorkloadAccessTokenResponse[1];
-extern const OutType kT_d_WorkloadIdentityTokenType;
-extern const OutType kT_d_GetWorkloadAccessTokenForJWTResponse;
-extern const OutMember kTM_d_GetWorkloadAccessTokenForJWTResponse[1];
-extern const OutType kT_d_GetWorkloadAccessTokenForUserIdResponse;
-extern const OutMember kTM_d_GetWorkloadAccessTokenForUserIdResponse[1];
-extern const ParamSpec kS_d_ContentSource[1];
-extern const ParamSpec kS_d_InlineMemoryContent[1];
-extern const ParamSpec kI_d_IngestPayloadList_member;
-extern const ParamSpec kS_d_IngestPayloadType[2];
-extern const ParamSpec kS_d_MemoryJsonData[1];
-extern const ParamSpec kS_d_ExtractionConfig[1];
-extern const ParamSpec kI_d_SdkMapSdkString_value;
-extern const ParamSpec kI_d_SdkMapSdkString_key;
-extern const OutType kT_d_IngestDataOutput;
-extern const OutMember kTM_d_IngestDataOutput[1];
-extern const OutType kT_d_SdkString;
-extern const OutType kT_d_InvokeAgentRuntimeResponse;
-extern const OutMember kTM_d_InvokeAgentRuntimeResponse[1];
-extern const OutType kT_d_ResponseStream;
-extern const OutType kT_d_InvokeAgentRuntimeCommandResponse;
-extern const OutMember kTM_d_InvokeAgentRuntimeCommandResponse[1];
-extern const OutType kT_d_InvokeAgentRuntimeCommandStreamOutput;
-extern const OutMember kTM_d_InvokeAgentRuntimeCommandStreamOutput[8];
-extern const OutType kT_d_ResponseChunk;
-extern const OutMember kTM_d_ResponseChunk[3];
-extern const OutType kT_d_ContentStartEvent;
-extern const OutType kT_d_ContentDeltaEvent;
-extern const OutMember kTM_d_ContentDeltaEvent[2];
-extern const OutType kT_d_ContentStopEvent;
-extern const OutMember kTM_d_ContentStopEvent[2];
-extern const OutType kT_d_CommandExecutionStatus;
-extern const OutType kT_d_AccessDeniedException;
-extern const OutMember kTM_d_AccessDeniedException[1];
-extern const OutType kT_d_NonBlankString;
-extern const OutType kT_d_InternalServerException;
-extern const OutMember kTM_d_InternalServerException[1];
-extern const OutType kT_d_ResourceNotFoundException;
-extern const OutMember kTM_d_ResourceNotFoundException[1];
-extern const OutType kT_d_ServiceQuotaExceededException;
-extern const OutMember kTM_d_ServiceQuotaExceededException[1];
-extern const OutType kT_d_ThrottlingException;
-extern const OutMember kTM_d_ThrottlingException[1];
-extern const OutType kT_d_ValidationException;
-extern const OutMember kTM_d_ValidationException[3];
-extern const OutType kT_d_ValidationExceptionReason;
-extern const OutType kT_d_ValidationExceptionFieldList;
-extern const OutType kT_d_ValidationExceptionField;
-extern const OutMember kTM_d_ValidationExceptionField[2];
-extern const OutType kT_d_RuntimeClientError;
-extern const OutMember kTM_d_RuntimeClientError[1];
-extern const ParamSpec kS_d_BrowserAction[8];
-extern const ParamSpec kS_d_MouseClickArguments[4];
-extern const std::string_view kE_d_MouseButton[3];
-extern const ParamSpec kS_d_MouseMoveArguments[2];
-extern const ParamSpec kS_d_MouseDragArguments[5];
-extern const ParamSpec kS_d_MouseScrollArguments[4];
-extern const ParamSpec kS_d_KeyTypeArguments[1];
-extern const ParamSpec kS_d_KeyPressArguments[2];
-extern const ParamSpec kS_d_KeyShortcutArguments[1];
-extern const ParamSpec kI_d_KeyList_member;
-extern const ParamSpec kS_d_ScreenshotArguments[1];
-extern const std::string_view kE_d_ScreenshotFormat[1];
-extern const OutType kT_d_InvokeBrowserResponse;
-extern const OutMember kTM_d_InvokeBrowserResponse[1];
-extern const OutType kT_d_BrowserActionResult;
-extern const OutMember kTM_d_BrowserActionResult[8];
-extern const OutType kT_d_MouseClickResult;
-extern const OutMember kTM_d_MouseClickResult[2];
-extern const OutType kT_d_BrowserActionStatus;
-extern const OutType kT_d_MouseMoveResult;
-extern const OutMember kTM_d_MouseMoveResult[2];
-extern const OutType kT_d_MouseDragResult;
-extern const OutMember kTM_d_MouseDragResult[2];
-extern const OutType kT_d_MouseScrollResult;
-extern const OutMember kTM_d_MouseScrollResult[2];
-extern const OutType kT_d_KeyTypeResult;
-extern const OutMember kTM_d_KeyTypeResult[2];
-extern const OutType kT_d_KeyPressResult;
-extern const OutMember kTM_d_KeyPressResult[2];
-extern const OutType kT_d_KeyShortcutResult;
-extern const OutMember kTM_d_KeyShortcutResult[2];
-extern const OutType kT_d_ScreenshotResult;
-extern const OutMember kTM_d_ScreenshotResult[3];
-extern const OutType kT_d_Blob;
-extern const std::string_view kE_d_ToolName[9];
-extern const ParamSpec kS_d_ToolArguments[10];
-extern const std::string_view kE_d_ProgrammingLanguage[3];
-extern const ParamSpec kI_d_StringList_member;
-extern const ParamSpec kI_d_InputContentBlockList_member;
-extern const ParamSpec kS_d_InputContentBlock[3];
-extern const std::string_view kE_d_LanguageRuntime[3];
-extern const OutType kT_d_InvokeCodeInterpreterResponse;
-extern const OutMember kTM_d_InvokeCodeInterpreterResponse[1];
-extern const OutType kT_d_CodeInterpreterStreamOutput;
-extern const OutMember kTM_d_CodeInterpreterStreamOutput[8];
-extern const OutType kT_d_CodeInterpreterResult;
-extern const OutMember kTM_d_CodeInterpreterResult[3];
-extern const OutType kT_d_ContentBlockList;
-extern const OutType kT_d_ContentBlock;
-extern const OutMember kTM_d_ContentBlock[9];
-extern const OutType kT_d_ContentBlockType;
-extern const OutType kT_d_ResourceContent;
-extern const OutMember kTM_d_ResourceContent[5];
-extern const OutType kT_d_ResourceContentType;
-extern const OutType kT_d_ToolResultStructuredContent;
-extern const OutMember kTM_d_ToolResultStructuredContent[6];
-extern const OutType kT_d_TaskStatus;
-extern const OutType kT_d_ConflictException;
-extern const OutMember kTM_d_ConflictException[1];
-extern const ParamSpec kI_d_HarnessMessages_member;
-extern const ParamSpec kS_d_HarnessMessage[2];
-extern const std::string_view kE_d_HarnessConversationRole[2];
-extern const ParamSpec kI_d_HarnessContentBlocks_member;
-extern const ParamSpec kS_d_HarnessContentBlock[4];
-extern const ParamSpec kS_d_HarnessToolUseBlock[5];
-extern const std::string_view kE_d_HarnessToolUseType[3];
-extern const ParamSpec kS_d_HarnessToolResultBlock[4];
-extern const ParamSpec kI_d_HarnessToolResultContentBlocks_member;
-extern const ParamSpec kS_d_HarnessToolResultContentBlock[2];
-extern const std::string_view kE_d_HarnessToolUseStatus[2];
-extern const ParamSpec kS_d_HarnessReasoningContentBlock[2];
-extern const ParamSpec kS_d_HarnessReasoningTextBlock[2];
-extern const ParamSpec kS_d_HarnessModelConfiguration[4];
-extern const ParamSpec kS_d_HarnessBedrockModelConfig[6];
-extern const std::string_view kE_d_HarnessBedrockApiFormat[3];
-extern const ParamSpec kS_d_HarnessOpenAiModelConfig[7];
-extern const std::string_view kE_d_HarnessOpenAiApiFormat[2];
-extern const ParamSpec kS_d_HarnessGeminiModelConfig[7];
-extern const ParamSpec kS_d_HarnessLiteLlmModelConfig[7];
-extern const ParamSpec kI_d_HarnessSystemPrompt_member;
-extern const ParamSpec kS_d_HarnessSystemContentBlock[1];
-extern const ParamSpec kI_d_HarnessTools_member;
-extern const ParamSpec kS_d_HarnessTool[3];
-extern const std::string_view kE_d_HarnessToolType[5];
-extern const ParamSpec kS_d_HarnessToolConfiguration[5];
-extern const ParamSpec kS_d_HarnessRemoteMcpConfig[2];
-extern const ParamSpec kI_d_HttpHeadersMap_value;
-extern const ParamSpec kI_d_HttpHeadersMap_key;
-extern const ParamSpec kS_d_HarnessAgentCoreBrowserConfig[1];
-extern const ParamSpec kS_d_HarnessAgentCoreGatewayConfig[2];
-extern const ParamSpec kS_d_HarnessGatewayOutboundAuth[3];
-extern const ParamSpec kS_d_OAuthCredentialProvider[5];
-extern const ParamSpec kI_d_OAuthScopes_member;
-extern const ParamSpec kI_d_OAuthCustomParameters_value;
-extern const ParamSpec kI_d_OAuthCustomParameters_key;
-extern const std::string_view kE_d_OAuthGrantType[3];
-extern const ParamSpec kS_d_HarnessInlineFunctionConfig[2];
-extern const ParamSpec kS_d_HarnessAgentCoreCodeInterpreterConfig[1];
-extern const ParamSpec kI_d_HarnessSkills_member;
-extern const ParamSpec kS_d_HarnessSkill[4];
-extern const ParamSpec kS_d_HarnessSkillS3Source[1];
-extern const ParamSpec kS_d_HarnessSkillGitSource[3];
-extern const ParamSpec kS_d_HarnessSkillGitAuth[2];
-extern const ParamSpec kS_d_HarnessSkillAwsSkillsSource[1];
-extern const ParamSpec kI_d_HarnessAwsSkillPaths_member;
-extern const ParamSpec kI_d_HarnessAllowedTools_member;
-extern const OutType kT_d_InvokeHarnessResponse;
-extern const OutMember kTM_d_InvokeHarnessResponse[1];
-extern const OutType kT_d_InvokeHarnessStreamOutput;
-extern const OutMember kTM_d_InvokeHarnessStreamOutput[9];
-extern const OutType kT_d_HarnessMessageStartEvent;
-extern const OutMember kTM_d_HarnessMessageStartEvent[1];
-extern const OutType kT_d_HarnessConversationRole;
-extern const OutType kT_d_HarnessContentBlockStartEvent;
-extern const OutMember kTM_d_HarnessContentBlockStartEvent[2];
-extern const OutType kT_d_HarnessContentBlockStart;
-extern const OutMember kTM_d_HarnessContentBlockStart[2];
-extern const OutType kT_d_HarnessToolUseBlockStart;
-extern const OutMember kTM_d_HarnessToolUseBlockStart[4];
-extern const OutType kT_d_HarnessToolUseId;
-extern const OutType kT_d_HarnessToolName;
-extern const OutType kT_d_HarnessToolUseType;
-extern const OutType kT_d_HarnessToolResultBlockStart;
-extern const OutMember kTM_d_HarnessToolResultBlockStart[2];
-extern const OutType kT_d_HarnessToolUseStatus;
-extern const OutType kT_d_HarnessContentBlockDeltaEvent;
-extern const OutMember kTM_d_HarnessContentBlockDeltaEvent[2];
-extern const OutType kT_d_HarnessContentBlockDelta;
-extern const OutMember kTM_d_HarnessContentBlockDelta[5];
-extern const OutType kT_d_SensitiveText;
-extern const OutType kT_d_HarnessToolUseBlockDelta;
-extern const OutMember kTM_d_HarnessToolUseBlockDelta[1];
-extern const OutType kT_d_HarnessToolResultBlocksDelta;
-extern const OutType kT_d_HarnessToolResultBlockDelta;
-extern const OutMember kTM_d_HarnessToolResultBlockDelta[2];
-extern const OutType kT_d_SensitiveJson;
-extern const OutType kT_d_HarnessReasoningContentBlockDelta;
-extern const OutMember kTM_d_HarnessReasoningContentBlockDelta[3];
-extern const OutType kT_d_Body;
-extern const OutType kT_d_HarnessToolResultMetadataBlockDelta;
-extern const OutMember kTM_d_HarnessToolResultMetadataBlockDelta[1];
-extern const OutType kT_d_HarnessContentBlockStopEvent;
-extern const OutMember kTM_d_HarnessContentBlockStopEvent[1];
-extern const OutType kT_d_HarnessMessageStopEvent;
-extern const OutMember kTM_d_HarnessMessageStopEvent[1];
-extern const OutType kT_d_HarnessStopReason;
-extern const OutType kT_d_HarnessMetadataEvent;
-extern const OutMember kTM_d_HarnessMetadataEvent[2];
-extern const OutType kT_d_HarnessTokenUsage;
-extern const OutMember kTM_d_HarnessTokenUsage[5];
-extern const OutType kT_d_HarnessTokenUsageInputTokensInteger;
-extern const OutType kT_d_HarnessTokenUsageOutputTokensInteger;
-extern const OutType kT_d_HarnessTokenUsageTotalTokensInteger;
-extern const OutType kT_d_HarnessTokenUsageCacheReadInputTokensInteger;
-extern const OutType kT_d_HarnessTokenUsageCacheWriteInputTokensInteger;
-extern const OutType kT_d_HarnessStreamMetrics;
-extern const OutMember kTM_d_HarnessStreamMetrics[1];
-extern const OutType kT_d_ListABTestsResponse;
-extern const OutMember kTM_d_ListABTestsResponse[2];
-extern const OutType kT_d_ABTestSummaryList;
-extern const OutType kT_d_ABTestSummary;
-extern const OutMember kTM_d_ABTestSummary[9];
-extern const OutType kT_d_ListActorsOutput;
-extern const OutMember kTM_d_ListActorsOutput[2];
-extern const OutType kT_d_ActorSummaryList;
-extern const OutType kT_d_ActorSummary;
-extern const OutMember kTM_d_ActorSummary[1];
-extern const OutType kT_d_PaginationToken;
-extern const OutType kT_d_ListBatchEvaluationsResponse;
-extern const OutMember kTM_d_ListBatchEvaluationsResponse[2];
-extern const OutType kT_d_BatchEvaluationSummaryList;
-extern const OutType kT_d_BatchEvaluationSummary;
-extern const OutMember kTM_d_BatchEvaluationSummary[12];
-extern const std::string_view kE_d_BrowserSessionStatus[2];
-extern const OutType kT_d_ListBrowserSessionsResponse;
-extern const OutMember kTM_d_ListBrowserSessionsResponse[2];
-extern const OutType kT_d_BrowserSessionSummaries;
-extern const OutType kT_d_BrowserSessionSummary;
-extern const OutMember kTM_d_BrowserSessionSummary[6];
-extern const OutType kT_d_NextToken;
-extern const std::string_view kE_d_CodeInterpreterSessionStatus[2];
-extern const OutType kT_d_ListCodeInterpreterSessionsResponse;
-extern const OutMember kTM_d_ListCodeInterpreterSessionsResponse[2];
-extern const OutType kT_d_CodeInterpreterSessionSummaries;
-extern const OutType kT_d_CodeInterpreterSessionSummary;
-extern const OutMember kTM_d_CodeInterpreterSessionSummary[6];
-extern const ParamSpec kS_d_FilterInput[2];
-extern const ParamSpec kS_d_BranchFilter[2];
-extern const ParamSpec kI_d_EventMetadataFilterList_member;
-extern const ParamSpec kS_d_EventMetadataFilterExpression[3];
-extern const ParamSpec kS_d_LeftExpression[1];
-extern const std::string_view kE_d_OperatorType[3];
-extern const ParamSpec kS_d_RightExpression[1];
-extern const OutType kT_d_ListEventsOutput;
-extern const OutMember kTM_d_ListEventsOutput[2];
-extern const OutType kT_d_EventList;
-extern const ParamSpec kS_d_ExtractionJobFilterInput[4];
-extern const std::string_view kE_d_ExtractionJobStatus[1];
-extern const OutType kT_d_ListMemoryExtractionJobsOutput;
-extern const OutMember kTM_d_ListMemoryExtractionJobsOutput[2];
-extern const OutType kT_d_ExtractionJobMetadataList;
-extern const OutType kT_d_ExtractionJobMetadata;
-extern const OutMember kTM_d_ExtractionJobMetadata[7];
-extern const OutType kT_d_ExtractionJobMessages;
-extern const OutMember kTM_d_ExtractionJobMessages[1];
-extern const OutType kT_d_MessagesList;
-extern const OutType kT_d_MessageMetadata;
-extern const OutMember kTM_d_MessageMetadata[2];
-extern const OutType kT_d_ExtractionJobStatus;
-extern const ParamSpec kI_d_MemoryMetadataFilterList_member;
-extern const ParamSpec kS_d_MemoryMetadataFilterExpression[3];
-extern const ParamSpec kS_d_MemoryRecordLeftExpression[1];
-extern const std::string_view kE_d_MemoryRecordOperatorType[10];
-extern const ParamSpec kS_d_MemoryRecordRightExpression[1];
-extern const OutType kT_d_ListMemoryRecordsOutput;
-extern const OutMember kTM_d_ListMemoryRecordsOutput[2];
-extern const OutType kT_d_MemoryRecordSummaryList;
-extern const OutType kT_d_MemoryRecordSummary;
-extern const OutMember kTM_d_MemoryRecordSummary[7];
-extern const OutType kT_d_ListPaymentInstrumentsResponse;
-extern const OutMember kTM_d_ListPaymentInstrumentsResponse[2];
-extern const OutType kT_d_PaymentInstrumentSummaryList;
-extern const OutType kT_d_PaymentInstrumentSummary;
-extern const OutMember kTM_d_PaymentInstrumentSummary[8];
-extern const OutType kT_d_ListPaymentSessionsResponse;
-extern const OutMember kTM_d_ListPaymentSessionsResponse[2];
-extern const OutType kT_d_PaymentSessionSummaryList;
-extern const OutType kT_d_PaymentSessionSummary;
-extern const OutMember kTM_d_PaymentSessionSummary[6];
-extern const std::string_view kE_d_RecommendationStatus[5];
-extern const OutType kT_d_ListRecommendationsResponse;
-extern const OutMember kTM_d_ListRecommendationsResponse[2];
-extern const OutType kT_d_RecommendationSummaryList;
-extern const OutType kT_d_RecommendationSummary;
-extern const OutMember kTM_d_RecommendationSummary[8];
-extern const ParamSpec kS_d_SessionFilter[1];
-extern const std::string_view kE_d_EventFilterCondition[1];
-extern const OutType kT_d_ListSessionsOutput;
-extern const OutMember kTM_d_ListSessionsOutput[2];
-extern const OutType kT_d_SessionSummaryList;
-extern const OutType kT_d_SessionSummary;
-extern const OutMember kTM_d_SessionSummary[3];
-extern const std::string_view kE_d_PaymentType[1];
-extern const ParamSpec kS_d_PaymentInput[1];
-extern const ParamSpec kS_d_CryptoX402PaymentInput[2];
-extern const OutType kT_d_ProcessPaymentResponse;
-extern const OutMember kTM_d_ProcessPaymentResponse[9];
-extern const OutType kT_d_ProcessPaymentId;
-extern const OutType kT_d_PaymentType;
-extern const OutType kT_d_PaymentStatus;
-extern const OutType kT_d_PaymentOutput;
-extern const OutMember kTM_d_PaymentOutput[1];
-extern const OutType kT_d_CryptoX402PaymentOutput;
-extern const OutMember kTM_d_CryptoX402PaymentOutput[2];
-extern const OutType kT_d_PaymentDocument;
-extern const ParamSpec kS_d_SearchCriteria[4];
-extern const OutType kT_d_RetrieveMemoryRecordsOutput;
-extern const OutMember kTM_d_RetrieveMemoryRecordsOutput[2];
-extern const OutType kT_d_SaveBrowserSessionProfileResponse;
-extern const OutMember kTM_d_SaveBrowserSessionProfileResponse[4];
-extern const ParamSpec kI_d_SearchRegistryRecordsRequestRegistryIdsList_member;
-extern const OutType kT_d_SearchRegistryRecordsResponse;
-extern const OutMember kTM_d_SearchRegistryRecordsResponse[1];
-extern const OutType kT_d_RegistryRecordSummaryList;
-extern const OutType kT_d_RegistryRecordSummary;
-extern const OutMember kTM_d_RegistryRecordSummary[11];
-extern const OutType kT_d_RegistryArn;
-extern const OutType kT_d_RegistryRecordArn;
-extern const OutType kT_d_RegistryRecordId;
-extern const OutType kT_d_RegistryRecordName;
-extern const OutType kT_d_Description;
-extern const OutType kT_d_DescriptorType;
-extern const OutType kT_d_Descriptors;
-extern const OutMember kTM_d_Descriptors[4];
-extern const OutType kT_d_McpDescriptor;
-extern const OutMember kTM_d_McpDescriptor[2];
-extern const OutType kT_d_ServerDefinition;
-extern const OutMember kTM_d_ServerDefinition[2];
-extern const OutType kT_d_SchemaVersion;
-extern const OutType kT_d_InlineContent;
-extern const OutType kT_d_ToolsDefinition;
-extern const OutMember kTM_d_ToolsDefinition[2];
-extern const OutType kT_d_A2aDescriptor;
-extern const OutMember kTM_d_A2aDescriptor[1];
-extern const OutType kT_d_AgentCardDefinition;
-extern const OutMember kTM_d_AgentCardDefinition[2];
-extern const OutType kT_d_CustomDescriptor;
-extern const OutMember kTM_d_CustomDescriptor[1];
-extern const OutType kT_d_AgentSkillsDescriptor;
-extern const OutMember kTM_d_AgentSkillsDescriptor[2];
-extern const OutType kT_d_SkillMdDefinition;
-extern const OutMember kTM_d_SkillMdDefinition[1];
-extern const OutType kT_d_SkillDefinition;
-extern const OutMember kTM_d_SkillDefinition[2];
-extern const OutType kT_d_RegistryRecordVersion;
-extern const OutType kT_d_RegistryRecordStatus;
-extern const ParamSpec kI_d_StartBatchEvaluationRequestEvaluatorsList_member;
-extern const ParamSpec kS_d_Evaluator[1];
-extern const ParamSpec kI_d_StartBatchEvaluationRequestInsightsList_member;
-extern const ParamSpec kS_d_Insight[1];
-extern const ParamSpec kS_d_DataSourceConfig[2];
-extern const ParamSpec kS_d_CloudWatchLogsSource[3];
-extern const ParamSpec kI_d_CloudWatchLogsSourceServiceNamesList_member;
-extern const ParamSpec kI_d_CloudWatchLogsSourceLogGroupNamesList_member;
-extern const ParamSpec kS_d_CloudWatchFilterConfig[2];
-extern const ParamSpec kI_d_CloudWatchFilterConfigSessionIdsList_member;
-extern const ParamSpec kS_d_SessionFilterConfig[2];
-extern const ParamSpec kS_d_OnlineEvaluationConfigSource[2];
-extern const ParamSpec kS_d_EvaluationMetadata[1];
-extern const ParamSpec kI_d_SessionMetadataList_member;
-extern const ParamSpec kS_d_SessionMetadataShape[4];
-extern const ParamSpec kS_d_GroundTruthSource[1];
-extern const ParamSpec kS_d_InlineGroundTruth[3];
-extern const ParamSpec kI_d_InlineGroundTruthTurnsList_member;
-extern const ParamSpec kS_d_GroundTruthTurn[2];
-extern const ParamSpec kS_d_GroundTruthTurnInput[1];
-extern const ParamSpec kI_d_StringMap_value;
-extern const ParamSpec kI_d_StringMap_key;
-extern const OutType kT_d_StartBatchEvaluationResponse;
-extern const OutMember kTM_d_StartBatchEvaluationResponse[11];
-extern const OutType kT_d_TagsMap;
-extern const OutType kT_d_TagValue;
-extern const ParamSpec kS_d_ViewPort[2];
-extern const ParamSpec kI_d_BrowserExtensions_member;
-extern const ParamSpec kS_d_BrowserExtension[1];
-extern const ParamSpec kS_d_ResourceLocation[1];
-extern const ParamSpec kS_d_S3Location[3];
-extern const ParamSpec kS_d_BrowserProfileConfiguration[1];
-extern const ParamSpec kS_d_ProxyConfiguration[2];
-extern const ParamSpec kI_d_ProxyConfigurationProxiesList_member;
-extern const ParamSpec kS_d_Proxy[1];
-extern const ParamSpec kS_d_ExternalProxy[4];
-extern const ParamSpec kI_d_DomainPatterns_member;
-extern const ParamSpec kS_d_ProxyCredentials[1];
-extern const ParamSpec kS_d_BasicAuth[1];
-extern const ParamSpec kS_d_ProxyBypass[1];
-extern const ParamSpec kI_d_BrowserEnterprisePolicies_member;
-extern const ParamSpec kS_d_BrowserEnterprisePolicy[2];
-extern const std::string_view kE_d_BrowserEnterprisePolicyType[2];
-extern const ParamSpec kI_d_Certificates_member;
-extern const ParamSpec kS_d_Certificate[1];
-extern const ParamSpec kS_d_CertificateLocation[1];
-extern const ParamSpec kS_d_SecretsManagerLocation[1];
-extern const ParamSpec kI_d_ToolsFileSystemConfigurations_member;
-extern const ParamSpec kS_d_ToolsFileSystemConfiguration[2];
-extern const ParamSpec kS_d_S3FilesConfiguration[3];
-extern const ParamSpec kS_d_EfsConfiguration[3];
-extern const OutType kT_d_StartBrowserSessionResponse;
-extern const OutMember kTM_d_StartBrowserSessionResponse[4];
-extern const OutType kT_d_StartCodeInterpreterSessionResponse;
-extern const OutMember kTM_d_StartCodeInterpreterSessionResponse[3];
-extern const ParamSpec kS_d_ExtractionJob[1];
-extern const OutType kT_d_StartMemoryExtractionJobOutput;
-extern const OutMember kTM_d_StartMemoryExtractionJobOutput[1];
-extern const std::string_view kE_d_RecommendationType[2];
-extern const ParamSpec kS_d_RecommendationConfig[2];
-extern const ParamSpec kS_d_SystemPromptRecommendationConfig[3];
-extern const ParamSpec kS_d_SystemPromptConfig[2];
-extern const ParamSpec kS_d_SystemPromptConfigurationBundle[3];
-extern const ParamSpec kS_d_AgentTracesConfig[3];
-extern const ParamSpec kS_d_CloudWatchLogsTraceConfig[5];
-extern const ParamSpec kI_d_CloudWatchLogsTraceConfigLogGroupArnsList_member;
-extern const ParamSpec kI_d_ServiceNameList_member;
-extern const ParamSpec kS_d_CloudWatchLogsRule[1];
-extern const ParamSpec kI_d_CloudWatchLogsFilterList_member;
-extern const ParamSpec kS_d_CloudWatchLogsFilter[3];
-extern const std::string_view kE_d_CloudWatchLogsFilterOperator[8];
-extern const ParamSpec kS_d_FilterValue[3];
-extern const ParamSpec kS_d_BatchEvaluationTraceConfig[1];
-extern const ParamSpec kS_d_RecommendationEvaluationConfig[1];
-extern const ParamSpec kI_d_RecommendationEvaluationConfigEvaluatorsList_member;
-extern const ParamSpec kS_d_RecommendationEvaluatorReference[1];
-extern const ParamSpec kS_d_ToolDescriptionRecommendationConfig[2];
-extern const ParamSpec kS_d_ToolDescriptionSource[2];
-extern const ParamSpec kS_d_ToolDescriptionTextInput[1];
-extern const ParamSpec kI_d_ToolDescriptionList_member;
-extern const ParamSpec kS_d_ToolDescriptionInput[2];
-extern const ParamSpec kS_d_ToolDescriptionConfig[1];
-extern const ParamSpec kS_d_ToolDescriptionConfigurationBundle[3];
-extern const ParamSpec kI_d_ConfigurationBundleToolEntryList_member;
-extern const ParamSpec kS_d_ConfigurationBundleToolEntry[2];
-extern const OutType kT_d_StartRecommendationResponse;
-extern const OutMember kTM_d_StartRecommendationResponse[9];
-extern const OutType kT_d_StopBatchEvaluationResponse;
-extern const OutMember kTM_d_StopBatchEvaluationResponse[4];
-extern const OutType kT_d_StopBrowserSessionResponse;
-extern const OutMember kTM_d_StopBrowserSessionResponse[3];
-extern const OutType kT_d_StopCodeInterpreterSessionResponse;
-extern const OutMember kTM_d_StopCodeInterpreterSessionResponse[3];
-extern const OutType kT_d_StopRuntimeSessionResponse;
-extern const std::string_view kE_d_ABTestExecutionStatus[4];
-extern const OutType kT_d_UpdateABTestResponse;
-extern const OutMember kTM_d_UpdateABTestResponse[5];
-extern const ParamSpec kS_d_StreamUpdate[1];
-extern const ParamSpec kS_d_AutomationStreamUpdate[1];
-extern const std::string_view kE_d_AutomationStreamStatus[2];
-extern const OutType kT_d_UpdateBrowserStreamResponse;
-extern const OutMember kTM_d_UpdateBrowserStreamResponse[4];
-extern const ParamSpec kS_c_DataSourceType[2];
-extern const ParamSpec kS_c_InlineExamplesSource[1];
-extern const ParamSpec kI_c_InlineExamplesSourceExamplesList_member;
-extern const ParamSpec kS_c_S3Source[1];
-extern const OutType kT_c_AddDatasetExamplesResponse;
-extern const OutMember kTM_c_AddDatasetExamplesResponse[6];
-extern const OutType kT_c_DatasetArn;
-extern const OutType kT_c_DatasetId;
-extern const OutType kT_c_DatasetStatus;
-extern const OutType kT_c_Long;
-extern const OutType kT_c_Timestamp;
-extern const OutType kT_c_ExampleIdList;
-extern const OutType kT_c_ExampleId;
 extern const ParamSpec kI_c_BatchPutLimitEntries_member;
 extern const ParamSpec kS_c_BatchPutLimitEntry[4];
 extern const ParamSpec kI_c_DimensionKeys_member;
@@ -1209,6 +243,32 @@ extern const OutType kT_c_RateConfigRateDouble;
 extern const OutType kT_c_Period;
 extern const OutType kT_c_GatewayRateLimitStatus;
 extern const OutType kT_c_DateTimestamp;
+extern const ParamSpec kI_d_MemoryRecordsUpdateInputList_member;
+extern const ParamSpec kS_d_MemoryRecordUpdateInput[6];
+extern const OutType kT_d_BatchUpdateMemoryRecordsOutput;
+extern const OutMember kTM_d_BatchUpdateMemoryRecordsOutput[2];
+extern const ParamSpec kS_d_UserIdentifier[2];
+extern const OutType kT_d_CompleteResourceTokenAuthResponse;
+extern const ParamSpec kI_d_VariantList_member;
+extern const ParamSpec kS_d_Variant[3];
+extern const ParamSpec kS_d_VariantConfiguration[2];
+extern const ParamSpec kS_d_ConfigurationBundleRef[2];
+extern const ParamSpec kS_d_TargetRef[1];
+extern const ParamSpec kS_d_GatewayFilter[1];
+extern const ParamSpec kI_d_TargetPathList_member;
+extern const ParamSpec kS_d_ABTestEvaluationConfig[2];
+extern const ParamSpec kI_d_PerVariantOnlineEvaluationConfigList_member;
+extern const ParamSpec kS_d_PerVariantOnlineEvaluationConfig[2];
+extern const ParamSpec kI_d_TagsMap_value;
+extern const ParamSpec kI_d_TagsMap_key;
+extern const OutType kT_d_CreateABTestResponse;
+extern const OutMember kTM_d_CreateABTestResponse[6];
+extern const OutType kT_d_ABTestId;
+extern const OutType kT_d_ABTestArn;
+extern const OutType kT_d_ABTestName;
+extern const OutType kT_d_ABTestStatus;
+extern const OutType kT_d_ABTestExecutionStatus;
+extern const OutType kT_d_Timestamp;
 extern const ParamSpec kS_c_AgentRuntimeArtifact[2];
 extern const ParamSpec kS_c_ContainerConfiguration[1];
 extern const ParamSpec kS_c_CodeConfiguration[3];
@@ -1405,6 +465,41 @@ extern const OutMember kTM_c_CreateEvaluatorResponse[4];
 extern const OutType kT_c_CustomEvaluatorArn;
 extern const OutType kT_c_EvaluatorId;
 extern const OutType kT_c_EvaluatorStatus;
+extern const ParamSpec kI_d_PayloadTypeList_member;
+extern const ParamSpec kS_d_PayloadType[2];
+extern const ParamSpec kS_d_Conversational[2];
+extern const ParamSpec kS_d_Content[1];
+extern const std::string_view kE_d_Role[4];
+extern const ParamSpec kS_d_Branch[2];
+extern const ParamSpec kI_d_MetadataMap_value;
+extern const ParamSpec kS_d_MetadataValue[1];
+extern const ParamSpec kI_d_MetadataMap_key;
+extern const std::string_view kE_d_ExtractionMode[1];
+extern const OutType kT_d_CreateEventOutput;
+extern const OutMember kTM_d_CreateEventOutput[1];
+extern const OutType kT_d_Event;
+extern const OutMember kTM_d_Event[8];
+extern const OutType kT_d_MemoryId;
+extern const OutType kT_d_ActorId;
+extern const OutType kT_d_SessionId;
+extern const OutType kT_d_EventId;
+extern const OutType kT_d_PayloadTypeList;
+extern const OutType kT_d_PayloadType;
+extern const OutMember kTM_d_PayloadType[2];
+extern const OutType kT_d_Conversational;
+extern const OutMember kTM_d_Conversational[2];
+extern const OutType kT_d_Content;
+extern const OutMember kTM_d_Content[1];
+extern const OutType kT_d_ContentTextString;
+extern const OutType kT_d_Role;
+extern const OutType kT_d_MemoryDocument;
+extern const OutType kT_d_Branch;
+extern const OutMember kTM_d_Branch[2];
+extern const OutType kT_d_BranchName;
+extern const OutType kT_d_MetadataMap;
+extern const OutType kT_d_MetadataValue;
+extern const OutMember kTM_d_MetadataValue[1];
+extern const OutType kT_d_MetadataValueStringValueString;
 extern const std::string_view kE_c_GatewayProtocolType[1];
 extern const ParamSpec kS_c_GatewayProtocolConfiguration[1];
 extern const ParamSpec kS_c_MCPGatewayConfiguration[5];
@@ -2341,6 +1436,54 @@ extern const OutType kT_c_StripePrivyConfigurationOutput;
 extern const OutMember kTM_c_StripePrivyConfigurationOutput[8];
 extern const OutType kT_c_StripePrivyAppIdType;
 extern const OutType kT_c_StripePrivyAuthorizationIdType;
+extern const std::string_view kE_d_PaymentInstrumentType[1];
+extern const ParamSpec kS_d_PaymentInstrumentDetails[1];
+extern const ParamSpec kS_d_EmbeddedCryptoWallet[4];
+extern const std::string_view kE_d_CryptoWalletNetwork[2];
+extern const ParamSpec kI_d_LinkedAccountList_member;
+extern const ParamSpec kS_d_LinkedAccount[4];
+extern const ParamSpec kS_d_LinkedAccountEmail[1];
+extern const ParamSpec kS_d_LinkedAccountSms[1];
+extern const ParamSpec kS_d_LinkedAccountDeveloperJwt[2];
+extern const ParamSpec kS_d_LinkedAccountOAuth2[5];
+extern const ParamSpec kS_d_OAuth2Authentication[4];
+extern const OutType kT_d_CreatePaymentInstrumentResponse;
+extern const OutMember kTM_d_CreatePaymentInstrumentResponse[1];
+extern const OutType kT_d_PaymentInstrument;
+extern const OutMember kTM_d_PaymentInstrument[9];
+extern const OutType kT_d_PaymentInstrumentId;
+extern const OutType kT_d_PaymentManagerArn;
+extern const OutType kT_d_PaymentConnectorId;
+extern const OutType kT_d_UserId;
+extern const OutType kT_d_PaymentInstrumentType;
+extern const OutType kT_d_PaymentInstrumentDetails;
+extern const OutMember kTM_d_PaymentInstrumentDetails[1];
+extern const OutType kT_d_EmbeddedCryptoWallet;
+extern const OutMember kTM_d_EmbeddedCryptoWallet[4];
+extern const OutType kT_d_CryptoWalletNetwork;
+extern const OutType kT_d_LinkedAccountList;
+extern const OutType kT_d_LinkedAccount;
+extern const OutMember kTM_d_LinkedAccount[4];
+extern const OutType kT_d_LinkedAccountEmail;
+extern const OutMember kTM_d_LinkedAccountEmail[1];
+extern const OutType kT_d_Email;
+extern const OutType kT_d_LinkedAccountSms;
+extern const OutMember kTM_d_LinkedAccountSms[1];
+extern const OutType kT_d_PhoneNumber;
+extern const OutType kT_d_LinkedAccountDeveloperJwt;
+extern const OutMember kTM_d_LinkedAccountDeveloperJwt[2];
+extern const OutType kT_d_JwtKeyId;
+extern const OutType kT_d_LinkedAccountDeveloperJwtSubString;
+extern const OutType kT_d_LinkedAccountOAuth2;
+extern const OutMember kTM_d_LinkedAccountOAuth2[5];
+extern const OutType kT_d_OAuth2Authentication;
+extern const OutMember kTM_d_OAuth2Authentication[4];
+extern const OutType kT_d_OAuth2AuthenticationSubString;
+extern const OutType kT_d_OAuth2AuthenticationNameString;
+extern const OutType kT_d_OAuth2AuthenticationUsernameString;
+extern const OutType kT_d_EmbeddedCryptoWalletRedirectUrlString;
+extern const OutType kT_d_DateTimestamp;
+extern const OutType kT_d_PaymentInstrumentStatus;
 extern const std::string_view kE_c_PaymentsAuthorizerType[2];
 extern const OutType kT_c_CreatePaymentManagerResponse;
 extern const OutMember kTM_c_CreatePaymentManagerResponse[10];
@@ -2348,6 +1491,21 @@ extern const OutType kT_c_PaymentManagerArn;
 extern const OutType kT_c_PaymentManagerName;
 extern const OutType kT_c_PaymentsAuthorizerType;
 extern const OutType kT_c_PaymentManagerStatus;
+extern const ParamSpec kS_d_SessionLimits[1];
+extern const ParamSpec kS_d_Amount[2];
+extern const std::string_view kE_d_Currency[1];
+extern const OutType kT_d_CreatePaymentSessionResponse;
+extern const OutMember kTM_d_CreatePaymentSessionResponse[1];
+extern const OutType kT_d_PaymentSession;
+extern const OutMember kTM_d_PaymentSession[8];
+extern const OutType kT_d_PaymentSessionId;
+extern const OutType kT_d_SessionLimits;
+extern const OutMember kTM_d_SessionLimits[1];
+extern const OutType kT_d_Amount;
+extern const OutMember kTM_d_Amount[2];
+extern const OutType kT_d_Currency;
+extern const OutType kT_d_AvailableLimits;
+extern const OutMember kTM_d_AvailableLimits[2];
 extern const ParamSpec kS_c_PolicyDefinition[3];
 extern const ParamSpec kS_c_CedarPolicy[1];
 extern const ParamSpec kS_c_PolicyGenerationDetails[2];
@@ -2415,17 +1573,28 @@ extern const OutMember kTM_c_CreateWorkloadIdentityResponse[3];
 extern const OutType kT_c_WorkloadIdentityArnType;
 extern const OutType kT_c_ResourceOauth2ReturnUrlListType;
 extern const OutType kT_c_ResourceOauth2ReturnUrlType;
+extern const OutType kT_d_DeleteABTestResponse;
+extern const OutMember kTM_d_DeleteABTestResponse[3];
 extern const OutType kT_c_DeleteAgentRuntimeResponse;
 extern const OutMember kTM_c_DeleteAgentRuntimeResponse[3];
 extern const OutType kT_c_DeleteAgentRuntimeEndpointResponse;
 extern const OutMember kTM_c_DeleteAgentRuntimeEndpointResponse[3];
 extern const OutType kT_c_DeleteApiKeyCredentialProviderResponse;
+extern const OutType kT_d_DeleteBatchEvaluationResponse;
+extern const OutMember kTM_d_DeleteBatchEvaluationResponse[3];
+extern const OutType kT_d_BatchEvaluationId;
+extern const OutType kT_d_BatchEvaluationArn;
+extern const OutType kT_d_BatchEvaluationStatus;
 extern const OutType kT_c_DeleteBrowserResponse;
 extern const OutMember kTM_c_DeleteBrowserResponse[3];
 extern const OutType kT_c_DeleteBrowserProfileResponse;
 extern const OutMember kTM_c_DeleteBrowserProfileResponse[5];
 extern const OutType kT_c_DeleteCapacityProviderOutput;
 extern const OutMember kTM_c_DeleteCapacityProviderOutput[2];
+extern const OutType kT_d_DeleteCapacityProviderSessionResponse;
+extern const OutMember kTM_d_DeleteCapacityProviderSessionResponse[3];
+extern const OutType kT_d_CapacityProviderArn;
+extern const OutType kT_d_CapacityProviderSessionStatus;
 extern const OutType kT_c_DeleteCodeInterpreterResponse;
 extern const OutMember kTM_c_DeleteCodeInterpreterResponse[3];
 extern const OutType kT_c_DeleteConfigurationBundleResponse;
@@ -2440,6 +1609,8 @@ extern const OutMember kTM_c_DeleteDatasetExamplesResponse[5];
 extern const OutType kT_c_DeleteEvaluatorResponse;
 extern const OutMember kTM_c_DeleteEvaluatorResponse[3];
 extern const OutType kT_c_EvaluatorArn;
+extern const OutType kT_d_DeleteEventOutput;
+extern const OutMember kTM_d_DeleteEventOutput[1];
 extern const OutType kT_c_DeleteGatewayResponse;
 extern const OutMember kTM_c_DeleteGatewayResponse[3];
 extern const OutType kT_c_DeleteGatewayRateLimitResponse;
@@ -2454,24 +1625,115 @@ extern const OutType kT_c_DeleteHarnessEndpointResponse;
 extern const OutMember kTM_c_DeleteHarnessEndpointResponse[1];
 extern const OutType kT_c_DeleteMemoryOutput;
 extern const OutMember kTM_c_DeleteMemoryOutput[2];
+extern const OutType kT_d_DeleteMemoryRecordOutput;
+extern const OutMember kTM_d_DeleteMemoryRecordOutput[1];
 extern const OutType kT_c_DeleteOauth2CredentialProviderResponse;
 extern const OutType kT_c_DeleteOnlineEvaluationConfigResponse;
 extern const OutMember kTM_c_DeleteOnlineEvaluationConfigResponse[3];
 extern const OutType kT_c_DeletePaymentConnectorResponse;
 extern const OutMember kTM_c_DeletePaymentConnectorResponse[2];
 extern const OutType kT_c_DeletePaymentCredentialProviderResponse;
+extern const OutType kT_d_DeletePaymentInstrumentResponse;
+extern const OutMember kTM_d_DeletePaymentInstrumentResponse[1];
 extern const OutType kT_c_DeletePaymentManagerResponse;
 extern const OutMember kTM_c_DeletePaymentManagerResponse[2];
+extern const OutType kT_d_DeletePaymentSessionResponse;
+extern const OutMember kTM_d_DeletePaymentSessionResponse[1];
+extern const OutType kT_d_PaymentSessionStatus;
 extern const OutType kT_c_DeletePolicyResponse;
 extern const OutMember kTM_c_DeletePolicyResponse[11];
 extern const OutType kT_c_DeletePolicyEngineResponse;
 extern const OutMember kTM_c_DeletePolicyEngineResponse[9];
+extern const OutType kT_d_DeleteRecommendationResponse;
+extern const OutMember kTM_d_DeleteRecommendationResponse[2];
+extern const OutType kT_d_RecommendationId;
+extern const OutType kT_d_RecommendationStatus;
 extern const OutType kT_c_DeleteRegistryResponse;
 extern const OutMember kTM_c_DeleteRegistryResponse[1];
 extern const OutType kT_c_RegistryStatus;
 extern const OutType kT_c_DeleteRegistryRecordResponse;
 extern const OutType kT_c_DeleteResourcePolicyResponse;
 extern const OutType kT_c_DeleteWorkloadIdentityResponse;
+extern const ParamSpec kS_d_EvaluationInput[1];
+extern const ParamSpec kI_d_Spans_member;
+extern const ParamSpec kS_d_EvaluationTarget[2];
+extern const ParamSpec kI_d_SpanIds_member;
+extern const ParamSpec kI_d_TraceIds_member;
+extern const ParamSpec kI_d_EvaluationReferenceInputs_member;
+extern const ParamSpec kS_d_EvaluationReferenceInput[4];
+extern const ParamSpec kS_d_Context[1];
+extern const ParamSpec kS_d_SpanContext[3];
+extern const ParamSpec kS_d_EvaluationContent[1];
+extern const ParamSpec kI_d_EvaluationContentList_member;
+extern const ParamSpec kS_d_EvaluationExpectedTrajectory[1];
+extern const ParamSpec kI_d_EvaluationToolNames_member;
+extern const OutType kT_d_EvaluateResponse;
+extern const OutMember kTM_d_EvaluateResponse[1];
+extern const OutType kT_d_EvaluationResults;
+extern const OutType kT_d_EvaluationResultContent;
+extern const OutMember kTM_d_EvaluationResultContent[11];
+extern const OutType kT_d_EvaluatorArn;
+extern const OutType kT_d_EvaluatorId;
+extern const OutType kT_d_EvaluatorName;
+extern const OutType kT_d_EvaluationExplanation;
+extern const OutType kT_d_Context;
+extern const OutMember kTM_d_Context[1];
+extern const OutType kT_d_SpanContext;
+extern const OutMember kTM_d_SpanContext[3];
+extern const OutType kT_d_Double;
+extern const OutType kT_d_TokenUsage;
+extern const OutMember kTM_d_TokenUsage[3];
+extern const OutType kT_d_EvaluationErrorMessage;
+extern const OutType kT_d_EvaluationErrorCode;
+extern const OutType kT_d_IgnoredReferenceInputFields;
+extern const OutType kT_d_IgnoredReferenceInputField;
+extern const OutType kT_d_GetABTestResponse;
+extern const OutMember kTM_d_GetABTestResponse[19];
+extern const OutType kT_d_ABTestDescription;
+extern const OutType kT_d_GatewayArn;
+extern const OutType kT_d_VariantList;
+extern const OutType kT_d_Variant;
+extern const OutMember kTM_d_Variant[3];
+extern const OutType kT_d_VariantName;
+extern const OutType kT_d_VariantWeightInteger;
+extern const OutType kT_d_VariantConfiguration;
+extern const OutMember kTM_d_VariantConfiguration[2];
+extern const OutType kT_d_ConfigurationBundleRef;
+extern const OutMember kTM_d_ConfigurationBundleRef[2];
+extern const OutType kT_d_ConfigurationBundleArn;
+extern const OutType kT_d_ConfigurationBundleVersion;
+extern const OutType kT_d_TargetRef;
+extern const OutMember kTM_d_TargetRef[1];
+extern const OutType kT_d_TargetName;
+extern const OutType kT_d_GatewayFilter;
+extern const OutMember kTM_d_GatewayFilter[1];
+extern const OutType kT_d_TargetPathList;
+extern const OutType kT_d_PathPattern;
+extern const OutType kT_d_ABTestEvaluationConfig;
+extern const OutMember kTM_d_ABTestEvaluationConfig[2];
+extern const OutType kT_d_OnlineEvaluationConfigArn;
+extern const OutType kT_d_PerVariantOnlineEvaluationConfigList;
+extern const OutType kT_d_PerVariantOnlineEvaluationConfig;
+extern const OutMember kTM_d_PerVariantOnlineEvaluationConfig[2];
+extern const OutType kT_d_RoleArn;
+extern const OutType kT_d_ErrorDetailsList;
+extern const OutType kT_d_ErrorDetailsListMemberString;
+extern const OutType kT_d_ABTestResults;
+extern const OutMember kTM_d_ABTestResults[2];
+extern const OutType kT_d_EvaluatorMetricList;
+extern const OutType kT_d_EvaluatorMetric;
+extern const OutMember kTM_d_EvaluatorMetric[3];
+extern const OutType kT_d_ControlStats;
+extern const OutMember kTM_d_ControlStats[3];
+extern const OutType kT_d_VariantResultList;
+extern const OutType kT_d_VariantResult;
+extern const OutMember kTM_d_VariantResult[8];
+extern const OutType kT_d_ConfidenceInterval;
+extern const OutMember kTM_d_ConfidenceInterval[2];
+extern const OutType kT_d_Boolean;
+extern const OutType kT_d_GetAgentCardResponse;
+extern const OutMember kTM_d_GetAgentCardResponse[1];
+extern const OutType kT_d_AgentCard;
 extern const OutType kT_c_GetAgentRuntimeResponse;
 extern const OutMember kTM_c_GetAgentRuntimeResponse[21];
 extern const OutType kT_c_AgentRuntimeName;
@@ -2506,6 +1768,81 @@ extern const OutType kT_c_AgentEndpointDescription;
 extern const OutType kT_c_AgentRuntimeEndpointId;
 extern const OutType kT_c_GetApiKeyCredentialProviderResponse;
 extern const OutMember kTM_c_GetApiKeyCredentialProviderResponse[7];
+extern const OutType kT_d_GetBatchEvaluationResponse;
+extern const OutMember kTM_d_GetBatchEvaluationResponse[17];
+extern const OutType kT_d_BatchEvaluationName;
+extern const OutType kT_d_SyntheticTimestamp_date_time;
+extern const OutType kT_d_EvaluatorList;
+extern const OutType kT_d_Evaluator;
+extern const OutMember kTM_d_Evaluator[1];
+extern const OutType kT_d_InsightList;
+extern const OutType kT_d_Insight;
+extern const OutMember kTM_d_Insight[1];
+extern const OutType kT_d_InsightId;
+extern const OutType kT_d_DataSourceConfig;
+extern const OutMember kTM_d_DataSourceConfig[2];
+extern const OutType kT_d_CloudWatchLogsSource;
+extern const OutMember kTM_d_CloudWatchLogsSource[3];
+extern const OutType kT_d_CloudWatchLogsSourceServiceNamesList;
+extern const OutType kT_d_CloudWatchLogsSourceLogGroupNamesList;
+extern const OutType kT_d_CloudWatchFilterConfig;
+extern const OutMember kTM_d_CloudWatchFilterConfig[2];
+extern const OutType kT_d_CloudWatchFilterConfigSessionIdsList;
+extern const OutType kT_d_SessionFilterConfig;
+extern const OutMember kTM_d_SessionFilterConfig[2];
+extern const OutType kT_d_OnlineEvaluationConfigSource;
+extern const OutMember kTM_d_OnlineEvaluationConfigSource[2];
+extern const OutType kT_d_OutputConfig;
+extern const OutMember kTM_d_OutputConfig[1];
+extern const OutType kT_d_CloudWatchOutputConfig;
+extern const OutMember kTM_d_CloudWatchOutputConfig[2];
+extern const OutType kT_d_EvaluationJobResults;
+extern const OutMember kTM_d_EvaluationJobResults[6];
+extern const OutType kT_d_EvaluatorSummaryList;
+extern const OutType kT_d_EvaluatorSummary;
+extern const OutMember kTM_d_EvaluatorSummary[4];
+extern const OutType kT_d_EvaluatorStatistics;
+extern const OutMember kTM_d_EvaluatorStatistics[1];
+extern const OutType kT_d_FailureAnalysisResultContent;
+extern const OutMember kTM_d_FailureAnalysisResultContent[1];
+extern const OutType kT_d_FailureCategoryClusterList;
+extern const OutType kT_d_FailureCategoryCluster;
+extern const OutMember kTM_d_FailureCategoryCluster[5];
+extern const OutType kT_d_FailureSubCategoryClusterList;
+extern const OutType kT_d_FailureSubCategoryCluster;
+extern const OutMember kTM_d_FailureSubCategoryCluster[5];
+extern const OutType kT_d_RootCauseClusterList;
+extern const OutType kT_d_RootCauseCluster;
+extern const OutMember kTM_d_RootCauseCluster[6];
+extern const OutType kT_d_AffectedSessionList;
+extern const OutType kT_d_AffectedSession;
+extern const OutMember kTM_d_AffectedSession[5];
+extern const OutType kT_d_FailureSpanDetailList;
+extern const OutType kT_d_FailureSpanDetail;
+extern const OutMember kTM_d_FailureSpanDetail[3];
+extern const OutType kT_d_InsightsFailureSignalList;
+extern const OutType kT_d_InsightsFailureSignal;
+extern const OutMember kTM_d_InsightsFailureSignal[3];
+extern const OutType kT_d_InsightsFailureCategory;
+extern const OutType kT_d_UserIntentClusteringResultContent;
+extern const OutMember kTM_d_UserIntentClusteringResultContent[1];
+extern const OutType kT_d_UserIntentClusterList;
+extern const OutType kT_d_UserIntentCluster;
+extern const OutMember kTM_d_UserIntentCluster[5];
+extern const OutType kT_d_UserIntentAffectedSessionList;
+extern const OutType kT_d_UserIntentAffectedSession;
+extern const OutMember kTM_d_UserIntentAffectedSession[2];
+extern const OutType kT_d_UserIntentList;
+extern const OutType kT_d_ExecutionSummaryClusteringResultContent;
+extern const OutMember kTM_d_ExecutionSummaryClusteringResultContent[1];
+extern const OutType kT_d_ExecutionSummaryClusterList;
+extern const OutType kT_d_ExecutionSummaryCluster;
+extern const OutMember kTM_d_ExecutionSummaryCluster[5];
+extern const OutType kT_d_ExecutionSummaryAffectedSessionList;
+extern const OutType kT_d_ExecutionSummaryAffectedSession;
+extern const OutMember kTM_d_ExecutionSummaryAffectedSession[3];
+extern const OutType kT_d_BatchEvaluationDescription;
+extern const OutType kT_d_KmsKeyArn;
 extern const OutType kT_c_GetBrowserResponse;
 extern const OutMember kTM_c_GetBrowserResponse[15];
 extern const OutType kT_c_SandboxName;
@@ -2543,6 +1880,78 @@ extern const OutType kT_c_GetBrowserProfileResponse;
 extern const OutMember kTM_c_GetBrowserProfileResponse[10];
 extern const OutType kT_c_BrowserProfileName;
 extern const OutType kT_c_BrowserSessionId;
+extern const OutType kT_d_GetBrowserSessionResponse;
+extern const OutMember kTM_d_GetBrowserSessionResponse[16];
+extern const OutType kT_d_BrowserSessionId;
+extern const OutType kT_d_Name;
+extern const OutType kT_d_ViewPort;
+extern const OutMember kTM_d_ViewPort[2];
+extern const OutType kT_d_ViewPortWidth;
+extern const OutType kT_d_ViewPortHeight;
+extern const OutType kT_d_BrowserExtensions;
+extern const OutType kT_d_BrowserExtension;
+extern const OutMember kTM_d_BrowserExtension[1];
+extern const OutType kT_d_ResourceLocation;
+extern const OutMember kTM_d_ResourceLocation[1];
+extern const OutType kT_d_S3Location;
+extern const OutMember kTM_d_S3Location[3];
+extern const OutType kT_d_S3LocationBucketString;
+extern const OutType kT_d_S3LocationPrefixString;
+extern const OutType kT_d_S3LocationVersionIdString;
+extern const OutType kT_d_BrowserEnterprisePolicies;
+extern const OutType kT_d_BrowserEnterprisePolicy;
+extern const OutMember kTM_d_BrowserEnterprisePolicy[2];
+extern const OutType kT_d_BrowserEnterprisePolicyType;
+extern const OutType kT_d_BrowserProfileConfiguration;
+extern const OutMember kTM_d_BrowserProfileConfiguration[1];
+extern const OutType kT_d_BrowserProfileId;
+extern const OutType kT_d_BrowserSessionTimeout;
+extern const OutType kT_d_BrowserSessionStatus;
+extern const OutType kT_d_BrowserSessionStream;
+extern const OutMember kTM_d_BrowserSessionStream[2];
+extern const OutType kT_d_AutomationStream;
+extern const OutMember kTM_d_AutomationStream[2];
+extern const OutType kT_d_BrowserStreamEndpoint;
+extern const OutType kT_d_AutomationStreamStatus;
+extern const OutType kT_d_LiveViewStream;
+extern const OutMember kTM_d_LiveViewStream[1];
+extern const OutType kT_d_ProxyConfiguration;
+extern const OutMember kTM_d_ProxyConfiguration[2];
+extern const OutType kT_d_ProxyConfigurationProxiesList;
+extern const OutType kT_d_Proxy;
+extern const OutMember kTM_d_Proxy[1];
+extern const OutType kT_d_ExternalProxy;
+extern const OutMember kTM_d_ExternalProxy[4];
+extern const OutType kT_d_HostName;
+extern const OutType kT_d_ExternalProxyPortInteger;
+extern const OutType kT_d_DomainPatterns;
+extern const OutType kT_d_DomainPattern;
+extern const OutType kT_d_ProxyCredentials;
+extern const OutMember kTM_d_ProxyCredentials[1];
+extern const OutType kT_d_BasicAuth;
+extern const OutMember kTM_d_BasicAuth[1];
+extern const OutType kT_d_SecretArn;
+extern const OutType kT_d_ProxyBypass;
+extern const OutMember kTM_d_ProxyBypass[1];
+extern const OutType kT_d_Certificates;
+extern const OutType kT_d_Certificate;
+extern const OutMember kTM_d_Certificate[1];
+extern const OutType kT_d_CertificateLocation;
+extern const OutMember kTM_d_CertificateLocation[1];
+extern const OutType kT_d_SecretsManagerLocation;
+extern const OutMember kTM_d_SecretsManagerLocation[1];
+extern const OutType kT_d_ToolsFileSystemConfigurations;
+extern const OutType kT_d_ToolsFileSystemConfiguration;
+extern const OutMember kTM_d_ToolsFileSystemConfiguration[2];
+extern const OutType kT_d_S3FilesConfiguration;
+extern const OutMember kTM_d_S3FilesConfiguration[3];
+extern const OutType kT_d_S3FilesAccessPointArn;
+extern const OutType kT_d_MountPath;
+extern const OutType kT_d_S3FilesFileSystemArn;
+extern const OutType kT_d_EfsConfiguration;
+extern const OutMember kTM_d_EfsConfiguration[3];
+extern const OutType kT_d_EfsAccessPointArn;
+extern const OutType kT_d_EfsFileSystemArn;
 extern const OutType kT_c_GetCapacityProviderOutput;
 extern const OutMember kTM_c_GetCapacityProviderOutput[11];
 extern const OutType kT_c_CapacityProviderStatusCode;
@@ -2615,6 +2024,11 @@ extern const OutMember kTM_c_GetCodeInterpreterResponse[12];
 extern const OutType kT_c_CodeInterpreterNetworkConfiguration;
 extern const OutMember kTM_c_CodeInterpreterNetworkConfiguration[2];
 extern const OutType kT_c_CodeInterpreterNetworkMode;
+extern const OutType kT_d_GetCodeInterpreterSessionResponse;
+extern const OutMember kTM_d_GetCodeInterpreterSessionResponse[8];
+extern const OutType kT_d_CodeInterpreterSessionId;
+extern const OutType kT_d_CodeInterpreterSessionTimeout;
+extern const OutType kT_d_CodeInterpreterSessionStatus;
 extern const OutType kT_c_GetConfigurationBundleResponse;
 extern const OutMember kTM_c_GetConfigurationBundleResponse[10];
 extern const OutType kT_c_ConfigurationBundleName;
@@ -2687,6 +2101,8 @@ extern const OutMember kTM_c_LambdaEvaluatorConfig[2];
 extern const OutType kT_c_LambdaArn;
 extern const OutType kT_c_LambdaEvaluatorConfigLambdaTimeoutInSecondsInteger;
 extern const OutType kT_c_EvaluatorLevel;
+extern const OutType kT_d_GetEventOutput;
+extern const OutMember kTM_d_GetEventOutput[1];
 extern const OutType kT_c_GetGatewayResponse;
 extern const OutMember kTM_c_GetGatewayResponse[22];
 extern const OutType kT_c_GetGatewayRateLimitResponse;
@@ -2702,6 +2118,22 @@ extern const OutMember kTM_c_GetHarnessEndpointResponse[1];
 extern const std::string_view kE_c_MemoryView[2];
 extern const OutType kT_c_GetMemoryOutput;
 extern const OutMember kTM_c_GetMemoryOutput[1];
+extern const OutType kT_d_GetMemoryRecordOutput;
+extern const OutMember kTM_d_GetMemoryRecordOutput[1];
+extern const OutType kT_d_MemoryRecord;
+extern const OutMember kTM_d_MemoryRecord[6];
+extern const OutType kT_d_MemoryContent;
+extern const OutMember kTM_d_MemoryContent[1];
+extern const OutType kT_d_MemoryContentTextString;
+extern const OutType kT_d_MemoryStrategyId;
+extern const OutType kT_d_NamespacesList;
+extern const OutType kT_d_Namespace;
+extern const OutType kT_d_MemoryRecordMetadataMap;
+extern const OutType kT_d_MemoryRecordMetadataValue;
+extern const OutMember kTM_d_MemoryRecordMetadataValue[4];
+extern const OutType kT_d_StringValue;
+extern const OutType kT_d_StringValueList;
+extern const OutType kT_d_StringListMemberValue;
 extern const OutType kT_c_GetOauth2CredentialProviderResponse;
 extern const OutMember kTM_c_GetOauth2CredentialProviderResponse[12];
 extern const OutType kT_c_CredentialProviderVendorType;
@@ -2748,8 +2180,20 @@ extern const OutMember kTM_c_GetPaymentConnectorResponse[8];
 extern const OutType kT_c_PaymentsDescription;
 extern const OutType kT_c_GetPaymentCredentialProviderResponse;
 extern const OutMember kTM_c_GetPaymentCredentialProviderResponse[7];
+extern const OutType kT_d_GetPaymentInstrumentResponse;
+extern const OutMember kTM_d_GetPaymentInstrumentResponse[1];
+extern const std::string_view kE_d_BlockchainChainId[5];
+extern const std::string_view kE_d_InstrumentBalanceToken[1];
+extern const OutType kT_d_GetPaymentInstrumentBalanceResponse;
+extern const OutMember kTM_d_GetPaymentInstrumentBalanceResponse[2];
+extern const OutType kT_d_TokenBalance;
+extern const OutMember kTM_d_TokenBalance[5];
+extern const OutType kT_d_InstrumentBalanceToken;
+extern const OutType kT_d_BlockchainChainId;
 extern const OutType kT_c_GetPaymentManagerResponse;
 extern const OutMember kTM_c_GetPaymentManagerResponse[12];
+extern const OutType kT_d_GetPaymentSessionResponse;
+extern const OutMember kTM_d_GetPaymentSessionResponse[1];
 extern const OutType kT_c_GetPolicyResponse;
 extern const OutMember kTM_c_GetPolicyResponse[11];
 extern const OutType kT_c_GetPolicyEngineResponse;
@@ -2767,6 +2211,80 @@ extern const OutType kT_c_GetPolicyGenerationSummaryResponse;
 extern const OutMember kTM_c_GetPolicyGenerationSummaryResponse[9];
 extern const OutType kT_c_GetPolicySummaryResponse;
 extern const OutMember kTM_c_GetPolicySummaryResponse[8];
+extern const OutType kT_d_GetRecommendationResponse;
+extern const OutMember kTM_d_GetRecommendationResponse[11];
+extern const OutType kT_d_RecommendationArn;
+extern const OutType kT_d_RecommendationName;
+extern const OutType kT_d_RecommendationDescription;
+extern const OutType kT_d_RecommendationType;
+extern const OutType kT_d_RecommendationConfig;
+extern const OutMember kTM_d_RecommendationConfig[2];
+extern const OutType kT_d_SystemPromptRecommendationConfig;
+extern const OutMember kTM_d_SystemPromptRecommendationConfig[3];
+extern const OutType kT_d_SystemPromptConfig;
+extern const OutMember kTM_d_SystemPromptConfig[2];
+extern const OutType kT_d_SystemPromptText;
+extern const OutType kT_d_SystemPromptConfigurationBundle;
+extern const OutMember kTM_d_SystemPromptConfigurationBundle[3];
+extern const OutType kT_d_ConfigurationBundleVersionId;
+extern const OutType kT_d_AgentTracesConfig;
+extern const OutMember kTM_d_AgentTracesConfig[3];
+extern const OutType kT_d_Spans;
+extern const OutType kT_d_Span;
+extern const OutType kT_d_CloudWatchLogsTraceConfig;
+extern const OutMember kTM_d_CloudWatchLogsTraceConfig[5];
+extern const OutType kT_d_CloudWatchLogsTraceConfigLogGroupArnsList;
+extern const OutType kT_d_ServiceNameList;
+extern const OutType kT_d_ServiceName;
+extern const OutType kT_d_CloudWatchLogsRule;
+extern const OutMember kTM_d_CloudWatchLogsRule[1];
+extern const OutType kT_d_CloudWatchLogsFilterList;
+extern const OutType kT_d_CloudWatchLogsFilter;
+extern const OutMember kTM_d_CloudWatchLogsFilter[3];
+extern const OutType kT_d_CloudWatchLogsFilterKeyString;
+extern const OutType kT_d_CloudWatchLogsFilterOperator;
+extern const OutType kT_d_FilterValue;
+extern const OutMember kTM_d_FilterValue[3];
+extern const OutType kT_d_FilterStringValue;
+extern const OutType kT_d_BatchEvaluationTraceConfig;
+extern const OutMember kTM_d_BatchEvaluationTraceConfig[1];
+extern const OutType kT_d_RecommendationEvaluationConfig;
+extern const OutMember kTM_d_RecommendationEvaluationConfig[1];
+extern const OutType kT_d_RecommendationEvaluationConfigEvaluatorsList;
+extern const OutType kT_d_RecommendationEvaluatorReference;
+extern const OutMember kTM_d_RecommendationEvaluatorReference[1];
+extern const OutType kT_d_ToolDescriptionRecommendationConfig;
+extern const OutMember kTM_d_ToolDescriptionRecommendationConfig[2];
+extern const OutType kT_d_ToolDescriptionSource;
+extern const OutMember kTM_d_ToolDescriptionSource[2];
+extern const OutType kT_d_ToolDescriptionTextInput;
+extern const OutMember kTM_d_ToolDescriptionTextInput[1];
+extern const OutType kT_d_ToolDescriptionList;
+extern const OutType kT_d_ToolDescriptionInput;
+extern const OutMember kTM_d_ToolDescriptionInput[2];
+extern const OutType kT_d_RecommendationToolName;
+extern const OutType kT_d_ToolDescriptionConfig;
+extern const OutMember kTM_d_ToolDescriptionConfig[1];
+extern const OutType kT_d_ToolDescriptionText;
+extern const OutType kT_d_ToolDescriptionConfigurationBundle;
+extern const OutMember kTM_d_ToolDescriptionConfigurationBundle[3];
+extern const OutType kT_d_ConfigurationBundleToolEntryList;
+extern const OutType kT_d_ConfigurationBundleToolEntry;
+extern const OutMember kTM_d_ConfigurationBundleToolEntry[2];
+extern const OutType kT_d_RecommendationResult;
+extern const OutMember kTM_d_RecommendationResult[2];
+extern const OutType kT_d_SystemPromptRecommendationResult;
+extern const OutMember kTM_d_SystemPromptRecommendationResult[5];
+extern const OutType kT_d_RecommendationResultConfigurationBundle;
+extern const OutMember kTM_d_RecommendationResultConfigurationBundle[2];
+extern const OutType kT_d_RecommendationExplanation;
+extern const OutType kT_d_RecommendationErrorCode;
+extern const OutType kT_d_RecommendationErrorMessage;
+extern const OutType kT_d_ToolDescriptionRecommendationResult;
+extern const OutMember kTM_d_ToolDescriptionRecommendationResult[4];
+extern const OutType kT_d_ToolDescriptionResultList;
+extern const OutType kT_d_ToolDescriptionOutput;
+extern const OutMember kTM_d_ToolDescriptionOutput[3];
 extern const OutType kT_c_GetRegistryResponse;
 extern const OutMember kTM_c_GetRegistryResponse[11];
 extern const OutType kT_c_RegistryName;
@@ -2825,6 +2343,38 @@ extern const OutMember kTM_c_RegistryRecordIamCredentialProvider[3];
 extern const OutType kT_c_IamRoleArn;
 extern const OutType kT_c_IamSigningServiceName;
 extern const OutType kT_c_IamSigningRegion;
+extern const OutType kT_d_GetResourceApiKeyResponse;
+extern const OutMember kTM_d_GetResourceApiKeyResponse[1];
+extern const OutType kT_d_ApiKeyType;
+extern const ParamSpec kI_d_ScopesListType_member;
+extern const std::string_view kE_d_Oauth2FlowType[3];
+extern const ParamSpec kI_d_CustomRequestParametersType_value;
+extern const ParamSpec kI_d_CustomRequestParametersType_key;
+extern const ParamSpec kI_d_ResourcesListType_member;
+extern const ParamSpec kI_d_AudiencesListType_member;
+extern const OutType kT_d_GetResourceOauth2TokenResponse;
+extern const OutMember kTM_d_GetResourceOauth2TokenResponse[4];
+extern const OutType kT_d_AuthorizationUrlType;
+extern const OutType kT_d_AccessTokenType;
+extern const OutType kT_d_RequestUri;
+extern const OutType kT_d_SessionStatus;
+extern const ParamSpec kS_d_PaymentTokenRequestInput[2];
+extern const ParamSpec kS_d_CoinbaseCdpTokenRequestInput[5];
+extern const std::string_view kE_d_PaymentHttpMethodType[5];
+extern const ParamSpec kS_d_StripePrivyTokenRequestInput[4];
+extern const OutType kT_d_GetResourcePaymentTokenResponse;
+extern const OutMember kTM_d_GetResourcePaymentTokenResponse[1];
+extern const OutType kT_d_PaymentTokenResponseOutput;
+extern const OutMember kTM_d_PaymentTokenResponseOutput[2];
+extern const OutType kT_d_CoinbaseCdpTokenResponseOutput;
+extern const OutMember kTM_d_CoinbaseCdpTokenResponseOutput[2];
+extern const OutType kT_d_CoinbaseCdpPaymentJwtTokenType;
+extern const OutType kT_d_StripePrivyTokenResponseOutput;
+extern const OutMember kTM_d_StripePrivyTokenResponseOutput[4];
+extern const OutType kT_d_StripePrivyAuthorizationSignatureType;
+extern const OutType kT_d_Long;
+extern const OutType kT_d_StripePrivyAppIdType;
+extern const OutType kT_d_StripePrivyBasicAuthTokenType;
 extern const OutType kT_c_GetResourcePolicyResponse;
 extern const OutMember kTM_c_GetResourcePolicyResponse[1];
 extern const OutType kT_c_ResourcePolicyBody;
@@ -2834,8 +2384,228 @@ extern const OutType kT_c_TokenVaultIdType;
 extern const OutType kT_c_KmsConfiguration;
 extern const OutMember kTM_c_KmsConfiguration[2];
 extern const OutType kT_c_KeyType;
+extern const OutType kT_d_GetWorkloadAccessTokenResponse;
+extern const OutMember kTM_d_GetWorkloadAccessTokenResponse[1];
+extern const OutType kT_d_WorkloadIdentityTokenType;
+extern const OutType kT_d_GetWorkloadAccessTokenForJWTResponse;
+extern const OutMember kTM_d_GetWorkloadAccessTokenForJWTResponse[1];
+extern const OutType kT_d_GetWorkloadAccessTokenForUserIdResponse;
+extern const OutMember kTM_d_GetWorkloadAccessTokenForUserIdResponse[1];
 extern const OutType kT_c_GetWorkloadIdentityResponse;
 extern const OutMember kTM_c_GetWorkloadIdentityResponse[5];
+extern const ParamSpec kS_d_ContentSource[1];
+extern const ParamSpec kS_d_InlineMemoryContent[1];
+extern const ParamSpec kI_d_IngestPayloadList_member;
+extern const ParamSpec kS_d_IngestPayloadType[2];
+extern const ParamSpec kS_d_MemoryJsonData[1];
+extern const ParamSpec kS_d_ExtractionConfig[1];
+extern const ParamSpec kI_d_SdkMapSdkString_value;
+extern const ParamSpec kI_d_SdkMapSdkString_key;
+extern const OutType kT_d_IngestDataOutput;
+extern const OutMember kTM_d_IngestDataOutput[1];
+extern const OutType kT_d_SdkString;
+extern const OutType kT_d_InvokeAgentRuntimeResponse;
+extern const OutMember kTM_d_InvokeAgentRuntimeResponse[1];
+extern const OutType kT_d_ResponseStream;
+extern const OutType kT_d_InvokeAgentRuntimeCommandResponse;
+extern const OutMember kTM_d_InvokeAgentRuntimeCommandResponse[1];
+extern const OutType kT_d_InvokeAgentRuntimeCommandStreamOutput;
+extern const OutMember kTM_d_InvokeAgentRuntimeCommandStreamOutput[8];
+extern const OutType kT_d_ResponseChunk;
+extern const OutMember kTM_d_ResponseChunk[3];
+extern const OutType kT_d_ContentStartEvent;
+extern const OutType kT_d_ContentDeltaEvent;
+extern const OutMember kTM_d_ContentDeltaEvent[2];
+extern const OutType kT_d_ContentStopEvent;
+extern const OutMember kTM_d_ContentStopEvent[2];
+extern const OutType kT_d_CommandExecutionStatus;
+extern const OutType kT_d_AccessDeniedException;
+extern const OutMember kTM_d_AccessDeniedException[1];
+extern const OutType kT_d_NonBlankString;
+extern const OutType kT_d_InternalServerException;
+extern const OutMember kTM_d_InternalServerException[1];
+extern const OutType kT_d_ResourceNotFoundException;
+extern const OutMember kTM_d_ResourceNotFoundException[1];
+extern const OutType kT_d_ServiceQuotaExceededException;
+extern const OutMember kTM_d_ServiceQuotaExceededException[1];
+extern const OutType kT_d_ThrottlingException;
+extern const OutMember kTM_d_ThrottlingException[1];
+extern const OutType kT_d_ValidationException;
+extern const OutMember kTM_d_ValidationException[3];
+extern const OutType kT_d_ValidationExceptionReason;
+extern const OutType kT_d_ValidationExceptionFieldList;
+extern const OutType kT_d_ValidationExceptionField;
+extern const OutMember kTM_d_ValidationExceptionField[2];
+extern const OutType kT_d_RuntimeClientError;
+extern const OutMember kTM_d_RuntimeClientError[1];
+extern const ParamSpec kS_d_BrowserAction[8];
+extern const ParamSpec kS_d_MouseClickArguments[4];
+extern const std::string_view kE_d_MouseButton[3];
+extern const ParamSpec kS_d_MouseMoveArguments[2];
+extern const ParamSpec kS_d_MouseDragArguments[5];
+extern const ParamSpec kS_d_MouseScrollArguments[4];
+extern const ParamSpec kS_d_KeyTypeArguments[1];
+extern const ParamSpec kS_d_KeyPressArguments[2];
+extern const ParamSpec kS_d_KeyShortcutArguments[1];
+extern const ParamSpec kI_d_KeyList_member;
+extern const ParamSpec kS_d_ScreenshotArguments[1];
+extern const std::string_view kE_d_ScreenshotFormat[1];
+extern const OutType kT_d_InvokeBrowserResponse;
+extern const OutMember kTM_d_InvokeBrowserResponse[1];
+extern const OutType kT_d_BrowserActionResult;
+extern const OutMember kTM_d_BrowserActionResult[8];
+extern const OutType kT_d_MouseClickResult;
+extern const OutMember kTM_d_MouseClickResult[2];
+extern const OutType kT_d_BrowserActionStatus;
+extern const OutType kT_d_MouseMoveResult;
+extern const OutMember kTM_d_MouseMoveResult[2];
+extern const OutType kT_d_MouseDragResult;
+extern const OutMember kTM_d_MouseDragResult[2];
+extern const OutType kT_d_MouseScrollResult;
+extern const OutMember kTM_d_MouseScrollResult[2];
+extern const OutType kT_d_KeyTypeResult;
+extern const OutMember kTM_d_KeyTypeResult[2];
+extern const OutType kT_d_KeyPressResult;
+extern const OutMember kTM_d_KeyPressResult[2];
+extern const OutType kT_d_KeyShortcutResult;
+extern const OutMember kTM_d_KeyShortcutResult[2];
+extern const OutType kT_d_ScreenshotResult;
+extern const OutMember kTM_d_ScreenshotResult[3];
+extern const OutType kT_d_Blob;
+extern const std::string_view kE_d_ToolName[9];
+extern const ParamSpec kS_d_ToolArguments[10];
+extern const std::string_view kE_d_ProgrammingLanguage[3];
+extern const ParamSpec kI_d_StringList_member;
+extern const ParamSpec kI_d_InputContentBlockList_member;
+extern const ParamSpec kS_d_InputContentBlock[3];
+extern const std::string_view kE_d_LanguageRuntime[3];
+extern const OutType kT_d_InvokeCodeInterpreterResponse;
+extern const OutMember kTM_d_InvokeCodeInterpreterResponse[1];
+extern const OutType kT_d_CodeInterpreterStreamOutput;
+extern const OutMember kTM_d_CodeInterpreterStreamOutput[8];
+extern const OutType kT_d_CodeInterpreterResult;
+extern const OutMember kTM_d_CodeInterpreterResult[3];
+extern const OutType kT_d_ContentBlockList;
+extern const OutType kT_d_ContentBlock;
+extern const OutMember kTM_d_ContentBlock[9];
+extern const OutType kT_d_ContentBlockType;
+extern const OutType kT_d_ResourceContent;
+extern const OutMember kTM_d_ResourceContent[5];
+extern const OutType kT_d_ResourceContentType;
+extern const OutType kT_d_ToolResultStructuredContent;
+extern const OutMember kTM_d_ToolResultStructuredContent[6];
+extern const OutType kT_d_TaskStatus;
+extern const OutType kT_d_ConflictException;
+extern const OutMember kTM_d_ConflictException[1];
+extern const ParamSpec kI_d_HarnessMessages_member;
+extern const ParamSpec kS_d_HarnessMessage[2];
+extern const std::string_view kE_d_HarnessConversationRole[2];
+extern const ParamSpec kI_d_HarnessContentBlocks_member;
+extern const ParamSpec kS_d_HarnessContentBlock[4];
+extern const ParamSpec kS_d_HarnessToolUseBlock[5];
+extern const std::string_view kE_d_HarnessToolUseType[3];
+extern const ParamSpec kS_d_HarnessToolResultBlock[4];
+extern const ParamSpec kI_d_HarnessToolResultContentBlocks_member;
+extern const ParamSpec kS_d_HarnessToolResultContentBlock[2];
+extern const std::string_view kE_d_HarnessToolUseStatus[2];
+extern const ParamSpec kS_d_HarnessReasoningContentBlock[2];
+extern const ParamSpec kS_d_HarnessReasoningTextBlock[2];
+extern const ParamSpec kS_d_HarnessModelConfiguration[4];
+extern const ParamSpec kS_d_HarnessBedrockModelConfig[6];
+extern const std::string_view kE_d_HarnessBedrockApiFormat[3];
+extern const ParamSpec kS_d_HarnessOpenAiModelConfig[7];
+extern const std::string_view kE_d_HarnessOpenAiApiFormat[2];
+extern const ParamSpec kS_d_HarnessGeminiModelConfig[7];
+extern const ParamSpec kS_d_HarnessLiteLlmModelConfig[7];
+extern const ParamSpec kI_d_HarnessSystemPrompt_member;
+extern const ParamSpec kS_d_HarnessSystemContentBlock[1];
+extern const ParamSpec kI_d_HarnessTools_member;
+extern const ParamSpec kS_d_HarnessTool[3];
+extern const std::string_view kE_d_HarnessToolType[5];
+extern const ParamSpec kS_d_HarnessToolConfiguration[5];
+extern const ParamSpec kS_d_HarnessRemoteMcpConfig[2];
+extern const ParamSpec kI_d_HttpHeadersMap_value;
+extern const ParamSpec kI_d_HttpHeadersMap_key;
+extern const ParamSpec kS_d_HarnessAgentCoreBrowserConfig[1];
+extern const ParamSpec kS_d_HarnessAgentCoreGatewayConfig[2];
+extern const ParamSpec kS_d_HarnessGatewayOutboundAuth[3];
+extern const ParamSpec kS_d_OAuthCredentialProvider[5];
+extern const ParamSpec kI_d_OAuthScopes_member;
+extern const ParamSpec kI_d_OAuthCustomParameters_value;
+extern const ParamSpec kI_d_OAuthCustomParameters_key;
+extern const std::string_view kE_d_OAuthGrantType[3];
+extern const ParamSpec kS_d_HarnessInlineFunctionConfig[2];
+extern const ParamSpec kS_d_HarnessAgentCoreCodeInterpreterConfig[1];
+extern const ParamSpec kI_d_HarnessSkills_member;
+extern const ParamSpec kS_d_HarnessSkill[4];
+extern const ParamSpec kS_d_HarnessSkillS3Source[1];
+extern const ParamSpec kS_d_HarnessSkillGitSource[3];
+extern const ParamSpec kS_d_HarnessSkillGitAuth[2];
+extern const ParamSpec kS_d_HarnessSkillAwsSkillsSource[1];
+extern const ParamSpec kI_d_HarnessAwsSkillPaths_member;
+extern const ParamSpec kI_d_HarnessAllowedTools_member;
+extern const OutType kT_d_InvokeHarnessResponse;
+extern const OutMember kTM_d_InvokeHarnessResponse[1];
+extern const OutType kT_d_InvokeHarnessStreamOutput;
+extern const OutMember kTM_d_InvokeHarnessStreamOutput[9];
+extern const OutType kT_d_HarnessMessageStartEvent;
+extern const OutMember kTM_d_HarnessMessageStartEvent[1];
+extern const OutType kT_d_HarnessConversationRole;
+extern const OutType kT_d_HarnessContentBlockStartEvent;
+extern const OutMember kTM_d_HarnessContentBlockStartEvent[2];
+extern const OutType kT_d_HarnessContentBlockStart;
+extern const OutMember kTM_d_HarnessContentBlockStart[2];
+extern const OutType kT_d_HarnessToolUseBlockStart;
+extern const OutMember kTM_d_HarnessToolUseBlockStart[4];
+extern const OutType kT_d_HarnessToolUseId;
+extern const OutType kT_d_HarnessToolName;
+extern const OutType kT_d_HarnessToolUseType;
+extern const OutType kT_d_HarnessToolResultBlockStart;
+extern const OutMember kTM_d_HarnessToolResultBlockStart[2];
+extern const OutType kT_d_HarnessToolUseStatus;
+extern const OutType kT_d_HarnessContentBlockDeltaEvent;
+extern const OutMember kTM_d_HarnessContentBlockDeltaEvent[2];
+extern const OutType kT_d_HarnessContentBlockDelta;
+extern const OutMember kTM_d_HarnessContentBlockDelta[5];
+extern const OutType kT_d_SensitiveText;
+extern const OutType kT_d_HarnessToolUseBlockDelta;
+extern const OutMember kTM_d_HarnessToolUseBlockDelta[1];
+extern const OutType kT_d_HarnessToolResultBlocksDelta;
+extern const OutType kT_d_HarnessToolResultBlockDelta;
+extern const OutMember kTM_d_HarnessToolResultBlockDelta[2];
+extern const OutType kT_d_SensitiveJson;
+extern const OutType kT_d_HarnessReasoningContentBlockDelta;
+extern const OutMember kTM_d_HarnessReasoningContentBlockDelta[3];
+extern const OutType kT_d_Body;
+extern const OutType kT_d_HarnessToolResultMetadataBlockDelta;
+extern const OutMember kTM_d_HarnessToolResultMetadataBlockDelta[1];
+extern const OutType kT_d_HarnessContentBlockStopEvent;
+extern const OutMember kTM_d_HarnessContentBlockStopEvent[1];
+extern const OutType kT_d_HarnessMessageStopEvent;
+extern const OutMember kTM_d_HarnessMessageStopEvent[1];
+extern const OutType kT_d_HarnessStopReason;
+extern const OutType kT_d_HarnessMetadataEvent;
+extern const OutMember kTM_d_HarnessMetadataEvent[2];
+extern const OutType kT_d_HarnessTokenUsage;
+extern const OutMember kTM_d_HarnessTokenUsage[5];
+extern const OutType kT_d_HarnessTokenUsageInputTokensInteger;
+extern const OutType kT_d_HarnessTokenUsageOutputTokensInteger;
+extern const OutType kT_d_HarnessTokenUsageTotalTokensInteger;
+extern const OutType kT_d_HarnessTokenUsageCacheReadInputTokensInteger;
+extern const OutType kT_d_HarnessTokenUsageCacheWriteInputTokensInteger;
+extern const OutType kT_d_HarnessStreamMetrics;
+extern const OutMember kTM_d_HarnessStreamMetrics[1];
+extern const OutType kT_d_ListABTestsResponse;
+extern const OutMember kTM_d_ListABTestsResponse[2];
+extern const OutType kT_d_ABTestSummaryList;
+extern const OutType kT_d_ABTestSummary;
+extern const OutMember kTM_d_ABTestSummary[9];
+extern const OutType kT_d_ListActorsOutput;
+extern const OutMember kTM_d_ListActorsOutput[2];
+extern const OutType kT_d_ActorSummaryList;
+extern const OutType kT_d_ActorSummary;
+extern const OutMember kTM_d_ActorSummary[1];
+extern const OutType kT_d_PaginationToken;
 extern const OutType kT_c_ListAgentRuntimeEndpointsResponse;
 extern const OutMember kTM_c_ListAgentRuntimeEndpointsResponse[2];
 extern const OutType kT_c_AgentRuntimeEndpoints;
@@ -2859,11 +2629,23 @@ extern const OutMember kTM_c_ListApiKeyCredentialProvidersResponse[2];
 extern const OutType kT_c_ApiKeyCredentialProviders;
 extern const OutType kT_c_ApiKeyCredentialProviderItem;
 extern const OutMember kTM_c_ApiKeyCredentialProviderItem[4];
+extern const OutType kT_d_ListBatchEvaluationsResponse;
+extern const OutMember kTM_d_ListBatchEvaluationsResponse[2];
+extern const OutType kT_d_BatchEvaluationSummaryList;
+extern const OutType kT_d_BatchEvaluationSummary;
+extern const OutMember kTM_d_BatchEvaluationSummary[12];
 extern const OutType kT_c_ListBrowserProfilesResponse;
 extern const OutMember kTM_c_ListBrowserProfilesResponse[2];
 extern const OutType kT_c_BrowserProfileSummaries;
 extern const OutType kT_c_BrowserProfileSummary;
 extern const OutMember kTM_c_BrowserProfileSummary[10];
+extern const std::string_view kE_d_BrowserSessionStatus[2];
+extern const OutType kT_d_ListBrowserSessionsResponse;
+extern const OutMember kTM_d_ListBrowserSessionsResponse[2];
+extern const OutType kT_d_BrowserSessionSummaries;
+extern const OutType kT_d_BrowserSessionSummary;
+extern const OutMember kTM_d_BrowserSessionSummary[6];
+extern const OutType kT_d_NextToken;
 extern const std::string_view kE_c_ResourceType[2];
 extern const OutType kT_c_ListBrowsersResponse;
 extern const OutMember kTM_c_ListBrowsersResponse[2];
@@ -2875,6 +2657,12 @@ extern const OutMember kTM_c_ListCapacityProvidersOutput[2];
 extern const OutType kT_c_CapacityProviderList;
 extern const OutType kT_c_CapacityProviderSummary;
 extern const OutMember kTM_c_CapacityProviderSummary[5];
+extern const std::string_view kE_d_CodeInterpreterSessionStatus[2];
+extern const OutType kT_d_ListCodeInterpreterSessionsResponse;
+extern const OutMember kTM_d_ListCodeInterpreterSessionsResponse[2];
+extern const OutType kT_d_CodeInterpreterSessionSummaries;
+extern const OutType kT_d_CodeInterpreterSessionSummary;
+extern const OutMember kTM_d_CodeInterpreterSessionSummary[6];
 extern const OutType kT_c_ListCodeInterpretersResponse;
 extern const OutMember kTM_c_ListCodeInterpretersResponse[2];
 extern const OutType kT_c_CodeInterpreterSummaries;
@@ -2915,6 +2703,16 @@ extern const OutType kT_c_EvaluatorSummaryList;
 extern const OutType kT_c_EvaluatorSummary;
 extern const OutMember kTM_c_EvaluatorSummary[11];
 extern const OutType kT_c_EvaluatorType;
+extern const ParamSpec kS_d_FilterInput[2];
+extern const ParamSpec kS_d_BranchFilter[2];
+extern const ParamSpec kI_d_EventMetadataFilterList_member;
+extern const ParamSpec kS_d_EventMetadataFilterExpression[3];
+extern const ParamSpec kS_d_LeftExpression[1];
+extern const std::string_view kE_d_OperatorType[3];
+extern const ParamSpec kS_d_RightExpression[1];
+extern const OutType kT_d_ListEventsOutput;
+extern const OutMember kTM_d_ListEventsOutput[2];
+extern const OutType kT_d_EventList;
 extern const OutType kT_c_ListGatewayRateLimitsResponse;
 extern const OutMember kTM_c_ListGatewayRateLimitsResponse[2];
 extern const OutType kT_c_GatewayRateLimitNextToken;
@@ -2955,6 +2753,29 @@ extern const OutMember kTM_c_ListMemoriesOutput[2];
 extern const OutType kT_c_MemorySummaryList;
 extern const OutType kT_c_MemorySummary;
 extern const OutMember kTM_c_MemorySummary[6];
+extern const ParamSpec kS_d_ExtractionJobFilterInput[4];
+extern const std::string_view kE_d_ExtractionJobStatus[1];
+extern const OutType kT_d_ListMemoryExtractionJobsOutput;
+extern const OutMember kTM_d_ListMemoryExtractionJobsOutput[2];
+extern const OutType kT_d_ExtractionJobMetadataList;
+extern const OutType kT_d_ExtractionJobMetadata;
+extern const OutMember kTM_d_ExtractionJobMetadata[7];
+extern const OutType kT_d_ExtractionJobMessages;
+extern const OutMember kTM_d_ExtractionJobMessages[1];
+extern const OutType kT_d_MessagesList;
+extern const OutType kT_d_MessageMetadata;
+extern const OutMember kTM_d_MessageMetadata[2];
+extern const OutType kT_d_ExtractionJobStatus;
+extern const ParamSpec kI_d_MemoryMetadataFilterList_member;
+extern const ParamSpec kS_d_MemoryMetadataFilterExpression[3];
+extern const ParamSpec kS_d_MemoryRecordLeftExpression[1];
+extern const std::string_view kE_d_MemoryRecordOperatorType[10];
+extern const ParamSpec kS_d_MemoryRecordRightExpression[1];
+extern const OutType kT_d_ListMemoryRecordsOutput;
+extern const OutMember kTM_d_ListMemoryRecordsOutput[2];
+extern const OutType kT_d_MemoryRecordSummaryList;
+extern const OutType kT_d_MemoryRecordSummary;
+extern const OutMember kTM_d_MemoryRecordSummary[7];
 extern const OutType kT_c_ListOauth2CredentialProvidersResponse;
 extern const OutMember kTM_c_ListOauth2CredentialProvidersResponse[2];
 extern const OutType kT_c_Oauth2CredentialProviders;
@@ -2975,11 +2796,21 @@ extern const OutMember kTM_c_ListPaymentCredentialProvidersResponse[2];
 extern const OutType kT_c_PaymentCredentialProviders;
 extern const OutType kT_c_PaymentCredentialProviderItem;
 extern const OutMember kTM_c_PaymentCredentialProviderItem[5];
+extern const OutType kT_d_ListPaymentInstrumentsResponse;
+extern const OutMember kTM_d_ListPaymentInstrumentsResponse[2];
+extern const OutType kT_d_PaymentInstrumentSummaryList;
+extern const OutType kT_d_PaymentInstrumentSummary;
+extern const OutMember kTM_d_PaymentInstrumentSummary[8];
 extern const OutType kT_c_ListPaymentManagersResponse;
 extern const OutMember kTM_c_ListPaymentManagersResponse[2];
 extern const OutType kT_c_PaymentManagerSummaries;
 extern const OutType kT_c_PaymentManagerSummary;
 extern const OutMember kTM_c_PaymentManagerSummary[9];
+extern const OutType kT_d_ListPaymentSessionsResponse;
+extern const OutMember kTM_d_ListPaymentSessionsResponse[2];
+extern const OutType kT_d_PaymentSessionSummaryList;
+extern const OutType kT_d_PaymentSessionSummary;
+extern const OutMember kTM_d_PaymentSessionSummary[6];
 extern const OutType kT_c_ListPoliciesResponse;
 extern const OutMember kTM_c_ListPoliciesResponse[2];
 extern const OutType kT_c_Policies;
@@ -3020,6 +2851,12 @@ extern const OutMember kTM_c_ListPolicySummariesResponse[2];
 extern const OutType kT_c_PolicySummaryList;
 extern const OutType kT_c_PolicySummary;
 extern const OutMember kTM_c_PolicySummary[8];
+extern const std::string_view kE_d_RecommendationStatus[5];
+extern const OutType kT_d_ListRecommendationsResponse;
+extern const OutMember kTM_d_ListRecommendationsResponse[2];
+extern const OutType kT_d_RecommendationSummaryList;
+extern const OutType kT_d_RecommendationSummary;
+extern const OutMember kTM_d_RecommendationSummary[8];
 extern const std::string_view kE_c_RegistryStatus[7];
 extern const OutType kT_c_ListRegistriesResponse;
 extern const OutMember kTM_c_ListRegistriesResponse[2];
@@ -3032,6 +2869,13 @@ extern const OutMember kTM_c_ListRegistryRecordsResponse[2];
 extern const OutType kT_c_RegistryRecordSummaryList;
 extern const OutType kT_c_RegistryRecordSummary;
 extern const OutMember kTM_c_RegistryRecordSummary[10];
+extern const ParamSpec kS_d_SessionFilter[1];
+extern const std::string_view kE_d_EventFilterCondition[1];
+extern const OutType kT_d_ListSessionsOutput;
+extern const OutMember kTM_d_ListSessionsOutput[2];
+extern const OutType kT_d_SessionSummaryList;
+extern const OutType kT_d_SessionSummary;
+extern const OutMember kTM_d_SessionSummary[3];
 extern const OutType kT_c_ListTagsForResourceResponse;
 extern const OutMember kTM_c_ListTagsForResourceResponse[1];
 extern const OutType kT_c_ListWorkloadIdentitiesResponse;
@@ -3039,21 +2883,169 @@ extern const OutMember kTM_c_ListWorkloadIdentitiesResponse[2];
 extern const OutType kT_c_WorkloadIdentityList;
 extern const OutType kT_c_WorkloadIdentityType;
 extern const OutMember kTM_c_WorkloadIdentityType[2];
+extern const std::string_view kE_d_PaymentType[1];
+extern const ParamSpec kS_d_PaymentInput[1];
+extern const ParamSpec kS_d_CryptoX402PaymentInput[2];
+extern const OutType kT_d_ProcessPaymentResponse;
+extern const OutMember kTM_d_ProcessPaymentResponse[9];
+extern const OutType kT_d_ProcessPaymentId;
+extern const OutType kT_d_PaymentType;
+extern const OutType kT_d_PaymentStatus;
+extern const OutType kT_d_PaymentOutput;
+extern const OutMember kTM_d_PaymentOutput[1];
+extern const OutType kT_d_CryptoX402PaymentOutput;
+extern const OutMember kTM_d_CryptoX402PaymentOutput[2];
+extern const OutType kT_d_PaymentDocument;
 extern const OutType kT_c_PutResourcePolicyResponse;
 extern const OutMember kTM_c_PutResourcePolicyResponse[1];
+extern const ParamSpec kS_d_SearchCriteria[4];
+extern const OutType kT_d_RetrieveMemoryRecordsOutput;
+extern const OutMember kTM_d_RetrieveMemoryRecordsOutput[2];
 extern const ParamSpec kS_c_CredentialRotationConfig[1];
 extern const ParamSpec kS_c_CoinbaseCdpRotationTargets[1];
 extern const OutType kT_c_RotatePaymentConnectorCredentialsResponse;
 extern const OutMember kTM_c_RotatePaymentConnectorCredentialsResponse[4];
 extern const OutType kT_c_SdkDateTimestamp;
+extern const OutType kT_d_SaveBrowserSessionProfileResponse;
+extern const OutMember kTM_d_SaveBrowserSessionProfileResponse[4];
+extern const ParamSpec kI_d_SearchRegistryRecordsRequestRegistryIdsList_member;
+extern const OutType kT_d_SearchRegistryRecordsResponse;
+extern const OutMember kTM_d_SearchRegistryRecordsResponse[1];
+extern const OutType kT_d_RegistryRecordSummaryList;
+extern const OutType kT_d_RegistryRecordSummary;
+extern const OutMember kTM_d_RegistryRecordSummary[11];
+extern const OutType kT_d_RegistryArn;
+extern const OutType kT_d_RegistryRecordArn;
+extern const OutType kT_d_RegistryRecordId;
+extern const OutType kT_d_RegistryRecordName;
+extern const OutType kT_d_Description;
+extern const OutType kT_d_DescriptorType;
+extern const OutType kT_d_Descriptors;
+extern const OutMember kTM_d_Descriptors[4];
+extern const OutType kT_d_McpDescriptor;
+extern const OutMember kTM_d_McpDescriptor[2];
+extern const OutType kT_d_ServerDefinition;
+extern const OutMember kTM_d_ServerDefinition[2];
+extern const OutType kT_d_SchemaVersion;
+extern const OutType kT_d_InlineContent;
+extern const OutType kT_d_ToolsDefinition;
+extern const OutMember kTM_d_ToolsDefinition[2];
+extern const OutType kT_d_A2aDescriptor;
+extern const OutMember kTM_d_A2aDescriptor[1];
+extern const OutType kT_d_AgentCardDefinition;
+extern const OutMember kTM_d_AgentCardDefinition[2];
+extern const OutType kT_d_CustomDescriptor;
+extern const OutMember kTM_d_CustomDescriptor[1];
+extern const OutType kT_d_AgentSkillsDescriptor;
+extern const OutMember kTM_d_AgentSkillsDescriptor[2];
+extern const OutType kT_d_SkillMdDefinition;
+extern const OutMember kTM_d_SkillMdDefinition[1];
+extern const OutType kT_d_SkillDefinition;
+extern const OutMember kTM_d_SkillDefinition[2];
+extern const OutType kT_d_RegistryRecordVersion;
+extern const OutType kT_d_RegistryRecordStatus;
 extern const ParamSpec kS_c_KmsConfiguration[2];
 extern const std::string_view kE_c_KeyType[2];
 extern const OutType kT_c_SetTokenVaultCMKResponse;
 extern const OutMember kTM_c_SetTokenVaultCMKResponse[3];
+extern const ParamSpec kI_d_StartBatchEvaluationRequestEvaluatorsList_member;
+extern const ParamSpec kS_d_Evaluator[1];
+extern const ParamSpec kI_d_StartBatchEvaluationRequestInsightsList_member;
+extern const ParamSpec kS_d_Insight[1];
+extern const ParamSpec kS_d_DataSourceConfig[2];
+extern const ParamSpec kS_d_CloudWatchLogsSource[3];
+extern const ParamSpec kI_d_CloudWatchLogsSourceServiceNamesList_member;
+extern const ParamSpec kI_d_CloudWatchLogsSourceLogGroupNamesList_member;
+extern const ParamSpec kS_d_CloudWatchFilterConfig[2];
+extern const ParamSpec kI_d_CloudWatchFilterConfigSessionIdsList_member;
+extern const ParamSpec kS_d_SessionFilterConfig[2];
+extern const ParamSpec kS_d_OnlineEvaluationConfigSource[2];
+extern const ParamSpec kS_d_EvaluationMetadata[1];
+extern const ParamSpec kI_d_SessionMetadataList_member;
+extern const ParamSpec kS_d_SessionMetadataShape[4];
+extern const ParamSpec kS_d_GroundTruthSource[1];
+extern const ParamSpec kS_d_InlineGroundTruth[3];
+extern const ParamSpec kI_d_InlineGroundTruthTurnsList_member;
+extern const ParamSpec kS_d_GroundTruthTurn[2];
+extern const ParamSpec kS_d_GroundTruthTurnInput[1];
+extern const ParamSpec kI_d_StringMap_value;
+extern const ParamSpec kI_d_StringMap_key;
+extern const OutType kT_d_StartBatchEvaluationResponse;
+extern const OutMember kTM_d_StartBatchEvaluationResponse[11];
+extern const OutType kT_d_TagsMap;
+extern const OutType kT_d_TagValue;
+extern const ParamSpec kS_d_ViewPort[2];
+extern const ParamSpec kI_d_BrowserExtensions_member;
+extern const ParamSpec kS_d_BrowserExtension[1];
+extern const ParamSpec kS_d_ResourceLocation[1];
+extern const ParamSpec kS_d_S3Location[3];
+extern const ParamSpec kS_d_BrowserProfileConfiguration[1];
+extern const ParamSpec kS_d_ProxyConfiguration[2];
+extern const ParamSpec kI_d_ProxyConfigurationProxiesList_member;
+extern const ParamSpec kS_d_Proxy[1];
+extern const ParamSpec kS_d_ExternalProxy[4];
+extern const ParamSpec kI_d_DomainPatterns_member;
+extern const ParamSpec kS_d_ProxyCredentials[1];
+extern const ParamSpec kS_d_BasicAuth[1];
+extern const ParamSpec kS_d_ProxyBypass[1];
+extern const ParamSpec kI_d_BrowserEnterprisePolicies_member;
+extern const ParamSpec kS_d_BrowserEnterprisePolicy[2];
+extern const std::string_view kE_d_BrowserEnterprisePolicyType[2];
+extern const ParamSpec kI_d_Certificates_member;
+extern const ParamSpec kS_d_Certificate[1];
+extern const ParamSpec kS_d_CertificateLocation[1];
+extern const ParamSpec kS_d_SecretsManagerLocation[1];
+extern const ParamSpec kI_d_ToolsFileSystemConfigurations_member;
+extern const ParamSpec kS_d_ToolsFileSystemConfiguration[2];
+extern const ParamSpec kS_d_S3FilesConfiguration[3];
+extern const ParamSpec kS_d_EfsConfiguration[3];
+extern const OutType kT_d_StartBrowserSessionResponse;
+extern const OutMember kTM_d_StartBrowserSessionResponse[4];
+extern const OutType kT_d_StartCodeInterpreterSessionResponse;
+extern const OutMember kTM_d_StartCodeInterpreterSessionResponse[3];
+extern const ParamSpec kS_d_ExtractionJob[1];
+extern const OutType kT_d_StartMemoryExtractionJobOutput;
+extern const OutMember kTM_d_StartMemoryExtractionJobOutput[1];
 extern const ParamSpec kS_c_Resource[1];
 extern const ParamSpec kS_c_Content[1];
 extern const OutType kT_c_StartPolicyGenerationResponse;
 extern const OutMember kTM_c_StartPolicyGenerationResponse[10];
+extern const std::string_view kE_d_RecommendationType[2];
+extern const ParamSpec kS_d_RecommendationConfig[2];
+extern const ParamSpec kS_d_SystemPromptRecommendationConfig[3];
+extern const ParamSpec kS_d_SystemPromptConfig[2];
+extern const ParamSpec kS_d_SystemPromptConfigurationBundle[3];
+extern const ParamSpec kS_d_AgentTracesConfig[3];
+extern const ParamSpec kS_d_CloudWatchLogsTraceConfig[5];
+extern const ParamSpec kI_d_CloudWatchLogsTraceConfigLogGroupArnsList_member;
+extern const ParamSpec kI_d_ServiceNameList_member;
+extern const ParamSpec kS_d_CloudWatchLogsRule[1];
+extern const ParamSpec kI_d_CloudWatchLogsFilterList_member;
+extern const ParamSpec kS_d_CloudWatchLogsFilter[3];
+extern const std::string_view kE_d_CloudWatchLogsFilterOperator[8];
+extern const ParamSpec kS_d_FilterValue[3];
+extern const ParamSpec kS_d_BatchEvaluationTraceConfig[1];
+extern const ParamSpec kS_d_RecommendationEvaluationConfig[1];
+extern const ParamSpec kI_d_RecommendationEvaluationConfigEvaluatorsList_member;
+extern const ParamSpec kS_d_RecommendationEvaluatorReference[1];
+extern const ParamSpec kS_d_ToolDescriptionRecommendationConfig[2];
+extern const ParamSpec kS_d_ToolDescriptionSource[2];
+extern const ParamSpec kS_d_ToolDescriptionTextInput[1];
+extern const ParamSpec kI_d_ToolDescriptionList_member;
+extern const ParamSpec kS_d_ToolDescriptionInput[2];
+extern const ParamSpec kS_d_ToolDescriptionConfig[1];
+extern const ParamSpec kS_d_ToolDescriptionConfigurationBundle[3];
+extern const ParamSpec kI_d_ConfigurationBundleToolEntryList_member;
+extern const ParamSpec kS_d_ConfigurationBundleToolEntry[2];
+extern const OutType kT_d_StartRecommendationResponse;
+extern const OutMember kTM_d_StartRecommendationResponse[9];
+extern const OutType kT_d_StopBatchEvaluationResponse;
+extern const OutMember kTM_d_StopBatchEvaluationResponse[4];
+extern const OutType kT_d_StopBrowserSessionResponse;
+extern const OutMember kTM_d_StopBrowserSessionResponse[3];
+extern const OutType kT_d_StopCodeInterpreterSessionResponse;
+extern const OutMember kTM_d_StopCodeInterpreterSessionResponse[3];
+extern const OutType kT_d_StopRuntimeSessionResponse;
 extern const OutType kT_c_SubmitRegistryRecordForApprovalResponse;
 extern const OutMember kTM_c_SubmitRegistryRecordForApprovalResponse[5];
 extern const ParamSpec kI_c_TargetIdList_member;
@@ -3065,6 +3057,9 @@ extern const OutMember kTM_c_GatewayTarget[16];
 extern const OutType kT_c_TagResourceResponse;
 extern const ParamSpec kI_c_TagKeyList_member;
 extern const OutType kT_c_UntagResourceResponse;
+extern const std::string_view kE_d_ABTestExecutionStatus[4];
+extern const OutType kT_d_UpdateABTestResponse;
+extern const OutMember kTM_d_UpdateABTestResponse[5];
 extern const ParamSpec kS_c_RuntimeMetadataConfiguration[1];
 extern const OutType kT_c_UpdateAgentRuntimeResponse;
 extern const OutMember kTM_c_UpdateAgentRuntimeResponse[7];
@@ -3072,6 +3067,11 @@ extern const OutType kT_c_UpdateAgentRuntimeEndpointResponse;
 extern const OutMember kTM_c_UpdateAgentRuntimeEndpointResponse[7];
 extern const OutType kT_c_UpdateApiKeyCredentialProviderResponse;
 extern const OutMember kTM_c_UpdateApiKeyCredentialProviderResponse[7];
+extern const ParamSpec kS_d_StreamUpdate[1];
+extern const ParamSpec kS_d_AutomationStreamUpdate[1];
+extern const std::string_view kE_d_AutomationStreamStatus[2];
+extern const OutType kT_d_UpdateBrowserStreamResponse;
+extern const OutMember kTM_d_UpdateBrowserStreamResponse[4];
 extern const ParamSpec kS_c_UpdatedDescription[1];
 extern const OutType kT_c_UpdateCapacityProviderOutput;
 extern const OutMember kTM_c_UpdateCapacityProviderOutput[6];
@@ -3161,16 +3161,55 @@ extern const OutMember kTM_c_UpdateRegistryRecordStatusResponse[6];
 extern const OutType kT_c_UpdateWorkloadIdentityResponse;
 extern const OutMember kTM_c_UpdateWorkloadIdentityResponse[5];
 
-constinit const ParamSpec kI_d_NamespacesList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 1024, .pattern = &kPatterns[2]};
+constinit const ParamSpec kI_c_InlineExamplesSourceExamplesList_member{.name = "member", .where = kBody, .type = ParamType::any};
+
+constinit const ParamSpec kS_c_InlineExamplesSource[1] = {
+    {.name = "examples", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1000, .items = &kI_c_InlineExamplesSourceExamplesList_member},
+};
+
+constinit const ParamSpec kS_c_S3Source[1] = {
+    {.name = "s3Uri", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[2]},
+};
+
+constinit const ParamSpec kS_c_DataSourceType[2] = {
+    {.name = "inlineExamples", .where = kBody, .type = ParamType::object, .members = kS_c_InlineExamplesSource},
+    {.name = "s3Source", .where = kBody, .type = ParamType::object, .members = kS_c_S3Source},
+};
+
+constinit const Member kM_c_AddDatasetExamples[3] = {
+    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[0]}, "datasetId"},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+    {{.name = "source", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_DataSourceType, .one_member = true}, ""},
+};
+
+constinit const OutType kT_c_DatasetArn{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_c_DatasetId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_c_DatasetStatus{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_c_Long{OutKind::integer, {}, nullptr};
+
+constinit const OutType kT_c_Timestamp{OutKind::epoch_seconds, {}, nullptr};
+
+constinit const OutType kT_c_ExampleId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_c_ExampleIdList{OutKind::list, {}, &kT_c_ExampleId};
+
+constinit const OutMember kTM_c_AddDatasetExamplesResponse[6] = {{"datasetArn", &kT_c_DatasetArn}, {"datasetId", &kT_c_DatasetId}, {"status", &kT_c_DatasetStatus}, {"addedCount", &kT_c_Long}, {"updatedAt", &kT_c_Timestamp}, {"exampleIds", &kT_c_ExampleIdList}};
+
+constinit const OutType kT_c_AddDatasetExamplesResponse{OutKind::structure, kTM_c_AddDatasetExamplesResponse, nullptr};
+
+constinit const ParamSpec kI_d_NamespacesList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 1024, .pattern = &kPatterns[5]};
 
 constinit const ParamSpec kS_d_MemoryContent[1] = {
     {.name = "text", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 16000},
 };
 
-constinit const ParamSpec kI_d_StringValueList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[4]};
+constinit const ParamSpec kI_d_StringValueList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[7]};
 
 constinit const ParamSpec kS_d_MemoryRecordMetadataValue[4] = {
-    {.name = "stringValue", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[4]},
+    {.name = "stringValue", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[7]},
     {.name = "stringListValue", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 5, .items = &kI_d_StringValueList_member},
     {.name = "numberValue", .where = kBody, .type = ParamType::number},
     {.name = "dateTimeValue", .where = kBody, .type = ParamType::number},
@@ -3178,21 +3217,21 @@ constinit const ParamSpec kS_d_MemoryRecordMetadataValue[4] = {
 
 constinit const ParamSpec kI_d_MemoryRecordMetadataMap_value{.name = "value", .where = kBody, .type = ParamType::object, .members = kS_d_MemoryRecordMetadataValue, .one_member = true};
 
-constinit const ParamSpec kI_d_MemoryRecordMetadataMap_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[4]};
+constinit const ParamSpec kI_d_MemoryRecordMetadataMap_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[7]};
 
 constinit const ParamSpec kS_d_MemoryRecordCreateInput[6] = {
-    {.name = "requestIdentifier", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 80, .pattern = &kPatterns[1]},
+    {.name = "requestIdentifier", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 80, .pattern = &kPatterns[4]},
     {.name = "namespaces", .where = kBody, .type = ParamType::array, .required = true, .min_length = 0, .max_length = 1, .items = &kI_d_NamespacesList_member},
     {.name = "content", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_MemoryContent, .one_member = true},
     {.name = "timestamp", .where = kBody, .type = ParamType::number, .required = true},
-    {.name = "memoryStrategyId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100, .pattern = &kPatterns[3]},
+    {.name = "memoryStrategyId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100, .pattern = &kPatterns[6]},
     {.name = "metadata", .where = kBody, .type = ParamType::object, .min_length = 1, .max_length = 20, .items = &kI_d_MemoryRecordMetadataMap_value, .keys = &kI_d_MemoryRecordMetadataMap_key},
 };
 
 constinit const ParamSpec kI_d_MemoryRecordsCreateInputList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_MemoryRecordCreateInput};
 
 constinit const Member kM_d_BatchCreateMemoryRecords[3] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[0]}, "memoryId"},
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[3]}, "memoryId"},
     {{.name = "records", .where = kBody, .type = ParamType::array, .required = true, .min_length = 0, .max_length = 100, .items = &kI_d_MemoryRecordsCreateInputList_member}, ""},
     {{.name = "clientToken", .where = kBody, .type = ParamType::string}, ""},
 };
@@ -3218,13 +3257,13 @@ constinit const OutMember kTM_d_BatchCreateMemoryRecordsOutput[2] = {{"successfu
 constinit const OutType kT_d_BatchCreateMemoryRecordsOutput{OutKind::structure, kTM_d_BatchCreateMemoryRecordsOutput, nullptr};
 
 constinit const ParamSpec kS_d_MemoryRecordDeleteInput[1] = {
-    {.name = "memoryRecordId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 40, .max_length = 50, .pattern = &kPatterns[5]},
+    {.name = "memoryRecordId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 40, .max_length = 50, .pattern = &kPatterns[8]},
 };
 
 constinit const ParamSpec kI_d_MemoryRecordsDeleteInputList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_MemoryRecordDeleteInput};
 
 constinit const Member kM_d_BatchDeleteMemoryRecords[2] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[0]}, "memoryId"},
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[3]}, "memoryId"},
     {{.name = "records", .where = kBody, .type = ParamType::array, .required = true, .min_length = 0, .max_length = 100, .items = &kI_d_MemoryRecordsDeleteInputList_member}, ""},
 };
 
@@ -3232,2977 +3271,11 @@ constinit const OutMember kTM_d_BatchDeleteMemoryRecordsOutput[2] = {{"successfu
 
 constinit const OutType kT_d_BatchDeleteMemoryRecordsOutput{OutKind::structure, kTM_d_BatchDeleteMemoryRecordsOutput, nullptr};
 
-constinit const ParamSpec kS_d_MemoryRecordUpdateInput[6] = {
-    {.name = "memoryRecordId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 40, .max_length = 50, .pattern = &kPatterns[5]},
-    {.name = "timestamp", .where = kBody, .type = ParamType::number, .required = true},
-    {.name = "content", .where = kBody, .type = ParamType::object, .members = kS_d_MemoryContent, .one_member = true},
-    {.name = "namespaces", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 1, .items = &kI_d_NamespacesList_member},
-    {.name = "memoryStrategyId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100, .pattern = &kPatterns[3]},
-    {.name = "metadata", .where = kBody, .type = ParamType::object, .min_length = 1, .max_length = 20, .items = &kI_d_MemoryRecordMetadataMap_value, .keys = &kI_d_MemoryRecordMetadataMap_key},
-};
-
-constinit const ParamSpec kI_d_MemoryRecordsUpdateInputList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_MemoryRecordUpdateInput};
-
-constinit const Member kM_d_BatchUpdateMemoryRecords[2] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[0]}, "memoryId"},
-    {{.name = "records", .where = kBody, .type = ParamType::array, .required = true, .min_length = 0, .max_length = 100, .items = &kI_d_MemoryRecordsUpdateInputList_member}, ""},
-};
-
-constinit const OutMember kTM_d_BatchUpdateMemoryRecordsOutput[2] = {{"successfulRecords", &kT_d_MemoryRecordsOutputList}, {"failedRecords", &kT_d_MemoryRecordsOutputList}};
-
-constinit const OutType kT_d_BatchUpdateMemoryRecordsOutput{OutKind::structure, kTM_d_BatchUpdateMemoryRecordsOutput, nullptr};
-
-constinit const ParamSpec kS_d_UserIdentifier[2] = {
-    {.name = "userToken", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 131072, .pattern = &kPatterns[6]},
-    {.name = "userId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128},
-};
-
-constinit const Member kM_d_CompleteResourceTokenAuth[2] = {
-    {{.name = "userIdentifier", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_UserIdentifier, .one_member = true}, ""},
-    {{.name = "sessionUri", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 1024, .pattern = &kPatterns[7]}, ""},
-};
-
-constinit const OutType kT_d_CompleteResourceTokenAuthResponse{OutKind::structure, {}, nullptr};
-
-constinit const ParamSpec kS_d_ConfigurationBundleRef[2] = {
-    {.name = "bundleArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[11]},
-    {.name = "bundleVersion", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[12]},
-};
-
-constinit const ParamSpec kS_d_TargetRef[1] = {
-    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 100},
-};
-
-constinit const ParamSpec kS_d_VariantConfiguration[2] = {
-    {.name = "configurationBundle", .where = kBody, .type = ParamType::object, .members = kS_d_ConfigurationBundleRef},
-    {.name = "target", .where = kBody, .type = ParamType::object, .members = kS_d_TargetRef},
-};
-
-constinit const ParamSpec kS_d_Variant[3] = {
-    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2, .pattern = &kPatterns[10]},
-    {.name = "weight", .where = kBody, .type = ParamType::integer, .required = true, .min = 1, .max = 100},
-    {.name = "variantConfiguration", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_VariantConfiguration},
-};
-
-constinit const ParamSpec kI_d_VariantList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_Variant};
-
-constinit const ParamSpec kI_d_TargetPathList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 500};
-
-constinit const ParamSpec kS_d_GatewayFilter[1] = {
-    {.name = "targetPaths", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1, .items = &kI_d_TargetPathList_member},
-};
-
-constinit const ParamSpec kS_d_PerVariantOnlineEvaluationConfig[2] = {
-    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2, .pattern = &kPatterns[10]},
-    {.name = "onlineEvaluationConfigArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[13]},
-};
-
-constinit const ParamSpec kI_d_PerVariantOnlineEvaluationConfigList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_PerVariantOnlineEvaluationConfig};
-
-constinit const ParamSpec kS_d_ABTestEvaluationConfig[2] = {
-    {.name = "onlineEvaluationConfigArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[13]},
-    {.name = "perVariantOnlineEvaluationConfig", .where = kBody, .type = ParamType::array, .min_length = 2, .max_length = 2, .items = &kI_d_PerVariantOnlineEvaluationConfigList_member},
-};
-
-constinit const ParamSpec kI_d_TagsMap_value{.name = "value", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 256, .pattern = &kPatterns[4]};
-
-constinit const ParamSpec kI_d_TagsMap_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[4]};
-
-constinit const Member kM_d_CreateABTest[10] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[8]}, ""},
-    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 200}, ""},
-    {{.name = "gatewayArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[9]}, ""},
-    {{.name = "variants", .where = kBody, .type = ParamType::array, .required = true, .min_length = 2, .max_length = 2, .items = &kI_d_VariantList_member}, ""},
-    {{.name = "gatewayFilter", .where = kBody, .type = ParamType::object, .members = kS_d_GatewayFilter}, ""},
-    {{.name = "evaluationConfig", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_ABTestEvaluationConfig, .one_member = true}, ""},
-    {{.name = "roleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[14]}, ""},
-    {{.name = "enableOnCreate", .where = kBody, .type = ParamType::boolean}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-    {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_d_TagsMap_value, .keys = &kI_d_TagsMap_key}, ""},
-};
-
-constinit const OutType kT_d_ABTestId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_ABTestArn{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_ABTestName{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_ABTestStatus{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_ABTestExecutionStatus{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_Timestamp{OutKind::epoch_seconds, {}, nullptr};
-
-constinit const OutMember kTM_d_CreateABTestResponse[6] = {{"abTestId", &kT_d_ABTestId}, {"abTestArn", &kT_d_ABTestArn}, {"name", &kT_d_ABTestName}, {"status", &kT_d_ABTestStatus}, {"executionStatus", &kT_d_ABTestExecutionStatus}, {"createdAt", &kT_d_Timestamp}};
-
-constinit const OutType kT_d_CreateABTestResponse{OutKind::structure, kTM_d_CreateABTestResponse, nullptr};
-
-constinit const ParamSpec kS_d_Content[1] = {
-    {.name = "text", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100000},
-};
-
-constinit const std::string_view kE_d_Role[4] = {"ASSISTANT", "USER", "TOOL", "OTHER"};
-
-constinit const ParamSpec kS_d_Conversational[2] = {
-    {.name = "content", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_Content, .one_member = true},
-    {.name = "role", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_Role},
-};
-
-constinit const ParamSpec kS_d_PayloadType[2] = {
-    {.name = "conversational", .where = kBody, .type = ParamType::object, .members = kS_d_Conversational},
-    {.name = "blob", .where = kBody, .type = ParamType::any},
-};
-
-constinit const ParamSpec kI_d_PayloadTypeList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_PayloadType, .one_member = true};
-
-constinit const ParamSpec kS_d_Branch[2] = {
-    {.name = "rootEventId", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[17]},
-    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 100, .pattern = &kPatterns[3]},
-};
-
-constinit const ParamSpec kS_d_MetadataValue[1] = {
-    {.name = "stringValue", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 256, .pattern = &kPatterns[4]},
-};
-
-constinit const ParamSpec kI_d_MetadataMap_value{.name = "value", .where = kBody, .type = ParamType::object, .members = kS_d_MetadataValue, .one_member = true};
-
-constinit const ParamSpec kI_d_MetadataMap_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[4]};
-
-constinit const std::string_view kE_d_ExtractionMode[1] = {"SKIP"};
-
-constinit const Member kM_d_CreateEvent[9] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[0]}, "memoryId"},
-    {{.name = "actorId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255, .pattern = &kPatterns[16]}, ""},
-    {{.name = "sessionId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100, .pattern = &kPatterns[3]}, ""},
-    {{.name = "eventTimestamp", .where = kBody, .type = ParamType::number, .required = true}, ""},
-    {{.name = "payload", .where = kBody, .type = ParamType::array, .required = true, .min_length = 0, .max_length = 100, .items = &kI_d_PayloadTypeList_member}, ""},
-    {{.name = "branch", .where = kBody, .type = ParamType::object, .members = kS_d_Branch}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string}, ""},
-    {{.name = "metadata", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 15, .items = &kI_d_MetadataMap_value, .keys = &kI_d_MetadataMap_key}, ""},
-    {{.name = "extractionMode", .where = kBody, .type = ParamType::string, .one_of = kE_d_ExtractionMode}, ""},
-};
-
-constinit const OutType kT_d_MemoryId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_ActorId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_SessionId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_EventId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_ContentTextString{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_Content[1] = {{"text", &kT_d_ContentTextString}};
-
-constinit const OutType kT_d_Content{OutKind::structure, kTM_d_Content, nullptr};
-
-constinit const OutType kT_d_Role{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_Conversational[2] = {{"content", &kT_d_Content}, {"role", &kT_d_Role}};
-
-constinit const OutType kT_d_Conversational{OutKind::structure, kTM_d_Conversational, nullptr};
-
-constinit const OutType kT_d_MemoryDocument{OutKind::document, {}, nullptr};
-
-constinit const OutMember kTM_d_PayloadType[2] = {{"conversational", &kT_d_Conversational}, {"blob", &kT_d_MemoryDocument}};
-
-constinit const OutType kT_d_PayloadType{OutKind::structure, kTM_d_PayloadType, nullptr};
-
-constinit const OutType kT_d_PayloadTypeList{OutKind::list, {}, &kT_d_PayloadType};
-
-constinit const OutType kT_d_BranchName{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_Branch[2] = {{"rootEventId", &kT_d_EventId}, {"name", &kT_d_BranchName}};
-
-constinit const OutType kT_d_Branch{OutKind::structure, kTM_d_Branch, nullptr};
-
-constinit const OutType kT_d_MetadataValueStringValueString{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_MetadataValue[1] = {{"stringValue", &kT_d_MetadataValueStringValueString}};
-
-constinit const OutType kT_d_MetadataValue{OutKind::structure, kTM_d_MetadataValue, nullptr};
-
-constinit const OutType kT_d_MetadataMap{OutKind::map, {}, &kT_d_MetadataValue};
-
-constinit const OutMember kTM_d_Event[8] = {{"memoryId", &kT_d_MemoryId}, {"actorId", &kT_d_ActorId}, {"sessionId", &kT_d_SessionId}, {"eventId", &kT_d_EventId}, {"eventTimestamp", &kT_d_Timestamp}, {"payload", &kT_d_PayloadTypeList}, {"branch", &kT_d_Branch}, {"metadata", &kT_d_MetadataMap}};
-
-constinit const OutType kT_d_Event{OutKind::structure, kTM_d_Event, nullptr};
-
-constinit const OutMember kTM_d_CreateEventOutput[1] = {{"event", &kT_d_Event}};
-
-constinit const OutType kT_d_CreateEventOutput{OutKind::structure, kTM_d_CreateEventOutput, nullptr};
-
-constinit const std::string_view kE_d_PaymentInstrumentType[1] = {"EMBEDDED_CRYPTO_WALLET"};
-
-constinit const std::string_view kE_d_CryptoWalletNetwork[2] = {"ETHEREUM", "SOLANA"};
-
-constinit const ParamSpec kS_d_LinkedAccountEmail[1] = {
-    {.name = "emailAddress", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 254, .pattern = &kPatterns[20]},
-};
-
-constinit const ParamSpec kS_d_LinkedAccountSms[1] = {
-    {.name = "phoneNumber", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 16, .pattern = &kPatterns[21]},
-};
-
-constinit const ParamSpec kS_d_LinkedAccountDeveloperJwt[2] = {
-    {.name = "kid", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255, .pattern = &kPatterns[22]},
-    {.name = "sub", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255},
-};
-
-constinit const ParamSpec kS_d_OAuth2Authentication[4] = {
-    {.name = "sub", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255},
-    {.name = "emailAddress", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 254, .pattern = &kPatterns[20]},
-    {.name = "name", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255},
-    {.name = "username", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255},
-};
-
-constinit const ParamSpec kS_d_LinkedAccountOAuth2[5] = {
-    {.name = "google", .where = kBody, .type = ParamType::object, .members = kS_d_OAuth2Authentication},
-    {.name = "apple", .where = kBody, .type = ParamType::object, .members = kS_d_OAuth2Authentication},
-    {.name = "x", .where = kBody, .type = ParamType::object, .members = kS_d_OAuth2Authentication},
-    {.name = "telegram", .where = kBody, .type = ParamType::object, .members = kS_d_OAuth2Authentication},
-    {.name = "github", .where = kBody, .type = ParamType::object, .members = kS_d_OAuth2Authentication},
-};
-
-constinit const ParamSpec kS_d_LinkedAccount[4] = {
-    {.name = "email", .where = kBody, .type = ParamType::object, .members = kS_d_LinkedAccountEmail},
-    {.name = "sms", .where = kBody, .type = ParamType::object, .members = kS_d_LinkedAccountSms},
-    {.name = "developerJwt", .where = kBody, .type = ParamType::object, .members = kS_d_LinkedAccountDeveloperJwt},
-    {.name = "oAuth2", .where = kBody, .type = ParamType::object, .members = kS_d_LinkedAccountOAuth2, .one_member = true},
-};
-
-constinit const ParamSpec kI_d_LinkedAccountList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_LinkedAccount, .one_member = true};
-
-constinit const ParamSpec kS_d_EmbeddedCryptoWallet[4] = {
-    {.name = "network", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_CryptoWalletNetwork},
-    {.name = "linkedAccounts", .where = kBody, .type = ParamType::array, .required = true, .min_length = 0, .max_length = 1, .items = &kI_d_LinkedAccountList_member},
-    {.name = "walletAddress", .where = kBody, .type = ParamType::string},
-    {.name = "redirectUrl", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 2048},
-};
-
-constinit const ParamSpec kS_d_PaymentInstrumentDetails[1] = {
-    {.name = "embeddedCryptoWallet", .where = kBody, .type = ParamType::object, .members = kS_d_EmbeddedCryptoWallet},
-};
-
-constinit const Member kM_d_CreatePaymentInstrument[7] = {
-    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
-    {{.name = "agentName", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Payments-Agent-Name"},
-    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[18]}, ""},
-    {{.name = "paymentConnectorId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[19]}, ""},
-    {{.name = "paymentInstrumentType", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_PaymentInstrumentType}, ""},
-    {{.name = "paymentInstrumentDetails", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_PaymentInstrumentDetails, .one_member = true}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-};
-
-constinit const OutType kT_d_PaymentInstrumentId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_PaymentManagerArn{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_PaymentConnectorId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_UserId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_PaymentInstrumentType{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_CryptoWalletNetwork{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_Email{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_LinkedAccountEmail[1] = {{"emailAddress", &kT_d_Email}};
-
-constinit const OutType kT_d_LinkedAccountEmail{OutKind::structure, kTM_d_LinkedAccountEmail, nullptr};
-
-constinit const OutType kT_d_PhoneNumber{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_LinkedAccountSms[1] = {{"phoneNumber", &kT_d_PhoneNumber}};
-
-constinit const OutType kT_d_LinkedAccountSms{OutKind::structure, kTM_d_LinkedAccountSms, nullptr};
-
-constinit const OutType kT_d_JwtKeyId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_LinkedAccountDeveloperJwtSubString{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_LinkedAccountDeveloperJwt[2] = {{"kid", &kT_d_JwtKeyId}, {"sub", &kT_d_LinkedAccountDeveloperJwtSubString}};
-
-constinit const OutType kT_d_LinkedAccountDeveloperJwt{OutKind::structure, kTM_d_LinkedAccountDeveloperJwt, nullptr};
-
-constinit const OutType kT_d_OAuth2AuthenticationSubString{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_OAuth2AuthenticationNameString{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_OAuth2AuthenticationUsernameString{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_OAuth2Authentication[4] = {{"sub", &kT_d_OAuth2AuthenticationSubString}, {"emailAddress", &kT_d_Email}, {"name", &kT_d_OAuth2AuthenticationNameString}, {"username", &kT_d_OAuth2AuthenticationUsernameString}};
-
-constinit const OutType kT_d_OAuth2Authentication{OutKind::structure, kTM_d_OAuth2Authentication, nullptr};
-
-constinit const OutMember kTM_d_LinkedAccountOAuth2[5] = {{"google", &kT_d_OAuth2Authentication}, {"apple", &kT_d_OAuth2Authentication}, {"x", &kT_d_OAuth2Authentication}, {"telegram", &kT_d_OAuth2Authentication}, {"github", &kT_d_OAuth2Authentication}};
-
-constinit const OutType kT_d_LinkedAccountOAuth2{OutKind::structure, kTM_d_LinkedAccountOAuth2, nullptr};
-
-constinit const OutMember kTM_d_LinkedAccount[4] = {{"email", &kT_d_LinkedAccountEmail}, {"sms", &kT_d_LinkedAccountSms}, {"developerJwt", &kT_d_LinkedAccountDeveloperJwt}, {"oAuth2", &kT_d_LinkedAccountOAuth2}};
-
-constinit const OutType kT_d_LinkedAccount{OutKind::structure, kTM_d_LinkedAccount, nullptr};
-
-constinit const OutType kT_d_LinkedAccountList{OutKind::list, {}, &kT_d_LinkedAccount};
-
-constinit const OutType kT_d_EmbeddedCryptoWalletRedirectUrlString{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_EmbeddedCryptoWallet[4] = {{"network", &kT_d_CryptoWalletNetwork}, {"linkedAccounts", &kT_d_LinkedAccountList}, {"walletAddress", &kT_d_String}, {"redirectUrl", &kT_d_EmbeddedCryptoWalletRedirectUrlString}};
-
-constinit const OutType kT_d_EmbeddedCryptoWallet{OutKind::structure, kTM_d_EmbeddedCryptoWallet, nullptr};
-
-constinit const OutMember kTM_d_PaymentInstrumentDetails[1] = {{"embeddedCryptoWallet", &kT_d_EmbeddedCryptoWallet}};
-
-constinit const OutType kT_d_PaymentInstrumentDetails{OutKind::structure, kTM_d_PaymentInstrumentDetails, nullptr};
-
-constinit const OutType kT_d_DateTimestamp{OutKind::timestamp, {}, nullptr};
-
-constinit const OutType kT_d_PaymentInstrumentStatus{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_PaymentInstrument[9] = {{"paymentInstrumentId", &kT_d_PaymentInstrumentId}, {"paymentManagerArn", &kT_d_PaymentManagerArn}, {"paymentConnectorId", &kT_d_PaymentConnectorId}, {"userId", &kT_d_UserId}, {"paymentInstrumentType", &kT_d_PaymentInstrumentType}, {"paymentInstrumentDetails", &kT_d_PaymentInstrumentDetails}, {"createdAt", &kT_d_DateTimestamp}, {"status", &kT_d_PaymentInstrumentStatus}, {"updatedAt", &kT_d_DateTimestamp}};
-
-constinit const OutType kT_d_PaymentInstrument{OutKind::structure, kTM_d_PaymentInstrument, nullptr};
-
-constinit const OutMember kTM_d_CreatePaymentInstrumentResponse[1] = {{"paymentInstrument", &kT_d_PaymentInstrument}};
-
-constinit const OutType kT_d_CreatePaymentInstrumentResponse{OutKind::structure, kTM_d_CreatePaymentInstrumentResponse, nullptr};
-
-constinit const std::string_view kE_d_Currency[1] = {"USD"};
-
-constinit const ParamSpec kS_d_Amount[2] = {
-    {.name = "value", .where = kBody, .type = ParamType::string, .required = true},
-    {.name = "currency", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_Currency},
-};
-
-constinit const ParamSpec kS_d_SessionLimits[1] = {
-    {.name = "maxSpendAmount", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_Amount},
-};
-
-constinit const Member kM_d_CreatePaymentSession[6] = {
-    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
-    {{.name = "agentName", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Payments-Agent-Name"},
-    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[18]}, ""},
-    {{.name = "limits", .where = kBody, .type = ParamType::object, .members = kS_d_SessionLimits}, ""},
-    {{.name = "expiryTimeInMinutes", .where = kBody, .type = ParamType::integer, .required = true, .min = 15, .max = 480}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-};
-
-constinit const OutType kT_d_PaymentSessionId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_Currency{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_Amount[2] = {{"value", &kT_d_String}, {"currency", &kT_d_Currency}};
-
-constinit const OutType kT_d_Amount{OutKind::structure, kTM_d_Amount, nullptr};
-
-constinit const OutMember kTM_d_SessionLimits[1] = {{"maxSpendAmount", &kT_d_Amount}};
-
-constinit const OutType kT_d_SessionLimits{OutKind::structure, kTM_d_SessionLimits, nullptr};
-
-constinit const OutMember kTM_d_AvailableLimits[2] = {{"availableSpendAmount", &kT_d_Amount}, {"updatedAt", &kT_d_DateTimestamp}};
-
-constinit const OutType kT_d_AvailableLimits{OutKind::structure, kTM_d_AvailableLimits, nullptr};
-
-constinit const OutMember kTM_d_PaymentSession[8] = {{"paymentSessionId", &kT_d_PaymentSessionId}, {"paymentManagerArn", &kT_d_PaymentManagerArn}, {"limits", &kT_d_SessionLimits}, {"userId", &kT_d_UserId}, {"expiryTimeInMinutes", &kT_d_Integer}, {"createdAt", &kT_d_DateTimestamp}, {"availableLimits", &kT_d_AvailableLimits}, {"updatedAt", &kT_d_DateTimestamp}};
-
-constinit const OutType kT_d_PaymentSession{OutKind::structure, kTM_d_PaymentSession, nullptr};
-
-constinit const OutMember kTM_d_CreatePaymentSessionResponse[1] = {{"paymentSession", &kT_d_PaymentSession}};
-
-constinit const OutType kT_d_CreatePaymentSessionResponse{OutKind::structure, kTM_d_CreatePaymentSessionResponse, nullptr};
-
-constinit const Member kM_d_DeleteABTest[1] = {
-    {{.name = "abTestId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[23]}, "abTestId"},
-};
-
-constinit const OutMember kTM_d_DeleteABTestResponse[3] = {{"abTestId", &kT_d_ABTestId}, {"abTestArn", &kT_d_ABTestArn}, {"status", &kT_d_ABTestStatus}};
-
-constinit const OutType kT_d_DeleteABTestResponse{OutKind::structure, kTM_d_DeleteABTestResponse, nullptr};
-
-constinit const Member kM_d_DeleteBatchEvaluation[1] = {
-    {{.name = "batchEvaluationId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[23]}, "batchEvaluationId"},
-};
-
-constinit const OutType kT_d_BatchEvaluationId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_BatchEvaluationArn{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_BatchEvaluationStatus{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_DeleteBatchEvaluationResponse[3] = {{"batchEvaluationId", &kT_d_BatchEvaluationId}, {"batchEvaluationArn", &kT_d_BatchEvaluationArn}, {"status", &kT_d_BatchEvaluationStatus}};
-
-constinit const OutType kT_d_DeleteBatchEvaluationResponse{OutKind::structure, kTM_d_DeleteBatchEvaluationResponse, nullptr};
-
-constinit const Member kM_d_DeleteCapacityProviderSession[2] = {
-    {{.name = "capacityProviderId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[24]}, "capacityProviderId"},
-    {{.name = "sessionId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 100, .pattern = &kPatterns[3]}, "sessionId"},
-};
-
-constinit const OutType kT_d_CapacityProviderArn{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_CapacityProviderSessionStatus{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_DeleteCapacityProviderSessionResponse[3] = {{"capacityProviderArn", &kT_d_CapacityProviderArn}, {"sessionId", &kT_d_SessionId}, {"status", &kT_d_CapacityProviderSessionStatus}};
-
-constinit const OutType kT_d_DeleteCapacityProviderSessionResponse{OutKind::structure, kTM_d_DeleteCapacityProviderSessionResponse, nullptr};
-
-constinit const Member kM_d_DeleteEvent[4] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[0]}, "memoryId"},
-    {{.name = "sessionId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 100, .pattern = &kPatterns[3]}, "sessionId"},
-    {{.name = "eventId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[17]}, "eventId"},
-    {{.name = "actorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255, .pattern = &kPatterns[16]}, "actorId"},
-};
-
-constinit const OutMember kTM_d_DeleteEventOutput[1] = {{"eventId", &kT_d_EventId}};
-
-constinit const OutType kT_d_DeleteEventOutput{OutKind::structure, kTM_d_DeleteEventOutput, nullptr};
-
-constinit const Member kM_d_DeleteMemoryRecord[2] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[0]}, "memoryId"},
-    {{.name = "memoryRecordId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 40, .max_length = 50, .pattern = &kPatterns[5]}, "memoryRecordId"},
-};
-
-constinit const OutMember kTM_d_DeleteMemoryRecordOutput[1] = {{"memoryRecordId", &kT_d_MemoryRecordId}};
-
-constinit const OutType kT_d_DeleteMemoryRecordOutput{OutKind::structure, kTM_d_DeleteMemoryRecordOutput, nullptr};
-
-constinit const Member kM_d_DeletePaymentInstrument[4] = {
-    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
-    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[18]}, ""},
-    {{.name = "paymentConnectorId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[19]}, ""},
-    {{.name = "paymentInstrumentId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 34, .max_length = 34, .pattern = &kPatterns[25]}, ""},
-};
-
-constinit const OutMember kTM_d_DeletePaymentInstrumentResponse[1] = {{"status", &kT_d_PaymentInstrumentStatus}};
-
-constinit const OutType kT_d_DeletePaymentInstrumentResponse{OutKind::structure, kTM_d_DeletePaymentInstrumentResponse, nullptr};
-
-constinit const Member kM_d_DeletePaymentSession[3] = {
-    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
-    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[18]}, ""},
-    {{.name = "paymentSessionId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 31, .max_length = 31, .pattern = &kPatterns[26]}, ""},
-};
-
-constinit const OutType kT_d_PaymentSessionStatus{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_DeletePaymentSessionResponse[1] = {{"status", &kT_d_PaymentSessionStatus}};
-
-constinit const OutType kT_d_DeletePaymentSessionResponse{OutKind::structure, kTM_d_DeletePaymentSessionResponse, nullptr};
-
-constinit const Member kM_d_DeleteRecommendation[1] = {
-    {{.name = "recommendationId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[27]}, "recommendationId"},
-};
-
-constinit const OutType kT_d_RecommendationId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_RecommendationStatus{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_DeleteRecommendationResponse[2] = {{"recommendationId", &kT_d_RecommendationId}, {"status", &kT_d_RecommendationStatus}};
-
-constinit const OutType kT_d_DeleteRecommendationResponse{OutKind::structure, kTM_d_DeleteRecommendationResponse, nullptr};
-
-constinit const ParamSpec kI_d_Spans_member{.name = "member", .where = kBody, .type = ParamType::any};
-
-constinit const ParamSpec kS_d_EvaluationInput[1] = {
-    {.name = "sessionSpans", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1000, .items = &kI_d_Spans_member},
-};
-
-constinit const ParamSpec kI_d_SpanIds_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 16, .max_length = 16};
-
-constinit const ParamSpec kI_d_TraceIds_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 32, .max_length = 32};
-
-constinit const ParamSpec kS_d_EvaluationTarget[2] = {
-    {.name = "spanIds", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 10, .items = &kI_d_SpanIds_member},
-    {.name = "traceIds", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 10, .items = &kI_d_TraceIds_member},
-};
-
-constinit const ParamSpec kS_d_SpanContext[3] = {
-    {.name = "sessionId", .where = kBody, .type = ParamType::string, .required = true},
-    {.name = "traceId", .where = kBody, .type = ParamType::string},
-    {.name = "spanId", .where = kBody, .type = ParamType::string},
-};
-
-constinit const ParamSpec kS_d_Context[1] = {
-    {.name = "spanContext", .where = kBody, .type = ParamType::object, .members = kS_d_SpanContext},
-};
-
-constinit const ParamSpec kS_d_EvaluationContent[1] = {
-    {.name = "text", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100000},
-};
-
-constinit const ParamSpec kI_d_EvaluationContentList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_EvaluationContent, .one_member = true};
-
-constinit const ParamSpec kI_d_EvaluationToolNames_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 500};
-
-constinit const ParamSpec kS_d_EvaluationExpectedTrajectory[1] = {
-    {.name = "toolNames", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 1000, .items = &kI_d_EvaluationToolNames_member},
-};
-
-constinit const ParamSpec kS_d_EvaluationReferenceInput[4] = {
-    {.name = "context", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_Context, .one_member = true},
-    {.name = "expectedResponse", .where = kBody, .type = ParamType::object, .members = kS_d_EvaluationContent, .one_member = true},
-    {.name = "assertions", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 100, .items = &kI_d_EvaluationContentList_member},
-    {.name = "expectedTrajectory", .where = kBody, .type = ParamType::object, .members = kS_d_EvaluationExpectedTrajectory},
-};
-
-constinit const ParamSpec kI_d_EvaluationReferenceInputs_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_EvaluationReferenceInput};
-
-constinit const Member kM_d_Evaluate[4] = {
-    {{.name = "evaluatorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[28]}, "evaluatorId"},
-    {{.name = "evaluationInput", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_EvaluationInput, .one_member = true}, ""},
-    {{.name = "evaluationTarget", .where = kBody, .type = ParamType::object, .members = kS_d_EvaluationTarget, .one_member = true}, ""},
-    {{.name = "evaluationReferenceInputs", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1000, .items = &kI_d_EvaluationReferenceInputs_member}, ""},
-};
-
-constinit const OutType kT_d_EvaluatorArn{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_EvaluatorId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_EvaluatorName{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_EvaluationExplanation{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_SpanContext[3] = {{"sessionId", &kT_d_String}, {"traceId", &kT_d_String}, {"spanId", &kT_d_String}};
-
-constinit const OutType kT_d_SpanContext{OutKind::structure, kTM_d_SpanContext, nullptr};
-
-constinit const OutMember kTM_d_Context[1] = {{"spanContext", &kT_d_SpanContext}};
-
-constinit const OutType kT_d_Context{OutKind::structure, kTM_d_Context, nullptr};
-
-constinit const OutType kT_d_Double{OutKind::number, {}, nullptr};
-
-constinit const OutMember kTM_d_TokenUsage[3] = {{"inputTokens", &kT_d_Integer}, {"outputTokens", &kT_d_Integer}, {"totalTokens", &kT_d_Integer}};
-
-constinit const OutType kT_d_TokenUsage{OutKind::structure, kTM_d_TokenUsage, nullptr};
-
-constinit const OutType kT_d_EvaluationErrorMessage{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_EvaluationErrorCode{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_IgnoredReferenceInputField{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_IgnoredReferenceInputFields{OutKind::list, {}, &kT_d_IgnoredReferenceInputField};
-
-constinit const OutMember kTM_d_EvaluationResultContent[11] = {{"evaluatorArn", &kT_d_EvaluatorArn}, {"evaluatorId", &kT_d_EvaluatorId}, {"evaluatorName", &kT_d_EvaluatorName}, {"explanation", &kT_d_EvaluationExplanation}, {"context", &kT_d_Context}, {"value", &kT_d_Double}, {"label", &kT_d_String}, {"tokenUsage", &kT_d_TokenUsage}, {"errorMessage", &kT_d_EvaluationErrorMessage}, {"errorCode", &kT_d_EvaluationErrorCode}, {"ignoredReferenceInputFields", &kT_d_IgnoredReferenceInputFields}};
-
-constinit const OutType kT_d_EvaluationResultContent{OutKind::structure, kTM_d_EvaluationResultContent, nullptr};
-
-constinit const OutType kT_d_EvaluationResults{OutKind::list, {}, &kT_d_EvaluationResultContent};
-
-constinit const OutMember kTM_d_EvaluateResponse[1] = {{"evaluationResults", &kT_d_EvaluationResults}};
-
-constinit const OutType kT_d_EvaluateResponse{OutKind::structure, kTM_d_EvaluateResponse, nullptr};
-
-constinit const Member kM_d_GetABTest[1] = {
-    {{.name = "abTestId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[23]}, "abTestId"},
-};
-
-constinit const OutType kT_d_ABTestDescription{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_GatewayArn{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_VariantName{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_VariantWeightInteger{OutKind::integer, {}, nullptr};
-
-constinit const OutType kT_d_ConfigurationBundleArn{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_ConfigurationBundleVersion{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_ConfigurationBundleRef[2] = {{"bundleArn", &kT_d_ConfigurationBundleArn}, {"bundleVersion", &kT_d_ConfigurationBundleVersion}};
-
-constinit const OutType kT_d_ConfigurationBundleRef{OutKind::structure, kTM_d_ConfigurationBundleRef, nullptr};
-
-constinit const OutType kT_d_TargetName{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_TargetRef[1] = {{"name", &kT_d_TargetName}};
-
-constinit const OutType kT_d_TargetRef{OutKind::structure, kTM_d_TargetRef, nullptr};
-
-constinit const OutMember kTM_d_VariantConfiguration[2] = {{"configurationBundle", &kT_d_ConfigurationBundleRef}, {"target", &kT_d_TargetRef}};
-
-constinit const OutType kT_d_VariantConfiguration{OutKind::structure, kTM_d_VariantConfiguration, nullptr};
-
-constinit const OutMember kTM_d_Variant[3] = {{"name", &kT_d_VariantName}, {"weight", &kT_d_VariantWeightInteger}, {"variantConfiguration", &kT_d_VariantConfiguration}};
-
-constinit const OutType kT_d_Variant{OutKind::structure, kTM_d_Variant, nullptr};
-
-constinit const OutType kT_d_VariantList{OutKind::list, {}, &kT_d_Variant};
-
-constinit const OutType kT_d_PathPattern{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_TargetPathList{OutKind::list, {}, &kT_d_PathPattern};
-
-constinit const OutMember kTM_d_GatewayFilter[1] = {{"targetPaths", &kT_d_TargetPathList}};
-
-constinit const OutType kT_d_GatewayFilter{OutKind::structure, kTM_d_GatewayFilter, nullptr};
-
-constinit const OutType kT_d_OnlineEvaluationConfigArn{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_PerVariantOnlineEvaluationConfig[2] = {{"name", &kT_d_VariantName}, {"onlineEvaluationConfigArn", &kT_d_OnlineEvaluationConfigArn}};
-
-constinit const OutType kT_d_PerVariantOnlineEvaluationConfig{OutKind::structure, kTM_d_PerVariantOnlineEvaluationConfig, nullptr};
-
-constinit const OutType kT_d_PerVariantOnlineEvaluationConfigList{OutKind::list, {}, &kT_d_PerVariantOnlineEvaluationConfig};
-
-constinit const OutMember kTM_d_ABTestEvaluationConfig[2] = {{"onlineEvaluationConfigArn", &kT_d_OnlineEvaluationConfigArn}, {"perVariantOnlineEvaluationConfig", &kT_d_PerVariantOnlineEvaluationConfigList}};
-
-constinit const OutType kT_d_ABTestEvaluationConfig{OutKind::structure, kTM_d_ABTestEvaluationConfig, nullptr};
-
-constinit const OutType kT_d_RoleArn{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_ErrorDetailsListMemberString{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_ErrorDetailsList{OutKind::list, {}, &kT_d_ErrorDetailsListMemberString};
-
-constinit const OutMember kTM_d_ControlStats[3] = {{"variantName", &kT_d_String}, {"sampleSize", &kT_d_Integer}, {"mean", &kT_d_Double}};
-
-constinit const OutType kT_d_ControlStats{OutKind::structure, kTM_d_ControlStats, nullptr};
-
-constinit const OutMember kTM_d_ConfidenceInterval[2] = {{"lower", &kT_d_Double}, {"upper", &kT_d_Double}};
-
-constinit const OutType kT_d_ConfidenceInterval{OutKind::structure, kTM_d_ConfidenceInterval, nullptr};
-
-constinit const OutType kT_d_Boolean{OutKind::boolean, {}, nullptr};
-
-constinit const OutMember kTM_d_VariantResult[8] = {{"variantName", &kT_d_String}, {"sampleSize", &kT_d_Integer}, {"mean", &kT_d_Double}, {"absoluteChange", &kT_d_Double}, {"percentChange", &kT_d_Double}, {"pValue", &kT_d_Double}, {"confidenceInterval", &kT_d_ConfidenceInterval}, {"isSignificant", &kT_d_Boolean}};
-
-constinit const OutType kT_d_VariantResult{OutKind::structure, kTM_d_VariantResult, nullptr};
-
-constinit const OutType kT_d_VariantResultList{OutKind::list, {}, &kT_d_VariantResult};
-
-constinit const OutMember kTM_d_EvaluatorMetric[3] = {{"evaluatorArn", &kT_d_String}, {"controlStats", &kT_d_ControlStats}, {"variantResults", &kT_d_VariantResultList}};
-
-constinit const OutType kT_d_EvaluatorMetric{OutKind::structure, kTM_d_EvaluatorMetric, nullptr};
-
-constinit const OutType kT_d_EvaluatorMetricList{OutKind::list, {}, &kT_d_EvaluatorMetric};
-
-constinit const OutMember kTM_d_ABTestResults[2] = {{"analysisTimestamp", &kT_d_Timestamp}, {"evaluatorMetrics", &kT_d_EvaluatorMetricList}};
-
-constinit const OutType kT_d_ABTestResults{OutKind::structure, kTM_d_ABTestResults, nullptr};
-
-constinit const OutMember kTM_d_GetABTestResponse[19] = {{"abTestId", &kT_d_ABTestId}, {"abTestArn", &kT_d_ABTestArn}, {"name", &kT_d_ABTestName}, {"description", &kT_d_ABTestDescription}, {"status", &kT_d_ABTestStatus}, {"executionStatus", &kT_d_ABTestExecutionStatus}, {"gatewayArn", &kT_d_GatewayArn}, {"variants", &kT_d_VariantList}, {"gatewayFilter", &kT_d_GatewayFilter}, {"evaluationConfig", &kT_d_ABTestEvaluationConfig}, {"roleArn", &kT_d_RoleArn}, {"currentRunId", &kT_d_String}, {"errorDetails", &kT_d_ErrorDetailsList}, {"startedAt", &kT_d_Timestamp}, {"stoppedAt", &kT_d_Timestamp}, {"maxDurationExpiresAt", &kT_d_Timestamp}, {"createdAt", &kT_d_Timestamp}, {"updatedAt", &kT_d_Timestamp}, {"results", &kT_d_ABTestResults}};
-
-constinit const OutType kT_d_GetABTestResponse{OutKind::structure, kTM_d_GetABTestResponse, nullptr};
-
-constinit const Member kM_d_GetAgentCard[3] = {
-    {{.name = "agentRuntimeArn", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "agentRuntimeArn"},
-    {{.name = "qualifier", .where = kQuery, .type = ParamType::string}, "qualifier"},
-    {{.name = "runtimeSessionId", .where = kHeader, .type = ParamType::string, .min_length = 33, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"},
-};
-
-constinit const OutType kT_d_AgentCard{OutKind::document, {}, nullptr};
-
-constinit const OutMember kTM_d_GetAgentCardResponse[1] = {{"agentCard", &kT_d_AgentCard}};
-
-constinit const OutType kT_d_GetAgentCardResponse{OutKind::structure, kTM_d_GetAgentCardResponse, nullptr};
-
-constinit const Member kM_d_GetBatchEvaluation[1] = {
-    {{.name = "batchEvaluationId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[23]}, "batchEvaluationId"},
-};
-
-constinit const OutType kT_d_BatchEvaluationName{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_SyntheticTimestamp_date_time{OutKind::timestamp, {}, nullptr};
-
-constinit const OutMember kTM_d_Evaluator[1] = {{"evaluatorId", &kT_d_EvaluatorId}};
-
-constinit const OutType kT_d_Evaluator{OutKind::structure, kTM_d_Evaluator, nullptr};
-
-constinit const OutType kT_d_EvaluatorList{OutKind::list, {}, &kT_d_Evaluator};
-
-constinit const OutType kT_d_InsightId{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_Insight[1] = {{"insightId", &kT_d_InsightId}};
-
-constinit const OutType kT_d_Insight{OutKind::structure, kTM_d_Insight, nullptr};
-
-constinit const OutType kT_d_InsightList{OutKind::list, {}, &kT_d_Insight};
-
-constinit const OutType kT_d_CloudWatchLogsSourceServiceNamesList{OutKind::list, {}, &kT_d_String};
-
-constinit const OutType kT_d_CloudWatchLogsSourceLogGroupNamesList{OutKind::list, {}, &kT_d_String};
-
-constinit const OutType kT_d_CloudWatchFilterConfigSessionIdsList{OutKind::list, {}, &kT_d_String};
-
-constinit const OutMember kTM_d_SessionFilterConfig[2] = {{"startTime", &kT_d_SyntheticTimestamp_date_time}, {"endTime", &kT_d_SyntheticTimestamp_date_time}};
-
-constinit const OutType kT_d_SessionFilterConfig{OutKind::structure, kTM_d_SessionFilterConfig, nullptr};
-
-constinit const OutMember kTM_d_CloudWatchFilterConfig[2] = {{"sessionIds", &kT_d_CloudWatchFilterConfigSessionIdsList}, {"timeRange", &kT_d_SessionFilterConfig}};
-
-constinit const OutType kT_d_CloudWatchFilterConfig{OutKind::structure, kTM_d_CloudWatchFilterConfig, nullptr};
-
-constinit const OutMember kTM_d_CloudWatchLogsSource[3] = {{"serviceNames", &kT_d_CloudWatchLogsSourceServiceNamesList}, {"logGroupNames", &kT_d_CloudWatchLogsSourceLogGroupNamesList}, {"filterConfig", &kT_d_CloudWatchFilterConfig}};
-
-constinit const OutType kT_d_CloudWatchLogsSource{OutKind::structure, kTM_d_CloudWatchLogsSource, nullptr};
-
-constinit const OutMember kTM_d_OnlineEvaluationConfigSource[2] = {{"onlineEvaluationConfigArn", &kT_d_OnlineEvaluationConfigArn}, {"timeRange", &kT_d_SessionFilterConfig}};
-
-constinit const OutType kT_d_OnlineEvaluationConfigSource{OutKind::structure, kTM_d_OnlineEvaluationConfigSource, nullptr};
-
-constinit const OutMember kTM_d_DataSourceConfig[2] = {{"cloudWatchLogs", &kT_d_CloudWatchLogsSource}, {"onlineEvaluationConfigSource", &kT_d_OnlineEvaluationConfigSource}};
-
-constinit const OutType kT_d_DataSourceConfig{OutKind::structure, kTM_d_DataSourceConfig, nullptr};
-
-constinit const OutMember kTM_d_CloudWatchOutputConfig[2] = {{"logGroupName", &kT_d_String}, {"logStreamName", &kT_d_String}};
-
-constinit const OutType kT_d_CloudWatchOutputConfig{OutKind::structure, kTM_d_CloudWatchOutputConfig, nullptr};
-
-constinit const OutMember kTM_d_OutputConfig[1] = {{"cloudWatchConfig", &kT_d_CloudWatchOutputConfig}};
-
-constinit const OutType kT_d_OutputConfig{OutKind::structure, kTM_d_OutputConfig, nullptr};
-
-constinit const OutMember kTM_d_EvaluatorStatistics[1] = {{"averageScore", &kT_d_Double}};
-
-constinit const OutType kT_d_EvaluatorStatistics{OutKind::structure, kTM_d_EvaluatorStatistics, nullptr};
-
-constinit const OutMember kTM_d_EvaluatorSummary[4] = {{"evaluatorId", &kT_d_String}, {"statistics", &kT_d_EvaluatorStatistics}, {"totalEvaluated", &kT_d_Integer}, {"totalFailed", &kT_d_Integer}};
-
-constinit const OutType kT_d_EvaluatorSummary{OutKind::structure, kTM_d_EvaluatorSummary, nullptr};
-
-constinit const OutType kT_d_EvaluatorSummaryList{OutKind::list, {}, &kT_d_EvaluatorSummary};
-
-constinit const OutMember kTM_d_EvaluationJobResults[6] = {{"numberOfSessionsCompleted", &kT_d_Integer}, {"numberOfSessionsInProgress", &kT_d_Integer}, {"numberOfSessionsFailed", &kT_d_Integer}, {"totalNumberOfSessions", &kT_d_Integer}, {"numberOfSessionsIgnored", &kT_d_Integer}, {"evaluatorSummaries", &kT_d_EvaluatorSummaryList}};
-
-constinit const OutType kT_d_EvaluationJobResults{OutKind::structure, kTM_d_EvaluationJobResults, nullptr};
-
-constinit const OutType kT_d_InsightsFailureCategory{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_InsightsFailureSignal[3] = {{"category", &kT_d_InsightsFailureCategory}, {"evidence", &kT_d_String}, {"confidence", &kT_d_Double}};
-
-constinit const OutType kT_d_InsightsFailureSignal{OutKind::structure, kTM_d_InsightsFailureSignal, nullptr};
-
-constinit const OutType kT_d_InsightsFailureSignalList{OutKind::list, {}, &kT_d_InsightsFailureSignal};
-
-constinit const OutMember kTM_d_FailureSpanDetail[3] = {{"spanId", &kT_d_String}, {"traceId", &kT_d_String}, {"signals", &kT_d_InsightsFailureSignalList}};
-
-constinit const OutType kT_d_FailureSpanDetail{OutKind::structure, kTM_d_FailureSpanDetail, nullptr};
-
-constinit const OutType kT_d_FailureSpanDetailList{OutKind::list, {}, &kT_d_FailureSpanDetail};
-
-constinit const OutMember kTM_d_AffectedSession[5] = {{"sessionId", &kT_d_String}, {"explanation", &kT_d_String}, {"fixType", &kT_d_String}, {"recommendation", &kT_d_String}, {"failureSpans", &kT_d_FailureSpanDetailList}};
-
-constinit const OutType kT_d_AffectedSession{OutKind::structure, kTM_d_AffectedSession, nullptr};
-
-constinit const OutType kT_d_AffectedSessionList{OutKind::list, {}, &kT_d_AffectedSession};
-
-constinit const OutMember kTM_d_RootCauseCluster[6] = {{"clusterId", &kT_d_Integer}, {"name", &kT_d_String}, {"rootCause", &kT_d_String}, {"recommendation", &kT_d_String}, {"affectedSessionCount", &kT_d_Integer}, {"affectedSessions", &kT_d_AffectedSessionList}};
-
-constinit const OutType kT_d_RootCauseCluster{OutKind::structure, kTM_d_RootCauseCluster, nullptr};
-
-constinit const OutType kT_d_RootCauseClusterList{OutKind::list, {}, &kT_d_RootCauseCluster};
-
-constinit const OutMember kTM_d_FailureSubCategoryCluster[5] = {{"clusterId", &kT_d_Integer}, {"name", &kT_d_String}, {"description", &kT_d_String}, {"affectedSessionCount", &kT_d_Integer}, {"rootCauses", &kT_d_RootCauseClusterList}};
-
-constinit const OutType kT_d_FailureSubCategoryCluster{OutKind::structure, kTM_d_FailureSubCategoryCluster, nullptr};
-
-constinit const OutType kT_d_FailureSubCategoryClusterList{OutKind::list, {}, &kT_d_FailureSubCategoryCluster};
-
-constinit const OutMember kTM_d_FailureCategoryCluster[5] = {{"clusterId", &kT_d_Integer}, {"name", &kT_d_String}, {"description", &kT_d_String}, {"affectedSessionCount", &kT_d_Integer}, {"subCategories", &kT_d_FailureSubCategoryClusterList}};
-
-constinit const OutType kT_d_FailureCategoryCluster{OutKind::structure, kTM_d_FailureCategoryCluster, nullptr};
-
-constinit const OutType kT_d_FailureCategoryClusterList{OutKind::list, {}, &kT_d_FailureCategoryCluster};
-
-constinit const OutMember kTM_d_FailureAnalysisResultContent[1] = {{"failures", &kT_d_FailureCategoryClusterList}};
-
-constinit const OutType kT_d_FailureAnalysisResultContent{OutKind::structure, kTM_d_FailureAnalysisResultContent, nullptr};
-
-constinit const OutType kT_d_UserIntentList{OutKind::list, {}, &kT_d_String};
-
-constinit const OutMember kTM_d_UserIntentAffectedSession[2] = {{"sessionId", &kT_d_String}, {"userMessages", &kT_d_UserIntentList}};
-
-constinit const OutType kT_d_UserIntentAffectedSession{OutKind::structure, kTM_d_UserIntentAffectedSession, nullptr};
-
-constinit const OutType kT_d_UserIntentAffectedSessionList{OutKind::list, {}, &kT_d_UserIntentAffectedSession};
-
-constinit const OutMember kTM_d_UserIntentCluster[5] = {{"clusterId", &kT_d_Integer}, {"name", &kT_d_String}, {"description", &kT_d_String}, {"affectedSessionCount", &kT_d_Integer}, {"affectedSessions", &kT_d_UserIntentAffectedSessionList}};
-
-constinit const OutType kT_d_UserIntentCluster{OutKind::structure, kTM_d_UserIntentCluster, nullptr};
-
-constinit const OutType kT_d_UserIntentClusterList{OutKind::list, {}, &kT_d_UserIntentCluster};
-
-constinit const OutMember kTM_d_UserIntentClusteringResultContent[1] = {{"userIntents", &kT_d_UserIntentClusterList}};
-
-constinit const OutType kT_d_UserIntentClusteringResultContent{OutKind::structure, kTM_d_UserIntentClusteringResultContent, nullptr};
-
-constinit const OutMember kTM_d_ExecutionSummaryAffectedSession[3] = {{"sessionId", &kT_d_String}, {"approachTaken", &kT_d_String}, {"finalOutcome", &kT_d_String}};
-
-constinit const OutType kT_d_ExecutionSummaryAffectedSession{OutKind::structure, kTM_d_ExecutionSummaryAffectedSession, nullptr};
-
-constinit const OutType kT_d_ExecutionSummaryAffectedSessionList{OutKind::list, {}, &kT_d_ExecutionSummaryAffectedSession};
-
-constinit const OutMember kTM_d_ExecutionSummaryCluster[5] = {{"clusterId", &kT_d_Integer}, {"name", &kT_d_String}, {"description", &kT_d_String}, {"affectedSessionCount", &kT_d_Integer}, {"affectedSessions", &kT_d_ExecutionSummaryAffectedSessionList}};
-
-constinit const OutType kT_d_ExecutionSummaryCluster{OutKind::structure, kTM_d_ExecutionSummaryCluster, nullptr};
-
-constinit const OutType kT_d_ExecutionSummaryClusterList{OutKind::list, {}, &kT_d_ExecutionSummaryCluster};
-
-constinit const OutMember kTM_d_ExecutionSummaryClusteringResultContent[1] = {{"executionSummaries", &kT_d_ExecutionSummaryClusterList}};
-
-constinit const OutType kT_d_ExecutionSummaryClusteringResultContent{OutKind::structure, kTM_d_ExecutionSummaryClusteringResultContent, nullptr};
-
-constinit const OutType kT_d_BatchEvaluationDescription{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_KmsKeyArn{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_GetBatchEvaluationResponse[17] = {{"batchEvaluationId", &kT_d_BatchEvaluationId}, {"batchEvaluationArn", &kT_d_BatchEvaluationArn}, {"batchEvaluationName", &kT_d_BatchEvaluationName}, {"status", &kT_d_BatchEvaluationStatus}, {"createdAt", &kT_d_SyntheticTimestamp_date_time}, {"evaluators", &kT_d_EvaluatorList}, {"insights", &kT_d_InsightList}, {"dataSourceConfig", &kT_d_DataSourceConfig}, {"outputConfig", &kT_d_OutputConfig}, {"evaluationResults", &kT_d_EvaluationJobResults}, {"failureAnalysisResult", &kT_d_FailureAnalysisResultContent}, {"userIntentResult", &kT_d_UserIntentClusteringResultContent}, {"executionSummaryResult", &kT_d_ExecutionSummaryClusteringResultContent}, {"errorDetails", &kT_d_ErrorDetailsList}, {"description", &kT_d_BatchEvaluationDescription}, {"updatedAt", &kT_d_SyntheticTimestamp_date_time}, {"kmsKeyArn", &kT_d_KmsKeyArn}};
-
-constinit const OutType kT_d_GetBatchEvaluationResponse{OutKind::structure, kTM_d_GetBatchEvaluationResponse, nullptr};
-
-constinit const Member kM_d_GetBrowserSession[2] = {
-    {{.name = "browserIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "browserIdentifier"},
-    {{.name = "sessionId", .where = kQuery, .type = ParamType::string, .required = true, .pattern = &kPatterns[29]}, "sessionId"},
-};
-
-constinit const OutType kT_d_BrowserSessionId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_Name{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_ViewPortWidth{OutKind::integer, {}, nullptr};
-
-constinit const OutType kT_d_ViewPortHeight{OutKind::integer, {}, nullptr};
-
-constinit const OutMember kTM_d_ViewPort[2] = {{"width", &kT_d_ViewPortWidth}, {"height", &kT_d_ViewPortHeight}};
-
-constinit const OutType kT_d_ViewPort{OutKind::structure, kTM_d_ViewPort, nullptr};
-
-constinit const OutType kT_d_S3LocationBucketString{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_S3LocationPrefixString{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_S3LocationVersionIdString{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_S3Location[3] = {{"bucket", &kT_d_S3LocationBucketString}, {"prefix", &kT_d_S3LocationPrefixString}, {"versionId", &kT_d_S3LocationVersionIdString}};
-
-constinit const OutType kT_d_S3Location{OutKind::structure, kTM_d_S3Location, nullptr};
-
-constinit const OutMember kTM_d_ResourceLocation[1] = {{"s3", &kT_d_S3Location}};
-
-constinit const OutType kT_d_ResourceLocation{OutKind::structure, kTM_d_ResourceLocation, nullptr};
-
-constinit const OutMember kTM_d_BrowserExtension[1] = {{"location", &kT_d_ResourceLocation}};
-
-constinit const OutType kT_d_BrowserExtension{OutKind::structure, kTM_d_BrowserExtension, nullptr};
-
-constinit const OutType kT_d_BrowserExtensions{OutKind::list, {}, &kT_d_BrowserExtension};
-
-constinit const OutType kT_d_BrowserEnterprisePolicyType{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_BrowserEnterprisePolicy[2] = {{"location", &kT_d_ResourceLocation}, {"type", &kT_d_BrowserEnterprisePolicyType}};
-
-constinit const OutType kT_d_BrowserEnterprisePolicy{OutKind::structure, kTM_d_BrowserEnterprisePolicy, nullptr};
-
-constinit const OutType kT_d_BrowserEnterprisePolicies{OutKind::list, {}, &kT_d_BrowserEnterprisePolicy};
-
-constinit const OutType kT_d_BrowserProfileId{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_BrowserProfileConfiguration[1] = {{"profileIdentifier", &kT_d_BrowserProfileId}};
-
-constinit const OutType kT_d_BrowserProfileConfiguration{OutKind::structure, kTM_d_BrowserProfileConfiguration, nullptr};
-
-constinit const OutType kT_d_BrowserSessionTimeout{OutKind::integer, {}, nullptr};
-
-constinit const OutType kT_d_BrowserSessionStatus{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_BrowserStreamEndpoint{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_AutomationStreamStatus{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_AutomationStream[2] = {{"streamEndpoint", &kT_d_BrowserStreamEndpoint}, {"streamStatus", &kT_d_AutomationStreamStatus}};
-
-constinit const OutType kT_d_AutomationStream{OutKind::structure, kTM_d_AutomationStream, nullptr};
-
-constinit const OutMember kTM_d_LiveViewStream[1] = {{"streamEndpoint", &kT_d_BrowserStreamEndpoint}};
-
-constinit const OutType kT_d_LiveViewStream{OutKind::structure, kTM_d_LiveViewStream, nullptr};
-
-constinit const OutMember kTM_d_BrowserSessionStream[2] = {{"automationStream", &kT_d_AutomationStream}, {"liveViewStream", &kT_d_LiveViewStream}};
-
-constinit const OutType kT_d_BrowserSessionStream{OutKind::structure, kTM_d_BrowserSessionStream, nullptr};
-
-constinit const OutType kT_d_HostName{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_ExternalProxyPortInteger{OutKind::integer, {}, nullptr};
-
-constinit const OutType kT_d_DomainPattern{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_DomainPatterns{OutKind::list, {}, &kT_d_DomainPattern};
-
-constinit const OutType kT_d_SecretArn{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_BasicAuth[1] = {{"secretArn", &kT_d_SecretArn}};
-
-constinit const OutType kT_d_BasicAuth{OutKind::structure, kTM_d_BasicAuth, nullptr};
-
-constinit const OutMember kTM_d_ProxyCredentials[1] = {{"basicAuth", &kT_d_BasicAuth}};
-
-constinit const OutType kT_d_ProxyCredentials{OutKind::structure, kTM_d_ProxyCredentials, nullptr};
-
-constinit const OutMember kTM_d_ExternalProxy[4] = {{"server", &kT_d_HostName}, {"port", &kT_d_ExternalProxyPortInteger}, {"domainPatterns", &kT_d_DomainPatterns}, {"credentials", &kT_d_ProxyCredentials}};
-
-constinit const OutType kT_d_ExternalProxy{OutKind::structure, kTM_d_ExternalProxy, nullptr};
-
-constinit const OutMember kTM_d_Proxy[1] = {{"externalProxy", &kT_d_ExternalProxy}};
-
-constinit const OutType kT_d_Proxy{OutKind::structure, kTM_d_Proxy, nullptr};
-
-constinit const OutType kT_d_ProxyConfigurationProxiesList{OutKind::list, {}, &kT_d_Proxy};
-
-constinit const OutMember kTM_d_ProxyBypass[1] = {{"domainPatterns", &kT_d_DomainPatterns}};
-
-constinit const OutType kT_d_ProxyBypass{OutKind::structure, kTM_d_ProxyBypass, nullptr};
-
-constinit const OutMember kTM_d_ProxyConfiguration[2] = {{"proxies", &kT_d_ProxyConfigurationProxiesList}, {"bypass", &kT_d_ProxyBypass}};
-
-constinit const OutType kT_d_ProxyConfiguration{OutKind::structure, kTM_d_ProxyConfiguration, nullptr};
-
-constinit const OutMember kTM_d_SecretsManagerLocation[1] = {{"secretArn", &kT_d_SecretArn}};
-
-constinit const OutType kT_d_SecretsManagerLocation{OutKind::structure, kTM_d_SecretsManagerLocation, nullptr};
-
-constinit const OutMember kTM_d_CertificateLocation[1] = {{"secretsManager", &kT_d_SecretsManagerLocation}};
-
-constinit const OutType kT_d_CertificateLocation{OutKind::structure, kTM_d_CertificateLocation, nullptr};
-
-constinit const OutMember kTM_d_Certificate[1] = {{"location", &kT_d_CertificateLocation}};
-
-constinit const OutType kT_d_Certificate{OutKind::structure, kTM_d_Certificate, nullptr};
-
-constinit const OutType kT_d_Certificates{OutKind::list, {}, &kT_d_Certificate};
-
-constinit const OutType kT_d_S3FilesAccessPointArn{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_MountPath{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_S3FilesFileSystemArn{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_S3FilesConfiguration[3] = {{"accessPointArn", &kT_d_S3FilesAccessPointArn}, {"mountPath", &kT_d_MountPath}, {"fileSystemArn", &kT_d_S3FilesFileSystemArn}};
-
-constinit const OutType kT_d_S3FilesConfiguration{OutKind::structure, kTM_d_S3FilesConfiguration, nullptr};
-
-constinit const OutType kT_d_EfsAccessPointArn{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_EfsFileSystemArn{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_EfsConfiguration[3] = {{"accessPointArn", &kT_d_EfsAccessPointArn}, {"mountPath", &kT_d_MountPath}, {"fileSystemArn", &kT_d_EfsFileSystemArn}};
-
-constinit const OutType kT_d_EfsConfiguration{OutKind::structure, kTM_d_EfsConfiguration, nullptr};
-
-constinit const OutMember kTM_d_ToolsFileSystemConfiguration[2] = {{"s3FilesConfiguration", &kT_d_S3FilesConfiguration}, {"efsConfiguration", &kT_d_EfsConfiguration}};
-
-constinit const OutType kT_d_ToolsFileSystemConfiguration{OutKind::structure, kTM_d_ToolsFileSystemConfiguration, nullptr};
-
-constinit const OutType kT_d_ToolsFileSystemConfigurations{OutKind::list, {}, &kT_d_ToolsFileSystemConfiguration};
-
-constinit const OutMember kTM_d_GetBrowserSessionResponse[16] = {{"browserIdentifier", &kT_d_String}, {"sessionId", &kT_d_BrowserSessionId}, {"name", &kT_d_Name}, {"createdAt", &kT_d_DateTimestamp}, {"viewPort", &kT_d_ViewPort}, {"extensions", &kT_d_BrowserExtensions}, {"enterprisePolicies", &kT_d_BrowserEnterprisePolicies}, {"profileConfiguration", &kT_d_BrowserProfileConfiguration}, {"sessionTimeoutSeconds", &kT_d_BrowserSessionTimeout}, {"status", &kT_d_BrowserSessionStatus}, {"streams", &kT_d_BrowserSessionStream}, {"proxyConfiguration", &kT_d_ProxyConfiguration}, {"certificates", &kT_d_Certificates}, {"filesystemConfigurations", &kT_d_ToolsFileSystemConfigurations}, {"sessionReplayArtifact", &kT_d_String}, {"lastUpdatedAt", &kT_d_DateTimestamp}};
-
-constinit const OutType kT_d_GetBrowserSessionResponse{OutKind::structure, kTM_d_GetBrowserSessionResponse, nullptr};
-
-constinit const Member kM_d_GetCodeInterpreterSession[2] = {
-    {{.name = "codeInterpreterIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "codeInterpreterIdentifier"},
-    {{.name = "sessionId", .where = kQuery, .type = ParamType::string, .required = true, .pattern = &kPatterns[29]}, "sessionId"},
-};
-
-constinit const OutType kT_d_CodeInterpreterSessionId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_CodeInterpreterSessionTimeout{OutKind::integer, {}, nullptr};
-
-constinit const OutType kT_d_CodeInterpreterSessionStatus{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_GetCodeInterpreterSessionResponse[8] = {{"codeInterpreterIdentifier", &kT_d_String}, {"sessionId", &kT_d_CodeInterpreterSessionId}, {"name", &kT_d_Name}, {"createdAt", &kT_d_DateTimestamp}, {"sessionTimeoutSeconds", &kT_d_CodeInterpreterSessionTimeout}, {"status", &kT_d_CodeInterpreterSessionStatus}, {"certificates", &kT_d_Certificates}, {"filesystemConfigurations", &kT_d_ToolsFileSystemConfigurations}};
-
-constinit const OutType kT_d_GetCodeInterpreterSessionResponse{OutKind::structure, kTM_d_GetCodeInterpreterSessionResponse, nullptr};
-
-constinit const Member kM_d_GetEvent[4] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[0]}, "memoryId"},
-    {{.name = "sessionId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 100, .pattern = &kPatterns[3]}, "sessionId"},
-    {{.name = "actorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255, .pattern = &kPatterns[16]}, "actorId"},
-    {{.name = "eventId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[17]}, "eventId"},
-};
-
-constinit const OutMember kTM_d_GetEventOutput[1] = {{"event", &kT_d_Event}};
-
-constinit const OutType kT_d_GetEventOutput{OutKind::structure, kTM_d_GetEventOutput, nullptr};
-
-constinit const Member kM_d_GetMemoryRecord[2] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[0]}, "memoryId"},
-    {{.name = "memoryRecordId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 40, .max_length = 50, .pattern = &kPatterns[5]}, "memoryRecordId"},
-};
-
-constinit const OutType kT_d_MemoryContentTextString{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_MemoryContent[1] = {{"text", &kT_d_MemoryContentTextString}};
-
-constinit const OutType kT_d_MemoryContent{OutKind::structure, kTM_d_MemoryContent, nullptr};
-
-constinit const OutType kT_d_MemoryStrategyId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_Namespace{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_NamespacesList{OutKind::list, {}, &kT_d_Namespace};
-
-constinit const OutType kT_d_StringValue{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_StringListMemberValue{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_StringValueList{OutKind::list, {}, &kT_d_StringListMemberValue};
-
-constinit const OutMember kTM_d_MemoryRecordMetadataValue[4] = {{"stringValue", &kT_d_StringValue}, {"stringListValue", &kT_d_StringValueList}, {"numberValue", &kT_d_Double}, {"dateTimeValue", &kT_d_Timestamp}};
-
-constinit const OutType kT_d_MemoryRecordMetadataValue{OutKind::structure, kTM_d_MemoryRecordMetadataValue, nullptr};
-
-constinit const OutType kT_d_MemoryRecordMetadataMap{OutKind::map, {}, &kT_d_MemoryRecordMetadataValue};
-
-constinit const OutMember kTM_d_MemoryRecord[6] = {{"memoryRecordId", &kT_d_MemoryRecordId}, {"content", &kT_d_MemoryContent}, {"memoryStrategyId", &kT_d_MemoryStrategyId}, {"namespaces", &kT_d_NamespacesList}, {"createdAt", &kT_d_Timestamp}, {"metadata", &kT_d_MemoryRecordMetadataMap}};
-
-constinit const OutType kT_d_MemoryRecord{OutKind::structure, kTM_d_MemoryRecord, nullptr};
-
-constinit const OutMember kTM_d_GetMemoryRecordOutput[1] = {{"memoryRecord", &kT_d_MemoryRecord}};
-
-constinit const OutType kT_d_GetMemoryRecordOutput{OutKind::structure, kTM_d_GetMemoryRecordOutput, nullptr};
-
-constinit const Member kM_d_GetPaymentInstrument[5] = {
-    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
-    {{.name = "agentName", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Payments-Agent-Name"},
-    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[18]}, ""},
-    {{.name = "paymentConnectorId", .where = kBody, .type = ParamType::string, .min_length = 12, .max_length = 211, .pattern = &kPatterns[19]}, ""},
-    {{.name = "paymentInstrumentId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 34, .max_length = 34, .pattern = &kPatterns[25]}, ""},
-};
-
-constinit const OutMember kTM_d_GetPaymentInstrumentResponse[1] = {{"paymentInstrument", &kT_d_PaymentInstrument}};
-
-constinit const OutType kT_d_GetPaymentInstrumentResponse{OutKind::structure, kTM_d_GetPaymentInstrumentResponse, nullptr};
-
-constinit const std::string_view kE_d_BlockchainChainId[5] = {"BASE", "BASE_SEPOLIA", "ETHEREUM", "SOLANA", "SOLANA_DEVNET"};
-
-constinit const std::string_view kE_d_InstrumentBalanceToken[1] = {"USDC"};
-
-constinit const Member kM_d_GetPaymentInstrumentBalance[7] = {
-    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
-    {{.name = "agentName", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Payments-Agent-Name"},
-    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[18]}, ""},
-    {{.name = "paymentConnectorId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[19]}, ""},
-    {{.name = "paymentInstrumentId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 34, .max_length = 34, .pattern = &kPatterns[25]}, ""},
-    {{.name = "chain", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_BlockchainChainId}, ""},
-    {{.name = "token", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_InstrumentBalanceToken}, ""},
-};
-
-constinit const OutType kT_d_InstrumentBalanceToken{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_BlockchainChainId{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_TokenBalance[5] = {{"amount", &kT_d_String}, {"decimals", &kT_d_Integer}, {"token", &kT_d_InstrumentBalanceToken}, {"network", &kT_d_CryptoWalletNetwork}, {"chain", &kT_d_BlockchainChainId}};
-
-constinit const OutType kT_d_TokenBalance{OutKind::structure, kTM_d_TokenBalance, nullptr};
-
-constinit const OutMember kTM_d_GetPaymentInstrumentBalanceResponse[2] = {{"paymentInstrumentId", &kT_d_PaymentInstrumentId}, {"tokenBalance", &kT_d_TokenBalance}};
-
-constinit const OutType kT_d_GetPaymentInstrumentBalanceResponse{OutKind::structure, kTM_d_GetPaymentInstrumentBalanceResponse, nullptr};
-
-constinit const Member kM_d_GetPaymentSession[4] = {
-    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
-    {{.name = "agentName", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Payments-Agent-Name"},
-    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[18]}, ""},
-    {{.name = "paymentSessionId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 31, .max_length = 31, .pattern = &kPatterns[26]}, ""},
-};
-
-constinit const OutMember kTM_d_GetPaymentSessionResponse[1] = {{"paymentSession", &kT_d_PaymentSession}};
-
-constinit const OutType kT_d_GetPaymentSessionResponse{OutKind::structure, kTM_d_GetPaymentSessionResponse, nullptr};
-
-constinit const Member kM_d_GetRecommendation[1] = {
-    {{.name = "recommendationId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[27]}, "recommendationId"},
-};
-
-constinit const OutType kT_d_RecommendationArn{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_RecommendationName{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_RecommendationDescription{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_RecommendationType{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_SystemPromptText{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_ConfigurationBundleVersionId{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_SystemPromptConfigurationBundle[3] = {{"bundleArn", &kT_d_ConfigurationBundleArn}, {"versionId", &kT_d_ConfigurationBundleVersionId}, {"systemPromptJsonPath", &kT_d_String}};
-
-constinit const OutType kT_d_SystemPromptConfigurationBundle{OutKind::structure, kTM_d_SystemPromptConfigurationBundle, nullptr};
-
-constinit const OutMember kTM_d_SystemPromptConfig[2] = {{"text", &kT_d_SystemPromptText}, {"configurationBundle", &kT_d_SystemPromptConfigurationBundle}};
-
-constinit const OutType kT_d_SystemPromptConfig{OutKind::structure, kTM_d_SystemPromptConfig, nullptr};
-
-constinit const OutType kT_d_Span{OutKind::document, {}, nullptr};
-
-constinit const OutType kT_d_Spans{OutKind::list, {}, &kT_d_Span};
-
-constinit const OutType kT_d_CloudWatchLogsTraceConfigLogGroupArnsList{OutKind::list, {}, &kT_d_String};
-
-constinit const OutType kT_d_ServiceName{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_ServiceNameList{OutKind::list, {}, &kT_d_ServiceName};
-
-constinit const OutType kT_d_CloudWatchLogsFilterKeyString{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_CloudWatchLogsFilterOperator{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_FilterStringValue{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_FilterValue[3] = {{"stringValue", &kT_d_FilterStringValue}, {"doubleValue", &kT_d_Double}, {"booleanValue", &kT_d_Boolean}};
-
-constinit const OutType kT_d_FilterValue{OutKind::structure, kTM_d_FilterValue, nullptr};
-
-constinit const OutMember kTM_d_CloudWatchLogsFilter[3] = {{"key", &kT_d_CloudWatchLogsFilterKeyString}, {"operator", &kT_d_CloudWatchLogsFilterOperator}, {"value", &kT_d_FilterValue}};
-
-constinit const OutType kT_d_CloudWatchLogsFilter{OutKind::structure, kTM_d_CloudWatchLogsFilter, nullptr};
-
-constinit const OutType kT_d_CloudWatchLogsFilterList{OutKind::list, {}, &kT_d_CloudWatchLogsFilter};
-
-constinit const OutMember kTM_d_CloudWatchLogsRule[1] = {{"filters", &kT_d_CloudWatchLogsFilterList}};
-
-constinit const OutType kT_d_CloudWatchLogsRule{OutKind::structure, kTM_d_CloudWatchLogsRule, nullptr};
-
-constinit const OutMember kTM_d_CloudWatchLogsTraceConfig[5] = {{"logGroupArns", &kT_d_CloudWatchLogsTraceConfigLogGroupArnsList}, {"serviceNames", &kT_d_ServiceNameList}, {"startTime", &kT_d_SyntheticTimestamp_date_time}, {"endTime", &kT_d_SyntheticTimestamp_date_time}, {"rule", &kT_d_CloudWatchLogsRule}};
-
-constinit const OutType kT_d_CloudWatchLogsTraceConfig{OutKind::structure, kTM_d_CloudWatchLogsTraceConfig, nullptr};
-
-constinit const OutMember kTM_d_BatchEvaluationTraceConfig[1] = {{"batchEvaluationArn", &kT_d_BatchEvaluationArn}};
-
-constinit const OutType kT_d_BatchEvaluationTraceConfig{OutKind::structure, kTM_d_BatchEvaluationTraceConfig, nullptr};
-
-constinit const OutMember kTM_d_AgentTracesConfig[3] = {{"sessionSpans", &kT_d_Spans}, {"cloudwatchLogs", &kT_d_CloudWatchLogsTraceConfig}, {"batchEvaluation", &kT_d_BatchEvaluationTraceConfig}};
-
-constinit const OutType kT_d_AgentTracesConfig{OutKind::structure, kTM_d_AgentTracesConfig, nullptr};
-
-constinit const OutMember kTM_d_RecommendationEvaluatorReference[1] = {{"evaluatorArn", &kT_d_EvaluatorArn}};
-
-constinit const OutType kT_d_RecommendationEvaluatorReference{OutKind::structure, kTM_d_RecommendationEvaluatorReference, nullptr};
-
-constinit const OutType kT_d_RecommendationEvaluationConfigEvaluatorsList{OutKind::list, {}, &kT_d_RecommendationEvaluatorReference};
-
-constinit const OutMember kTM_d_RecommendationEvaluationConfig[1] = {{"evaluators", &kT_d_RecommendationEvaluationConfigEvaluatorsList}};
-
-constinit const OutType kT_d_RecommendationEvaluationConfig{OutKind::structure, kTM_d_RecommendationEvaluationConfig, nullptr};
-
-constinit const OutMember kTM_d_SystemPromptRecommendationConfig[3] = {{"systemPrompt", &kT_d_SystemPromptConfig}, {"agentTraces", &kT_d_AgentTracesConfig}, {"evaluationConfig", &kT_d_RecommendationEvaluationConfig}};
-
-constinit const OutType kT_d_SystemPromptRecommendationConfig{OutKind::structure, kTM_d_SystemPromptRecommendationConfig, nullptr};
-
-constinit const OutType kT_d_RecommendationToolName{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_ToolDescriptionText{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_ToolDescriptionConfig[1] = {{"text", &kT_d_ToolDescriptionText}};
-
-constinit const OutType kT_d_ToolDescriptionConfig{OutKind::structure, kTM_d_ToolDescriptionConfig, nullptr};
-
-constinit const OutMember kTM_d_ToolDescriptionInput[2] = {{"toolName", &kT_d_RecommendationToolName}, {"toolDescription", &kT_d_ToolDescriptionConfig}};
-
-constinit const OutType kT_d_ToolDescriptionInput{OutKind::structure, kTM_d_ToolDescriptionInput, nullptr};
-
-constinit const OutType kT_d_ToolDescriptionList{OutKind::list, {}, &kT_d_ToolDescriptionInput};
-
-constinit const OutMember kTM_d_ToolDescriptionTextInput[1] = {{"tools", &kT_d_ToolDescriptionList}};
-
-constinit const OutType kT_d_ToolDescriptionTextInput{OutKind::structure, kTM_d_ToolDescriptionTextInput, nullptr};
-
-constinit const OutMember kTM_d_ConfigurationBundleToolEntry[2] = {{"toolName", &kT_d_RecommendationToolName}, {"toolDescriptionJsonPath", &kT_d_String}};
-
-constinit const OutType kT_d_ConfigurationBundleToolEntry{OutKind::structure, kTM_d_ConfigurationBundleToolEntry, nullptr};
-
-constinit const OutType kT_d_ConfigurationBundleToolEntryList{OutKind::list, {}, &kT_d_ConfigurationBundleToolEntry};
-
-constinit const OutMember kTM_d_ToolDescriptionConfigurationBundle[3] = {{"bundleArn", &kT_d_ConfigurationBundleArn}, {"versionId", &kT_d_ConfigurationBundleVersionId}, {"tools", &kT_d_ConfigurationBundleToolEntryList}};
-
-constinit const OutType kT_d_ToolDescriptionConfigurationBundle{OutKind::structure, kTM_d_ToolDescriptionConfigurationBundle, nullptr};
-
-constinit const OutMember kTM_d_ToolDescriptionSource[2] = {{"toolDescriptionText", &kT_d_ToolDescriptionTextInput}, {"configurationBundle", &kT_d_ToolDescriptionConfigurationBundle}};
-
-constinit const OutType kT_d_ToolDescriptionSource{OutKind::structure, kTM_d_ToolDescriptionSource, nullptr};
-
-constinit const OutMember kTM_d_ToolDescriptionRecommendationConfig[2] = {{"toolDescription", &kT_d_ToolDescriptionSource}, {"agentTraces", &kT_d_AgentTracesConfig}};
-
-constinit const OutType kT_d_ToolDescriptionRecommendationConfig{OutKind::structure, kTM_d_ToolDescriptionRecommendationConfig, nullptr};
-
-constinit const OutMember kTM_d_RecommendationConfig[2] = {{"systemPromptRecommendationConfig", &kT_d_SystemPromptRecommendationConfig}, {"toolDescriptionRecommendationConfig", &kT_d_ToolDescriptionRecommendationConfig}};
-
-constinit const OutType kT_d_RecommendationConfig{OutKind::structure, kTM_d_RecommendationConfig, nullptr};
-
-constinit const OutMember kTM_d_RecommendationResultConfigurationBundle[2] = {{"bundleArn", &kT_d_ConfigurationBundleArn}, {"versionId", &kT_d_ConfigurationBundleVersionId}};
-
-constinit const OutType kT_d_RecommendationResultConfigurationBundle{OutKind::structure, kTM_d_RecommendationResultConfigurationBundle, nullptr};
-
-constinit const OutType kT_d_RecommendationExplanation{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_RecommendationErrorCode{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_RecommendationErrorMessage{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_SystemPromptRecommendationResult[5] = {{"recommendedSystemPrompt", &kT_d_SystemPromptText}, {"configurationBundle", &kT_d_RecommendationResultConfigurationBundle}, {"explanation", &kT_d_RecommendationExplanation}, {"errorCode", &kT_d_RecommendationErrorCode}, {"errorMessage", &kT_d_RecommendationErrorMessage}};
-
-constinit const OutType kT_d_SystemPromptRecommendationResult{OutKind::structure, kTM_d_SystemPromptRecommendationResult, nullptr};
-
-constinit const OutMember kTM_d_ToolDescriptionOutput[3] = {{"toolName", &kT_d_RecommendationToolName}, {"recommendedToolDescription", &kT_d_ToolDescriptionText}, {"explanation", &kT_d_RecommendationExplanation}};
-
-constinit const OutType kT_d_ToolDescriptionOutput{OutKind::structure, kTM_d_ToolDescriptionOutput, nullptr};
-
-constinit const OutType kT_d_ToolDescriptionResultList{OutKind::list, {}, &kT_d_ToolDescriptionOutput};
-
-constinit const OutMember kTM_d_ToolDescriptionRecommendationResult[4] = {{"tools", &kT_d_ToolDescriptionResultList}, {"configurationBundle", &kT_d_RecommendationResultConfigurationBundle}, {"errorCode", &kT_d_RecommendationErrorCode}, {"errorMessage", &kT_d_RecommendationErrorMessage}};
-
-constinit const OutType kT_d_ToolDescriptionRecommendationResult{OutKind::structure, kTM_d_ToolDescriptionRecommendationResult, nullptr};
-
-constinit const OutMember kTM_d_RecommendationResult[2] = {{"systemPromptRecommendationResult", &kT_d_SystemPromptRecommendationResult}, {"toolDescriptionRecommendationResult", &kT_d_ToolDescriptionRecommendationResult}};
-
-constinit const OutType kT_d_RecommendationResult{OutKind::structure, kTM_d_RecommendationResult, nullptr};
-
-constinit const OutMember kTM_d_GetRecommendationResponse[11] = {{"recommendationId", &kT_d_RecommendationId}, {"recommendationArn", &kT_d_RecommendationArn}, {"name", &kT_d_RecommendationName}, {"description", &kT_d_RecommendationDescription}, {"type", &kT_d_RecommendationType}, {"recommendationConfig", &kT_d_RecommendationConfig}, {"status", &kT_d_RecommendationStatus}, {"createdAt", &kT_d_SyntheticTimestamp_date_time}, {"updatedAt", &kT_d_SyntheticTimestamp_date_time}, {"recommendationResult", &kT_d_RecommendationResult}, {"kmsKeyArn", &kT_d_KmsKeyArn}};
-
-constinit const OutType kT_d_GetRecommendationResponse{OutKind::structure, kTM_d_GetRecommendationResponse, nullptr};
-
-constinit const Member kM_d_GetResourceApiKey[2] = {
-    {{.name = "workloadIdentityToken", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 131072}, ""},
-    {{.name = "resourceCredentialProviderName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[30]}, ""},
-};
-
-constinit const OutType kT_d_ApiKeyType{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_GetResourceApiKeyResponse[1] = {{"apiKey", &kT_d_ApiKeyType}};
-
-constinit const OutType kT_d_GetResourceApiKeyResponse{OutKind::structure, kTM_d_GetResourceApiKeyResponse, nullptr};
-
-constinit const ParamSpec kI_d_ScopesListType_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128};
-
-constinit const std::string_view kE_d_Oauth2FlowType[3] = {"USER_FEDERATION", "M2M", "ON_BEHALF_OF_TOKEN_EXCHANGE"};
-
-constinit const ParamSpec kI_d_CustomRequestParametersType_value{.name = "value", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048};
-
-constinit const ParamSpec kI_d_CustomRequestParametersType_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[32]};
-
-constinit const ParamSpec kI_d_ResourcesListType_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048};
-
-constinit const ParamSpec kI_d_AudiencesListType_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048};
-
-constinit const Member kM_d_GetResourceOauth2Token[11] = {
-    {{.name = "workloadIdentityToken", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 131072}, ""},
-    {{.name = "resourceCredentialProviderName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[30]}, ""},
-    {{.name = "scopes", .where = kBody, .type = ParamType::array, .required = true, .items = &kI_d_ScopesListType_member}, ""},
-    {{.name = "oauth2Flow", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_Oauth2FlowType}, ""},
-    {{.name = "sessionUri", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 1024, .pattern = &kPatterns[7]}, ""},
-    {{.name = "resourceOauth2ReturnUrl", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[31]}, ""},
-    {{.name = "forceAuthentication", .where = kBody, .type = ParamType::boolean}, ""},
-    {{.name = "customParameters", .where = kBody, .type = ParamType::object, .items = &kI_d_CustomRequestParametersType_value, .keys = &kI_d_CustomRequestParametersType_key}, ""},
-    {{.name = "customState", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096}, ""},
-    {{.name = "resources", .where = kBody, .type = ParamType::array, .items = &kI_d_ResourcesListType_member}, ""},
-    {{.name = "audiences", .where = kBody, .type = ParamType::array, .items = &kI_d_AudiencesListType_member}, ""},
-};
-
-constinit const OutType kT_d_AuthorizationUrlType{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_AccessTokenType{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_RequestUri{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_SessionStatus{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_GetResourceOauth2TokenResponse[4] = {{"authorizationUrl", &kT_d_AuthorizationUrlType}, {"accessToken", &kT_d_AccessTokenType}, {"sessionUri", &kT_d_RequestUri}, {"sessionStatus", &kT_d_SessionStatus}};
-
-constinit const OutType kT_d_GetResourceOauth2TokenResponse{OutKind::structure, kTM_d_GetResourceOauth2TokenResponse, nullptr};
-
-constinit const std::string_view kE_d_PaymentHttpMethodType[5] = {"GET", "POST", "PUT", "DELETE", "PATCH"};
-
-constinit const ParamSpec kS_d_CoinbaseCdpTokenRequestInput[5] = {
-    {.name = "requestMethod", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_PaymentHttpMethodType},
-    {.name = "requestHost", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[33]},
-    {.name = "requestPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[34]},
-    {.name = "includeWalletAuthToken", .where = kBody, .type = ParamType::boolean},
-    {.name = "requestBody", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 16384, .pattern = &kPatterns[35]},
-};
-
-constinit const ParamSpec kS_d_StripePrivyTokenRequestInput[4] = {
-    {.name = "requestHost", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[33]},
-    {.name = "requestPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[34]},
-    {.name = "requestBody", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 16384, .pattern = &kPatterns[35]},
-    {.name = "includeAuthorizationSignature", .where = kBody, .type = ParamType::boolean},
-};
-
-constinit const ParamSpec kS_d_PaymentTokenRequestInput[2] = {
-    {.name = "coinbaseCdpTokenRequest", .where = kBody, .type = ParamType::object, .members = kS_d_CoinbaseCdpTokenRequestInput},
-    {.name = "stripePrivyTokenRequest", .where = kBody, .type = ParamType::object, .members = kS_d_StripePrivyTokenRequestInput},
-};
-
-constinit const Member kM_d_GetResourcePaymentToken[3] = {
-    {{.name = "workloadIdentityToken", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 131072}, ""},
-    {{.name = "resourceCredentialProviderName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[30]}, ""},
-    {{.name = "paymentTokenRequest", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_PaymentTokenRequestInput, .one_member = true}, ""},
-};
-
-constinit const OutType kT_d_CoinbaseCdpPaymentJwtTokenType{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_CoinbaseCdpTokenResponseOutput[2] = {{"bearerToken", &kT_d_CoinbaseCdpPaymentJwtTokenType}, {"walletAuthToken", &kT_d_CoinbaseCdpPaymentJwtTokenType}};
-
-constinit const OutType kT_d_CoinbaseCdpTokenResponseOutput{OutKind::structure, kTM_d_CoinbaseCdpTokenResponseOutput, nullptr};
-
-constinit const OutType kT_d_StripePrivyAuthorizationSignatureType{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_Long{OutKind::integer, {}, nullptr};
-
-constinit const OutType kT_d_StripePrivyAppIdType{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_StripePrivyBasicAuthTokenType{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_StripePrivyTokenResponseOutput[4] = {{"authorizationSignature", &kT_d_StripePrivyAuthorizationSignatureType}, {"requestExpiry", &kT_d_Long}, {"appId", &kT_d_StripePrivyAppIdType}, {"basicAuthToken", &kT_d_StripePrivyBasicAuthTokenType}};
-
-constinit const OutType kT_d_StripePrivyTokenResponseOutput{OutKind::structure, kTM_d_StripePrivyTokenResponseOutput, nullptr};
-
-constinit const OutMember kTM_d_PaymentTokenResponseOutput[2] = {{"coinbaseCdpTokenResponse", &kT_d_CoinbaseCdpTokenResponseOutput}, {"stripePrivyTokenResponse", &kT_d_StripePrivyTokenResponseOutput}};
-
-constinit const OutType kT_d_PaymentTokenResponseOutput{OutKind::structure, kTM_d_PaymentTokenResponseOutput, nullptr};
-
-constinit const OutMember kTM_d_GetResourcePaymentTokenResponse[1] = {{"paymentTokenResponse", &kT_d_PaymentTokenResponseOutput}};
-
-constinit const OutType kT_d_GetResourcePaymentTokenResponse{OutKind::structure, kTM_d_GetResourcePaymentTokenResponse, nullptr};
-
-constinit const Member kM_d_GetWorkloadAccessToken[1] = {
-    {{.name = "workloadName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 255, .pattern = &kPatterns[36]}, ""},
-};
-
-constinit const OutType kT_d_WorkloadIdentityTokenType{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_GetWorkloadAccessTokenResponse[1] = {{"workloadAccessToken", &kT_d_WorkloadIdentityTokenType}};
-
-constinit const OutType kT_d_GetWorkloadAccessTokenResponse{OutKind::structure, kTM_d_GetWorkloadAccessTokenResponse, nullptr};
-
-constinit const Member kM_d_GetWorkloadAccessTokenForJWT[2] = {
-    {{.name = "workloadName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 255, .pattern = &kPatterns[36]}, ""},
-    {{.name = "userToken", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 131072, .pattern = &kPatterns[6]}, ""},
-};
-
-constinit const OutMember kTM_d_GetWorkloadAccessTokenForJWTResponse[1] = {{"workloadAccessToken", &kT_d_WorkloadIdentityTokenType}};
-
-constinit const OutType kT_d_GetWorkloadAccessTokenForJWTResponse{OutKind::structure, kTM_d_GetWorkloadAccessTokenForJWTResponse, nullptr};
-
-constinit const Member kM_d_GetWorkloadAccessTokenForUserId[2] = {
-    {{.name = "workloadName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 255, .pattern = &kPatterns[36]}, ""},
-    {{.name = "userId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128}, ""},
-};
-
-constinit const OutMember kTM_d_GetWorkloadAccessTokenForUserIdResponse[1] = {{"workloadAccessToken", &kT_d_WorkloadIdentityTokenType}};
-
-constinit const OutType kT_d_GetWorkloadAccessTokenForUserIdResponse{OutKind::structure, kTM_d_GetWorkloadAccessTokenForUserIdResponse, nullptr};
-
-constinit const ParamSpec kS_d_MemoryJsonData[1] = {
-    {.name = "content", .where = kBody, .type = ParamType::any, .required = true},
-};
-
-constinit const ParamSpec kS_d_IngestPayloadType[2] = {
-    {.name = "conversational", .where = kBody, .type = ParamType::object, .members = kS_d_Conversational},
-    {.name = "json", .where = kBody, .type = ParamType::object, .members = kS_d_MemoryJsonData},
-};
-
-constinit const ParamSpec kI_d_IngestPayloadList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_IngestPayloadType, .one_member = true};
-
-constinit const ParamSpec kS_d_InlineMemoryContent[1] = {
-    {.name = "payload", .where = kBody, .type = ParamType::array, .required = true, .items = &kI_d_IngestPayloadList_member},
-};
-
-constinit const ParamSpec kS_d_ContentSource[1] = {
-    {.name = "inline", .where = kBody, .type = ParamType::object, .members = kS_d_InlineMemoryContent},
-};
-
-constinit const ParamSpec kI_d_SdkMapSdkString_value{.name = "value", .where = kBody, .type = ParamType::string};
-
-constinit const ParamSpec kI_d_SdkMapSdkString_key{.name = "key", .where = kBody, .type = ParamType::string};
-
-constinit const ParamSpec kS_d_ExtractionConfig[1] = {
-    {.name = "namespaceVariables", .where = kBody, .type = ParamType::object, .items = &kI_d_SdkMapSdkString_value, .keys = &kI_d_SdkMapSdkString_key},
-};
-
-constinit const Member kM_d_IngestData[8] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "memoryId"},
-    {{.name = "source", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_ContentSource, .one_member = true}, ""},
-    {{.name = "contentTimestamp", .where = kBody, .type = ParamType::number, .required = true}, ""},
-    {{.name = "actorId", .where = kBody, .type = ParamType::string, .required = true}, ""},
-    {{.name = "sessionId", .where = kBody, .type = ParamType::string}, ""},
-    {{.name = "extractionConfig", .where = kBody, .type = ParamType::object, .members = kS_d_ExtractionConfig}, ""},
-    {{.name = "metadata", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 15, .items = &kI_d_MetadataMap_value, .keys = &kI_d_MetadataMap_key}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string}, ""},
-};
-
-constinit const OutType kT_d_SdkString{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_IngestDataOutput[1] = {{"sessionId", &kT_d_SdkString}};
-
-constinit const OutType kT_d_IngestDataOutput{OutKind::structure, kTM_d_IngestDataOutput, nullptr};
-
-constinit const Member kM_d_InvokeAgentRuntime[16] = {
-    {{.name = "agentRuntimeArn", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "agentRuntimeArn"},
-    {{.name = "qualifier", .where = kQuery, .type = ParamType::string}, "qualifier"},
-    {{.name = "accountId", .where = kQuery, .type = ParamType::string, .pattern = &kPatterns[37]}, "accountId"},
-    {{.name = "contentType", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 256}, "Content-Type"},
-    {{.name = "accept", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 256}, "Accept"},
-    {{.name = "mcpSessionId", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 1024}, "Mcp-Session-Id"},
-    {{.name = "runtimeSessionId", .where = kHeader, .type = ParamType::string, .min_length = 33, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"},
-    {{.name = "mcpProtocolVersion", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 1024}, "Mcp-Protocol-Version"},
-    {{.name = "mcpMethod", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 1024}, "Mcp-Method"},
-    {{.name = "mcpName", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 1024}, "Mcp-Name"},
-    {{.name = "runtimeUserId", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 1024}, "X-Amzn-Bedrock-AgentCore-Runtime-User-Id"},
-    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 128}, "X-Amzn-Trace-Id"},
-    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 128}, "traceparent"},
-    {{.name = "traceState", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 512}, "tracestate"},
-    {{.name = "baggage", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 8192}, "baggage"},
-    {{.name = "payload", .where = kPayload, .type = ParamType::any, .required = true, .min_length = 0, .max_length = 100000000}, ""},
-};
-
-constinit const OutType kT_d_ResponseStream{OutKind::blob, {}, nullptr};
-
-constinit const OutMember kTM_d_InvokeAgentRuntimeResponse[1] = {{"response", &kT_d_ResponseStream}};
-
-constinit const OutType kT_d_InvokeAgentRuntimeResponse{OutKind::structure, kTM_d_InvokeAgentRuntimeResponse, nullptr};
-
-constinit const Member kM_d_InvokeAgentRuntimeCommand[12] = {
-    {{.name = "agentRuntimeArn", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "agentRuntimeArn"},
-    {{.name = "qualifier", .where = kQuery, .type = ParamType::string}, "qualifier"},
-    {{.name = "accountId", .where = kQuery, .type = ParamType::string, .pattern = &kPatterns[37]}, "accountId"},
-    {{.name = "contentType", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 256}, "Content-Type"},
-    {{.name = "accept", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 256}, "Accept"},
-    {{.name = "runtimeSessionId", .where = kHeader, .type = ParamType::string, .min_length = 33, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"},
-    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "X-Amzn-Trace-Id"},
-    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "traceparent"},
-    {{.name = "traceState", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 512}, "tracestate"},
-    {{.name = "baggage", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 8192}, "baggage"},
-    {{.name = "command", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 65536}, ""},
-    {{.name = "timeout", .where = kBody, .type = ParamType::integer}, ""},
-};
-
-constinit const OutType kT_d_ContentStartEvent{OutKind::structure, {}, nullptr};
-
-constinit const OutMember kTM_d_ContentDeltaEvent[2] = {{"stdout", &kT_d_String}, {"stderr", &kT_d_String}};
-
-constinit const OutType kT_d_ContentDeltaEvent{OutKind::structure, kTM_d_ContentDeltaEvent, nullptr};
-
-constinit const OutType kT_d_CommandExecutionStatus{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_ContentStopEvent[2] = {{"exitCode", &kT_d_Integer}, {"status", &kT_d_CommandExecutionStatus}};
-
-constinit const OutType kT_d_ContentStopEvent{OutKind::structure, kTM_d_ContentStopEvent, nullptr};
-
-constinit const OutMember kTM_d_ResponseChunk[3] = {{"contentStart", &kT_d_ContentStartEvent}, {"contentDelta", &kT_d_ContentDeltaEvent}, {"contentStop", &kT_d_ContentStopEvent}};
-
-constinit const OutType kT_d_ResponseChunk{OutKind::structure, kTM_d_ResponseChunk, nullptr};
-
-constinit const OutType kT_d_NonBlankString{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_AccessDeniedException[1] = {{"message", &kT_d_NonBlankString}};
-
-constinit const OutType kT_d_AccessDeniedException{OutKind::structure, kTM_d_AccessDeniedException, nullptr};
-
-constinit const OutMember kTM_d_InternalServerException[1] = {{"message", &kT_d_NonBlankString}};
-
-constinit const OutType kT_d_InternalServerException{OutKind::structure, kTM_d_InternalServerException, nullptr};
-
-constinit const OutMember kTM_d_ResourceNotFoundException[1] = {{"message", &kT_d_NonBlankString}};
-
-constinit const OutType kT_d_ResourceNotFoundException{OutKind::structure, kTM_d_ResourceNotFoundException, nullptr};
-
-constinit const OutMember kTM_d_ServiceQuotaExceededException[1] = {{"message", &kT_d_NonBlankString}};
-
-constinit const OutType kT_d_ServiceQuotaExceededException{OutKind::structure, kTM_d_ServiceQuotaExceededException, nullptr};
-
-constinit const OutMember kTM_d_ThrottlingException[1] = {{"message", &kT_d_NonBlankString}};
-
-constinit const OutType kT_d_ThrottlingException{OutKind::structure, kTM_d_ThrottlingException, nullptr};
-
-constinit const OutType kT_d_ValidationExceptionReason{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_ValidationExceptionField[2] = {{"name", &kT_d_String}, {"message", &kT_d_String}};
-
-constinit const OutType kT_d_ValidationExceptionField{OutKind::structure, kTM_d_ValidationExceptionField, nullptr};
-
-constinit const OutType kT_d_ValidationExceptionFieldList{OutKind::list, {}, &kT_d_ValidationExceptionField};
-
-constinit const OutMember kTM_d_ValidationException[3] = {{"message", &kT_d_String}, {"reason", &kT_d_ValidationExceptionReason}, {"fieldList", &kT_d_ValidationExceptionFieldList}};
-
-constinit const OutType kT_d_ValidationException{OutKind::structure, kTM_d_ValidationException, nullptr};
-
-constinit const OutMember kTM_d_RuntimeClientError[1] = {{"message", &kT_d_NonBlankString}};
-
-constinit const OutType kT_d_RuntimeClientError{OutKind::structure, kTM_d_RuntimeClientError, nullptr};
-
-constinit const OutMember kTM_d_InvokeAgentRuntimeCommandStreamOutput[8] = {{"chunk", &kT_d_ResponseChunk}, {"accessDeniedException", &kT_d_AccessDeniedException}, {"internalServerException", &kT_d_InternalServerException}, {"resourceNotFoundException", &kT_d_ResourceNotFoundException}, {"serviceQuotaExceededException", &kT_d_ServiceQuotaExceededException}, {"throttlingException", &kT_d_ThrottlingException}, {"validationException", &kT_d_ValidationException}, {"runtimeClientError", &kT_d_RuntimeClientError}};
-
-constinit const OutType kT_d_InvokeAgentRuntimeCommandStreamOutput{OutKind::structure, kTM_d_InvokeAgentRuntimeCommandStreamOutput, nullptr};
-
-constinit const OutMember kTM_d_InvokeAgentRuntimeCommandResponse[1] = {{"stream", &kT_d_InvokeAgentRuntimeCommandStreamOutput}};
-
-constinit const OutType kT_d_InvokeAgentRuntimeCommandResponse{OutKind::structure, kTM_d_InvokeAgentRuntimeCommandResponse, nullptr};
-
-constinit const std::string_view kE_d_MouseButton[3] = {"LEFT", "RIGHT", "MIDDLE"};
-
-constinit const ParamSpec kS_d_MouseClickArguments[4] = {
-    {.name = "x", .where = kBody, .type = ParamType::integer, .required = true},
-    {.name = "y", .where = kBody, .type = ParamType::integer, .required = true},
-    {.name = "button", .where = kBody, .type = ParamType::string, .one_of = kE_d_MouseButton},
-    {.name = "clickCount", .where = kBody, .type = ParamType::integer, .min = 1, .max = 10},
-};
-
-constinit const ParamSpec kS_d_MouseMoveArguments[2] = {
-    {.name = "x", .where = kBody, .type = ParamType::integer, .required = true},
-    {.name = "y", .where = kBody, .type = ParamType::integer, .required = true},
-};
-
-constinit const ParamSpec kS_d_MouseDragArguments[5] = {
-    {.name = "endX", .where = kBody, .type = ParamType::integer, .required = true},
-    {.name = "endY", .where = kBody, .type = ParamType::integer, .required = true},
-    {.name = "startX", .where = kBody, .type = ParamType::integer, .required = true},
-    {.name = "startY", .where = kBody, .type = ParamType::integer, .required = true},
-    {.name = "button", .where = kBody, .type = ParamType::string, .one_of = kE_d_MouseButton},
-};
-
-constinit const ParamSpec kS_d_MouseScrollArguments[4] = {
-    {.name = "x", .where = kBody, .type = ParamType::integer, .required = true},
-    {.name = "y", .where = kBody, .type = ParamType::integer, .required = true},
-    {.name = "deltaX", .where = kBody, .type = ParamType::integer, .min = -1000, .max = 1000},
-    {.name = "deltaY", .where = kBody, .type = ParamType::integer, .min = -1000, .max = 1000},
-};
-
-constinit const ParamSpec kS_d_KeyTypeArguments[1] = {
-    {.name = "text", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 10000},
-};
-
-constinit const ParamSpec kS_d_KeyPressArguments[2] = {
-    {.name = "key", .where = kBody, .type = ParamType::string, .required = true},
-    {.name = "presses", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100},
-};
-
-constinit const ParamSpec kI_d_KeyList_member{.name = "member", .where = kBody, .type = ParamType::string};
-
-constinit const ParamSpec kS_d_KeyShortcutArguments[1] = {
-    {.name = "keys", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 5, .items = &kI_d_KeyList_member},
-};
-
-constinit const std::string_view kE_d_ScreenshotFormat[1] = {"PNG"};
-
-constinit const ParamSpec kS_d_ScreenshotArguments[1] = {
-    {.name = "format", .where = kBody, .type = ParamType::string, .one_of = kE_d_ScreenshotFormat},
-};
-
-constinit const ParamSpec kS_d_BrowserAction[8] = {
-    {.name = "mouseClick", .where = kBody, .type = ParamType::object, .members = kS_d_MouseClickArguments},
-    {.name = "mouseMove", .where = kBody, .type = ParamType::object, .members = kS_d_MouseMoveArguments},
-    {.name = "mouseDrag", .where = kBody, .type = ParamType::object, .members = kS_d_MouseDragArguments},
-    {.name = "mouseScroll", .where = kBody, .type = ParamType::object, .members = kS_d_MouseScrollArguments},
-    {.name = "keyType", .where = kBody, .type = ParamType::object, .members = kS_d_KeyTypeArguments},
-    {.name = "keyPress", .where = kBody, .type = ParamType::object, .members = kS_d_KeyPressArguments},
-    {.name = "keyShortcut", .where = kBody, .type = ParamType::object, .members = kS_d_KeyShortcutArguments},
-    {.name = "screenshot", .where = kBody, .type = ParamType::object, .members = kS_d_ScreenshotArguments},
-};
-
-constinit const Member kM_d_InvokeBrowser[3] = {
-    {{.name = "browserIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "browserIdentifier"},
-    {{.name = "sessionId", .where = kHeader, .type = ParamType::string, .required = true, .pattern = &kPatterns[29]}, "x-amzn-browser-session-id"},
-    {{.name = "action", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_BrowserAction, .one_member = true}, ""},
-};
-
-constinit const OutType kT_d_BrowserActionStatus{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_MouseClickResult[2] = {{"status", &kT_d_BrowserActionStatus}, {"error", &kT_d_String}};
-
-constinit const OutType kT_d_MouseClickResult{OutKind::structure, kTM_d_MouseClickResult, nullptr};
-
-constinit const OutMember kTM_d_MouseMoveResult[2] = {{"status", &kT_d_BrowserActionStatus}, {"error", &kT_d_String}};
-
-constinit const OutType kT_d_MouseMoveResult{OutKind::structure, kTM_d_MouseMoveResult, nullptr};
-
-constinit const OutMember kTM_d_MouseDragResult[2] = {{"status", &kT_d_BrowserActionStatus}, {"error", &kT_d_String}};
-
-constinit const OutType kT_d_MouseDragResult{OutKind::structure, kTM_d_MouseDragResult, nullptr};
-
-constinit const OutMember kTM_d_MouseScrollResult[2] = {{"status", &kT_d_BrowserActionStatus}, {"error", &kT_d_String}};
-
-constinit const OutType kT_d_MouseScrollResult{OutKind::structure, kTM_d_MouseScrollResult, nullptr};
-
-constinit const OutMember kTM_d_KeyTypeResult[2] = {{"status", &kT_d_BrowserActionStatus}, {"error", &kT_d_String}};
-
-constinit const OutType kT_d_KeyTypeResult{OutKind::structure, kTM_d_KeyTypeResult, nullptr};
-
-constinit const OutMember kTM_d_KeyPressResult[2] = {{"status", &kT_d_BrowserActionStatus}, {"error", &kT_d_String}};
-
-constinit const OutType kT_d_KeyPressResult{OutKind::structure, kTM_d_KeyPressResult, nullptr};
-
-constinit const OutMember kTM_d_KeyShortcutResult[2] = {{"status", &kT_d_BrowserActionStatus}, {"error", &kT_d_String}};
-
-constinit const OutType kT_d_KeyShortcutResult{OutKind::structure, kTM_d_KeyShortcutResult, nullptr};
-
-constinit const OutType kT_d_Blob{OutKind::blob, {}, nullptr};
-
-constinit const OutMember kTM_d_ScreenshotResult[3] = {{"status", &kT_d_BrowserActionStatus}, {"error", &kT_d_String}, {"data", &kT_d_Blob}};
-
-constinit const OutType kT_d_ScreenshotResult{OutKind::structure, kTM_d_ScreenshotResult, nullptr};
-
-constinit const OutMember kTM_d_BrowserActionResult[8] = {{"mouseClick", &kT_d_MouseClickResult}, {"mouseMove", &kT_d_MouseMoveResult}, {"mouseDrag", &kT_d_MouseDragResult}, {"mouseScroll", &kT_d_MouseScrollResult}, {"keyType", &kT_d_KeyTypeResult}, {"keyPress", &kT_d_KeyPressResult}, {"keyShortcut", &kT_d_KeyShortcutResult}, {"screenshot", &kT_d_ScreenshotResult}};
-
-constinit const OutType kT_d_BrowserActionResult{OutKind::structure, kTM_d_BrowserActionResult, nullptr};
-
-constinit const OutMember kTM_d_InvokeBrowserResponse[1] = {{"result", &kT_d_BrowserActionResult}};
-
-constinit const OutType kT_d_InvokeBrowserResponse{OutKind::structure, kTM_d_InvokeBrowserResponse, nullptr};
-
-constinit const std::string_view kE_d_ToolName[9] = {"executeCode", "executeCommand", "readFiles", "listFiles", "removeFiles", "writeFiles", "startCommandExecution", "getTask", "stopTask"};
-
-constinit const std::string_view kE_d_ProgrammingLanguage[3] = {"python", "javascript", "typescript"};
-
-constinit const ParamSpec kI_d_StringList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 100000000};
-
-constinit const ParamSpec kS_d_InputContentBlock[3] = {
-    {.name = "path", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 100000000},
-    {.name = "text", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 100000000},
-    {.name = "blob", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 100000000},
-};
-
-constinit const ParamSpec kI_d_InputContentBlockList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_InputContentBlock};
-
-constinit const std::string_view kE_d_LanguageRuntime[3] = {"nodejs", "deno", "python"};
-
-constinit const ParamSpec kS_d_ToolArguments[10] = {
-    {.name = "code", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 100000000},
-    {.name = "language", .where = kBody, .type = ParamType::string, .one_of = kE_d_ProgrammingLanguage},
-    {.name = "clearContext", .where = kBody, .type = ParamType::boolean},
-    {.name = "command", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 100000000},
-    {.name = "path", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 100000000},
-    {.name = "paths", .where = kBody, .type = ParamType::array, .items = &kI_d_StringList_member},
-    {.name = "content", .where = kBody, .type = ParamType::array, .items = &kI_d_InputContentBlockList_member},
-    {.name = "directoryPath", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 100000000},
-    {.name = "taskId", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 100000000},
-    {.name = "runtime", .where = kBody, .type = ParamType::string, .one_of = kE_d_LanguageRuntime},
-};
-
-constinit const Member kM_d_InvokeCodeInterpreter[6] = {
-    {{.name = "codeInterpreterIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "codeInterpreterIdentifier"},
-    {{.name = "sessionId", .where = kHeader, .type = ParamType::string, .pattern = &kPatterns[29]}, "x-amzn-code-interpreter-session-id"},
-    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "X-Amzn-Trace-Id"},
-    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "traceparent"},
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_ToolName}, ""},
-    {{.name = "arguments", .where = kBody, .type = ParamType::object, .members = kS_d_ToolArguments}, ""},
-};
-
-constinit const OutType kT_d_ContentBlockType{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_ResourceContentType{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_ResourceContent[5] = {{"type", &kT_d_ResourceContentType}, {"uri", &kT_d_String}, {"mimeType", &kT_d_String}, {"text", &kT_d_String}, {"blob", &kT_d_Blob}};
-
-constinit const OutType kT_d_ResourceContent{OutKind::structure, kTM_d_ResourceContent, nullptr};
-
-constinit const OutMember kTM_d_ContentBlock[9] = {{"type", &kT_d_ContentBlockType}, {"text", &kT_d_String}, {"data", &kT_d_Blob}, {"mimeType", &kT_d_String}, {"uri", &kT_d_String}, {"name", &kT_d_String}, {"description", &kT_d_String}, {"size", &kT_d_Long}, {"resource", &kT_d_ResourceContent}};
-
-constinit const OutType kT_d_ContentBlock{OutKind::structure, kTM_d_ContentBlock, nullptr};
-
-constinit const OutType kT_d_ContentBlockList{OutKind::list, {}, &kT_d_ContentBlock};
-
-constinit const OutType kT_d_TaskStatus{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_ToolResultStructuredContent[6] = {{"taskId", &kT_d_String}, {"taskStatus", &kT_d_TaskStatus}, {"stdout", &kT_d_String}, {"stderr", &kT_d_String}, {"exitCode", &kT_d_Integer}, {"executionTime", &kT_d_Double}};
-
-constinit const OutType kT_d_ToolResultStructuredContent{OutKind::structure, kTM_d_ToolResultStructuredContent, nullptr};
-
-constinit const OutMember kTM_d_CodeInterpreterResult[3] = {{"content", &kT_d_ContentBlockList}, {"structuredContent", &kT_d_ToolResultStructuredContent}, {"isError", &kT_d_Boolean}};
-
-constinit const OutType kT_d_CodeInterpreterResult{OutKind::structure, kTM_d_CodeInterpreterResult, nullptr};
-
-constinit const OutMember kTM_d_ConflictException[1] = {{"message", &kT_d_NonBlankString}};
-
-constinit const OutType kT_d_ConflictException{OutKind::structure, kTM_d_ConflictException, nullptr};
-
-constinit const OutMember kTM_d_CodeInterpreterStreamOutput[8] = {{"result", &kT_d_CodeInterpreterResult}, {"accessDeniedException", &kT_d_AccessDeniedException}, {"conflictException", &kT_d_ConflictException}, {"internalServerException", &kT_d_InternalServerException}, {"resourceNotFoundException", &kT_d_ResourceNotFoundException}, {"serviceQuotaExceededException", &kT_d_ServiceQuotaExceededException}, {"throttlingException", &kT_d_ThrottlingException}, {"validationException", &kT_d_ValidationException}};
-
-constinit const OutType kT_d_CodeInterpreterStreamOutput{OutKind::structure, kTM_d_CodeInterpreterStreamOutput, nullptr};
-
-constinit const OutMember kTM_d_InvokeCodeInterpreterResponse[1] = {{"stream", &kT_d_CodeInterpreterStreamOutput}};
-
-constinit const OutType kT_d_InvokeCodeInterpreterResponse{OutKind::structure, kTM_d_InvokeCodeInterpreterResponse, nullptr};
-
-constinit const std::string_view kE_d_HarnessConversationRole[2] = {"user", "assistant"};
-
-constinit const std::string_view kE_d_HarnessToolUseType[3] = {"tool_use", "server_tool_use", "mcp_tool_use"};
-
-constinit const ParamSpec kS_d_HarnessToolUseBlock[5] = {
-    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 64, .pattern = &kPatterns[1]},
-    {.name = "toolUseId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 64, .pattern = &kPatterns[1]},
-    {.name = "input", .where = kBody, .type = ParamType::any, .required = true},
-    {.name = "type", .where = kBody, .type = ParamType::string, .one_of = kE_d_HarnessToolUseType},
-    {.name = "serverName", .where = kBody, .type = ParamType::string},
-};
-
-constinit const ParamSpec kS_d_HarnessToolResultContentBlock[2] = {
-    {.name = "text", .where = kBody, .type = ParamType::string, .min_length = 1},
-    {.name = "json", .where = kBody, .type = ParamType::any},
-};
-
-constinit const ParamSpec kI_d_HarnessToolResultContentBlocks_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessToolResultContentBlock, .one_member = true};
-
-constinit const std::string_view kE_d_HarnessToolUseStatus[2] = {"success", "error"};
-
-constinit const ParamSpec kS_d_HarnessToolResultBlock[4] = {
-    {.name = "toolUseId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 64, .pattern = &kPatterns[1]},
-    {.name = "content", .where = kBody, .type = ParamType::array, .required = true, .items = &kI_d_HarnessToolResultContentBlocks_member},
-    {.name = "status", .where = kBody, .type = ParamType::string, .one_of = kE_d_HarnessToolUseStatus},
-    {.name = "type", .where = kBody, .type = ParamType::string, .one_of = kE_d_HarnessToolUseType},
-};
-
-constinit const ParamSpec kS_d_HarnessReasoningTextBlock[2] = {
-    {.name = "text", .where = kBody, .type = ParamType::string, .required = true},
-    {.name = "signature", .where = kBody, .type = ParamType::string},
-};
-
-constinit const ParamSpec kS_d_HarnessReasoningContentBlock[2] = {
-    {.name = "reasoningText", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessReasoningTextBlock},
-    {.name = "redactedContent", .where = kBody, .type = ParamType::string},
-};
-
-constinit const ParamSpec kS_d_HarnessContentBlock[4] = {
-    {.name = "text", .where = kBody, .type = ParamType::string, .min_length = 1},
-    {.name = "toolUse", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessToolUseBlock},
-    {.name = "toolResult", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessToolResultBlock},
-    {.name = "reasoningContent", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessReasoningContentBlock, .one_member = true},
-};
-
-constinit const ParamSpec kI_d_HarnessContentBlocks_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessContentBlock, .one_member = true};
-
-constinit const ParamSpec kS_d_HarnessMessage[2] = {
-    {.name = "role", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_HarnessConversationRole},
-    {.name = "content", .where = kBody, .type = ParamType::array, .required = true, .items = &kI_d_HarnessContentBlocks_member},
-};
-
-constinit const ParamSpec kI_d_HarnessMessages_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessMessage};
-
-constinit const std::string_view kE_d_HarnessBedrockApiFormat[3] = {"converse_stream", "responses", "chat_completions"};
-
-constinit const ParamSpec kS_d_HarnessBedrockModelConfig[6] = {
-    {.name = "modelId", .where = kBody, .type = ParamType::string, .required = true},
-    {.name = "maxTokens", .where = kBody, .type = ParamType::integer, .min = 1},
-    {.name = "temperature", .where = kBody, .type = ParamType::number, .min = 0, .max = 2},
-    {.name = "topP", .where = kBody, .type = ParamType::number, .min = 0, .max = 1},
-    {.name = "apiFormat", .where = kBody, .type = ParamType::string, .one_of = kE_d_HarnessBedrockApiFormat},
-    {.name = "additionalParams", .where = kBody, .type = ParamType::any},
-};
-
-constinit const std::string_view kE_d_HarnessOpenAiApiFormat[2] = {"chat_completions", "responses"};
-
-constinit const ParamSpec kS_d_HarnessOpenAiModelConfig[7] = {
-    {.name = "modelId", .where = kBody, .type = ParamType::string, .required = true},
-    {.name = "apiKeyArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[39]},
-    {.name = "maxTokens", .where = kBody, .type = ParamType::integer, .min = 1},
-    {.name = "temperature", .where = kBody, .type = ParamType::number, .min = 0, .max = 2},
-    {.name = "topP", .where = kBody, .type = ParamType::number, .min = 0, .max = 1},
-    {.name = "apiFormat", .where = kBody, .type = ParamType::string, .one_of = kE_d_HarnessOpenAiApiFormat},
-    {.name = "additionalParams", .where = kBody, .type = ParamType::any},
-};
-
-constinit const ParamSpec kS_d_HarnessGeminiModelConfig[7] = {
-    {.name = "modelId", .where = kBody, .type = ParamType::string, .required = true},
-    {.name = "apiKeyArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[39]},
-    {.name = "maxTokens", .where = kBody, .type = ParamType::integer, .min = 1},
-    {.name = "temperature", .where = kBody, .type = ParamType::number, .min = 0, .max = 2},
-    {.name = "topP", .where = kBody, .type = ParamType::number, .min = 0, .max = 1},
-    {.name = "topK", .where = kBody, .type = ParamType::integer, .min = 0, .max = 500},
-    {.name = "additionalParams", .where = kBody, .type = ParamType::any},
-};
-
-constinit const ParamSpec kS_d_HarnessLiteLlmModelConfig[7] = {
-    {.name = "modelId", .where = kBody, .type = ParamType::string, .required = true},
-    {.name = "apiKeyArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[39]},
-    {.name = "apiBase", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 16383},
-    {.name = "maxTokens", .where = kBody, .type = ParamType::integer, .min = 1},
-    {.name = "temperature", .where = kBody, .type = ParamType::number, .min = 0, .max = 2},
-    {.name = "topP", .where = kBody, .type = ParamType::number, .min = 0, .max = 1},
-    {.name = "additionalParams", .where = kBody, .type = ParamType::any},
-};
-
-constinit const ParamSpec kS_d_HarnessModelConfiguration[4] = {
-    {.name = "bedrockModelConfig", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessBedrockModelConfig},
-    {.name = "openAiModelConfig", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessOpenAiModelConfig},
-    {.name = "geminiModelConfig", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessGeminiModelConfig},
-    {.name = "liteLlmModelConfig", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessLiteLlmModelConfig},
-};
-
-constinit const ParamSpec kS_d_HarnessSystemContentBlock[1] = {
-    {.name = "text", .where = kBody, .type = ParamType::string, .min_length = 1},
-};
-
-constinit const ParamSpec kI_d_HarnessSystemPrompt_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessSystemContentBlock, .one_member = true};
-
-constinit const std::string_view kE_d_HarnessToolType[5] = {"remote_mcp", "agentcore_browser", "agentcore_gateway", "inline_function", "agentcore_code_interpreter"};
-
-constinit const ParamSpec kI_d_HttpHeadersMap_value{.name = "value", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 16383};
-
-constinit const ParamSpec kI_d_HttpHeadersMap_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 16383};
-
-constinit const ParamSpec kS_d_HarnessRemoteMcpConfig[2] = {
-    {.name = "url", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 16383},
-    {.name = "headers", .where = kBody, .type = ParamType::object, .items = &kI_d_HttpHeadersMap_value, .keys = &kI_d_HttpHeadersMap_key},
-};
-
-constinit const ParamSpec kS_d_HarnessAgentCoreBrowserConfig[1] = {
-    {.name = "browserArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[40]},
-};
-
-constinit const ParamSpec kI_d_OAuthScopes_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64};
-
-constinit const ParamSpec kI_d_OAuthCustomParameters_value{.name = "value", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048};
-
-constinit const ParamSpec kI_d_OAuthCustomParameters_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256};
-
-constinit const std::string_view kE_d_OAuthGrantType[3] = {"CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "TOKEN_EXCHANGE"};
-
-constinit const ParamSpec kS_d_OAuthCredentialProvider[5] = {
-    {.name = "providerArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[41]},
-    {.name = "scopes", .where = kBody, .type = ParamType::array, .required = true, .min_length = 0, .max_length = 100, .items = &kI_d_OAuthScopes_member},
-    {.name = "customParameters", .where = kBody, .type = ParamType::object, .min_length = 1, .max_length = 10, .items = &kI_d_OAuthCustomParameters_value, .keys = &kI_d_OAuthCustomParameters_key},
-    {.name = "grantType", .where = kBody, .type = ParamType::string, .one_of = kE_d_OAuthGrantType},
-    {.name = "defaultReturnUrl", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[31]},
-};
-
-constinit const ParamSpec kS_d_HarnessGatewayOutboundAuth[3] = {
-    {.name = "awsIam", .where = kBody, .type = ParamType::object},
-    {.name = "none", .where = kBody, .type = ParamType::object},
-    {.name = "oauth", .where = kBody, .type = ParamType::object, .members = kS_d_OAuthCredentialProvider},
-};
-
-constinit const ParamSpec kS_d_HarnessAgentCoreGatewayConfig[2] = {
-    {.name = "gatewayArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[9]},
-    {.name = "outboundAuth", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessGatewayOutboundAuth, .one_member = true},
-};
-
-constinit const ParamSpec kS_d_HarnessInlineFunctionConfig[2] = {
-    {.name = "description", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 4096},
-    {.name = "inputSchema", .where = kBody, .type = ParamType::any, .required = true},
-};
-
-constinit const ParamSpec kS_d_HarnessAgentCoreCodeInterpreterConfig[1] = {
-    {.name = "codeInterpreterArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[42]},
-};
-
-constinit const ParamSpec kS_d_HarnessToolConfiguration[5] = {
-    {.name = "remoteMcp", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessRemoteMcpConfig},
-    {.name = "agentCoreBrowser", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessAgentCoreBrowserConfig},
-    {.name = "agentCoreGateway", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessAgentCoreGatewayConfig},
-    {.name = "inlineFunction", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessInlineFunctionConfig},
-    {.name = "agentCoreCodeInterpreter", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessAgentCoreCodeInterpreterConfig},
-};
-
-constinit const ParamSpec kS_d_HarnessTool[3] = {
-    {.name = "type", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_HarnessToolType},
-    {.name = "name", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[1]},
-    {.name = "config", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessToolConfiguration, .one_member = true},
-};
-
-constinit const ParamSpec kI_d_HarnessTools_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessTool};
-
-constinit const ParamSpec kS_d_HarnessSkillS3Source[1] = {
-    {.name = "uri", .where = kBody, .type = ParamType::string, .required = true, .min_length = 5, .max_length = 16383, .pattern = &kPatterns[43]},
-};
-
-constinit const ParamSpec kS_d_HarnessSkillGitAuth[2] = {
-    {.name = "credentialArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[39]},
-    {.name = "username", .where = kBody, .type = ParamType::string},
-};
-
-constinit const ParamSpec kS_d_HarnessSkillGitSource[3] = {
-    {.name = "url", .where = kBody, .type = ParamType::string, .required = true, .min_length = 8, .max_length = 16383, .pattern = &kPatterns[44]},
-    {.name = "path", .where = kBody, .type = ParamType::string},
-    {.name = "auth", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessSkillGitAuth},
-};
-
-constinit const ParamSpec kI_d_HarnessAwsSkillPaths_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096, .pattern = &kPatterns[45]};
-
-constinit const ParamSpec kS_d_HarnessSkillAwsSkillsSource[1] = {
-    {.name = "paths", .where = kBody, .type = ParamType::array, .items = &kI_d_HarnessAwsSkillPaths_member},
-};
-
-constinit const ParamSpec kS_d_HarnessSkill[4] = {
-    {.name = "path", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096},
-    {.name = "s3", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessSkillS3Source},
-    {.name = "git", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessSkillGitSource},
-    {.name = "awsSkills", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessSkillAwsSkillsSource},
-};
-
-constinit const ParamSpec kI_d_HarnessSkills_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessSkill, .one_member = true};
-
-constinit const ParamSpec kI_d_HarnessAllowedTools_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[46]};
-
-constinit const Member kM_d_InvokeHarness[18] = {
-    {{.name = "harnessArn", .where = kQuery, .type = ParamType::string, .required = true, .pattern = &kPatterns[38]}, "harnessArn"},
-    {{.name = "qualifier", .where = kQuery, .type = ParamType::string, .pattern = &kPatterns[8]}, "qualifier"},
-    {{.name = "runtimeSessionId", .where = kHeader, .type = ParamType::string, .required = true, .min_length = 33, .max_length = 100, .pattern = &kPatterns[3]}, "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"},
-    {{.name = "runtimeUserId", .where = kHeader, .type = ParamType::string}, "X-Amzn-Bedrock-AgentCore-Runtime-User-Id"},
-    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "traceparent"},
-    {{.name = "traceState", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 512}, "tracestate"},
-    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "X-Amzn-Trace-Id"},
-    {{.name = "baggage", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 8192}, "baggage"},
-    {{.name = "messages", .where = kBody, .type = ParamType::array, .required = true, .items = &kI_d_HarnessMessages_member}, ""},
-    {{.name = "model", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessModelConfiguration, .one_member = true}, ""},
-    {{.name = "systemPrompt", .where = kBody, .type = ParamType::array, .items = &kI_d_HarnessSystemPrompt_member}, ""},
-    {{.name = "tools", .where = kBody, .type = ParamType::array, .items = &kI_d_HarnessTools_member}, ""},
-    {{.name = "skills", .where = kBody, .type = ParamType::array, .items = &kI_d_HarnessSkills_member}, ""},
-    {{.name = "allowedTools", .where = kBody, .type = ParamType::array, .items = &kI_d_HarnessAllowedTools_member}, ""},
-    {{.name = "maxIterations", .where = kBody, .type = ParamType::integer}, ""},
-    {{.name = "maxTokens", .where = kBody, .type = ParamType::integer}, ""},
-    {{.name = "timeoutSeconds", .where = kBody, .type = ParamType::integer}, ""},
-    {{.name = "actorId", .where = kBody, .type = ParamType::string}, ""},
-};
-
-constinit const OutType kT_d_HarnessConversationRole{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_HarnessMessageStartEvent[1] = {{"role", &kT_d_HarnessConversationRole}};
-
-constinit const OutType kT_d_HarnessMessageStartEvent{OutKind::structure, kTM_d_HarnessMessageStartEvent, nullptr};
-
-constinit const OutType kT_d_HarnessToolUseId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_HarnessToolName{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_HarnessToolUseType{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_HarnessToolUseBlockStart[4] = {{"toolUseId", &kT_d_HarnessToolUseId}, {"name", &kT_d_HarnessToolName}, {"type", &kT_d_HarnessToolUseType}, {"serverName", &kT_d_String}};
-
-constinit const OutType kT_d_HarnessToolUseBlockStart{OutKind::structure, kTM_d_HarnessToolUseBlockStart, nullptr};
-
-constinit const OutType kT_d_HarnessToolUseStatus{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_HarnessToolResultBlockStart[2] = {{"toolUseId", &kT_d_HarnessToolUseId}, {"status", &kT_d_HarnessToolUseStatus}};
-
-constinit const OutType kT_d_HarnessToolResultBlockStart{OutKind::structure, kTM_d_HarnessToolResultBlockStart, nullptr};
-
-constinit const OutMember kTM_d_HarnessContentBlockStart[2] = {{"toolUse", &kT_d_HarnessToolUseBlockStart}, {"toolResult", &kT_d_HarnessToolResultBlockStart}};
-
-constinit const OutType kT_d_HarnessContentBlockStart{OutKind::structure, kTM_d_HarnessContentBlockStart, nullptr};
-
-constinit const OutMember kTM_d_HarnessContentBlockStartEvent[2] = {{"contentBlockIndex", &kT_d_Integer}, {"start", &kT_d_HarnessContentBlockStart}};
-
-constinit const OutType kT_d_HarnessContentBlockStartEvent{OutKind::structure, kTM_d_HarnessContentBlockStartEvent, nullptr};
-
-constinit const OutType kT_d_SensitiveText{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_HarnessToolUseBlockDelta[1] = {{"input", &kT_d_SensitiveText}};
-
-constinit const OutType kT_d_HarnessToolUseBlockDelta{OutKind::structure, kTM_d_HarnessToolUseBlockDelta, nullptr};
-
-constinit const OutType kT_d_SensitiveJson{OutKind::document, {}, nullptr};
-
-constinit const OutMember kTM_d_HarnessToolResultBlockDelta[2] = {{"text", &kT_d_SensitiveText}, {"json", &kT_d_SensitiveJson}};
-
-constinit const OutType kT_d_HarnessToolResultBlockDelta{OutKind::structure, kTM_d_HarnessToolResultBlockDelta, nullptr};
-
-constinit const OutType kT_d_HarnessToolResultBlocksDelta{OutKind::list, {}, &kT_d_HarnessToolResultBlockDelta};
-
-constinit const OutType kT_d_Body{OutKind::blob, {}, nullptr};
-
-constinit const OutMember kTM_d_HarnessReasoningContentBlockDelta[3] = {{"text", &kT_d_String}, {"redactedContent", &kT_d_Body}, {"signature", &kT_d_String}};
-
-constinit const OutType kT_d_HarnessReasoningContentBlockDelta{OutKind::structure, kTM_d_HarnessReasoningContentBlockDelta, nullptr};
-
-constinit const OutMember kTM_d_HarnessToolResultMetadataBlockDelta[1] = {{"metadata", &kT_d_SensitiveText}};
-
-constinit const OutType kT_d_HarnessToolResultMetadataBlockDelta{OutKind::structure, kTM_d_HarnessToolResultMetadataBlockDelta, nullptr};
-
-constinit const OutMember kTM_d_HarnessContentBlockDelta[5] = {{"text", &kT_d_SensitiveText}, {"toolUse", &kT_d_HarnessToolUseBlockDelta}, {"toolResult", &kT_d_HarnessToolResultBlocksDelta}, {"reasoningContent", &kT_d_HarnessReasoningContentBlockDelta}, {"toolResultMetadata", &kT_d_HarnessToolResultMetadataBlockDelta}};
-
-constinit const OutType kT_d_HarnessContentBlockDelta{OutKind::structure, kTM_d_HarnessContentBlockDelta, nullptr};
-
-constinit const OutMember kTM_d_HarnessContentBlockDeltaEvent[2] = {{"contentBlockIndex", &kT_d_Integer}, {"delta", &kT_d_HarnessContentBlockDelta}};
-
-constinit const OutType kT_d_HarnessContentBlockDeltaEvent{OutKind::structure, kTM_d_HarnessContentBlockDeltaEvent, nullptr};
-
-constinit const OutMember kTM_d_HarnessContentBlockStopEvent[1] = {{"contentBlockIndex", &kT_d_Integer}};
-
-constinit const OutType kT_d_HarnessContentBlockStopEvent{OutKind::structure, kTM_d_HarnessContentBlockStopEvent, nullptr};
-
-constinit const OutType kT_d_HarnessStopReason{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_HarnessMessageStopEvent[1] = {{"stopReason", &kT_d_HarnessStopReason}};
-
-constinit const OutType kT_d_HarnessMessageStopEvent{OutKind::structure, kTM_d_HarnessMessageStopEvent, nullptr};
-
-constinit const OutType kT_d_HarnessTokenUsageInputTokensInteger{OutKind::integer, {}, nullptr};
-
-constinit const OutType kT_d_HarnessTokenUsageOutputTokensInteger{OutKind::integer, {}, nullptr};
-
-constinit const OutType kT_d_HarnessTokenUsageTotalTokensInteger{OutKind::integer, {}, nullptr};
-
-constinit const OutType kT_d_HarnessTokenUsageCacheReadInputTokensInteger{OutKind::integer, {}, nullptr};
-
-constinit const OutType kT_d_HarnessTokenUsageCacheWriteInputTokensInteger{OutKind::integer, {}, nullptr};
-
-constinit const OutMember kTM_d_HarnessTokenUsage[5] = {{"inputTokens", &kT_d_HarnessTokenUsageInputTokensInteger}, {"outputTokens", &kT_d_HarnessTokenUsageOutputTokensInteger}, {"totalTokens", &kT_d_HarnessTokenUsageTotalTokensInteger}, {"cacheReadInputTokens", &kT_d_HarnessTokenUsageCacheReadInputTokensInteger}, {"cacheWriteInputTokens", &kT_d_HarnessTokenUsageCacheWriteInputTokensInteger}};
-
-constinit const OutType kT_d_HarnessTokenUsage{OutKind::structure, kTM_d_HarnessTokenUsage, nullptr};
-
-constinit const OutMember kTM_d_HarnessStreamMetrics[1] = {{"latencyMs", &kT_d_Long}};
-
-constinit const OutType kT_d_HarnessStreamMetrics{OutKind::structure, kTM_d_HarnessStreamMetrics, nullptr};
-
-constinit const OutMember kTM_d_HarnessMetadataEvent[2] = {{"usage", &kT_d_HarnessTokenUsage}, {"metrics", &kT_d_HarnessStreamMetrics}};
-
-constinit const OutType kT_d_HarnessMetadataEvent{OutKind::structure, kTM_d_HarnessMetadataEvent, nullptr};
-
-constinit const OutMember kTM_d_InvokeHarnessStreamOutput[9] = {{"messageStart", &kT_d_HarnessMessageStartEvent}, {"contentBlockStart", &kT_d_HarnessContentBlockStartEvent}, {"contentBlockDelta", &kT_d_HarnessContentBlockDeltaEvent}, {"contentBlockStop", &kT_d_HarnessContentBlockStopEvent}, {"messageStop", &kT_d_HarnessMessageStopEvent}, {"metadata", &kT_d_HarnessMetadataEvent}, {"internalServerException", &kT_d_InternalServerException}, {"validationException", &kT_d_ValidationException}, {"runtimeClientError", &kT_d_RuntimeClientError}};
-
-constinit const OutType kT_d_InvokeHarnessStreamOutput{OutKind::structure, kTM_d_InvokeHarnessStreamOutput, nullptr};
-
-constinit const OutMember kTM_d_InvokeHarnessResponse[1] = {{"stream", &kT_d_InvokeHarnessStreamOutput}};
-
-constinit const OutType kT_d_InvokeHarnessResponse{OutKind::structure, kTM_d_InvokeHarnessResponse, nullptr};
-
-constinit const Member kM_d_ListABTests[2] = {
-    {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string}, "nextToken"},
-};
-
-constinit const OutMember kTM_d_ABTestSummary[9] = {{"abTestId", &kT_d_ABTestId}, {"abTestArn", &kT_d_ABTestArn}, {"name", &kT_d_ABTestName}, {"status", &kT_d_ABTestStatus}, {"executionStatus", &kT_d_ABTestExecutionStatus}, {"description", &kT_d_ABTestDescription}, {"gatewayArn", &kT_d_GatewayArn}, {"createdAt", &kT_d_Timestamp}, {"updatedAt", &kT_d_Timestamp}};
-
-constinit const OutType kT_d_ABTestSummary{OutKind::structure, kTM_d_ABTestSummary, nullptr};
-
-constinit const OutType kT_d_ABTestSummaryList{OutKind::list, {}, &kT_d_ABTestSummary};
-
-constinit const OutMember kTM_d_ListABTestsResponse[2] = {{"abTests", &kT_d_ABTestSummaryList}, {"nextToken", &kT_d_String}};
-
-constinit const OutType kT_d_ListABTestsResponse{OutKind::structure, kTM_d_ListABTestsResponse, nullptr};
-
-constinit const Member kM_d_ListActors[3] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[0]}, "memoryId"},
-    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100}, ""},
-    {{.name = "nextToken", .where = kBody, .type = ParamType::string}, ""},
-};
-
-constinit const OutMember kTM_d_ActorSummary[1] = {{"actorId", &kT_d_ActorId}};
-
-constinit const OutType kT_d_ActorSummary{OutKind::structure, kTM_d_ActorSummary, nullptr};
-
-constinit const OutType kT_d_ActorSummaryList{OutKind::list, {}, &kT_d_ActorSummary};
-
-constinit const OutType kT_d_PaginationToken{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_ListActorsOutput[2] = {{"actorSummaries", &kT_d_ActorSummaryList}, {"nextToken", &kT_d_PaginationToken}};
-
-constinit const OutType kT_d_ListActorsOutput{OutKind::structure, kTM_d_ListActorsOutput, nullptr};
-
-constinit const Member kM_d_ListBatchEvaluations[2] = {
-    {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string}, "nextToken"},
-};
-
-constinit const OutMember kTM_d_BatchEvaluationSummary[12] = {{"batchEvaluationId", &kT_d_BatchEvaluationId}, {"batchEvaluationArn", &kT_d_BatchEvaluationArn}, {"batchEvaluationName", &kT_d_BatchEvaluationName}, {"status", &kT_d_BatchEvaluationStatus}, {"createdAt", &kT_d_SyntheticTimestamp_date_time}, {"description", &kT_d_BatchEvaluationDescription}, {"evaluators", &kT_d_EvaluatorList}, {"insights", &kT_d_InsightList}, {"evaluationResults", &kT_d_EvaluationJobResults}, {"errorDetails", &kT_d_ErrorDetailsList}, {"kmsKeyArn", &kT_d_KmsKeyArn}, {"updatedAt", &kT_d_SyntheticTimestamp_date_time}};
-
-constinit const OutType kT_d_BatchEvaluationSummary{OutKind::structure, kTM_d_BatchEvaluationSummary, nullptr};
-
-constinit const OutType kT_d_BatchEvaluationSummaryList{OutKind::list, {}, &kT_d_BatchEvaluationSummary};
-
-constinit const OutMember kTM_d_ListBatchEvaluationsResponse[2] = {{"batchEvaluations", &kT_d_BatchEvaluationSummaryList}, {"nextToken", &kT_d_String}};
-
-constinit const OutType kT_d_ListBatchEvaluationsResponse{OutKind::structure, kTM_d_ListBatchEvaluationsResponse, nullptr};
-
-constinit const std::string_view kE_d_BrowserSessionStatus[2] = {"READY", "TERMINATED"};
-
-constinit const Member kM_d_ListBrowserSessions[4] = {
-    {{.name = "browserIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "browserIdentifier"},
-    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100}, ""},
-    {{.name = "nextToken", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, ""},
-    {{.name = "status", .where = kBody, .type = ParamType::string, .one_of = kE_d_BrowserSessionStatus}, ""},
-};
-
-constinit const OutMember kTM_d_BrowserSessionSummary[6] = {{"browserIdentifier", &kT_d_String}, {"sessionId", &kT_d_BrowserSessionId}, {"name", &kT_d_Name}, {"status", &kT_d_BrowserSessionStatus}, {"createdAt", &kT_d_DateTimestamp}, {"lastUpdatedAt", &kT_d_DateTimestamp}};
-
-constinit const OutType kT_d_BrowserSessionSummary{OutKind::structure, kTM_d_BrowserSessionSummary, nullptr};
-
-constinit const OutType kT_d_BrowserSessionSummaries{OutKind::list, {}, &kT_d_BrowserSessionSummary};
-
-constinit const OutType kT_d_NextToken{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_ListBrowserSessionsResponse[2] = {{"items", &kT_d_BrowserSessionSummaries}, {"nextToken", &kT_d_NextToken}};
-
-constinit const OutType kT_d_ListBrowserSessionsResponse{OutKind::structure, kTM_d_ListBrowserSessionsResponse, nullptr};
-
-constinit const std::string_view kE_d_CodeInterpreterSessionStatus[2] = {"READY", "TERMINATED"};
-
-constinit const Member kM_d_ListCodeInterpreterSessions[4] = {
-    {{.name = "codeInterpreterIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "codeInterpreterIdentifier"},
-    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100}, ""},
-    {{.name = "nextToken", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, ""},
-    {{.name = "status", .where = kBody, .type = ParamType::string, .one_of = kE_d_CodeInterpreterSessionStatus}, ""},
-};
-
-constinit const OutMember kTM_d_CodeInterpreterSessionSummary[6] = {{"codeInterpreterIdentifier", &kT_d_String}, {"sessionId", &kT_d_CodeInterpreterSessionId}, {"name", &kT_d_Name}, {"status", &kT_d_CodeInterpreterSessionStatus}, {"createdAt", &kT_d_DateTimestamp}, {"lastUpdatedAt", &kT_d_DateTimestamp}};
-
-constinit const OutType kT_d_CodeInterpreterSessionSummary{OutKind::structure, kTM_d_CodeInterpreterSessionSummary, nullptr};
-
-constinit const OutType kT_d_CodeInterpreterSessionSummaries{OutKind::list, {}, &kT_d_CodeInterpreterSessionSummary};
-
-constinit const OutMember kTM_d_ListCodeInterpreterSessionsResponse[2] = {{"items", &kT_d_CodeInterpreterSessionSummaries}, {"nextToken", &kT_d_NextToken}};
-
-constinit const OutType kT_d_ListCodeInterpreterSessionsResponse{OutKind::structure, kTM_d_ListCodeInterpreterSessionsResponse, nullptr};
-
-constinit const ParamSpec kS_d_BranchFilter[2] = {
-    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 100, .pattern = &kPatterns[3]},
-    {.name = "includeParentBranches", .where = kBody, .type = ParamType::boolean},
-};
-
-constinit const ParamSpec kS_d_LeftExpression[1] = {
-    {.name = "metadataKey", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[4]},
-};
-
-constinit const std::string_view kE_d_OperatorType[3] = {"EQUALS_TO", "EXISTS", "NOT_EXISTS"};
-
-constinit const ParamSpec kS_d_RightExpression[1] = {
-    {.name = "metadataValue", .where = kBody, .type = ParamType::object, .members = kS_d_MetadataValue, .one_member = true},
-};
-
-constinit const ParamSpec kS_d_EventMetadataFilterExpression[3] = {
-    {.name = "left", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_LeftExpression, .one_member = true},
-    {.name = "operator", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_OperatorType},
-    {.name = "right", .where = kBody, .type = ParamType::object, .members = kS_d_RightExpression, .one_member = true},
-};
-
-constinit const ParamSpec kI_d_EventMetadataFilterList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_EventMetadataFilterExpression};
-
-constinit const ParamSpec kS_d_FilterInput[2] = {
-    {.name = "branch", .where = kBody, .type = ParamType::object, .members = kS_d_BranchFilter},
-    {.name = "eventMetadata", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 5, .items = &kI_d_EventMetadataFilterList_member},
-};
-
-constinit const Member kM_d_ListEvents[7] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[0]}, "memoryId"},
-    {{.name = "sessionId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 100, .pattern = &kPatterns[3]}, "sessionId"},
-    {{.name = "actorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255, .pattern = &kPatterns[16]}, "actorId"},
-    {{.name = "includePayloads", .where = kBody, .type = ParamType::boolean}, ""},
-    {{.name = "filter", .where = kBody, .type = ParamType::object, .members = kS_d_FilterInput}, ""},
-    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100}, ""},
-    {{.name = "nextToken", .where = kBody, .type = ParamType::string}, ""},
-};
-
-constinit const OutType kT_d_EventList{OutKind::list, {}, &kT_d_Event};
-
-constinit const OutMember kTM_d_ListEventsOutput[2] = {{"events", &kT_d_EventList}, {"nextToken", &kT_d_PaginationToken}};
-
-constinit const OutType kT_d_ListEventsOutput{OutKind::structure, kTM_d_ListEventsOutput, nullptr};
-
-constinit const std::string_view kE_d_ExtractionJobStatus[1] = {"FAILED"};
-
-constinit const ParamSpec kS_d_ExtractionJobFilterInput[4] = {
-    {.name = "strategyId", .where = kBody, .type = ParamType::string},
-    {.name = "sessionId", .where = kBody, .type = ParamType::string},
-    {.name = "actorId", .where = kBody, .type = ParamType::string},
-    {.name = "status", .where = kBody, .type = ParamType::string, .one_of = kE_d_ExtractionJobStatus},
-};
-
-constinit const Member kM_d_ListMemoryExtractionJobs[4] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[0]}, "memoryId"},
-    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 50}, ""},
-    {{.name = "filter", .where = kBody, .type = ParamType::object, .members = kS_d_ExtractionJobFilterInput}, ""},
-    {{.name = "nextToken", .where = kBody, .type = ParamType::string}, ""},
-};
-
-constinit const OutMember kTM_d_MessageMetadata[2] = {{"eventId", &kT_d_String}, {"messageIndex", &kT_d_Integer}};
-
-constinit const OutType kT_d_MessageMetadata{OutKind::structure, kTM_d_MessageMetadata, nullptr};
-
-constinit const OutType kT_d_MessagesList{OutKind::list, {}, &kT_d_MessageMetadata};
-
-constinit const OutMember kTM_d_ExtractionJobMessages[1] = {{"messagesList", &kT_d_MessagesList}};
-
-constinit const OutType kT_d_ExtractionJobMessages{OutKind::structure, kTM_d_ExtractionJobMessages, nullptr};
-
-constinit const OutType kT_d_ExtractionJobStatus{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_ExtractionJobMetadata[7] = {{"jobID", &kT_d_String}, {"messages", &kT_d_ExtractionJobMessages}, {"status", &kT_d_ExtractionJobStatus}, {"failureReason", &kT_d_String}, {"strategyId", &kT_d_String}, {"sessionId", &kT_d_String}, {"actorId", &kT_d_String}};
-
-constinit const OutType kT_d_ExtractionJobMetadata{OutKind::structure, kTM_d_ExtractionJobMetadata, nullptr};
-
-constinit const OutType kT_d_ExtractionJobMetadataList{OutKind::list, {}, &kT_d_ExtractionJobMetadata};
-
-constinit const OutMember kTM_d_ListMemoryExtractionJobsOutput[2] = {{"jobs", &kT_d_ExtractionJobMetadataList}, {"nextToken", &kT_d_PaginationToken}};
-
-constinit const OutType kT_d_ListMemoryExtractionJobsOutput{OutKind::structure, kTM_d_ListMemoryExtractionJobsOutput, nullptr};
-
-constinit const ParamSpec kS_d_MemoryRecordLeftExpression[1] = {
-    {.name = "metadataKey", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[4]},
-};
-
-constinit const std::string_view kE_d_MemoryRecordOperatorType[10] = {"EQUALS_TO", "EXISTS", "NOT_EXISTS", "BEFORE", "AFTER", "CONTAINS", "GREATER_THAN", "GREATER_THAN_OR_EQUALS", "LESS_THAN", "LESS_THAN_OR_EQUALS"};
-
-constinit const ParamSpec kS_d_MemoryRecordRightExpression[1] = {
-    {.name = "metadataValue", .where = kBody, .type = ParamType::object, .members = kS_d_MemoryRecordMetadataValue, .one_member = true},
-};
-
-constinit const ParamSpec kS_d_MemoryMetadataFilterExpression[3] = {
-    {.name = "left", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_MemoryRecordLeftExpression, .one_member = true},
-    {.name = "operator", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_MemoryRecordOperatorType},
-    {.name = "right", .where = kBody, .type = ParamType::object, .members = kS_d_MemoryRecordRightExpression, .one_member = true},
-};
-
-constinit const ParamSpec kI_d_MemoryMetadataFilterList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_MemoryMetadataFilterExpression};
-
-constinit const Member kM_d_ListMemoryRecords[7] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[0]}, "memoryId"},
-    {{.name = "namespace", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 1024, .pattern = &kPatterns[2]}, ""},
-    {{.name = "namespacePath", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 1024, .pattern = &kPatterns[2]}, ""},
-    {{.name = "memoryStrategyId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100, .pattern = &kPatterns[3]}, ""},
-    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100}, ""},
-    {{.name = "nextToken", .where = kBody, .type = ParamType::string}, ""},
-    {{.name = "metadataFilters", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 5, .items = &kI_d_MemoryMetadataFilterList_member}, ""},
-};
-
-constinit const OutMember kTM_d_MemoryRecordSummary[7] = {{"memoryRecordId", &kT_d_MemoryRecordId}, {"content", &kT_d_MemoryContent}, {"memoryStrategyId", &kT_d_MemoryStrategyId}, {"namespaces", &kT_d_NamespacesList}, {"createdAt", &kT_d_Timestamp}, {"score", &kT_d_Double}, {"metadata", &kT_d_MemoryRecordMetadataMap}};
-
-constinit const OutType kT_d_MemoryRecordSummary{OutKind::structure, kTM_d_MemoryRecordSummary, nullptr};
-
-constinit const OutType kT_d_MemoryRecordSummaryList{OutKind::list, {}, &kT_d_MemoryRecordSummary};
-
-constinit const OutMember kTM_d_ListMemoryRecordsOutput[2] = {{"memoryRecordSummaries", &kT_d_MemoryRecordSummaryList}, {"nextToken", &kT_d_PaginationToken}};
-
-constinit const OutType kT_d_ListMemoryRecordsOutput{OutKind::structure, kTM_d_ListMemoryRecordsOutput, nullptr};
-
-constinit const Member kM_d_ListPaymentInstruments[6] = {
-    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
-    {{.name = "agentName", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Payments-Agent-Name"},
-    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[18]}, ""},
-    {{.name = "paymentConnectorId", .where = kBody, .type = ParamType::string, .min_length = 12, .max_length = 211, .pattern = &kPatterns[19]}, ""},
-    {{.name = "nextToken", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, ""},
-    {{.name = "maxResults", .where = kBody, .type = ParamType::integer}, ""},
-};
-
-constinit const OutMember kTM_d_PaymentInstrumentSummary[8] = {{"paymentInstrumentId", &kT_d_PaymentInstrumentId}, {"paymentManagerArn", &kT_d_PaymentManagerArn}, {"paymentConnectorId", &kT_d_PaymentConnectorId}, {"userId", &kT_d_UserId}, {"paymentInstrumentType", &kT_d_PaymentInstrumentType}, {"status", &kT_d_PaymentInstrumentStatus}, {"createdAt", &kT_d_DateTimestamp}, {"updatedAt", &kT_d_DateTimestamp}};
-
-constinit const OutType kT_d_PaymentInstrumentSummary{OutKind::structure, kTM_d_PaymentInstrumentSummary, nullptr};
-
-constinit const OutType kT_d_PaymentInstrumentSummaryList{OutKind::list, {}, &kT_d_PaymentInstrumentSummary};
-
-constinit const OutMember kTM_d_ListPaymentInstrumentsResponse[2] = {{"paymentInstruments", &kT_d_PaymentInstrumentSummaryList}, {"nextToken", &kT_d_String}};
-
-constinit const OutType kT_d_ListPaymentInstrumentsResponse{OutKind::structure, kTM_d_ListPaymentInstrumentsResponse, nullptr};
-
-constinit const Member kM_d_ListPaymentSessions[5] = {
-    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
-    {{.name = "agentName", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Payments-Agent-Name"},
-    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[18]}, ""},
-    {{.name = "nextToken", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, ""},
-    {{.name = "maxResults", .where = kBody, .type = ParamType::integer}, ""},
-};
-
-constinit const OutMember kTM_d_PaymentSessionSummary[6] = {{"paymentSessionId", &kT_d_PaymentSessionId}, {"paymentManagerArn", &kT_d_PaymentManagerArn}, {"userId", &kT_d_UserId}, {"expiryTimeInMinutes", &kT_d_Integer}, {"createdAt", &kT_d_DateTimestamp}, {"updatedAt", &kT_d_DateTimestamp}};
-
-constinit const OutType kT_d_PaymentSessionSummary{OutKind::structure, kTM_d_PaymentSessionSummary, nullptr};
-
-constinit const OutType kT_d_PaymentSessionSummaryList{OutKind::list, {}, &kT_d_PaymentSessionSummary};
-
-constinit const OutMember kTM_d_ListPaymentSessionsResponse[2] = {{"paymentSessions", &kT_d_PaymentSessionSummaryList}, {"nextToken", &kT_d_NextToken}};
-
-constinit const OutType kT_d_ListPaymentSessionsResponse{OutKind::structure, kTM_d_ListPaymentSessionsResponse, nullptr};
-
-constinit const std::string_view kE_d_RecommendationStatus[5] = {"PENDING", "IN_PROGRESS", "COMPLETED", "FAILED", "DELETING"};
-
-constinit const Member kM_d_ListRecommendations[3] = {
-    {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
-    {{.name = "statusFilter", .where = kQuery, .type = ParamType::string, .one_of = kE_d_RecommendationStatus}, "status"},
-};
-
-constinit const OutMember kTM_d_RecommendationSummary[8] = {{"recommendationId", &kT_d_RecommendationId}, {"recommendationArn", &kT_d_RecommendationArn}, {"name", &kT_d_RecommendationName}, {"description", &kT_d_RecommendationDescription}, {"type", &kT_d_RecommendationType}, {"status", &kT_d_RecommendationStatus}, {"createdAt", &kT_d_SyntheticTimestamp_date_time}, {"updatedAt", &kT_d_SyntheticTimestamp_date_time}};
-
-constinit const OutType kT_d_RecommendationSummary{OutKind::structure, kTM_d_RecommendationSummary, nullptr};
-
-constinit const OutType kT_d_RecommendationSummaryList{OutKind::list, {}, &kT_d_RecommendationSummary};
-
-constinit const OutMember kTM_d_ListRecommendationsResponse[2] = {{"recommendationSummaries", &kT_d_RecommendationSummaryList}, {"nextToken", &kT_d_NextToken}};
-
-constinit const OutType kT_d_ListRecommendationsResponse{OutKind::structure, kTM_d_ListRecommendationsResponse, nullptr};
-
-constinit const std::string_view kE_d_EventFilterCondition[1] = {"HAS_EVENTS"};
-
-constinit const ParamSpec kS_d_SessionFilter[1] = {
-    {.name = "eventFilter", .where = kBody, .type = ParamType::string, .one_of = kE_d_EventFilterCondition},
-};
-
-constinit const Member kM_d_ListSessions[5] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[0]}, "memoryId"},
-    {{.name = "actorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255, .pattern = &kPatterns[16]}, "actorId"},
-    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100}, ""},
-    {{.name = "nextToken", .where = kBody, .type = ParamType::string}, ""},
-    {{.name = "filter", .where = kBody, .type = ParamType::object, .members = kS_d_SessionFilter}, ""},
-};
-
-constinit const OutMember kTM_d_SessionSummary[3] = {{"sessionId", &kT_d_SessionId}, {"actorId", &kT_d_ActorId}, {"createdAt", &kT_d_Timestamp}};
-
-constinit const OutType kT_d_SessionSummary{OutKind::structure, kTM_d_SessionSummary, nullptr};
-
-constinit const OutType kT_d_SessionSummaryList{OutKind::list, {}, &kT_d_SessionSummary};
-
-constinit const OutMember kTM_d_ListSessionsOutput[2] = {{"sessionSummaries", &kT_d_SessionSummaryList}, {"nextToken", &kT_d_PaginationToken}};
-
-constinit const OutType kT_d_ListSessionsOutput{OutKind::structure, kTM_d_ListSessionsOutput, nullptr};
-
-constinit const std::string_view kE_d_PaymentType[1] = {"CRYPTO_X402"};
-
-constinit const ParamSpec kS_d_CryptoX402PaymentInput[2] = {
-    {.name = "version", .where = kBody, .type = ParamType::string, .required = true},
-    {.name = "payload", .where = kBody, .type = ParamType::any, .required = true},
-};
-
-constinit const ParamSpec kS_d_PaymentInput[1] = {
-    {.name = "cryptoX402", .where = kBody, .type = ParamType::object, .members = kS_d_CryptoX402PaymentInput},
-};
-
-constinit const Member kM_d_ProcessPayment[8] = {
-    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
-    {{.name = "agentName", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Payments-Agent-Name"},
-    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[18]}, ""},
-    {{.name = "paymentSessionId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 31, .max_length = 31, .pattern = &kPatterns[26]}, ""},
-    {{.name = "paymentInstrumentId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 34, .max_length = 34, .pattern = &kPatterns[25]}, ""},
-    {{.name = "paymentType", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_PaymentType}, ""},
-    {{.name = "paymentInput", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_PaymentInput, .one_member = true}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-};
-
-constinit const OutType kT_d_ProcessPaymentId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_PaymentType{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_PaymentStatus{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_PaymentDocument{OutKind::document, {}, nullptr};
-
-constinit const OutMember kTM_d_CryptoX402PaymentOutput[2] = {{"version", &kT_d_String}, {"payload", &kT_d_PaymentDocument}};
-
-constinit const OutType kT_d_CryptoX402PaymentOutput{OutKind::structure, kTM_d_CryptoX402PaymentOutput, nullptr};
-
-constinit const OutMember kTM_d_PaymentOutput[1] = {{"cryptoX402", &kT_d_CryptoX402PaymentOutput}};
-
-constinit const OutType kT_d_PaymentOutput{OutKind::structure, kTM_d_PaymentOutput, nullptr};
-
-constinit const OutMember kTM_d_ProcessPaymentResponse[9] = {{"processPaymentId", &kT_d_ProcessPaymentId}, {"paymentManagerArn", &kT_d_PaymentManagerArn}, {"paymentSessionId", &kT_d_PaymentSessionId}, {"paymentInstrumentId", &kT_d_PaymentInstrumentId}, {"paymentType", &kT_d_PaymentType}, {"status", &kT_d_PaymentStatus}, {"paymentOutput", &kT_d_PaymentOutput}, {"createdAt", &kT_d_DateTimestamp}, {"updatedAt", &kT_d_DateTimestamp}};
-
-constinit const OutType kT_d_ProcessPaymentResponse{OutKind::structure, kTM_d_ProcessPaymentResponse, nullptr};
-
-constinit const ParamSpec kS_d_SearchCriteria[4] = {
-    {.name = "searchQuery", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 10000},
-    {.name = "memoryStrategyId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100, .pattern = &kPatterns[3]},
-    {.name = "topK", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100},
-    {.name = "metadataFilters", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 5, .items = &kI_d_MemoryMetadataFilterList_member},
-};
-
-constinit const Member kM_d_RetrieveMemoryRecords[6] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[0]}, "memoryId"},
-    {{.name = "namespace", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 1024, .pattern = &kPatterns[2]}, ""},
-    {{.name = "namespacePath", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 1024, .pattern = &kPatterns[2]}, ""},
-    {{.name = "searchCriteria", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_SearchCriteria}, ""},
-    {{.name = "nextToken", .where = kBody, .type = ParamType::string}, ""},
-    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100}, ""},
-};
-
-constinit const OutMember kTM_d_RetrieveMemoryRecordsOutput[2] = {{"memoryRecordSummaries", &kT_d_MemoryRecordSummaryList}, {"nextToken", &kT_d_PaginationToken}};
-
-constinit const OutType kT_d_RetrieveMemoryRecordsOutput{OutKind::structure, kTM_d_RetrieveMemoryRecordsOutput, nullptr};
-
-constinit const Member kM_d_SaveBrowserSessionProfile[6] = {
-    {{.name = "profileIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[24]}, "profileIdentifier"},
-    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "X-Amzn-Trace-Id"},
-    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "traceparent"},
-    {{.name = "browserIdentifier", .where = kBody, .type = ParamType::string, .required = true}, ""},
-    {{.name = "sessionId", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[29]}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-};
-
-constinit const OutMember kTM_d_SaveBrowserSessionProfileResponse[4] = {{"profileIdentifier", &kT_d_BrowserProfileId}, {"browserIdentifier", &kT_d_String}, {"sessionId", &kT_d_BrowserSessionId}, {"lastUpdatedAt", &kT_d_DateTimestamp}};
-
-constinit const OutType kT_d_SaveBrowserSessionProfileResponse{OutKind::structure, kTM_d_SaveBrowserSessionProfileResponse, nullptr};
-
-constinit const ParamSpec kI_d_SearchRegistryRecordsRequestRegistryIdsList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[48]};
-
-constinit const Member kM_d_SearchRegistryRecords[4] = {
-    {{.name = "searchQuery", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 256}, ""},
-    {{.name = "registryIds", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1, .items = &kI_d_SearchRegistryRecordsRequestRegistryIdsList_member}, ""},
-    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 20}, ""},
-    {{.name = "filters", .where = kBody, .type = ParamType::any}, ""},
-};
-
-constinit const OutType kT_d_RegistryArn{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_RegistryRecordArn{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_RegistryRecordId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_RegistryRecordName{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_Description{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_DescriptorType{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_SchemaVersion{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_InlineContent{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_ServerDefinition[2] = {{"schemaVersion", &kT_d_SchemaVersion}, {"inlineContent", &kT_d_InlineContent}};
-
-constinit const OutType kT_d_ServerDefinition{OutKind::structure, kTM_d_ServerDefinition, nullptr};
-
-constinit const OutMember kTM_d_ToolsDefinition[2] = {{"protocolVersion", &kT_d_SchemaVersion}, {"inlineContent", &kT_d_InlineContent}};
-
-constinit const OutType kT_d_ToolsDefinition{OutKind::structure, kTM_d_ToolsDefinition, nullptr};
-
-constinit const OutMember kTM_d_McpDescriptor[2] = {{"server", &kT_d_ServerDefinition}, {"tools", &kT_d_ToolsDefinition}};
-
-constinit const OutType kT_d_McpDescriptor{OutKind::structure, kTM_d_McpDescriptor, nullptr};
-
-constinit const OutMember kTM_d_AgentCardDefinition[2] = {{"schemaVersion", &kT_d_SchemaVersion}, {"inlineContent", &kT_d_InlineContent}};
-
-constinit const OutType kT_d_AgentCardDefinition{OutKind::structure, kTM_d_AgentCardDefinition, nullptr};
-
-constinit const OutMember kTM_d_A2aDescriptor[1] = {{"agentCard", &kT_d_AgentCardDefinition}};
-
-constinit const OutType kT_d_A2aDescriptor{OutKind::structure, kTM_d_A2aDescriptor, nullptr};
-
-constinit const OutMember kTM_d_CustomDescriptor[1] = {{"inlineContent", &kT_d_InlineContent}};
-
-constinit const OutType kT_d_CustomDescriptor{OutKind::structure, kTM_d_CustomDescriptor, nullptr};
-
-constinit const OutMember kTM_d_SkillMdDefinition[1] = {{"inlineContent", &kT_d_InlineContent}};
-
-constinit const OutType kT_d_SkillMdDefinition{OutKind::structure, kTM_d_SkillMdDefinition, nullptr};
-
-constinit const OutMember kTM_d_SkillDefinition[2] = {{"schemaVersion", &kT_d_SchemaVersion}, {"inlineContent", &kT_d_InlineContent}};
-
-constinit const OutType kT_d_SkillDefinition{OutKind::structure, kTM_d_SkillDefinition, nullptr};
-
-constinit const OutMember kTM_d_AgentSkillsDescriptor[2] = {{"skillMd", &kT_d_SkillMdDefinition}, {"skillDefinition", &kT_d_SkillDefinition}};
-
-constinit const OutType kT_d_AgentSkillsDescriptor{OutKind::structure, kTM_d_AgentSkillsDescriptor, nullptr};
-
-constinit const OutMember kTM_d_Descriptors[4] = {{"mcp", &kT_d_McpDescriptor}, {"a2a", &kT_d_A2aDescriptor}, {"custom", &kT_d_CustomDescriptor}, {"agentSkills", &kT_d_AgentSkillsDescriptor}};
-
-constinit const OutType kT_d_Descriptors{OutKind::structure, kTM_d_Descriptors, nullptr};
-
-constinit const OutType kT_d_RegistryRecordVersion{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_RegistryRecordStatus{OutKind::string, {}, nullptr};
-
-constinit const OutMember kTM_d_RegistryRecordSummary[11] = {{"registryArn", &kT_d_RegistryArn}, {"recordArn", &kT_d_RegistryRecordArn}, {"recordId", &kT_d_RegistryRecordId}, {"name", &kT_d_RegistryRecordName}, {"description", &kT_d_Description}, {"descriptorType", &kT_d_DescriptorType}, {"descriptors", &kT_d_Descriptors}, {"version", &kT_d_RegistryRecordVersion}, {"status", &kT_d_RegistryRecordStatus}, {"createdAt", &kT_d_DateTimestamp}, {"updatedAt", &kT_d_DateTimestamp}};
-
-constinit const OutType kT_d_RegistryRecordSummary{OutKind::structure, kTM_d_RegistryRecordSummary, nullptr};
-
-constinit const OutType kT_d_RegistryRecordSummaryList{OutKind::list, {}, &kT_d_RegistryRecordSummary};
-
-constinit const OutMember kTM_d_SearchRegistryRecordsResponse[1] = {{"registryRecords", &kT_d_RegistryRecordSummaryList}};
-
-constinit const OutType kT_d_SearchRegistryRecordsResponse{OutKind::structure, kTM_d_SearchRegistryRecordsResponse, nullptr};
-
-constinit const ParamSpec kS_d_Evaluator[1] = {
-    {.name = "evaluatorId", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[28]},
-};
-
-constinit const ParamSpec kI_d_StartBatchEvaluationRequestEvaluatorsList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_Evaluator};
-
-constinit const ParamSpec kS_d_Insight[1] = {
-    {.name = "insightId", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[49]},
-};
-
-constinit const ParamSpec kI_d_StartBatchEvaluationRequestInsightsList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_Insight};
-
-constinit const ParamSpec kI_d_CloudWatchLogsSourceServiceNamesList_member{.name = "member", .where = kBody, .type = ParamType::string};
-
-constinit const ParamSpec kI_d_CloudWatchLogsSourceLogGroupNamesList_member{.name = "member", .where = kBody, .type = ParamType::string};
-
-constinit const ParamSpec kI_d_CloudWatchFilterConfigSessionIdsList_member{.name = "member", .where = kBody, .type = ParamType::string};
-
-constinit const ParamSpec kS_d_SessionFilterConfig[2] = {
-    {.name = "startTime", .where = kBody, .type = ParamType::string},
-    {.name = "endTime", .where = kBody, .type = ParamType::string},
-};
-
-constinit const ParamSpec kS_d_CloudWatchFilterConfig[2] = {
-    {.name = "sessionIds", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 500, .items = &kI_d_CloudWatchFilterConfigSessionIdsList_member},
-    {.name = "timeRange", .where = kBody, .type = ParamType::object, .members = kS_d_SessionFilterConfig},
-};
-
-constinit const ParamSpec kS_d_CloudWatchLogsSource[3] = {
-    {.name = "serviceNames", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1, .items = &kI_d_CloudWatchLogsSourceServiceNamesList_member},
-    {.name = "logGroupNames", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 5, .items = &kI_d_CloudWatchLogsSourceLogGroupNamesList_member},
-    {.name = "filterConfig", .where = kBody, .type = ParamType::object, .members = kS_d_CloudWatchFilterConfig},
-};
-
-constinit const ParamSpec kS_d_OnlineEvaluationConfigSource[2] = {
-    {.name = "onlineEvaluationConfigArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[13]},
-    {.name = "timeRange", .where = kBody, .type = ParamType::object, .members = kS_d_SessionFilterConfig},
-};
-
-constinit const ParamSpec kS_d_DataSourceConfig[2] = {
-    {.name = "cloudWatchLogs", .where = kBody, .type = ParamType::object, .members = kS_d_CloudWatchLogsSource},
-    {.name = "onlineEvaluationConfigSource", .where = kBody, .type = ParamType::object, .members = kS_d_OnlineEvaluationConfigSource},
-};
-
-constinit const ParamSpec kS_d_GroundTruthTurnInput[1] = {
-    {.name = "prompt", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 4000},
-};
-
-constinit const ParamSpec kS_d_GroundTruthTurn[2] = {
-    {.name = "input", .where = kBody, .type = ParamType::object, .members = kS_d_GroundTruthTurnInput, .one_member = true},
-    {.name = "expectedResponse", .where = kBody, .type = ParamType::object, .members = kS_d_EvaluationContent, .one_member = true},
-};
-
-constinit const ParamSpec kI_d_InlineGroundTruthTurnsList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_GroundTruthTurn};
-
-constinit const ParamSpec kS_d_InlineGroundTruth[3] = {
-    {.name = "assertions", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 100, .items = &kI_d_EvaluationContentList_member},
-    {.name = "expectedTrajectory", .where = kBody, .type = ParamType::object, .members = kS_d_EvaluationExpectedTrajectory},
-    {.name = "turns", .where = kBody, .type = ParamType::array, .min_length = 1, .items = &kI_d_InlineGroundTruthTurnsList_member},
-};
-
-constinit const ParamSpec kS_d_GroundTruthSource[1] = {
-    {.name = "inline", .where = kBody, .type = ParamType::object, .members = kS_d_InlineGroundTruth},
-};
-
-constinit const ParamSpec kI_d_StringMap_value{.name = "value", .where = kBody, .type = ParamType::string};
-
-constinit const ParamSpec kI_d_StringMap_key{.name = "key", .where = kBody, .type = ParamType::string};
-
-constinit const ParamSpec kS_d_SessionMetadataShape[4] = {
-    {.name = "sessionId", .where = kBody, .type = ParamType::string, .required = true},
-    {.name = "testScenarioId", .where = kBody, .type = ParamType::string},
-    {.name = "groundTruth", .where = kBody, .type = ParamType::object, .members = kS_d_GroundTruthSource, .one_member = true},
-    {.name = "metadata", .where = kBody, .type = ParamType::object, .items = &kI_d_StringMap_value, .keys = &kI_d_StringMap_key},
-};
-
-constinit const ParamSpec kI_d_SessionMetadataList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_SessionMetadataShape};
-
-constinit const ParamSpec kS_d_EvaluationMetadata[1] = {
-    {.name = "sessionMetadata", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 500, .items = &kI_d_SessionMetadataList_member},
-};
-
-constinit const Member kM_d_StartBatchEvaluation[9] = {
-    {{.name = "batchEvaluationName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[8]}, ""},
-    {{.name = "evaluators", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 10, .items = &kI_d_StartBatchEvaluationRequestEvaluatorsList_member}, ""},
-    {{.name = "insights", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 10, .items = &kI_d_StartBatchEvaluationRequestInsightsList_member}, ""},
-    {{.name = "dataSourceConfig", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_DataSourceConfig, .one_member = true}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-    {{.name = "evaluationMetadata", .where = kBody, .type = ParamType::object, .members = kS_d_EvaluationMetadata, .one_member = true}, ""},
-    {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_d_TagsMap_value, .keys = &kI_d_TagsMap_key}, ""},
-    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[50]}, ""},
-    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 200}, ""},
-};
-
-constinit const OutType kT_d_TagValue{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_d_TagsMap{OutKind::map, {}, &kT_d_TagValue};
-
-constinit const OutMember kTM_d_StartBatchEvaluationResponse[11] = {{"batchEvaluationId", &kT_d_BatchEvaluationId}, {"batchEvaluationArn", &kT_d_BatchEvaluationArn}, {"batchEvaluationName", &kT_d_BatchEvaluationName}, {"evaluators", &kT_d_EvaluatorList}, {"insights", &kT_d_InsightList}, {"status", &kT_d_BatchEvaluationStatus}, {"createdAt", &kT_d_SyntheticTimestamp_date_time}, {"outputConfig", &kT_d_OutputConfig}, {"tags", &kT_d_TagsMap}, {"kmsKeyArn", &kT_d_KmsKeyArn}, {"description", &kT_d_BatchEvaluationDescription}};
-
-constinit const OutType kT_d_StartBatchEvaluationResponse{OutKind::structure, kTM_d_StartBatchEvaluationResponse, nullptr};
-
-constinit const ParamSpec kS_d_ViewPort[2] = {
-    {.name = "width", .where = kBody, .type = ParamType::integer, .required = true, .min = 320, .max = 3840},
-    {.name = "height", .where = kBody, .type = ParamType::integer, .required = true, .min = 240, .max = 2160},
-};
-
-constinit const ParamSpec kS_d_S3Location[3] = {
-    {.name = "bucket", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 63, .pattern = &kPatterns[51]},
-    {.name = "prefix", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 1024},
-    {.name = "versionId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 1024},
-};
-
-constinit const ParamSpec kS_d_ResourceLocation[1] = {
-    {.name = "s3", .where = kBody, .type = ParamType::object, .members = kS_d_S3Location},
-};
-
-constinit const ParamSpec kS_d_BrowserExtension[1] = {
-    {.name = "location", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_ResourceLocation, .one_member = true},
-};
-
-constinit const ParamSpec kI_d_BrowserExtensions_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_BrowserExtension};
-
-constinit const ParamSpec kS_d_BrowserProfileConfiguration[1] = {
-    {.name = "profileIdentifier", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[24]},
-};
-
-constinit const ParamSpec kI_d_DomainPatterns_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 253, .pattern = &kPatterns[53]};
-
-constinit const ParamSpec kS_d_BasicAuth[1] = {
-    {.name = "secretArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[54]},
-};
-
-constinit const ParamSpec kS_d_ProxyCredentials[1] = {
-    {.name = "basicAuth", .where = kBody, .type = ParamType::object, .members = kS_d_BasicAuth},
-};
-
-constinit const ParamSpec kS_d_ExternalProxy[4] = {
-    {.name = "server", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 253, .pattern = &kPatterns[52]},
-    {.name = "port", .where = kBody, .type = ParamType::integer, .required = true, .min = 1, .max = 65535},
-    {.name = "domainPatterns", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 100, .items = &kI_d_DomainPatterns_member},
-    {.name = "credentials", .where = kBody, .type = ParamType::object, .members = kS_d_ProxyCredentials, .one_member = true},
-};
-
-constinit const ParamSpec kS_d_Proxy[1] = {
-    {.name = "externalProxy", .where = kBody, .type = ParamType::object, .members = kS_d_ExternalProxy},
-};
-
-constinit const ParamSpec kI_d_ProxyConfigurationProxiesList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_Proxy, .one_member = true};
-
-constinit const ParamSpec kS_d_ProxyBypass[1] = {
-    {.name = "domainPatterns", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 100, .items = &kI_d_DomainPatterns_member},
-};
-
-constinit const ParamSpec kS_d_ProxyConfiguration[2] = {
-    {.name = "proxies", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 5, .items = &kI_d_ProxyConfigurationProxiesList_member},
-    {.name = "bypass", .where = kBody, .type = ParamType::object, .members = kS_d_ProxyBypass},
-};
-
-constinit const std::string_view kE_d_BrowserEnterprisePolicyType[2] = {"MANAGED", "RECOMMENDED"};
-
-constinit const ParamSpec kS_d_BrowserEnterprisePolicy[2] = {
-    {.name = "location", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_ResourceLocation, .one_member = true},
-    {.name = "type", .where = kBody, .type = ParamType::string, .one_of = kE_d_BrowserEnterprisePolicyType},
-};
-
-constinit const ParamSpec kI_d_BrowserEnterprisePolicies_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_BrowserEnterprisePolicy};
-
-constinit const ParamSpec kS_d_SecretsManagerLocation[1] = {
-    {.name = "secretArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[54]},
-};
-
-constinit const ParamSpec kS_d_CertificateLocation[1] = {
-    {.name = "secretsManager", .where = kBody, .type = ParamType::object, .members = kS_d_SecretsManagerLocation},
-};
-
-constinit const ParamSpec kS_d_Certificate[1] = {
-    {.name = "location", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_CertificateLocation, .one_member = true},
-};
-
-constinit const ParamSpec kI_d_Certificates_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_Certificate};
-
-constinit const ParamSpec kS_d_S3FilesConfiguration[3] = {
-    {.name = "accessPointArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 256, .pattern = &kPatterns[55]},
-    {.name = "mountPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 6, .max_length = 200, .pattern = &kPatterns[56]},
-    {.name = "fileSystemArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 256, .pattern = &kPatterns[57]},
-};
-
-constinit const ParamSpec kS_d_EfsConfiguration[3] = {
-    {.name = "accessPointArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 128, .pattern = &kPatterns[58]},
-    {.name = "mountPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 6, .max_length = 200, .pattern = &kPatterns[56]},
-    {.name = "fileSystemArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 256, .pattern = &kPatterns[59]},
-};
-
-constinit const ParamSpec kS_d_ToolsFileSystemConfiguration[2] = {
-    {.name = "s3FilesConfiguration", .where = kBody, .type = ParamType::object, .members = kS_d_S3FilesConfiguration},
-    {.name = "efsConfiguration", .where = kBody, .type = ParamType::object, .members = kS_d_EfsConfiguration},
-};
-
-constinit const ParamSpec kI_d_ToolsFileSystemConfigurations_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_ToolsFileSystemConfiguration, .one_member = true};
-
-constinit const Member kM_d_StartBrowserSession[13] = {
-    {{.name = "browserIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "browserIdentifier"},
-    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "X-Amzn-Trace-Id"},
-    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "traceparent"},
-    {{.name = "name", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100}, ""},
-    {{.name = "sessionTimeoutSeconds", .where = kBody, .type = ParamType::integer, .min = 1, .max = 28800}, ""},
-    {{.name = "viewPort", .where = kBody, .type = ParamType::object, .members = kS_d_ViewPort}, ""},
-    {{.name = "extensions", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 10, .items = &kI_d_BrowserExtensions_member}, ""},
-    {{.name = "profileConfiguration", .where = kBody, .type = ParamType::object, .members = kS_d_BrowserProfileConfiguration}, ""},
-    {{.name = "proxyConfiguration", .where = kBody, .type = ParamType::object, .members = kS_d_ProxyConfiguration}, ""},
-    {{.name = "enterprisePolicies", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 100, .items = &kI_d_BrowserEnterprisePolicies_member}, ""},
-    {{.name = "certificates", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 200, .items = &kI_d_Certificates_member}, ""},
-    {{.name = "filesystemConfigurations", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 10, .items = &kI_d_ToolsFileSystemConfigurations_member}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-};
-
-constinit const OutMember kTM_d_StartBrowserSessionResponse[4] = {{"browserIdentifier", &kT_d_String}, {"sessionId", &kT_d_BrowserSessionId}, {"createdAt", &kT_d_DateTimestamp}, {"streams", &kT_d_BrowserSessionStream}};
-
-constinit const OutType kT_d_StartBrowserSessionResponse{OutKind::structure, kTM_d_StartBrowserSessionResponse, nullptr};
-
-constinit const Member kM_d_StartCodeInterpreterSession[8] = {
-    {{.name = "codeInterpreterIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "codeInterpreterIdentifier"},
-    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "X-Amzn-Trace-Id"},
-    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "traceparent"},
-    {{.name = "name", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100}, ""},
-    {{.name = "sessionTimeoutSeconds", .where = kBody, .type = ParamType::integer, .min = 1, .max = 28800}, ""},
-    {{.name = "certificates", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 200, .items = &kI_d_Certificates_member}, ""},
-    {{.name = "filesystemConfigurations", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 10, .items = &kI_d_ToolsFileSystemConfigurations_member}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-};
-
-constinit const OutMember kTM_d_StartCodeInterpreterSessionResponse[3] = {{"codeInterpreterIdentifier", &kT_d_String}, {"sessionId", &kT_d_CodeInterpreterSessionId}, {"createdAt", &kT_d_DateTimestamp}};
-
-constinit const OutType kT_d_StartCodeInterpreterSessionResponse{OutKind::structure, kTM_d_StartCodeInterpreterSessionResponse, nullptr};
-
-constinit const ParamSpec kS_d_ExtractionJob[1] = {
-    {.name = "jobId", .where = kBody, .type = ParamType::string, .required = true},
-};
-
-constinit const Member kM_d_StartMemoryExtractionJob[3] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[0]}, "memoryId"},
-    {{.name = "extractionJob", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_ExtractionJob}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string}, ""},
-};
-
-constinit const OutMember kTM_d_StartMemoryExtractionJobOutput[1] = {{"jobId", &kT_d_String}};
-
-constinit const OutType kT_d_StartMemoryExtractionJobOutput{OutKind::structure, kTM_d_StartMemoryExtractionJobOutput, nullptr};
-
-constinit const std::string_view kE_d_RecommendationType[2] = {"SYSTEM_PROMPT_RECOMMENDATION", "TOOL_DESCRIPTION_RECOMMENDATION"};
-
-constinit const ParamSpec kS_d_SystemPromptConfigurationBundle[3] = {
-    {.name = "bundleArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[11]},
-    {.name = "versionId", .where = kBody, .type = ParamType::string, .required = true},
-    {.name = "systemPromptJsonPath", .where = kBody, .type = ParamType::string, .required = true},
-};
-
-constinit const ParamSpec kS_d_SystemPromptConfig[2] = {
-    {.name = "text", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 20000},
-    {.name = "configurationBundle", .where = kBody, .type = ParamType::object, .members = kS_d_SystemPromptConfigurationBundle},
-};
-
-constinit const ParamSpec kI_d_CloudWatchLogsTraceConfigLogGroupArnsList_member{.name = "member", .where = kBody, .type = ParamType::string};
-
-constinit const ParamSpec kI_d_ServiceNameList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[61]};
-
-constinit const std::string_view kE_d_CloudWatchLogsFilterOperator[8] = {"Equals", "NotEquals", "GreaterThan", "LessThan", "GreaterThanOrEqual", "LessThanOrEqual", "Contains", "NotContains"};
-
-constinit const ParamSpec kS_d_FilterValue[3] = {
-    {.name = "stringValue", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 1024},
-    {.name = "doubleValue", .where = kBody, .type = ParamType::number},
-    {.name = "booleanValue", .where = kBody, .type = ParamType::boolean},
-};
-
-constinit const ParamSpec kS_d_CloudWatchLogsFilter[3] = {
-    {.name = "key", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 256, .pattern = &kPatterns[61]},
-    {.name = "operator", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_CloudWatchLogsFilterOperator},
-    {.name = "value", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_FilterValue, .one_member = true},
-};
-
-constinit const ParamSpec kI_d_CloudWatchLogsFilterList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_CloudWatchLogsFilter};
-
-constinit const ParamSpec kS_d_CloudWatchLogsRule[1] = {
-    {.name = "filters", .where = kBody, .type = ParamType::array, .items = &kI_d_CloudWatchLogsFilterList_member},
-};
-
-constinit const ParamSpec kS_d_CloudWatchLogsTraceConfig[5] = {
-    {.name = "logGroupArns", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 5, .items = &kI_d_CloudWatchLogsTraceConfigLogGroupArnsList_member},
-    {.name = "serviceNames", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1, .items = &kI_d_ServiceNameList_member},
-    {.name = "startTime", .where = kBody, .type = ParamType::string, .required = true},
-    {.name = "endTime", .where = kBody, .type = ParamType::string, .required = true},
-    {.name = "rule", .where = kBody, .type = ParamType::object, .members = kS_d_CloudWatchLogsRule},
-};
-
-constinit const ParamSpec kS_d_BatchEvaluationTraceConfig[1] = {
-    {.name = "batchEvaluationArn", .where = kBody, .type = ParamType::string, .required = true},
-};
-
-constinit const ParamSpec kS_d_AgentTracesConfig[3] = {
-    {.name = "sessionSpans", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1000, .items = &kI_d_Spans_member},
-    {.name = "cloudwatchLogs", .where = kBody, .type = ParamType::object, .members = kS_d_CloudWatchLogsTraceConfig},
-    {.name = "batchEvaluation", .where = kBody, .type = ParamType::object, .members = kS_d_BatchEvaluationTraceConfig},
-};
-
-constinit const ParamSpec kS_d_RecommendationEvaluatorReference[1] = {
-    {.name = "evaluatorArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[62]},
-};
-
-constinit const ParamSpec kI_d_RecommendationEvaluationConfigEvaluatorsList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_RecommendationEvaluatorReference};
-
-constinit const ParamSpec kS_d_RecommendationEvaluationConfig[1] = {
-    {.name = "evaluators", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1, .items = &kI_d_RecommendationEvaluationConfigEvaluatorsList_member},
-};
-
-constinit const ParamSpec kS_d_SystemPromptRecommendationConfig[3] = {
-    {.name = "systemPrompt", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_SystemPromptConfig, .one_member = true},
-    {.name = "agentTraces", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_AgentTracesConfig, .one_member = true},
-    {.name = "evaluationConfig", .where = kBody, .type = ParamType::object, .members = kS_d_RecommendationEvaluationConfig},
-};
-
-constinit const ParamSpec kS_d_ToolDescriptionConfig[1] = {
-    {.name = "text", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 20000},
-};
-
-constinit const ParamSpec kS_d_ToolDescriptionInput[2] = {
-    {.name = "toolName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 256, .pattern = &kPatterns[63]},
-    {.name = "toolDescription", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_ToolDescriptionConfig, .one_member = true},
-};
-
-constinit const ParamSpec kI_d_ToolDescriptionList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_ToolDescriptionInput};
-
-constinit const ParamSpec kS_d_ToolDescriptionTextInput[1] = {
-    {.name = "tools", .where = kBody, .type = ParamType::array, .required = true, .items = &kI_d_ToolDescriptionList_member},
-};
-
-constinit const ParamSpec kS_d_ConfigurationBundleToolEntry[2] = {
-    {.name = "toolName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 256, .pattern = &kPatterns[63]},
-    {.name = "toolDescriptionJsonPath", .where = kBody, .type = ParamType::string, .required = true},
-};
-
-constinit const ParamSpec kI_d_ConfigurationBundleToolEntryList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_ConfigurationBundleToolEntry};
-
-constinit const ParamSpec kS_d_ToolDescriptionConfigurationBundle[3] = {
-    {.name = "bundleArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[11]},
-    {.name = "versionId", .where = kBody, .type = ParamType::string, .required = true},
-    {.name = "tools", .where = kBody, .type = ParamType::array, .required = true, .items = &kI_d_ConfigurationBundleToolEntryList_member},
-};
-
-constinit const ParamSpec kS_d_ToolDescriptionSource[2] = {
-    {.name = "toolDescriptionText", .where = kBody, .type = ParamType::object, .members = kS_d_ToolDescriptionTextInput},
-    {.name = "configurationBundle", .where = kBody, .type = ParamType::object, .members = kS_d_ToolDescriptionConfigurationBundle},
-};
-
-constinit const ParamSpec kS_d_ToolDescriptionRecommendationConfig[2] = {
-    {.name = "toolDescription", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_ToolDescriptionSource, .one_member = true},
-    {.name = "agentTraces", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_AgentTracesConfig, .one_member = true},
-};
-
-constinit const ParamSpec kS_d_RecommendationConfig[2] = {
-    {.name = "systemPromptRecommendationConfig", .where = kBody, .type = ParamType::object, .members = kS_d_SystemPromptRecommendationConfig},
-    {.name = "toolDescriptionRecommendationConfig", .where = kBody, .type = ParamType::object, .members = kS_d_ToolDescriptionRecommendationConfig},
-};
-
-constinit const Member kM_d_StartRecommendation[7] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 100, .pattern = &kPatterns[60]}, ""},
-    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 4096}, ""},
-    {{.name = "type", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_RecommendationType}, ""},
-    {{.name = "recommendationConfig", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_RecommendationConfig, .one_member = true}, ""},
-    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[50]}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-    {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_d_TagsMap_value, .keys = &kI_d_TagsMap_key}, ""},
-};
-
-constinit const OutMember kTM_d_StartRecommendationResponse[9] = {{"recommendationId", &kT_d_RecommendationId}, {"recommendationArn", &kT_d_RecommendationArn}, {"name", &kT_d_RecommendationName}, {"description", &kT_d_RecommendationDescription}, {"type", &kT_d_RecommendationType}, {"recommendationConfig", &kT_d_RecommendationConfig}, {"status", &kT_d_RecommendationStatus}, {"createdAt", &kT_d_SyntheticTimestamp_date_time}, {"updatedAt", &kT_d_SyntheticTimestamp_date_time}};
-
-constinit const OutType kT_d_StartRecommendationResponse{OutKind::structure, kTM_d_StartRecommendationResponse, nullptr};
-
-constinit const Member kM_d_StopBatchEvaluation[1] = {
-    {{.name = "batchEvaluationId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[23]}, "batchEvaluationId"},
-};
-
-constinit const OutMember kTM_d_StopBatchEvaluationResponse[4] = {{"batchEvaluationId", &kT_d_BatchEvaluationId}, {"batchEvaluationArn", &kT_d_BatchEvaluationArn}, {"status", &kT_d_BatchEvaluationStatus}, {"description", &kT_d_BatchEvaluationDescription}};
-
-constinit const OutType kT_d_StopBatchEvaluationResponse{OutKind::structure, kTM_d_StopBatchEvaluationResponse, nullptr};
-
-constinit const Member kM_d_StopBrowserSession[5] = {
-    {{.name = "browserIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "browserIdentifier"},
-    {{.name = "sessionId", .where = kQuery, .type = ParamType::string, .required = true, .pattern = &kPatterns[29]}, "sessionId"},
-    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "X-Amzn-Trace-Id"},
-    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "traceparent"},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-};
-
-constinit const OutMember kTM_d_StopBrowserSessionResponse[3] = {{"browserIdentifier", &kT_d_String}, {"sessionId", &kT_d_BrowserSessionId}, {"lastUpdatedAt", &kT_d_DateTimestamp}};
-
-constinit const OutType kT_d_StopBrowserSessionResponse{OutKind::structure, kTM_d_StopBrowserSessionResponse, nullptr};
-
-constinit const Member kM_d_StopCodeInterpreterSession[5] = {
-    {{.name = "codeInterpreterIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "codeInterpreterIdentifier"},
-    {{.name = "sessionId", .where = kQuery, .type = ParamType::string, .required = true, .pattern = &kPatterns[29]}, "sessionId"},
-    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "X-Amzn-Trace-Id"},
-    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "traceparent"},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-};
-
-constinit const OutMember kTM_d_StopCodeInterpreterSessionResponse[3] = {{"codeInterpreterIdentifier", &kT_d_String}, {"sessionId", &kT_d_CodeInterpreterSessionId}, {"lastUpdatedAt", &kT_d_DateTimestamp}};
-
-constinit const OutType kT_d_StopCodeInterpreterSessionResponse{OutKind::structure, kTM_d_StopCodeInterpreterSessionResponse, nullptr};
-
-constinit const Member kM_d_StopRuntimeSession[4] = {
-    {{.name = "agentRuntimeArn", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "agentRuntimeArn"},
-    {{.name = "qualifier", .where = kQuery, .type = ParamType::string}, "qualifier"},
-    {{.name = "runtimeSessionId", .where = kHeader, .type = ParamType::string, .required = true, .min_length = 33, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-};
-
-constinit const OutType kT_d_StopRuntimeSessionResponse{OutKind::structure, {}, nullptr};
-
-constinit const std::string_view kE_d_ABTestExecutionStatus[4] = {"PAUSED", "RUNNING", "STOPPED", "NOT_STARTED"};
-
-constinit const Member kM_d_UpdateABTest[9] = {
-    {{.name = "abTestId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[23]}, "abTestId"},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-    {{.name = "name", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[8]}, ""},
-    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 200}, ""},
-    {{.name = "variants", .where = kBody, .type = ParamType::array, .min_length = 2, .max_length = 2, .items = &kI_d_VariantList_member}, ""},
-    {{.name = "gatewayFilter", .where = kBody, .type = ParamType::object, .members = kS_d_GatewayFilter}, ""},
-    {{.name = "evaluationConfig", .where = kBody, .type = ParamType::object, .members = kS_d_ABTestEvaluationConfig, .one_member = true}, ""},
-    {{.name = "roleArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[14]}, ""},
-    {{.name = "executionStatus", .where = kBody, .type = ParamType::string, .one_of = kE_d_ABTestExecutionStatus}, ""},
-};
-
-constinit const OutMember kTM_d_UpdateABTestResponse[5] = {{"abTestId", &kT_d_ABTestId}, {"abTestArn", &kT_d_ABTestArn}, {"status", &kT_d_ABTestStatus}, {"executionStatus", &kT_d_ABTestExecutionStatus}, {"updatedAt", &kT_d_Timestamp}};
-
-constinit const OutType kT_d_UpdateABTestResponse{OutKind::structure, kTM_d_UpdateABTestResponse, nullptr};
-
-constinit const std::string_view kE_d_AutomationStreamStatus[2] = {"ENABLED", "DISABLED"};
-
-constinit const ParamSpec kS_d_AutomationStreamUpdate[1] = {
-    {.name = "streamStatus", .where = kBody, .type = ParamType::string, .one_of = kE_d_AutomationStreamStatus},
-};
-
-constinit const ParamSpec kS_d_StreamUpdate[1] = {
-    {.name = "automationStreamUpdate", .where = kBody, .type = ParamType::object, .members = kS_d_AutomationStreamUpdate},
-};
-
-constinit const Member kM_d_UpdateBrowserStream[4] = {
-    {{.name = "browserIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "browserIdentifier"},
-    {{.name = "sessionId", .where = kQuery, .type = ParamType::string, .required = true, .pattern = &kPatterns[29]}, "sessionId"},
-    {{.name = "streamUpdate", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_StreamUpdate, .one_member = true}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-};
-
-constinit const OutMember kTM_d_UpdateBrowserStreamResponse[4] = {{"browserIdentifier", &kT_d_String}, {"sessionId", &kT_d_BrowserSessionId}, {"streams", &kT_d_BrowserSessionStream}, {"updatedAt", &kT_d_DateTimestamp}};
-
-constinit const OutType kT_d_UpdateBrowserStreamResponse{OutKind::structure, kTM_d_UpdateBrowserStreamResponse, nullptr};
-
-constinit const ParamSpec kI_c_InlineExamplesSourceExamplesList_member{.name = "member", .where = kBody, .type = ParamType::any};
-
-constinit const ParamSpec kS_c_InlineExamplesSource[1] = {
-    {.name = "examples", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1000, .items = &kI_c_InlineExamplesSourceExamplesList_member},
-};
-
-constinit const ParamSpec kS_c_S3Source[1] = {
-    {.name = "s3Uri", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[65]},
-};
-
-constinit const ParamSpec kS_c_DataSourceType[2] = {
-    {.name = "inlineExamples", .where = kBody, .type = ParamType::object, .members = kS_c_InlineExamplesSource},
-    {.name = "s3Source", .where = kBody, .type = ParamType::object, .members = kS_c_S3Source},
-};
-
-constinit const Member kM_c_AddDatasetExamples[3] = {
-    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[64]}, "datasetId"},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-    {{.name = "source", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_DataSourceType, .one_member = true}, ""},
-};
-
-constinit const OutType kT_c_DatasetArn{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_c_DatasetId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_c_DatasetStatus{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_c_Long{OutKind::integer, {}, nullptr};
-
-constinit const OutType kT_c_Timestamp{OutKind::epoch_seconds, {}, nullptr};
-
-constinit const OutType kT_c_ExampleId{OutKind::string, {}, nullptr};
-
-constinit const OutType kT_c_ExampleIdList{OutKind::list, {}, &kT_c_ExampleId};
-
-constinit const OutMember kTM_c_AddDatasetExamplesResponse[6] = {{"datasetArn", &kT_c_DatasetArn}, {"datasetId", &kT_c_DatasetId}, {"status", &kT_c_DatasetStatus}, {"addedCount", &kT_c_Long}, {"updatedAt", &kT_c_Timestamp}, {"exampleIds", &kT_c_ExampleIdList}};
-
-constinit const OutType kT_c_AddDatasetExamplesResponse{OutKind::structure, kTM_c_AddDatasetExamplesResponse, nullptr};
-
-constinit const ParamSpec kI_c_DimensionKeys_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 80, .pattern = &kPatterns[67]};
+constinit const ParamSpec kI_c_DimensionKeys_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 80, .pattern = &kPatterns[11]};
 
 constinit const ParamSpec kI_c_LimitEntryDimensionsMap_value{.name = "value", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256};
 
-constinit const ParamSpec kI_c_LimitEntryDimensionsMap_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 80, .pattern = &kPatterns[67]};
+constinit const ParamSpec kI_c_LimitEntryDimensionsMap_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 80, .pattern = &kPatterns[11]};
 
 constinit const std::string_view kE_c_Period[2] = {"second", "minute"};
 
@@ -6223,7 +3296,7 @@ constinit const ParamSpec kS_c_LimitEntry[4] = {
 constinit const ParamSpec kI_c_LimitEntries_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_LimitEntry};
 
 constinit const ParamSpec kS_c_BatchPutLimitEntry[4] = {
-    {.name = "rateLimitId", .where = kBody, .type = ParamType::string, .min_length = 2, .max_length = 64, .pattern = &kPatterns[66]},
+    {.name = "rateLimitId", .where = kBody, .type = ParamType::string, .min_length = 2, .max_length = 64, .pattern = &kPatterns[10]},
     {.name = "description", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 512},
     {.name = "dimensionKeys", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 10, .items = &kI_c_DimensionKeys_member},
     {.name = "entries", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1000, .items = &kI_c_LimitEntries_member},
@@ -6232,8 +3305,8 @@ constinit const ParamSpec kS_c_BatchPutLimitEntry[4] = {
 constinit const ParamSpec kI_c_BatchPutLimitEntries_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_BatchPutLimitEntry};
 
 constinit const Member kM_c_BatchPutGatewayRateLimits[3] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
     {{.name = "rateLimits", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 50, .items = &kI_c_BatchPutLimitEntries_member}, ""},
 };
 
@@ -6281,12 +3354,117 @@ constinit const OutMember kTM_c_BatchPutGatewayRateLimitsResponse[1] = {{"rateLi
 
 constinit const OutType kT_c_BatchPutGatewayRateLimitsResponse{OutKind::structure, kTM_c_BatchPutGatewayRateLimitsResponse, nullptr};
 
+constinit const ParamSpec kS_d_MemoryRecordUpdateInput[6] = {
+    {.name = "memoryRecordId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 40, .max_length = 50, .pattern = &kPatterns[8]},
+    {.name = "timestamp", .where = kBody, .type = ParamType::number, .required = true},
+    {.name = "content", .where = kBody, .type = ParamType::object, .members = kS_d_MemoryContent, .one_member = true},
+    {.name = "namespaces", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 1, .items = &kI_d_NamespacesList_member},
+    {.name = "memoryStrategyId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100, .pattern = &kPatterns[6]},
+    {.name = "metadata", .where = kBody, .type = ParamType::object, .min_length = 1, .max_length = 20, .items = &kI_d_MemoryRecordMetadataMap_value, .keys = &kI_d_MemoryRecordMetadataMap_key},
+};
+
+constinit const ParamSpec kI_d_MemoryRecordsUpdateInputList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_MemoryRecordUpdateInput};
+
+constinit const Member kM_d_BatchUpdateMemoryRecords[2] = {
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[3]}, "memoryId"},
+    {{.name = "records", .where = kBody, .type = ParamType::array, .required = true, .min_length = 0, .max_length = 100, .items = &kI_d_MemoryRecordsUpdateInputList_member}, ""},
+};
+
+constinit const OutMember kTM_d_BatchUpdateMemoryRecordsOutput[2] = {{"successfulRecords", &kT_d_MemoryRecordsOutputList}, {"failedRecords", &kT_d_MemoryRecordsOutputList}};
+
+constinit const OutType kT_d_BatchUpdateMemoryRecordsOutput{OutKind::structure, kTM_d_BatchUpdateMemoryRecordsOutput, nullptr};
+
+constinit const ParamSpec kS_d_UserIdentifier[2] = {
+    {.name = "userToken", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 131072, .pattern = &kPatterns[12]},
+    {.name = "userId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128},
+};
+
+constinit const Member kM_d_CompleteResourceTokenAuth[2] = {
+    {{.name = "userIdentifier", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_UserIdentifier, .one_member = true}, ""},
+    {{.name = "sessionUri", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 1024, .pattern = &kPatterns[13]}, ""},
+};
+
+constinit const OutType kT_d_CompleteResourceTokenAuthResponse{OutKind::structure, {}, nullptr};
+
+constinit const ParamSpec kS_d_ConfigurationBundleRef[2] = {
+    {.name = "bundleArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[17]},
+    {.name = "bundleVersion", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[18]},
+};
+
+constinit const ParamSpec kS_d_TargetRef[1] = {
+    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 100},
+};
+
+constinit const ParamSpec kS_d_VariantConfiguration[2] = {
+    {.name = "configurationBundle", .where = kBody, .type = ParamType::object, .members = kS_d_ConfigurationBundleRef},
+    {.name = "target", .where = kBody, .type = ParamType::object, .members = kS_d_TargetRef},
+};
+
+constinit const ParamSpec kS_d_Variant[3] = {
+    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2, .pattern = &kPatterns[16]},
+    {.name = "weight", .where = kBody, .type = ParamType::integer, .required = true, .min = 1, .max = 100},
+    {.name = "variantConfiguration", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_VariantConfiguration},
+};
+
+constinit const ParamSpec kI_d_VariantList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_Variant};
+
+constinit const ParamSpec kI_d_TargetPathList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 500};
+
+constinit const ParamSpec kS_d_GatewayFilter[1] = {
+    {.name = "targetPaths", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1, .items = &kI_d_TargetPathList_member},
+};
+
+constinit const ParamSpec kS_d_PerVariantOnlineEvaluationConfig[2] = {
+    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2, .pattern = &kPatterns[16]},
+    {.name = "onlineEvaluationConfigArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[19]},
+};
+
+constinit const ParamSpec kI_d_PerVariantOnlineEvaluationConfigList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_PerVariantOnlineEvaluationConfig};
+
+constinit const ParamSpec kS_d_ABTestEvaluationConfig[2] = {
+    {.name = "onlineEvaluationConfigArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[19]},
+    {.name = "perVariantOnlineEvaluationConfig", .where = kBody, .type = ParamType::array, .min_length = 2, .max_length = 2, .items = &kI_d_PerVariantOnlineEvaluationConfigList_member},
+};
+
+constinit const ParamSpec kI_d_TagsMap_value{.name = "value", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 256, .pattern = &kPatterns[7]};
+
+constinit const ParamSpec kI_d_TagsMap_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[7]};
+
+constinit const Member kM_d_CreateABTest[10] = {
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[14]}, ""},
+    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 200}, ""},
+    {{.name = "gatewayArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[15]}, ""},
+    {{.name = "variants", .where = kBody, .type = ParamType::array, .required = true, .min_length = 2, .max_length = 2, .items = &kI_d_VariantList_member}, ""},
+    {{.name = "gatewayFilter", .where = kBody, .type = ParamType::object, .members = kS_d_GatewayFilter}, ""},
+    {{.name = "evaluationConfig", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_ABTestEvaluationConfig, .one_member = true}, ""},
+    {{.name = "roleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[20]}, ""},
+    {{.name = "enableOnCreate", .where = kBody, .type = ParamType::boolean}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+    {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_d_TagsMap_value, .keys = &kI_d_TagsMap_key}, ""},
+};
+
+constinit const OutType kT_d_ABTestId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_ABTestArn{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_ABTestName{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_ABTestStatus{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_ABTestExecutionStatus{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_Timestamp{OutKind::epoch_seconds, {}, nullptr};
+
+constinit const OutMember kTM_d_CreateABTestResponse[6] = {{"abTestId", &kT_d_ABTestId}, {"abTestArn", &kT_d_ABTestArn}, {"name", &kT_d_ABTestName}, {"status", &kT_d_ABTestStatus}, {"executionStatus", &kT_d_ABTestExecutionStatus}, {"createdAt", &kT_d_Timestamp}};
+
+constinit const OutType kT_d_CreateABTestResponse{OutKind::structure, kTM_d_CreateABTestResponse, nullptr};
+
 constinit const ParamSpec kS_c_ContainerConfiguration[1] = {
-    {.name = "containerUri", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 1024, .pattern = &kPatterns[68]},
+    {.name = "containerUri", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 1024, .pattern = &kPatterns[21]},
 };
 
 constinit const ParamSpec kS_c_S3Location[3] = {
-    {.name = "bucket", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[69]},
+    {.name = "bucket", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[22]},
     {.name = "prefix", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 1024},
     {.name = "versionId", .where = kBody, .type = ParamType::string, .min_length = 3, .max_length = 1024},
 };
@@ -6312,9 +3490,9 @@ constinit const ParamSpec kS_c_AgentRuntimeArtifact[2] = {
 
 constinit const std::string_view kE_c_NetworkMode[2] = {"PUBLIC", "VPC"};
 
-constinit const ParamSpec kI_c_SecurityGroups_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[70]};
+constinit const ParamSpec kI_c_SecurityGroups_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[23]};
 
-constinit const ParamSpec kI_c_Subnets_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[71]};
+constinit const ParamSpec kI_c_Subnets_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[24]};
 
 constinit const ParamSpec kS_c_VpcConfig[3] = {
     {.name = "securityGroups", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 16, .items = &kI_c_SecurityGroups_member},
@@ -6331,18 +3509,18 @@ constinit const ParamSpec kI_c_AllowedAudienceList_member{.name = "member", .whe
 
 constinit const ParamSpec kI_c_AllowedClientsList_member{.name = "member", .where = kBody, .type = ParamType::string};
 
-constinit const ParamSpec kI_c_AllowedScopesType_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[73]};
+constinit const ParamSpec kI_c_AllowedScopesType_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[26]};
 
-constinit const ParamSpec kI_c_AdvertisedScopeMappingType_value{.name = "value", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[73]};
+constinit const ParamSpec kI_c_AdvertisedScopeMappingType_value{.name = "value", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[26]};
 
-constinit const ParamSpec kI_c_AdvertisedScopeMappingType_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[73]};
+constinit const ParamSpec kI_c_AdvertisedScopeMappingType_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[26]};
 
 constinit const std::string_view kE_c_InboundTokenClaimValueType[2] = {"STRING", "STRING_ARRAY"};
 
-constinit const ParamSpec kI_c_MatchValueStringList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[36]};
+constinit const ParamSpec kI_c_MatchValueStringList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[28]};
 
 constinit const ParamSpec kS_c_ClaimMatchValueType[2] = {
-    {.name = "matchValueString", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[36]},
+    {.name = "matchValueString", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[28]},
     {.name = "matchValueStringList", .where = kBody, .type = ParamType::array, .min_length = 1, .items = &kI_c_MatchValueStringList_member},
 };
 
@@ -6354,7 +3532,7 @@ constinit const ParamSpec kS_c_AuthorizingClaimMatchValueType[2] = {
 };
 
 constinit const ParamSpec kS_c_CustomClaimValidationType[3] = {
-    {.name = "inboundTokenClaimName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255, .pattern = &kPatterns[74]},
+    {.name = "inboundTokenClaimName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255, .pattern = &kPatterns[27]},
     {.name = "inboundTokenClaimValueType", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_InboundTokenClaimValueType},
     {.name = "authorizingClaimMatchValue", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_AuthorizingClaimMatchValueType},
 };
@@ -6362,21 +3540,21 @@ constinit const ParamSpec kS_c_CustomClaimValidationType[3] = {
 constinit const ParamSpec kI_c_CustomClaimValidationsType_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_CustomClaimValidationType};
 
 constinit const ParamSpec kS_c_SelfManagedLatticeResource[1] = {
-    {.name = "resourceConfigurationIdentifier", .where = kBody, .type = ParamType::string, .min_length = 20, .max_length = 2048, .pattern = &kPatterns[75]},
+    {.name = "resourceConfigurationIdentifier", .where = kBody, .type = ParamType::string, .min_length = 20, .max_length = 2048, .pattern = &kPatterns[29]},
 };
 
-constinit const ParamSpec kI_c_SubnetIds_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[71]};
+constinit const ParamSpec kI_c_SubnetIds_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[24]};
 
 constinit const std::string_view kE_c_EndpointIpAddressType[2] = {"IPV4", "IPV6"};
 
-constinit const ParamSpec kI_c_SecurityGroupIds_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[77]};
+constinit const ParamSpec kI_c_SecurityGroupIds_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[31]};
 
-constinit const ParamSpec kI_c_TagsMap_value{.name = "value", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 256, .pattern = &kPatterns[4]};
+constinit const ParamSpec kI_c_TagsMap_value{.name = "value", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 256, .pattern = &kPatterns[7]};
 
-constinit const ParamSpec kI_c_TagsMap_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[4]};
+constinit const ParamSpec kI_c_TagsMap_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[7]};
 
 constinit const ParamSpec kS_c_ManagedVpcResource[6] = {
-    {.name = "vpcIdentifier", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[76]},
+    {.name = "vpcIdentifier", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[30]},
     {.name = "subnetIds", .where = kBody, .type = ParamType::array, .required = true, .items = &kI_c_SubnetIds_member},
     {.name = "endpointIpAddressType", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_EndpointIpAddressType},
     {.name = "securityGroupIds", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 5, .items = &kI_c_SecurityGroupIds_member},
@@ -6402,7 +3580,7 @@ constinit const ParamSpec kS_c_HostingEnvironment[1] = {
 
 constinit const ParamSpec kI_c_HostingEnvironmentListType_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_HostingEnvironment};
 
-constinit const ParamSpec kI_c_WorkloadIdentityNameListType_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 3, .max_length = 255, .pattern = &kPatterns[36]};
+constinit const ParamSpec kI_c_WorkloadIdentityNameListType_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 3, .max_length = 255, .pattern = &kPatterns[28]};
 
 constinit const ParamSpec kS_c_AllowedWorkloadConfiguration[2] = {
     {.name = "hostingEnvironments", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 10, .items = &kI_c_HostingEnvironmentListType_member},
@@ -6410,7 +3588,7 @@ constinit const ParamSpec kS_c_AllowedWorkloadConfiguration[2] = {
 };
 
 constinit const ParamSpec kS_c_CustomJWTAuthorizerConfiguration[9] = {
-    {.name = "discoveryUrl", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[72]},
+    {.name = "discoveryUrl", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[25]},
     {.name = "allowedAudience", .where = kBody, .type = ParamType::array, .min_length = 1, .items = &kI_c_AllowedAudienceList_member},
     {.name = "allowedClients", .where = kBody, .type = ParamType::array, .min_length = 1, .items = &kI_c_AllowedClientsList_member},
     {.name = "allowedScopes", .where = kBody, .type = ParamType::array, .min_length = 1, .items = &kI_c_AllowedScopesType_member},
@@ -6425,7 +3603,7 @@ constinit const ParamSpec kS_c_AuthorizerConfiguration[1] = {
     {.name = "customJWTAuthorizer", .where = kBody, .type = ParamType::object, .members = kS_c_CustomJWTAuthorizerConfiguration},
 };
 
-constinit const ParamSpec kI_c_RequestHeaderAllowlist_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[78]};
+constinit const ParamSpec kI_c_RequestHeaderAllowlist_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[32]};
 
 constinit const ParamSpec kS_c_RequestHeaderConfiguration[1] = {
     {.name = "requestHeaderAllowlist", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 20, .items = &kI_c_RequestHeaderAllowlist_member},
@@ -6447,22 +3625,22 @@ constinit const ParamSpec kI_c_EnvironmentVariablesMap_value{.name = "value", .w
 constinit const ParamSpec kI_c_EnvironmentVariablesMap_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100};
 
 constinit const ParamSpec kS_c_SessionStorageConfiguration[1] = {
-    {.name = "mountPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 6, .max_length = 200, .pattern = &kPatterns[56]},
+    {.name = "mountPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 6, .max_length = 200, .pattern = &kPatterns[33]},
 };
 
 constinit const ParamSpec kS_c_S3FilesAccessPointConfiguration[2] = {
-    {.name = "accessPointArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 256, .pattern = &kPatterns[55]},
-    {.name = "mountPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 6, .max_length = 200, .pattern = &kPatterns[56]},
+    {.name = "accessPointArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 256, .pattern = &kPatterns[34]},
+    {.name = "mountPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 6, .max_length = 200, .pattern = &kPatterns[33]},
 };
 
 constinit const ParamSpec kS_c_EfsAccessPointConfiguration[2] = {
-    {.name = "accessPointArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 128, .pattern = &kPatterns[58]},
-    {.name = "mountPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 6, .max_length = 200, .pattern = &kPatterns[56]},
+    {.name = "accessPointArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 128, .pattern = &kPatterns[35]},
+    {.name = "mountPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 6, .max_length = 200, .pattern = &kPatterns[33]},
 };
 
 constinit const ParamSpec kS_c_CapacityProviderVolumeConfiguration[2] = {
-    {.name = "volumeName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 48, .pattern = &kPatterns[60]},
-    {.name = "mountPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 6, .max_length = 200, .pattern = &kPatterns[56]},
+    {.name = "volumeName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 48, .pattern = &kPatterns[36]},
+    {.name = "mountPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 6, .max_length = 200, .pattern = &kPatterns[33]},
 };
 
 constinit const ParamSpec kS_c_FilesystemConfiguration[4] = {
@@ -6475,15 +3653,15 @@ constinit const ParamSpec kS_c_FilesystemConfiguration[4] = {
 constinit const ParamSpec kI_c_FilesystemConfigurations_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_FilesystemConfiguration, .one_member = true};
 
 constinit const ParamSpec kS_c_CapacityProviderConfiguration[1] = {
-    {.name = "capacityProviderArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[79]},
+    {.name = "capacityProviderArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[37]},
 };
 
 constinit const Member kM_c_CreateAgentRuntime[14] = {
-    {{.name = "agentRuntimeName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[8]}, ""},
+    {{.name = "agentRuntimeName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[14]}, ""},
     {{.name = "agentRuntimeArtifact", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_AgentRuntimeArtifact, .one_member = true}, ""},
-    {{.name = "roleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[14]}, ""},
+    {{.name = "roleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[20]}, ""},
     {{.name = "networkConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_NetworkConfiguration}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096}, ""},
     {{.name = "authorizerConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_AuthorizerConfiguration, .one_member = true}, ""},
     {{.name = "requestHeaderConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_RequestHeaderConfiguration, .one_member = true}, ""},
@@ -6514,11 +3692,11 @@ constinit const OutMember kTM_c_CreateAgentRuntimeResponse[6] = {{"agentRuntimeA
 constinit const OutType kT_c_CreateAgentRuntimeResponse{OutKind::structure, kTM_c_CreateAgentRuntimeResponse, nullptr};
 
 constinit const Member kM_c_CreateAgentRuntimeEndpoint[6] = {
-    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[80]}, "agentRuntimeId"},
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[8]}, ""},
-    {{.name = "agentRuntimeVersion", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 5, .pattern = &kPatterns[81]}, ""},
+    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[38]}, "agentRuntimeId"},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[14]}, ""},
+    {{.name = "agentRuntimeVersion", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 5, .pattern = &kPatterns[39]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
     {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_TagsMap_value, .keys = &kI_c_TagsMap_key}, ""},
 };
 
@@ -6540,7 +3718,7 @@ constinit const ParamSpec kS_c_SecretReference[2] = {
 constinit const std::string_view kE_c_SecretSourceType[2] = {"MANAGED", "EXTERNAL"};
 
 constinit const Member kM_c_CreateApiKeyCredentialProvider[5] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[30]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[40]}, ""},
     {{.name = "apiKey", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 65536}, ""},
     {{.name = "apiKeySecretConfig", .where = kBody, .type = ParamType::object, .members = kS_c_SecretReference}, ""},
     {{.name = "apiKeySecretSource", .where = kBody, .type = ParamType::string, .one_of = kE_c_SecretSourceType}, ""},
@@ -6595,7 +3773,7 @@ constinit const ParamSpec kS_c_BrowserEnterprisePolicy[2] = {
 constinit const ParamSpec kI_c_BrowserEnterprisePolicies_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_BrowserEnterprisePolicy};
 
 constinit const ParamSpec kS_c_SecretsManagerLocation[1] = {
-    {.name = "secretArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[54]},
+    {.name = "secretArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[41]},
 };
 
 constinit const ParamSpec kS_c_CertificateLocation[1] = {
@@ -6609,15 +3787,15 @@ constinit const ParamSpec kS_c_Certificate[1] = {
 constinit const ParamSpec kI_c_Certificates_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_Certificate};
 
 constinit const ParamSpec kS_c_S3FilesConfiguration[3] = {
-    {.name = "accessPointArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 256, .pattern = &kPatterns[55]},
-    {.name = "mountPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 6, .max_length = 200, .pattern = &kPatterns[56]},
-    {.name = "fileSystemArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 256, .pattern = &kPatterns[57]},
+    {.name = "accessPointArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 256, .pattern = &kPatterns[34]},
+    {.name = "mountPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 6, .max_length = 200, .pattern = &kPatterns[33]},
+    {.name = "fileSystemArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 256, .pattern = &kPatterns[42]},
 };
 
 constinit const ParamSpec kS_c_EfsConfiguration[3] = {
-    {.name = "accessPointArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 128, .pattern = &kPatterns[58]},
-    {.name = "mountPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 6, .max_length = 200, .pattern = &kPatterns[56]},
-    {.name = "fileSystemArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 256, .pattern = &kPatterns[59]},
+    {.name = "accessPointArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 128, .pattern = &kPatterns[35]},
+    {.name = "mountPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 6, .max_length = 200, .pattern = &kPatterns[33]},
+    {.name = "fileSystemArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 256, .pattern = &kPatterns[43]},
 };
 
 constinit const ParamSpec kS_c_ToolsFileSystemConfiguration[2] = {
@@ -6628,16 +3806,16 @@ constinit const ParamSpec kS_c_ToolsFileSystemConfiguration[2] = {
 constinit const ParamSpec kI_c_ToolsFileSystemConfigurations_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_ToolsFileSystemConfiguration, .one_member = true};
 
 constinit const Member kM_c_CreateBrowser[11] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[8]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[14]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096}, ""},
-    {{.name = "executionRoleArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[14]}, ""},
+    {{.name = "executionRoleArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[20]}, ""},
     {{.name = "networkConfiguration", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_BrowserNetworkConfiguration}, ""},
     {{.name = "recording", .where = kBody, .type = ParamType::object, .members = kS_c_RecordingConfig}, ""},
     {{.name = "browserSigning", .where = kBody, .type = ParamType::object, .members = kS_c_BrowserSigningConfigInput}, ""},
     {{.name = "enterprisePolicies", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 100, .items = &kI_c_BrowserEnterprisePolicies_member}, ""},
     {{.name = "certificates", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 200, .items = &kI_c_Certificates_member}, ""},
     {{.name = "filesystemConfigurations", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 10, .items = &kI_c_ToolsFileSystemConfigurations_member}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
     {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_TagsMap_value, .keys = &kI_c_TagsMap_key}, ""},
 };
 
@@ -6652,9 +3830,9 @@ constinit const OutMember kTM_c_CreateBrowserResponse[4] = {{"browserId", &kT_c_
 constinit const OutType kT_c_CreateBrowserResponse{OutKind::structure, kTM_c_CreateBrowserResponse, nullptr};
 
 constinit const Member kM_c_CreateBrowserProfile[4] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[8]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[14]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
     {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_TagsMap_value, .keys = &kI_c_TagsMap_key}, ""},
 };
 
@@ -6669,7 +3847,7 @@ constinit const OutMember kTM_c_CreateBrowserProfileResponse[4] = {{"profileId",
 constinit const OutType kT_c_CreateBrowserProfileResponse{OutKind::structure, kTM_c_CreateBrowserProfileResponse, nullptr};
 
 constinit const ParamSpec kS_c_PermissionsConfiguration[1] = {
-    {.name = "capacityProviderOperatorRoleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[14]},
+    {.name = "capacityProviderOperatorRoleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[20]},
 };
 
 constinit const std::string_view kE_c_OperatingSystem[2] = {"LINUX_X86_64", "LINUX_ARM64"};
@@ -6687,16 +3865,16 @@ constinit const ParamSpec kS_c_EphemeralEBSVolumeConfiguration[9] = {
     {.name = "iops", .where = kBody, .type = ParamType::integer, .min = 100, .max = 256000},
     {.name = "throughput", .where = kBody, .type = ParamType::integer, .min = 125, .max = 2000},
     {.name = "encrypted", .where = kBody, .type = ParamType::boolean},
-    {.name = "kmsKeyId", .where = kBody, .type = ParamType::string, .min_length = 20, .max_length = 2048, .pattern = &kPatterns[84]},
-    {.name = "snapshotId", .where = kBody, .type = ParamType::string, .min_length = 13, .max_length = 64, .pattern = &kPatterns[85]},
+    {.name = "kmsKeyId", .where = kBody, .type = ParamType::string, .min_length = 20, .max_length = 2048, .pattern = &kPatterns[46]},
+    {.name = "snapshotId", .where = kBody, .type = ParamType::string, .min_length = 13, .max_length = 64, .pattern = &kPatterns[47]},
     {.name = "volumeSize", .where = kBody, .type = ParamType::integer, .min = 1, .max = 65536},
     {.name = "volumeInitializationRate", .where = kBody, .type = ParamType::integer, .min = 100, .max = 300},
     {.name = "ebsCardIndex", .where = kBody, .type = ParamType::integer, .min = 0},
 };
 
 constinit const ParamSpec kS_c_EphemeralBlockDeviceMapping[3] = {
-    {.name = "deviceName", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[82]},
-    {.name = "virtualName", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[83]},
+    {.name = "deviceName", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[44]},
+    {.name = "virtualName", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[45]},
     {.name = "ebs", .where = kBody, .type = ParamType::object, .members = kS_c_EphemeralEBSVolumeConfiguration},
 };
 
@@ -6705,7 +3883,7 @@ constinit const ParamSpec kI_c_LaunchParametersEphemeralVolumesList_member{.name
 constinit const std::string_view kE_c_Monitoring[2] = {"BASIC", "DETAILED"};
 
 constinit const ParamSpec kS_c_LicenseSpecification[1] = {
-    {.name = "licenseConfigurationArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[86]},
+    {.name = "licenseConfigurationArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[48]},
 };
 
 constinit const ParamSpec kI_c_LaunchParametersLicenseSpecificationsList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_LicenseSpecification};
@@ -6713,8 +3891,8 @@ constinit const ParamSpec kI_c_LaunchParametersLicenseSpecificationsList_member{
 constinit const std::string_view kE_c_CapacityReservationPreference[3] = {"capacity-reservations-only", "open", "none"};
 
 constinit const ParamSpec kS_c_CapacityReservationTarget[2] = {
-    {.name = "capacityReservationId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[87]},
-    {.name = "capacityReservationResourceGroupArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[88]},
+    {.name = "capacityReservationId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[49]},
+    {.name = "capacityReservationResourceGroupArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[50]},
 };
 
 constinit const ParamSpec kS_c_CapacityReservationSpecification[2] = {
@@ -6729,8 +3907,8 @@ constinit const ParamSpec kS_c_LaunchParameters[9] = {
     {.name = "monitoring", .where = kBody, .type = ParamType::string, .one_of = kE_c_Monitoring},
     {.name = "licenseSpecifications", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 5, .items = &kI_c_LaunchParametersLicenseSpecificationsList_member},
     {.name = "capacityReservationSpecification", .where = kBody, .type = ParamType::object, .members = kS_c_CapacityReservationSpecification},
-    {.name = "sshKeyName", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[89]},
-    {.name = "instanceProfileArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[90]},
+    {.name = "sshKeyName", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[51]},
+    {.name = "instanceProfileArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[52]},
     {.name = "propagatedTags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_TagsMap_value, .keys = &kI_c_TagsMap_key},
 };
 
@@ -6738,9 +3916,9 @@ constinit const ParamSpec kS_c_LaunchTemplateSource[1] = {
     {.name = "launchParameters", .where = kBody, .type = ParamType::object, .members = kS_c_LaunchParameters},
 };
 
-constinit const ParamSpec kI_c_VpcConfigurationSubnetsList_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[71]};
+constinit const ParamSpec kI_c_VpcConfigurationSubnetsList_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[24]};
 
-constinit const ParamSpec kI_c_VpcConfigurationSecurityGroupsList_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[70]};
+constinit const ParamSpec kI_c_VpcConfigurationSecurityGroupsList_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[23]};
 
 constinit const ParamSpec kS_c_VpcConfiguration[2] = {
     {.name = "subnets", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 16, .items = &kI_c_VpcConfigurationSubnetsList_member},
@@ -6748,14 +3926,14 @@ constinit const ParamSpec kS_c_VpcConfiguration[2] = {
 };
 
 constinit const ParamSpec kS_c_EbsVolumeConfiguration[8] = {
-    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 48, .pattern = &kPatterns[60]},
+    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 48, .pattern = &kPatterns[36]},
     {.name = "sizeGiB", .where = kBody, .type = ParamType::integer, .required = true, .min = 1, .max = 65536},
     {.name = "volumeType", .where = kBody, .type = ParamType::string, .one_of = kE_c_EbsVolumeType},
     {.name = "iops", .where = kBody, .type = ParamType::integer, .min = 100, .max = 256000},
     {.name = "throughput", .where = kBody, .type = ParamType::integer, .min = 125, .max = 2000},
     {.name = "encrypted", .where = kBody, .type = ParamType::boolean},
-    {.name = "kmsKeyId", .where = kBody, .type = ParamType::string, .min_length = 20, .max_length = 2048, .pattern = &kPatterns[84]},
-    {.name = "snapshotId", .where = kBody, .type = ParamType::string, .min_length = 13, .max_length = 64, .pattern = &kPatterns[85]},
+    {.name = "kmsKeyId", .where = kBody, .type = ParamType::string, .min_length = 20, .max_length = 2048, .pattern = &kPatterns[46]},
+    {.name = "snapshotId", .where = kBody, .type = ParamType::string, .min_length = 13, .max_length = 64, .pattern = &kPatterns[47]},
 };
 
 constinit const ParamSpec kS_c_VolumeConfiguration[1] = {
@@ -6774,7 +3952,7 @@ constinit const ParamSpec kS_c_RootVolumeConfiguration[6] = {
     {.name = "iops", .where = kBody, .type = ParamType::integer, .min = 100, .max = 256000},
     {.name = "throughput", .where = kBody, .type = ParamType::integer, .min = 125, .max = 2000},
     {.name = "encrypted", .where = kBody, .type = ParamType::boolean},
-    {.name = "kmsKeyId", .where = kBody, .type = ParamType::string, .min_length = 20, .max_length = 2048, .pattern = &kPatterns[84]},
+    {.name = "kmsKeyId", .where = kBody, .type = ParamType::string, .min_length = 20, .max_length = 2048, .pattern = &kPatterns[46]},
     {.name = "freeSpaceGiB", .where = kBody, .type = ParamType::integer, .min = 2, .max = 65000},
 };
 
@@ -6791,10 +3969,10 @@ constinit const ParamSpec kS_c_ComputeConfiguration[1] = {
 };
 
 constinit const Member kM_c_CreateCapacityProvider[6] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 48, .pattern = &kPatterns[8]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 48, .pattern = &kPatterns[14]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096}, ""},
     {{.name = "permissionsConfiguration", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_PermissionsConfiguration}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
     {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_TagsMap_value, .keys = &kI_c_TagsMap_key}, ""},
     {{.name = "computeConfiguration", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_ComputeConfiguration, .one_member = true}, ""},
 };
@@ -6819,13 +3997,13 @@ constinit const ParamSpec kS_c_CodeInterpreterNetworkConfiguration[2] = {
 };
 
 constinit const Member kM_c_CreateCodeInterpreter[8] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[8]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[14]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096}, ""},
-    {{.name = "executionRoleArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[14]}, ""},
+    {{.name = "executionRoleArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[20]}, ""},
     {{.name = "networkConfiguration", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_CodeInterpreterNetworkConfiguration}, ""},
     {{.name = "certificates", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 200, .items = &kI_c_Certificates_member}, ""},
     {{.name = "filesystemConfigurations", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 10, .items = &kI_c_ToolsFileSystemConfigurations_member}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
     {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_TagsMap_value, .keys = &kI_c_TagsMap_key}, ""},
 };
 
@@ -6845,7 +4023,7 @@ constinit const ParamSpec kS_c_ComponentConfiguration[1] = {
 
 constinit const ParamSpec kI_c_ComponentConfigurationMap_value{.name = "value", .where = kBody, .type = ParamType::object, .members = kS_c_ComponentConfiguration};
 
-constinit const ParamSpec kI_c_ComponentConfigurationMap_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[93]};
+constinit const ParamSpec kI_c_ComponentConfigurationMap_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[55]};
 
 constinit const ParamSpec kS_c_VersionCreatedBySource[2] = {
     {.name = "name", .where = kBody, .type = ParamType::string, .required = true},
@@ -6853,14 +4031,14 @@ constinit const ParamSpec kS_c_VersionCreatedBySource[2] = {
 };
 
 constinit const Member kM_c_CreateConfigurationBundle[9] = {
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-    {{.name = "bundleName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[91]}, ""},
-    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 500, .pattern = &kPatterns[92]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+    {{.name = "bundleName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[53]}, ""},
+    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 500, .pattern = &kPatterns[54]}, ""},
     {{.name = "components", .where = kBody, .type = ParamType::object, .required = true, .items = &kI_c_ComponentConfigurationMap_value, .keys = &kI_c_ComponentConfigurationMap_key}, ""},
-    {{.name = "branchName", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[94]}, ""},
+    {{.name = "branchName", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[56]}, ""},
     {{.name = "commitMessage", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 500}, ""},
     {{.name = "createdBy", .where = kBody, .type = ParamType::object, .members = kS_c_VersionCreatedBySource}, ""},
-    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[50]}, ""},
+    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[57]}, ""},
     {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_TagsMap_value, .keys = &kI_c_TagsMap_key}, ""},
 };
 
@@ -6925,12 +4103,12 @@ constinit const OutType kT_c_CreateConsentPortalResponse{OutKind::structure, kTM
 constinit const std::string_view kE_c_DatasetSchemaType[2] = {"AGENTCORE_EVALUATION_PREDEFINED_V1", "AGENTCORE_EVALUATION_SIMULATED_V1"};
 
 constinit const Member kM_c_CreateDataset[7] = {
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-    {{.name = "datasetName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[8]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+    {{.name = "datasetName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[14]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 200}, ""},
     {{.name = "source", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_DataSourceType, .one_member = true}, ""},
     {{.name = "schemaType", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_DatasetSchemaType}, ""},
-    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[50]}, ""},
+    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[57]}, ""},
     {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_TagsMap_value, .keys = &kI_c_TagsMap_key}, ""},
 };
 
@@ -6939,8 +4117,8 @@ constinit const OutMember kTM_c_CreateDatasetResponse[4] = {{"datasetArn", &kT_c
 constinit const OutType kT_c_CreateDatasetResponse{OutKind::structure, kTM_c_CreateDatasetResponse, nullptr};
 
 constinit const Member kM_c_CreateDatasetVersion[2] = {
-    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[64]}, "datasetId"},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[0]}, "datasetId"},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
 };
 
 constinit const OutType kT_c_DatasetVersion{OutKind::string, {}, nullptr};
@@ -7008,7 +4186,7 @@ constinit const ParamSpec kS_c_LlmAsAJudgeEvaluatorConfig[3] = {
 };
 
 constinit const ParamSpec kS_c_LambdaEvaluatorConfig[2] = {
-    {.name = "lambdaArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[95]},
+    {.name = "lambdaArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[58]},
     {.name = "lambdaTimeoutInSeconds", .where = kBody, .type = ParamType::integer, .min = 1, .max = 300},
 };
 
@@ -7024,12 +4202,12 @@ constinit const ParamSpec kS_c_EvaluatorConfig[2] = {
 constinit const std::string_view kE_c_EvaluatorLevel[3] = {"TOOL_CALL", "TRACE", "SESSION"};
 
 constinit const Member kM_c_CreateEvaluator[7] = {
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-    {{.name = "evaluatorName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[8]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+    {{.name = "evaluatorName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[14]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 200}, ""},
     {{.name = "evaluatorConfig", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_EvaluatorConfig, .one_member = true}, ""},
     {{.name = "level", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_EvaluatorLevel}, ""},
-    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[50]}, ""},
+    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[57]}, ""},
     {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_TagsMap_value, .keys = &kI_c_TagsMap_key}, ""},
 };
 
@@ -7042,6 +4220,101 @@ constinit const OutType kT_c_EvaluatorStatus{OutKind::string, {}, nullptr};
 constinit const OutMember kTM_c_CreateEvaluatorResponse[4] = {{"evaluatorArn", &kT_c_CustomEvaluatorArn}, {"evaluatorId", &kT_c_EvaluatorId}, {"createdAt", &kT_c_Timestamp}, {"status", &kT_c_EvaluatorStatus}};
 
 constinit const OutType kT_c_CreateEvaluatorResponse{OutKind::structure, kTM_c_CreateEvaluatorResponse, nullptr};
+
+constinit const ParamSpec kS_d_Content[1] = {
+    {.name = "text", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100000},
+};
+
+constinit const std::string_view kE_d_Role[4] = {"ASSISTANT", "USER", "TOOL", "OTHER"};
+
+constinit const ParamSpec kS_d_Conversational[2] = {
+    {.name = "content", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_Content, .one_member = true},
+    {.name = "role", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_Role},
+};
+
+constinit const ParamSpec kS_d_PayloadType[2] = {
+    {.name = "conversational", .where = kBody, .type = ParamType::object, .members = kS_d_Conversational},
+    {.name = "blob", .where = kBody, .type = ParamType::any},
+};
+
+constinit const ParamSpec kI_d_PayloadTypeList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_PayloadType, .one_member = true};
+
+constinit const ParamSpec kS_d_Branch[2] = {
+    {.name = "rootEventId", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[60]},
+    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 100, .pattern = &kPatterns[6]},
+};
+
+constinit const ParamSpec kS_d_MetadataValue[1] = {
+    {.name = "stringValue", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 256, .pattern = &kPatterns[7]},
+};
+
+constinit const ParamSpec kI_d_MetadataMap_value{.name = "value", .where = kBody, .type = ParamType::object, .members = kS_d_MetadataValue, .one_member = true};
+
+constinit const ParamSpec kI_d_MetadataMap_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[7]};
+
+constinit const std::string_view kE_d_ExtractionMode[1] = {"SKIP"};
+
+constinit const Member kM_d_CreateEvent[9] = {
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[3]}, "memoryId"},
+    {{.name = "actorId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255, .pattern = &kPatterns[59]}, ""},
+    {{.name = "sessionId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100, .pattern = &kPatterns[6]}, ""},
+    {{.name = "eventTimestamp", .where = kBody, .type = ParamType::number, .required = true}, ""},
+    {{.name = "payload", .where = kBody, .type = ParamType::array, .required = true, .min_length = 0, .max_length = 100, .items = &kI_d_PayloadTypeList_member}, ""},
+    {{.name = "branch", .where = kBody, .type = ParamType::object, .members = kS_d_Branch}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string}, ""},
+    {{.name = "metadata", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 15, .items = &kI_d_MetadataMap_value, .keys = &kI_d_MetadataMap_key}, ""},
+    {{.name = "extractionMode", .where = kBody, .type = ParamType::string, .one_of = kE_d_ExtractionMode}, ""},
+};
+
+constinit const OutType kT_d_MemoryId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_ActorId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_SessionId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_EventId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_ContentTextString{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_Content[1] = {{"text", &kT_d_ContentTextString}};
+
+constinit const OutType kT_d_Content{OutKind::structure, kTM_d_Content, nullptr};
+
+constinit const OutType kT_d_Role{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_Conversational[2] = {{"content", &kT_d_Content}, {"role", &kT_d_Role}};
+
+constinit const OutType kT_d_Conversational{OutKind::structure, kTM_d_Conversational, nullptr};
+
+constinit const OutType kT_d_MemoryDocument{OutKind::document, {}, nullptr};
+
+constinit const OutMember kTM_d_PayloadType[2] = {{"conversational", &kT_d_Conversational}, {"blob", &kT_d_MemoryDocument}};
+
+constinit const OutType kT_d_PayloadType{OutKind::structure, kTM_d_PayloadType, nullptr};
+
+constinit const OutType kT_d_PayloadTypeList{OutKind::list, {}, &kT_d_PayloadType};
+
+constinit const OutType kT_d_BranchName{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_Branch[2] = {{"rootEventId", &kT_d_EventId}, {"name", &kT_d_BranchName}};
+
+constinit const OutType kT_d_Branch{OutKind::structure, kTM_d_Branch, nullptr};
+
+constinit const OutType kT_d_MetadataValueStringValueString{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_MetadataValue[1] = {{"stringValue", &kT_d_MetadataValueStringValueString}};
+
+constinit const OutType kT_d_MetadataValue{OutKind::structure, kTM_d_MetadataValue, nullptr};
+
+constinit const OutType kT_d_MetadataMap{OutKind::map, {}, &kT_d_MetadataValue};
+
+constinit const OutMember kTM_d_Event[8] = {{"memoryId", &kT_d_MemoryId}, {"actorId", &kT_d_ActorId}, {"sessionId", &kT_d_SessionId}, {"eventId", &kT_d_EventId}, {"eventTimestamp", &kT_d_Timestamp}, {"payload", &kT_d_PayloadTypeList}, {"branch", &kT_d_Branch}, {"metadata", &kT_d_MetadataMap}};
+
+constinit const OutType kT_d_Event{OutKind::structure, kTM_d_Event, nullptr};
+
+constinit const OutMember kTM_d_CreateEventOutput[1] = {{"event", &kT_d_Event}};
+
+constinit const OutType kT_d_CreateEventOutput{OutKind::structure, kTM_d_CreateEventOutput, nullptr};
 
 constinit const std::string_view kE_c_GatewayProtocolType[1] = {"MCP"};
 
@@ -7072,7 +4345,7 @@ constinit const ParamSpec kS_c_GatewayProtocolConfiguration[1] = {
 constinit const std::string_view kE_c_AuthorizerType[4] = {"CUSTOM_JWT", "AWS_IAM", "NONE", "AUTHENTICATE_ONLY"};
 
 constinit const ParamSpec kS_c_LambdaInterceptorConfiguration[1] = {
-    {.name = "arn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 170, .pattern = &kPatterns[95]},
+    {.name = "arn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 170, .pattern = &kPatterns[58]},
 };
 
 constinit const ParamSpec kS_c_InterceptorConfiguration[1] = {
@@ -7111,22 +4384,22 @@ constinit const ParamSpec kI_c_GatewayInterceptorConfigurations_member{.name = "
 constinit const std::string_view kE_c_GatewayPolicyEngineMode[2] = {"LOG_ONLY", "ENFORCE"};
 
 constinit const ParamSpec kS_c_GatewayPolicyEngineConfiguration[2] = {
-    {.name = "arn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 170, .pattern = &kPatterns[97]},
+    {.name = "arn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 170, .pattern = &kPatterns[62]},
     {.name = "mode", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_GatewayPolicyEngineMode},
 };
 
 constinit const std::string_view kE_c_ExceptionLevel[1] = {"DEBUG"};
 
 constinit const Member kM_c_CreateGateway[13] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[96]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[61]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 200}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-    {{.name = "roleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[14]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+    {{.name = "roleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[20]}, ""},
     {{.name = "protocolType", .where = kBody, .type = ParamType::string, .one_of = kE_c_GatewayProtocolType}, ""},
     {{.name = "protocolConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_GatewayProtocolConfiguration, .one_member = true}, ""},
     {{.name = "authorizerType", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_AuthorizerType}, ""},
     {{.name = "authorizerConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_AuthorizerConfiguration, .one_member = true}, ""},
-    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[50]}, ""},
+    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[57]}, ""},
     {{.name = "interceptorConfigurations", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 2, .items = &kI_c_GatewayInterceptorConfigurations_member}, ""},
     {{.name = "policyEngineConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_GatewayPolicyEngineConfiguration}, ""},
     {{.name = "exceptionLevel", .where = kBody, .type = ParamType::string, .one_of = kE_c_ExceptionLevel}, ""},
@@ -7356,9 +4629,9 @@ constinit const OutMember kTM_c_CreateGatewayResponse[22] = {{"gatewayArn", &kT_
 constinit const OutType kT_c_CreateGatewayResponse{OutKind::structure, kTM_c_CreateGatewayResponse, nullptr};
 
 constinit const Member kM_c_CreateGatewayRateLimit[6] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-    {{.name = "rateLimitId", .where = kBody, .type = ParamType::string, .min_length = 2, .max_length = 64, .pattern = &kPatterns[66]}, ""},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+    {{.name = "rateLimitId", .where = kBody, .type = ParamType::string, .min_length = 2, .max_length = 64, .pattern = &kPatterns[10]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 512}, ""},
     {{.name = "dimensionKeys", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 10, .items = &kI_c_DimensionKeys_member}, ""},
     {{.name = "entries", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1000, .items = &kI_c_LimitEntries_member}, ""},
@@ -7371,7 +4644,7 @@ constinit const OutType kT_c_CreateGatewayRateLimitResponse{OutKind::structure, 
 constinit const std::string_view kE_c_PrincipalMatchOperator[2] = {"StringEquals", "StringLike"};
 
 constinit const ParamSpec kS_c_IamPrincipal[2] = {
-    {.name = "arn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 2048, .pattern = &kPatterns[98]},
+    {.name = "arn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 2048, .pattern = &kPatterns[63]},
     {.name = "operator", .where = kBody, .type = ParamType::string, .one_of = kE_c_PrincipalMatchOperator},
 };
 
@@ -7385,7 +4658,7 @@ constinit const ParamSpec kS_c_MatchPrincipals[1] = {
     {.name = "anyOf", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 100, .items = &kI_c_MatchPrincipalsAnyOfList_member},
 };
 
-constinit const ParamSpec kI_c_MatchPathsAnyOfList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 512, .pattern = &kPatterns[99]};
+constinit const ParamSpec kI_c_MatchPathsAnyOfList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 512, .pattern = &kPatterns[64]};
 
 constinit const ParamSpec kS_c_MatchPaths[1] = {
     {.name = "anyOf", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 10, .items = &kI_c_MatchPathsAnyOfList_member},
@@ -7399,13 +4672,13 @@ constinit const ParamSpec kS_c_Condition[2] = {
 constinit const ParamSpec kI_c_Conditions_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_Condition, .one_member = true};
 
 constinit const ParamSpec kS_c_StaticOverride[2] = {
-    {.name = "bundleArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[11]},
-    {.name = "bundleVersion", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[12]},
+    {.name = "bundleArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[17]},
+    {.name = "bundleVersion", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[18]},
 };
 
 constinit const ParamSpec kS_c_ConfigurationBundleReference[2] = {
-    {.name = "bundleArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[11]},
-    {.name = "bundleVersion", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[12]},
+    {.name = "bundleArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[17]},
+    {.name = "bundleVersion", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[18]},
 };
 
 constinit const ParamSpec kI_c_TrafficSplitMetadataMap_value{.name = "value", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256};
@@ -7413,7 +4686,7 @@ constinit const ParamSpec kI_c_TrafficSplitMetadataMap_value{.name = "value", .w
 constinit const ParamSpec kI_c_TrafficSplitMetadataMap_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128};
 
 constinit const ParamSpec kS_c_TrafficSplitEntry[5] = {
-    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 64, .pattern = &kPatterns[100]},
+    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 64, .pattern = &kPatterns[65]},
     {.name = "weight", .where = kBody, .type = ParamType::integer, .required = true, .min = 1, .max = 99},
     {.name = "configurationBundle", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_ConfigurationBundleReference},
     {.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 200},
@@ -7432,13 +4705,13 @@ constinit const ParamSpec kS_c_ConfigurationBundleAction[2] = {
 };
 
 constinit const ParamSpec kS_c_StaticRoute[1] = {
-    {.name = "targetName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[101]},
+    {.name = "targetName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[66]},
 };
 
 constinit const ParamSpec kS_c_TargetTrafficSplitEntry[5] = {
-    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 64, .pattern = &kPatterns[100]},
+    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 64, .pattern = &kPatterns[65]},
     {.name = "weight", .where = kBody, .type = ParamType::integer, .required = true, .min = 1, .max = 99},
-    {.name = "targetName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[101]},
+    {.name = "targetName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[66]},
     {.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 200},
     {.name = "metadata", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 25, .items = &kI_c_TrafficSplitMetadataMap_value, .keys = &kI_c_TrafficSplitMetadataMap_key},
 };
@@ -7462,8 +4735,8 @@ constinit const ParamSpec kS_c_Action[2] = {
 constinit const ParamSpec kI_c_Actions_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_Action, .one_member = true};
 
 constinit const Member kM_c_CreateGatewayRule[6] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
     {{.name = "priority", .where = kBody, .type = ParamType::integer, .required = true, .min = 1, .max = 1000000}, ""},
     {{.name = "conditions", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 2, .items = &kI_c_Conditions_member}, ""},
     {{.name = "actions", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 2, .items = &kI_c_Actions_member}, ""},
@@ -7591,8 +4864,8 @@ constinit const OutMember kTM_c_CreateGatewayRuleResponse[9] = {{"ruleId", &kT_c
 constinit const OutType kT_c_CreateGatewayRuleResponse{OutKind::structure, kTM_c_CreateGatewayRuleResponse, nullptr};
 
 constinit const ParamSpec kS_c_S3Configuration[2] = {
-    {.name = "uri", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[102]},
-    {.name = "bucketOwnerAccountId", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[37]},
+    {.name = "uri", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[67]},
+    {.name = "bucketOwnerAccountId", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[68]},
 };
 
 constinit const ParamSpec kS_c_ApiSchemaConfiguration[2] = {
@@ -7631,7 +4904,7 @@ constinit const ParamSpec kS_c_ToolSchema[2] = {
 };
 
 constinit const ParamSpec kS_c_McpLambdaTargetConfiguration[2] = {
-    {.name = "lambdaArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 170, .pattern = &kPatterns[95]},
+    {.name = "lambdaArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 170, .pattern = &kPatterns[58]},
     {.name = "toolSchema", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_ToolSchema, .one_member = true},
 };
 
@@ -7643,7 +4916,7 @@ constinit const ParamSpec kS_c_McpToolSchemaConfiguration[2] = {
 constinit const std::string_view kE_c_ListingMode[2] = {"DEFAULT", "DYNAMIC"};
 
 constinit const ParamSpec kS_c_McpServerTargetConfiguration[4] = {
-    {.name = "endpoint", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[103]},
+    {.name = "endpoint", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[69]},
     {.name = "mcpToolSchema", .where = kBody, .type = ParamType::object, .members = kS_c_McpToolSchemaConfiguration, .one_member = true},
     {.name = "listingMode", .where = kBody, .type = ParamType::string, .one_of = kE_c_ListingMode},
     {.name = "resourcePriority", .where = kBody, .type = ParamType::integer, .min = 0, .max = 1000},
@@ -7682,7 +4955,7 @@ constinit const ParamSpec kS_c_ApiGatewayTargetConfiguration[3] = {
 
 constinit const ParamSpec kS_c_ConnectorSource[2] = {
     {.name = "connectorId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 256},
-    {.name = "version", .where = kBody, .type = ParamType::string, .min_length = 5, .max_length = 32, .pattern = &kPatterns[104]},
+    {.name = "version", .where = kBody, .type = ParamType::string, .min_length = 5, .max_length = 32, .pattern = &kPatterns[70]},
 };
 
 constinit const ParamSpec kI_c_EnabledConnectors_member{.name = "member", .where = kBody, .type = ParamType::string};
@@ -7696,7 +4969,7 @@ constinit const ParamSpec kS_c_ConnectorParameterOverride[3] = {
 constinit const ParamSpec kI_c_ConnectorParameterOverrides_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_ConnectorParameterOverride};
 
 constinit const ParamSpec kS_c_ConnectorConfiguration[4] = {
-    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 64, .pattern = &kPatterns[105]},
+    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 64, .pattern = &kPatterns[71]},
     {.name = "description", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 2000},
     {.name = "parameterValues", .where = kBody, .type = ParamType::any},
     {.name = "parameterOverrides", .where = kBody, .type = ParamType::array, .items = &kI_c_ConnectorParameterOverrides_member},
@@ -7724,8 +4997,8 @@ constinit const ParamSpec kS_c_HttpApiSchemaConfiguration[1] = {
 };
 
 constinit const ParamSpec kS_c_RuntimeTargetConfiguration[3] = {
-    {.name = "arn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[106]},
-    {.name = "qualifier", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[107]},
+    {.name = "arn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[72]},
+    {.name = "qualifier", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[73]},
     {.name = "schema", .where = kBody, .type = ParamType::object, .members = kS_c_HttpApiSchemaConfiguration},
 };
 
@@ -7737,7 +5010,7 @@ constinit const ParamSpec kS_c_StickinessConfiguration[2] = {
 };
 
 constinit const ParamSpec kS_c_PassthroughTargetConfiguration[4] = {
-    {.name = "endpoint", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[108]},
+    {.name = "endpoint", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[74]},
     {.name = "protocolType", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_PassthroughProtocolType},
     {.name = "schema", .where = kBody, .type = ParamType::object, .members = kS_c_HttpApiSchemaConfiguration},
     {.name = "stickinessConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_StickinessConfiguration},
@@ -7749,7 +5022,7 @@ constinit const ParamSpec kS_c_HttpConnectorSource[1] = {
 
 constinit const ParamSpec kI_c_HttpConnectorParameters_value{.name = "value", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 1024};
 
-constinit const ParamSpec kI_c_HttpConnectorParameters_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[105]};
+constinit const ParamSpec kI_c_HttpConnectorParameters_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[71]};
 
 constinit const ParamSpec kS_c_HttpConnectorTargetConfiguration[2] = {
     {.name = "source", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_HttpConnectorSource},
@@ -7780,21 +5053,21 @@ constinit const ParamSpec kS_c_ModelMapping[1] = {
 };
 
 constinit const ParamSpec kS_c_ModelEntry[1] = {
-    {.name = "model", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 256, .pattern = &kPatterns[110]},
+    {.name = "model", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 256, .pattern = &kPatterns[76]},
 };
 
 constinit const ParamSpec kI_c_ModelEntries_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_ModelEntry};
 
 constinit const ParamSpec kS_c_InferenceOperationConfiguration[3] = {
-    {.name = "path", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 256, .pattern = &kPatterns[109]},
-    {.name = "providerPath", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[109]},
+    {.name = "path", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 256, .pattern = &kPatterns[75]},
+    {.name = "providerPath", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[75]},
     {.name = "models", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 100, .items = &kI_c_ModelEntries_member},
 };
 
 constinit const ParamSpec kI_c_InferenceOperationConfigurations_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_InferenceOperationConfiguration};
 
 constinit const ParamSpec kS_c_InferenceProviderTargetConfiguration[3] = {
-    {.name = "endpoint", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[108]},
+    {.name = "endpoint", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[74]},
     {.name = "modelMapping", .where = kBody, .type = ParamType::object, .members = kS_c_ModelMapping},
     {.name = "operations", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 10, .items = &kI_c_InferenceOperationConfigurations_member},
 };
@@ -7821,25 +5094,25 @@ constinit const ParamSpec kI_c_OAuthCustomParameters_key{.name = "key", .where =
 constinit const std::string_view kE_c_OAuthGrantType[3] = {"CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "TOKEN_EXCHANGE"};
 
 constinit const ParamSpec kS_c_OAuthCredentialProvider[5] = {
-    {.name = "providerArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[41]},
+    {.name = "providerArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[77]},
     {.name = "scopes", .where = kBody, .type = ParamType::array, .required = true, .min_length = 0, .max_length = 100, .items = &kI_c_OAuthScopes_member},
     {.name = "customParameters", .where = kBody, .type = ParamType::object, .min_length = 1, .max_length = 10, .items = &kI_c_OAuthCustomParameters_value, .keys = &kI_c_OAuthCustomParameters_key},
     {.name = "grantType", .where = kBody, .type = ParamType::string, .one_of = kE_c_OAuthGrantType},
-    {.name = "defaultReturnUrl", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[31]},
+    {.name = "defaultReturnUrl", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[78]},
 };
 
 constinit const std::string_view kE_c_ApiKeyCredentialLocation[2] = {"HEADER", "QUERY_PARAMETER"};
 
 constinit const ParamSpec kS_c_ApiKeyCredentialProvider[4] = {
-    {.name = "providerArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[41]},
+    {.name = "providerArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[77]},
     {.name = "credentialParameterName", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64},
     {.name = "credentialPrefix", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64},
     {.name = "credentialLocation", .where = kBody, .type = ParamType::string, .one_of = kE_c_ApiKeyCredentialLocation},
 };
 
 constinit const ParamSpec kS_c_IamCredentialProvider[2] = {
-    {.name = "service", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 64, .pattern = &kPatterns[61]},
-    {.name = "region", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 32, .pattern = &kPatterns[111]},
+    {.name = "service", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 64, .pattern = &kPatterns[79]},
+    {.name = "region", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 32, .pattern = &kPatterns[80]},
 };
 
 constinit const ParamSpec kS_c_CredentialProvider[3] = {
@@ -7868,10 +5141,10 @@ constinit const ParamSpec kS_c_MetadataConfiguration[3] = {
 };
 
 constinit const Member kM_c_CreateGatewayTarget[8] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
-    {{.name = "name", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[101]}, ""},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[66]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 200}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
     {{.name = "targetConfiguration", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_TargetConfiguration, .one_member = true}, ""},
     {{.name = "credentialProviderConfigurations", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1, .items = &kI_c_CredentialProviderConfigurations_member}, ""},
     {{.name = "metadataConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_MetadataConfiguration}, ""},
@@ -8211,7 +5484,7 @@ constinit const std::string_view kE_c_HarnessOpenAiApiFormat[2] = {"chat_complet
 
 constinit const ParamSpec kS_c_HarnessOpenAiModelConfig[7] = {
     {.name = "modelId", .where = kBody, .type = ParamType::string, .required = true},
-    {.name = "apiKeyArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[39]},
+    {.name = "apiKeyArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[82]},
     {.name = "maxTokens", .where = kBody, .type = ParamType::integer, .min = 1},
     {.name = "temperature", .where = kBody, .type = ParamType::number, .min = 0, .max = 2},
     {.name = "topP", .where = kBody, .type = ParamType::number, .min = 0, .max = 1},
@@ -8221,7 +5494,7 @@ constinit const ParamSpec kS_c_HarnessOpenAiModelConfig[7] = {
 
 constinit const ParamSpec kS_c_HarnessGeminiModelConfig[7] = {
     {.name = "modelId", .where = kBody, .type = ParamType::string, .required = true},
-    {.name = "apiKeyArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[39]},
+    {.name = "apiKeyArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[82]},
     {.name = "maxTokens", .where = kBody, .type = ParamType::integer, .min = 1},
     {.name = "temperature", .where = kBody, .type = ParamType::number, .min = 0, .max = 2},
     {.name = "topP", .where = kBody, .type = ParamType::number, .min = 0, .max = 1},
@@ -8231,7 +5504,7 @@ constinit const ParamSpec kS_c_HarnessGeminiModelConfig[7] = {
 
 constinit const ParamSpec kS_c_HarnessLiteLlmModelConfig[7] = {
     {.name = "modelId", .where = kBody, .type = ParamType::string, .required = true},
-    {.name = "apiKeyArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[39]},
+    {.name = "apiKeyArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[82]},
     {.name = "apiBase", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 16383},
     {.name = "maxTokens", .where = kBody, .type = ParamType::integer, .min = 1},
     {.name = "temperature", .where = kBody, .type = ParamType::number, .min = 0, .max = 2},
@@ -8264,7 +5537,7 @@ constinit const ParamSpec kS_c_HarnessRemoteMcpConfig[2] = {
 };
 
 constinit const ParamSpec kS_c_HarnessAgentCoreBrowserConfig[1] = {
-    {.name = "browserArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[40]},
+    {.name = "browserArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[83]},
 };
 
 constinit const ParamSpec kS_c_HarnessGatewayOutboundAuth[3] = {
@@ -8274,7 +5547,7 @@ constinit const ParamSpec kS_c_HarnessGatewayOutboundAuth[3] = {
 };
 
 constinit const ParamSpec kS_c_HarnessAgentCoreGatewayConfig[2] = {
-    {.name = "gatewayArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[9]},
+    {.name = "gatewayArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[15]},
     {.name = "outboundAuth", .where = kBody, .type = ParamType::object, .members = kS_c_HarnessGatewayOutboundAuth, .one_member = true},
 };
 
@@ -8284,7 +5557,7 @@ constinit const ParamSpec kS_c_HarnessInlineFunctionConfig[2] = {
 };
 
 constinit const ParamSpec kS_c_HarnessAgentCoreCodeInterpreterConfig[1] = {
-    {.name = "codeInterpreterArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[42]},
+    {.name = "codeInterpreterArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[84]},
 };
 
 constinit const ParamSpec kS_c_HarnessToolConfiguration[5] = {
@@ -8297,28 +5570,28 @@ constinit const ParamSpec kS_c_HarnessToolConfiguration[5] = {
 
 constinit const ParamSpec kS_c_HarnessTool[3] = {
     {.name = "type", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_HarnessToolType},
-    {.name = "name", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[1]},
+    {.name = "name", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[4]},
     {.name = "config", .where = kBody, .type = ParamType::object, .members = kS_c_HarnessToolConfiguration, .one_member = true},
 };
 
 constinit const ParamSpec kI_c_HarnessTools_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_HarnessTool};
 
 constinit const ParamSpec kS_c_HarnessSkillS3Source[1] = {
-    {.name = "uri", .where = kBody, .type = ParamType::string, .required = true, .min_length = 5, .max_length = 16383, .pattern = &kPatterns[43]},
+    {.name = "uri", .where = kBody, .type = ParamType::string, .required = true, .min_length = 5, .max_length = 16383, .pattern = &kPatterns[85]},
 };
 
 constinit const ParamSpec kS_c_HarnessSkillGitAuth[2] = {
-    {.name = "credentialArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[39]},
+    {.name = "credentialArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[82]},
     {.name = "username", .where = kBody, .type = ParamType::string},
 };
 
 constinit const ParamSpec kS_c_HarnessSkillGitSource[3] = {
-    {.name = "url", .where = kBody, .type = ParamType::string, .required = true, .min_length = 8, .max_length = 16383, .pattern = &kPatterns[44]},
+    {.name = "url", .where = kBody, .type = ParamType::string, .required = true, .min_length = 8, .max_length = 16383, .pattern = &kPatterns[86]},
     {.name = "path", .where = kBody, .type = ParamType::string},
     {.name = "auth", .where = kBody, .type = ParamType::object, .members = kS_c_HarnessSkillGitAuth},
 };
 
-constinit const ParamSpec kI_c_HarnessAwsSkillPaths_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096, .pattern = &kPatterns[45]};
+constinit const ParamSpec kI_c_HarnessAwsSkillPaths_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096, .pattern = &kPatterns[87]};
 
 constinit const ParamSpec kS_c_HarnessSkillAwsSkillsSource[1] = {
     {.name = "paths", .where = kBody, .type = ParamType::array, .items = &kI_c_HarnessAwsSkillPaths_member},
@@ -8333,7 +5606,7 @@ constinit const ParamSpec kS_c_HarnessSkill[4] = {
 
 constinit const ParamSpec kI_c_HarnessSkills_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_HarnessSkill, .one_member = true};
 
-constinit const ParamSpec kI_c_HarnessAllowedTools_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[46]};
+constinit const ParamSpec kI_c_HarnessAllowedTools_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[88]};
 
 constinit const ParamSpec kS_c_HarnessAgentCoreMemoryRetrievalConfig[3] = {
     {.name = "topK", .where = kBody, .type = ParamType::integer},
@@ -8346,7 +5619,7 @@ constinit const ParamSpec kI_c_HarnessAgentCoreMemoryRetrievalConfigs_value{.nam
 constinit const ParamSpec kI_c_HarnessAgentCoreMemoryRetrievalConfigs_key{.name = "key", .where = kBody, .type = ParamType::string};
 
 constinit const ParamSpec kS_c_HarnessAgentCoreMemoryConfiguration[4] = {
-    {.name = "arn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[113]},
+    {.name = "arn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[89]},
     {.name = "actorId", .where = kBody, .type = ParamType::string},
     {.name = "messagesCount", .where = kBody, .type = ParamType::integer},
     {.name = "retrievalConfig", .where = kBody, .type = ParamType::object, .items = &kI_c_HarnessAgentCoreMemoryRetrievalConfigs_value, .keys = &kI_c_HarnessAgentCoreMemoryRetrievalConfigs_key},
@@ -8357,10 +5630,10 @@ constinit const std::string_view kE_c_HarnessManagedMemoryStrategyType[4] = {"SE
 constinit const ParamSpec kI_c_HarnessManagedMemoryStrategyList_member{.name = "member", .where = kBody, .type = ParamType::string, .one_of = kE_c_HarnessManagedMemoryStrategyType};
 
 constinit const ParamSpec kS_c_HarnessManagedMemoryConfiguration[4] = {
-    {.name = "arn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[113]},
+    {.name = "arn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[89]},
     {.name = "strategies", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 4, .items = &kI_c_HarnessManagedMemoryStrategyList_member},
     {.name = "eventExpiryDuration", .where = kBody, .type = ParamType::integer, .min = 3, .max = 365},
-    {.name = "encryptionKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[50]},
+    {.name = "encryptionKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[57]},
 };
 
 constinit const ParamSpec kS_c_HarnessMemoryConfiguration[3] = {
@@ -8392,9 +5665,9 @@ constinit const ParamSpec kS_c_HarnessTruncationConfiguration[2] = {
 };
 
 constinit const Member kM_c_CreateHarness[18] = {
-    {{.name = "harnessName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[112]}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-    {{.name = "executionRoleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[14]}, ""},
+    {{.name = "harnessName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[81]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+    {{.name = "executionRoleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[20]}, ""},
     {{.name = "environment", .where = kBody, .type = ParamType::object, .members = kS_c_HarnessEnvironmentProviderRequest, .one_member = true}, ""},
     {{.name = "environmentArtifact", .where = kBody, .type = ParamType::object, .members = kS_c_HarnessEnvironmentArtifact, .one_member = true}, ""},
     {{.name = "environmentVariables", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_EnvironmentVariablesMap_value, .keys = &kI_c_EnvironmentVariablesMap_key}, ""},
@@ -8693,11 +5966,11 @@ constinit const OutMember kTM_c_CreateHarnessResponse[1] = {{"harness", &kT_c_Ha
 constinit const OutType kT_c_CreateHarnessResponse{OutKind::structure, kTM_c_CreateHarnessResponse, nullptr};
 
 constinit const Member kM_c_CreateHarnessEndpoint[6] = {
-    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[114]}, "harnessId"},
-    {{.name = "endpointName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[8]}, ""},
-    {{.name = "targetVersion", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 5, .pattern = &kPatterns[81]}, ""},
+    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[90]}, "harnessId"},
+    {{.name = "endpointName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[14]}, ""},
+    {{.name = "targetVersion", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 5, .pattern = &kPatterns[39]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
     {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_TagsMap_value, .keys = &kI_c_TagsMap_key}, ""},
 };
 
@@ -8717,19 +5990,19 @@ constinit const OutMember kTM_c_CreateHarnessEndpointResponse[1] = {{"endpoint",
 
 constinit const OutType kT_c_CreateHarnessEndpointResponse{OutKind::structure, kTM_c_CreateHarnessEndpointResponse, nullptr};
 
-constinit const ParamSpec kI_c_NamespacesList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 512, .pattern = &kPatterns[116]};
+constinit const ParamSpec kI_c_NamespacesList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 512, .pattern = &kPatterns[92]};
 
 constinit const std::string_view kE_c_MetadataValueType[3] = {"STRING", "STRINGLIST", "NUMBER"};
 
 constinit const std::string_view kE_c_ExtractionType[2] = {"LLM_INFERRED", "STRICTLY_CONSISTENT"};
 
-constinit const ParamSpec kI_c_AllowedStringValuesList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[4]};
+constinit const ParamSpec kI_c_AllowedStringValuesList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[7]};
 
 constinit const ParamSpec kS_c_StringValidation[1] = {
     {.name = "allowedValues", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 10, .items = &kI_c_AllowedStringValuesList_member},
 };
 
-constinit const ParamSpec kI_c_AllowedStringListValuesList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[4]};
+constinit const ParamSpec kI_c_AllowedStringListValuesList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[7]};
 
 constinit const ParamSpec kS_c_StringListValidation[2] = {
     {.name = "allowedValues", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 10, .items = &kI_c_AllowedStringListValuesList_member},
@@ -8758,7 +6031,7 @@ constinit const ParamSpec kS_c_ExtractionConfig[1] = {
 };
 
 constinit const ParamSpec kS_c_MetadataSchemaEntry[4] = {
-    {.name = "key", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[4]},
+    {.name = "key", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[7]},
     {.name = "type", .where = kBody, .type = ParamType::string, .one_of = kE_c_MetadataValueType},
     {.name = "extractionType", .where = kBody, .type = ParamType::string, .one_of = kE_c_ExtractionType},
     {.name = "extractionConfig", .where = kBody, .type = ParamType::object, .members = kS_c_ExtractionConfig, .one_member = true},
@@ -8771,7 +6044,7 @@ constinit const ParamSpec kS_c_MemoryRecordSchema[1] = {
 };
 
 constinit const ParamSpec kS_c_SemanticMemoryStrategyInput[5] = {
-    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[8]},
+    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[14]},
     {.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096},
     {.name = "namespaces", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1, .items = &kI_c_NamespacesList_member},
     {.name = "namespaceTemplates", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1, .items = &kI_c_NamespacesList_member},
@@ -8779,7 +6052,7 @@ constinit const ParamSpec kS_c_SemanticMemoryStrategyInput[5] = {
 };
 
 constinit const ParamSpec kS_c_SummaryMemoryStrategyInput[5] = {
-    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[8]},
+    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[14]},
     {.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096},
     {.name = "namespaces", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1, .items = &kI_c_NamespacesList_member},
     {.name = "namespaceTemplates", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1, .items = &kI_c_NamespacesList_member},
@@ -8787,7 +6060,7 @@ constinit const ParamSpec kS_c_SummaryMemoryStrategyInput[5] = {
 };
 
 constinit const ParamSpec kS_c_UserPreferenceMemoryStrategyInput[5] = {
-    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[8]},
+    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[14]},
     {.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096},
     {.name = "namespaces", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1, .items = &kI_c_NamespacesList_member},
     {.name = "namespaceTemplates", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1, .items = &kI_c_NamespacesList_member},
@@ -8878,8 +6151,8 @@ constinit const ParamSpec kS_c_TriggerConditionInput[3] = {
 constinit const ParamSpec kI_c_TriggerConditionInputList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_TriggerConditionInput, .one_member = true};
 
 constinit const ParamSpec kS_c_InvocationConfigurationInput[2] = {
-    {.name = "topicArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[115]},
-    {.name = "payloadDeliveryBucketName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[69]},
+    {.name = "topicArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[91]},
+    {.name = "payloadDeliveryBucketName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[22]},
 };
 
 constinit const ParamSpec kS_c_SelfManagedConfigurationInput[3] = {
@@ -8897,7 +6170,7 @@ constinit const ParamSpec kS_c_CustomConfigurationInput[5] = {
 };
 
 constinit const ParamSpec kS_c_CustomMemoryStrategyInput[6] = {
-    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[8]},
+    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[14]},
     {.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096},
     {.name = "namespaces", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1, .items = &kI_c_NamespacesList_member},
     {.name = "namespaceTemplates", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1, .items = &kI_c_NamespacesList_member},
@@ -8912,7 +6185,7 @@ constinit const ParamSpec kS_c_EpisodicReflectionConfigurationInput[3] = {
 };
 
 constinit const ParamSpec kS_c_EpisodicMemoryStrategyInput[6] = {
-    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[8]},
+    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[14]},
     {.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096},
     {.name = "namespaces", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1, .items = &kI_c_NamespacesList_member},
     {.name = "namespaceTemplates", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1, .items = &kI_c_NamespacesList_member},
@@ -8931,7 +6204,7 @@ constinit const ParamSpec kS_c_MemoryStrategyInput[5] = {
 constinit const ParamSpec kI_c_MemoryStrategyInputList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_MemoryStrategyInput, .one_member = true};
 
 constinit const ParamSpec kS_c_IndexedKey[2] = {
-    {.name = "key", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[4]},
+    {.name = "key", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[7]},
     {.name = "type", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_MetadataValueType},
 };
 
@@ -8949,7 +6222,7 @@ constinit const ParamSpec kS_c_ContentConfiguration[2] = {
 constinit const ParamSpec kI_c_KinesisResourceContentConfigurationsList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_ContentConfiguration};
 
 constinit const ParamSpec kS_c_KinesisResource[2] = {
-    {.name = "dataStreamArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[115]},
+    {.name = "dataStreamArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[91]},
     {.name = "contentConfigurations", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1, .items = &kI_c_KinesisResourceContentConfigurationsList_member},
 };
 
@@ -8965,10 +6238,10 @@ constinit const ParamSpec kS_c_StreamDeliveryResources[1] = {
 
 constinit const Member kM_c_CreateMemory[10] = {
     {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 500}, ""},
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[8]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[14]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096}, ""},
-    {{.name = "encryptionKeyArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[115]}, ""},
-    {{.name = "memoryExecutionRoleArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[115]}, ""},
+    {{.name = "encryptionKeyArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[91]}, ""},
+    {{.name = "memoryExecutionRoleArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[91]}, ""},
     {{.name = "eventExpiryDuration", .where = kBody, .type = ParamType::integer, .required = true, .min = 3, .max = 365}, ""},
     {{.name = "memoryStrategies", .where = kBody, .type = ParamType::array, .items = &kI_c_MemoryStrategyInputList_member}, ""},
     {{.name = "indexedKeys", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 10, .items = &kI_c_IndexedKeysList_member}, ""},
@@ -9196,7 +6469,7 @@ constinit const std::string_view kE_c_CredentialProviderVendorType[25] = {"Googl
 
 constinit const ParamSpec kI_c_ResponseListType_member{.name = "member", .where = kBody, .type = ParamType::string};
 
-constinit const ParamSpec kI_c_TokenEndpointAuthMethodsType_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[118]};
+constinit const ParamSpec kI_c_TokenEndpointAuthMethodsType_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[94]};
 
 constinit const ParamSpec kS_c_Oauth2AuthorizationServerMetadata[5] = {
     {.name = "issuer", .where = kBody, .type = ParamType::string, .required = true},
@@ -9207,7 +6480,7 @@ constinit const ParamSpec kS_c_Oauth2AuthorizationServerMetadata[5] = {
 };
 
 constinit const ParamSpec kS_c_Oauth2Discovery[2] = {
-    {.name = "discoveryUrl", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[117]},
+    {.name = "discoveryUrl", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[93]},
     {.name = "authorizationServerMetadata", .where = kBody, .type = ParamType::object, .members = kS_c_Oauth2AuthorizationServerMetadata},
 };
 
@@ -9230,7 +6503,7 @@ constinit const ParamSpec kS_c_OnBehalfOfTokenExchangeConfigType[2] = {
 constinit const std::string_view kE_c_ClientAuthenticationMethodType[4] = {"CLIENT_SECRET_BASIC", "CLIENT_SECRET_POST", "AWS_IAM_ID_TOKEN_JWT", "PRIVATE_KEY_JWT"};
 
 constinit const ParamSpec kS_c_KmsKeySourceType[1] = {
-    {.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[50]},
+    {.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[57]},
 };
 
 constinit const ParamSpec kS_c_PrivateKeySource[1] = {
@@ -9241,7 +6514,7 @@ constinit const std::string_view kE_c_SigningAlgorithm[3] = {"RS256", "PS256", "
 
 constinit const ParamSpec kI_c_AdditionalClaims_value{.name = "value", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048};
 
-constinit const ParamSpec kI_c_AdditionalClaims_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[119]};
+constinit const ParamSpec kI_c_AdditionalClaims_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[95]};
 
 constinit const ParamSpec kS_c_PrivateKeyJwtConfig[4] = {
     {.name = "privateKeySource", .where = kBody, .type = ParamType::object, .members = kS_c_PrivateKeySource, .one_member = true},
@@ -9336,7 +6609,7 @@ constinit const ParamSpec kS_c_Oauth2ProviderConfigInput[9] = {
 };
 
 constinit const Member kM_c_CreateOauth2CredentialProvider[4] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[30]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[40]}, ""},
     {{.name = "credentialProviderVendor", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_CredentialProviderVendorType}, ""},
     {{.name = "oauth2ProviderConfigInput", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_Oauth2ProviderConfigInput, .one_member = true}, ""},
     {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_TagsMap_value, .keys = &kI_c_TagsMap_key}, ""},
@@ -9465,7 +6738,7 @@ constinit const ParamSpec kS_c_FilterValue[3] = {
 };
 
 constinit const ParamSpec kS_c_Filter[3] = {
-    {.name = "key", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 256, .pattern = &kPatterns[61]},
+    {.name = "key", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 256, .pattern = &kPatterns[79]},
     {.name = "operator", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_FilterOperator},
     {.name = "value", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_FilterValue, .one_member = true},
 };
@@ -9482,9 +6755,9 @@ constinit const ParamSpec kS_c_Rule[3] = {
     {.name = "sessionConfig", .where = kBody, .type = ParamType::object, .members = kS_c_SessionConfig},
 };
 
-constinit const ParamSpec kI_c_CloudWatchLogsInputConfigLogGroupNamesList_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[120]};
+constinit const ParamSpec kI_c_CloudWatchLogsInputConfigLogGroupNamesList_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[96]};
 
-constinit const ParamSpec kI_c_CloudWatchLogsInputConfigServiceNamesList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[61]};
+constinit const ParamSpec kI_c_CloudWatchLogsInputConfigServiceNamesList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[79]};
 
 constinit const ParamSpec kS_c_CloudWatchLogsInputConfig[2] = {
     {.name = "logGroupNames", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 5, .items = &kI_c_CloudWatchLogsInputConfigLogGroupNamesList_member},
@@ -9496,13 +6769,13 @@ constinit const ParamSpec kS_c_DataSourceConfig[1] = {
 };
 
 constinit const ParamSpec kS_c_EvaluatorReference[1] = {
-    {.name = "evaluatorId", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[28]},
+    {.name = "evaluatorId", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[97]},
 };
 
 constinit const ParamSpec kI_c_EvaluatorList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_EvaluatorReference, .one_member = true};
 
 constinit const ParamSpec kS_c_Insight[1] = {
-    {.name = "insightId", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[49]},
+    {.name = "insightId", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[98]},
 };
 
 constinit const ParamSpec kI_c_InsightList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_Insight};
@@ -9516,15 +6789,15 @@ constinit const ParamSpec kS_c_ClusteringConfig[1] = {
 };
 
 constinit const Member kM_c_CreateOnlineEvaluationConfig[11] = {
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-    {{.name = "onlineEvaluationConfigName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[8]}, ""},
-    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 200, .pattern = &kPatterns[92]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+    {{.name = "onlineEvaluationConfigName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[14]}, ""},
+    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 200, .pattern = &kPatterns[54]}, ""},
     {{.name = "rule", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_Rule}, ""},
     {{.name = "dataSourceConfig", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_DataSourceConfig, .one_member = true}, ""},
     {{.name = "evaluators", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 10, .items = &kI_c_EvaluatorList_member}, ""},
     {{.name = "insights", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 10, .items = &kI_c_InsightList_member}, ""},
     {{.name = "clusteringConfig", .where = kBody, .type = ParamType::object, .members = kS_c_ClusteringConfig}, ""},
-    {{.name = "evaluationExecutionRoleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[14]}, ""},
+    {{.name = "evaluationExecutionRoleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[20]}, ""},
     {{.name = "enableOnCreate", .where = kBody, .type = ParamType::boolean, .required = true}, ""},
     {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_TagsMap_value, .keys = &kI_c_TagsMap_key}, ""},
 };
@@ -9554,7 +6827,7 @@ constinit const OutType kT_c_CreateOnlineEvaluationConfigResponse{OutKind::struc
 constinit const std::string_view kE_c_PaymentConnectorType[2] = {"CoinbaseCDP", "StripePrivy"};
 
 constinit const ParamSpec kS_c_PaymentCredentialProviderConfiguration[1] = {
-    {.name = "credentialProviderArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 69, .max_length = 2048, .pattern = &kPatterns[122]},
+    {.name = "credentialProviderArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 69, .max_length = 2048, .pattern = &kPatterns[100]},
 };
 
 constinit const ParamSpec kS_c_CredentialsProviderConfiguration[2] = {
@@ -9565,12 +6838,12 @@ constinit const ParamSpec kS_c_CredentialsProviderConfiguration[2] = {
 constinit const ParamSpec kI_c_CredentialsProviderConfigurations_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_CredentialsProviderConfiguration, .one_member = true};
 
 constinit const Member kM_c_CreatePaymentConnector[6] = {
-    {{.name = "paymentManagerId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[19]}, "paymentManagerId"},
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 48, .pattern = &kPatterns[8]}, ""},
-    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096, .pattern = &kPatterns[121]}, ""},
+    {{.name = "paymentManagerId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[9]}, "paymentManagerId"},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 48, .pattern = &kPatterns[14]}, ""},
+    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096, .pattern = &kPatterns[99]}, ""},
     {{.name = "type", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_PaymentConnectorType}, ""},
     {{.name = "credentialProviderConfigurations", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1, .items = &kI_c_CredentialsProviderConfigurations_member}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
 };
 
 constinit const OutType kT_c_PaymentConnectorId{OutKind::string, {}, nullptr};
@@ -9602,24 +6875,24 @@ constinit const OutType kT_c_CreatePaymentConnectorResponse{OutKind::structure, 
 constinit const std::string_view kE_c_PaymentCredentialProviderVendorType[2] = {"CoinbaseCDP", "StripePrivy"};
 
 constinit const ParamSpec kS_c_CoinbaseCdpConfigurationInput[7] = {
-    {.name = "apiKeyId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 512, .pattern = &kPatterns[30]},
-    {.name = "apiKeySecret", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 2048, .pattern = &kPatterns[123]},
+    {.name = "apiKeyId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 512, .pattern = &kPatterns[40]},
+    {.name = "apiKeySecret", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 2048, .pattern = &kPatterns[101]},
     {.name = "apiKeySecretSource", .where = kBody, .type = ParamType::string, .one_of = kE_c_SecretSourceType},
     {.name = "apiKeySecretConfig", .where = kBody, .type = ParamType::object, .members = kS_c_SecretReference},
-    {.name = "walletSecret", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 2048, .pattern = &kPatterns[123]},
+    {.name = "walletSecret", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 2048, .pattern = &kPatterns[101]},
     {.name = "walletSecretSource", .where = kBody, .type = ParamType::string, .one_of = kE_c_SecretSourceType},
     {.name = "walletSecretConfig", .where = kBody, .type = ParamType::object, .members = kS_c_SecretReference},
 };
 
 constinit const ParamSpec kS_c_StripePrivyConfigurationInput[8] = {
-    {.name = "appId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 512, .pattern = &kPatterns[30]},
-    {.name = "appSecret", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 2048, .pattern = &kPatterns[123]},
+    {.name = "appId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 512, .pattern = &kPatterns[40]},
+    {.name = "appSecret", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 2048, .pattern = &kPatterns[101]},
     {.name = "appSecretSource", .where = kBody, .type = ParamType::string, .one_of = kE_c_SecretSourceType},
     {.name = "appSecretConfig", .where = kBody, .type = ParamType::object, .members = kS_c_SecretReference},
-    {.name = "authorizationPrivateKey", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 2048, .pattern = &kPatterns[124]},
+    {.name = "authorizationPrivateKey", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 2048, .pattern = &kPatterns[102]},
     {.name = "authorizationPrivateKeySource", .where = kBody, .type = ParamType::string, .one_of = kE_c_SecretSourceType},
     {.name = "authorizationPrivateKeyConfig", .where = kBody, .type = ParamType::object, .members = kS_c_SecretReference},
-    {.name = "authorizationId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 512, .pattern = &kPatterns[30]},
+    {.name = "authorizationId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 512, .pattern = &kPatterns[40]},
 };
 
 constinit const ParamSpec kS_c_PaymentProviderConfigurationInput[2] = {
@@ -9628,7 +6901,7 @@ constinit const ParamSpec kS_c_PaymentProviderConfigurationInput[2] = {
 };
 
 constinit const Member kM_c_CreatePaymentCredentialProvider[4] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[30]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[40]}, ""},
     {{.name = "credentialProviderVendor", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_PaymentCredentialProviderVendorType}, ""},
     {{.name = "providerConfigurationInput", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_PaymentProviderConfigurationInput, .one_member = true}, ""},
     {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_TagsMap_value, .keys = &kI_c_TagsMap_key}, ""},
@@ -9660,15 +6933,151 @@ constinit const OutMember kTM_c_CreatePaymentCredentialProviderResponse[4] = {{"
 
 constinit const OutType kT_c_CreatePaymentCredentialProviderResponse{OutKind::structure, kTM_c_CreatePaymentCredentialProviderResponse, nullptr};
 
+constinit const std::string_view kE_d_PaymentInstrumentType[1] = {"EMBEDDED_CRYPTO_WALLET"};
+
+constinit const std::string_view kE_d_CryptoWalletNetwork[2] = {"ETHEREUM", "SOLANA"};
+
+constinit const ParamSpec kS_d_LinkedAccountEmail[1] = {
+    {.name = "emailAddress", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 254, .pattern = &kPatterns[104]},
+};
+
+constinit const ParamSpec kS_d_LinkedAccountSms[1] = {
+    {.name = "phoneNumber", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 16, .pattern = &kPatterns[105]},
+};
+
+constinit const ParamSpec kS_d_LinkedAccountDeveloperJwt[2] = {
+    {.name = "kid", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255, .pattern = &kPatterns[106]},
+    {.name = "sub", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255},
+};
+
+constinit const ParamSpec kS_d_OAuth2Authentication[4] = {
+    {.name = "sub", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255},
+    {.name = "emailAddress", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 254, .pattern = &kPatterns[104]},
+    {.name = "name", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255},
+    {.name = "username", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255},
+};
+
+constinit const ParamSpec kS_d_LinkedAccountOAuth2[5] = {
+    {.name = "google", .where = kBody, .type = ParamType::object, .members = kS_d_OAuth2Authentication},
+    {.name = "apple", .where = kBody, .type = ParamType::object, .members = kS_d_OAuth2Authentication},
+    {.name = "x", .where = kBody, .type = ParamType::object, .members = kS_d_OAuth2Authentication},
+    {.name = "telegram", .where = kBody, .type = ParamType::object, .members = kS_d_OAuth2Authentication},
+    {.name = "github", .where = kBody, .type = ParamType::object, .members = kS_d_OAuth2Authentication},
+};
+
+constinit const ParamSpec kS_d_LinkedAccount[4] = {
+    {.name = "email", .where = kBody, .type = ParamType::object, .members = kS_d_LinkedAccountEmail},
+    {.name = "sms", .where = kBody, .type = ParamType::object, .members = kS_d_LinkedAccountSms},
+    {.name = "developerJwt", .where = kBody, .type = ParamType::object, .members = kS_d_LinkedAccountDeveloperJwt},
+    {.name = "oAuth2", .where = kBody, .type = ParamType::object, .members = kS_d_LinkedAccountOAuth2, .one_member = true},
+};
+
+constinit const ParamSpec kI_d_LinkedAccountList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_LinkedAccount, .one_member = true};
+
+constinit const ParamSpec kS_d_EmbeddedCryptoWallet[4] = {
+    {.name = "network", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_CryptoWalletNetwork},
+    {.name = "linkedAccounts", .where = kBody, .type = ParamType::array, .required = true, .min_length = 0, .max_length = 1, .items = &kI_d_LinkedAccountList_member},
+    {.name = "walletAddress", .where = kBody, .type = ParamType::string},
+    {.name = "redirectUrl", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 2048},
+};
+
+constinit const ParamSpec kS_d_PaymentInstrumentDetails[1] = {
+    {.name = "embeddedCryptoWallet", .where = kBody, .type = ParamType::object, .members = kS_d_EmbeddedCryptoWallet},
+};
+
+constinit const Member kM_d_CreatePaymentInstrument[7] = {
+    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
+    {{.name = "agentName", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Payments-Agent-Name"},
+    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[103]}, ""},
+    {{.name = "paymentConnectorId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[9]}, ""},
+    {{.name = "paymentInstrumentType", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_PaymentInstrumentType}, ""},
+    {{.name = "paymentInstrumentDetails", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_PaymentInstrumentDetails, .one_member = true}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+};
+
+constinit const OutType kT_d_PaymentInstrumentId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_PaymentManagerArn{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_PaymentConnectorId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_UserId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_PaymentInstrumentType{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_CryptoWalletNetwork{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_Email{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_LinkedAccountEmail[1] = {{"emailAddress", &kT_d_Email}};
+
+constinit const OutType kT_d_LinkedAccountEmail{OutKind::structure, kTM_d_LinkedAccountEmail, nullptr};
+
+constinit const OutType kT_d_PhoneNumber{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_LinkedAccountSms[1] = {{"phoneNumber", &kT_d_PhoneNumber}};
+
+constinit const OutType kT_d_LinkedAccountSms{OutKind::structure, kTM_d_LinkedAccountSms, nullptr};
+
+constinit const OutType kT_d_JwtKeyId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_LinkedAccountDeveloperJwtSubString{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_LinkedAccountDeveloperJwt[2] = {{"kid", &kT_d_JwtKeyId}, {"sub", &kT_d_LinkedAccountDeveloperJwtSubString}};
+
+constinit const OutType kT_d_LinkedAccountDeveloperJwt{OutKind::structure, kTM_d_LinkedAccountDeveloperJwt, nullptr};
+
+constinit const OutType kT_d_OAuth2AuthenticationSubString{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_OAuth2AuthenticationNameString{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_OAuth2AuthenticationUsernameString{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_OAuth2Authentication[4] = {{"sub", &kT_d_OAuth2AuthenticationSubString}, {"emailAddress", &kT_d_Email}, {"name", &kT_d_OAuth2AuthenticationNameString}, {"username", &kT_d_OAuth2AuthenticationUsernameString}};
+
+constinit const OutType kT_d_OAuth2Authentication{OutKind::structure, kTM_d_OAuth2Authentication, nullptr};
+
+constinit const OutMember kTM_d_LinkedAccountOAuth2[5] = {{"google", &kT_d_OAuth2Authentication}, {"apple", &kT_d_OAuth2Authentication}, {"x", &kT_d_OAuth2Authentication}, {"telegram", &kT_d_OAuth2Authentication}, {"github", &kT_d_OAuth2Authentication}};
+
+constinit const OutType kT_d_LinkedAccountOAuth2{OutKind::structure, kTM_d_LinkedAccountOAuth2, nullptr};
+
+constinit const OutMember kTM_d_LinkedAccount[4] = {{"email", &kT_d_LinkedAccountEmail}, {"sms", &kT_d_LinkedAccountSms}, {"developerJwt", &kT_d_LinkedAccountDeveloperJwt}, {"oAuth2", &kT_d_LinkedAccountOAuth2}};
+
+constinit const OutType kT_d_LinkedAccount{OutKind::structure, kTM_d_LinkedAccount, nullptr};
+
+constinit const OutType kT_d_LinkedAccountList{OutKind::list, {}, &kT_d_LinkedAccount};
+
+constinit const OutType kT_d_EmbeddedCryptoWalletRedirectUrlString{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_EmbeddedCryptoWallet[4] = {{"network", &kT_d_CryptoWalletNetwork}, {"linkedAccounts", &kT_d_LinkedAccountList}, {"walletAddress", &kT_d_String}, {"redirectUrl", &kT_d_EmbeddedCryptoWalletRedirectUrlString}};
+
+constinit const OutType kT_d_EmbeddedCryptoWallet{OutKind::structure, kTM_d_EmbeddedCryptoWallet, nullptr};
+
+constinit const OutMember kTM_d_PaymentInstrumentDetails[1] = {{"embeddedCryptoWallet", &kT_d_EmbeddedCryptoWallet}};
+
+constinit const OutType kT_d_PaymentInstrumentDetails{OutKind::structure, kTM_d_PaymentInstrumentDetails, nullptr};
+
+constinit const OutType kT_d_DateTimestamp{OutKind::timestamp, {}, nullptr};
+
+constinit const OutType kT_d_PaymentInstrumentStatus{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_PaymentInstrument[9] = {{"paymentInstrumentId", &kT_d_PaymentInstrumentId}, {"paymentManagerArn", &kT_d_PaymentManagerArn}, {"paymentConnectorId", &kT_d_PaymentConnectorId}, {"userId", &kT_d_UserId}, {"paymentInstrumentType", &kT_d_PaymentInstrumentType}, {"paymentInstrumentDetails", &kT_d_PaymentInstrumentDetails}, {"createdAt", &kT_d_DateTimestamp}, {"status", &kT_d_PaymentInstrumentStatus}, {"updatedAt", &kT_d_DateTimestamp}};
+
+constinit const OutType kT_d_PaymentInstrument{OutKind::structure, kTM_d_PaymentInstrument, nullptr};
+
+constinit const OutMember kTM_d_CreatePaymentInstrumentResponse[1] = {{"paymentInstrument", &kT_d_PaymentInstrument}};
+
+constinit const OutType kT_d_CreatePaymentInstrumentResponse{OutKind::structure, kTM_d_CreatePaymentInstrumentResponse, nullptr};
+
 constinit const std::string_view kE_c_PaymentsAuthorizerType[2] = {"CUSTOM_JWT", "AWS_IAM"};
 
 constinit const Member kM_c_CreatePaymentManager[7] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 48, .pattern = &kPatterns[125]}, ""},
-    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096, .pattern = &kPatterns[121]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 48, .pattern = &kPatterns[107]}, ""},
+    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096, .pattern = &kPatterns[99]}, ""},
     {{.name = "authorizerType", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_PaymentsAuthorizerType}, ""},
     {{.name = "authorizerConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_AuthorizerConfiguration, .one_member = true}, ""},
-    {{.name = "roleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[14]}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "roleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[20]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
     {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_TagsMap_value, .keys = &kI_c_TagsMap_key}, ""},
 };
 
@@ -9684,13 +7093,57 @@ constinit const OutMember kTM_c_CreatePaymentManagerResponse[10] = {{"paymentMan
 
 constinit const OutType kT_c_CreatePaymentManagerResponse{OutKind::structure, kTM_c_CreatePaymentManagerResponse, nullptr};
 
+constinit const std::string_view kE_d_Currency[1] = {"USD"};
+
+constinit const ParamSpec kS_d_Amount[2] = {
+    {.name = "value", .where = kBody, .type = ParamType::string, .required = true},
+    {.name = "currency", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_Currency},
+};
+
+constinit const ParamSpec kS_d_SessionLimits[1] = {
+    {.name = "maxSpendAmount", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_Amount},
+};
+
+constinit const Member kM_d_CreatePaymentSession[6] = {
+    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
+    {{.name = "agentName", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Payments-Agent-Name"},
+    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[103]}, ""},
+    {{.name = "limits", .where = kBody, .type = ParamType::object, .members = kS_d_SessionLimits}, ""},
+    {{.name = "expiryTimeInMinutes", .where = kBody, .type = ParamType::integer, .required = true, .min = 15, .max = 480}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+};
+
+constinit const OutType kT_d_PaymentSessionId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_Currency{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_Amount[2] = {{"value", &kT_d_String}, {"currency", &kT_d_Currency}};
+
+constinit const OutType kT_d_Amount{OutKind::structure, kTM_d_Amount, nullptr};
+
+constinit const OutMember kTM_d_SessionLimits[1] = {{"maxSpendAmount", &kT_d_Amount}};
+
+constinit const OutType kT_d_SessionLimits{OutKind::structure, kTM_d_SessionLimits, nullptr};
+
+constinit const OutMember kTM_d_AvailableLimits[2] = {{"availableSpendAmount", &kT_d_Amount}, {"updatedAt", &kT_d_DateTimestamp}};
+
+constinit const OutType kT_d_AvailableLimits{OutKind::structure, kTM_d_AvailableLimits, nullptr};
+
+constinit const OutMember kTM_d_PaymentSession[8] = {{"paymentSessionId", &kT_d_PaymentSessionId}, {"paymentManagerArn", &kT_d_PaymentManagerArn}, {"limits", &kT_d_SessionLimits}, {"userId", &kT_d_UserId}, {"expiryTimeInMinutes", &kT_d_Integer}, {"createdAt", &kT_d_DateTimestamp}, {"availableLimits", &kT_d_AvailableLimits}, {"updatedAt", &kT_d_DateTimestamp}};
+
+constinit const OutType kT_d_PaymentSession{OutKind::structure, kTM_d_PaymentSession, nullptr};
+
+constinit const OutMember kTM_d_CreatePaymentSessionResponse[1] = {{"paymentSession", &kT_d_PaymentSession}};
+
+constinit const OutType kT_d_CreatePaymentSessionResponse{OutKind::structure, kTM_d_CreatePaymentSessionResponse, nullptr};
+
 constinit const ParamSpec kS_c_CedarPolicy[1] = {
     {.name = "statement", .where = kBody, .type = ParamType::string, .required = true, .min_length = 35, .max_length = 10000},
 };
 
 constinit const ParamSpec kS_c_PolicyGenerationDetails[2] = {
-    {.name = "policyGenerationId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]},
-    {.name = "policyGenerationAssetId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]},
+    {.name = "policyGenerationId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]},
+    {.name = "policyGenerationAssetId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]},
 };
 
 constinit const ParamSpec kS_c_PolicyStatement[1] = {
@@ -9708,13 +7161,13 @@ constinit const std::string_view kE_c_PolicyValidationMode[2] = {"FAIL_ON_ANY_FI
 constinit const std::string_view kE_c_EnforcementMode[2] = {"ACTIVE", "LOG_ONLY"};
 
 constinit const Member kM_c_CreatePolicy[7] = {
-    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyEngineId"},
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 48, .pattern = &kPatterns[127]}, ""},
+    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyEngineId"},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 48, .pattern = &kPatterns[109]}, ""},
     {{.name = "definition", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_PolicyDefinition, .one_member = true}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096}, ""},
     {{.name = "validationMode", .where = kBody, .type = ParamType::string, .one_of = kE_c_PolicyValidationMode}, ""},
     {{.name = "enforcementMode", .where = kBody, .type = ParamType::string, .one_of = kE_c_EnforcementMode}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
 };
 
 constinit const OutType kT_c_ResourceId{OutKind::string, {}, nullptr};
@@ -9752,10 +7205,10 @@ constinit const OutMember kTM_c_CreatePolicyResponse[11] = {{"policyId", &kT_c_R
 constinit const OutType kT_c_CreatePolicyResponse{OutKind::structure, kTM_c_CreatePolicyResponse, nullptr};
 
 constinit const Member kM_c_CreatePolicyEngine[5] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 48, .pattern = &kPatterns[127]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 48, .pattern = &kPatterns[109]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-    {{.name = "encryptionKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[50]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+    {{.name = "encryptionKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[57]}, ""},
     {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_TagsMap_value, .keys = &kI_c_TagsMap_key}, ""},
 };
 
@@ -9776,11 +7229,11 @@ constinit const ParamSpec kS_c_ApprovalConfiguration[1] = {
 };
 
 constinit const Member kM_c_CreateRegistry[6] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 64, .pattern = &kPatterns[128]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 64, .pattern = &kPatterns[110]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096}, ""},
     {{.name = "authorizerType", .where = kBody, .type = ParamType::string, .one_of = kE_c_RegistryAuthorizerType}, ""},
     {{.name = "authorizerConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_AuthorizerConfiguration, .one_member = true}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
     {{.name = "approvalConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_ApprovalConfiguration}, ""},
 };
 
@@ -9854,16 +7307,16 @@ constinit const ParamSpec kI_c_CustomParameterMap_value{.name = "value", .where 
 constinit const ParamSpec kI_c_CustomParameterMap_key{.name = "key", .where = kBody, .type = ParamType::string};
 
 constinit const ParamSpec kS_c_RegistryRecordOAuthCredentialProvider[4] = {
-    {.name = "providerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[130]},
+    {.name = "providerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[113]},
     {.name = "grantType", .where = kBody, .type = ParamType::string, .one_of = kE_c_RegistryRecordOAuthGrantType},
     {.name = "scopes", .where = kBody, .type = ParamType::array, .items = &kI_c_ScopeList_member},
     {.name = "customParameters", .where = kBody, .type = ParamType::object, .items = &kI_c_CustomParameterMap_value, .keys = &kI_c_CustomParameterMap_key},
 };
 
 constinit const ParamSpec kS_c_RegistryRecordIamCredentialProvider[3] = {
-    {.name = "roleArn", .where = kBody, .type = ParamType::string, .min_length = 20, .max_length = 2048, .pattern = &kPatterns[131]},
-    {.name = "service", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[1]},
-    {.name = "region", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[132]},
+    {.name = "roleArn", .where = kBody, .type = ParamType::string, .min_length = 20, .max_length = 2048, .pattern = &kPatterns[114]},
+    {.name = "service", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[4]},
+    {.name = "region", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[115]},
 };
 
 constinit const ParamSpec kS_c_RegistryRecordCredentialProviderUnion[2] = {
@@ -9879,7 +7332,7 @@ constinit const ParamSpec kS_c_RegistryRecordCredentialProviderConfiguration[2] 
 constinit const ParamSpec kI_c_RegistryRecordCredentialProviderConfigurationList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_c_RegistryRecordCredentialProviderConfiguration};
 
 constinit const ParamSpec kS_c_FromUrlSynchronizationConfiguration[2] = {
-    {.name = "url", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[103]},
+    {.name = "url", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[69]},
     {.name = "credentialProviderConfigurations", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 1, .items = &kI_c_RegistryRecordCredentialProviderConfigurationList_member},
 };
 
@@ -9888,15 +7341,15 @@ constinit const ParamSpec kS_c_SynchronizationConfiguration[1] = {
 };
 
 constinit const Member kM_c_CreateRegistryRecord[9] = {
-    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[48]}, "registryId"},
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255, .pattern = &kPatterns[128]}, ""},
+    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[111]}, "registryId"},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255, .pattern = &kPatterns[110]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096}, ""},
     {{.name = "descriptorType", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_DescriptorType}, ""},
     {{.name = "descriptors", .where = kBody, .type = ParamType::object, .members = kS_c_Descriptors}, ""},
-    {{.name = "recordVersion", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[129]}, ""},
+    {{.name = "recordVersion", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[112]}, ""},
     {{.name = "synchronizationType", .where = kBody, .type = ParamType::string, .one_of = kE_c_SynchronizationType}, ""},
     {{.name = "synchronizationConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_SynchronizationConfiguration}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
 };
 
 constinit const OutType kT_c_RegistryRecordArn{OutKind::string, {}, nullptr};
@@ -9907,10 +7360,10 @@ constinit const OutMember kTM_c_CreateRegistryRecordResponse[2] = {{"recordArn",
 
 constinit const OutType kT_c_CreateRegistryRecordResponse{OutKind::structure, kTM_c_CreateRegistryRecordResponse, nullptr};
 
-constinit const ParamSpec kI_c_ResourceOauth2ReturnUrlListType_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[31]};
+constinit const ParamSpec kI_c_ResourceOauth2ReturnUrlListType_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[78]};
 
 constinit const Member kM_c_CreateWorkloadIdentity[3] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 255, .pattern = &kPatterns[36]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 255, .pattern = &kPatterns[28]}, ""},
     {{.name = "allowedResourceOauth2ReturnUrls", .where = kBody, .type = ParamType::array, .items = &kI_c_ResourceOauth2ReturnUrlListType_member}, ""},
     {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_TagsMap_value, .keys = &kI_c_TagsMap_key}, ""},
 };
@@ -9925,10 +7378,18 @@ constinit const OutMember kTM_c_CreateWorkloadIdentityResponse[3] = {{"name", &k
 
 constinit const OutType kT_c_CreateWorkloadIdentityResponse{OutKind::structure, kTM_c_CreateWorkloadIdentityResponse, nullptr};
 
+constinit const Member kM_d_DeleteABTest[1] = {
+    {{.name = "abTestId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[116]}, "abTestId"},
+};
+
+constinit const OutMember kTM_d_DeleteABTestResponse[3] = {{"abTestId", &kT_d_ABTestId}, {"abTestArn", &kT_d_ABTestArn}, {"status", &kT_d_ABTestStatus}};
+
+constinit const OutType kT_d_DeleteABTestResponse{OutKind::structure, kTM_d_DeleteABTestResponse, nullptr};
+
 constinit const Member kM_c_DeleteAgentRuntime[3] = {
-    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[80]}, "agentRuntimeId"},
-    {{.name = "agentRuntimeVersion", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 5, .pattern = &kPatterns[81]}, "version"},
-    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, "clientToken"},
+    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[38]}, "agentRuntimeId"},
+    {{.name = "agentRuntimeVersion", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 5, .pattern = &kPatterns[39]}, "version"},
+    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, "clientToken"},
 };
 
 constinit const OutMember kTM_c_DeleteAgentRuntimeResponse[3] = {{"status", &kT_c_AgentRuntimeStatus}, {"agentRuntimeId", &kT_c_AgentRuntimeId}, {"agentRuntimeVersion", &kT_c_AgentRuntimeVersion}};
@@ -9936,9 +7397,9 @@ constinit const OutMember kTM_c_DeleteAgentRuntimeResponse[3] = {{"status", &kT_
 constinit const OutType kT_c_DeleteAgentRuntimeResponse{OutKind::structure, kTM_c_DeleteAgentRuntimeResponse, nullptr};
 
 constinit const Member kM_c_DeleteAgentRuntimeEndpoint[3] = {
-    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[80]}, "agentRuntimeId"},
-    {{.name = "endpointName", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[8]}, "endpointName"},
-    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, "clientToken"},
+    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[38]}, "agentRuntimeId"},
+    {{.name = "endpointName", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[14]}, "endpointName"},
+    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, "clientToken"},
 };
 
 constinit const OutMember kTM_c_DeleteAgentRuntimeEndpointResponse[3] = {{"status", &kT_c_AgentRuntimeEndpointStatus}, {"agentRuntimeId", &kT_c_AgentRuntimeId}, {"endpointName", &kT_c_EndpointName}};
@@ -9946,14 +7407,28 @@ constinit const OutMember kTM_c_DeleteAgentRuntimeEndpointResponse[3] = {{"statu
 constinit const OutType kT_c_DeleteAgentRuntimeEndpointResponse{OutKind::structure, kTM_c_DeleteAgentRuntimeEndpointResponse, nullptr};
 
 constinit const Member kM_c_DeleteApiKeyCredentialProvider[1] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[30]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[40]}, ""},
 };
 
 constinit const OutType kT_c_DeleteApiKeyCredentialProviderResponse{OutKind::structure, {}, nullptr};
 
+constinit const Member kM_d_DeleteBatchEvaluation[1] = {
+    {{.name = "batchEvaluationId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[116]}, "batchEvaluationId"},
+};
+
+constinit const OutType kT_d_BatchEvaluationId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_BatchEvaluationArn{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_BatchEvaluationStatus{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_DeleteBatchEvaluationResponse[3] = {{"batchEvaluationId", &kT_d_BatchEvaluationId}, {"batchEvaluationArn", &kT_d_BatchEvaluationArn}, {"status", &kT_d_BatchEvaluationStatus}};
+
+constinit const OutType kT_d_DeleteBatchEvaluationResponse{OutKind::structure, kTM_d_DeleteBatchEvaluationResponse, nullptr};
+
 constinit const Member kM_c_DeleteBrowser[2] = {
-    {{.name = "browserId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[133]}, "browserId"},
-    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, "clientToken"},
+    {{.name = "browserId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[117]}, "browserId"},
+    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, "clientToken"},
 };
 
 constinit const OutMember kTM_c_DeleteBrowserResponse[3] = {{"browserId", &kT_c_BrowserId}, {"status", &kT_c_BrowserStatus}, {"lastUpdatedAt", &kT_c_DateTimestamp}};
@@ -9961,8 +7436,8 @@ constinit const OutMember kTM_c_DeleteBrowserResponse[3] = {{"browserId", &kT_c_
 constinit const OutType kT_c_DeleteBrowserResponse{OutKind::structure, kTM_c_DeleteBrowserResponse, nullptr};
 
 constinit const Member kM_c_DeleteBrowserProfile[2] = {
-    {{.name = "profileId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[24]}, "profileId"},
-    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, "clientToken"},
+    {{.name = "profileId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[118]}, "profileId"},
+    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, "clientToken"},
 };
 
 constinit const OutMember kTM_c_DeleteBrowserProfileResponse[5] = {{"profileId", &kT_c_BrowserProfileId}, {"profileArn", &kT_c_BrowserProfileArn}, {"status", &kT_c_BrowserProfileStatus}, {"lastUpdatedAt", &kT_c_DateTimestamp}, {"lastSavedAt", &kT_c_DateTimestamp}};
@@ -9970,17 +7445,30 @@ constinit const OutMember kTM_c_DeleteBrowserProfileResponse[5] = {{"profileId",
 constinit const OutType kT_c_DeleteBrowserProfileResponse{OutKind::structure, kTM_c_DeleteBrowserProfileResponse, nullptr};
 
 constinit const Member kM_c_DeleteCapacityProvider[2] = {
-    {{.name = "capacityProviderId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[24]}, "capacityProviderId"},
-    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, "clientToken"},
+    {{.name = "capacityProviderId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[118]}, "capacityProviderId"},
+    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, "clientToken"},
 };
 
 constinit const OutMember kTM_c_DeleteCapacityProviderOutput[2] = {{"capacityProviderId", &kT_c_CapacityProviderId}, {"status", &kT_c_CapacityProviderStatus}};
 
 constinit const OutType kT_c_DeleteCapacityProviderOutput{OutKind::structure, kTM_c_DeleteCapacityProviderOutput, nullptr};
 
+constinit const Member kM_d_DeleteCapacityProviderSession[2] = {
+    {{.name = "capacityProviderId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[118]}, "capacityProviderId"},
+    {{.name = "sessionId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 100, .pattern = &kPatterns[6]}, "sessionId"},
+};
+
+constinit const OutType kT_d_CapacityProviderArn{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_CapacityProviderSessionStatus{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_DeleteCapacityProviderSessionResponse[3] = {{"capacityProviderArn", &kT_d_CapacityProviderArn}, {"sessionId", &kT_d_SessionId}, {"status", &kT_d_CapacityProviderSessionStatus}};
+
+constinit const OutType kT_d_DeleteCapacityProviderSessionResponse{OutKind::structure, kTM_d_DeleteCapacityProviderSessionResponse, nullptr};
+
 constinit const Member kM_c_DeleteCodeInterpreter[2] = {
-    {{.name = "codeInterpreterId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[134]}, "codeInterpreterId"},
-    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, "clientToken"},
+    {{.name = "codeInterpreterId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[119]}, "codeInterpreterId"},
+    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, "clientToken"},
 };
 
 constinit const OutMember kTM_c_DeleteCodeInterpreterResponse[3] = {{"codeInterpreterId", &kT_c_CodeInterpreterId}, {"status", &kT_c_CodeInterpreterStatus}, {"lastUpdatedAt", &kT_c_DateTimestamp}};
@@ -9988,7 +7476,7 @@ constinit const OutMember kTM_c_DeleteCodeInterpreterResponse[3] = {{"codeInterp
 constinit const OutType kT_c_DeleteCodeInterpreterResponse{OutKind::structure, kTM_c_DeleteCodeInterpreterResponse, nullptr};
 
 constinit const Member kM_c_DeleteConfigurationBundle[1] = {
-    {{.name = "bundleId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[23]}, "bundleId"},
+    {{.name = "bundleId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[116]}, "bundleId"},
 };
 
 constinit const OutType kT_c_ConfigurationBundleStatus{OutKind::string, {}, nullptr};
@@ -10004,19 +7492,19 @@ constinit const Member kM_c_DeleteConsentPortal[1] = {
 constinit const OutType kT_c_DeleteConsentPortalResponse{OutKind::structure, {}, nullptr};
 
 constinit const Member kM_c_DeleteDataset[2] = {
-    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[64]}, "datasetId"},
-    {{.name = "datasetVersion", .where = kQuery, .type = ParamType::string, .pattern = &kPatterns[135]}, "datasetVersion"},
+    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[0]}, "datasetId"},
+    {{.name = "datasetVersion", .where = kQuery, .type = ParamType::string, .pattern = &kPatterns[120]}, "datasetVersion"},
 };
 
 constinit const OutMember kTM_c_DeleteDatasetResponse[5] = {{"datasetArn", &kT_c_DatasetArn}, {"datasetId", &kT_c_DatasetId}, {"status", &kT_c_DatasetStatus}, {"datasetVersion", &kT_c_DatasetVersion}, {"updatedAt", &kT_c_Timestamp}};
 
 constinit const OutType kT_c_DeleteDatasetResponse{OutKind::structure, kTM_c_DeleteDatasetResponse, nullptr};
 
-constinit const ParamSpec kI_c_DeleteDatasetExamplesRequestExampleIdsList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 256, .pattern = &kPatterns[136]};
+constinit const ParamSpec kI_c_DeleteDatasetExamplesRequestExampleIdsList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 256, .pattern = &kPatterns[121]};
 
 constinit const Member kM_c_DeleteDatasetExamples[3] = {
-    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[64]}, "datasetId"},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[0]}, "datasetId"},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
     {{.name = "exampleIds", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1000, .items = &kI_c_DeleteDatasetExamplesRequestExampleIdsList_member}, ""},
 };
 
@@ -10025,7 +7513,7 @@ constinit const OutMember kTM_c_DeleteDatasetExamplesResponse[5] = {{"datasetArn
 constinit const OutType kT_c_DeleteDatasetExamplesResponse{OutKind::structure, kTM_c_DeleteDatasetExamplesResponse, nullptr};
 
 constinit const Member kM_c_DeleteEvaluator[1] = {
-    {{.name = "evaluatorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[28]}, "evaluatorId"},
+    {{.name = "evaluatorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[97]}, "evaluatorId"},
 };
 
 constinit const OutType kT_c_EvaluatorArn{OutKind::string, {}, nullptr};
@@ -10034,8 +7522,19 @@ constinit const OutMember kTM_c_DeleteEvaluatorResponse[3] = {{"evaluatorArn", &
 
 constinit const OutType kT_c_DeleteEvaluatorResponse{OutKind::structure, kTM_c_DeleteEvaluatorResponse, nullptr};
 
+constinit const Member kM_d_DeleteEvent[4] = {
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[3]}, "memoryId"},
+    {{.name = "sessionId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 100, .pattern = &kPatterns[6]}, "sessionId"},
+    {{.name = "eventId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[60]}, "eventId"},
+    {{.name = "actorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255, .pattern = &kPatterns[59]}, "actorId"},
+};
+
+constinit const OutMember kTM_d_DeleteEventOutput[1] = {{"eventId", &kT_d_EventId}};
+
+constinit const OutType kT_d_DeleteEventOutput{OutKind::structure, kTM_d_DeleteEventOutput, nullptr};
+
 constinit const Member kM_c_DeleteGateway[1] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
 };
 
 constinit const OutMember kTM_c_DeleteGatewayResponse[3] = {{"gatewayId", &kT_c_GatewayId}, {"status", &kT_c_GatewayStatus}, {"statusReasons", &kT_c_StatusReasons}};
@@ -10043,8 +7542,8 @@ constinit const OutMember kTM_c_DeleteGatewayResponse[3] = {{"gatewayId", &kT_c_
 constinit const OutType kT_c_DeleteGatewayResponse{OutKind::structure, kTM_c_DeleteGatewayResponse, nullptr};
 
 constinit const Member kM_c_DeleteGatewayRateLimit[2] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
-    {{.name = "rateLimitId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 2, .max_length = 64, .pattern = &kPatterns[66]}, "rateLimitId"},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
+    {{.name = "rateLimitId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 2, .max_length = 64, .pattern = &kPatterns[10]}, "rateLimitId"},
 };
 
 constinit const OutMember kTM_c_DeleteGatewayRateLimitResponse[2] = {{"rateLimitId", &kT_c_GatewayRateLimitId}, {"status", &kT_c_GatewayRateLimitStatus}};
@@ -10052,8 +7551,8 @@ constinit const OutMember kTM_c_DeleteGatewayRateLimitResponse[2] = {{"rateLimit
 constinit const OutType kT_c_DeleteGatewayRateLimitResponse{OutKind::structure, kTM_c_DeleteGatewayRateLimitResponse, nullptr};
 
 constinit const Member kM_c_DeleteGatewayRule[2] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
-    {{.name = "ruleId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 36, .max_length = 36, .pattern = &kPatterns[137]}, "ruleId"},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
+    {{.name = "ruleId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 36, .max_length = 36, .pattern = &kPatterns[122]}, "ruleId"},
 };
 
 constinit const OutMember kTM_c_DeleteGatewayRuleResponse[2] = {{"ruleId", &kT_c_GatewayRuleId}, {"status", &kT_c_GatewayRuleStatus}};
@@ -10061,8 +7560,8 @@ constinit const OutMember kTM_c_DeleteGatewayRuleResponse[2] = {{"ruleId", &kT_c
 constinit const OutType kT_c_DeleteGatewayRuleResponse{OutKind::structure, kTM_c_DeleteGatewayRuleResponse, nullptr};
 
 constinit const Member kM_c_DeleteGatewayTarget[2] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
-    {{.name = "targetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[138]}, "targetId"},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
+    {{.name = "targetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[123]}, "targetId"},
 };
 
 constinit const OutMember kTM_c_DeleteGatewayTargetResponse[4] = {{"gatewayArn", &kT_c_GatewayArn}, {"targetId", &kT_c_TargetId}, {"status", &kT_c_TargetStatus}, {"statusReasons", &kT_c_StatusReasons}};
@@ -10070,8 +7569,8 @@ constinit const OutMember kTM_c_DeleteGatewayTargetResponse[4] = {{"gatewayArn",
 constinit const OutType kT_c_DeleteGatewayTargetResponse{OutKind::structure, kTM_c_DeleteGatewayTargetResponse, nullptr};
 
 constinit const Member kM_c_DeleteHarness[3] = {
-    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[114]}, "harnessId"},
-    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, "clientToken"},
+    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[90]}, "harnessId"},
+    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, "clientToken"},
     {{.name = "deleteManagedMemory", .where = kQuery, .type = ParamType::boolean}, "deleteManagedMemory"},
 };
 
@@ -10080,9 +7579,9 @@ constinit const OutMember kTM_c_DeleteHarnessResponse[1] = {{"harness", &kT_c_Ha
 constinit const OutType kT_c_DeleteHarnessResponse{OutKind::structure, kTM_c_DeleteHarnessResponse, nullptr};
 
 constinit const Member kM_c_DeleteHarnessEndpoint[3] = {
-    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[114]}, "harnessId"},
-    {{.name = "endpointName", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[8]}, "endpointName"},
-    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, "clientToken"},
+    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[90]}, "harnessId"},
+    {{.name = "endpointName", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[14]}, "endpointName"},
+    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, "clientToken"},
 };
 
 constinit const OutMember kTM_c_DeleteHarnessEndpointResponse[1] = {{"endpoint", &kT_c_HarnessEndpoint}};
@@ -10090,7 +7589,7 @@ constinit const OutMember kTM_c_DeleteHarnessEndpointResponse[1] = {{"endpoint",
 constinit const OutType kT_c_DeleteHarnessEndpointResponse{OutKind::structure, kTM_c_DeleteHarnessEndpointResponse, nullptr};
 
 constinit const Member kM_c_DeleteMemory[2] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[23]}, "memoryId"},
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[116]}, "memoryId"},
     {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 0, .max_length = 500}, "clientToken"},
 };
 
@@ -10098,14 +7597,23 @@ constinit const OutMember kTM_c_DeleteMemoryOutput[2] = {{"memoryId", &kT_c_Memo
 
 constinit const OutType kT_c_DeleteMemoryOutput{OutKind::structure, kTM_c_DeleteMemoryOutput, nullptr};
 
+constinit const Member kM_d_DeleteMemoryRecord[2] = {
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[3]}, "memoryId"},
+    {{.name = "memoryRecordId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 40, .max_length = 50, .pattern = &kPatterns[8]}, "memoryRecordId"},
+};
+
+constinit const OutMember kTM_d_DeleteMemoryRecordOutput[1] = {{"memoryRecordId", &kT_d_MemoryRecordId}};
+
+constinit const OutType kT_d_DeleteMemoryRecordOutput{OutKind::structure, kTM_d_DeleteMemoryRecordOutput, nullptr};
+
 constinit const Member kM_c_DeleteOauth2CredentialProvider[1] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[30]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[40]}, ""},
 };
 
 constinit const OutType kT_c_DeleteOauth2CredentialProviderResponse{OutKind::structure, {}, nullptr};
 
 constinit const Member kM_c_DeleteOnlineEvaluationConfig[1] = {
-    {{.name = "onlineEvaluationConfigId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[23]}, "onlineEvaluationConfigId"},
+    {{.name = "onlineEvaluationConfigId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[116]}, "onlineEvaluationConfigId"},
 };
 
 constinit const OutMember kTM_c_DeleteOnlineEvaluationConfigResponse[3] = {{"onlineEvaluationConfigArn", &kT_c_OnlineEvaluationConfigArn}, {"onlineEvaluationConfigId", &kT_c_OnlineEvaluationConfigId}, {"status", &kT_c_OnlineEvaluationConfigStatus}};
@@ -10113,9 +7621,9 @@ constinit const OutMember kTM_c_DeleteOnlineEvaluationConfigResponse[3] = {{"onl
 constinit const OutType kT_c_DeleteOnlineEvaluationConfigResponse{OutKind::structure, kTM_c_DeleteOnlineEvaluationConfigResponse, nullptr};
 
 constinit const Member kM_c_DeletePaymentConnector[3] = {
-    {{.name = "paymentManagerId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[19]}, "paymentManagerId"},
-    {{.name = "paymentConnectorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[19]}, "paymentConnectorId"},
-    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, "clientToken"},
+    {{.name = "paymentManagerId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[9]}, "paymentManagerId"},
+    {{.name = "paymentConnectorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[9]}, "paymentConnectorId"},
+    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, "clientToken"},
 };
 
 constinit const OutMember kTM_c_DeletePaymentConnectorResponse[2] = {{"status", &kT_c_PaymentConnectorStatus}, {"paymentConnectorId", &kT_c_PaymentConnectorId}};
@@ -10123,23 +7631,46 @@ constinit const OutMember kTM_c_DeletePaymentConnectorResponse[2] = {{"status", 
 constinit const OutType kT_c_DeletePaymentConnectorResponse{OutKind::structure, kTM_c_DeletePaymentConnectorResponse, nullptr};
 
 constinit const Member kM_c_DeletePaymentCredentialProvider[1] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[30]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[40]}, ""},
 };
 
 constinit const OutType kT_c_DeletePaymentCredentialProviderResponse{OutKind::structure, {}, nullptr};
 
+constinit const Member kM_d_DeletePaymentInstrument[4] = {
+    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
+    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[103]}, ""},
+    {{.name = "paymentConnectorId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[9]}, ""},
+    {{.name = "paymentInstrumentId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 34, .max_length = 34, .pattern = &kPatterns[124]}, ""},
+};
+
+constinit const OutMember kTM_d_DeletePaymentInstrumentResponse[1] = {{"status", &kT_d_PaymentInstrumentStatus}};
+
+constinit const OutType kT_d_DeletePaymentInstrumentResponse{OutKind::structure, kTM_d_DeletePaymentInstrumentResponse, nullptr};
+
 constinit const Member kM_c_DeletePaymentManager[2] = {
-    {{.name = "paymentManagerId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[19]}, "paymentManagerId"},
-    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, "clientToken"},
+    {{.name = "paymentManagerId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[9]}, "paymentManagerId"},
+    {{.name = "clientToken", .where = kQuery, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, "clientToken"},
 };
 
 constinit const OutMember kTM_c_DeletePaymentManagerResponse[2] = {{"status", &kT_c_PaymentManagerStatus}, {"paymentManagerId", &kT_c_PaymentManagerId}};
 
 constinit const OutType kT_c_DeletePaymentManagerResponse{OutKind::structure, kTM_c_DeletePaymentManagerResponse, nullptr};
 
+constinit const Member kM_d_DeletePaymentSession[3] = {
+    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
+    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[103]}, ""},
+    {{.name = "paymentSessionId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 31, .max_length = 31, .pattern = &kPatterns[125]}, ""},
+};
+
+constinit const OutType kT_d_PaymentSessionStatus{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_DeletePaymentSessionResponse[1] = {{"status", &kT_d_PaymentSessionStatus}};
+
+constinit const OutType kT_d_DeletePaymentSessionResponse{OutKind::structure, kTM_d_DeletePaymentSessionResponse, nullptr};
+
 constinit const Member kM_c_DeletePolicy[2] = {
-    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyEngineId"},
-    {{.name = "policyId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyId"},
+    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyEngineId"},
+    {{.name = "policyId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyId"},
 };
 
 constinit const OutMember kTM_c_DeletePolicyResponse[11] = {{"policyId", &kT_c_ResourceId}, {"name", &kT_c_PolicyName}, {"policyEngineId", &kT_c_ResourceId}, {"createdAt", &kT_c_DateTimestamp}, {"updatedAt", &kT_c_DateTimestamp}, {"policyArn", &kT_c_PolicyArn}, {"status", &kT_c_PolicyStatus}, {"enforcementMode", &kT_c_EnforcementMode}, {"definition", &kT_c_PolicyDefinition}, {"description", &kT_c_Description}, {"statusReasons", &kT_c_PolicyStatusReasons}};
@@ -10147,15 +7678,27 @@ constinit const OutMember kTM_c_DeletePolicyResponse[11] = {{"policyId", &kT_c_R
 constinit const OutType kT_c_DeletePolicyResponse{OutKind::structure, kTM_c_DeletePolicyResponse, nullptr};
 
 constinit const Member kM_c_DeletePolicyEngine[1] = {
-    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyEngineId"},
+    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyEngineId"},
 };
 
 constinit const OutMember kTM_c_DeletePolicyEngineResponse[9] = {{"policyEngineId", &kT_c_ResourceId}, {"name", &kT_c_PolicyEngineName}, {"createdAt", &kT_c_DateTimestamp}, {"updatedAt", &kT_c_DateTimestamp}, {"policyEngineArn", &kT_c_PolicyEngineArn}, {"status", &kT_c_PolicyEngineStatus}, {"encryptionKeyArn", &kT_c_KmsKeyArn}, {"description", &kT_c_Description}, {"statusReasons", &kT_c_PolicyStatusReasons}};
 
 constinit const OutType kT_c_DeletePolicyEngineResponse{OutKind::structure, kTM_c_DeletePolicyEngineResponse, nullptr};
 
+constinit const Member kM_d_DeleteRecommendation[1] = {
+    {{.name = "recommendationId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[126]}, "recommendationId"},
+};
+
+constinit const OutType kT_d_RecommendationId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_RecommendationStatus{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_DeleteRecommendationResponse[2] = {{"recommendationId", &kT_d_RecommendationId}, {"status", &kT_d_RecommendationStatus}};
+
+constinit const OutType kT_d_DeleteRecommendationResponse{OutKind::structure, kTM_d_DeleteRecommendationResponse, nullptr};
+
 constinit const Member kM_c_DeleteRegistry[1] = {
-    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[48]}, "registryId"},
+    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[111]}, "registryId"},
 };
 
 constinit const OutType kT_c_RegistryStatus{OutKind::string, {}, nullptr};
@@ -10165,8 +7708,8 @@ constinit const OutMember kTM_c_DeleteRegistryResponse[1] = {{"status", &kT_c_Re
 constinit const OutType kT_c_DeleteRegistryResponse{OutKind::structure, kTM_c_DeleteRegistryResponse, nullptr};
 
 constinit const Member kM_c_DeleteRegistryRecord[2] = {
-    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[48]}, "registryId"},
-    {{.name = "recordId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[139]}, "recordId"},
+    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[111]}, "registryId"},
+    {{.name = "recordId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[127]}, "recordId"},
 };
 
 constinit const OutType kT_c_DeleteRegistryRecordResponse{OutKind::structure, {}, nullptr};
@@ -10178,14 +7721,211 @@ constinit const Member kM_c_DeleteResourcePolicy[1] = {
 constinit const OutType kT_c_DeleteResourcePolicyResponse{OutKind::structure, {}, nullptr};
 
 constinit const Member kM_c_DeleteWorkloadIdentity[1] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 255, .pattern = &kPatterns[36]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 255, .pattern = &kPatterns[28]}, ""},
 };
 
 constinit const OutType kT_c_DeleteWorkloadIdentityResponse{OutKind::structure, {}, nullptr};
 
+constinit const ParamSpec kI_d_Spans_member{.name = "member", .where = kBody, .type = ParamType::any};
+
+constinit const ParamSpec kS_d_EvaluationInput[1] = {
+    {.name = "sessionSpans", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1000, .items = &kI_d_Spans_member},
+};
+
+constinit const ParamSpec kI_d_SpanIds_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 16, .max_length = 16};
+
+constinit const ParamSpec kI_d_TraceIds_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 32, .max_length = 32};
+
+constinit const ParamSpec kS_d_EvaluationTarget[2] = {
+    {.name = "spanIds", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 10, .items = &kI_d_SpanIds_member},
+    {.name = "traceIds", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 10, .items = &kI_d_TraceIds_member},
+};
+
+constinit const ParamSpec kS_d_SpanContext[3] = {
+    {.name = "sessionId", .where = kBody, .type = ParamType::string, .required = true},
+    {.name = "traceId", .where = kBody, .type = ParamType::string},
+    {.name = "spanId", .where = kBody, .type = ParamType::string},
+};
+
+constinit const ParamSpec kS_d_Context[1] = {
+    {.name = "spanContext", .where = kBody, .type = ParamType::object, .members = kS_d_SpanContext},
+};
+
+constinit const ParamSpec kS_d_EvaluationContent[1] = {
+    {.name = "text", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100000},
+};
+
+constinit const ParamSpec kI_d_EvaluationContentList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_EvaluationContent, .one_member = true};
+
+constinit const ParamSpec kI_d_EvaluationToolNames_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 500};
+
+constinit const ParamSpec kS_d_EvaluationExpectedTrajectory[1] = {
+    {.name = "toolNames", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 1000, .items = &kI_d_EvaluationToolNames_member},
+};
+
+constinit const ParamSpec kS_d_EvaluationReferenceInput[4] = {
+    {.name = "context", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_Context, .one_member = true},
+    {.name = "expectedResponse", .where = kBody, .type = ParamType::object, .members = kS_d_EvaluationContent, .one_member = true},
+    {.name = "assertions", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 100, .items = &kI_d_EvaluationContentList_member},
+    {.name = "expectedTrajectory", .where = kBody, .type = ParamType::object, .members = kS_d_EvaluationExpectedTrajectory},
+};
+
+constinit const ParamSpec kI_d_EvaluationReferenceInputs_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_EvaluationReferenceInput};
+
+constinit const Member kM_d_Evaluate[4] = {
+    {{.name = "evaluatorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[97]}, "evaluatorId"},
+    {{.name = "evaluationInput", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_EvaluationInput, .one_member = true}, ""},
+    {{.name = "evaluationTarget", .where = kBody, .type = ParamType::object, .members = kS_d_EvaluationTarget, .one_member = true}, ""},
+    {{.name = "evaluationReferenceInputs", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1000, .items = &kI_d_EvaluationReferenceInputs_member}, ""},
+};
+
+constinit const OutType kT_d_EvaluatorArn{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_EvaluatorId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_EvaluatorName{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_EvaluationExplanation{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_SpanContext[3] = {{"sessionId", &kT_d_String}, {"traceId", &kT_d_String}, {"spanId", &kT_d_String}};
+
+constinit const OutType kT_d_SpanContext{OutKind::structure, kTM_d_SpanContext, nullptr};
+
+constinit const OutMember kTM_d_Context[1] = {{"spanContext", &kT_d_SpanContext}};
+
+constinit const OutType kT_d_Context{OutKind::structure, kTM_d_Context, nullptr};
+
+constinit const OutType kT_d_Double{OutKind::number, {}, nullptr};
+
+constinit const OutMember kTM_d_TokenUsage[3] = {{"inputTokens", &kT_d_Integer}, {"outputTokens", &kT_d_Integer}, {"totalTokens", &kT_d_Integer}};
+
+constinit const OutType kT_d_TokenUsage{OutKind::structure, kTM_d_TokenUsage, nullptr};
+
+constinit const OutType kT_d_EvaluationErrorMessage{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_EvaluationErrorCode{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_IgnoredReferenceInputField{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_IgnoredReferenceInputFields{OutKind::list, {}, &kT_d_IgnoredReferenceInputField};
+
+constinit const OutMember kTM_d_EvaluationResultContent[11] = {{"evaluatorArn", &kT_d_EvaluatorArn}, {"evaluatorId", &kT_d_EvaluatorId}, {"evaluatorName", &kT_d_EvaluatorName}, {"explanation", &kT_d_EvaluationExplanation}, {"context", &kT_d_Context}, {"value", &kT_d_Double}, {"label", &kT_d_String}, {"tokenUsage", &kT_d_TokenUsage}, {"errorMessage", &kT_d_EvaluationErrorMessage}, {"errorCode", &kT_d_EvaluationErrorCode}, {"ignoredReferenceInputFields", &kT_d_IgnoredReferenceInputFields}};
+
+constinit const OutType kT_d_EvaluationResultContent{OutKind::structure, kTM_d_EvaluationResultContent, nullptr};
+
+constinit const OutType kT_d_EvaluationResults{OutKind::list, {}, &kT_d_EvaluationResultContent};
+
+constinit const OutMember kTM_d_EvaluateResponse[1] = {{"evaluationResults", &kT_d_EvaluationResults}};
+
+constinit const OutType kT_d_EvaluateResponse{OutKind::structure, kTM_d_EvaluateResponse, nullptr};
+
+constinit const Member kM_d_GetABTest[1] = {
+    {{.name = "abTestId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[116]}, "abTestId"},
+};
+
+constinit const OutType kT_d_ABTestDescription{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_GatewayArn{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_VariantName{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_VariantWeightInteger{OutKind::integer, {}, nullptr};
+
+constinit const OutType kT_d_ConfigurationBundleArn{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_ConfigurationBundleVersion{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_ConfigurationBundleRef[2] = {{"bundleArn", &kT_d_ConfigurationBundleArn}, {"bundleVersion", &kT_d_ConfigurationBundleVersion}};
+
+constinit const OutType kT_d_ConfigurationBundleRef{OutKind::structure, kTM_d_ConfigurationBundleRef, nullptr};
+
+constinit const OutType kT_d_TargetName{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_TargetRef[1] = {{"name", &kT_d_TargetName}};
+
+constinit const OutType kT_d_TargetRef{OutKind::structure, kTM_d_TargetRef, nullptr};
+
+constinit const OutMember kTM_d_VariantConfiguration[2] = {{"configurationBundle", &kT_d_ConfigurationBundleRef}, {"target", &kT_d_TargetRef}};
+
+constinit const OutType kT_d_VariantConfiguration{OutKind::structure, kTM_d_VariantConfiguration, nullptr};
+
+constinit const OutMember kTM_d_Variant[3] = {{"name", &kT_d_VariantName}, {"weight", &kT_d_VariantWeightInteger}, {"variantConfiguration", &kT_d_VariantConfiguration}};
+
+constinit const OutType kT_d_Variant{OutKind::structure, kTM_d_Variant, nullptr};
+
+constinit const OutType kT_d_VariantList{OutKind::list, {}, &kT_d_Variant};
+
+constinit const OutType kT_d_PathPattern{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_TargetPathList{OutKind::list, {}, &kT_d_PathPattern};
+
+constinit const OutMember kTM_d_GatewayFilter[1] = {{"targetPaths", &kT_d_TargetPathList}};
+
+constinit const OutType kT_d_GatewayFilter{OutKind::structure, kTM_d_GatewayFilter, nullptr};
+
+constinit const OutType kT_d_OnlineEvaluationConfigArn{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_PerVariantOnlineEvaluationConfig[2] = {{"name", &kT_d_VariantName}, {"onlineEvaluationConfigArn", &kT_d_OnlineEvaluationConfigArn}};
+
+constinit const OutType kT_d_PerVariantOnlineEvaluationConfig{OutKind::structure, kTM_d_PerVariantOnlineEvaluationConfig, nullptr};
+
+constinit const OutType kT_d_PerVariantOnlineEvaluationConfigList{OutKind::list, {}, &kT_d_PerVariantOnlineEvaluationConfig};
+
+constinit const OutMember kTM_d_ABTestEvaluationConfig[2] = {{"onlineEvaluationConfigArn", &kT_d_OnlineEvaluationConfigArn}, {"perVariantOnlineEvaluationConfig", &kT_d_PerVariantOnlineEvaluationConfigList}};
+
+constinit const OutType kT_d_ABTestEvaluationConfig{OutKind::structure, kTM_d_ABTestEvaluationConfig, nullptr};
+
+constinit const OutType kT_d_RoleArn{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_ErrorDetailsListMemberString{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_ErrorDetailsList{OutKind::list, {}, &kT_d_ErrorDetailsListMemberString};
+
+constinit const OutMember kTM_d_ControlStats[3] = {{"variantName", &kT_d_String}, {"sampleSize", &kT_d_Integer}, {"mean", &kT_d_Double}};
+
+constinit const OutType kT_d_ControlStats{OutKind::structure, kTM_d_ControlStats, nullptr};
+
+constinit const OutMember kTM_d_ConfidenceInterval[2] = {{"lower", &kT_d_Double}, {"upper", &kT_d_Double}};
+
+constinit const OutType kT_d_ConfidenceInterval{OutKind::structure, kTM_d_ConfidenceInterval, nullptr};
+
+constinit const OutType kT_d_Boolean{OutKind::boolean, {}, nullptr};
+
+constinit const OutMember kTM_d_VariantResult[8] = {{"variantName", &kT_d_String}, {"sampleSize", &kT_d_Integer}, {"mean", &kT_d_Double}, {"absoluteChange", &kT_d_Double}, {"percentChange", &kT_d_Double}, {"pValue", &kT_d_Double}, {"confidenceInterval", &kT_d_ConfidenceInterval}, {"isSignificant", &kT_d_Boolean}};
+
+constinit const OutType kT_d_VariantResult{OutKind::structure, kTM_d_VariantResult, nullptr};
+
+constinit const OutType kT_d_VariantResultList{OutKind::list, {}, &kT_d_VariantResult};
+
+constinit const OutMember kTM_d_EvaluatorMetric[3] = {{"evaluatorArn", &kT_d_String}, {"controlStats", &kT_d_ControlStats}, {"variantResults", &kT_d_VariantResultList}};
+
+constinit const OutType kT_d_EvaluatorMetric{OutKind::structure, kTM_d_EvaluatorMetric, nullptr};
+
+constinit const OutType kT_d_EvaluatorMetricList{OutKind::list, {}, &kT_d_EvaluatorMetric};
+
+constinit const OutMember kTM_d_ABTestResults[2] = {{"analysisTimestamp", &kT_d_Timestamp}, {"evaluatorMetrics", &kT_d_EvaluatorMetricList}};
+
+constinit const OutType kT_d_ABTestResults{OutKind::structure, kTM_d_ABTestResults, nullptr};
+
+constinit const OutMember kTM_d_GetABTestResponse[19] = {{"abTestId", &kT_d_ABTestId}, {"abTestArn", &kT_d_ABTestArn}, {"name", &kT_d_ABTestName}, {"description", &kT_d_ABTestDescription}, {"status", &kT_d_ABTestStatus}, {"executionStatus", &kT_d_ABTestExecutionStatus}, {"gatewayArn", &kT_d_GatewayArn}, {"variants", &kT_d_VariantList}, {"gatewayFilter", &kT_d_GatewayFilter}, {"evaluationConfig", &kT_d_ABTestEvaluationConfig}, {"roleArn", &kT_d_RoleArn}, {"currentRunId", &kT_d_String}, {"errorDetails", &kT_d_ErrorDetailsList}, {"startedAt", &kT_d_Timestamp}, {"stoppedAt", &kT_d_Timestamp}, {"maxDurationExpiresAt", &kT_d_Timestamp}, {"createdAt", &kT_d_Timestamp}, {"updatedAt", &kT_d_Timestamp}, {"results", &kT_d_ABTestResults}};
+
+constinit const OutType kT_d_GetABTestResponse{OutKind::structure, kTM_d_GetABTestResponse, nullptr};
+
+constinit const Member kM_d_GetAgentCard[3] = {
+    {{.name = "agentRuntimeArn", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "agentRuntimeArn"},
+    {{.name = "qualifier", .where = kQuery, .type = ParamType::string}, "qualifier"},
+    {{.name = "runtimeSessionId", .where = kHeader, .type = ParamType::string, .min_length = 33, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"},
+};
+
+constinit const OutType kT_d_AgentCard{OutKind::document, {}, nullptr};
+
+constinit const OutMember kTM_d_GetAgentCardResponse[1] = {{"agentCard", &kT_d_AgentCard}};
+
+constinit const OutType kT_d_GetAgentCardResponse{OutKind::structure, kTM_d_GetAgentCardResponse, nullptr};
+
 constinit const Member kM_c_GetAgentRuntime[2] = {
-    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[80]}, "agentRuntimeId"},
-    {{.name = "agentRuntimeVersion", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 5, .pattern = &kPatterns[81]}, "version"},
+    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[38]}, "agentRuntimeId"},
+    {{.name = "agentRuntimeVersion", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 5, .pattern = &kPatterns[39]}, "version"},
 };
 
 constinit const OutType kT_c_AgentRuntimeName{OutKind::string, {}, nullptr};
@@ -10245,8 +7985,8 @@ constinit const OutMember kTM_c_GetAgentRuntimeResponse[21] = {{"agentRuntimeArn
 constinit const OutType kT_c_GetAgentRuntimeResponse{OutKind::structure, kTM_c_GetAgentRuntimeResponse, nullptr};
 
 constinit const Member kM_c_GetAgentRuntimeEndpoint[2] = {
-    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[80]}, "agentRuntimeId"},
-    {{.name = "endpointName", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[8]}, "endpointName"},
+    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[38]}, "agentRuntimeId"},
+    {{.name = "endpointName", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[14]}, "endpointName"},
 };
 
 constinit const OutType kT_c_AgentEndpointDescription{OutKind::string, {}, nullptr};
@@ -10258,15 +7998,169 @@ constinit const OutMember kTM_c_GetAgentRuntimeEndpointResponse[11] = {{"liveVer
 constinit const OutType kT_c_GetAgentRuntimeEndpointResponse{OutKind::structure, kTM_c_GetAgentRuntimeEndpointResponse, nullptr};
 
 constinit const Member kM_c_GetApiKeyCredentialProvider[1] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[30]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[40]}, ""},
 };
 
 constinit const OutMember kTM_c_GetApiKeyCredentialProviderResponse[7] = {{"apiKeySecretArn", &kT_c_Secret}, {"apiKeySecretJsonKey", &kT_c_SecretJsonKeyType}, {"apiKeySecretSource", &kT_c_SecretSourceType}, {"name", &kT_c_CredentialProviderName}, {"credentialProviderArn", &kT_c_ApiKeyCredentialProviderArnType}, {"createdTime", &kT_c_Timestamp}, {"lastUpdatedTime", &kT_c_Timestamp}};
 
 constinit const OutType kT_c_GetApiKeyCredentialProviderResponse{OutKind::structure, kTM_c_GetApiKeyCredentialProviderResponse, nullptr};
 
+constinit const Member kM_d_GetBatchEvaluation[1] = {
+    {{.name = "batchEvaluationId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[116]}, "batchEvaluationId"},
+};
+
+constinit const OutType kT_d_BatchEvaluationName{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_SyntheticTimestamp_date_time{OutKind::timestamp, {}, nullptr};
+
+constinit const OutMember kTM_d_Evaluator[1] = {{"evaluatorId", &kT_d_EvaluatorId}};
+
+constinit const OutType kT_d_Evaluator{OutKind::structure, kTM_d_Evaluator, nullptr};
+
+constinit const OutType kT_d_EvaluatorList{OutKind::list, {}, &kT_d_Evaluator};
+
+constinit const OutType kT_d_InsightId{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_Insight[1] = {{"insightId", &kT_d_InsightId}};
+
+constinit const OutType kT_d_Insight{OutKind::structure, kTM_d_Insight, nullptr};
+
+constinit const OutType kT_d_InsightList{OutKind::list, {}, &kT_d_Insight};
+
+constinit const OutType kT_d_CloudWatchLogsSourceServiceNamesList{OutKind::list, {}, &kT_d_String};
+
+constinit const OutType kT_d_CloudWatchLogsSourceLogGroupNamesList{OutKind::list, {}, &kT_d_String};
+
+constinit const OutType kT_d_CloudWatchFilterConfigSessionIdsList{OutKind::list, {}, &kT_d_String};
+
+constinit const OutMember kTM_d_SessionFilterConfig[2] = {{"startTime", &kT_d_SyntheticTimestamp_date_time}, {"endTime", &kT_d_SyntheticTimestamp_date_time}};
+
+constinit const OutType kT_d_SessionFilterConfig{OutKind::structure, kTM_d_SessionFilterConfig, nullptr};
+
+constinit const OutMember kTM_d_CloudWatchFilterConfig[2] = {{"sessionIds", &kT_d_CloudWatchFilterConfigSessionIdsList}, {"timeRange", &kT_d_SessionFilterConfig}};
+
+constinit const OutType kT_d_CloudWatchFilterConfig{OutKind::structure, kTM_d_CloudWatchFilterConfig, nullptr};
+
+constinit const OutMember kTM_d_CloudWatchLogsSource[3] = {{"serviceNames", &kT_d_CloudWatchLogsSourceServiceNamesList}, {"logGroupNames", &kT_d_CloudWatchLogsSourceLogGroupNamesList}, {"filterConfig", &kT_d_CloudWatchFilterConfig}};
+
+constinit const OutType kT_d_CloudWatchLogsSource{OutKind::structure, kTM_d_CloudWatchLogsSource, nullptr};
+
+constinit const OutMember kTM_d_OnlineEvaluationConfigSource[2] = {{"onlineEvaluationConfigArn", &kT_d_OnlineEvaluationConfigArn}, {"timeRange", &kT_d_SessionFilterConfig}};
+
+constinit const OutType kT_d_OnlineEvaluationConfigSource{OutKind::structure, kTM_d_OnlineEvaluationConfigSource, nullptr};
+
+constinit const OutMember kTM_d_DataSourceConfig[2] = {{"cloudWatchLogs", &kT_d_CloudWatchLogsSource}, {"onlineEvaluationConfigSource", &kT_d_OnlineEvaluationConfigSource}};
+
+constinit const OutType kT_d_DataSourceConfig{OutKind::structure, kTM_d_DataSourceConfig, nullptr};
+
+constinit const OutMember kTM_d_CloudWatchOutputConfig[2] = {{"logGroupName", &kT_d_String}, {"logStreamName", &kT_d_String}};
+
+constinit const OutType kT_d_CloudWatchOutputConfig{OutKind::structure, kTM_d_CloudWatchOutputConfig, nullptr};
+
+constinit const OutMember kTM_d_OutputConfig[1] = {{"cloudWatchConfig", &kT_d_CloudWatchOutputConfig}};
+
+constinit const OutType kT_d_OutputConfig{OutKind::structure, kTM_d_OutputConfig, nullptr};
+
+constinit const OutMember kTM_d_EvaluatorStatistics[1] = {{"averageScore", &kT_d_Double}};
+
+constinit const OutType kT_d_EvaluatorStatistics{OutKind::structure, kTM_d_EvaluatorStatistics, nullptr};
+
+constinit const OutMember kTM_d_EvaluatorSummary[4] = {{"evaluatorId", &kT_d_String}, {"statistics", &kT_d_EvaluatorStatistics}, {"totalEvaluated", &kT_d_Integer}, {"totalFailed", &kT_d_Integer}};
+
+constinit const OutType kT_d_EvaluatorSummary{OutKind::structure, kTM_d_EvaluatorSummary, nullptr};
+
+constinit const OutType kT_d_EvaluatorSummaryList{OutKind::list, {}, &kT_d_EvaluatorSummary};
+
+constinit const OutMember kTM_d_EvaluationJobResults[6] = {{"numberOfSessionsCompleted", &kT_d_Integer}, {"numberOfSessionsInProgress", &kT_d_Integer}, {"numberOfSessionsFailed", &kT_d_Integer}, {"totalNumberOfSessions", &kT_d_Integer}, {"numberOfSessionsIgnored", &kT_d_Integer}, {"evaluatorSummaries", &kT_d_EvaluatorSummaryList}};
+
+constinit const OutType kT_d_EvaluationJobResults{OutKind::structure, kTM_d_EvaluationJobResults, nullptr};
+
+constinit const OutType kT_d_InsightsFailureCategory{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_InsightsFailureSignal[3] = {{"category", &kT_d_InsightsFailureCategory}, {"evidence", &kT_d_String}, {"confidence", &kT_d_Double}};
+
+constinit const OutType kT_d_InsightsFailureSignal{OutKind::structure, kTM_d_InsightsFailureSignal, nullptr};
+
+constinit const OutType kT_d_InsightsFailureSignalList{OutKind::list, {}, &kT_d_InsightsFailureSignal};
+
+constinit const OutMember kTM_d_FailureSpanDetail[3] = {{"spanId", &kT_d_String}, {"traceId", &kT_d_String}, {"signals", &kT_d_InsightsFailureSignalList}};
+
+constinit const OutType kT_d_FailureSpanDetail{OutKind::structure, kTM_d_FailureSpanDetail, nullptr};
+
+constinit const OutType kT_d_FailureSpanDetailList{OutKind::list, {}, &kT_d_FailureSpanDetail};
+
+constinit const OutMember kTM_d_AffectedSession[5] = {{"sessionId", &kT_d_String}, {"explanation", &kT_d_String}, {"fixType", &kT_d_String}, {"recommendation", &kT_d_String}, {"failureSpans", &kT_d_FailureSpanDetailList}};
+
+constinit const OutType kT_d_AffectedSession{OutKind::structure, kTM_d_AffectedSession, nullptr};
+
+constinit const OutType kT_d_AffectedSessionList{OutKind::list, {}, &kT_d_AffectedSession};
+
+constinit const OutMember kTM_d_RootCauseCluster[6] = {{"clusterId", &kT_d_Integer}, {"name", &kT_d_String}, {"rootCause", &kT_d_String}, {"recommendation", &kT_d_String}, {"affectedSessionCount", &kT_d_Integer}, {"affectedSessions", &kT_d_AffectedSessionList}};
+
+constinit const OutType kT_d_RootCauseCluster{OutKind::structure, kTM_d_RootCauseCluster, nullptr};
+
+constinit const OutType kT_d_RootCauseClusterList{OutKind::list, {}, &kT_d_RootCauseCluster};
+
+constinit const OutMember kTM_d_FailureSubCategoryCluster[5] = {{"clusterId", &kT_d_Integer}, {"name", &kT_d_String}, {"description", &kT_d_String}, {"affectedSessionCount", &kT_d_Integer}, {"rootCauses", &kT_d_RootCauseClusterList}};
+
+constinit const OutType kT_d_FailureSubCategoryCluster{OutKind::structure, kTM_d_FailureSubCategoryCluster, nullptr};
+
+constinit const OutType kT_d_FailureSubCategoryClusterList{OutKind::list, {}, &kT_d_FailureSubCategoryCluster};
+
+constinit const OutMember kTM_d_FailureCategoryCluster[5] = {{"clusterId", &kT_d_Integer}, {"name", &kT_d_String}, {"description", &kT_d_String}, {"affectedSessionCount", &kT_d_Integer}, {"subCategories", &kT_d_FailureSubCategoryClusterList}};
+
+constinit const OutType kT_d_FailureCategoryCluster{OutKind::structure, kTM_d_FailureCategoryCluster, nullptr};
+
+constinit const OutType kT_d_FailureCategoryClusterList{OutKind::list, {}, &kT_d_FailureCategoryCluster};
+
+constinit const OutMember kTM_d_FailureAnalysisResultContent[1] = {{"failures", &kT_d_FailureCategoryClusterList}};
+
+constinit const OutType kT_d_FailureAnalysisResultContent{OutKind::structure, kTM_d_FailureAnalysisResultContent, nullptr};
+
+constinit const OutType kT_d_UserIntentList{OutKind::list, {}, &kT_d_String};
+
+constinit const OutMember kTM_d_UserIntentAffectedSession[2] = {{"sessionId", &kT_d_String}, {"userMessages", &kT_d_UserIntentList}};
+
+constinit const OutType kT_d_UserIntentAffectedSession{OutKind::structure, kTM_d_UserIntentAffectedSession, nullptr};
+
+constinit const OutType kT_d_UserIntentAffectedSessionList{OutKind::list, {}, &kT_d_UserIntentAffectedSession};
+
+constinit const OutMember kTM_d_UserIntentCluster[5] = {{"clusterId", &kT_d_Integer}, {"name", &kT_d_String}, {"description", &kT_d_String}, {"affectedSessionCount", &kT_d_Integer}, {"affectedSessions", &kT_d_UserIntentAffectedSessionList}};
+
+constinit const OutType kT_d_UserIntentCluster{OutKind::structure, kTM_d_UserIntentCluster, nullptr};
+
+constinit const OutType kT_d_UserIntentClusterList{OutKind::list, {}, &kT_d_UserIntentCluster};
+
+constinit const OutMember kTM_d_UserIntentClusteringResultContent[1] = {{"userIntents", &kT_d_UserIntentClusterList}};
+
+constinit const OutType kT_d_UserIntentClusteringResultContent{OutKind::structure, kTM_d_UserIntentClusteringResultContent, nullptr};
+
+constinit const OutMember kTM_d_ExecutionSummaryAffectedSession[3] = {{"sessionId", &kT_d_String}, {"approachTaken", &kT_d_String}, {"finalOutcome", &kT_d_String}};
+
+constinit const OutType kT_d_ExecutionSummaryAffectedSession{OutKind::structure, kTM_d_ExecutionSummaryAffectedSession, nullptr};
+
+constinit const OutType kT_d_ExecutionSummaryAffectedSessionList{OutKind::list, {}, &kT_d_ExecutionSummaryAffectedSession};
+
+constinit const OutMember kTM_d_ExecutionSummaryCluster[5] = {{"clusterId", &kT_d_Integer}, {"name", &kT_d_String}, {"description", &kT_d_String}, {"affectedSessionCount", &kT_d_Integer}, {"affectedSessions", &kT_d_ExecutionSummaryAffectedSessionList}};
+
+constinit const OutType kT_d_ExecutionSummaryCluster{OutKind::structure, kTM_d_ExecutionSummaryCluster, nullptr};
+
+constinit const OutType kT_d_ExecutionSummaryClusterList{OutKind::list, {}, &kT_d_ExecutionSummaryCluster};
+
+constinit const OutMember kTM_d_ExecutionSummaryClusteringResultContent[1] = {{"executionSummaries", &kT_d_ExecutionSummaryClusterList}};
+
+constinit const OutType kT_d_ExecutionSummaryClusteringResultContent{OutKind::structure, kTM_d_ExecutionSummaryClusteringResultContent, nullptr};
+
+constinit const OutType kT_d_BatchEvaluationDescription{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_KmsKeyArn{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_GetBatchEvaluationResponse[17] = {{"batchEvaluationId", &kT_d_BatchEvaluationId}, {"batchEvaluationArn", &kT_d_BatchEvaluationArn}, {"batchEvaluationName", &kT_d_BatchEvaluationName}, {"status", &kT_d_BatchEvaluationStatus}, {"createdAt", &kT_d_SyntheticTimestamp_date_time}, {"evaluators", &kT_d_EvaluatorList}, {"insights", &kT_d_InsightList}, {"dataSourceConfig", &kT_d_DataSourceConfig}, {"outputConfig", &kT_d_OutputConfig}, {"evaluationResults", &kT_d_EvaluationJobResults}, {"failureAnalysisResult", &kT_d_FailureAnalysisResultContent}, {"userIntentResult", &kT_d_UserIntentClusteringResultContent}, {"executionSummaryResult", &kT_d_ExecutionSummaryClusteringResultContent}, {"errorDetails", &kT_d_ErrorDetailsList}, {"description", &kT_d_BatchEvaluationDescription}, {"updatedAt", &kT_d_SyntheticTimestamp_date_time}, {"kmsKeyArn", &kT_d_KmsKeyArn}};
+
+constinit const OutType kT_d_GetBatchEvaluationResponse{OutKind::structure, kTM_d_GetBatchEvaluationResponse, nullptr};
+
 constinit const Member kM_c_GetBrowser[1] = {
-    {{.name = "browserId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[133]}, "browserId"},
+    {{.name = "browserId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[117]}, "browserId"},
 };
 
 constinit const OutType kT_c_SandboxName{OutKind::string, {}, nullptr};
@@ -10336,7 +8230,7 @@ constinit const OutMember kTM_c_GetBrowserResponse[15] = {{"browserId", &kT_c_Br
 constinit const OutType kT_c_GetBrowserResponse{OutKind::structure, kTM_c_GetBrowserResponse, nullptr};
 
 constinit const Member kM_c_GetBrowserProfile[1] = {
-    {{.name = "profileId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[24]}, "profileId"},
+    {{.name = "profileId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[118]}, "profileId"},
 };
 
 constinit const OutType kT_c_BrowserProfileName{OutKind::string, {}, nullptr};
@@ -10347,8 +8241,157 @@ constinit const OutMember kTM_c_GetBrowserProfileResponse[10] = {{"profileId", &
 
 constinit const OutType kT_c_GetBrowserProfileResponse{OutKind::structure, kTM_c_GetBrowserProfileResponse, nullptr};
 
+constinit const Member kM_d_GetBrowserSession[2] = {
+    {{.name = "browserIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "browserIdentifier"},
+    {{.name = "sessionId", .where = kQuery, .type = ParamType::string, .required = true, .pattern = &kPatterns[128]}, "sessionId"},
+};
+
+constinit const OutType kT_d_BrowserSessionId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_Name{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_ViewPortWidth{OutKind::integer, {}, nullptr};
+
+constinit const OutType kT_d_ViewPortHeight{OutKind::integer, {}, nullptr};
+
+constinit const OutMember kTM_d_ViewPort[2] = {{"width", &kT_d_ViewPortWidth}, {"height", &kT_d_ViewPortHeight}};
+
+constinit const OutType kT_d_ViewPort{OutKind::structure, kTM_d_ViewPort, nullptr};
+
+constinit const OutType kT_d_S3LocationBucketString{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_S3LocationPrefixString{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_S3LocationVersionIdString{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_S3Location[3] = {{"bucket", &kT_d_S3LocationBucketString}, {"prefix", &kT_d_S3LocationPrefixString}, {"versionId", &kT_d_S3LocationVersionIdString}};
+
+constinit const OutType kT_d_S3Location{OutKind::structure, kTM_d_S3Location, nullptr};
+
+constinit const OutMember kTM_d_ResourceLocation[1] = {{"s3", &kT_d_S3Location}};
+
+constinit const OutType kT_d_ResourceLocation{OutKind::structure, kTM_d_ResourceLocation, nullptr};
+
+constinit const OutMember kTM_d_BrowserExtension[1] = {{"location", &kT_d_ResourceLocation}};
+
+constinit const OutType kT_d_BrowserExtension{OutKind::structure, kTM_d_BrowserExtension, nullptr};
+
+constinit const OutType kT_d_BrowserExtensions{OutKind::list, {}, &kT_d_BrowserExtension};
+
+constinit const OutType kT_d_BrowserEnterprisePolicyType{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_BrowserEnterprisePolicy[2] = {{"location", &kT_d_ResourceLocation}, {"type", &kT_d_BrowserEnterprisePolicyType}};
+
+constinit const OutType kT_d_BrowserEnterprisePolicy{OutKind::structure, kTM_d_BrowserEnterprisePolicy, nullptr};
+
+constinit const OutType kT_d_BrowserEnterprisePolicies{OutKind::list, {}, &kT_d_BrowserEnterprisePolicy};
+
+constinit const OutType kT_d_BrowserProfileId{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_BrowserProfileConfiguration[1] = {{"profileIdentifier", &kT_d_BrowserProfileId}};
+
+constinit const OutType kT_d_BrowserProfileConfiguration{OutKind::structure, kTM_d_BrowserProfileConfiguration, nullptr};
+
+constinit const OutType kT_d_BrowserSessionTimeout{OutKind::integer, {}, nullptr};
+
+constinit const OutType kT_d_BrowserSessionStatus{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_BrowserStreamEndpoint{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_AutomationStreamStatus{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_AutomationStream[2] = {{"streamEndpoint", &kT_d_BrowserStreamEndpoint}, {"streamStatus", &kT_d_AutomationStreamStatus}};
+
+constinit const OutType kT_d_AutomationStream{OutKind::structure, kTM_d_AutomationStream, nullptr};
+
+constinit const OutMember kTM_d_LiveViewStream[1] = {{"streamEndpoint", &kT_d_BrowserStreamEndpoint}};
+
+constinit const OutType kT_d_LiveViewStream{OutKind::structure, kTM_d_LiveViewStream, nullptr};
+
+constinit const OutMember kTM_d_BrowserSessionStream[2] = {{"automationStream", &kT_d_AutomationStream}, {"liveViewStream", &kT_d_LiveViewStream}};
+
+constinit const OutType kT_d_BrowserSessionStream{OutKind::structure, kTM_d_BrowserSessionStream, nullptr};
+
+constinit const OutType kT_d_HostName{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_ExternalProxyPortInteger{OutKind::integer, {}, nullptr};
+
+constinit const OutType kT_d_DomainPattern{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_DomainPatterns{OutKind::list, {}, &kT_d_DomainPattern};
+
+constinit const OutType kT_d_SecretArn{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_BasicAuth[1] = {{"secretArn", &kT_d_SecretArn}};
+
+constinit const OutType kT_d_BasicAuth{OutKind::structure, kTM_d_BasicAuth, nullptr};
+
+constinit const OutMember kTM_d_ProxyCredentials[1] = {{"basicAuth", &kT_d_BasicAuth}};
+
+constinit const OutType kT_d_ProxyCredentials{OutKind::structure, kTM_d_ProxyCredentials, nullptr};
+
+constinit const OutMember kTM_d_ExternalProxy[4] = {{"server", &kT_d_HostName}, {"port", &kT_d_ExternalProxyPortInteger}, {"domainPatterns", &kT_d_DomainPatterns}, {"credentials", &kT_d_ProxyCredentials}};
+
+constinit const OutType kT_d_ExternalProxy{OutKind::structure, kTM_d_ExternalProxy, nullptr};
+
+constinit const OutMember kTM_d_Proxy[1] = {{"externalProxy", &kT_d_ExternalProxy}};
+
+constinit const OutType kT_d_Proxy{OutKind::structure, kTM_d_Proxy, nullptr};
+
+constinit const OutType kT_d_ProxyConfigurationProxiesList{OutKind::list, {}, &kT_d_Proxy};
+
+constinit const OutMember kTM_d_ProxyBypass[1] = {{"domainPatterns", &kT_d_DomainPatterns}};
+
+constinit const OutType kT_d_ProxyBypass{OutKind::structure, kTM_d_ProxyBypass, nullptr};
+
+constinit const OutMember kTM_d_ProxyConfiguration[2] = {{"proxies", &kT_d_ProxyConfigurationProxiesList}, {"bypass", &kT_d_ProxyBypass}};
+
+constinit const OutType kT_d_ProxyConfiguration{OutKind::structure, kTM_d_ProxyConfiguration, nullptr};
+
+constinit const OutMember kTM_d_SecretsManagerLocation[1] = {{"secretArn", &kT_d_SecretArn}};
+
+constinit const OutType kT_d_SecretsManagerLocation{OutKind::structure, kTM_d_SecretsManagerLocation, nullptr};
+
+constinit const OutMember kTM_d_CertificateLocation[1] = {{"secretsManager", &kT_d_SecretsManagerLocation}};
+
+constinit const OutType kT_d_CertificateLocation{OutKind::structure, kTM_d_CertificateLocation, nullptr};
+
+constinit const OutMember kTM_d_Certificate[1] = {{"location", &kT_d_CertificateLocation}};
+
+constinit const OutType kT_d_Certificate{OutKind::structure, kTM_d_Certificate, nullptr};
+
+constinit const OutType kT_d_Certificates{OutKind::list, {}, &kT_d_Certificate};
+
+constinit const OutType kT_d_S3FilesAccessPointArn{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_MountPath{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_S3FilesFileSystemArn{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_S3FilesConfiguration[3] = {{"accessPointArn", &kT_d_S3FilesAccessPointArn}, {"mountPath", &kT_d_MountPath}, {"fileSystemArn", &kT_d_S3FilesFileSystemArn}};
+
+constinit const OutType kT_d_S3FilesConfiguration{OutKind::structure, kTM_d_S3FilesConfiguration, nullptr};
+
+constinit const OutType kT_d_EfsAccessPointArn{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_EfsFileSystemArn{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_EfsConfiguration[3] = {{"accessPointArn", &kT_d_EfsAccessPointArn}, {"mountPath", &kT_d_MountPath}, {"fileSystemArn", &kT_d_EfsFileSystemArn}};
+
+constinit const OutType kT_d_EfsConfiguration{OutKind::structure, kTM_d_EfsConfiguration, nullptr};
+
+constinit const OutMember kTM_d_ToolsFileSystemConfiguration[2] = {{"s3FilesConfiguration", &kT_d_S3FilesConfiguration}, {"efsConfiguration", &kT_d_EfsConfiguration}};
+
+constinit const OutType kT_d_ToolsFileSystemConfiguration{OutKind::structure, kTM_d_ToolsFileSystemConfiguration, nullptr};
+
+constinit const OutType kT_d_ToolsFileSystemConfigurations{OutKind::list, {}, &kT_d_ToolsFileSystemConfiguration};
+
+constinit const OutMember kTM_d_GetBrowserSessionResponse[16] = {{"browserIdentifier", &kT_d_String}, {"sessionId", &kT_d_BrowserSessionId}, {"name", &kT_d_Name}, {"createdAt", &kT_d_DateTimestamp}, {"viewPort", &kT_d_ViewPort}, {"extensions", &kT_d_BrowserExtensions}, {"enterprisePolicies", &kT_d_BrowserEnterprisePolicies}, {"profileConfiguration", &kT_d_BrowserProfileConfiguration}, {"sessionTimeoutSeconds", &kT_d_BrowserSessionTimeout}, {"status", &kT_d_BrowserSessionStatus}, {"streams", &kT_d_BrowserSessionStream}, {"proxyConfiguration", &kT_d_ProxyConfiguration}, {"certificates", &kT_d_Certificates}, {"filesystemConfigurations", &kT_d_ToolsFileSystemConfigurations}, {"sessionReplayArtifact", &kT_d_String}, {"lastUpdatedAt", &kT_d_DateTimestamp}};
+
+constinit const OutType kT_d_GetBrowserSessionResponse{OutKind::structure, kTM_d_GetBrowserSessionResponse, nullptr};
+
 constinit const Member kM_c_GetCapacityProvider[1] = {
-    {{.name = "capacityProviderId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[24]}, "capacityProviderId"},
+    {{.name = "capacityProviderId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[118]}, "capacityProviderId"},
 };
 
 constinit const OutType kT_c_CapacityProviderStatusCode{OutKind::string, {}, nullptr};
@@ -10486,7 +8529,7 @@ constinit const OutMember kTM_c_GetCapacityProviderOutput[11] = {{"capacityProvi
 constinit const OutType kT_c_GetCapacityProviderOutput{OutKind::structure, kTM_c_GetCapacityProviderOutput, nullptr};
 
 constinit const Member kM_c_GetCodeInterpreter[1] = {
-    {{.name = "codeInterpreterId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[134]}, "codeInterpreterId"},
+    {{.name = "codeInterpreterId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[119]}, "codeInterpreterId"},
 };
 
 constinit const OutType kT_c_CodeInterpreterNetworkMode{OutKind::string, {}, nullptr};
@@ -10499,9 +8542,24 @@ constinit const OutMember kTM_c_GetCodeInterpreterResponse[12] = {{"codeInterpre
 
 constinit const OutType kT_c_GetCodeInterpreterResponse{OutKind::structure, kTM_c_GetCodeInterpreterResponse, nullptr};
 
+constinit const Member kM_d_GetCodeInterpreterSession[2] = {
+    {{.name = "codeInterpreterIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "codeInterpreterIdentifier"},
+    {{.name = "sessionId", .where = kQuery, .type = ParamType::string, .required = true, .pattern = &kPatterns[128]}, "sessionId"},
+};
+
+constinit const OutType kT_d_CodeInterpreterSessionId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_CodeInterpreterSessionTimeout{OutKind::integer, {}, nullptr};
+
+constinit const OutType kT_d_CodeInterpreterSessionStatus{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_GetCodeInterpreterSessionResponse[8] = {{"codeInterpreterIdentifier", &kT_d_String}, {"sessionId", &kT_d_CodeInterpreterSessionId}, {"name", &kT_d_Name}, {"createdAt", &kT_d_DateTimestamp}, {"sessionTimeoutSeconds", &kT_d_CodeInterpreterSessionTimeout}, {"status", &kT_d_CodeInterpreterSessionStatus}, {"certificates", &kT_d_Certificates}, {"filesystemConfigurations", &kT_d_ToolsFileSystemConfigurations}};
+
+constinit const OutType kT_d_GetCodeInterpreterSessionResponse{OutKind::structure, kTM_d_GetCodeInterpreterSessionResponse, nullptr};
+
 constinit const Member kM_c_GetConfigurationBundle[2] = {
-    {{.name = "bundleId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[23]}, "bundleId"},
-    {{.name = "branchName", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[94]}, "branchName"},
+    {{.name = "bundleId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[116]}, "bundleId"},
+    {{.name = "branchName", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[56]}, "branchName"},
 };
 
 constinit const OutType kT_c_ConfigurationBundleName{OutKind::string, {}, nullptr};
@@ -10533,8 +8591,8 @@ constinit const OutMember kTM_c_GetConfigurationBundleResponse[10] = {{"bundleAr
 constinit const OutType kT_c_GetConfigurationBundleResponse{OutKind::structure, kTM_c_GetConfigurationBundleResponse, nullptr};
 
 constinit const Member kM_c_GetConfigurationBundleVersion[2] = {
-    {{.name = "bundleId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[23]}, "bundleId"},
-    {{.name = "versionId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[12]}, "versionId"},
+    {{.name = "bundleId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[116]}, "bundleId"},
+    {{.name = "versionId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[18]}, "versionId"},
 };
 
 constinit const OutMember kTM_c_GetConfigurationBundleVersionResponse[10] = {{"bundleArn", &kT_c_ConfigurationBundleArn}, {"bundleId", &kT_c_ConfigurationBundleId}, {"bundleName", &kT_c_ConfigurationBundleName}, {"description", &kT_c_ConfigurationBundleDescription}, {"versionId", &kT_c_ConfigurationBundleVersion}, {"components", &kT_c_ComponentConfigurationMap}, {"lineageMetadata", &kT_c_VersionLineageMetadata}, {"createdAt", &kT_c_Timestamp}, {"versionCreatedAt", &kT_c_Timestamp}, {"kmsKeyArn", &kT_c_KmsKeyArn}};
@@ -10550,8 +8608,8 @@ constinit const OutMember kTM_c_GetConsentPortalResponse[12] = {{"sources", &kT_
 constinit const OutType kT_c_GetConsentPortalResponse{OutKind::structure, kTM_c_GetConsentPortalResponse, nullptr};
 
 constinit const Member kM_c_GetDataset[2] = {
-    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[64]}, "datasetId"},
-    {{.name = "datasetVersion", .where = kQuery, .type = ParamType::string, .pattern = &kPatterns[135]}, "datasetVersion"},
+    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[0]}, "datasetId"},
+    {{.name = "datasetVersion", .where = kQuery, .type = ParamType::string, .pattern = &kPatterns[120]}, "datasetVersion"},
 };
 
 constinit const OutType kT_c_DatasetName{OutKind::string, {}, nullptr};
@@ -10569,7 +8627,7 @@ constinit const OutType kT_c_GetDatasetResponse{OutKind::structure, kTM_c_GetDat
 constinit const std::string_view kE_c_IncludedData[2] = {"ALL_DATA", "METADATA_ONLY"};
 
 constinit const Member kM_c_GetEvaluator[2] = {
-    {{.name = "evaluatorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[28]}, "evaluatorId"},
+    {{.name = "evaluatorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[97]}, "evaluatorId"},
     {{.name = "includedData", .where = kQuery, .type = ParamType::string, .one_of = kE_c_IncludedData}, "includedData"},
 };
 
@@ -10667,8 +8725,19 @@ constinit const OutMember kTM_c_GetEvaluatorResponse[11] = {{"evaluatorArn", &kT
 
 constinit const OutType kT_c_GetEvaluatorResponse{OutKind::structure, kTM_c_GetEvaluatorResponse, nullptr};
 
+constinit const Member kM_d_GetEvent[4] = {
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[3]}, "memoryId"},
+    {{.name = "sessionId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 100, .pattern = &kPatterns[6]}, "sessionId"},
+    {{.name = "actorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255, .pattern = &kPatterns[59]}, "actorId"},
+    {{.name = "eventId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[60]}, "eventId"},
+};
+
+constinit const OutMember kTM_d_GetEventOutput[1] = {{"event", &kT_d_Event}};
+
+constinit const OutType kT_d_GetEventOutput{OutKind::structure, kTM_d_GetEventOutput, nullptr};
+
 constinit const Member kM_c_GetGateway[1] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
 };
 
 constinit const OutMember kTM_c_GetGatewayResponse[22] = {{"gatewayArn", &kT_c_GatewayArn}, {"gatewayId", &kT_c_GatewayId}, {"gatewayUrl", &kT_c_GatewayUrl}, {"createdAt", &kT_c_DateTimestamp}, {"updatedAt", &kT_c_DateTimestamp}, {"status", &kT_c_GatewayStatus}, {"statusReasons", &kT_c_StatusReasons}, {"name", &kT_c_GatewayName}, {"description", &kT_c_GatewayDescription}, {"roleArn", &kT_c_RoleArn}, {"protocolType", &kT_c_GatewayProtocolType}, {"protocolConfiguration", &kT_c_GatewayProtocolConfiguration}, {"authorizerType", &kT_c_AuthorizerType}, {"authorizerConfiguration", &kT_c_AuthorizerConfiguration}, {"kmsKeyArn", &kT_c_KmsKeyArn}, {"customTransformConfiguration", &kT_c_CustomTransformConfiguration}, {"interceptorConfigurations", &kT_c_GatewayInterceptorConfigurations}, {"policyEngineConfiguration", &kT_c_GatewayPolicyEngineConfiguration}, {"workloadIdentityDetails", &kT_c_WorkloadIdentityDetails}, {"exceptionLevel", &kT_c_ExceptionLevel}, {"webAclArn", &kT_c_WebAclArn}, {"wafConfiguration", &kT_c_WafConfiguration}};
@@ -10676,8 +8745,8 @@ constinit const OutMember kTM_c_GetGatewayResponse[22] = {{"gatewayArn", &kT_c_G
 constinit const OutType kT_c_GetGatewayResponse{OutKind::structure, kTM_c_GetGatewayResponse, nullptr};
 
 constinit const Member kM_c_GetGatewayRateLimit[2] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
-    {{.name = "rateLimitId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 2, .max_length = 64, .pattern = &kPatterns[66]}, "rateLimitId"},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
+    {{.name = "rateLimitId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 2, .max_length = 64, .pattern = &kPatterns[10]}, "rateLimitId"},
 };
 
 constinit const OutMember kTM_c_GetGatewayRateLimitResponse[8] = {{"rateLimitId", &kT_c_GatewayRateLimitId}, {"gatewayIdentifier", &kT_c_GatewayIdentifier}, {"description", &kT_c_GatewayRateLimitDescription}, {"dimensionKeys", &kT_c_DimensionKeys}, {"entries", &kT_c_LimitEntries}, {"status", &kT_c_GatewayRateLimitStatus}, {"createdAt", &kT_c_DateTimestamp}, {"updatedAt", &kT_c_DateTimestamp}};
@@ -10685,8 +8754,8 @@ constinit const OutMember kTM_c_GetGatewayRateLimitResponse[8] = {{"rateLimitId"
 constinit const OutType kT_c_GetGatewayRateLimitResponse{OutKind::structure, kTM_c_GetGatewayRateLimitResponse, nullptr};
 
 constinit const Member kM_c_GetGatewayRule[2] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
-    {{.name = "ruleId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 36, .max_length = 36, .pattern = &kPatterns[137]}, "ruleId"},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
+    {{.name = "ruleId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 36, .max_length = 36, .pattern = &kPatterns[122]}, "ruleId"},
 };
 
 constinit const OutMember kTM_c_GetGatewayRuleResponse[10] = {{"ruleId", &kT_c_GatewayRuleId}, {"gatewayArn", &kT_c_GatewayArn}, {"priority", &kT_c_GatewayRulePriority}, {"conditions", &kT_c_Conditions}, {"actions", &kT_c_Actions}, {"description", &kT_c_GatewayRuleDescription}, {"createdAt", &kT_c_DateTimestamp}, {"status", &kT_c_GatewayRuleStatus}, {"system", &kT_c_SystemManagedBlock}, {"updatedAt", &kT_c_DateTimestamp}};
@@ -10694,8 +8763,8 @@ constinit const OutMember kTM_c_GetGatewayRuleResponse[10] = {{"ruleId", &kT_c_G
 constinit const OutType kT_c_GetGatewayRuleResponse{OutKind::structure, kTM_c_GetGatewayRuleResponse, nullptr};
 
 constinit const Member kM_c_GetGatewayTarget[2] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
-    {{.name = "targetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[138]}, "targetId"},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
+    {{.name = "targetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[123]}, "targetId"},
 };
 
 constinit const OutMember kTM_c_GetGatewayTargetResponse[16] = {{"gatewayArn", &kT_c_GatewayArn}, {"targetId", &kT_c_TargetId}, {"createdAt", &kT_c_DateTimestamp}, {"updatedAt", &kT_c_DateTimestamp}, {"status", &kT_c_TargetStatus}, {"statusReasons", &kT_c_StatusReasons}, {"name", &kT_c_TargetName}, {"description", &kT_c_TargetDescription}, {"targetConfiguration", &kT_c_TargetConfiguration}, {"credentialProviderConfigurations", &kT_c_CredentialProviderConfigurations}, {"lastSynchronizedAt", &kT_c_DateTimestamp}, {"metadataConfiguration", &kT_c_MetadataConfiguration}, {"privateEndpoint", &kT_c_PrivateEndpoint}, {"privateEndpointManagedResources", &kT_c_PrivateEndpointManagedResources}, {"authorizationData", &kT_c_AuthorizationData}, {"protocolType", &kT_c_TargetProtocolType}};
@@ -10703,8 +8772,8 @@ constinit const OutMember kTM_c_GetGatewayTargetResponse[16] = {{"gatewayArn", &
 constinit const OutType kT_c_GetGatewayTargetResponse{OutKind::structure, kTM_c_GetGatewayTargetResponse, nullptr};
 
 constinit const Member kM_c_GetHarness[2] = {
-    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[114]}, "harnessId"},
-    {{.name = "harnessVersion", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 5, .pattern = &kPatterns[81]}, "harnessVersion"},
+    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[90]}, "harnessId"},
+    {{.name = "harnessVersion", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 5, .pattern = &kPatterns[39]}, "harnessVersion"},
 };
 
 constinit const OutMember kTM_c_GetHarnessResponse[1] = {{"harness", &kT_c_Harness}};
@@ -10712,8 +8781,8 @@ constinit const OutMember kTM_c_GetHarnessResponse[1] = {{"harness", &kT_c_Harne
 constinit const OutType kT_c_GetHarnessResponse{OutKind::structure, kTM_c_GetHarnessResponse, nullptr};
 
 constinit const Member kM_c_GetHarnessEndpoint[2] = {
-    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[114]}, "harnessId"},
-    {{.name = "endpointName", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[8]}, "endpointName"},
+    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[90]}, "harnessId"},
+    {{.name = "endpointName", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[14]}, "endpointName"},
 };
 
 constinit const OutMember kTM_c_GetHarnessEndpointResponse[1] = {{"endpoint", &kT_c_HarnessEndpoint}};
@@ -10723,7 +8792,7 @@ constinit const OutType kT_c_GetHarnessEndpointResponse{OutKind::structure, kTM_
 constinit const std::string_view kE_c_MemoryView[2] = {"full", "without_decryption"};
 
 constinit const Member kM_c_GetMemory[2] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[23]}, "memoryId"},
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[116]}, "memoryId"},
     {{.name = "view", .where = kQuery, .type = ParamType::string, .one_of = kE_c_MemoryView}, "view"},
 };
 
@@ -10731,8 +8800,45 @@ constinit const OutMember kTM_c_GetMemoryOutput[1] = {{"memory", &kT_c_Memory}};
 
 constinit const OutType kT_c_GetMemoryOutput{OutKind::structure, kTM_c_GetMemoryOutput, nullptr};
 
+constinit const Member kM_d_GetMemoryRecord[2] = {
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[3]}, "memoryId"},
+    {{.name = "memoryRecordId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 40, .max_length = 50, .pattern = &kPatterns[8]}, "memoryRecordId"},
+};
+
+constinit const OutType kT_d_MemoryContentTextString{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_MemoryContent[1] = {{"text", &kT_d_MemoryContentTextString}};
+
+constinit const OutType kT_d_MemoryContent{OutKind::structure, kTM_d_MemoryContent, nullptr};
+
+constinit const OutType kT_d_MemoryStrategyId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_Namespace{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_NamespacesList{OutKind::list, {}, &kT_d_Namespace};
+
+constinit const OutType kT_d_StringValue{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_StringListMemberValue{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_StringValueList{OutKind::list, {}, &kT_d_StringListMemberValue};
+
+constinit const OutMember kTM_d_MemoryRecordMetadataValue[4] = {{"stringValue", &kT_d_StringValue}, {"stringListValue", &kT_d_StringValueList}, {"numberValue", &kT_d_Double}, {"dateTimeValue", &kT_d_Timestamp}};
+
+constinit const OutType kT_d_MemoryRecordMetadataValue{OutKind::structure, kTM_d_MemoryRecordMetadataValue, nullptr};
+
+constinit const OutType kT_d_MemoryRecordMetadataMap{OutKind::map, {}, &kT_d_MemoryRecordMetadataValue};
+
+constinit const OutMember kTM_d_MemoryRecord[6] = {{"memoryRecordId", &kT_d_MemoryRecordId}, {"content", &kT_d_MemoryContent}, {"memoryStrategyId", &kT_d_MemoryStrategyId}, {"namespaces", &kT_d_NamespacesList}, {"createdAt", &kT_d_Timestamp}, {"metadata", &kT_d_MemoryRecordMetadataMap}};
+
+constinit const OutType kT_d_MemoryRecord{OutKind::structure, kTM_d_MemoryRecord, nullptr};
+
+constinit const OutMember kTM_d_GetMemoryRecordOutput[1] = {{"memoryRecord", &kT_d_MemoryRecord}};
+
+constinit const OutType kT_d_GetMemoryRecordOutput{OutKind::structure, kTM_d_GetMemoryRecordOutput, nullptr};
+
 constinit const Member kM_c_GetOauth2CredentialProvider[1] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[30]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[40]}, ""},
 };
 
 constinit const OutType kT_c_CredentialProviderVendorType{OutKind::string, {}, nullptr};
@@ -10742,7 +8848,7 @@ constinit const OutMember kTM_c_GetOauth2CredentialProviderResponse[12] = {{"cli
 constinit const OutType kT_c_GetOauth2CredentialProviderResponse{OutKind::structure, kTM_c_GetOauth2CredentialProviderResponse, nullptr};
 
 constinit const Member kM_c_GetOnlineEvaluationConfig[1] = {
-    {{.name = "onlineEvaluationConfigId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[23]}, "onlineEvaluationConfigId"},
+    {{.name = "onlineEvaluationConfigId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[116]}, "onlineEvaluationConfigId"},
 };
 
 constinit const OutType kT_c_EvaluationConfigName{OutKind::string, {}, nullptr};
@@ -10822,8 +8928,8 @@ constinit const OutMember kTM_c_GetOnlineEvaluationConfigResponse[16] = {{"onlin
 constinit const OutType kT_c_GetOnlineEvaluationConfigResponse{OutKind::structure, kTM_c_GetOnlineEvaluationConfigResponse, nullptr};
 
 constinit const Member kM_c_GetPaymentConnector[2] = {
-    {{.name = "paymentManagerId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[19]}, "paymentManagerId"},
-    {{.name = "paymentConnectorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[19]}, "paymentConnectorId"},
+    {{.name = "paymentManagerId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[9]}, "paymentManagerId"},
+    {{.name = "paymentConnectorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[9]}, "paymentConnectorId"},
 };
 
 constinit const OutType kT_c_PaymentsDescription{OutKind::string, {}, nullptr};
@@ -10833,24 +8939,73 @@ constinit const OutMember kTM_c_GetPaymentConnectorResponse[8] = {{"paymentConne
 constinit const OutType kT_c_GetPaymentConnectorResponse{OutKind::structure, kTM_c_GetPaymentConnectorResponse, nullptr};
 
 constinit const Member kM_c_GetPaymentCredentialProvider[1] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[30]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[40]}, ""},
 };
 
 constinit const OutMember kTM_c_GetPaymentCredentialProviderResponse[7] = {{"name", &kT_c_CredentialProviderName}, {"credentialProviderArn", &kT_c_PaymentCredentialProviderArnType}, {"credentialProviderVendor", &kT_c_PaymentCredentialProviderVendorType}, {"providerConfigurationOutput", &kT_c_PaymentProviderConfigurationOutput}, {"createdTime", &kT_c_Timestamp}, {"lastUpdatedTime", &kT_c_Timestamp}, {"tags", &kT_c_TagsMap}};
 
 constinit const OutType kT_c_GetPaymentCredentialProviderResponse{OutKind::structure, kTM_c_GetPaymentCredentialProviderResponse, nullptr};
 
+constinit const Member kM_d_GetPaymentInstrument[5] = {
+    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
+    {{.name = "agentName", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Payments-Agent-Name"},
+    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[103]}, ""},
+    {{.name = "paymentConnectorId", .where = kBody, .type = ParamType::string, .min_length = 12, .max_length = 211, .pattern = &kPatterns[9]}, ""},
+    {{.name = "paymentInstrumentId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 34, .max_length = 34, .pattern = &kPatterns[124]}, ""},
+};
+
+constinit const OutMember kTM_d_GetPaymentInstrumentResponse[1] = {{"paymentInstrument", &kT_d_PaymentInstrument}};
+
+constinit const OutType kT_d_GetPaymentInstrumentResponse{OutKind::structure, kTM_d_GetPaymentInstrumentResponse, nullptr};
+
+constinit const std::string_view kE_d_BlockchainChainId[5] = {"BASE", "BASE_SEPOLIA", "ETHEREUM", "SOLANA", "SOLANA_DEVNET"};
+
+constinit const std::string_view kE_d_InstrumentBalanceToken[1] = {"USDC"};
+
+constinit const Member kM_d_GetPaymentInstrumentBalance[7] = {
+    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
+    {{.name = "agentName", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Payments-Agent-Name"},
+    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[103]}, ""},
+    {{.name = "paymentConnectorId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[9]}, ""},
+    {{.name = "paymentInstrumentId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 34, .max_length = 34, .pattern = &kPatterns[124]}, ""},
+    {{.name = "chain", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_BlockchainChainId}, ""},
+    {{.name = "token", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_InstrumentBalanceToken}, ""},
+};
+
+constinit const OutType kT_d_InstrumentBalanceToken{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_BlockchainChainId{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_TokenBalance[5] = {{"amount", &kT_d_String}, {"decimals", &kT_d_Integer}, {"token", &kT_d_InstrumentBalanceToken}, {"network", &kT_d_CryptoWalletNetwork}, {"chain", &kT_d_BlockchainChainId}};
+
+constinit const OutType kT_d_TokenBalance{OutKind::structure, kTM_d_TokenBalance, nullptr};
+
+constinit const OutMember kTM_d_GetPaymentInstrumentBalanceResponse[2] = {{"paymentInstrumentId", &kT_d_PaymentInstrumentId}, {"tokenBalance", &kT_d_TokenBalance}};
+
+constinit const OutType kT_d_GetPaymentInstrumentBalanceResponse{OutKind::structure, kTM_d_GetPaymentInstrumentBalanceResponse, nullptr};
+
 constinit const Member kM_c_GetPaymentManager[1] = {
-    {{.name = "paymentManagerId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[19]}, "paymentManagerId"},
+    {{.name = "paymentManagerId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[9]}, "paymentManagerId"},
 };
 
 constinit const OutMember kTM_c_GetPaymentManagerResponse[12] = {{"paymentManagerArn", &kT_c_PaymentManagerArn}, {"paymentManagerId", &kT_c_PaymentManagerId}, {"name", &kT_c_PaymentManagerName}, {"description", &kT_c_PaymentsDescription}, {"authorizerType", &kT_c_PaymentsAuthorizerType}, {"authorizerConfiguration", &kT_c_AuthorizerConfiguration}, {"roleArn", &kT_c_RoleArn}, {"workloadIdentityDetails", &kT_c_WorkloadIdentityDetails}, {"createdAt", &kT_c_DateTimestamp}, {"lastUpdatedAt", &kT_c_DateTimestamp}, {"status", &kT_c_PaymentManagerStatus}, {"tags", &kT_c_TagsMap}};
 
 constinit const OutType kT_c_GetPaymentManagerResponse{OutKind::structure, kTM_c_GetPaymentManagerResponse, nullptr};
 
+constinit const Member kM_d_GetPaymentSession[4] = {
+    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
+    {{.name = "agentName", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Payments-Agent-Name"},
+    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[103]}, ""},
+    {{.name = "paymentSessionId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 31, .max_length = 31, .pattern = &kPatterns[125]}, ""},
+};
+
+constinit const OutMember kTM_d_GetPaymentSessionResponse[1] = {{"paymentSession", &kT_d_PaymentSession}};
+
+constinit const OutType kT_d_GetPaymentSessionResponse{OutKind::structure, kTM_d_GetPaymentSessionResponse, nullptr};
+
 constinit const Member kM_c_GetPolicy[2] = {
-    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyEngineId"},
-    {{.name = "policyId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyId"},
+    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyEngineId"},
+    {{.name = "policyId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyId"},
 };
 
 constinit const OutMember kTM_c_GetPolicyResponse[11] = {{"policyId", &kT_c_ResourceId}, {"name", &kT_c_PolicyName}, {"policyEngineId", &kT_c_ResourceId}, {"createdAt", &kT_c_DateTimestamp}, {"updatedAt", &kT_c_DateTimestamp}, {"policyArn", &kT_c_PolicyArn}, {"status", &kT_c_PolicyStatus}, {"enforcementMode", &kT_c_EnforcementMode}, {"definition", &kT_c_PolicyDefinition}, {"description", &kT_c_Description}, {"statusReasons", &kT_c_PolicyStatusReasons}};
@@ -10858,7 +9013,7 @@ constinit const OutMember kTM_c_GetPolicyResponse[11] = {{"policyId", &kT_c_Reso
 constinit const OutType kT_c_GetPolicyResponse{OutKind::structure, kTM_c_GetPolicyResponse, nullptr};
 
 constinit const Member kM_c_GetPolicyEngine[1] = {
-    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyEngineId"},
+    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyEngineId"},
 };
 
 constinit const OutMember kTM_c_GetPolicyEngineResponse[9] = {{"policyEngineId", &kT_c_ResourceId}, {"name", &kT_c_PolicyEngineName}, {"createdAt", &kT_c_DateTimestamp}, {"updatedAt", &kT_c_DateTimestamp}, {"policyEngineArn", &kT_c_PolicyEngineArn}, {"status", &kT_c_PolicyEngineStatus}, {"encryptionKeyArn", &kT_c_KmsKeyArn}, {"description", &kT_c_Description}, {"statusReasons", &kT_c_PolicyStatusReasons}};
@@ -10866,7 +9021,7 @@ constinit const OutMember kTM_c_GetPolicyEngineResponse[9] = {{"policyEngineId",
 constinit const OutType kT_c_GetPolicyEngineResponse{OutKind::structure, kTM_c_GetPolicyEngineResponse, nullptr};
 
 constinit const Member kM_c_GetPolicyEngineSummary[1] = {
-    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyEngineId"},
+    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyEngineId"},
 };
 
 constinit const OutMember kTM_c_GetPolicyEngineSummaryResponse[7] = {{"policyEngineId", &kT_c_ResourceId}, {"name", &kT_c_PolicyEngineName}, {"createdAt", &kT_c_DateTimestamp}, {"updatedAt", &kT_c_DateTimestamp}, {"policyEngineArn", &kT_c_PolicyEngineArn}, {"status", &kT_c_PolicyEngineStatus}, {"encryptionKeyArn", &kT_c_KmsKeyArn}};
@@ -10874,8 +9029,8 @@ constinit const OutMember kTM_c_GetPolicyEngineSummaryResponse[7] = {{"policyEng
 constinit const OutType kT_c_GetPolicyEngineSummaryResponse{OutKind::structure, kTM_c_GetPolicyEngineSummaryResponse, nullptr};
 
 constinit const Member kM_c_GetPolicyGeneration[2] = {
-    {{.name = "policyGenerationId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyGenerationId"},
-    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyEngineId"},
+    {{.name = "policyGenerationId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyGenerationId"},
+    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyEngineId"},
 };
 
 constinit const OutType kT_c_PolicyGenerationName{OutKind::string, {}, nullptr};
@@ -10893,8 +9048,8 @@ constinit const OutMember kTM_c_GetPolicyGenerationResponse[10] = {{"policyEngin
 constinit const OutType kT_c_GetPolicyGenerationResponse{OutKind::structure, kTM_c_GetPolicyGenerationResponse, nullptr};
 
 constinit const Member kM_c_GetPolicyGenerationSummary[2] = {
-    {{.name = "policyGenerationId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyGenerationId"},
-    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyEngineId"},
+    {{.name = "policyGenerationId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyGenerationId"},
+    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyEngineId"},
 };
 
 constinit const OutMember kTM_c_GetPolicyGenerationSummaryResponse[9] = {{"policyEngineId", &kT_c_ResourceId}, {"policyGenerationId", &kT_c_ResourceId}, {"name", &kT_c_PolicyGenerationName}, {"policyGenerationArn", &kT_c_PolicyGenerationArn}, {"resource", &kT_c_Resource}, {"createdAt", &kT_c_DateTimestamp}, {"updatedAt", &kT_c_DateTimestamp}, {"status", &kT_c_PolicyGenerationStatus}, {"findings", &kT_c_String}};
@@ -10902,16 +9057,168 @@ constinit const OutMember kTM_c_GetPolicyGenerationSummaryResponse[9] = {{"polic
 constinit const OutType kT_c_GetPolicyGenerationSummaryResponse{OutKind::structure, kTM_c_GetPolicyGenerationSummaryResponse, nullptr};
 
 constinit const Member kM_c_GetPolicySummary[2] = {
-    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyEngineId"},
-    {{.name = "policyId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyId"},
+    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyEngineId"},
+    {{.name = "policyId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyId"},
 };
 
 constinit const OutMember kTM_c_GetPolicySummaryResponse[8] = {{"policyId", &kT_c_ResourceId}, {"name", &kT_c_PolicyName}, {"policyEngineId", &kT_c_ResourceId}, {"createdAt", &kT_c_DateTimestamp}, {"updatedAt", &kT_c_DateTimestamp}, {"policyArn", &kT_c_PolicyArn}, {"status", &kT_c_PolicyStatus}, {"enforcementMode", &kT_c_EnforcementMode}};
 
 constinit const OutType kT_c_GetPolicySummaryResponse{OutKind::structure, kTM_c_GetPolicySummaryResponse, nullptr};
 
+constinit const Member kM_d_GetRecommendation[1] = {
+    {{.name = "recommendationId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[126]}, "recommendationId"},
+};
+
+constinit const OutType kT_d_RecommendationArn{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_RecommendationName{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_RecommendationDescription{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_RecommendationType{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_SystemPromptText{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_ConfigurationBundleVersionId{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_SystemPromptConfigurationBundle[3] = {{"bundleArn", &kT_d_ConfigurationBundleArn}, {"versionId", &kT_d_ConfigurationBundleVersionId}, {"systemPromptJsonPath", &kT_d_String}};
+
+constinit const OutType kT_d_SystemPromptConfigurationBundle{OutKind::structure, kTM_d_SystemPromptConfigurationBundle, nullptr};
+
+constinit const OutMember kTM_d_SystemPromptConfig[2] = {{"text", &kT_d_SystemPromptText}, {"configurationBundle", &kT_d_SystemPromptConfigurationBundle}};
+
+constinit const OutType kT_d_SystemPromptConfig{OutKind::structure, kTM_d_SystemPromptConfig, nullptr};
+
+constinit const OutType kT_d_Span{OutKind::document, {}, nullptr};
+
+constinit const OutType kT_d_Spans{OutKind::list, {}, &kT_d_Span};
+
+constinit const OutType kT_d_CloudWatchLogsTraceConfigLogGroupArnsList{OutKind::list, {}, &kT_d_String};
+
+constinit const OutType kT_d_ServiceName{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_ServiceNameList{OutKind::list, {}, &kT_d_ServiceName};
+
+constinit const OutType kT_d_CloudWatchLogsFilterKeyString{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_CloudWatchLogsFilterOperator{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_FilterStringValue{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_FilterValue[3] = {{"stringValue", &kT_d_FilterStringValue}, {"doubleValue", &kT_d_Double}, {"booleanValue", &kT_d_Boolean}};
+
+constinit const OutType kT_d_FilterValue{OutKind::structure, kTM_d_FilterValue, nullptr};
+
+constinit const OutMember kTM_d_CloudWatchLogsFilter[3] = {{"key", &kT_d_CloudWatchLogsFilterKeyString}, {"operator", &kT_d_CloudWatchLogsFilterOperator}, {"value", &kT_d_FilterValue}};
+
+constinit const OutType kT_d_CloudWatchLogsFilter{OutKind::structure, kTM_d_CloudWatchLogsFilter, nullptr};
+
+constinit const OutType kT_d_CloudWatchLogsFilterList{OutKind::list, {}, &kT_d_CloudWatchLogsFilter};
+
+constinit const OutMember kTM_d_CloudWatchLogsRule[1] = {{"filters", &kT_d_CloudWatchLogsFilterList}};
+
+constinit const OutType kT_d_CloudWatchLogsRule{OutKind::structure, kTM_d_CloudWatchLogsRule, nullptr};
+
+constinit const OutMember kTM_d_CloudWatchLogsTraceConfig[5] = {{"logGroupArns", &kT_d_CloudWatchLogsTraceConfigLogGroupArnsList}, {"serviceNames", &kT_d_ServiceNameList}, {"startTime", &kT_d_SyntheticTimestamp_date_time}, {"endTime", &kT_d_SyntheticTimestamp_date_time}, {"rule", &kT_d_CloudWatchLogsRule}};
+
+constinit const OutType kT_d_CloudWatchLogsTraceConfig{OutKind::structure, kTM_d_CloudWatchLogsTraceConfig, nullptr};
+
+constinit const OutMember kTM_d_BatchEvaluationTraceConfig[1] = {{"batchEvaluationArn", &kT_d_BatchEvaluationArn}};
+
+constinit const OutType kT_d_BatchEvaluationTraceConfig{OutKind::structure, kTM_d_BatchEvaluationTraceConfig, nullptr};
+
+constinit const OutMember kTM_d_AgentTracesConfig[3] = {{"sessionSpans", &kT_d_Spans}, {"cloudwatchLogs", &kT_d_CloudWatchLogsTraceConfig}, {"batchEvaluation", &kT_d_BatchEvaluationTraceConfig}};
+
+constinit const OutType kT_d_AgentTracesConfig{OutKind::structure, kTM_d_AgentTracesConfig, nullptr};
+
+constinit const OutMember kTM_d_RecommendationEvaluatorReference[1] = {{"evaluatorArn", &kT_d_EvaluatorArn}};
+
+constinit const OutType kT_d_RecommendationEvaluatorReference{OutKind::structure, kTM_d_RecommendationEvaluatorReference, nullptr};
+
+constinit const OutType kT_d_RecommendationEvaluationConfigEvaluatorsList{OutKind::list, {}, &kT_d_RecommendationEvaluatorReference};
+
+constinit const OutMember kTM_d_RecommendationEvaluationConfig[1] = {{"evaluators", &kT_d_RecommendationEvaluationConfigEvaluatorsList}};
+
+constinit const OutType kT_d_RecommendationEvaluationConfig{OutKind::structure, kTM_d_RecommendationEvaluationConfig, nullptr};
+
+constinit const OutMember kTM_d_SystemPromptRecommendationConfig[3] = {{"systemPrompt", &kT_d_SystemPromptConfig}, {"agentTraces", &kT_d_AgentTracesConfig}, {"evaluationConfig", &kT_d_RecommendationEvaluationConfig}};
+
+constinit const OutType kT_d_SystemPromptRecommendationConfig{OutKind::structure, kTM_d_SystemPromptRecommendationConfig, nullptr};
+
+constinit const OutType kT_d_RecommendationToolName{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_ToolDescriptionText{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_ToolDescriptionConfig[1] = {{"text", &kT_d_ToolDescriptionText}};
+
+constinit const OutType kT_d_ToolDescriptionConfig{OutKind::structure, kTM_d_ToolDescriptionConfig, nullptr};
+
+constinit const OutMember kTM_d_ToolDescriptionInput[2] = {{"toolName", &kT_d_RecommendationToolName}, {"toolDescription", &kT_d_ToolDescriptionConfig}};
+
+constinit const OutType kT_d_ToolDescriptionInput{OutKind::structure, kTM_d_ToolDescriptionInput, nullptr};
+
+constinit const OutType kT_d_ToolDescriptionList{OutKind::list, {}, &kT_d_ToolDescriptionInput};
+
+constinit const OutMember kTM_d_ToolDescriptionTextInput[1] = {{"tools", &kT_d_ToolDescriptionList}};
+
+constinit const OutType kT_d_ToolDescriptionTextInput{OutKind::structure, kTM_d_ToolDescriptionTextInput, nullptr};
+
+constinit const OutMember kTM_d_ConfigurationBundleToolEntry[2] = {{"toolName", &kT_d_RecommendationToolName}, {"toolDescriptionJsonPath", &kT_d_String}};
+
+constinit const OutType kT_d_ConfigurationBundleToolEntry{OutKind::structure, kTM_d_ConfigurationBundleToolEntry, nullptr};
+
+constinit const OutType kT_d_ConfigurationBundleToolEntryList{OutKind::list, {}, &kT_d_ConfigurationBundleToolEntry};
+
+constinit const OutMember kTM_d_ToolDescriptionConfigurationBundle[3] = {{"bundleArn", &kT_d_ConfigurationBundleArn}, {"versionId", &kT_d_ConfigurationBundleVersionId}, {"tools", &kT_d_ConfigurationBundleToolEntryList}};
+
+constinit const OutType kT_d_ToolDescriptionConfigurationBundle{OutKind::structure, kTM_d_ToolDescriptionConfigurationBundle, nullptr};
+
+constinit const OutMember kTM_d_ToolDescriptionSource[2] = {{"toolDescriptionText", &kT_d_ToolDescriptionTextInput}, {"configurationBundle", &kT_d_ToolDescriptionConfigurationBundle}};
+
+constinit const OutType kT_d_ToolDescriptionSource{OutKind::structure, kTM_d_ToolDescriptionSource, nullptr};
+
+constinit const OutMember kTM_d_ToolDescriptionRecommendationConfig[2] = {{"toolDescription", &kT_d_ToolDescriptionSource}, {"agentTraces", &kT_d_AgentTracesConfig}};
+
+constinit const OutType kT_d_ToolDescriptionRecommendationConfig{OutKind::structure, kTM_d_ToolDescriptionRecommendationConfig, nullptr};
+
+constinit const OutMember kTM_d_RecommendationConfig[2] = {{"systemPromptRecommendationConfig", &kT_d_SystemPromptRecommendationConfig}, {"toolDescriptionRecommendationConfig", &kT_d_ToolDescriptionRecommendationConfig}};
+
+constinit const OutType kT_d_RecommendationConfig{OutKind::structure, kTM_d_RecommendationConfig, nullptr};
+
+constinit const OutMember kTM_d_RecommendationResultConfigurationBundle[2] = {{"bundleArn", &kT_d_ConfigurationBundleArn}, {"versionId", &kT_d_ConfigurationBundleVersionId}};
+
+constinit const OutType kT_d_RecommendationResultConfigurationBundle{OutKind::structure, kTM_d_RecommendationResultConfigurationBundle, nullptr};
+
+constinit const OutType kT_d_RecommendationExplanation{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_RecommendationErrorCode{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_RecommendationErrorMessage{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_SystemPromptRecommendationResult[5] = {{"recommendedSystemPrompt", &kT_d_SystemPromptText}, {"configurationBundle", &kT_d_RecommendationResultConfigurationBundle}, {"explanation", &kT_d_RecommendationExplanation}, {"errorCode", &kT_d_RecommendationErrorCode}, {"errorMessage", &kT_d_RecommendationErrorMessage}};
+
+constinit const OutType kT_d_SystemPromptRecommendationResult{OutKind::structure, kTM_d_SystemPromptRecommendationResult, nullptr};
+
+constinit const OutMember kTM_d_ToolDescriptionOutput[3] = {{"toolName", &kT_d_RecommendationToolName}, {"recommendedToolDescription", &kT_d_ToolDescriptionText}, {"explanation", &kT_d_RecommendationExplanation}};
+
+constinit const OutType kT_d_ToolDescriptionOutput{OutKind::structure, kTM_d_ToolDescriptionOutput, nullptr};
+
+constinit const OutType kT_d_ToolDescriptionResultList{OutKind::list, {}, &kT_d_ToolDescriptionOutput};
+
+constinit const OutMember kTM_d_ToolDescriptionRecommendationResult[4] = {{"tools", &kT_d_ToolDescriptionResultList}, {"configurationBundle", &kT_d_RecommendationResultConfigurationBundle}, {"errorCode", &kT_d_RecommendationErrorCode}, {"errorMessage", &kT_d_RecommendationErrorMessage}};
+
+constinit const OutType kT_d_ToolDescriptionRecommendationResult{OutKind::structure, kTM_d_ToolDescriptionRecommendationResult, nullptr};
+
+constinit const OutMember kTM_d_RecommendationResult[2] = {{"systemPromptRecommendationResult", &kT_d_SystemPromptRecommendationResult}, {"toolDescriptionRecommendationResult", &kT_d_ToolDescriptionRecommendationResult}};
+
+constinit const OutType kT_d_RecommendationResult{OutKind::structure, kTM_d_RecommendationResult, nullptr};
+
+constinit const OutMember kTM_d_GetRecommendationResponse[11] = {{"recommendationId", &kT_d_RecommendationId}, {"recommendationArn", &kT_d_RecommendationArn}, {"name", &kT_d_RecommendationName}, {"description", &kT_d_RecommendationDescription}, {"type", &kT_d_RecommendationType}, {"recommendationConfig", &kT_d_RecommendationConfig}, {"status", &kT_d_RecommendationStatus}, {"createdAt", &kT_d_SyntheticTimestamp_date_time}, {"updatedAt", &kT_d_SyntheticTimestamp_date_time}, {"recommendationResult", &kT_d_RecommendationResult}, {"kmsKeyArn", &kT_d_KmsKeyArn}};
+
+constinit const OutType kT_d_GetRecommendationResponse{OutKind::structure, kTM_d_GetRecommendationResponse, nullptr};
+
 constinit const Member kM_c_GetRegistry[1] = {
-    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[48]}, "registryId"},
+    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[111]}, "registryId"},
 };
 
 constinit const OutType kT_c_RegistryName{OutKind::string, {}, nullptr};
@@ -10929,8 +9236,8 @@ constinit const OutMember kTM_c_GetRegistryResponse[11] = {{"name", &kT_c_Regist
 constinit const OutType kT_c_GetRegistryResponse{OutKind::structure, kTM_c_GetRegistryResponse, nullptr};
 
 constinit const Member kM_c_GetRegistryRecord[2] = {
-    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[48]}, "registryId"},
-    {{.name = "recordId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[139]}, "recordId"},
+    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[111]}, "registryId"},
+    {{.name = "recordId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[127]}, "recordId"},
 };
 
 constinit const OutType kT_c_RegistryRecordId{OutKind::string, {}, nullptr};
@@ -11035,6 +9342,109 @@ constinit const OutMember kTM_c_GetRegistryRecordResponse[14] = {{"registryArn",
 
 constinit const OutType kT_c_GetRegistryRecordResponse{OutKind::structure, kTM_c_GetRegistryRecordResponse, nullptr};
 
+constinit const Member kM_d_GetResourceApiKey[2] = {
+    {{.name = "workloadIdentityToken", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 131072}, ""},
+    {{.name = "resourceCredentialProviderName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[40]}, ""},
+};
+
+constinit const OutType kT_d_ApiKeyType{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_GetResourceApiKeyResponse[1] = {{"apiKey", &kT_d_ApiKeyType}};
+
+constinit const OutType kT_d_GetResourceApiKeyResponse{OutKind::structure, kTM_d_GetResourceApiKeyResponse, nullptr};
+
+constinit const ParamSpec kI_d_ScopesListType_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128};
+
+constinit const std::string_view kE_d_Oauth2FlowType[3] = {"USER_FEDERATION", "M2M", "ON_BEHALF_OF_TOKEN_EXCHANGE"};
+
+constinit const ParamSpec kI_d_CustomRequestParametersType_value{.name = "value", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048};
+
+constinit const ParamSpec kI_d_CustomRequestParametersType_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[129]};
+
+constinit const ParamSpec kI_d_ResourcesListType_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048};
+
+constinit const ParamSpec kI_d_AudiencesListType_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048};
+
+constinit const Member kM_d_GetResourceOauth2Token[11] = {
+    {{.name = "workloadIdentityToken", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 131072}, ""},
+    {{.name = "resourceCredentialProviderName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[40]}, ""},
+    {{.name = "scopes", .where = kBody, .type = ParamType::array, .required = true, .items = &kI_d_ScopesListType_member}, ""},
+    {{.name = "oauth2Flow", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_Oauth2FlowType}, ""},
+    {{.name = "sessionUri", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 1024, .pattern = &kPatterns[13]}, ""},
+    {{.name = "resourceOauth2ReturnUrl", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[78]}, ""},
+    {{.name = "forceAuthentication", .where = kBody, .type = ParamType::boolean}, ""},
+    {{.name = "customParameters", .where = kBody, .type = ParamType::object, .items = &kI_d_CustomRequestParametersType_value, .keys = &kI_d_CustomRequestParametersType_key}, ""},
+    {{.name = "customState", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096}, ""},
+    {{.name = "resources", .where = kBody, .type = ParamType::array, .items = &kI_d_ResourcesListType_member}, ""},
+    {{.name = "audiences", .where = kBody, .type = ParamType::array, .items = &kI_d_AudiencesListType_member}, ""},
+};
+
+constinit const OutType kT_d_AuthorizationUrlType{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_AccessTokenType{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_RequestUri{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_SessionStatus{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_GetResourceOauth2TokenResponse[4] = {{"authorizationUrl", &kT_d_AuthorizationUrlType}, {"accessToken", &kT_d_AccessTokenType}, {"sessionUri", &kT_d_RequestUri}, {"sessionStatus", &kT_d_SessionStatus}};
+
+constinit const OutType kT_d_GetResourceOauth2TokenResponse{OutKind::structure, kTM_d_GetResourceOauth2TokenResponse, nullptr};
+
+constinit const std::string_view kE_d_PaymentHttpMethodType[5] = {"GET", "POST", "PUT", "DELETE", "PATCH"};
+
+constinit const ParamSpec kS_d_CoinbaseCdpTokenRequestInput[5] = {
+    {.name = "requestMethod", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_PaymentHttpMethodType},
+    {.name = "requestHost", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[130]},
+    {.name = "requestPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[131]},
+    {.name = "includeWalletAuthToken", .where = kBody, .type = ParamType::boolean},
+    {.name = "requestBody", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 16384, .pattern = &kPatterns[132]},
+};
+
+constinit const ParamSpec kS_d_StripePrivyTokenRequestInput[4] = {
+    {.name = "requestHost", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[130]},
+    {.name = "requestPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[131]},
+    {.name = "requestBody", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 16384, .pattern = &kPatterns[132]},
+    {.name = "includeAuthorizationSignature", .where = kBody, .type = ParamType::boolean},
+};
+
+constinit const ParamSpec kS_d_PaymentTokenRequestInput[2] = {
+    {.name = "coinbaseCdpTokenRequest", .where = kBody, .type = ParamType::object, .members = kS_d_CoinbaseCdpTokenRequestInput},
+    {.name = "stripePrivyTokenRequest", .where = kBody, .type = ParamType::object, .members = kS_d_StripePrivyTokenRequestInput},
+};
+
+constinit const Member kM_d_GetResourcePaymentToken[3] = {
+    {{.name = "workloadIdentityToken", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 131072}, ""},
+    {{.name = "resourceCredentialProviderName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[40]}, ""},
+    {{.name = "paymentTokenRequest", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_PaymentTokenRequestInput, .one_member = true}, ""},
+};
+
+constinit const OutType kT_d_CoinbaseCdpPaymentJwtTokenType{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_CoinbaseCdpTokenResponseOutput[2] = {{"bearerToken", &kT_d_CoinbaseCdpPaymentJwtTokenType}, {"walletAuthToken", &kT_d_CoinbaseCdpPaymentJwtTokenType}};
+
+constinit const OutType kT_d_CoinbaseCdpTokenResponseOutput{OutKind::structure, kTM_d_CoinbaseCdpTokenResponseOutput, nullptr};
+
+constinit const OutType kT_d_StripePrivyAuthorizationSignatureType{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_Long{OutKind::integer, {}, nullptr};
+
+constinit const OutType kT_d_StripePrivyAppIdType{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_StripePrivyBasicAuthTokenType{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_StripePrivyTokenResponseOutput[4] = {{"authorizationSignature", &kT_d_StripePrivyAuthorizationSignatureType}, {"requestExpiry", &kT_d_Long}, {"appId", &kT_d_StripePrivyAppIdType}, {"basicAuthToken", &kT_d_StripePrivyBasicAuthTokenType}};
+
+constinit const OutType kT_d_StripePrivyTokenResponseOutput{OutKind::structure, kTM_d_StripePrivyTokenResponseOutput, nullptr};
+
+constinit const OutMember kTM_d_PaymentTokenResponseOutput[2] = {{"coinbaseCdpTokenResponse", &kT_d_CoinbaseCdpTokenResponseOutput}, {"stripePrivyTokenResponse", &kT_d_StripePrivyTokenResponseOutput}};
+
+constinit const OutType kT_d_PaymentTokenResponseOutput{OutKind::structure, kTM_d_PaymentTokenResponseOutput, nullptr};
+
+constinit const OutMember kTM_d_GetResourcePaymentTokenResponse[1] = {{"paymentTokenResponse", &kT_d_PaymentTokenResponseOutput}};
+
+constinit const OutType kT_d_GetResourcePaymentTokenResponse{OutKind::structure, kTM_d_GetResourcePaymentTokenResponse, nullptr};
+
 constinit const Member kM_c_GetResourcePolicy[1] = {
     {{.name = "resourceArn", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 20, .max_length = 1011}, "resourceArn"},
 };
@@ -11046,7 +9456,7 @@ constinit const OutMember kTM_c_GetResourcePolicyResponse[1] = {{"policy", &kT_c
 constinit const OutType kT_c_GetResourcePolicyResponse{OutKind::structure, kTM_c_GetResourcePolicyResponse, nullptr};
 
 constinit const Member kM_c_GetTokenVault[1] = {
-    {{.name = "tokenVaultId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[30]}, ""},
+    {{.name = "tokenVaultId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[40]}, ""},
 };
 
 constinit const OutType kT_c_TokenVaultIdType{OutKind::string, {}, nullptr};
@@ -11061,18 +9471,742 @@ constinit const OutMember kTM_c_GetTokenVaultResponse[3] = {{"tokenVaultId", &kT
 
 constinit const OutType kT_c_GetTokenVaultResponse{OutKind::structure, kTM_c_GetTokenVaultResponse, nullptr};
 
+constinit const Member kM_d_GetWorkloadAccessToken[1] = {
+    {{.name = "workloadName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 255, .pattern = &kPatterns[28]}, ""},
+};
+
+constinit const OutType kT_d_WorkloadIdentityTokenType{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_GetWorkloadAccessTokenResponse[1] = {{"workloadAccessToken", &kT_d_WorkloadIdentityTokenType}};
+
+constinit const OutType kT_d_GetWorkloadAccessTokenResponse{OutKind::structure, kTM_d_GetWorkloadAccessTokenResponse, nullptr};
+
+constinit const Member kM_d_GetWorkloadAccessTokenForJWT[2] = {
+    {{.name = "workloadName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 255, .pattern = &kPatterns[28]}, ""},
+    {{.name = "userToken", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 131072, .pattern = &kPatterns[12]}, ""},
+};
+
+constinit const OutMember kTM_d_GetWorkloadAccessTokenForJWTResponse[1] = {{"workloadAccessToken", &kT_d_WorkloadIdentityTokenType}};
+
+constinit const OutType kT_d_GetWorkloadAccessTokenForJWTResponse{OutKind::structure, kTM_d_GetWorkloadAccessTokenForJWTResponse, nullptr};
+
+constinit const Member kM_d_GetWorkloadAccessTokenForUserId[2] = {
+    {{.name = "workloadName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 255, .pattern = &kPatterns[28]}, ""},
+    {{.name = "userId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128}, ""},
+};
+
+constinit const OutMember kTM_d_GetWorkloadAccessTokenForUserIdResponse[1] = {{"workloadAccessToken", &kT_d_WorkloadIdentityTokenType}};
+
+constinit const OutType kT_d_GetWorkloadAccessTokenForUserIdResponse{OutKind::structure, kTM_d_GetWorkloadAccessTokenForUserIdResponse, nullptr};
+
 constinit const Member kM_c_GetWorkloadIdentity[1] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 255, .pattern = &kPatterns[36]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 255, .pattern = &kPatterns[28]}, ""},
 };
 
 constinit const OutMember kTM_c_GetWorkloadIdentityResponse[5] = {{"name", &kT_c_WorkloadIdentityNameType}, {"workloadIdentityArn", &kT_c_WorkloadIdentityArnType}, {"allowedResourceOauth2ReturnUrls", &kT_c_ResourceOauth2ReturnUrlListType}, {"createdTime", &kT_c_Timestamp}, {"lastUpdatedTime", &kT_c_Timestamp}};
 
 constinit const OutType kT_c_GetWorkloadIdentityResponse{OutKind::structure, kTM_c_GetWorkloadIdentityResponse, nullptr};
 
-constinit const Member kM_c_ListAgentRuntimeEndpoints[3] = {
-    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[80]}, "agentRuntimeId"},
+constinit const ParamSpec kS_d_MemoryJsonData[1] = {
+    {.name = "content", .where = kBody, .type = ParamType::any, .required = true},
+};
+
+constinit const ParamSpec kS_d_IngestPayloadType[2] = {
+    {.name = "conversational", .where = kBody, .type = ParamType::object, .members = kS_d_Conversational},
+    {.name = "json", .where = kBody, .type = ParamType::object, .members = kS_d_MemoryJsonData},
+};
+
+constinit const ParamSpec kI_d_IngestPayloadList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_IngestPayloadType, .one_member = true};
+
+constinit const ParamSpec kS_d_InlineMemoryContent[1] = {
+    {.name = "payload", .where = kBody, .type = ParamType::array, .required = true, .items = &kI_d_IngestPayloadList_member},
+};
+
+constinit const ParamSpec kS_d_ContentSource[1] = {
+    {.name = "inline", .where = kBody, .type = ParamType::object, .members = kS_d_InlineMemoryContent},
+};
+
+constinit const ParamSpec kI_d_SdkMapSdkString_value{.name = "value", .where = kBody, .type = ParamType::string};
+
+constinit const ParamSpec kI_d_SdkMapSdkString_key{.name = "key", .where = kBody, .type = ParamType::string};
+
+constinit const ParamSpec kS_d_ExtractionConfig[1] = {
+    {.name = "namespaceVariables", .where = kBody, .type = ParamType::object, .items = &kI_d_SdkMapSdkString_value, .keys = &kI_d_SdkMapSdkString_key},
+};
+
+constinit const Member kM_d_IngestData[8] = {
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "memoryId"},
+    {{.name = "source", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_ContentSource, .one_member = true}, ""},
+    {{.name = "contentTimestamp", .where = kBody, .type = ParamType::number, .required = true}, ""},
+    {{.name = "actorId", .where = kBody, .type = ParamType::string, .required = true}, ""},
+    {{.name = "sessionId", .where = kBody, .type = ParamType::string}, ""},
+    {{.name = "extractionConfig", .where = kBody, .type = ParamType::object, .members = kS_d_ExtractionConfig}, ""},
+    {{.name = "metadata", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 15, .items = &kI_d_MetadataMap_value, .keys = &kI_d_MetadataMap_key}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string}, ""},
+};
+
+constinit const OutType kT_d_SdkString{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_IngestDataOutput[1] = {{"sessionId", &kT_d_SdkString}};
+
+constinit const OutType kT_d_IngestDataOutput{OutKind::structure, kTM_d_IngestDataOutput, nullptr};
+
+constinit const Member kM_d_InvokeAgentRuntime[16] = {
+    {{.name = "agentRuntimeArn", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "agentRuntimeArn"},
+    {{.name = "qualifier", .where = kQuery, .type = ParamType::string}, "qualifier"},
+    {{.name = "accountId", .where = kQuery, .type = ParamType::string, .pattern = &kPatterns[68]}, "accountId"},
+    {{.name = "contentType", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 256}, "Content-Type"},
+    {{.name = "accept", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 256}, "Accept"},
+    {{.name = "mcpSessionId", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 1024}, "Mcp-Session-Id"},
+    {{.name = "runtimeSessionId", .where = kHeader, .type = ParamType::string, .min_length = 33, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"},
+    {{.name = "mcpProtocolVersion", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 1024}, "Mcp-Protocol-Version"},
+    {{.name = "mcpMethod", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 1024}, "Mcp-Method"},
+    {{.name = "mcpName", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 1024}, "Mcp-Name"},
+    {{.name = "runtimeUserId", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 1024}, "X-Amzn-Bedrock-AgentCore-Runtime-User-Id"},
+    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 128}, "X-Amzn-Trace-Id"},
+    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 128}, "traceparent"},
+    {{.name = "traceState", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 512}, "tracestate"},
+    {{.name = "baggage", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 8192}, "baggage"},
+    {{.name = "payload", .where = kPayload, .type = ParamType::any, .required = true, .min_length = 0, .max_length = 100000000}, ""},
+};
+
+constinit const OutType kT_d_ResponseStream{OutKind::blob, {}, nullptr};
+
+constinit const OutMember kTM_d_InvokeAgentRuntimeResponse[1] = {{"response", &kT_d_ResponseStream}};
+
+constinit const OutType kT_d_InvokeAgentRuntimeResponse{OutKind::structure, kTM_d_InvokeAgentRuntimeResponse, nullptr};
+
+constinit const Member kM_d_InvokeAgentRuntimeCommand[12] = {
+    {{.name = "agentRuntimeArn", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "agentRuntimeArn"},
+    {{.name = "qualifier", .where = kQuery, .type = ParamType::string}, "qualifier"},
+    {{.name = "accountId", .where = kQuery, .type = ParamType::string, .pattern = &kPatterns[68]}, "accountId"},
+    {{.name = "contentType", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 256}, "Content-Type"},
+    {{.name = "accept", .where = kHeader, .type = ParamType::string, .min_length = 1, .max_length = 256}, "Accept"},
+    {{.name = "runtimeSessionId", .where = kHeader, .type = ParamType::string, .min_length = 33, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"},
+    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "X-Amzn-Trace-Id"},
+    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "traceparent"},
+    {{.name = "traceState", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 512}, "tracestate"},
+    {{.name = "baggage", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 8192}, "baggage"},
+    {{.name = "command", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 65536}, ""},
+    {{.name = "timeout", .where = kBody, .type = ParamType::integer}, ""},
+};
+
+constinit const OutType kT_d_ContentStartEvent{OutKind::structure, {}, nullptr};
+
+constinit const OutMember kTM_d_ContentDeltaEvent[2] = {{"stdout", &kT_d_String}, {"stderr", &kT_d_String}};
+
+constinit const OutType kT_d_ContentDeltaEvent{OutKind::structure, kTM_d_ContentDeltaEvent, nullptr};
+
+constinit const OutType kT_d_CommandExecutionStatus{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_ContentStopEvent[2] = {{"exitCode", &kT_d_Integer}, {"status", &kT_d_CommandExecutionStatus}};
+
+constinit const OutType kT_d_ContentStopEvent{OutKind::structure, kTM_d_ContentStopEvent, nullptr};
+
+constinit const OutMember kTM_d_ResponseChunk[3] = {{"contentStart", &kT_d_ContentStartEvent}, {"contentDelta", &kT_d_ContentDeltaEvent}, {"contentStop", &kT_d_ContentStopEvent}};
+
+constinit const OutType kT_d_ResponseChunk{OutKind::structure, kTM_d_ResponseChunk, nullptr};
+
+constinit const OutType kT_d_NonBlankString{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_AccessDeniedException[1] = {{"message", &kT_d_NonBlankString}};
+
+constinit const OutType kT_d_AccessDeniedException{OutKind::structure, kTM_d_AccessDeniedException, nullptr};
+
+constinit const OutMember kTM_d_InternalServerException[1] = {{"message", &kT_d_NonBlankString}};
+
+constinit const OutType kT_d_InternalServerException{OutKind::structure, kTM_d_InternalServerException, nullptr};
+
+constinit const OutMember kTM_d_ResourceNotFoundException[1] = {{"message", &kT_d_NonBlankString}};
+
+constinit const OutType kT_d_ResourceNotFoundException{OutKind::structure, kTM_d_ResourceNotFoundException, nullptr};
+
+constinit const OutMember kTM_d_ServiceQuotaExceededException[1] = {{"message", &kT_d_NonBlankString}};
+
+constinit const OutType kT_d_ServiceQuotaExceededException{OutKind::structure, kTM_d_ServiceQuotaExceededException, nullptr};
+
+constinit const OutMember kTM_d_ThrottlingException[1] = {{"message", &kT_d_NonBlankString}};
+
+constinit const OutType kT_d_ThrottlingException{OutKind::structure, kTM_d_ThrottlingException, nullptr};
+
+constinit const OutType kT_d_ValidationExceptionReason{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_ValidationExceptionField[2] = {{"name", &kT_d_String}, {"message", &kT_d_String}};
+
+constinit const OutType kT_d_ValidationExceptionField{OutKind::structure, kTM_d_ValidationExceptionField, nullptr};
+
+constinit const OutType kT_d_ValidationExceptionFieldList{OutKind::list, {}, &kT_d_ValidationExceptionField};
+
+constinit const OutMember kTM_d_ValidationException[3] = {{"message", &kT_d_String}, {"reason", &kT_d_ValidationExceptionReason}, {"fieldList", &kT_d_ValidationExceptionFieldList}};
+
+constinit const OutType kT_d_ValidationException{OutKind::structure, kTM_d_ValidationException, nullptr};
+
+constinit const OutMember kTM_d_RuntimeClientError[1] = {{"message", &kT_d_NonBlankString}};
+
+constinit const OutType kT_d_RuntimeClientError{OutKind::structure, kTM_d_RuntimeClientError, nullptr};
+
+constinit const OutMember kTM_d_InvokeAgentRuntimeCommandStreamOutput[8] = {{"chunk", &kT_d_ResponseChunk}, {"accessDeniedException", &kT_d_AccessDeniedException}, {"internalServerException", &kT_d_InternalServerException}, {"resourceNotFoundException", &kT_d_ResourceNotFoundException}, {"serviceQuotaExceededException", &kT_d_ServiceQuotaExceededException}, {"throttlingException", &kT_d_ThrottlingException}, {"validationException", &kT_d_ValidationException}, {"runtimeClientError", &kT_d_RuntimeClientError}};
+
+constinit const OutType kT_d_InvokeAgentRuntimeCommandStreamOutput{OutKind::structure, kTM_d_InvokeAgentRuntimeCommandStreamOutput, nullptr};
+
+constinit const OutMember kTM_d_InvokeAgentRuntimeCommandResponse[1] = {{"stream", &kT_d_InvokeAgentRuntimeCommandStreamOutput}};
+
+constinit const OutType kT_d_InvokeAgentRuntimeCommandResponse{OutKind::structure, kTM_d_InvokeAgentRuntimeCommandResponse, nullptr};
+
+constinit const std::string_view kE_d_MouseButton[3] = {"LEFT", "RIGHT", "MIDDLE"};
+
+constinit const ParamSpec kS_d_MouseClickArguments[4] = {
+    {.name = "x", .where = kBody, .type = ParamType::integer, .required = true},
+    {.name = "y", .where = kBody, .type = ParamType::integer, .required = true},
+    {.name = "button", .where = kBody, .type = ParamType::string, .one_of = kE_d_MouseButton},
+    {.name = "clickCount", .where = kBody, .type = ParamType::integer, .min = 1, .max = 10},
+};
+
+constinit const ParamSpec kS_d_MouseMoveArguments[2] = {
+    {.name = "x", .where = kBody, .type = ParamType::integer, .required = true},
+    {.name = "y", .where = kBody, .type = ParamType::integer, .required = true},
+};
+
+constinit const ParamSpec kS_d_MouseDragArguments[5] = {
+    {.name = "endX", .where = kBody, .type = ParamType::integer, .required = true},
+    {.name = "endY", .where = kBody, .type = ParamType::integer, .required = true},
+    {.name = "startX", .where = kBody, .type = ParamType::integer, .required = true},
+    {.name = "startY", .where = kBody, .type = ParamType::integer, .required = true},
+    {.name = "button", .where = kBody, .type = ParamType::string, .one_of = kE_d_MouseButton},
+};
+
+constinit const ParamSpec kS_d_MouseScrollArguments[4] = {
+    {.name = "x", .where = kBody, .type = ParamType::integer, .required = true},
+    {.name = "y", .where = kBody, .type = ParamType::integer, .required = true},
+    {.name = "deltaX", .where = kBody, .type = ParamType::integer, .min = -1000, .max = 1000},
+    {.name = "deltaY", .where = kBody, .type = ParamType::integer, .min = -1000, .max = 1000},
+};
+
+constinit const ParamSpec kS_d_KeyTypeArguments[1] = {
+    {.name = "text", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 10000},
+};
+
+constinit const ParamSpec kS_d_KeyPressArguments[2] = {
+    {.name = "key", .where = kBody, .type = ParamType::string, .required = true},
+    {.name = "presses", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100},
+};
+
+constinit const ParamSpec kI_d_KeyList_member{.name = "member", .where = kBody, .type = ParamType::string};
+
+constinit const ParamSpec kS_d_KeyShortcutArguments[1] = {
+    {.name = "keys", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 5, .items = &kI_d_KeyList_member},
+};
+
+constinit const std::string_view kE_d_ScreenshotFormat[1] = {"PNG"};
+
+constinit const ParamSpec kS_d_ScreenshotArguments[1] = {
+    {.name = "format", .where = kBody, .type = ParamType::string, .one_of = kE_d_ScreenshotFormat},
+};
+
+constinit const ParamSpec kS_d_BrowserAction[8] = {
+    {.name = "mouseClick", .where = kBody, .type = ParamType::object, .members = kS_d_MouseClickArguments},
+    {.name = "mouseMove", .where = kBody, .type = ParamType::object, .members = kS_d_MouseMoveArguments},
+    {.name = "mouseDrag", .where = kBody, .type = ParamType::object, .members = kS_d_MouseDragArguments},
+    {.name = "mouseScroll", .where = kBody, .type = ParamType::object, .members = kS_d_MouseScrollArguments},
+    {.name = "keyType", .where = kBody, .type = ParamType::object, .members = kS_d_KeyTypeArguments},
+    {.name = "keyPress", .where = kBody, .type = ParamType::object, .members = kS_d_KeyPressArguments},
+    {.name = "keyShortcut", .where = kBody, .type = ParamType::object, .members = kS_d_KeyShortcutArguments},
+    {.name = "screenshot", .where = kBody, .type = ParamType::object, .members = kS_d_ScreenshotArguments},
+};
+
+constinit const Member kM_d_InvokeBrowser[3] = {
+    {{.name = "browserIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "browserIdentifier"},
+    {{.name = "sessionId", .where = kHeader, .type = ParamType::string, .required = true, .pattern = &kPatterns[128]}, "x-amzn-browser-session-id"},
+    {{.name = "action", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_BrowserAction, .one_member = true}, ""},
+};
+
+constinit const OutType kT_d_BrowserActionStatus{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_MouseClickResult[2] = {{"status", &kT_d_BrowserActionStatus}, {"error", &kT_d_String}};
+
+constinit const OutType kT_d_MouseClickResult{OutKind::structure, kTM_d_MouseClickResult, nullptr};
+
+constinit const OutMember kTM_d_MouseMoveResult[2] = {{"status", &kT_d_BrowserActionStatus}, {"error", &kT_d_String}};
+
+constinit const OutType kT_d_MouseMoveResult{OutKind::structure, kTM_d_MouseMoveResult, nullptr};
+
+constinit const OutMember kTM_d_MouseDragResult[2] = {{"status", &kT_d_BrowserActionStatus}, {"error", &kT_d_String}};
+
+constinit const OutType kT_d_MouseDragResult{OutKind::structure, kTM_d_MouseDragResult, nullptr};
+
+constinit const OutMember kTM_d_MouseScrollResult[2] = {{"status", &kT_d_BrowserActionStatus}, {"error", &kT_d_String}};
+
+constinit const OutType kT_d_MouseScrollResult{OutKind::structure, kTM_d_MouseScrollResult, nullptr};
+
+constinit const OutMember kTM_d_KeyTypeResult[2] = {{"status", &kT_d_BrowserActionStatus}, {"error", &kT_d_String}};
+
+constinit const OutType kT_d_KeyTypeResult{OutKind::structure, kTM_d_KeyTypeResult, nullptr};
+
+constinit const OutMember kTM_d_KeyPressResult[2] = {{"status", &kT_d_BrowserActionStatus}, {"error", &kT_d_String}};
+
+constinit const OutType kT_d_KeyPressResult{OutKind::structure, kTM_d_KeyPressResult, nullptr};
+
+constinit const OutMember kTM_d_KeyShortcutResult[2] = {{"status", &kT_d_BrowserActionStatus}, {"error", &kT_d_String}};
+
+constinit const OutType kT_d_KeyShortcutResult{OutKind::structure, kTM_d_KeyShortcutResult, nullptr};
+
+constinit const OutType kT_d_Blob{OutKind::blob, {}, nullptr};
+
+constinit const OutMember kTM_d_ScreenshotResult[3] = {{"status", &kT_d_BrowserActionStatus}, {"error", &kT_d_String}, {"data", &kT_d_Blob}};
+
+constinit const OutType kT_d_ScreenshotResult{OutKind::structure, kTM_d_ScreenshotResult, nullptr};
+
+constinit const OutMember kTM_d_BrowserActionResult[8] = {{"mouseClick", &kT_d_MouseClickResult}, {"mouseMove", &kT_d_MouseMoveResult}, {"mouseDrag", &kT_d_MouseDragResult}, {"mouseScroll", &kT_d_MouseScrollResult}, {"keyType", &kT_d_KeyTypeResult}, {"keyPress", &kT_d_KeyPressResult}, {"keyShortcut", &kT_d_KeyShortcutResult}, {"screenshot", &kT_d_ScreenshotResult}};
+
+constinit const OutType kT_d_BrowserActionResult{OutKind::structure, kTM_d_BrowserActionResult, nullptr};
+
+constinit const OutMember kTM_d_InvokeBrowserResponse[1] = {{"result", &kT_d_BrowserActionResult}};
+
+constinit const OutType kT_d_InvokeBrowserResponse{OutKind::structure, kTM_d_InvokeBrowserResponse, nullptr};
+
+constinit const std::string_view kE_d_ToolName[9] = {"executeCode", "executeCommand", "readFiles", "listFiles", "removeFiles", "writeFiles", "startCommandExecution", "getTask", "stopTask"};
+
+constinit const std::string_view kE_d_ProgrammingLanguage[3] = {"python", "javascript", "typescript"};
+
+constinit const ParamSpec kI_d_StringList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 100000000};
+
+constinit const ParamSpec kS_d_InputContentBlock[3] = {
+    {.name = "path", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 100000000},
+    {.name = "text", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 100000000},
+    {.name = "blob", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 100000000},
+};
+
+constinit const ParamSpec kI_d_InputContentBlockList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_InputContentBlock};
+
+constinit const std::string_view kE_d_LanguageRuntime[3] = {"nodejs", "deno", "python"};
+
+constinit const ParamSpec kS_d_ToolArguments[10] = {
+    {.name = "code", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 100000000},
+    {.name = "language", .where = kBody, .type = ParamType::string, .one_of = kE_d_ProgrammingLanguage},
+    {.name = "clearContext", .where = kBody, .type = ParamType::boolean},
+    {.name = "command", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 100000000},
+    {.name = "path", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 100000000},
+    {.name = "paths", .where = kBody, .type = ParamType::array, .items = &kI_d_StringList_member},
+    {.name = "content", .where = kBody, .type = ParamType::array, .items = &kI_d_InputContentBlockList_member},
+    {.name = "directoryPath", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 100000000},
+    {.name = "taskId", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 100000000},
+    {.name = "runtime", .where = kBody, .type = ParamType::string, .one_of = kE_d_LanguageRuntime},
+};
+
+constinit const Member kM_d_InvokeCodeInterpreter[6] = {
+    {{.name = "codeInterpreterIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "codeInterpreterIdentifier"},
+    {{.name = "sessionId", .where = kHeader, .type = ParamType::string, .pattern = &kPatterns[128]}, "x-amzn-code-interpreter-session-id"},
+    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "X-Amzn-Trace-Id"},
+    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "traceparent"},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_ToolName}, ""},
+    {{.name = "arguments", .where = kBody, .type = ParamType::object, .members = kS_d_ToolArguments}, ""},
+};
+
+constinit const OutType kT_d_ContentBlockType{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_ResourceContentType{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_ResourceContent[5] = {{"type", &kT_d_ResourceContentType}, {"uri", &kT_d_String}, {"mimeType", &kT_d_String}, {"text", &kT_d_String}, {"blob", &kT_d_Blob}};
+
+constinit const OutType kT_d_ResourceContent{OutKind::structure, kTM_d_ResourceContent, nullptr};
+
+constinit const OutMember kTM_d_ContentBlock[9] = {{"type", &kT_d_ContentBlockType}, {"text", &kT_d_String}, {"data", &kT_d_Blob}, {"mimeType", &kT_d_String}, {"uri", &kT_d_String}, {"name", &kT_d_String}, {"description", &kT_d_String}, {"size", &kT_d_Long}, {"resource", &kT_d_ResourceContent}};
+
+constinit const OutType kT_d_ContentBlock{OutKind::structure, kTM_d_ContentBlock, nullptr};
+
+constinit const OutType kT_d_ContentBlockList{OutKind::list, {}, &kT_d_ContentBlock};
+
+constinit const OutType kT_d_TaskStatus{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_ToolResultStructuredContent[6] = {{"taskId", &kT_d_String}, {"taskStatus", &kT_d_TaskStatus}, {"stdout", &kT_d_String}, {"stderr", &kT_d_String}, {"exitCode", &kT_d_Integer}, {"executionTime", &kT_d_Double}};
+
+constinit const OutType kT_d_ToolResultStructuredContent{OutKind::structure, kTM_d_ToolResultStructuredContent, nullptr};
+
+constinit const OutMember kTM_d_CodeInterpreterResult[3] = {{"content", &kT_d_ContentBlockList}, {"structuredContent", &kT_d_ToolResultStructuredContent}, {"isError", &kT_d_Boolean}};
+
+constinit const OutType kT_d_CodeInterpreterResult{OutKind::structure, kTM_d_CodeInterpreterResult, nullptr};
+
+constinit const OutMember kTM_d_ConflictException[1] = {{"message", &kT_d_NonBlankString}};
+
+constinit const OutType kT_d_ConflictException{OutKind::structure, kTM_d_ConflictException, nullptr};
+
+constinit const OutMember kTM_d_CodeInterpreterStreamOutput[8] = {{"result", &kT_d_CodeInterpreterResult}, {"accessDeniedException", &kT_d_AccessDeniedException}, {"conflictException", &kT_d_ConflictException}, {"internalServerException", &kT_d_InternalServerException}, {"resourceNotFoundException", &kT_d_ResourceNotFoundException}, {"serviceQuotaExceededException", &kT_d_ServiceQuotaExceededException}, {"throttlingException", &kT_d_ThrottlingException}, {"validationException", &kT_d_ValidationException}};
+
+constinit const OutType kT_d_CodeInterpreterStreamOutput{OutKind::structure, kTM_d_CodeInterpreterStreamOutput, nullptr};
+
+constinit const OutMember kTM_d_InvokeCodeInterpreterResponse[1] = {{"stream", &kT_d_CodeInterpreterStreamOutput}};
+
+constinit const OutType kT_d_InvokeCodeInterpreterResponse{OutKind::structure, kTM_d_InvokeCodeInterpreterResponse, nullptr};
+
+constinit const std::string_view kE_d_HarnessConversationRole[2] = {"user", "assistant"};
+
+constinit const std::string_view kE_d_HarnessToolUseType[3] = {"tool_use", "server_tool_use", "mcp_tool_use"};
+
+constinit const ParamSpec kS_d_HarnessToolUseBlock[5] = {
+    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 64, .pattern = &kPatterns[4]},
+    {.name = "toolUseId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 64, .pattern = &kPatterns[4]},
+    {.name = "input", .where = kBody, .type = ParamType::any, .required = true},
+    {.name = "type", .where = kBody, .type = ParamType::string, .one_of = kE_d_HarnessToolUseType},
+    {.name = "serverName", .where = kBody, .type = ParamType::string},
+};
+
+constinit const ParamSpec kS_d_HarnessToolResultContentBlock[2] = {
+    {.name = "text", .where = kBody, .type = ParamType::string, .min_length = 1},
+    {.name = "json", .where = kBody, .type = ParamType::any},
+};
+
+constinit const ParamSpec kI_d_HarnessToolResultContentBlocks_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessToolResultContentBlock, .one_member = true};
+
+constinit const std::string_view kE_d_HarnessToolUseStatus[2] = {"success", "error"};
+
+constinit const ParamSpec kS_d_HarnessToolResultBlock[4] = {
+    {.name = "toolUseId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 64, .pattern = &kPatterns[4]},
+    {.name = "content", .where = kBody, .type = ParamType::array, .required = true, .items = &kI_d_HarnessToolResultContentBlocks_member},
+    {.name = "status", .where = kBody, .type = ParamType::string, .one_of = kE_d_HarnessToolUseStatus},
+    {.name = "type", .where = kBody, .type = ParamType::string, .one_of = kE_d_HarnessToolUseType},
+};
+
+constinit const ParamSpec kS_d_HarnessReasoningTextBlock[2] = {
+    {.name = "text", .where = kBody, .type = ParamType::string, .required = true},
+    {.name = "signature", .where = kBody, .type = ParamType::string},
+};
+
+constinit const ParamSpec kS_d_HarnessReasoningContentBlock[2] = {
+    {.name = "reasoningText", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessReasoningTextBlock},
+    {.name = "redactedContent", .where = kBody, .type = ParamType::string},
+};
+
+constinit const ParamSpec kS_d_HarnessContentBlock[4] = {
+    {.name = "text", .where = kBody, .type = ParamType::string, .min_length = 1},
+    {.name = "toolUse", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessToolUseBlock},
+    {.name = "toolResult", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessToolResultBlock},
+    {.name = "reasoningContent", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessReasoningContentBlock, .one_member = true},
+};
+
+constinit const ParamSpec kI_d_HarnessContentBlocks_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessContentBlock, .one_member = true};
+
+constinit const ParamSpec kS_d_HarnessMessage[2] = {
+    {.name = "role", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_HarnessConversationRole},
+    {.name = "content", .where = kBody, .type = ParamType::array, .required = true, .items = &kI_d_HarnessContentBlocks_member},
+};
+
+constinit const ParamSpec kI_d_HarnessMessages_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessMessage};
+
+constinit const std::string_view kE_d_HarnessBedrockApiFormat[3] = {"converse_stream", "responses", "chat_completions"};
+
+constinit const ParamSpec kS_d_HarnessBedrockModelConfig[6] = {
+    {.name = "modelId", .where = kBody, .type = ParamType::string, .required = true},
+    {.name = "maxTokens", .where = kBody, .type = ParamType::integer, .min = 1},
+    {.name = "temperature", .where = kBody, .type = ParamType::number, .min = 0, .max = 2},
+    {.name = "topP", .where = kBody, .type = ParamType::number, .min = 0, .max = 1},
+    {.name = "apiFormat", .where = kBody, .type = ParamType::string, .one_of = kE_d_HarnessBedrockApiFormat},
+    {.name = "additionalParams", .where = kBody, .type = ParamType::any},
+};
+
+constinit const std::string_view kE_d_HarnessOpenAiApiFormat[2] = {"chat_completions", "responses"};
+
+constinit const ParamSpec kS_d_HarnessOpenAiModelConfig[7] = {
+    {.name = "modelId", .where = kBody, .type = ParamType::string, .required = true},
+    {.name = "apiKeyArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[82]},
+    {.name = "maxTokens", .where = kBody, .type = ParamType::integer, .min = 1},
+    {.name = "temperature", .where = kBody, .type = ParamType::number, .min = 0, .max = 2},
+    {.name = "topP", .where = kBody, .type = ParamType::number, .min = 0, .max = 1},
+    {.name = "apiFormat", .where = kBody, .type = ParamType::string, .one_of = kE_d_HarnessOpenAiApiFormat},
+    {.name = "additionalParams", .where = kBody, .type = ParamType::any},
+};
+
+constinit const ParamSpec kS_d_HarnessGeminiModelConfig[7] = {
+    {.name = "modelId", .where = kBody, .type = ParamType::string, .required = true},
+    {.name = "apiKeyArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[82]},
+    {.name = "maxTokens", .where = kBody, .type = ParamType::integer, .min = 1},
+    {.name = "temperature", .where = kBody, .type = ParamType::number, .min = 0, .max = 2},
+    {.name = "topP", .where = kBody, .type = ParamType::number, .min = 0, .max = 1},
+    {.name = "topK", .where = kBody, .type = ParamType::integer, .min = 0, .max = 500},
+    {.name = "additionalParams", .where = kBody, .type = ParamType::any},
+};
+
+constinit const ParamSpec kS_d_HarnessLiteLlmModelConfig[7] = {
+    {.name = "modelId", .where = kBody, .type = ParamType::string, .required = true},
+    {.name = "apiKeyArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[82]},
+    {.name = "apiBase", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 16383},
+    {.name = "maxTokens", .where = kBody, .type = ParamType::integer, .min = 1},
+    {.name = "temperature", .where = kBody, .type = ParamType::number, .min = 0, .max = 2},
+    {.name = "topP", .where = kBody, .type = ParamType::number, .min = 0, .max = 1},
+    {.name = "additionalParams", .where = kBody, .type = ParamType::any},
+};
+
+constinit const ParamSpec kS_d_HarnessModelConfiguration[4] = {
+    {.name = "bedrockModelConfig", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessBedrockModelConfig},
+    {.name = "openAiModelConfig", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessOpenAiModelConfig},
+    {.name = "geminiModelConfig", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessGeminiModelConfig},
+    {.name = "liteLlmModelConfig", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessLiteLlmModelConfig},
+};
+
+constinit const ParamSpec kS_d_HarnessSystemContentBlock[1] = {
+    {.name = "text", .where = kBody, .type = ParamType::string, .min_length = 1},
+};
+
+constinit const ParamSpec kI_d_HarnessSystemPrompt_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessSystemContentBlock, .one_member = true};
+
+constinit const std::string_view kE_d_HarnessToolType[5] = {"remote_mcp", "agentcore_browser", "agentcore_gateway", "inline_function", "agentcore_code_interpreter"};
+
+constinit const ParamSpec kI_d_HttpHeadersMap_value{.name = "value", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 16383};
+
+constinit const ParamSpec kI_d_HttpHeadersMap_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 16383};
+
+constinit const ParamSpec kS_d_HarnessRemoteMcpConfig[2] = {
+    {.name = "url", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 16383},
+    {.name = "headers", .where = kBody, .type = ParamType::object, .items = &kI_d_HttpHeadersMap_value, .keys = &kI_d_HttpHeadersMap_key},
+};
+
+constinit const ParamSpec kS_d_HarnessAgentCoreBrowserConfig[1] = {
+    {.name = "browserArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[83]},
+};
+
+constinit const ParamSpec kI_d_OAuthScopes_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64};
+
+constinit const ParamSpec kI_d_OAuthCustomParameters_value{.name = "value", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048};
+
+constinit const ParamSpec kI_d_OAuthCustomParameters_key{.name = "key", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256};
+
+constinit const std::string_view kE_d_OAuthGrantType[3] = {"CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "TOKEN_EXCHANGE"};
+
+constinit const ParamSpec kS_d_OAuthCredentialProvider[5] = {
+    {.name = "providerArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[77]},
+    {.name = "scopes", .where = kBody, .type = ParamType::array, .required = true, .min_length = 0, .max_length = 100, .items = &kI_d_OAuthScopes_member},
+    {.name = "customParameters", .where = kBody, .type = ParamType::object, .min_length = 1, .max_length = 10, .items = &kI_d_OAuthCustomParameters_value, .keys = &kI_d_OAuthCustomParameters_key},
+    {.name = "grantType", .where = kBody, .type = ParamType::string, .one_of = kE_d_OAuthGrantType},
+    {.name = "defaultReturnUrl", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[78]},
+};
+
+constinit const ParamSpec kS_d_HarnessGatewayOutboundAuth[3] = {
+    {.name = "awsIam", .where = kBody, .type = ParamType::object},
+    {.name = "none", .where = kBody, .type = ParamType::object},
+    {.name = "oauth", .where = kBody, .type = ParamType::object, .members = kS_d_OAuthCredentialProvider},
+};
+
+constinit const ParamSpec kS_d_HarnessAgentCoreGatewayConfig[2] = {
+    {.name = "gatewayArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[15]},
+    {.name = "outboundAuth", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessGatewayOutboundAuth, .one_member = true},
+};
+
+constinit const ParamSpec kS_d_HarnessInlineFunctionConfig[2] = {
+    {.name = "description", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 4096},
+    {.name = "inputSchema", .where = kBody, .type = ParamType::any, .required = true},
+};
+
+constinit const ParamSpec kS_d_HarnessAgentCoreCodeInterpreterConfig[1] = {
+    {.name = "codeInterpreterArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[84]},
+};
+
+constinit const ParamSpec kS_d_HarnessToolConfiguration[5] = {
+    {.name = "remoteMcp", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessRemoteMcpConfig},
+    {.name = "agentCoreBrowser", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessAgentCoreBrowserConfig},
+    {.name = "agentCoreGateway", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessAgentCoreGatewayConfig},
+    {.name = "inlineFunction", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessInlineFunctionConfig},
+    {.name = "agentCoreCodeInterpreter", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessAgentCoreCodeInterpreterConfig},
+};
+
+constinit const ParamSpec kS_d_HarnessTool[3] = {
+    {.name = "type", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_HarnessToolType},
+    {.name = "name", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[4]},
+    {.name = "config", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessToolConfiguration, .one_member = true},
+};
+
+constinit const ParamSpec kI_d_HarnessTools_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessTool};
+
+constinit const ParamSpec kS_d_HarnessSkillS3Source[1] = {
+    {.name = "uri", .where = kBody, .type = ParamType::string, .required = true, .min_length = 5, .max_length = 16383, .pattern = &kPatterns[85]},
+};
+
+constinit const ParamSpec kS_d_HarnessSkillGitAuth[2] = {
+    {.name = "credentialArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[82]},
+    {.name = "username", .where = kBody, .type = ParamType::string},
+};
+
+constinit const ParamSpec kS_d_HarnessSkillGitSource[3] = {
+    {.name = "url", .where = kBody, .type = ParamType::string, .required = true, .min_length = 8, .max_length = 16383, .pattern = &kPatterns[86]},
+    {.name = "path", .where = kBody, .type = ParamType::string},
+    {.name = "auth", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessSkillGitAuth},
+};
+
+constinit const ParamSpec kI_d_HarnessAwsSkillPaths_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096, .pattern = &kPatterns[87]};
+
+constinit const ParamSpec kS_d_HarnessSkillAwsSkillsSource[1] = {
+    {.name = "paths", .where = kBody, .type = ParamType::array, .items = &kI_d_HarnessAwsSkillPaths_member},
+};
+
+constinit const ParamSpec kS_d_HarnessSkill[4] = {
+    {.name = "path", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096},
+    {.name = "s3", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessSkillS3Source},
+    {.name = "git", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessSkillGitSource},
+    {.name = "awsSkills", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessSkillAwsSkillsSource},
+};
+
+constinit const ParamSpec kI_d_HarnessSkills_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessSkill, .one_member = true};
+
+constinit const ParamSpec kI_d_HarnessAllowedTools_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[88]};
+
+constinit const Member kM_d_InvokeHarness[18] = {
+    {{.name = "harnessArn", .where = kQuery, .type = ParamType::string, .required = true, .pattern = &kPatterns[133]}, "harnessArn"},
+    {{.name = "qualifier", .where = kQuery, .type = ParamType::string, .pattern = &kPatterns[14]}, "qualifier"},
+    {{.name = "runtimeSessionId", .where = kHeader, .type = ParamType::string, .required = true, .min_length = 33, .max_length = 100, .pattern = &kPatterns[6]}, "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"},
+    {{.name = "runtimeUserId", .where = kHeader, .type = ParamType::string}, "X-Amzn-Bedrock-AgentCore-Runtime-User-Id"},
+    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "traceparent"},
+    {{.name = "traceState", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 512}, "tracestate"},
+    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "X-Amzn-Trace-Id"},
+    {{.name = "baggage", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 8192}, "baggage"},
+    {{.name = "messages", .where = kBody, .type = ParamType::array, .required = true, .items = &kI_d_HarnessMessages_member}, ""},
+    {{.name = "model", .where = kBody, .type = ParamType::object, .members = kS_d_HarnessModelConfiguration, .one_member = true}, ""},
+    {{.name = "systemPrompt", .where = kBody, .type = ParamType::array, .items = &kI_d_HarnessSystemPrompt_member}, ""},
+    {{.name = "tools", .where = kBody, .type = ParamType::array, .items = &kI_d_HarnessTools_member}, ""},
+    {{.name = "skills", .where = kBody, .type = ParamType::array, .items = &kI_d_HarnessSkills_member}, ""},
+    {{.name = "allowedTools", .where = kBody, .type = ParamType::array, .items = &kI_d_HarnessAllowedTools_member}, ""},
+    {{.name = "maxIterations", .where = kBody, .type = ParamType::integer}, ""},
+    {{.name = "maxTokens", .where = kBody, .type = ParamType::integer}, ""},
+    {{.name = "timeoutSeconds", .where = kBody, .type = ParamType::integer}, ""},
+    {{.name = "actorId", .where = kBody, .type = ParamType::string}, ""},
+};
+
+constinit const OutType kT_d_HarnessConversationRole{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_HarnessMessageStartEvent[1] = {{"role", &kT_d_HarnessConversationRole}};
+
+constinit const OutType kT_d_HarnessMessageStartEvent{OutKind::structure, kTM_d_HarnessMessageStartEvent, nullptr};
+
+constinit const OutType kT_d_HarnessToolUseId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_HarnessToolName{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_HarnessToolUseType{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_HarnessToolUseBlockStart[4] = {{"toolUseId", &kT_d_HarnessToolUseId}, {"name", &kT_d_HarnessToolName}, {"type", &kT_d_HarnessToolUseType}, {"serverName", &kT_d_String}};
+
+constinit const OutType kT_d_HarnessToolUseBlockStart{OutKind::structure, kTM_d_HarnessToolUseBlockStart, nullptr};
+
+constinit const OutType kT_d_HarnessToolUseStatus{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_HarnessToolResultBlockStart[2] = {{"toolUseId", &kT_d_HarnessToolUseId}, {"status", &kT_d_HarnessToolUseStatus}};
+
+constinit const OutType kT_d_HarnessToolResultBlockStart{OutKind::structure, kTM_d_HarnessToolResultBlockStart, nullptr};
+
+constinit const OutMember kTM_d_HarnessContentBlockStart[2] = {{"toolUse", &kT_d_HarnessToolUseBlockStart}, {"toolResult", &kT_d_HarnessToolResultBlockStart}};
+
+constinit const OutType kT_d_HarnessContentBlockStart{OutKind::structure, kTM_d_HarnessContentBlockStart, nullptr};
+
+constinit const OutMember kTM_d_HarnessContentBlockStartEvent[2] = {{"contentBlockIndex", &kT_d_Integer}, {"start", &kT_d_HarnessContentBlockStart}};
+
+constinit const OutType kT_d_HarnessContentBlockStartEvent{OutKind::structure, kTM_d_HarnessContentBlockStartEvent, nullptr};
+
+constinit const OutType kT_d_SensitiveText{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_HarnessToolUseBlockDelta[1] = {{"input", &kT_d_SensitiveText}};
+
+constinit const OutType kT_d_HarnessToolUseBlockDelta{OutKind::structure, kTM_d_HarnessToolUseBlockDelta, nullptr};
+
+constinit const OutType kT_d_SensitiveJson{OutKind::document, {}, nullptr};
+
+constinit const OutMember kTM_d_HarnessToolResultBlockDelta[2] = {{"text", &kT_d_SensitiveText}, {"json", &kT_d_SensitiveJson}};
+
+constinit const OutType kT_d_HarnessToolResultBlockDelta{OutKind::structure, kTM_d_HarnessToolResultBlockDelta, nullptr};
+
+constinit const OutType kT_d_HarnessToolResultBlocksDelta{OutKind::list, {}, &kT_d_HarnessToolResultBlockDelta};
+
+constinit const OutType kT_d_Body{OutKind::blob, {}, nullptr};
+
+constinit const OutMember kTM_d_HarnessReasoningContentBlockDelta[3] = {{"text", &kT_d_String}, {"redactedContent", &kT_d_Body}, {"signature", &kT_d_String}};
+
+constinit const OutType kT_d_HarnessReasoningContentBlockDelta{OutKind::structure, kTM_d_HarnessReasoningContentBlockDelta, nullptr};
+
+constinit const OutMember kTM_d_HarnessToolResultMetadataBlockDelta[1] = {{"metadata", &kT_d_SensitiveText}};
+
+constinit const OutType kT_d_HarnessToolResultMetadataBlockDelta{OutKind::structure, kTM_d_HarnessToolResultMetadataBlockDelta, nullptr};
+
+constinit const OutMember kTM_d_HarnessContentBlockDelta[5] = {{"text", &kT_d_SensitiveText}, {"toolUse", &kT_d_HarnessToolUseBlockDelta}, {"toolResult", &kT_d_HarnessToolResultBlocksDelta}, {"reasoningContent", &kT_d_HarnessReasoningContentBlockDelta}, {"toolResultMetadata", &kT_d_HarnessToolResultMetadataBlockDelta}};
+
+constinit const OutType kT_d_HarnessContentBlockDelta{OutKind::structure, kTM_d_HarnessContentBlockDelta, nullptr};
+
+constinit const OutMember kTM_d_HarnessContentBlockDeltaEvent[2] = {{"contentBlockIndex", &kT_d_Integer}, {"delta", &kT_d_HarnessContentBlockDelta}};
+
+constinit const OutType kT_d_HarnessContentBlockDeltaEvent{OutKind::structure, kTM_d_HarnessContentBlockDeltaEvent, nullptr};
+
+constinit const OutMember kTM_d_HarnessContentBlockStopEvent[1] = {{"contentBlockIndex", &kT_d_Integer}};
+
+constinit const OutType kT_d_HarnessContentBlockStopEvent{OutKind::structure, kTM_d_HarnessContentBlockStopEvent, nullptr};
+
+constinit const OutType kT_d_HarnessStopReason{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_HarnessMessageStopEvent[1] = {{"stopReason", &kT_d_HarnessStopReason}};
+
+constinit const OutType kT_d_HarnessMessageStopEvent{OutKind::structure, kTM_d_HarnessMessageStopEvent, nullptr};
+
+constinit const OutType kT_d_HarnessTokenUsageInputTokensInteger{OutKind::integer, {}, nullptr};
+
+constinit const OutType kT_d_HarnessTokenUsageOutputTokensInteger{OutKind::integer, {}, nullptr};
+
+constinit const OutType kT_d_HarnessTokenUsageTotalTokensInteger{OutKind::integer, {}, nullptr};
+
+constinit const OutType kT_d_HarnessTokenUsageCacheReadInputTokensInteger{OutKind::integer, {}, nullptr};
+
+constinit const OutType kT_d_HarnessTokenUsageCacheWriteInputTokensInteger{OutKind::integer, {}, nullptr};
+
+constinit const OutMember kTM_d_HarnessTokenUsage[5] = {{"inputTokens", &kT_d_HarnessTokenUsageInputTokensInteger}, {"outputTokens", &kT_d_HarnessTokenUsageOutputTokensInteger}, {"totalTokens", &kT_d_HarnessTokenUsageTotalTokensInteger}, {"cacheReadInputTokens", &kT_d_HarnessTokenUsageCacheReadInputTokensInteger}, {"cacheWriteInputTokens", &kT_d_HarnessTokenUsageCacheWriteInputTokensInteger}};
+
+constinit const OutType kT_d_HarnessTokenUsage{OutKind::structure, kTM_d_HarnessTokenUsage, nullptr};
+
+constinit const OutMember kTM_d_HarnessStreamMetrics[1] = {{"latencyMs", &kT_d_Long}};
+
+constinit const OutType kT_d_HarnessStreamMetrics{OutKind::structure, kTM_d_HarnessStreamMetrics, nullptr};
+
+constinit const OutMember kTM_d_HarnessMetadataEvent[2] = {{"usage", &kT_d_HarnessTokenUsage}, {"metrics", &kT_d_HarnessStreamMetrics}};
+
+constinit const OutType kT_d_HarnessMetadataEvent{OutKind::structure, kTM_d_HarnessMetadataEvent, nullptr};
+
+constinit const OutMember kTM_d_InvokeHarnessStreamOutput[9] = {{"messageStart", &kT_d_HarnessMessageStartEvent}, {"contentBlockStart", &kT_d_HarnessContentBlockStartEvent}, {"contentBlockDelta", &kT_d_HarnessContentBlockDeltaEvent}, {"contentBlockStop", &kT_d_HarnessContentBlockStopEvent}, {"messageStop", &kT_d_HarnessMessageStopEvent}, {"metadata", &kT_d_HarnessMetadataEvent}, {"internalServerException", &kT_d_InternalServerException}, {"validationException", &kT_d_ValidationException}, {"runtimeClientError", &kT_d_RuntimeClientError}};
+
+constinit const OutType kT_d_InvokeHarnessStreamOutput{OutKind::structure, kTM_d_InvokeHarnessStreamOutput, nullptr};
+
+constinit const OutMember kTM_d_InvokeHarnessResponse[1] = {{"stream", &kT_d_InvokeHarnessStreamOutput}};
+
+constinit const OutType kT_d_InvokeHarnessResponse{OutKind::structure, kTM_d_InvokeHarnessResponse, nullptr};
+
+constinit const Member kM_d_ListABTests[2] = {
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string}, "nextToken"},
+};
+
+constinit const OutMember kTM_d_ABTestSummary[9] = {{"abTestId", &kT_d_ABTestId}, {"abTestArn", &kT_d_ABTestArn}, {"name", &kT_d_ABTestName}, {"status", &kT_d_ABTestStatus}, {"executionStatus", &kT_d_ABTestExecutionStatus}, {"description", &kT_d_ABTestDescription}, {"gatewayArn", &kT_d_GatewayArn}, {"createdAt", &kT_d_Timestamp}, {"updatedAt", &kT_d_Timestamp}};
+
+constinit const OutType kT_d_ABTestSummary{OutKind::structure, kTM_d_ABTestSummary, nullptr};
+
+constinit const OutType kT_d_ABTestSummaryList{OutKind::list, {}, &kT_d_ABTestSummary};
+
+constinit const OutMember kTM_d_ListABTestsResponse[2] = {{"abTests", &kT_d_ABTestSummaryList}, {"nextToken", &kT_d_String}};
+
+constinit const OutType kT_d_ListABTestsResponse{OutKind::structure, kTM_d_ListABTestsResponse, nullptr};
+
+constinit const Member kM_d_ListActors[3] = {
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[3]}, "memoryId"},
+    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100}, ""},
+    {{.name = "nextToken", .where = kBody, .type = ParamType::string}, ""},
+};
+
+constinit const OutMember kTM_d_ActorSummary[1] = {{"actorId", &kT_d_ActorId}};
+
+constinit const OutType kT_d_ActorSummary{OutKind::structure, kTM_d_ActorSummary, nullptr};
+
+constinit const OutType kT_d_ActorSummaryList{OutKind::list, {}, &kT_d_ActorSummary};
+
+constinit const OutType kT_d_PaginationToken{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_ListActorsOutput[2] = {{"actorSummaries", &kT_d_ActorSummaryList}, {"nextToken", &kT_d_PaginationToken}};
+
+constinit const OutType kT_d_ListActorsOutput{OutKind::structure, kTM_d_ListActorsOutput, nullptr};
+
+constinit const Member kM_c_ListAgentRuntimeEndpoints[3] = {
+    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[38]}, "agentRuntimeId"},
+    {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
 };
 
 constinit const OutMember kTM_c_AgentRuntimeEndpoint[10] = {{"name", &kT_c_EndpointName}, {"liveVersion", &kT_c_AgentRuntimeVersion}, {"targetVersion", &kT_c_AgentRuntimeVersion}, {"agentRuntimeEndpointArn", &kT_c_AgentRuntimeEndpointArn}, {"agentRuntimeArn", &kT_c_AgentRuntimeArn}, {"status", &kT_c_AgentRuntimeEndpointStatus}, {"id", &kT_c_AgentRuntimeEndpointId}, {"description", &kT_c_AgentEndpointDescription}, {"createdAt", &kT_c_DateTimestamp}, {"lastUpdatedAt", &kT_c_DateTimestamp}};
@@ -11088,9 +10222,9 @@ constinit const OutMember kTM_c_ListAgentRuntimeEndpointsResponse[2] = {{"runtim
 constinit const OutType kT_c_ListAgentRuntimeEndpointsResponse{OutKind::structure, kTM_c_ListAgentRuntimeEndpointsResponse, nullptr};
 
 constinit const Member kM_c_ListAgentRuntimeVersions[3] = {
-    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[80]}, "agentRuntimeId"},
+    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[38]}, "agentRuntimeId"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
 };
 
 constinit const OutMember kTM_c_AgentRuntime[7] = {{"agentRuntimeArn", &kT_c_AgentRuntimeArn}, {"agentRuntimeId", &kT_c_AgentRuntimeId}, {"agentRuntimeVersion", &kT_c_AgentRuntimeVersion}, {"agentRuntimeName", &kT_c_AgentRuntimeName}, {"description", &kT_c_Description}, {"lastUpdatedAt", &kT_c_DateTimestamp}, {"status", &kT_c_AgentRuntimeStatus}};
@@ -11104,9 +10238,9 @@ constinit const OutMember kTM_c_ListAgentRuntimeVersionsResponse[2] = {{"agentRu
 constinit const OutType kT_c_ListAgentRuntimeVersionsResponse{OutKind::structure, kTM_c_ListAgentRuntimeVersionsResponse, nullptr};
 
 constinit const Member kM_c_ListAgentRuntimeVersionsByCapacityProvider[3] = {
-    {{.name = "capacityProviderId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[24]}, "capacityProviderId"},
+    {{.name = "capacityProviderId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[118]}, "capacityProviderId"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
 };
 
 constinit const OutMember kTM_c_AgentRuntimeVersionSummary[3] = {{"agentRuntimeArn", &kT_c_AgentRuntimeArn}, {"agentRuntimeVersion", &kT_c_AgentRuntimeVersion}, {"status", &kT_c_AgentRuntimeStatus}};
@@ -11121,7 +10255,7 @@ constinit const OutType kT_c_ListAgentRuntimeVersionsByCapacityProviderOutput{Ou
 
 constinit const Member kM_c_ListAgentRuntimes[2] = {
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
 };
 
 constinit const OutMember kTM_c_ListAgentRuntimesResponse[2] = {{"agentRuntimes", &kT_c_AgentRuntimes}, {"nextToken", &kT_c_NextToken}};
@@ -11143,10 +10277,25 @@ constinit const OutMember kTM_c_ListApiKeyCredentialProvidersResponse[2] = {{"cr
 
 constinit const OutType kT_c_ListApiKeyCredentialProvidersResponse{OutKind::structure, kTM_c_ListApiKeyCredentialProvidersResponse, nullptr};
 
+constinit const Member kM_d_ListBatchEvaluations[2] = {
+    {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string}, "nextToken"},
+};
+
+constinit const OutMember kTM_d_BatchEvaluationSummary[12] = {{"batchEvaluationId", &kT_d_BatchEvaluationId}, {"batchEvaluationArn", &kT_d_BatchEvaluationArn}, {"batchEvaluationName", &kT_d_BatchEvaluationName}, {"status", &kT_d_BatchEvaluationStatus}, {"createdAt", &kT_d_SyntheticTimestamp_date_time}, {"description", &kT_d_BatchEvaluationDescription}, {"evaluators", &kT_d_EvaluatorList}, {"insights", &kT_d_InsightList}, {"evaluationResults", &kT_d_EvaluationJobResults}, {"errorDetails", &kT_d_ErrorDetailsList}, {"kmsKeyArn", &kT_d_KmsKeyArn}, {"updatedAt", &kT_d_SyntheticTimestamp_date_time}};
+
+constinit const OutType kT_d_BatchEvaluationSummary{OutKind::structure, kTM_d_BatchEvaluationSummary, nullptr};
+
+constinit const OutType kT_d_BatchEvaluationSummaryList{OutKind::list, {}, &kT_d_BatchEvaluationSummary};
+
+constinit const OutMember kTM_d_ListBatchEvaluationsResponse[2] = {{"batchEvaluations", &kT_d_BatchEvaluationSummaryList}, {"nextToken", &kT_d_String}};
+
+constinit const OutType kT_d_ListBatchEvaluationsResponse{OutKind::structure, kTM_d_ListBatchEvaluationsResponse, nullptr};
+
 constinit const Member kM_c_ListBrowserProfiles[3] = {
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
-    {{.name = "name", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[8]}, ""},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[14]}, ""},
 };
 
 constinit const OutMember kTM_c_BrowserProfileSummary[10] = {{"profileId", &kT_c_BrowserProfileId}, {"profileArn", &kT_c_BrowserProfileArn}, {"name", &kT_c_BrowserProfileName}, {"description", &kT_c_Description}, {"status", &kT_c_BrowserProfileStatus}, {"createdAt", &kT_c_DateTimestamp}, {"lastUpdatedAt", &kT_c_DateTimestamp}, {"lastSavedAt", &kT_c_DateTimestamp}, {"lastSavedBrowserSessionId", &kT_c_BrowserSessionId}, {"lastSavedBrowserId", &kT_c_BrowserId}};
@@ -11159,11 +10308,32 @@ constinit const OutMember kTM_c_ListBrowserProfilesResponse[2] = {{"profileSumma
 
 constinit const OutType kT_c_ListBrowserProfilesResponse{OutKind::structure, kTM_c_ListBrowserProfilesResponse, nullptr};
 
+constinit const std::string_view kE_d_BrowserSessionStatus[2] = {"READY", "TERMINATED"};
+
+constinit const Member kM_d_ListBrowserSessions[4] = {
+    {{.name = "browserIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "browserIdentifier"},
+    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100}, ""},
+    {{.name = "nextToken", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, ""},
+    {{.name = "status", .where = kBody, .type = ParamType::string, .one_of = kE_d_BrowserSessionStatus}, ""},
+};
+
+constinit const OutMember kTM_d_BrowserSessionSummary[6] = {{"browserIdentifier", &kT_d_String}, {"sessionId", &kT_d_BrowserSessionId}, {"name", &kT_d_Name}, {"status", &kT_d_BrowserSessionStatus}, {"createdAt", &kT_d_DateTimestamp}, {"lastUpdatedAt", &kT_d_DateTimestamp}};
+
+constinit const OutType kT_d_BrowserSessionSummary{OutKind::structure, kTM_d_BrowserSessionSummary, nullptr};
+
+constinit const OutType kT_d_BrowserSessionSummaries{OutKind::list, {}, &kT_d_BrowserSessionSummary};
+
+constinit const OutType kT_d_NextToken{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_ListBrowserSessionsResponse[2] = {{"items", &kT_d_BrowserSessionSummaries}, {"nextToken", &kT_d_NextToken}};
+
+constinit const OutType kT_d_ListBrowserSessionsResponse{OutKind::structure, kTM_d_ListBrowserSessionsResponse, nullptr};
+
 constinit const std::string_view kE_c_ResourceType[2] = {"SYSTEM", "CUSTOM"};
 
 constinit const Member kM_c_ListBrowsers[3] = {
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
     {{.name = "type", .where = kQuery, .type = ParamType::string, .one_of = kE_c_ResourceType}, "type"},
 };
 
@@ -11179,7 +10349,7 @@ constinit const OutType kT_c_ListBrowsersResponse{OutKind::structure, kTM_c_List
 
 constinit const Member kM_c_ListCapacityProviders[2] = {
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
 };
 
 constinit const OutMember kTM_c_CapacityProviderSummary[5] = {{"capacityProviderId", &kT_c_CapacityProviderId}, {"capacityProviderArn", &kT_c_CapacityProviderArn}, {"name", &kT_c_CapacityProviderName}, {"status", &kT_c_CapacityProviderStatus}, {"lastUpdatedAt", &kT_c_Timestamp}};
@@ -11192,9 +10362,28 @@ constinit const OutMember kTM_c_ListCapacityProvidersOutput[2] = {{"capacityProv
 
 constinit const OutType kT_c_ListCapacityProvidersOutput{OutKind::structure, kTM_c_ListCapacityProvidersOutput, nullptr};
 
+constinit const std::string_view kE_d_CodeInterpreterSessionStatus[2] = {"READY", "TERMINATED"};
+
+constinit const Member kM_d_ListCodeInterpreterSessions[4] = {
+    {{.name = "codeInterpreterIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "codeInterpreterIdentifier"},
+    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100}, ""},
+    {{.name = "nextToken", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, ""},
+    {{.name = "status", .where = kBody, .type = ParamType::string, .one_of = kE_d_CodeInterpreterSessionStatus}, ""},
+};
+
+constinit const OutMember kTM_d_CodeInterpreterSessionSummary[6] = {{"codeInterpreterIdentifier", &kT_d_String}, {"sessionId", &kT_d_CodeInterpreterSessionId}, {"name", &kT_d_Name}, {"status", &kT_d_CodeInterpreterSessionStatus}, {"createdAt", &kT_d_DateTimestamp}, {"lastUpdatedAt", &kT_d_DateTimestamp}};
+
+constinit const OutType kT_d_CodeInterpreterSessionSummary{OutKind::structure, kTM_d_CodeInterpreterSessionSummary, nullptr};
+
+constinit const OutType kT_d_CodeInterpreterSessionSummaries{OutKind::list, {}, &kT_d_CodeInterpreterSessionSummary};
+
+constinit const OutMember kTM_d_ListCodeInterpreterSessionsResponse[2] = {{"items", &kT_d_CodeInterpreterSessionSummaries}, {"nextToken", &kT_d_NextToken}};
+
+constinit const OutType kT_d_ListCodeInterpreterSessionsResponse{OutKind::structure, kTM_d_ListCodeInterpreterSessionsResponse, nullptr};
+
 constinit const Member kM_c_ListCodeInterpreters[3] = {
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
     {{.name = "type", .where = kQuery, .type = ParamType::string, .one_of = kE_c_ResourceType}, "type"},
 };
 
@@ -11209,13 +10398,13 @@ constinit const OutMember kTM_c_ListCodeInterpretersResponse[2] = {{"codeInterpr
 constinit const OutType kT_c_ListCodeInterpretersResponse{OutKind::structure, kTM_c_ListCodeInterpretersResponse, nullptr};
 
 constinit const ParamSpec kS_c_VersionFilter[3] = {
-    {.name = "branchName", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[94]},
+    {.name = "branchName", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[56]},
     {.name = "createdByName", .where = kBody, .type = ParamType::string},
     {.name = "latestPerBranch", .where = kBody, .type = ParamType::boolean},
 };
 
 constinit const Member kM_c_ListConfigurationBundleVersions[4] = {
-    {{.name = "bundleId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[23]}, "bundleId"},
+    {{.name = "bundleId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[116]}, "bundleId"},
     {{.name = "nextToken", .where = kQuery, .type = ParamType::string}, "nextToken"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
     {{.name = "filter", .where = kBody, .type = ParamType::object, .members = kS_c_VersionFilter}, ""},
@@ -11262,8 +10451,8 @@ constinit const OutMember kTM_c_ListConsentPortalsResponse[2] = {{"consentPortal
 constinit const OutType kT_c_ListConsentPortalsResponse{OutKind::structure, kTM_c_ListConsentPortalsResponse, nullptr};
 
 constinit const Member kM_c_ListDatasetExamples[4] = {
-    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[64]}, "datasetId"},
-    {{.name = "datasetVersion", .where = kQuery, .type = ParamType::string, .pattern = &kPatterns[135]}, "datasetVersion"},
+    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[0]}, "datasetId"},
+    {{.name = "datasetVersion", .where = kQuery, .type = ParamType::string, .pattern = &kPatterns[120]}, "datasetVersion"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 1000}, "maxResults"},
     {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 0, .max_length = 2048}, "nextToken"},
 };
@@ -11275,7 +10464,7 @@ constinit const OutMember kTM_c_ListDatasetExamplesResponse[5] = {{"datasetArn",
 constinit const OutType kT_c_ListDatasetExamplesResponse{OutKind::structure, kTM_c_ListDatasetExamplesResponse, nullptr};
 
 constinit const Member kM_c_ListDatasetVersions[3] = {
-    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[64]}, "datasetId"},
+    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[0]}, "datasetId"},
     {{.name = "nextToken", .where = kQuery, .type = ParamType::string}, "nextToken"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
 };
@@ -11322,10 +10511,54 @@ constinit const OutMember kTM_c_ListEvaluatorsResponse[2] = {{"evaluators", &kT_
 
 constinit const OutType kT_c_ListEvaluatorsResponse{OutKind::structure, kTM_c_ListEvaluatorsResponse, nullptr};
 
+constinit const ParamSpec kS_d_BranchFilter[2] = {
+    {.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 100, .pattern = &kPatterns[6]},
+    {.name = "includeParentBranches", .where = kBody, .type = ParamType::boolean},
+};
+
+constinit const ParamSpec kS_d_LeftExpression[1] = {
+    {.name = "metadataKey", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[7]},
+};
+
+constinit const std::string_view kE_d_OperatorType[3] = {"EQUALS_TO", "EXISTS", "NOT_EXISTS"};
+
+constinit const ParamSpec kS_d_RightExpression[1] = {
+    {.name = "metadataValue", .where = kBody, .type = ParamType::object, .members = kS_d_MetadataValue, .one_member = true},
+};
+
+constinit const ParamSpec kS_d_EventMetadataFilterExpression[3] = {
+    {.name = "left", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_LeftExpression, .one_member = true},
+    {.name = "operator", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_OperatorType},
+    {.name = "right", .where = kBody, .type = ParamType::object, .members = kS_d_RightExpression, .one_member = true},
+};
+
+constinit const ParamSpec kI_d_EventMetadataFilterList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_EventMetadataFilterExpression};
+
+constinit const ParamSpec kS_d_FilterInput[2] = {
+    {.name = "branch", .where = kBody, .type = ParamType::object, .members = kS_d_BranchFilter},
+    {.name = "eventMetadata", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 5, .items = &kI_d_EventMetadataFilterList_member},
+};
+
+constinit const Member kM_d_ListEvents[7] = {
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[3]}, "memoryId"},
+    {{.name = "sessionId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 100, .pattern = &kPatterns[6]}, "sessionId"},
+    {{.name = "actorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255, .pattern = &kPatterns[59]}, "actorId"},
+    {{.name = "includePayloads", .where = kBody, .type = ParamType::boolean}, ""},
+    {{.name = "filter", .where = kBody, .type = ParamType::object, .members = kS_d_FilterInput}, ""},
+    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100}, ""},
+    {{.name = "nextToken", .where = kBody, .type = ParamType::string}, ""},
+};
+
+constinit const OutType kT_d_EventList{OutKind::list, {}, &kT_d_Event};
+
+constinit const OutMember kTM_d_ListEventsOutput[2] = {{"events", &kT_d_EventList}, {"nextToken", &kT_d_PaginationToken}};
+
+constinit const OutType kT_d_ListEventsOutput{OutKind::structure, kTM_d_ListEventsOutput, nullptr};
+
 constinit const Member kM_c_ListGatewayRateLimits[3] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
 };
 
 constinit const OutType kT_c_GatewayRateLimitNextToken{OutKind::string, {}, nullptr};
@@ -11335,9 +10568,9 @@ constinit const OutMember kTM_c_ListGatewayRateLimitsResponse[2] = {{"rateLimits
 constinit const OutType kT_c_ListGatewayRateLimitsResponse{OutKind::structure, kTM_c_ListGatewayRateLimitsResponse, nullptr};
 
 constinit const Member kM_c_ListGatewayRules[3] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
 };
 
 constinit const OutMember kTM_c_GatewayRuleDetail[10] = {{"ruleId", &kT_c_GatewayRuleId}, {"gatewayArn", &kT_c_GatewayArn}, {"priority", &kT_c_GatewayRulePriority}, {"conditions", &kT_c_Conditions}, {"actions", &kT_c_Actions}, {"description", &kT_c_GatewayRuleDescription}, {"createdAt", &kT_c_DateTimestamp}, {"status", &kT_c_GatewayRuleStatus}, {"system", &kT_c_SystemManagedBlock}, {"updatedAt", &kT_c_DateTimestamp}};
@@ -11353,9 +10586,9 @@ constinit const OutMember kTM_c_ListGatewayRulesResponse[2] = {{"gatewayRules", 
 constinit const OutType kT_c_ListGatewayRulesResponse{OutKind::structure, kTM_c_ListGatewayRulesResponse, nullptr};
 
 constinit const Member kM_c_ListGatewayTargets[3] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 1000}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
 };
 
 constinit const OutType kT_c_TargetType{OutKind::string, {}, nullptr};
@@ -11374,7 +10607,7 @@ constinit const OutType kT_c_ListGatewayTargetsResponse{OutKind::structure, kTM_
 
 constinit const Member kM_c_ListGateways[2] = {
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 1000}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
 };
 
 constinit const OutMember kTM_c_GatewaySummary[8] = {{"gatewayId", &kT_c_GatewayId}, {"name", &kT_c_GatewayName}, {"status", &kT_c_GatewayStatus}, {"description", &kT_c_GatewayDescription}, {"createdAt", &kT_c_DateTimestamp}, {"updatedAt", &kT_c_DateTimestamp}, {"authorizerType", &kT_c_AuthorizerType}, {"protocolType", &kT_c_GatewayProtocolType}};
@@ -11390,9 +10623,9 @@ constinit const OutMember kTM_c_ListGatewaysResponse[2] = {{"items", &kT_c_Gatew
 constinit const OutType kT_c_ListGatewaysResponse{OutKind::structure, kTM_c_ListGatewaysResponse, nullptr};
 
 constinit const Member kM_c_ListHarnessEndpoints[3] = {
-    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[114]}, "harnessId"},
+    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[90]}, "harnessId"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
 };
 
 constinit const OutType kT_c_HarnessEndpoints{OutKind::list, {}, &kT_c_HarnessEndpoint};
@@ -11402,9 +10635,9 @@ constinit const OutMember kTM_c_ListHarnessEndpointsResponse[2] = {{"endpoints",
 constinit const OutType kT_c_ListHarnessEndpointsResponse{OutKind::structure, kTM_c_ListHarnessEndpointsResponse, nullptr};
 
 constinit const Member kM_c_ListHarnessVersions[3] = {
-    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[114]}, "harnessId"},
+    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[90]}, "harnessId"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
 };
 
 constinit const OutMember kTM_c_HarnessVersionSummary[8] = {{"harnessId", &kT_c_HarnessId}, {"harnessName", &kT_c_HarnessName}, {"arn", &kT_c_HarnessArn}, {"harnessVersion", &kT_c_HarnessVersion}, {"status", &kT_c_HarnessStatus}, {"createdAt", &kT_c_DateTimestamp}, {"updatedAt", &kT_c_DateTimestamp}, {"failureReason", &kT_c_String}};
@@ -11419,7 +10652,7 @@ constinit const OutType kT_c_ListHarnessVersionsResponse{OutKind::structure, kTM
 
 constinit const Member kM_c_ListHarnesses[2] = {
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
 };
 
 constinit const OutMember kTM_c_HarnessSummary[7] = {{"harnessId", &kT_c_HarnessId}, {"harnessName", &kT_c_HarnessName}, {"arn", &kT_c_HarnessArn}, {"status", &kT_c_HarnessStatus}, {"createdAt", &kT_c_DateTimestamp}, {"updatedAt", &kT_c_DateTimestamp}, {"harnessVersion", &kT_c_HarnessVersion}};
@@ -11446,6 +10679,82 @@ constinit const OutType kT_c_MemorySummaryList{OutKind::list, {}, &kT_c_MemorySu
 constinit const OutMember kTM_c_ListMemoriesOutput[2] = {{"memories", &kT_c_MemorySummaryList}, {"nextToken", &kT_c_String}};
 
 constinit const OutType kT_c_ListMemoriesOutput{OutKind::structure, kTM_c_ListMemoriesOutput, nullptr};
+
+constinit const std::string_view kE_d_ExtractionJobStatus[1] = {"FAILED"};
+
+constinit const ParamSpec kS_d_ExtractionJobFilterInput[4] = {
+    {.name = "strategyId", .where = kBody, .type = ParamType::string},
+    {.name = "sessionId", .where = kBody, .type = ParamType::string},
+    {.name = "actorId", .where = kBody, .type = ParamType::string},
+    {.name = "status", .where = kBody, .type = ParamType::string, .one_of = kE_d_ExtractionJobStatus},
+};
+
+constinit const Member kM_d_ListMemoryExtractionJobs[4] = {
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[3]}, "memoryId"},
+    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 50}, ""},
+    {{.name = "filter", .where = kBody, .type = ParamType::object, .members = kS_d_ExtractionJobFilterInput}, ""},
+    {{.name = "nextToken", .where = kBody, .type = ParamType::string}, ""},
+};
+
+constinit const OutMember kTM_d_MessageMetadata[2] = {{"eventId", &kT_d_String}, {"messageIndex", &kT_d_Integer}};
+
+constinit const OutType kT_d_MessageMetadata{OutKind::structure, kTM_d_MessageMetadata, nullptr};
+
+constinit const OutType kT_d_MessagesList{OutKind::list, {}, &kT_d_MessageMetadata};
+
+constinit const OutMember kTM_d_ExtractionJobMessages[1] = {{"messagesList", &kT_d_MessagesList}};
+
+constinit const OutType kT_d_ExtractionJobMessages{OutKind::structure, kTM_d_ExtractionJobMessages, nullptr};
+
+constinit const OutType kT_d_ExtractionJobStatus{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_ExtractionJobMetadata[7] = {{"jobID", &kT_d_String}, {"messages", &kT_d_ExtractionJobMessages}, {"status", &kT_d_ExtractionJobStatus}, {"failureReason", &kT_d_String}, {"strategyId", &kT_d_String}, {"sessionId", &kT_d_String}, {"actorId", &kT_d_String}};
+
+constinit const OutType kT_d_ExtractionJobMetadata{OutKind::structure, kTM_d_ExtractionJobMetadata, nullptr};
+
+constinit const OutType kT_d_ExtractionJobMetadataList{OutKind::list, {}, &kT_d_ExtractionJobMetadata};
+
+constinit const OutMember kTM_d_ListMemoryExtractionJobsOutput[2] = {{"jobs", &kT_d_ExtractionJobMetadataList}, {"nextToken", &kT_d_PaginationToken}};
+
+constinit const OutType kT_d_ListMemoryExtractionJobsOutput{OutKind::structure, kTM_d_ListMemoryExtractionJobsOutput, nullptr};
+
+constinit const ParamSpec kS_d_MemoryRecordLeftExpression[1] = {
+    {.name = "metadataKey", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[7]},
+};
+
+constinit const std::string_view kE_d_MemoryRecordOperatorType[10] = {"EQUALS_TO", "EXISTS", "NOT_EXISTS", "BEFORE", "AFTER", "CONTAINS", "GREATER_THAN", "GREATER_THAN_OR_EQUALS", "LESS_THAN", "LESS_THAN_OR_EQUALS"};
+
+constinit const ParamSpec kS_d_MemoryRecordRightExpression[1] = {
+    {.name = "metadataValue", .where = kBody, .type = ParamType::object, .members = kS_d_MemoryRecordMetadataValue, .one_member = true},
+};
+
+constinit const ParamSpec kS_d_MemoryMetadataFilterExpression[3] = {
+    {.name = "left", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_MemoryRecordLeftExpression, .one_member = true},
+    {.name = "operator", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_MemoryRecordOperatorType},
+    {.name = "right", .where = kBody, .type = ParamType::object, .members = kS_d_MemoryRecordRightExpression, .one_member = true},
+};
+
+constinit const ParamSpec kI_d_MemoryMetadataFilterList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_MemoryMetadataFilterExpression};
+
+constinit const Member kM_d_ListMemoryRecords[7] = {
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[3]}, "memoryId"},
+    {{.name = "namespace", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 1024, .pattern = &kPatterns[5]}, ""},
+    {{.name = "namespacePath", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 1024, .pattern = &kPatterns[5]}, ""},
+    {{.name = "memoryStrategyId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100, .pattern = &kPatterns[6]}, ""},
+    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100}, ""},
+    {{.name = "nextToken", .where = kBody, .type = ParamType::string}, ""},
+    {{.name = "metadataFilters", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 5, .items = &kI_d_MemoryMetadataFilterList_member}, ""},
+};
+
+constinit const OutMember kTM_d_MemoryRecordSummary[7] = {{"memoryRecordId", &kT_d_MemoryRecordId}, {"content", &kT_d_MemoryContent}, {"memoryStrategyId", &kT_d_MemoryStrategyId}, {"namespaces", &kT_d_NamespacesList}, {"createdAt", &kT_d_Timestamp}, {"score", &kT_d_Double}, {"metadata", &kT_d_MemoryRecordMetadataMap}};
+
+constinit const OutType kT_d_MemoryRecordSummary{OutKind::structure, kTM_d_MemoryRecordSummary, nullptr};
+
+constinit const OutType kT_d_MemoryRecordSummaryList{OutKind::list, {}, &kT_d_MemoryRecordSummary};
+
+constinit const OutMember kTM_d_ListMemoryRecordsOutput[2] = {{"memoryRecordSummaries", &kT_d_MemoryRecordSummaryList}, {"nextToken", &kT_d_PaginationToken}};
+
+constinit const OutType kT_d_ListMemoryRecordsOutput{OutKind::structure, kTM_d_ListMemoryRecordsOutput, nullptr};
 
 constinit const Member kM_c_ListOauth2CredentialProviders[2] = {
     {{.name = "nextToken", .where = kBody, .type = ParamType::string}, ""},
@@ -11478,9 +10787,9 @@ constinit const OutMember kTM_c_ListOnlineEvaluationConfigsResponse[2] = {{"onli
 constinit const OutType kT_c_ListOnlineEvaluationConfigsResponse{OutKind::structure, kTM_c_ListOnlineEvaluationConfigsResponse, nullptr};
 
 constinit const Member kM_c_ListPaymentConnectors[3] = {
-    {{.name = "paymentManagerId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[19]}, "paymentManagerId"},
+    {{.name = "paymentManagerId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[9]}, "paymentManagerId"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
 };
 
 constinit const OutMember kTM_c_PaymentConnectorSummary[5] = {{"paymentConnectorId", &kT_c_PaymentConnectorId}, {"name", &kT_c_PaymentConnectorName}, {"type", &kT_c_PaymentConnectorType}, {"status", &kT_c_PaymentConnectorStatus}, {"lastUpdatedAt", &kT_c_DateTimestamp}};
@@ -11508,9 +10817,28 @@ constinit const OutMember kTM_c_ListPaymentCredentialProvidersResponse[2] = {{"c
 
 constinit const OutType kT_c_ListPaymentCredentialProvidersResponse{OutKind::structure, kTM_c_ListPaymentCredentialProvidersResponse, nullptr};
 
+constinit const Member kM_d_ListPaymentInstruments[6] = {
+    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
+    {{.name = "agentName", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Payments-Agent-Name"},
+    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[103]}, ""},
+    {{.name = "paymentConnectorId", .where = kBody, .type = ParamType::string, .min_length = 12, .max_length = 211, .pattern = &kPatterns[9]}, ""},
+    {{.name = "nextToken", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, ""},
+    {{.name = "maxResults", .where = kBody, .type = ParamType::integer}, ""},
+};
+
+constinit const OutMember kTM_d_PaymentInstrumentSummary[8] = {{"paymentInstrumentId", &kT_d_PaymentInstrumentId}, {"paymentManagerArn", &kT_d_PaymentManagerArn}, {"paymentConnectorId", &kT_d_PaymentConnectorId}, {"userId", &kT_d_UserId}, {"paymentInstrumentType", &kT_d_PaymentInstrumentType}, {"status", &kT_d_PaymentInstrumentStatus}, {"createdAt", &kT_d_DateTimestamp}, {"updatedAt", &kT_d_DateTimestamp}};
+
+constinit const OutType kT_d_PaymentInstrumentSummary{OutKind::structure, kTM_d_PaymentInstrumentSummary, nullptr};
+
+constinit const OutType kT_d_PaymentInstrumentSummaryList{OutKind::list, {}, &kT_d_PaymentInstrumentSummary};
+
+constinit const OutMember kTM_d_ListPaymentInstrumentsResponse[2] = {{"paymentInstruments", &kT_d_PaymentInstrumentSummaryList}, {"nextToken", &kT_d_String}};
+
+constinit const OutType kT_d_ListPaymentInstrumentsResponse{OutKind::structure, kTM_d_ListPaymentInstrumentsResponse, nullptr};
+
 constinit const Member kM_c_ListPaymentManagers[2] = {
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
 };
 
 constinit const OutMember kTM_c_PaymentManagerSummary[9] = {{"paymentManagerArn", &kT_c_PaymentManagerArn}, {"paymentManagerId", &kT_c_PaymentManagerId}, {"name", &kT_c_PaymentManagerName}, {"description", &kT_c_PaymentsDescription}, {"authorizerType", &kT_c_PaymentsAuthorizerType}, {"roleArn", &kT_c_RoleArn}, {"status", &kT_c_PaymentManagerStatus}, {"createdAt", &kT_c_DateTimestamp}, {"lastUpdatedAt", &kT_c_DateTimestamp}};
@@ -11523,9 +10851,27 @@ constinit const OutMember kTM_c_ListPaymentManagersResponse[2] = {{"paymentManag
 
 constinit const OutType kT_c_ListPaymentManagersResponse{OutKind::structure, kTM_c_ListPaymentManagersResponse, nullptr};
 
+constinit const Member kM_d_ListPaymentSessions[5] = {
+    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
+    {{.name = "agentName", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Payments-Agent-Name"},
+    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[103]}, ""},
+    {{.name = "nextToken", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, ""},
+    {{.name = "maxResults", .where = kBody, .type = ParamType::integer}, ""},
+};
+
+constinit const OutMember kTM_d_PaymentSessionSummary[6] = {{"paymentSessionId", &kT_d_PaymentSessionId}, {"paymentManagerArn", &kT_d_PaymentManagerArn}, {"userId", &kT_d_UserId}, {"expiryTimeInMinutes", &kT_d_Integer}, {"createdAt", &kT_d_DateTimestamp}, {"updatedAt", &kT_d_DateTimestamp}};
+
+constinit const OutType kT_d_PaymentSessionSummary{OutKind::structure, kTM_d_PaymentSessionSummary, nullptr};
+
+constinit const OutType kT_d_PaymentSessionSummaryList{OutKind::list, {}, &kT_d_PaymentSessionSummary};
+
+constinit const OutMember kTM_d_ListPaymentSessionsResponse[2] = {{"paymentSessions", &kT_d_PaymentSessionSummaryList}, {"nextToken", &kT_d_NextToken}};
+
+constinit const OutType kT_d_ListPaymentSessionsResponse{OutKind::structure, kTM_d_ListPaymentSessionsResponse, nullptr};
+
 constinit const Member kM_c_ListPolicies[4] = {
-    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyEngineId"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyEngineId"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
     {{.name = "targetResourceScope", .where = kQuery, .type = ParamType::string, .min_length = 20, .max_length = 1011}, "targetResourceScope"},
 };
@@ -11541,7 +10887,7 @@ constinit const OutMember kTM_c_ListPoliciesResponse[2] = {{"policies", &kT_c_Po
 constinit const OutType kT_c_ListPoliciesResponse{OutKind::structure, kTM_c_ListPoliciesResponse, nullptr};
 
 constinit const Member kM_c_ListPolicyEngineSummaries[2] = {
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
 };
 
@@ -11556,7 +10902,7 @@ constinit const OutMember kTM_c_ListPolicyEngineSummariesResponse[2] = {{"policy
 constinit const OutType kT_c_ListPolicyEngineSummariesResponse{OutKind::structure, kTM_c_ListPolicyEngineSummariesResponse, nullptr};
 
 constinit const Member kM_c_ListPolicyEngines[2] = {
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
 };
 
@@ -11571,9 +10917,9 @@ constinit const OutMember kTM_c_ListPolicyEnginesResponse[2] = {{"policyEngines"
 constinit const OutType kT_c_ListPolicyEnginesResponse{OutKind::structure, kTM_c_ListPolicyEnginesResponse, nullptr};
 
 constinit const Member kM_c_ListPolicyGenerationAssets[4] = {
-    {{.name = "policyGenerationId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyGenerationId"},
-    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyEngineId"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "policyGenerationId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyGenerationId"},
+    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyEngineId"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
 };
 
@@ -11598,8 +10944,8 @@ constinit const OutMember kTM_c_ListPolicyGenerationAssetsResponse[2] = {{"polic
 constinit const OutType kT_c_ListPolicyGenerationAssetsResponse{OutKind::structure, kTM_c_ListPolicyGenerationAssetsResponse, nullptr};
 
 constinit const Member kM_c_ListPolicyGenerationSummaries[3] = {
-    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyEngineId"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyEngineId"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
 };
 
@@ -11614,8 +10960,8 @@ constinit const OutMember kTM_c_ListPolicyGenerationSummariesResponse[2] = {{"po
 constinit const OutType kT_c_ListPolicyGenerationSummariesResponse{OutKind::structure, kTM_c_ListPolicyGenerationSummariesResponse, nullptr};
 
 constinit const Member kM_c_ListPolicyGenerations[3] = {
-    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyEngineId"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyEngineId"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
 };
 
@@ -11630,8 +10976,8 @@ constinit const OutMember kTM_c_ListPolicyGenerationsResponse[2] = {{"policyGene
 constinit const OutType kT_c_ListPolicyGenerationsResponse{OutKind::structure, kTM_c_ListPolicyGenerationsResponse, nullptr};
 
 constinit const Member kM_c_ListPolicySummaries[4] = {
-    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyEngineId"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyEngineId"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
     {{.name = "targetResourceScope", .where = kQuery, .type = ParamType::string, .min_length = 20, .max_length = 1011}, "targetResourceScope"},
 };
@@ -11646,11 +10992,29 @@ constinit const OutMember kTM_c_ListPolicySummariesResponse[2] = {{"policies", &
 
 constinit const OutType kT_c_ListPolicySummariesResponse{OutKind::structure, kTM_c_ListPolicySummariesResponse, nullptr};
 
+constinit const std::string_view kE_d_RecommendationStatus[5] = {"PENDING", "IN_PROGRESS", "COMPLETED", "FAILED", "DELETING"};
+
+constinit const Member kM_d_ListRecommendations[3] = {
+    {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
+    {{.name = "statusFilter", .where = kQuery, .type = ParamType::string, .one_of = kE_d_RecommendationStatus}, "status"},
+};
+
+constinit const OutMember kTM_d_RecommendationSummary[8] = {{"recommendationId", &kT_d_RecommendationId}, {"recommendationArn", &kT_d_RecommendationArn}, {"name", &kT_d_RecommendationName}, {"description", &kT_d_RecommendationDescription}, {"type", &kT_d_RecommendationType}, {"status", &kT_d_RecommendationStatus}, {"createdAt", &kT_d_SyntheticTimestamp_date_time}, {"updatedAt", &kT_d_SyntheticTimestamp_date_time}};
+
+constinit const OutType kT_d_RecommendationSummary{OutKind::structure, kTM_d_RecommendationSummary, nullptr};
+
+constinit const OutType kT_d_RecommendationSummaryList{OutKind::list, {}, &kT_d_RecommendationSummary};
+
+constinit const OutMember kTM_d_ListRecommendationsResponse[2] = {{"recommendationSummaries", &kT_d_RecommendationSummaryList}, {"nextToken", &kT_d_NextToken}};
+
+constinit const OutType kT_d_ListRecommendationsResponse{OutKind::structure, kTM_d_ListRecommendationsResponse, nullptr};
+
 constinit const std::string_view kE_c_RegistryStatus[7] = {"CREATING", "READY", "UPDATING", "CREATE_FAILED", "UPDATE_FAILED", "DELETING", "DELETE_FAILED"};
 
 constinit const Member kM_c_ListRegistries[4] = {
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
     {{.name = "status", .where = kQuery, .type = ParamType::string, .one_of = kE_c_RegistryStatus}, "status"},
     {{.name = "authorizerType", .where = kQuery, .type = ParamType::string, .one_of = kE_c_RegistryAuthorizerType}, "authorizerType"},
 };
@@ -11668,10 +11032,10 @@ constinit const OutType kT_c_ListRegistriesResponse{OutKind::structure, kTM_c_Li
 constinit const std::string_view kE_c_RegistryRecordStatus[9] = {"DRAFT", "PENDING_APPROVAL", "APPROVED", "REJECTED", "DEPRECATED", "CREATING", "UPDATING", "CREATE_FAILED", "UPDATE_FAILED"};
 
 constinit const Member kM_c_ListRegistryRecords[6] = {
-    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[48]}, "registryId"},
+    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[111]}, "registryId"},
     {{.name = "maxResults", .where = kQuery, .type = ParamType::integer, .min = 1, .max = 100}, "maxResults"},
-    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[47]}, "nextToken"},
-    {{.name = "name", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[128]}, "name"},
+    {{.name = "nextToken", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[134]}, "nextToken"},
+    {{.name = "name", .where = kQuery, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[110]}, "name"},
     {{.name = "status", .where = kQuery, .type = ParamType::string, .one_of = kE_c_RegistryRecordStatus}, "status"},
     {{.name = "descriptorType", .where = kQuery, .type = ParamType::string, .one_of = kE_c_DescriptorType}, "descriptorType"},
 };
@@ -11686,8 +11050,32 @@ constinit const OutMember kTM_c_ListRegistryRecordsResponse[2] = {{"registryReco
 
 constinit const OutType kT_c_ListRegistryRecordsResponse{OutKind::structure, kTM_c_ListRegistryRecordsResponse, nullptr};
 
+constinit const std::string_view kE_d_EventFilterCondition[1] = {"HAS_EVENTS"};
+
+constinit const ParamSpec kS_d_SessionFilter[1] = {
+    {.name = "eventFilter", .where = kBody, .type = ParamType::string, .one_of = kE_d_EventFilterCondition},
+};
+
+constinit const Member kM_d_ListSessions[5] = {
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[3]}, "memoryId"},
+    {{.name = "actorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 255, .pattern = &kPatterns[59]}, "actorId"},
+    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100}, ""},
+    {{.name = "nextToken", .where = kBody, .type = ParamType::string}, ""},
+    {{.name = "filter", .where = kBody, .type = ParamType::object, .members = kS_d_SessionFilter}, ""},
+};
+
+constinit const OutMember kTM_d_SessionSummary[3] = {{"sessionId", &kT_d_SessionId}, {"actorId", &kT_d_ActorId}, {"createdAt", &kT_d_Timestamp}};
+
+constinit const OutType kT_d_SessionSummary{OutKind::structure, kTM_d_SessionSummary, nullptr};
+
+constinit const OutType kT_d_SessionSummaryList{OutKind::list, {}, &kT_d_SessionSummary};
+
+constinit const OutMember kTM_d_ListSessionsOutput[2] = {{"sessionSummaries", &kT_d_SessionSummaryList}, {"nextToken", &kT_d_PaginationToken}};
+
+constinit const OutType kT_d_ListSessionsOutput{OutKind::structure, kTM_d_ListSessionsOutput, nullptr};
+
 constinit const Member kM_c_ListTagsForResource[1] = {
-    {{.name = "resourceArn", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 20, .max_length = 1011, .pattern = &kPatterns[140]}, "resourceArn"},
+    {{.name = "resourceArn", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 20, .max_length = 1011, .pattern = &kPatterns[135]}, "resourceArn"},
 };
 
 constinit const OutMember kTM_c_ListTagsForResourceResponse[1] = {{"tags", &kT_c_TagsMap}};
@@ -11709,6 +11097,48 @@ constinit const OutMember kTM_c_ListWorkloadIdentitiesResponse[2] = {{"workloadI
 
 constinit const OutType kT_c_ListWorkloadIdentitiesResponse{OutKind::structure, kTM_c_ListWorkloadIdentitiesResponse, nullptr};
 
+constinit const std::string_view kE_d_PaymentType[1] = {"CRYPTO_X402"};
+
+constinit const ParamSpec kS_d_CryptoX402PaymentInput[2] = {
+    {.name = "version", .where = kBody, .type = ParamType::string, .required = true},
+    {.name = "payload", .where = kBody, .type = ParamType::any, .required = true},
+};
+
+constinit const ParamSpec kS_d_PaymentInput[1] = {
+    {.name = "cryptoX402", .where = kBody, .type = ParamType::object, .members = kS_d_CryptoX402PaymentInput},
+};
+
+constinit const Member kM_d_ProcessPayment[8] = {
+    {{.name = "userId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 120}, "X-Amzn-Bedrock-AgentCore-Payments-User-Id"},
+    {{.name = "agentName", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Payments-Agent-Name"},
+    {{.name = "paymentManagerArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 66, .max_length = 2048, .pattern = &kPatterns[103]}, ""},
+    {{.name = "paymentSessionId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 31, .max_length = 31, .pattern = &kPatterns[125]}, ""},
+    {{.name = "paymentInstrumentId", .where = kBody, .type = ParamType::string, .required = true, .min_length = 34, .max_length = 34, .pattern = &kPatterns[124]}, ""},
+    {{.name = "paymentType", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_PaymentType}, ""},
+    {{.name = "paymentInput", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_PaymentInput, .one_member = true}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+};
+
+constinit const OutType kT_d_ProcessPaymentId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_PaymentType{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_PaymentStatus{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_PaymentDocument{OutKind::document, {}, nullptr};
+
+constinit const OutMember kTM_d_CryptoX402PaymentOutput[2] = {{"version", &kT_d_String}, {"payload", &kT_d_PaymentDocument}};
+
+constinit const OutType kT_d_CryptoX402PaymentOutput{OutKind::structure, kTM_d_CryptoX402PaymentOutput, nullptr};
+
+constinit const OutMember kTM_d_PaymentOutput[1] = {{"cryptoX402", &kT_d_CryptoX402PaymentOutput}};
+
+constinit const OutType kT_d_PaymentOutput{OutKind::structure, kTM_d_PaymentOutput, nullptr};
+
+constinit const OutMember kTM_d_ProcessPaymentResponse[9] = {{"processPaymentId", &kT_d_ProcessPaymentId}, {"paymentManagerArn", &kT_d_PaymentManagerArn}, {"paymentSessionId", &kT_d_PaymentSessionId}, {"paymentInstrumentId", &kT_d_PaymentInstrumentId}, {"paymentType", &kT_d_PaymentType}, {"status", &kT_d_PaymentStatus}, {"paymentOutput", &kT_d_PaymentOutput}, {"createdAt", &kT_d_DateTimestamp}, {"updatedAt", &kT_d_DateTimestamp}};
+
+constinit const OutType kT_d_ProcessPaymentResponse{OutKind::structure, kTM_d_ProcessPaymentResponse, nullptr};
+
 constinit const Member kM_c_PutResourcePolicy[2] = {
     {{.name = "resourceArn", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 20, .max_length = 1011}, "resourceArn"},
     {{.name = "policy", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 20480}, ""},
@@ -11717,6 +11147,26 @@ constinit const Member kM_c_PutResourcePolicy[2] = {
 constinit const OutMember kTM_c_PutResourcePolicyResponse[1] = {{"policy", &kT_c_ResourcePolicyBody}};
 
 constinit const OutType kT_c_PutResourcePolicyResponse{OutKind::structure, kTM_c_PutResourcePolicyResponse, nullptr};
+
+constinit const ParamSpec kS_d_SearchCriteria[4] = {
+    {.name = "searchQuery", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 10000},
+    {.name = "memoryStrategyId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100, .pattern = &kPatterns[6]},
+    {.name = "topK", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100},
+    {.name = "metadataFilters", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 5, .items = &kI_d_MemoryMetadataFilterList_member},
+};
+
+constinit const Member kM_d_RetrieveMemoryRecords[6] = {
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[3]}, "memoryId"},
+    {{.name = "namespace", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 1024, .pattern = &kPatterns[5]}, ""},
+    {{.name = "namespacePath", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 1024, .pattern = &kPatterns[5]}, ""},
+    {{.name = "searchCriteria", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_SearchCriteria}, ""},
+    {{.name = "nextToken", .where = kBody, .type = ParamType::string}, ""},
+    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 100}, ""},
+};
+
+constinit const OutMember kTM_d_RetrieveMemoryRecordsOutput[2] = {{"memoryRecordSummaries", &kT_d_MemoryRecordSummaryList}, {"nextToken", &kT_d_PaginationToken}};
+
+constinit const OutType kT_d_RetrieveMemoryRecordsOutput{OutKind::structure, kTM_d_RetrieveMemoryRecordsOutput, nullptr};
 
 constinit const ParamSpec kS_c_CoinbaseCdpRotationTargets[1] = {
     {.name = "secrets", .where = kBody, .type = ParamType::array, .required = true, .items = &kI_c_SdkListSdkString_member},
@@ -11739,21 +11189,363 @@ constinit const OutMember kTM_c_RotatePaymentConnectorCredentialsResponse[4] = {
 
 constinit const OutType kT_c_RotatePaymentConnectorCredentialsResponse{OutKind::structure, kTM_c_RotatePaymentConnectorCredentialsResponse, nullptr};
 
+constinit const Member kM_d_SaveBrowserSessionProfile[6] = {
+    {{.name = "profileIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[118]}, "profileIdentifier"},
+    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "X-Amzn-Trace-Id"},
+    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "traceparent"},
+    {{.name = "browserIdentifier", .where = kBody, .type = ParamType::string, .required = true}, ""},
+    {{.name = "sessionId", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[128]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+};
+
+constinit const OutMember kTM_d_SaveBrowserSessionProfileResponse[4] = {{"profileIdentifier", &kT_d_BrowserProfileId}, {"browserIdentifier", &kT_d_String}, {"sessionId", &kT_d_BrowserSessionId}, {"lastUpdatedAt", &kT_d_DateTimestamp}};
+
+constinit const OutType kT_d_SaveBrowserSessionProfileResponse{OutKind::structure, kTM_d_SaveBrowserSessionProfileResponse, nullptr};
+
+constinit const ParamSpec kI_d_SearchRegistryRecordsRequestRegistryIdsList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[111]};
+
+constinit const Member kM_d_SearchRegistryRecords[4] = {
+    {{.name = "searchQuery", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 256}, ""},
+    {{.name = "registryIds", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1, .items = &kI_d_SearchRegistryRecordsRequestRegistryIdsList_member}, ""},
+    {{.name = "maxResults", .where = kBody, .type = ParamType::integer, .min = 1, .max = 20}, ""},
+    {{.name = "filters", .where = kBody, .type = ParamType::any}, ""},
+};
+
+constinit const OutType kT_d_RegistryArn{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_RegistryRecordArn{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_RegistryRecordId{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_RegistryRecordName{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_Description{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_DescriptorType{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_SchemaVersion{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_InlineContent{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_ServerDefinition[2] = {{"schemaVersion", &kT_d_SchemaVersion}, {"inlineContent", &kT_d_InlineContent}};
+
+constinit const OutType kT_d_ServerDefinition{OutKind::structure, kTM_d_ServerDefinition, nullptr};
+
+constinit const OutMember kTM_d_ToolsDefinition[2] = {{"protocolVersion", &kT_d_SchemaVersion}, {"inlineContent", &kT_d_InlineContent}};
+
+constinit const OutType kT_d_ToolsDefinition{OutKind::structure, kTM_d_ToolsDefinition, nullptr};
+
+constinit const OutMember kTM_d_McpDescriptor[2] = {{"server", &kT_d_ServerDefinition}, {"tools", &kT_d_ToolsDefinition}};
+
+constinit const OutType kT_d_McpDescriptor{OutKind::structure, kTM_d_McpDescriptor, nullptr};
+
+constinit const OutMember kTM_d_AgentCardDefinition[2] = {{"schemaVersion", &kT_d_SchemaVersion}, {"inlineContent", &kT_d_InlineContent}};
+
+constinit const OutType kT_d_AgentCardDefinition{OutKind::structure, kTM_d_AgentCardDefinition, nullptr};
+
+constinit const OutMember kTM_d_A2aDescriptor[1] = {{"agentCard", &kT_d_AgentCardDefinition}};
+
+constinit const OutType kT_d_A2aDescriptor{OutKind::structure, kTM_d_A2aDescriptor, nullptr};
+
+constinit const OutMember kTM_d_CustomDescriptor[1] = {{"inlineContent", &kT_d_InlineContent}};
+
+constinit const OutType kT_d_CustomDescriptor{OutKind::structure, kTM_d_CustomDescriptor, nullptr};
+
+constinit const OutMember kTM_d_SkillMdDefinition[1] = {{"inlineContent", &kT_d_InlineContent}};
+
+constinit const OutType kT_d_SkillMdDefinition{OutKind::structure, kTM_d_SkillMdDefinition, nullptr};
+
+constinit const OutMember kTM_d_SkillDefinition[2] = {{"schemaVersion", &kT_d_SchemaVersion}, {"inlineContent", &kT_d_InlineContent}};
+
+constinit const OutType kT_d_SkillDefinition{OutKind::structure, kTM_d_SkillDefinition, nullptr};
+
+constinit const OutMember kTM_d_AgentSkillsDescriptor[2] = {{"skillMd", &kT_d_SkillMdDefinition}, {"skillDefinition", &kT_d_SkillDefinition}};
+
+constinit const OutType kT_d_AgentSkillsDescriptor{OutKind::structure, kTM_d_AgentSkillsDescriptor, nullptr};
+
+constinit const OutMember kTM_d_Descriptors[4] = {{"mcp", &kT_d_McpDescriptor}, {"a2a", &kT_d_A2aDescriptor}, {"custom", &kT_d_CustomDescriptor}, {"agentSkills", &kT_d_AgentSkillsDescriptor}};
+
+constinit const OutType kT_d_Descriptors{OutKind::structure, kTM_d_Descriptors, nullptr};
+
+constinit const OutType kT_d_RegistryRecordVersion{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_RegistryRecordStatus{OutKind::string, {}, nullptr};
+
+constinit const OutMember kTM_d_RegistryRecordSummary[11] = {{"registryArn", &kT_d_RegistryArn}, {"recordArn", &kT_d_RegistryRecordArn}, {"recordId", &kT_d_RegistryRecordId}, {"name", &kT_d_RegistryRecordName}, {"description", &kT_d_Description}, {"descriptorType", &kT_d_DescriptorType}, {"descriptors", &kT_d_Descriptors}, {"version", &kT_d_RegistryRecordVersion}, {"status", &kT_d_RegistryRecordStatus}, {"createdAt", &kT_d_DateTimestamp}, {"updatedAt", &kT_d_DateTimestamp}};
+
+constinit const OutType kT_d_RegistryRecordSummary{OutKind::structure, kTM_d_RegistryRecordSummary, nullptr};
+
+constinit const OutType kT_d_RegistryRecordSummaryList{OutKind::list, {}, &kT_d_RegistryRecordSummary};
+
+constinit const OutMember kTM_d_SearchRegistryRecordsResponse[1] = {{"registryRecords", &kT_d_RegistryRecordSummaryList}};
+
+constinit const OutType kT_d_SearchRegistryRecordsResponse{OutKind::structure, kTM_d_SearchRegistryRecordsResponse, nullptr};
+
 constinit const std::string_view kE_c_KeyType[2] = {"CustomerManagedKey", "ServiceManagedKey"};
 
 constinit const ParamSpec kS_c_KmsConfiguration[2] = {
     {.name = "keyType", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_KeyType},
-    {.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[50]},
+    {.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[57]},
 };
 
 constinit const Member kM_c_SetTokenVaultCMK[2] = {
-    {{.name = "tokenVaultId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[30]}, ""},
+    {{.name = "tokenVaultId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[40]}, ""},
     {{.name = "kmsConfiguration", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_KmsConfiguration}, ""},
 };
 
 constinit const OutMember kTM_c_SetTokenVaultCMKResponse[3] = {{"tokenVaultId", &kT_c_TokenVaultIdType}, {"kmsConfiguration", &kT_c_KmsConfiguration}, {"lastModifiedDate", &kT_c_Timestamp}};
 
 constinit const OutType kT_c_SetTokenVaultCMKResponse{OutKind::structure, kTM_c_SetTokenVaultCMKResponse, nullptr};
+
+constinit const ParamSpec kS_d_Evaluator[1] = {
+    {.name = "evaluatorId", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[97]},
+};
+
+constinit const ParamSpec kI_d_StartBatchEvaluationRequestEvaluatorsList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_Evaluator};
+
+constinit const ParamSpec kS_d_Insight[1] = {
+    {.name = "insightId", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[98]},
+};
+
+constinit const ParamSpec kI_d_StartBatchEvaluationRequestInsightsList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_Insight};
+
+constinit const ParamSpec kI_d_CloudWatchLogsSourceServiceNamesList_member{.name = "member", .where = kBody, .type = ParamType::string};
+
+constinit const ParamSpec kI_d_CloudWatchLogsSourceLogGroupNamesList_member{.name = "member", .where = kBody, .type = ParamType::string};
+
+constinit const ParamSpec kI_d_CloudWatchFilterConfigSessionIdsList_member{.name = "member", .where = kBody, .type = ParamType::string};
+
+constinit const ParamSpec kS_d_SessionFilterConfig[2] = {
+    {.name = "startTime", .where = kBody, .type = ParamType::string},
+    {.name = "endTime", .where = kBody, .type = ParamType::string},
+};
+
+constinit const ParamSpec kS_d_CloudWatchFilterConfig[2] = {
+    {.name = "sessionIds", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 500, .items = &kI_d_CloudWatchFilterConfigSessionIdsList_member},
+    {.name = "timeRange", .where = kBody, .type = ParamType::object, .members = kS_d_SessionFilterConfig},
+};
+
+constinit const ParamSpec kS_d_CloudWatchLogsSource[3] = {
+    {.name = "serviceNames", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1, .items = &kI_d_CloudWatchLogsSourceServiceNamesList_member},
+    {.name = "logGroupNames", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 5, .items = &kI_d_CloudWatchLogsSourceLogGroupNamesList_member},
+    {.name = "filterConfig", .where = kBody, .type = ParamType::object, .members = kS_d_CloudWatchFilterConfig},
+};
+
+constinit const ParamSpec kS_d_OnlineEvaluationConfigSource[2] = {
+    {.name = "onlineEvaluationConfigArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[19]},
+    {.name = "timeRange", .where = kBody, .type = ParamType::object, .members = kS_d_SessionFilterConfig},
+};
+
+constinit const ParamSpec kS_d_DataSourceConfig[2] = {
+    {.name = "cloudWatchLogs", .where = kBody, .type = ParamType::object, .members = kS_d_CloudWatchLogsSource},
+    {.name = "onlineEvaluationConfigSource", .where = kBody, .type = ParamType::object, .members = kS_d_OnlineEvaluationConfigSource},
+};
+
+constinit const ParamSpec kS_d_GroundTruthTurnInput[1] = {
+    {.name = "prompt", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 4000},
+};
+
+constinit const ParamSpec kS_d_GroundTruthTurn[2] = {
+    {.name = "input", .where = kBody, .type = ParamType::object, .members = kS_d_GroundTruthTurnInput, .one_member = true},
+    {.name = "expectedResponse", .where = kBody, .type = ParamType::object, .members = kS_d_EvaluationContent, .one_member = true},
+};
+
+constinit const ParamSpec kI_d_InlineGroundTruthTurnsList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_GroundTruthTurn};
+
+constinit const ParamSpec kS_d_InlineGroundTruth[3] = {
+    {.name = "assertions", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 100, .items = &kI_d_EvaluationContentList_member},
+    {.name = "expectedTrajectory", .where = kBody, .type = ParamType::object, .members = kS_d_EvaluationExpectedTrajectory},
+    {.name = "turns", .where = kBody, .type = ParamType::array, .min_length = 1, .items = &kI_d_InlineGroundTruthTurnsList_member},
+};
+
+constinit const ParamSpec kS_d_GroundTruthSource[1] = {
+    {.name = "inline", .where = kBody, .type = ParamType::object, .members = kS_d_InlineGroundTruth},
+};
+
+constinit const ParamSpec kI_d_StringMap_value{.name = "value", .where = kBody, .type = ParamType::string};
+
+constinit const ParamSpec kI_d_StringMap_key{.name = "key", .where = kBody, .type = ParamType::string};
+
+constinit const ParamSpec kS_d_SessionMetadataShape[4] = {
+    {.name = "sessionId", .where = kBody, .type = ParamType::string, .required = true},
+    {.name = "testScenarioId", .where = kBody, .type = ParamType::string},
+    {.name = "groundTruth", .where = kBody, .type = ParamType::object, .members = kS_d_GroundTruthSource, .one_member = true},
+    {.name = "metadata", .where = kBody, .type = ParamType::object, .items = &kI_d_StringMap_value, .keys = &kI_d_StringMap_key},
+};
+
+constinit const ParamSpec kI_d_SessionMetadataList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_SessionMetadataShape};
+
+constinit const ParamSpec kS_d_EvaluationMetadata[1] = {
+    {.name = "sessionMetadata", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 500, .items = &kI_d_SessionMetadataList_member},
+};
+
+constinit const Member kM_d_StartBatchEvaluation[9] = {
+    {{.name = "batchEvaluationName", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[14]}, ""},
+    {{.name = "evaluators", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 10, .items = &kI_d_StartBatchEvaluationRequestEvaluatorsList_member}, ""},
+    {{.name = "insights", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 10, .items = &kI_d_StartBatchEvaluationRequestInsightsList_member}, ""},
+    {{.name = "dataSourceConfig", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_DataSourceConfig, .one_member = true}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+    {{.name = "evaluationMetadata", .where = kBody, .type = ParamType::object, .members = kS_d_EvaluationMetadata, .one_member = true}, ""},
+    {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_d_TagsMap_value, .keys = &kI_d_TagsMap_key}, ""},
+    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[57]}, ""},
+    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 200}, ""},
+};
+
+constinit const OutType kT_d_TagValue{OutKind::string, {}, nullptr};
+
+constinit const OutType kT_d_TagsMap{OutKind::map, {}, &kT_d_TagValue};
+
+constinit const OutMember kTM_d_StartBatchEvaluationResponse[11] = {{"batchEvaluationId", &kT_d_BatchEvaluationId}, {"batchEvaluationArn", &kT_d_BatchEvaluationArn}, {"batchEvaluationName", &kT_d_BatchEvaluationName}, {"evaluators", &kT_d_EvaluatorList}, {"insights", &kT_d_InsightList}, {"status", &kT_d_BatchEvaluationStatus}, {"createdAt", &kT_d_SyntheticTimestamp_date_time}, {"outputConfig", &kT_d_OutputConfig}, {"tags", &kT_d_TagsMap}, {"kmsKeyArn", &kT_d_KmsKeyArn}, {"description", &kT_d_BatchEvaluationDescription}};
+
+constinit const OutType kT_d_StartBatchEvaluationResponse{OutKind::structure, kTM_d_StartBatchEvaluationResponse, nullptr};
+
+constinit const ParamSpec kS_d_ViewPort[2] = {
+    {.name = "width", .where = kBody, .type = ParamType::integer, .required = true, .min = 320, .max = 3840},
+    {.name = "height", .where = kBody, .type = ParamType::integer, .required = true, .min = 240, .max = 2160},
+};
+
+constinit const ParamSpec kS_d_S3Location[3] = {
+    {.name = "bucket", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 63, .pattern = &kPatterns[136]},
+    {.name = "prefix", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 1024},
+    {.name = "versionId", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 1024},
+};
+
+constinit const ParamSpec kS_d_ResourceLocation[1] = {
+    {.name = "s3", .where = kBody, .type = ParamType::object, .members = kS_d_S3Location},
+};
+
+constinit const ParamSpec kS_d_BrowserExtension[1] = {
+    {.name = "location", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_ResourceLocation, .one_member = true},
+};
+
+constinit const ParamSpec kI_d_BrowserExtensions_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_BrowserExtension};
+
+constinit const ParamSpec kS_d_BrowserProfileConfiguration[1] = {
+    {.name = "profileIdentifier", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[118]},
+};
+
+constinit const ParamSpec kI_d_DomainPatterns_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 253, .pattern = &kPatterns[138]};
+
+constinit const ParamSpec kS_d_BasicAuth[1] = {
+    {.name = "secretArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[41]},
+};
+
+constinit const ParamSpec kS_d_ProxyCredentials[1] = {
+    {.name = "basicAuth", .where = kBody, .type = ParamType::object, .members = kS_d_BasicAuth},
+};
+
+constinit const ParamSpec kS_d_ExternalProxy[4] = {
+    {.name = "server", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 253, .pattern = &kPatterns[137]},
+    {.name = "port", .where = kBody, .type = ParamType::integer, .required = true, .min = 1, .max = 65535},
+    {.name = "domainPatterns", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 100, .items = &kI_d_DomainPatterns_member},
+    {.name = "credentials", .where = kBody, .type = ParamType::object, .members = kS_d_ProxyCredentials, .one_member = true},
+};
+
+constinit const ParamSpec kS_d_Proxy[1] = {
+    {.name = "externalProxy", .where = kBody, .type = ParamType::object, .members = kS_d_ExternalProxy},
+};
+
+constinit const ParamSpec kI_d_ProxyConfigurationProxiesList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_Proxy, .one_member = true};
+
+constinit const ParamSpec kS_d_ProxyBypass[1] = {
+    {.name = "domainPatterns", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 100, .items = &kI_d_DomainPatterns_member},
+};
+
+constinit const ParamSpec kS_d_ProxyConfiguration[2] = {
+    {.name = "proxies", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 5, .items = &kI_d_ProxyConfigurationProxiesList_member},
+    {.name = "bypass", .where = kBody, .type = ParamType::object, .members = kS_d_ProxyBypass},
+};
+
+constinit const std::string_view kE_d_BrowserEnterprisePolicyType[2] = {"MANAGED", "RECOMMENDED"};
+
+constinit const ParamSpec kS_d_BrowserEnterprisePolicy[2] = {
+    {.name = "location", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_ResourceLocation, .one_member = true},
+    {.name = "type", .where = kBody, .type = ParamType::string, .one_of = kE_d_BrowserEnterprisePolicyType},
+};
+
+constinit const ParamSpec kI_d_BrowserEnterprisePolicies_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_BrowserEnterprisePolicy};
+
+constinit const ParamSpec kS_d_SecretsManagerLocation[1] = {
+    {.name = "secretArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[41]},
+};
+
+constinit const ParamSpec kS_d_CertificateLocation[1] = {
+    {.name = "secretsManager", .where = kBody, .type = ParamType::object, .members = kS_d_SecretsManagerLocation},
+};
+
+constinit const ParamSpec kS_d_Certificate[1] = {
+    {.name = "location", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_CertificateLocation, .one_member = true},
+};
+
+constinit const ParamSpec kI_d_Certificates_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_Certificate};
+
+constinit const ParamSpec kS_d_S3FilesConfiguration[3] = {
+    {.name = "accessPointArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 256, .pattern = &kPatterns[34]},
+    {.name = "mountPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 6, .max_length = 200, .pattern = &kPatterns[33]},
+    {.name = "fileSystemArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 256, .pattern = &kPatterns[42]},
+};
+
+constinit const ParamSpec kS_d_EfsConfiguration[3] = {
+    {.name = "accessPointArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 128, .pattern = &kPatterns[35]},
+    {.name = "mountPath", .where = kBody, .type = ParamType::string, .required = true, .min_length = 6, .max_length = 200, .pattern = &kPatterns[33]},
+    {.name = "fileSystemArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 256, .pattern = &kPatterns[43]},
+};
+
+constinit const ParamSpec kS_d_ToolsFileSystemConfiguration[2] = {
+    {.name = "s3FilesConfiguration", .where = kBody, .type = ParamType::object, .members = kS_d_S3FilesConfiguration},
+    {.name = "efsConfiguration", .where = kBody, .type = ParamType::object, .members = kS_d_EfsConfiguration},
+};
+
+constinit const ParamSpec kI_d_ToolsFileSystemConfigurations_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_ToolsFileSystemConfiguration, .one_member = true};
+
+constinit const Member kM_d_StartBrowserSession[13] = {
+    {{.name = "browserIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "browserIdentifier"},
+    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "X-Amzn-Trace-Id"},
+    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "traceparent"},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100}, ""},
+    {{.name = "sessionTimeoutSeconds", .where = kBody, .type = ParamType::integer, .min = 1, .max = 28800}, ""},
+    {{.name = "viewPort", .where = kBody, .type = ParamType::object, .members = kS_d_ViewPort}, ""},
+    {{.name = "extensions", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 10, .items = &kI_d_BrowserExtensions_member}, ""},
+    {{.name = "profileConfiguration", .where = kBody, .type = ParamType::object, .members = kS_d_BrowserProfileConfiguration}, ""},
+    {{.name = "proxyConfiguration", .where = kBody, .type = ParamType::object, .members = kS_d_ProxyConfiguration}, ""},
+    {{.name = "enterprisePolicies", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 100, .items = &kI_d_BrowserEnterprisePolicies_member}, ""},
+    {{.name = "certificates", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 200, .items = &kI_d_Certificates_member}, ""},
+    {{.name = "filesystemConfigurations", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 10, .items = &kI_d_ToolsFileSystemConfigurations_member}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+};
+
+constinit const OutMember kTM_d_StartBrowserSessionResponse[4] = {{"browserIdentifier", &kT_d_String}, {"sessionId", &kT_d_BrowserSessionId}, {"createdAt", &kT_d_DateTimestamp}, {"streams", &kT_d_BrowserSessionStream}};
+
+constinit const OutType kT_d_StartBrowserSessionResponse{OutKind::structure, kTM_d_StartBrowserSessionResponse, nullptr};
+
+constinit const Member kM_d_StartCodeInterpreterSession[8] = {
+    {{.name = "codeInterpreterIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "codeInterpreterIdentifier"},
+    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "X-Amzn-Trace-Id"},
+    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "traceparent"},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 100}, ""},
+    {{.name = "sessionTimeoutSeconds", .where = kBody, .type = ParamType::integer, .min = 1, .max = 28800}, ""},
+    {{.name = "certificates", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 200, .items = &kI_d_Certificates_member}, ""},
+    {{.name = "filesystemConfigurations", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 10, .items = &kI_d_ToolsFileSystemConfigurations_member}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+};
+
+constinit const OutMember kTM_d_StartCodeInterpreterSessionResponse[3] = {{"codeInterpreterIdentifier", &kT_d_String}, {"sessionId", &kT_d_CodeInterpreterSessionId}, {"createdAt", &kT_d_DateTimestamp}};
+
+constinit const OutType kT_d_StartCodeInterpreterSessionResponse{OutKind::structure, kTM_d_StartCodeInterpreterSessionResponse, nullptr};
+
+constinit const ParamSpec kS_d_ExtractionJob[1] = {
+    {.name = "jobId", .where = kBody, .type = ParamType::string, .required = true},
+};
+
+constinit const Member kM_d_StartMemoryExtractionJob[3] = {
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[3]}, "memoryId"},
+    {{.name = "extractionJob", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_ExtractionJob}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string}, ""},
+};
+
+constinit const OutMember kTM_d_StartMemoryExtractionJobOutput[1] = {{"jobId", &kT_d_String}};
+
+constinit const OutType kT_d_StartMemoryExtractionJobOutput{OutKind::structure, kTM_d_StartMemoryExtractionJobOutput, nullptr};
 
 constinit const ParamSpec kS_c_Resource[1] = {
     {.name = "arn", .where = kBody, .type = ParamType::string, .min_length = 20, .max_length = 1011},
@@ -11764,30 +11556,199 @@ constinit const ParamSpec kS_c_Content[1] = {
 };
 
 constinit const Member kM_c_StartPolicyGeneration[5] = {
-    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyEngineId"},
+    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyEngineId"},
     {{.name = "resource", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_Resource, .one_member = true}, ""},
     {{.name = "content", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_Content, .one_member = true}, ""},
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 48, .pattern = &kPatterns[127]}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 48, .pattern = &kPatterns[109]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
 };
 
 constinit const OutMember kTM_c_StartPolicyGenerationResponse[10] = {{"policyEngineId", &kT_c_ResourceId}, {"policyGenerationId", &kT_c_ResourceId}, {"name", &kT_c_PolicyGenerationName}, {"policyGenerationArn", &kT_c_PolicyGenerationArn}, {"resource", &kT_c_Resource}, {"createdAt", &kT_c_DateTimestamp}, {"updatedAt", &kT_c_DateTimestamp}, {"status", &kT_c_PolicyGenerationStatus}, {"findings", &kT_c_String}, {"statusReasons", &kT_c_PolicyStatusReasons}};
 
 constinit const OutType kT_c_StartPolicyGenerationResponse{OutKind::structure, kTM_c_StartPolicyGenerationResponse, nullptr};
 
+constinit const std::string_view kE_d_RecommendationType[2] = {"SYSTEM_PROMPT_RECOMMENDATION", "TOOL_DESCRIPTION_RECOMMENDATION"};
+
+constinit const ParamSpec kS_d_SystemPromptConfigurationBundle[3] = {
+    {.name = "bundleArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[17]},
+    {.name = "versionId", .where = kBody, .type = ParamType::string, .required = true},
+    {.name = "systemPromptJsonPath", .where = kBody, .type = ParamType::string, .required = true},
+};
+
+constinit const ParamSpec kS_d_SystemPromptConfig[2] = {
+    {.name = "text", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 20000},
+    {.name = "configurationBundle", .where = kBody, .type = ParamType::object, .members = kS_d_SystemPromptConfigurationBundle},
+};
+
+constinit const ParamSpec kI_d_CloudWatchLogsTraceConfigLogGroupArnsList_member{.name = "member", .where = kBody, .type = ParamType::string};
+
+constinit const ParamSpec kI_d_ServiceNameList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256, .pattern = &kPatterns[79]};
+
+constinit const std::string_view kE_d_CloudWatchLogsFilterOperator[8] = {"Equals", "NotEquals", "GreaterThan", "LessThan", "GreaterThanOrEqual", "LessThanOrEqual", "Contains", "NotContains"};
+
+constinit const ParamSpec kS_d_FilterValue[3] = {
+    {.name = "stringValue", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 1024},
+    {.name = "doubleValue", .where = kBody, .type = ParamType::number},
+    {.name = "booleanValue", .where = kBody, .type = ParamType::boolean},
+};
+
+constinit const ParamSpec kS_d_CloudWatchLogsFilter[3] = {
+    {.name = "key", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 256, .pattern = &kPatterns[79]},
+    {.name = "operator", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_CloudWatchLogsFilterOperator},
+    {.name = "value", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_FilterValue, .one_member = true},
+};
+
+constinit const ParamSpec kI_d_CloudWatchLogsFilterList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_CloudWatchLogsFilter};
+
+constinit const ParamSpec kS_d_CloudWatchLogsRule[1] = {
+    {.name = "filters", .where = kBody, .type = ParamType::array, .items = &kI_d_CloudWatchLogsFilterList_member},
+};
+
+constinit const ParamSpec kS_d_CloudWatchLogsTraceConfig[5] = {
+    {.name = "logGroupArns", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 5, .items = &kI_d_CloudWatchLogsTraceConfigLogGroupArnsList_member},
+    {.name = "serviceNames", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1, .items = &kI_d_ServiceNameList_member},
+    {.name = "startTime", .where = kBody, .type = ParamType::string, .required = true},
+    {.name = "endTime", .where = kBody, .type = ParamType::string, .required = true},
+    {.name = "rule", .where = kBody, .type = ParamType::object, .members = kS_d_CloudWatchLogsRule},
+};
+
+constinit const ParamSpec kS_d_BatchEvaluationTraceConfig[1] = {
+    {.name = "batchEvaluationArn", .where = kBody, .type = ParamType::string, .required = true},
+};
+
+constinit const ParamSpec kS_d_AgentTracesConfig[3] = {
+    {.name = "sessionSpans", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1000, .items = &kI_d_Spans_member},
+    {.name = "cloudwatchLogs", .where = kBody, .type = ParamType::object, .members = kS_d_CloudWatchLogsTraceConfig},
+    {.name = "batchEvaluation", .where = kBody, .type = ParamType::object, .members = kS_d_BatchEvaluationTraceConfig},
+};
+
+constinit const ParamSpec kS_d_RecommendationEvaluatorReference[1] = {
+    {.name = "evaluatorArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[139]},
+};
+
+constinit const ParamSpec kI_d_RecommendationEvaluationConfigEvaluatorsList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_RecommendationEvaluatorReference};
+
+constinit const ParamSpec kS_d_RecommendationEvaluationConfig[1] = {
+    {.name = "evaluators", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1, .items = &kI_d_RecommendationEvaluationConfigEvaluatorsList_member},
+};
+
+constinit const ParamSpec kS_d_SystemPromptRecommendationConfig[3] = {
+    {.name = "systemPrompt", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_SystemPromptConfig, .one_member = true},
+    {.name = "agentTraces", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_AgentTracesConfig, .one_member = true},
+    {.name = "evaluationConfig", .where = kBody, .type = ParamType::object, .members = kS_d_RecommendationEvaluationConfig},
+};
+
+constinit const ParamSpec kS_d_ToolDescriptionConfig[1] = {
+    {.name = "text", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 20000},
+};
+
+constinit const ParamSpec kS_d_ToolDescriptionInput[2] = {
+    {.name = "toolName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 256, .pattern = &kPatterns[140]},
+    {.name = "toolDescription", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_ToolDescriptionConfig, .one_member = true},
+};
+
+constinit const ParamSpec kI_d_ToolDescriptionList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_ToolDescriptionInput};
+
+constinit const ParamSpec kS_d_ToolDescriptionTextInput[1] = {
+    {.name = "tools", .where = kBody, .type = ParamType::array, .required = true, .items = &kI_d_ToolDescriptionList_member},
+};
+
+constinit const ParamSpec kS_d_ConfigurationBundleToolEntry[2] = {
+    {.name = "toolName", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 256, .pattern = &kPatterns[140]},
+    {.name = "toolDescriptionJsonPath", .where = kBody, .type = ParamType::string, .required = true},
+};
+
+constinit const ParamSpec kI_d_ConfigurationBundleToolEntryList_member{.name = "member", .where = kBody, .type = ParamType::object, .members = kS_d_ConfigurationBundleToolEntry};
+
+constinit const ParamSpec kS_d_ToolDescriptionConfigurationBundle[3] = {
+    {.name = "bundleArn", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[17]},
+    {.name = "versionId", .where = kBody, .type = ParamType::string, .required = true},
+    {.name = "tools", .where = kBody, .type = ParamType::array, .required = true, .items = &kI_d_ConfigurationBundleToolEntryList_member},
+};
+
+constinit const ParamSpec kS_d_ToolDescriptionSource[2] = {
+    {.name = "toolDescriptionText", .where = kBody, .type = ParamType::object, .members = kS_d_ToolDescriptionTextInput},
+    {.name = "configurationBundle", .where = kBody, .type = ParamType::object, .members = kS_d_ToolDescriptionConfigurationBundle},
+};
+
+constinit const ParamSpec kS_d_ToolDescriptionRecommendationConfig[2] = {
+    {.name = "toolDescription", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_ToolDescriptionSource, .one_member = true},
+    {.name = "agentTraces", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_AgentTracesConfig, .one_member = true},
+};
+
+constinit const ParamSpec kS_d_RecommendationConfig[2] = {
+    {.name = "systemPromptRecommendationConfig", .where = kBody, .type = ParamType::object, .members = kS_d_SystemPromptRecommendationConfig},
+    {.name = "toolDescriptionRecommendationConfig", .where = kBody, .type = ParamType::object, .members = kS_d_ToolDescriptionRecommendationConfig},
+};
+
+constinit const Member kM_d_StartRecommendation[7] = {
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 100, .pattern = &kPatterns[36]}, ""},
+    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 4096}, ""},
+    {{.name = "type", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_d_RecommendationType}, ""},
+    {{.name = "recommendationConfig", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_RecommendationConfig, .one_member = true}, ""},
+    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[57]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+    {{.name = "tags", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_d_TagsMap_value, .keys = &kI_d_TagsMap_key}, ""},
+};
+
+constinit const OutMember kTM_d_StartRecommendationResponse[9] = {{"recommendationId", &kT_d_RecommendationId}, {"recommendationArn", &kT_d_RecommendationArn}, {"name", &kT_d_RecommendationName}, {"description", &kT_d_RecommendationDescription}, {"type", &kT_d_RecommendationType}, {"recommendationConfig", &kT_d_RecommendationConfig}, {"status", &kT_d_RecommendationStatus}, {"createdAt", &kT_d_SyntheticTimestamp_date_time}, {"updatedAt", &kT_d_SyntheticTimestamp_date_time}};
+
+constinit const OutType kT_d_StartRecommendationResponse{OutKind::structure, kTM_d_StartRecommendationResponse, nullptr};
+
+constinit const Member kM_d_StopBatchEvaluation[1] = {
+    {{.name = "batchEvaluationId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[116]}, "batchEvaluationId"},
+};
+
+constinit const OutMember kTM_d_StopBatchEvaluationResponse[4] = {{"batchEvaluationId", &kT_d_BatchEvaluationId}, {"batchEvaluationArn", &kT_d_BatchEvaluationArn}, {"status", &kT_d_BatchEvaluationStatus}, {"description", &kT_d_BatchEvaluationDescription}};
+
+constinit const OutType kT_d_StopBatchEvaluationResponse{OutKind::structure, kTM_d_StopBatchEvaluationResponse, nullptr};
+
+constinit const Member kM_d_StopBrowserSession[5] = {
+    {{.name = "browserIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "browserIdentifier"},
+    {{.name = "sessionId", .where = kQuery, .type = ParamType::string, .required = true, .pattern = &kPatterns[128]}, "sessionId"},
+    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "X-Amzn-Trace-Id"},
+    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "traceparent"},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+};
+
+constinit const OutMember kTM_d_StopBrowserSessionResponse[3] = {{"browserIdentifier", &kT_d_String}, {"sessionId", &kT_d_BrowserSessionId}, {"lastUpdatedAt", &kT_d_DateTimestamp}};
+
+constinit const OutType kT_d_StopBrowserSessionResponse{OutKind::structure, kTM_d_StopBrowserSessionResponse, nullptr};
+
+constinit const Member kM_d_StopCodeInterpreterSession[5] = {
+    {{.name = "codeInterpreterIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "codeInterpreterIdentifier"},
+    {{.name = "sessionId", .where = kQuery, .type = ParamType::string, .required = true, .pattern = &kPatterns[128]}, "sessionId"},
+    {{.name = "traceId", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "X-Amzn-Trace-Id"},
+    {{.name = "traceParent", .where = kHeader, .type = ParamType::string, .min_length = 0, .max_length = 1024}, "traceparent"},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+};
+
+constinit const OutMember kTM_d_StopCodeInterpreterSessionResponse[3] = {{"codeInterpreterIdentifier", &kT_d_String}, {"sessionId", &kT_d_CodeInterpreterSessionId}, {"lastUpdatedAt", &kT_d_DateTimestamp}};
+
+constinit const OutType kT_d_StopCodeInterpreterSessionResponse{OutKind::structure, kTM_d_StopCodeInterpreterSessionResponse, nullptr};
+
+constinit const Member kM_d_StopRuntimeSession[4] = {
+    {{.name = "agentRuntimeArn", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "agentRuntimeArn"},
+    {{.name = "qualifier", .where = kQuery, .type = ParamType::string}, "qualifier"},
+    {{.name = "runtimeSessionId", .where = kHeader, .type = ParamType::string, .required = true, .min_length = 33, .max_length = 256}, "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+};
+
+constinit const OutType kT_d_StopRuntimeSessionResponse{OutKind::structure, {}, nullptr};
+
 constinit const Member kM_c_SubmitRegistryRecordForApproval[2] = {
-    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[48]}, "registryId"},
-    {{.name = "recordId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[139]}, "recordId"},
+    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[111]}, "registryId"},
+    {{.name = "recordId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[127]}, "recordId"},
 };
 
 constinit const OutMember kTM_c_SubmitRegistryRecordForApprovalResponse[5] = {{"registryArn", &kT_c_RegistryArn}, {"recordArn", &kT_c_RegistryRecordArn}, {"recordId", &kT_c_RegistryRecordId}, {"status", &kT_c_RegistryRecordStatus}, {"updatedAt", &kT_c_DateTimestamp}};
 
 constinit const OutType kT_c_SubmitRegistryRecordForApprovalResponse{OutKind::structure, kTM_c_SubmitRegistryRecordForApprovalResponse, nullptr};
 
-constinit const ParamSpec kI_c_TargetIdList_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[138]};
+constinit const ParamSpec kI_c_TargetIdList_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[123]};
 
 constinit const Member kM_c_SynchronizeGatewayTargets[2] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
     {{.name = "targetIdList", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1, .items = &kI_c_TargetIdList_member}, ""},
 };
 
@@ -11802,29 +11763,47 @@ constinit const OutMember kTM_c_SynchronizeGatewayTargetsResponse[1] = {{"target
 constinit const OutType kT_c_SynchronizeGatewayTargetsResponse{OutKind::structure, kTM_c_SynchronizeGatewayTargetsResponse, nullptr};
 
 constinit const Member kM_c_TagResource[2] = {
-    {{.name = "resourceArn", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 20, .max_length = 1011, .pattern = &kPatterns[140]}, "resourceArn"},
+    {{.name = "resourceArn", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 20, .max_length = 1011, .pattern = &kPatterns[135]}, "resourceArn"},
     {{.name = "tags", .where = kBody, .type = ParamType::object, .required = true, .min_length = 0, .max_length = 50, .items = &kI_c_TagsMap_value, .keys = &kI_c_TagsMap_key}, ""},
 };
 
 constinit const OutType kT_c_TagResourceResponse{OutKind::structure, {}, nullptr};
 
-constinit const ParamSpec kI_c_TagKeyList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[4]};
+constinit const ParamSpec kI_c_TagKeyList_member{.name = "member", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[7]};
 
 constinit const Member kM_c_UntagResource[2] = {
-    {{.name = "resourceArn", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 20, .max_length = 1011, .pattern = &kPatterns[140]}, "resourceArn"},
-    {{.name = "tagKeys", .where = kQuery, .type = ParamType::any}, "tagKeys"},
+    {{.name = "resourceArn", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 20, .max_length = 1011, .pattern = &kPatterns[135]}, "resourceArn"},
+    {{.name = "tagKeys", .where = kQuery, .type = ParamType::any, .required = true}, "tagKeys"},
 };
 
 constinit const OutType kT_c_UntagResourceResponse{OutKind::structure, {}, nullptr};
+
+constinit const std::string_view kE_d_ABTestExecutionStatus[4] = {"PAUSED", "RUNNING", "STOPPED", "NOT_STARTED"};
+
+constinit const Member kM_d_UpdateABTest[9] = {
+    {{.name = "abTestId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[116]}, "abTestId"},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[14]}, ""},
+    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 200}, ""},
+    {{.name = "variants", .where = kBody, .type = ParamType::array, .min_length = 2, .max_length = 2, .items = &kI_d_VariantList_member}, ""},
+    {{.name = "gatewayFilter", .where = kBody, .type = ParamType::object, .members = kS_d_GatewayFilter}, ""},
+    {{.name = "evaluationConfig", .where = kBody, .type = ParamType::object, .members = kS_d_ABTestEvaluationConfig, .one_member = true}, ""},
+    {{.name = "roleArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[20]}, ""},
+    {{.name = "executionStatus", .where = kBody, .type = ParamType::string, .one_of = kE_d_ABTestExecutionStatus}, ""},
+};
+
+constinit const OutMember kTM_d_UpdateABTestResponse[5] = {{"abTestId", &kT_d_ABTestId}, {"abTestArn", &kT_d_ABTestArn}, {"status", &kT_d_ABTestStatus}, {"executionStatus", &kT_d_ABTestExecutionStatus}, {"updatedAt", &kT_d_Timestamp}};
+
+constinit const OutType kT_d_UpdateABTestResponse{OutKind::structure, kTM_d_UpdateABTestResponse, nullptr};
 
 constinit const ParamSpec kS_c_RuntimeMetadataConfiguration[1] = {
     {.name = "requireMMDSV2", .where = kBody, .type = ParamType::boolean, .required = true},
 };
 
 constinit const Member kM_c_UpdateAgentRuntime[14] = {
-    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[80]}, "agentRuntimeId"},
+    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[38]}, "agentRuntimeId"},
     {{.name = "agentRuntimeArtifact", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_AgentRuntimeArtifact, .one_member = true}, ""},
-    {{.name = "roleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[14]}, ""},
+    {{.name = "roleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[20]}, ""},
     {{.name = "networkConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_NetworkConfiguration}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096}, ""},
     {{.name = "authorizerConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_AuthorizerConfiguration, .one_member = true}, ""},
@@ -11835,7 +11814,7 @@ constinit const Member kM_c_UpdateAgentRuntime[14] = {
     {{.name = "environmentVariables", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_EnvironmentVariablesMap_value, .keys = &kI_c_EnvironmentVariablesMap_key}, ""},
     {{.name = "filesystemConfigurations", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 5, .items = &kI_c_FilesystemConfigurations_member}, ""},
     {{.name = "capacityProviderConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_CapacityProviderConfiguration}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
 };
 
 constinit const OutMember kTM_c_UpdateAgentRuntimeResponse[7] = {{"agentRuntimeArn", &kT_c_AgentRuntimeArn}, {"agentRuntimeId", &kT_c_AgentRuntimeId}, {"workloadIdentityDetails", &kT_c_WorkloadIdentityDetails}, {"agentRuntimeVersion", &kT_c_AgentRuntimeVersion}, {"createdAt", &kT_c_DateTimestamp}, {"lastUpdatedAt", &kT_c_DateTimestamp}, {"status", &kT_c_AgentRuntimeStatus}};
@@ -11843,11 +11822,11 @@ constinit const OutMember kTM_c_UpdateAgentRuntimeResponse[7] = {{"agentRuntimeA
 constinit const OutType kT_c_UpdateAgentRuntimeResponse{OutKind::structure, kTM_c_UpdateAgentRuntimeResponse, nullptr};
 
 constinit const Member kM_c_UpdateAgentRuntimeEndpoint[5] = {
-    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[80]}, "agentRuntimeId"},
-    {{.name = "endpointName", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[8]}, "endpointName"},
-    {{.name = "agentRuntimeVersion", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 5, .pattern = &kPatterns[81]}, ""},
+    {{.name = "agentRuntimeId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[38]}, "agentRuntimeId"},
+    {{.name = "endpointName", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[14]}, "endpointName"},
+    {{.name = "agentRuntimeVersion", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 5, .pattern = &kPatterns[39]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
 };
 
 constinit const OutMember kTM_c_UpdateAgentRuntimeEndpointResponse[7] = {{"liveVersion", &kT_c_AgentRuntimeVersion}, {"targetVersion", &kT_c_AgentRuntimeVersion}, {"agentRuntimeEndpointArn", &kT_c_AgentRuntimeEndpointArn}, {"agentRuntimeArn", &kT_c_AgentRuntimeArn}, {"status", &kT_c_AgentRuntimeEndpointStatus}, {"createdAt", &kT_c_DateTimestamp}, {"lastUpdatedAt", &kT_c_DateTimestamp}};
@@ -11855,7 +11834,7 @@ constinit const OutMember kTM_c_UpdateAgentRuntimeEndpointResponse[7] = {{"liveV
 constinit const OutType kT_c_UpdateAgentRuntimeEndpointResponse{OutKind::structure, kTM_c_UpdateAgentRuntimeEndpointResponse, nullptr};
 
 constinit const Member kM_c_UpdateApiKeyCredentialProvider[4] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[30]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[40]}, ""},
     {{.name = "apiKey", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 65536}, ""},
     {{.name = "apiKeySecretConfig", .where = kBody, .type = ParamType::object, .members = kS_c_SecretReference}, ""},
     {{.name = "apiKeySecretSource", .where = kBody, .type = ParamType::string, .one_of = kE_c_SecretSourceType}, ""},
@@ -11865,33 +11844,54 @@ constinit const OutMember kTM_c_UpdateApiKeyCredentialProviderResponse[7] = {{"a
 
 constinit const OutType kT_c_UpdateApiKeyCredentialProviderResponse{OutKind::structure, kTM_c_UpdateApiKeyCredentialProviderResponse, nullptr};
 
+constinit const std::string_view kE_d_AutomationStreamStatus[2] = {"ENABLED", "DISABLED"};
+
+constinit const ParamSpec kS_d_AutomationStreamUpdate[1] = {
+    {.name = "streamStatus", .where = kBody, .type = ParamType::string, .one_of = kE_d_AutomationStreamStatus},
+};
+
+constinit const ParamSpec kS_d_StreamUpdate[1] = {
+    {.name = "automationStreamUpdate", .where = kBody, .type = ParamType::object, .members = kS_d_AutomationStreamUpdate},
+};
+
+constinit const Member kM_d_UpdateBrowserStream[4] = {
+    {{.name = "browserIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1}, "browserIdentifier"},
+    {{.name = "sessionId", .where = kQuery, .type = ParamType::string, .required = true, .pattern = &kPatterns[128]}, "sessionId"},
+    {{.name = "streamUpdate", .where = kBody, .type = ParamType::object, .required = true, .members = kS_d_StreamUpdate, .one_member = true}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+};
+
+constinit const OutMember kTM_d_UpdateBrowserStreamResponse[4] = {{"browserIdentifier", &kT_d_String}, {"sessionId", &kT_d_BrowserSessionId}, {"streams", &kT_d_BrowserSessionStream}, {"updatedAt", &kT_d_DateTimestamp}};
+
+constinit const OutType kT_d_UpdateBrowserStreamResponse{OutKind::structure, kTM_d_UpdateBrowserStreamResponse, nullptr};
+
 constinit const ParamSpec kS_c_UpdatedDescription[1] = {
     {.name = "optionalValue", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096},
 };
 
 constinit const Member kM_c_UpdateCapacityProvider[3] = {
-    {{.name = "capacityProviderId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[24]}, "capacityProviderId"},
+    {{.name = "capacityProviderId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[118]}, "capacityProviderId"},
     {{.name = "description", .where = kBody, .type = ParamType::object, .members = kS_c_UpdatedDescription}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
 };
 
 constinit const OutMember kTM_c_UpdateCapacityProviderOutput[6] = {{"capacityProviderId", &kT_c_CapacityProviderId}, {"capacityProviderArn", &kT_c_CapacityProviderArn}, {"name", &kT_c_CapacityProviderName}, {"status", &kT_c_CapacityProviderStatus}, {"createdAt", &kT_c_DateTimestamp}, {"lastUpdatedAt", &kT_c_DateTimestamp}};
 
 constinit const OutType kT_c_UpdateCapacityProviderOutput{OutKind::structure, kTM_c_UpdateCapacityProviderOutput, nullptr};
 
-constinit const ParamSpec kI_c_ConfigurationBundleVersionList_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[12]};
+constinit const ParamSpec kI_c_ConfigurationBundleVersionList_member{.name = "member", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[18]};
 
 constinit const Member kM_c_UpdateConfigurationBundle[10] = {
-    {{.name = "bundleId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[23]}, "bundleId"},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-    {{.name = "bundleName", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[91]}, ""},
-    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 500, .pattern = &kPatterns[92]}, ""},
+    {{.name = "bundleId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[116]}, "bundleId"},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+    {{.name = "bundleName", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[53]}, ""},
+    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 500, .pattern = &kPatterns[54]}, ""},
     {{.name = "components", .where = kBody, .type = ParamType::object, .items = &kI_c_ComponentConfigurationMap_value, .keys = &kI_c_ComponentConfigurationMap_key}, ""},
     {{.name = "parentVersionIds", .where = kBody, .type = ParamType::array, .items = &kI_c_ConfigurationBundleVersionList_member}, ""},
-    {{.name = "branchName", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[94]}, ""},
+    {{.name = "branchName", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 128, .pattern = &kPatterns[56]}, ""},
     {{.name = "commitMessage", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 500}, ""},
     {{.name = "createdBy", .where = kBody, .type = ParamType::object, .members = kS_c_VersionCreatedBySource}, ""},
-    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[50]}, ""},
+    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[57]}, ""},
 };
 
 constinit const OutMember kTM_c_UpdateConfigurationBundleResponse[4] = {{"bundleArn", &kT_c_ConfigurationBundleArn}, {"bundleId", &kT_c_ConfigurationBundleId}, {"versionId", &kT_c_ConfigurationBundleVersion}, {"updatedAt", &kT_c_Timestamp}};
@@ -11910,8 +11910,8 @@ constinit const OutMember kTM_c_UpdateConsentPortalResponse[12] = {{"sources", &
 constinit const OutType kT_c_UpdateConsentPortalResponse{OutKind::structure, kTM_c_UpdateConsentPortalResponse, nullptr};
 
 constinit const Member kM_c_UpdateDataset[3] = {
-    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[64]}, "datasetId"},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[0]}, "datasetId"},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 200}, ""},
 };
 
@@ -11922,8 +11922,8 @@ constinit const OutType kT_c_UpdateDatasetResponse{OutKind::structure, kTM_c_Upd
 constinit const ParamSpec kI_c_UpdateDatasetExamplesRequestExamplesList_member{.name = "member", .where = kBody, .type = ParamType::any};
 
 constinit const Member kM_c_UpdateDatasetExamples[3] = {
-    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[64]}, "datasetId"},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "datasetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[0]}, "datasetId"},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
     {{.name = "examples", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1000, .items = &kI_c_UpdateDatasetExamplesRequestExamplesList_member}, ""},
 };
 
@@ -11932,12 +11932,12 @@ constinit const OutMember kTM_c_UpdateDatasetExamplesResponse[5] = {{"datasetArn
 constinit const OutType kT_c_UpdateDatasetExamplesResponse{OutKind::structure, kTM_c_UpdateDatasetExamplesResponse, nullptr};
 
 constinit const Member kM_c_UpdateEvaluator[6] = {
-    {{.name = "evaluatorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[28]}, "evaluatorId"},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "evaluatorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[97]}, "evaluatorId"},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 200}, ""},
     {{.name = "evaluatorConfig", .where = kBody, .type = ParamType::object, .members = kS_c_EvaluatorConfig, .one_member = true}, ""},
     {{.name = "level", .where = kBody, .type = ParamType::string, .one_of = kE_c_EvaluatorLevel}, ""},
-    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[50]}, ""},
+    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[57]}, ""},
 };
 
 constinit const OutMember kTM_c_UpdateEvaluatorResponse[4] = {{"evaluatorArn", &kT_c_EvaluatorArn}, {"evaluatorId", &kT_c_EvaluatorId}, {"updatedAt", &kT_c_Timestamp}, {"status", &kT_c_EvaluatorStatus}};
@@ -11945,7 +11945,7 @@ constinit const OutMember kTM_c_UpdateEvaluatorResponse[4] = {{"evaluatorArn", &
 constinit const OutType kT_c_UpdateEvaluatorResponse{OutKind::structure, kTM_c_UpdateEvaluatorResponse, nullptr};
 
 constinit const ParamSpec kS_c_LambdaTransformConfiguration[1] = {
-    {.name = "arn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 170, .pattern = &kPatterns[95]},
+    {.name = "arn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 170, .pattern = &kPatterns[58]},
 };
 
 constinit const ParamSpec kS_c_CustomTransformConfiguration[1] = {
@@ -11959,15 +11959,15 @@ constinit const ParamSpec kS_c_WafConfiguration[1] = {
 };
 
 constinit const Member kM_c_UpdateGateway[14] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[96]}, ""},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .pattern = &kPatterns[61]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 200}, ""},
-    {{.name = "roleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[14]}, ""},
+    {{.name = "roleArn", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[20]}, ""},
     {{.name = "protocolType", .where = kBody, .type = ParamType::string, .one_of = kE_c_GatewayProtocolType}, ""},
     {{.name = "protocolConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_GatewayProtocolConfiguration, .one_member = true}, ""},
     {{.name = "authorizerType", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_AuthorizerType}, ""},
     {{.name = "authorizerConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_AuthorizerConfiguration, .one_member = true}, ""},
-    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[50]}, ""},
+    {{.name = "kmsKeyArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[57]}, ""},
     {{.name = "customTransformConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_CustomTransformConfiguration}, ""},
     {{.name = "interceptorConfigurations", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 2, .items = &kI_c_GatewayInterceptorConfigurations_member}, ""},
     {{.name = "policyEngineConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_GatewayPolicyEngineConfiguration}, ""},
@@ -11980,8 +11980,8 @@ constinit const OutMember kTM_c_UpdateGatewayResponse[22] = {{"gatewayArn", &kT_
 constinit const OutType kT_c_UpdateGatewayResponse{OutKind::structure, kTM_c_UpdateGatewayResponse, nullptr};
 
 constinit const Member kM_c_UpdateGatewayRateLimit[4] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
-    {{.name = "rateLimitId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 2, .max_length = 64, .pattern = &kPatterns[66]}, "rateLimitId"},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
+    {{.name = "rateLimitId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 2, .max_length = 64, .pattern = &kPatterns[10]}, "rateLimitId"},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 512}, ""},
     {{.name = "entries", .where = kBody, .type = ParamType::array, .required = true, .min_length = 1, .max_length = 1000, .items = &kI_c_LimitEntries_member}, ""},
 };
@@ -11991,8 +11991,8 @@ constinit const OutMember kTM_c_UpdateGatewayRateLimitResponse[8] = {{"rateLimit
 constinit const OutType kT_c_UpdateGatewayRateLimitResponse{OutKind::structure, kTM_c_UpdateGatewayRateLimitResponse, nullptr};
 
 constinit const Member kM_c_UpdateGatewayRule[6] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
-    {{.name = "ruleId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 36, .max_length = 36, .pattern = &kPatterns[137]}, "ruleId"},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
+    {{.name = "ruleId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 36, .max_length = 36, .pattern = &kPatterns[122]}, "ruleId"},
     {{.name = "priority", .where = kBody, .type = ParamType::integer, .min = 1, .max = 1000000}, ""},
     {{.name = "conditions", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 2, .items = &kI_c_Conditions_member}, ""},
     {{.name = "actions", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 2, .items = &kI_c_Actions_member}, ""},
@@ -12004,9 +12004,9 @@ constinit const OutMember kTM_c_UpdateGatewayRuleResponse[10] = {{"ruleId", &kT_
 constinit const OutType kT_c_UpdateGatewayRuleResponse{OutKind::structure, kTM_c_UpdateGatewayRuleResponse, nullptr};
 
 constinit const Member kM_c_UpdateGatewayTarget[8] = {
-    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[19]}, "gatewayIdentifier"},
-    {{.name = "targetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[138]}, "targetId"},
-    {{.name = "name", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[101]}, ""},
+    {{.name = "gatewayIdentifier", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[9]}, "gatewayIdentifier"},
+    {{.name = "targetId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[123]}, "targetId"},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[66]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 200}, ""},
     {{.name = "targetConfiguration", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_TargetConfiguration, .one_member = true}, ""},
     {{.name = "credentialProviderConfigurations", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1, .items = &kI_c_CredentialProviderConfigurations_member}, ""},
@@ -12031,9 +12031,9 @@ constinit const ParamSpec kS_c_UpdatedHarnessMemoryConfiguration[1] = {
 };
 
 constinit const Member kM_c_UpdateHarness[17] = {
-    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[114]}, "harnessId"},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-    {{.name = "executionRoleArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[14]}, ""},
+    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[90]}, "harnessId"},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+    {{.name = "executionRoleArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[20]}, ""},
     {{.name = "environment", .where = kBody, .type = ParamType::object, .members = kS_c_HarnessEnvironmentProviderRequest, .one_member = true}, ""},
     {{.name = "environmentArtifact", .where = kBody, .type = ParamType::object, .members = kS_c_UpdatedHarnessEnvironmentArtifact}, ""},
     {{.name = "environmentVariables", .where = kBody, .type = ParamType::object, .min_length = 0, .max_length = 50, .items = &kI_c_EnvironmentVariablesMap_value, .keys = &kI_c_EnvironmentVariablesMap_key}, ""},
@@ -12055,11 +12055,11 @@ constinit const OutMember kTM_c_UpdateHarnessResponse[1] = {{"harness", &kT_c_Ha
 constinit const OutType kT_c_UpdateHarnessResponse{OutKind::structure, kTM_c_UpdateHarnessResponse, nullptr};
 
 constinit const Member kM_c_UpdateHarnessEndpoint[5] = {
-    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[114]}, "harnessId"},
-    {{.name = "endpointName", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[8]}, "endpointName"},
-    {{.name = "targetVersion", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 5, .pattern = &kPatterns[81]}, ""},
+    {{.name = "harnessId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[90]}, "harnessId"},
+    {{.name = "endpointName", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[14]}, "endpointName"},
+    {{.name = "targetVersion", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 5, .pattern = &kPatterns[39]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 256}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
 };
 
 constinit const OutMember kTM_c_UpdateHarnessEndpointResponse[1] = {{"endpoint", &kT_c_HarnessEndpoint}};
@@ -12097,8 +12097,8 @@ constinit const ParamSpec kS_c_ModifyReflectionConfiguration[2] = {
 };
 
 constinit const ParamSpec kS_c_ModifyInvocationConfigurationInput[2] = {
-    {.name = "topicArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[115]},
-    {.name = "payloadDeliveryBucketName", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[69]},
+    {.name = "topicArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[91]},
+    {.name = "payloadDeliveryBucketName", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[22]},
 };
 
 constinit const ParamSpec kS_c_ModifySelfManagedConfiguration[3] = {
@@ -12138,11 +12138,11 @@ constinit const ParamSpec kS_c_ModifyMemoryStrategies[3] = {
 };
 
 constinit const Member kM_c_UpdateMemory[8] = {
-    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[23]}, "memoryId"},
+    {{.name = "memoryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .pattern = &kPatterns[116]}, "memoryId"},
     {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 0, .max_length = 500}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096}, ""},
     {{.name = "eventExpiryDuration", .where = kBody, .type = ParamType::integer, .min = 3, .max = 365}, ""},
-    {{.name = "memoryExecutionRoleArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[115]}, ""},
+    {{.name = "memoryExecutionRoleArn", .where = kBody, .type = ParamType::string, .pattern = &kPatterns[91]}, ""},
     {{.name = "memoryStrategies", .where = kBody, .type = ParamType::object, .members = kS_c_ModifyMemoryStrategies}, ""},
     {{.name = "addIndexedKeys", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 10, .items = &kI_c_IndexedKeysList_member}, ""},
     {{.name = "streamDeliveryResources", .where = kBody, .type = ParamType::object, .members = kS_c_StreamDeliveryResources}, ""},
@@ -12153,7 +12153,7 @@ constinit const OutMember kTM_c_UpdateMemoryOutput[1] = {{"memory", &kT_c_Memory
 constinit const OutType kT_c_UpdateMemoryOutput{OutKind::structure, kTM_c_UpdateMemoryOutput, nullptr};
 
 constinit const Member kM_c_UpdateOauth2CredentialProvider[3] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[30]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[40]}, ""},
     {{.name = "credentialProviderVendor", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_CredentialProviderVendorType}, ""},
     {{.name = "oauth2ProviderConfigInput", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_Oauth2ProviderConfigInput, .one_member = true}, ""},
 };
@@ -12165,15 +12165,15 @@ constinit const OutType kT_c_UpdateOauth2CredentialProviderResponse{OutKind::str
 constinit const std::string_view kE_c_OnlineEvaluationExecutionStatus[2] = {"ENABLED", "DISABLED"};
 
 constinit const Member kM_c_UpdateOnlineEvaluationConfig[10] = {
-    {{.name = "onlineEvaluationConfigId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[23]}, "onlineEvaluationConfigId"},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
-    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 200, .pattern = &kPatterns[92]}, ""},
+    {{.name = "onlineEvaluationConfigId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .pattern = &kPatterns[116]}, "onlineEvaluationConfigId"},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
+    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 200, .pattern = &kPatterns[54]}, ""},
     {{.name = "rule", .where = kBody, .type = ParamType::object, .members = kS_c_Rule}, ""},
     {{.name = "dataSourceConfig", .where = kBody, .type = ParamType::object, .members = kS_c_DataSourceConfig, .one_member = true}, ""},
     {{.name = "evaluators", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 10, .items = &kI_c_EvaluatorList_member}, ""},
     {{.name = "insights", .where = kBody, .type = ParamType::array, .min_length = 0, .max_length = 10, .items = &kI_c_InsightList_member}, ""},
     {{.name = "clusteringConfig", .where = kBody, .type = ParamType::object, .members = kS_c_ClusteringConfig}, ""},
-    {{.name = "evaluationExecutionRoleArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[14]}, ""},
+    {{.name = "evaluationExecutionRoleArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[20]}, ""},
     {{.name = "executionStatus", .where = kBody, .type = ParamType::string, .one_of = kE_c_OnlineEvaluationExecutionStatus}, ""},
 };
 
@@ -12182,12 +12182,12 @@ constinit const OutMember kTM_c_UpdateOnlineEvaluationConfigResponse[6] = {{"onl
 constinit const OutType kT_c_UpdateOnlineEvaluationConfigResponse{OutKind::structure, kTM_c_UpdateOnlineEvaluationConfigResponse, nullptr};
 
 constinit const Member kM_c_UpdatePaymentConnector[6] = {
-    {{.name = "paymentManagerId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[19]}, "paymentManagerId"},
-    {{.name = "paymentConnectorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[19]}, "paymentConnectorId"},
-    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096, .pattern = &kPatterns[121]}, ""},
+    {{.name = "paymentManagerId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[9]}, "paymentManagerId"},
+    {{.name = "paymentConnectorId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[9]}, "paymentConnectorId"},
+    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096, .pattern = &kPatterns[99]}, ""},
     {{.name = "type", .where = kBody, .type = ParamType::string, .one_of = kE_c_PaymentConnectorType}, ""},
     {{.name = "credentialProviderConfigurations", .where = kBody, .type = ParamType::array, .min_length = 1, .max_length = 1, .items = &kI_c_CredentialsProviderConfigurations_member}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
 };
 
 constinit const OutMember kTM_c_UpdatePaymentConnectorResponse[7] = {{"paymentConnectorId", &kT_c_PaymentConnectorId}, {"paymentManagerId", &kT_c_PaymentManagerId}, {"name", &kT_c_PaymentConnectorName}, {"type", &kT_c_PaymentConnectorType}, {"credentialProviderConfigurations", &kT_c_CredentialsProviderConfigurations}, {"lastUpdatedAt", &kT_c_DateTimestamp}, {"status", &kT_c_PaymentConnectorStatus}};
@@ -12195,7 +12195,7 @@ constinit const OutMember kTM_c_UpdatePaymentConnectorResponse[7] = {{"paymentCo
 constinit const OutType kT_c_UpdatePaymentConnectorResponse{OutKind::structure, kTM_c_UpdatePaymentConnectorResponse, nullptr};
 
 constinit const Member kM_c_UpdatePaymentCredentialProvider[3] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[30]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 128, .pattern = &kPatterns[40]}, ""},
     {{.name = "credentialProviderVendor", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_PaymentCredentialProviderVendorType}, ""},
     {{.name = "providerConfigurationInput", .where = kBody, .type = ParamType::object, .required = true, .members = kS_c_PaymentProviderConfigurationInput, .one_member = true}, ""},
 };
@@ -12205,12 +12205,12 @@ constinit const OutMember kTM_c_UpdatePaymentCredentialProviderResponse[6] = {{"
 constinit const OutType kT_c_UpdatePaymentCredentialProviderResponse{OutKind::structure, kTM_c_UpdatePaymentCredentialProviderResponse, nullptr};
 
 constinit const Member kM_c_UpdatePaymentManager[6] = {
-    {{.name = "paymentManagerId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[19]}, "paymentManagerId"},
-    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096, .pattern = &kPatterns[121]}, ""},
+    {{.name = "paymentManagerId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 211, .pattern = &kPatterns[9]}, "paymentManagerId"},
+    {{.name = "description", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 4096, .pattern = &kPatterns[99]}, ""},
     {{.name = "authorizerType", .where = kBody, .type = ParamType::string, .one_of = kE_c_PaymentsAuthorizerType}, ""},
     {{.name = "authorizerConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_AuthorizerConfiguration, .one_member = true}, ""},
-    {{.name = "roleArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[14]}, ""},
-    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[15]}, ""},
+    {{.name = "roleArn", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[20]}, ""},
+    {{.name = "clientToken", .where = kBody, .type = ParamType::string, .min_length = 33, .max_length = 256, .pattern = &kPatterns[1]}, ""},
 };
 
 constinit const OutMember kTM_c_UpdatePaymentManagerResponse[8] = {{"paymentManagerArn", &kT_c_PaymentManagerArn}, {"paymentManagerId", &kT_c_PaymentManagerId}, {"name", &kT_c_PaymentManagerName}, {"authorizerType", &kT_c_PaymentsAuthorizerType}, {"roleArn", &kT_c_RoleArn}, {"workloadIdentityDetails", &kT_c_WorkloadIdentityDetails}, {"lastUpdatedAt", &kT_c_DateTimestamp}, {"status", &kT_c_PaymentManagerStatus}};
@@ -12218,8 +12218,8 @@ constinit const OutMember kTM_c_UpdatePaymentManagerResponse[8] = {{"paymentMana
 constinit const OutType kT_c_UpdatePaymentManagerResponse{OutKind::structure, kTM_c_UpdatePaymentManagerResponse, nullptr};
 
 constinit const Member kM_c_UpdatePolicy[6] = {
-    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyEngineId"},
-    {{.name = "policyId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyId"},
+    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyEngineId"},
+    {{.name = "policyId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyId"},
     {{.name = "description", .where = kBody, .type = ParamType::object, .members = kS_c_UpdatedDescription}, ""},
     {{.name = "definition", .where = kBody, .type = ParamType::object, .members = kS_c_PolicyDefinition, .one_member = true}, ""},
     {{.name = "validationMode", .where = kBody, .type = ParamType::string, .one_of = kE_c_PolicyValidationMode}, ""},
@@ -12231,7 +12231,7 @@ constinit const OutMember kTM_c_UpdatePolicyResponse[11] = {{"policyId", &kT_c_R
 constinit const OutType kT_c_UpdatePolicyResponse{OutKind::structure, kTM_c_UpdatePolicyResponse, nullptr};
 
 constinit const Member kM_c_UpdatePolicyEngine[2] = {
-    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[126]}, "policyEngineId"},
+    {{.name = "policyEngineId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 12, .max_length = 59, .pattern = &kPatterns[108]}, "policyEngineId"},
     {{.name = "description", .where = kBody, .type = ParamType::object, .members = kS_c_UpdatedDescription}, ""},
 };
 
@@ -12244,8 +12244,8 @@ constinit const ParamSpec kS_c_UpdatedApprovalConfiguration[1] = {
 };
 
 constinit const Member kM_c_UpdateRegistry[5] = {
-    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[48]}, "registryId"},
-    {{.name = "name", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[128]}, ""},
+    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[111]}, "registryId"},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 64, .pattern = &kPatterns[110]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::object, .members = kS_c_UpdatedDescription}, ""},
     {{.name = "authorizerConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_UpdatedAuthorizerConfiguration}, ""},
     {{.name = "approvalConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_UpdatedApprovalConfiguration}, ""},
@@ -12317,13 +12317,13 @@ constinit const ParamSpec kS_c_UpdatedSynchronizationConfiguration[1] = {
 };
 
 constinit const Member kM_c_UpdateRegistryRecord[10] = {
-    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[48]}, "registryId"},
-    {{.name = "recordId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[139]}, "recordId"},
-    {{.name = "name", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[128]}, ""},
+    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[111]}, "registryId"},
+    {{.name = "recordId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[127]}, "recordId"},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[110]}, ""},
     {{.name = "description", .where = kBody, .type = ParamType::object, .members = kS_c_UpdatedDescription}, ""},
     {{.name = "descriptorType", .where = kBody, .type = ParamType::string, .one_of = kE_c_DescriptorType}, ""},
     {{.name = "descriptors", .where = kBody, .type = ParamType::object, .members = kS_c_UpdatedDescriptors}, ""},
-    {{.name = "recordVersion", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[129]}, ""},
+    {{.name = "recordVersion", .where = kBody, .type = ParamType::string, .min_length = 1, .max_length = 255, .pattern = &kPatterns[112]}, ""},
     {{.name = "synchronizationType", .where = kBody, .type = ParamType::object, .members = kS_c_UpdatedSynchronizationType}, ""},
     {{.name = "synchronizationConfiguration", .where = kBody, .type = ParamType::object, .members = kS_c_UpdatedSynchronizationConfiguration}, ""},
     {{.name = "triggerSynchronization", .where = kBody, .type = ParamType::boolean}, ""},
@@ -12334,8 +12334,8 @@ constinit const OutMember kTM_c_UpdateRegistryRecordResponse[14] = {{"registryAr
 constinit const OutType kT_c_UpdateRegistryRecordResponse{OutKind::structure, kTM_c_UpdateRegistryRecordResponse, nullptr};
 
 constinit const Member kM_c_UpdateRegistryRecordStatus[4] = {
-    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[48]}, "registryId"},
-    {{.name = "recordId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[139]}, "recordId"},
+    {{.name = "registryId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[111]}, "registryId"},
+    {{.name = "recordId", .where = kLabel, .type = ParamType::string, .required = true, .min_length = 1, .max_length = 2048, .pattern = &kPatterns[127]}, "recordId"},
     {{.name = "status", .where = kBody, .type = ParamType::string, .required = true, .one_of = kE_c_RegistryRecordStatus}, ""},
     {{.name = "statusReason", .where = kBody, .type = ParamType::string, .required = true, .min_length = 0, .max_length = 255}, ""},
 };
@@ -12345,7 +12345,7 @@ constinit const OutMember kTM_c_UpdateRegistryRecordStatusResponse[6] = {{"regis
 constinit const OutType kT_c_UpdateRegistryRecordStatusResponse{OutKind::structure, kTM_c_UpdateRegistryRecordStatusResponse, nullptr};
 
 constinit const Member kM_c_UpdateWorkloadIdentity[2] = {
-    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 255, .pattern = &kPatterns[36]}, ""},
+    {{.name = "name", .where = kBody, .type = ParamType::string, .required = true, .min_length = 3, .max_length = 255, .pattern = &kPatterns[28]}, ""},
     {{.name = "allowedResourceOauth2ReturnUrls", .where = kBody, .type = ParamType::array, .items = &kI_c_ResourceOauth2ReturnUrlListType_member}, ""},
 };
 
@@ -12353,75 +12353,13 @@ constinit const OutMember kTM_c_UpdateWorkloadIdentityResponse[5] = {{"name", &k
 
 constinit const OutType kT_c_UpdateWorkloadIdentityResponse{OutKind::structure, kTM_c_UpdateWorkloadIdentityResponse, nullptr};
 
+constinit const std::string_view kX_c_AddDatasetExamples[7] = {"ServiceQuotaExceededException", "ValidationException", "ConflictException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_d_BatchCreateMemoryRecords[6] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "ResourceNotFoundException"};
 constinit const std::string_view kX_d_BatchDeleteMemoryRecords[6] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "ResourceNotFoundException"};
+constinit const std::string_view kX_c_BatchPutGatewayRateLimits[7] = {"ServiceQuotaExceededException", "ConflictException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_d_BatchUpdateMemoryRecords[6] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "ResourceNotFoundException"};
 constinit const std::string_view kX_d_CompleteResourceTokenAuth[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_d_CreateABTest[7] = {"ServiceQuotaExceededException", "UnauthorizedException", "ValidationException", "AccessDeniedException", "ConflictException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_CreateEvent[8] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "RetryableConflictException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
-constinit const std::string_view kX_d_CreatePaymentInstrument[6] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_CreatePaymentSession[6] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_DeleteABTest[7] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ConflictException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
-constinit const std::string_view kX_d_DeleteBatchEvaluation[7] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ConflictException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
-constinit const std::string_view kX_d_DeleteCapacityProviderSession[5] = {"ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_DeleteEvent[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
-constinit const std::string_view kX_d_DeleteMemoryRecord[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
-constinit const std::string_view kX_d_DeletePaymentInstrument[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_DeletePaymentSession[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_DeleteRecommendation[6] = {"AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_Evaluate[9] = {"ServiceQuotaExceededException", "UnauthorizedException", "DuplicateIdException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_GetABTest[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
-constinit const std::string_view kX_d_GetAgentCard[8] = {"ServiceQuotaExceededException", "RetryableConflictException", "ValidationException", "AccessDeniedException", "RuntimeClientError", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
-constinit const std::string_view kX_d_GetBatchEvaluation[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
-constinit const std::string_view kX_d_GetBrowserSession[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_GetCodeInterpreterSession[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_GetEvent[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
-constinit const std::string_view kX_d_GetMemoryRecord[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
-constinit const std::string_view kX_d_GetPaymentInstrument[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_GetPaymentInstrumentBalance[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_GetPaymentSession[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_GetRecommendation[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_GetResourceApiKey[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_GetResourceOauth2Token[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_GetResourcePaymentToken[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_GetWorkloadAccessToken[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_GetWorkloadAccessTokenForJWT[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_GetWorkloadAccessTokenForUserId[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_IngestData[6] = {"AccessDeniedException", "ResourceNotFoundException", "ServiceException", "ServiceQuotaExceededException", "ThrottledException", "ValidationException"};
-constinit const std::string_view kX_d_InvokeAgentRuntime[8] = {"ServiceQuotaExceededException", "RetryableConflictException", "ValidationException", "AccessDeniedException", "RuntimeClientError", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
-constinit const std::string_view kX_d_InvokeAgentRuntimeCommand[8] = {"ServiceQuotaExceededException", "RetryableConflictException", "ValidationException", "AccessDeniedException", "RuntimeClientError", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
-constinit const std::string_view kX_d_InvokeBrowser[6] = {"ServiceQuotaExceededException", "AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_InvokeCodeInterpreter[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_InvokeHarness[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "RuntimeClientError", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_ListABTests[5] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_ListActors[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
-constinit const std::string_view kX_d_ListBatchEvaluations[5] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_ListBrowserSessions[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_ListCodeInterpreterSessions[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_ListEvents[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
-constinit const std::string_view kX_d_ListMemoryExtractionJobs[6] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "ResourceNotFoundException"};
-constinit const std::string_view kX_d_ListMemoryRecords[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
-constinit const std::string_view kX_d_ListPaymentInstruments[4] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_ListPaymentSessions[4] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_ListRecommendations[4] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_ListSessions[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
-constinit const std::string_view kX_d_ProcessPayment[6] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_RetrieveMemoryRecords[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
-constinit const std::string_view kX_d_SaveBrowserSessionProfile[6] = {"AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_SearchRegistryRecords[6] = {"UnauthorizedException", "AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_StartBatchEvaluation[7] = {"ServiceQuotaExceededException", "UnauthorizedException", "ValidationException", "AccessDeniedException", "ConflictException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_StartBrowserSession[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_StartCodeInterpreterSession[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_StartMemoryExtractionJob[6] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "ResourceNotFoundException"};
-constinit const std::string_view kX_d_StartRecommendation[6] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_StopBatchEvaluation[7] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ConflictException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
-constinit const std::string_view kX_d_StopBrowserSession[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_StopCodeInterpreterSession[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_d_StopRuntimeSession[10] = {"ServiceQuotaExceededException", "UnauthorizedException", "RetryableConflictException", "ValidationException", "AccessDeniedException", "ConflictException", "RuntimeClientError", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
-constinit const std::string_view kX_d_UpdateABTest[8] = {"ServiceQuotaExceededException", "UnauthorizedException", "ValidationException", "AccessDeniedException", "ConflictException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
-constinit const std::string_view kX_d_UpdateBrowserStream[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_c_AddDatasetExamples[7] = {"ServiceQuotaExceededException", "ValidationException", "ConflictException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
-constinit const std::string_view kX_c_BatchPutGatewayRateLimits[7] = {"ServiceQuotaExceededException", "ConflictException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_CreateAgentRuntime[6] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_CreateAgentRuntimeEndpoint[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_CreateApiKeyCredentialProvider[11] = {"ServiceQuotaExceededException", "UnauthorizedException", "ResourceLimitExceededException", "ValidationException", "ConflictException", "AccessDeniedException", "DecryptionFailure", "ResourceNotFoundException", "ThrottlingException", "InternalServerException", "EncryptionFailure"};
@@ -12434,6 +12372,7 @@ constinit const std::string_view kX_c_CreateConsentPortal[8] = {"AccessDeniedExc
 constinit const std::string_view kX_c_CreateDataset[6] = {"ServiceQuotaExceededException", "ValidationException", "ConflictException", "AccessDeniedException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_CreateDatasetVersion[7] = {"ServiceQuotaExceededException", "ValidationException", "ConflictException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_CreateEvaluator[6] = {"ServiceQuotaExceededException", "ValidationException", "AccessDeniedException", "ConflictException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_CreateEvent[8] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "RetryableConflictException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
 constinit const std::string_view kX_c_CreateGateway[6] = {"ServiceQuotaExceededException", "ConflictException", "ValidationException", "AccessDeniedException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_CreateGatewayRateLimit[7] = {"ServiceQuotaExceededException", "ConflictException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_CreateGatewayRule[7] = {"ServiceQuotaExceededException", "ConflictException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
@@ -12445,24 +12384,30 @@ constinit const std::string_view kX_c_CreateOauth2CredentialProvider[11] = {"Ser
 constinit const std::string_view kX_c_CreateOnlineEvaluationConfig[6] = {"ServiceQuotaExceededException", "ValidationException", "AccessDeniedException", "ConflictException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_CreatePaymentConnector[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_CreatePaymentCredentialProvider[11] = {"ServiceQuotaExceededException", "UnauthorizedException", "ResourceLimitExceededException", "ValidationException", "ConflictException", "AccessDeniedException", "DecryptionFailure", "ResourceNotFoundException", "ThrottlingException", "InternalServerException", "EncryptionFailure"};
+constinit const std::string_view kX_d_CreatePaymentInstrument[6] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_CreatePaymentManager[6] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_CreatePaymentSession[6] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_CreatePolicy[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ValidationException", "ConflictException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_CreatePolicyEngine[6] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_CreateRegistry[6] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_CreateRegistryRecord[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_CreateWorkloadIdentity[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_DeleteABTest[7] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ConflictException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteAgentRuntime[5] = {"AccessDeniedException", "ConflictException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteAgentRuntimeEndpoint[5] = {"AccessDeniedException", "ConflictException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteApiKeyCredentialProvider[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_DeleteBatchEvaluation[7] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ConflictException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteBrowser[7] = {"ServiceQuotaExceededException", "ConflictException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteBrowserProfile[6] = {"AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteCapacityProvider[7] = {"RetryableConflictException", "ValidationException", "AccessDeniedException", "ConflictException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_DeleteCapacityProviderSession[5] = {"ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteCodeInterpreter[7] = {"ServiceQuotaExceededException", "ConflictException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteConfigurationBundle[6] = {"ValidationException", "AccessDeniedException", "ConflictException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteConsentPortal[7] = {"AccessDeniedException", "ConflictException", "InternalServerException", "ResourceNotFoundException", "ThrottlingException", "UnauthorizedException", "ValidationException"};
 constinit const std::string_view kX_c_DeleteDataset[6] = {"ValidationException", "ConflictException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteDatasetExamples[6] = {"ValidationException", "ConflictException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteEvaluator[6] = {"ValidationException", "AccessDeniedException", "ConflictException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_DeleteEvent[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
 constinit const std::string_view kX_c_DeleteGateway[6] = {"ValidationException", "AccessDeniedException", "ConflictException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteGatewayRateLimit[6] = {"ConflictException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteGatewayRule[6] = {"ConflictException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
@@ -12470,29 +12415,40 @@ constinit const std::string_view kX_c_DeleteGatewayTarget[6] = {"ValidationExcep
 constinit const std::string_view kX_c_DeleteHarness[6] = {"AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteHarnessEndpoint[6] = {"AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteMemory[6] = {"ServiceException", "ValidationException", "AccessDeniedException", "ConflictException", "ResourceNotFoundException", "ThrottledException"};
+constinit const std::string_view kX_d_DeleteMemoryRecord[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
 constinit const std::string_view kX_c_DeleteOauth2CredentialProvider[7] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ConflictException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteOnlineEvaluationConfig[6] = {"ValidationException", "AccessDeniedException", "ConflictException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeletePaymentConnector[5] = {"AccessDeniedException", "ConflictException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeletePaymentCredentialProvider[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_DeletePaymentInstrument[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeletePaymentManager[5] = {"AccessDeniedException", "ConflictException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_DeletePaymentSession[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeletePolicy[6] = {"ValidationException", "AccessDeniedException", "ConflictException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeletePolicyEngine[6] = {"ValidationException", "AccessDeniedException", "ConflictException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_DeleteRecommendation[6] = {"AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteRegistry[6] = {"AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteRegistryRecord[6] = {"AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteResourcePolicy[5] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_DeleteWorkloadIdentity[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_Evaluate[9] = {"ServiceQuotaExceededException", "UnauthorizedException", "DuplicateIdException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_GetABTest[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
+constinit const std::string_view kX_d_GetAgentCard[8] = {"ServiceQuotaExceededException", "RetryableConflictException", "ValidationException", "AccessDeniedException", "RuntimeClientError", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_GetAgentRuntime[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetAgentRuntimeEndpoint[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetApiKeyCredentialProvider[7] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "DecryptionFailure", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_GetBatchEvaluation[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_GetBrowser[5] = {"ServiceQuotaExceededException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetBrowserProfile[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_GetBrowserSession[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetCapacityProvider[5] = {"ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetCodeInterpreter[5] = {"ServiceQuotaExceededException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_GetCodeInterpreterSession[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetConfigurationBundle[5] = {"ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetConfigurationBundleVersion[5] = {"ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetConsentPortal[6] = {"AccessDeniedException", "InternalServerException", "ResourceNotFoundException", "ThrottlingException", "UnauthorizedException", "ValidationException"};
 constinit const std::string_view kX_c_GetDataset[6] = {"ValidationException", "ConflictException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetEvaluator[5] = {"ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_GetEvent[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
 constinit const std::string_view kX_c_GetGateway[5] = {"ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetGatewayRateLimit[5] = {"ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetGatewayRule[5] = {"ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
@@ -12500,30 +12456,52 @@ constinit const std::string_view kX_c_GetGatewayTarget[5] = {"ValidationExceptio
 constinit const std::string_view kX_c_GetHarness[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetHarnessEndpoint[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetMemory[5] = {"ServiceException", "AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottledException"};
+constinit const std::string_view kX_d_GetMemoryRecord[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
 constinit const std::string_view kX_c_GetOauth2CredentialProvider[7] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "DecryptionFailure", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetOnlineEvaluationConfig[5] = {"ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetPaymentConnector[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetPaymentCredentialProvider[7] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "DecryptionFailure", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_GetPaymentInstrument[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_GetPaymentInstrumentBalance[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetPaymentManager[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_GetPaymentSession[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetPolicy[5] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_GetPolicyEngine[5] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_GetPolicyEngineSummary[5] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_GetPolicyGeneration[5] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_GetPolicyGenerationSummary[5] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_GetPolicySummary[5] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
+constinit const std::string_view kX_d_GetRecommendation[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetRegistry[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetRegistryRecord[6] = {"AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_GetResourceApiKey[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_GetResourceOauth2Token[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_GetResourcePaymentToken[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetResourcePolicy[5] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_GetTokenVault[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_GetWorkloadAccessToken[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_GetWorkloadAccessTokenForJWT[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_GetWorkloadAccessTokenForUserId[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_GetWorkloadIdentity[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_IngestData[6] = {"AccessDeniedException", "ResourceNotFoundException", "ServiceException", "ServiceQuotaExceededException", "ThrottledException", "ValidationException"};
+constinit const std::string_view kX_d_InvokeAgentRuntime[8] = {"ServiceQuotaExceededException", "RetryableConflictException", "ValidationException", "AccessDeniedException", "RuntimeClientError", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
+constinit const std::string_view kX_d_InvokeAgentRuntimeCommand[8] = {"ServiceQuotaExceededException", "RetryableConflictException", "ValidationException", "AccessDeniedException", "RuntimeClientError", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
+constinit const std::string_view kX_d_InvokeBrowser[6] = {"ServiceQuotaExceededException", "AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_InvokeCodeInterpreter[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_InvokeHarness[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "RuntimeClientError", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_ListABTests[5] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_ListActors[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
 constinit const std::string_view kX_c_ListAgentRuntimeEndpoints[4] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListAgentRuntimeVersions[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListAgentRuntimeVersionsByCapacityProvider[4] = {"ValidationException", "AccessDeniedException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListAgentRuntimes[4] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListApiKeyCredentialProviders[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_ListBatchEvaluations[5] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListBrowserProfiles[4] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_ListBrowserSessions[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListBrowsers[4] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListCapacityProviders[4] = {"ValidationException", "AccessDeniedException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_ListCodeInterpreterSessions[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListCodeInterpreters[4] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListConfigurationBundleVersions[5] = {"ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListConfigurationBundles[4] = {"ValidationException", "AccessDeniedException", "ThrottlingException", "InternalServerException"};
@@ -12532,6 +12510,7 @@ constinit const std::string_view kX_c_ListDatasetExamples[6] = {"ValidationExcep
 constinit const std::string_view kX_c_ListDatasetVersions[5] = {"ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListDatasets[4] = {"ValidationException", "AccessDeniedException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListEvaluators[4] = {"ValidationException", "AccessDeniedException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_ListEvents[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
 constinit const std::string_view kX_c_ListGatewayRateLimits[5] = {"ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListGatewayRules[5] = {"ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListGatewayTargets[5] = {"ValidationException", "AccessDeniedException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
@@ -12540,11 +12519,15 @@ constinit const std::string_view kX_c_ListHarnessEndpoints[5] = {"AccessDeniedEx
 constinit const std::string_view kX_c_ListHarnessVersions[5] = {"AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListHarnesses[4] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListMemories[5] = {"ServiceException", "AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottledException"};
+constinit const std::string_view kX_d_ListMemoryExtractionJobs[6] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "ResourceNotFoundException"};
+constinit const std::string_view kX_d_ListMemoryRecords[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
 constinit const std::string_view kX_c_ListOauth2CredentialProviders[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListOnlineEvaluationConfigs[4] = {"ValidationException", "AccessDeniedException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListPaymentConnectors[4] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListPaymentCredentialProviders[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_ListPaymentInstruments[4] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListPaymentManagers[4] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_ListPaymentSessions[4] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListPolicies[5] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_ListPolicyEngineSummaries[4] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListPolicyEngines[4] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "InternalServerException"};
@@ -12552,21 +12535,38 @@ constinit const std::string_view kX_c_ListPolicyGenerationAssets[5] = {"AccessDe
 constinit const std::string_view kX_c_ListPolicyGenerationSummaries[5] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_ListPolicyGenerations[5] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_ListPolicySummaries[5] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
+constinit const std::string_view kX_d_ListRecommendations[4] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListRegistries[4] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListRegistryRecords[6] = {"AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_ListSessions[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
 constinit const std::string_view kX_c_ListTagsForResource[5] = {"ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_ListWorkloadIdentities[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_ProcessPayment[6] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_PutResourcePolicy[5] = {"AccessDeniedException", "ValidationException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
+constinit const std::string_view kX_d_RetrieveMemoryRecords[7] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "InvalidInputException", "ResourceNotFoundException"};
 constinit const std::string_view kX_c_RotatePaymentConnectorCredentials[6] = {"AccessDeniedException", "ConflictException", "InternalServerException", "ResourceNotFoundException", "ThrottlingException", "ValidationException"};
+constinit const std::string_view kX_d_SaveBrowserSessionProfile[6] = {"AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_SearchRegistryRecords[6] = {"UnauthorizedException", "AccessDeniedException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_SetTokenVaultCMK[7] = {"UnauthorizedException", "ConcurrentModificationException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_StartBatchEvaluation[7] = {"ServiceQuotaExceededException", "UnauthorizedException", "ValidationException", "AccessDeniedException", "ConflictException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_StartBrowserSession[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_StartCodeInterpreterSession[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_StartMemoryExtractionJob[6] = {"ServiceQuotaExceededException", "ThrottledException", "ServiceException", "AccessDeniedException", "ValidationException", "ResourceNotFoundException"};
 constinit const std::string_view kX_c_StartPolicyGeneration[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_StartRecommendation[6] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_StopBatchEvaluation[7] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ConflictException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
+constinit const std::string_view kX_d_StopBrowserSession[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_StopCodeInterpreterSession[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
+constinit const std::string_view kX_d_StopRuntimeSession[10] = {"ServiceQuotaExceededException", "UnauthorizedException", "RetryableConflictException", "ValidationException", "AccessDeniedException", "ConflictException", "RuntimeClientError", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_SubmitRegistryRecordForApproval[6] = {"AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_SynchronizeGatewayTargets[7] = {"ServiceQuotaExceededException", "ConflictException", "ValidationException", "AccessDeniedException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_TagResource[6] = {"ServiceQuotaExceededException", "ValidationException", "AccessDeniedException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_UntagResource[5] = {"ValidationException", "AccessDeniedException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
+constinit const std::string_view kX_d_UpdateABTest[8] = {"ServiceQuotaExceededException", "UnauthorizedException", "ValidationException", "AccessDeniedException", "ConflictException", "ThrottlingException", "ResourceNotFoundException", "InternalServerException"};
 constinit const std::string_view kX_c_UpdateAgentRuntime[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_UpdateAgentRuntimeEndpoint[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_UpdateApiKeyCredentialProvider[10] = {"ServiceQuotaExceededException", "UnauthorizedException", "ValidationException", "AccessDeniedException", "ConflictException", "DecryptionFailure", "ResourceNotFoundException", "ThrottlingException", "InternalServerException", "EncryptionFailure"};
+constinit const std::string_view kX_d_UpdateBrowserStream[7] = {"ServiceQuotaExceededException", "AccessDeniedException", "ConflictException", "ValidationException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_UpdateCapacityProvider[7] = {"RetryableConflictException", "ValidationException", "AccessDeniedException", "ConflictException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_UpdateConfigurationBundle[6] = {"ValidationException", "AccessDeniedException", "ConflictException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 constinit const std::string_view kX_c_UpdateConsentPortal[7] = {"AccessDeniedException", "ConflictException", "InternalServerException", "ResourceNotFoundException", "ThrottlingException", "UnauthorizedException", "ValidationException"};
@@ -12593,75 +12593,13 @@ constinit const std::string_view kX_c_UpdateRegistryRecordStatus[6] = {"AccessDe
 constinit const std::string_view kX_c_UpdateWorkloadIdentity[6] = {"UnauthorizedException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ThrottlingException", "InternalServerException"};
 
 constinit const Operation kOperations[238] = {
+    {kAddDatasetExamples, Plane::control, "AddDatasetExamples", "POST", "/datasets/{datasetId}/examples/add", 202, Body::json, kM_c_AddDatasetExamples, kX_c_AddDatasetExamples, &kT_c_AddDatasetExamplesResponse, 256, false},
     {kBatchCreateMemoryRecords, Plane::data, "BatchCreateMemoryRecords", "POST", "/memories/{memoryId}/memoryRecords/batchCreate", 201, Body::json, kM_d_BatchCreateMemoryRecords, kX_d_BatchCreateMemoryRecords, &kT_d_BatchCreateMemoryRecordsOutput, 16000, false},
     {kBatchDeleteMemoryRecords, Plane::data, "BatchDeleteMemoryRecords", "POST", "/memories/{memoryId}/memoryRecords/batchDelete", 200, Body::json, kM_d_BatchDeleteMemoryRecords, kX_d_BatchDeleteMemoryRecords, &kT_d_BatchDeleteMemoryRecordsOutput, 50, false},
+    {kBatchPutGatewayRateLimits, Plane::control, "BatchPutGatewayRateLimits", "PUT", "/gateways/{gatewayIdentifier}/rate-limits/batch", 200, Body::json, kM_c_BatchPutGatewayRateLimits, kX_c_BatchPutGatewayRateLimits, &kT_c_BatchPutGatewayRateLimitsResponse, 512, false},
     {kBatchUpdateMemoryRecords, Plane::data, "BatchUpdateMemoryRecords", "POST", "/memories/{memoryId}/memoryRecords/batchUpdate", 200, Body::json, kM_d_BatchUpdateMemoryRecords, kX_d_BatchUpdateMemoryRecords, &kT_d_BatchUpdateMemoryRecordsOutput, 16000, false},
     {kCompleteResourceTokenAuth, Plane::data, "CompleteResourceTokenAuth", "POST", "/identities/CompleteResourceTokenAuth", 200, Body::json, kM_d_CompleteResourceTokenAuth, kX_d_CompleteResourceTokenAuth, &kT_d_CompleteResourceTokenAuthResponse, 131072, false},
     {kCreateABTest, Plane::data, "CreateABTest", "POST", "/ab-tests", 202, Body::json, kM_d_CreateABTest, kX_d_CreateABTest, &kT_d_CreateABTestResponse, 2048, false},
-    {kCreateEvent, Plane::data, "CreateEvent", "POST", "/memories/{memoryId}/events", 201, Body::json, kM_d_CreateEvent, kX_d_CreateEvent, &kT_d_CreateEventOutput, 100000, false},
-    {kCreatePaymentInstrument, Plane::data, "CreatePaymentInstrument", "POST", "/payments/createPaymentInstrument", 201, Body::json, kM_d_CreatePaymentInstrument, kX_d_CreatePaymentInstrument, &kT_d_CreatePaymentInstrumentResponse, 2048, false},
-    {kCreatePaymentSession, Plane::data, "CreatePaymentSession", "POST", "/payments/createPaymentSession", 201, Body::json, kM_d_CreatePaymentSession, kX_d_CreatePaymentSession, &kT_d_CreatePaymentSessionResponse, 2048, false},
-    {kDeleteABTest, Plane::data, "DeleteABTest", "DELETE", "/ab-tests/{abTestId}", 202, Body::none, kM_d_DeleteABTest, kX_d_DeleteABTest, &kT_d_DeleteABTestResponse, 0, false},
-    {kDeleteBatchEvaluation, Plane::data, "DeleteBatchEvaluation", "DELETE", "/evaluations/batch-evaluate/{batchEvaluationId}", 202, Body::none, kM_d_DeleteBatchEvaluation, kX_d_DeleteBatchEvaluation, &kT_d_DeleteBatchEvaluationResponse, 0, false},
-    {kDeleteCapacityProviderSession, Plane::data, "DeleteCapacityProviderSession", "DELETE", "/capacity-providers/{capacityProviderId}/sessions/{sessionId}", 202, Body::none, kM_d_DeleteCapacityProviderSession, kX_d_DeleteCapacityProviderSession, &kT_d_DeleteCapacityProviderSessionResponse, 100, false},
-    {kDeleteEvent, Plane::data, "DeleteEvent", "DELETE", "/memories/{memoryId}/actor/{actorId}/sessions/{sessionId}/events/{eventId}", 200, Body::none, kM_d_DeleteEvent, kX_d_DeleteEvent, &kT_d_DeleteEventOutput, 255, false},
-    {kDeleteMemoryRecord, Plane::data, "DeleteMemoryRecord", "DELETE", "/memories/{memoryId}/memoryRecords/{memoryRecordId}", 200, Body::none, kM_d_DeleteMemoryRecord, kX_d_DeleteMemoryRecord, &kT_d_DeleteMemoryRecordOutput, 50, false},
-    {kDeletePaymentInstrument, Plane::data, "DeletePaymentInstrument", "POST", "/payments/deletePaymentInstrument", 200, Body::json, kM_d_DeletePaymentInstrument, kX_d_DeletePaymentInstrument, &kT_d_DeletePaymentInstrumentResponse, 2048, false},
-    {kDeletePaymentSession, Plane::data, "DeletePaymentSession", "POST", "/payments/deletePaymentSession", 200, Body::json, kM_d_DeletePaymentSession, kX_d_DeletePaymentSession, &kT_d_DeletePaymentSessionResponse, 2048, false},
-    {kDeleteRecommendation, Plane::data, "DeleteRecommendation", "DELETE", "/recommendations/{recommendationId}", 202, Body::none, kM_d_DeleteRecommendation, kX_d_DeleteRecommendation, &kT_d_DeleteRecommendationResponse, 0, false},
-    {kEvaluate, Plane::data, "Evaluate", "POST", "/evaluations/evaluate/{evaluatorId}", 200, Body::json, kM_d_Evaluate, kX_d_Evaluate, &kT_d_EvaluateResponse, 100000, false},
-    {kGetABTest, Plane::data, "GetABTest", "GET", "/ab-tests/{abTestId}", 200, Body::none, kM_d_GetABTest, kX_d_GetABTest, &kT_d_GetABTestResponse, 0, false},
-    {kGetAgentCard, Plane::data, "GetAgentCard", "GET", "/runtimes/{agentRuntimeArn}/invocations/.well-known/agent-card.json", 200, Body::none, kM_d_GetAgentCard, kX_d_GetAgentCard, &kT_d_GetAgentCardResponse, 256, false},
-    {kGetBatchEvaluation, Plane::data, "GetBatchEvaluation", "GET", "/evaluations/batch-evaluate/{batchEvaluationId}", 200, Body::none, kM_d_GetBatchEvaluation, kX_d_GetBatchEvaluation, &kT_d_GetBatchEvaluationResponse, 0, false},
-    {kGetBrowserSession, Plane::data, "GetBrowserSession", "GET", "/browsers/{browserIdentifier}/sessions/get", 200, Body::none, kM_d_GetBrowserSession, kX_d_GetBrowserSession, &kT_d_GetBrowserSessionResponse, 0, false},
-    {kGetCodeInterpreterSession, Plane::data, "GetCodeInterpreterSession", "GET", "/code-interpreters/{codeInterpreterIdentifier}/sessions/get", 200, Body::none, kM_d_GetCodeInterpreterSession, kX_d_GetCodeInterpreterSession, &kT_d_GetCodeInterpreterSessionResponse, 0, false},
-    {kGetEvent, Plane::data, "GetEvent", "GET", "/memories/{memoryId}/actor/{actorId}/sessions/{sessionId}/events/{eventId}", 200, Body::none, kM_d_GetEvent, kX_d_GetEvent, &kT_d_GetEventOutput, 255, false},
-    {kGetMemoryRecord, Plane::data, "GetMemoryRecord", "GET", "/memories/{memoryId}/memoryRecord/{memoryRecordId}", 200, Body::none, kM_d_GetMemoryRecord, kX_d_GetMemoryRecord, &kT_d_GetMemoryRecordOutput, 50, false},
-    {kGetPaymentInstrument, Plane::data, "GetPaymentInstrument", "POST", "/payments/getPaymentInstrument", 200, Body::json, kM_d_GetPaymentInstrument, kX_d_GetPaymentInstrument, &kT_d_GetPaymentInstrumentResponse, 2048, false},
-    {kGetPaymentInstrumentBalance, Plane::data, "GetPaymentInstrumentBalance", "POST", "/payments/getPaymentInstrumentBalance", 200, Body::json, kM_d_GetPaymentInstrumentBalance, kX_d_GetPaymentInstrumentBalance, &kT_d_GetPaymentInstrumentBalanceResponse, 2048, false},
-    {kGetPaymentSession, Plane::data, "GetPaymentSession", "POST", "/payments/getPaymentSession", 200, Body::json, kM_d_GetPaymentSession, kX_d_GetPaymentSession, &kT_d_GetPaymentSessionResponse, 2048, false},
-    {kGetRecommendation, Plane::data, "GetRecommendation", "GET", "/recommendations/{recommendationId}", 200, Body::none, kM_d_GetRecommendation, kX_d_GetRecommendation, &kT_d_GetRecommendationResponse, 0, false},
-    {kGetResourceApiKey, Plane::data, "GetResourceApiKey", "POST", "/identities/api-key", 200, Body::json, kM_d_GetResourceApiKey, kX_d_GetResourceApiKey, &kT_d_GetResourceApiKeyResponse, 131072, false},
-    {kGetResourceOauth2Token, Plane::data, "GetResourceOauth2Token", "POST", "/identities/oauth2/token", 200, Body::json, kM_d_GetResourceOauth2Token, kX_d_GetResourceOauth2Token, &kT_d_GetResourceOauth2TokenResponse, 131072, false},
-    {kGetResourcePaymentToken, Plane::data, "GetResourcePaymentToken", "POST", "/identities/payment/token", 200, Body::json, kM_d_GetResourcePaymentToken, kX_d_GetResourcePaymentToken, &kT_d_GetResourcePaymentTokenResponse, 131072, false},
-    {kGetWorkloadAccessToken, Plane::data, "GetWorkloadAccessToken", "POST", "/identities/GetWorkloadAccessToken", 200, Body::json, kM_d_GetWorkloadAccessToken, kX_d_GetWorkloadAccessToken, &kT_d_GetWorkloadAccessTokenResponse, 255, false},
-    {kGetWorkloadAccessTokenForJWT, Plane::data, "GetWorkloadAccessTokenForJWT", "POST", "/identities/GetWorkloadAccessTokenForJWT", 200, Body::json, kM_d_GetWorkloadAccessTokenForJWT, kX_d_GetWorkloadAccessTokenForJWT, &kT_d_GetWorkloadAccessTokenForJWTResponse, 131072, false},
-    {kGetWorkloadAccessTokenForUserId, Plane::data, "GetWorkloadAccessTokenForUserId", "POST", "/identities/GetWorkloadAccessTokenForUserId", 200, Body::json, kM_d_GetWorkloadAccessTokenForUserId, kX_d_GetWorkloadAccessTokenForUserId, &kT_d_GetWorkloadAccessTokenForUserIdResponse, 255, false},
-    {kIngestData, Plane::data, "IngestData", "POST", "/memories/{memoryId}/ingest", 202, Body::json, kM_d_IngestData, kX_d_IngestData, &kT_d_IngestDataOutput, 100000, true},
-    {kInvokeAgentRuntime, Plane::data, "InvokeAgentRuntime", "POST", "/runtimes/{agentRuntimeArn}/invocations", 200, Body::payload, kM_d_InvokeAgentRuntime, kX_d_InvokeAgentRuntime, &kT_d_InvokeAgentRuntimeResponse, 100000000, false},
-    {kInvokeAgentRuntimeCommand, Plane::data, "InvokeAgentRuntimeCommand", "POST", "/runtimes/{agentRuntimeArn}/commands", 200, Body::json, kM_d_InvokeAgentRuntimeCommand, kX_d_InvokeAgentRuntimeCommand, &kT_d_InvokeAgentRuntimeCommandResponse, 65536, false},
-    {kInvokeBrowser, Plane::data, "InvokeBrowser", "POST", "/browsers/{browserIdentifier}/sessions/invoke", 200, Body::json, kM_d_InvokeBrowser, kX_d_InvokeBrowser, &kT_d_InvokeBrowserResponse, 10000, false},
-    {kInvokeCodeInterpreter, Plane::data, "InvokeCodeInterpreter", "POST", "/code-interpreters/{codeInterpreterIdentifier}/tools/invoke", 200, Body::json, kM_d_InvokeCodeInterpreter, kX_d_InvokeCodeInterpreter, &kT_d_InvokeCodeInterpreterResponse, 100000000, false},
-    {kInvokeHarness, Plane::data, "InvokeHarness", "POST", "/harnesses/invoke", 200, Body::json, kM_d_InvokeHarness, kX_d_InvokeHarness, &kT_d_InvokeHarnessResponse, 16383, false},
-    {kListABTests, Plane::data, "ListABTests", "GET", "/ab-tests", 200, Body::none, kM_d_ListABTests, kX_d_ListABTests, &kT_d_ListABTestsResponse, 0, false},
-    {kListActors, Plane::data, "ListActors", "POST", "/memories/{memoryId}/actors", 200, Body::json, kM_d_ListActors, kX_d_ListActors, &kT_d_ListActorsOutput, 0, false},
-    {kListBatchEvaluations, Plane::data, "ListBatchEvaluations", "GET", "/evaluations/batch-evaluate", 200, Body::none, kM_d_ListBatchEvaluations, kX_d_ListBatchEvaluations, &kT_d_ListBatchEvaluationsResponse, 0, false},
-    {kListBrowserSessions, Plane::data, "ListBrowserSessions", "POST", "/browsers/{browserIdentifier}/sessions/list", 200, Body::json, kM_d_ListBrowserSessions, kX_d_ListBrowserSessions, &kT_d_ListBrowserSessionsResponse, 2048, false},
-    {kListCodeInterpreterSessions, Plane::data, "ListCodeInterpreterSessions", "POST", "/code-interpreters/{codeInterpreterIdentifier}/sessions/list", 200, Body::json, kM_d_ListCodeInterpreterSessions, kX_d_ListCodeInterpreterSessions, &kT_d_ListCodeInterpreterSessionsResponse, 2048, false},
-    {kListEvents, Plane::data, "ListEvents", "POST", "/memories/{memoryId}/actor/{actorId}/sessions/{sessionId}", 200, Body::json, kM_d_ListEvents, kX_d_ListEvents, &kT_d_ListEventsOutput, 256, false},
-    {kListMemoryExtractionJobs, Plane::data, "ListMemoryExtractionJobs", "POST", "/memories/{memoryId}/extractionJobs", 200, Body::json, kM_d_ListMemoryExtractionJobs, kX_d_ListMemoryExtractionJobs, &kT_d_ListMemoryExtractionJobsOutput, 0, false},
-    {kListMemoryRecords, Plane::data, "ListMemoryRecords", "POST", "/memories/{memoryId}/memoryRecords", 200, Body::json, kM_d_ListMemoryRecords, kX_d_ListMemoryRecords, &kT_d_ListMemoryRecordsOutput, 1024, false},
-    {kListPaymentInstruments, Plane::data, "ListPaymentInstruments", "POST", "/payments/listPaymentInstruments", 200, Body::json, kM_d_ListPaymentInstruments, kX_d_ListPaymentInstruments, &kT_d_ListPaymentInstrumentsResponse, 2048, false},
-    {kListPaymentSessions, Plane::data, "ListPaymentSessions", "POST", "/payments/listPaymentSessions", 200, Body::json, kM_d_ListPaymentSessions, kX_d_ListPaymentSessions, &kT_d_ListPaymentSessionsResponse, 2048, false},
-    {kListRecommendations, Plane::data, "ListRecommendations", "GET", "/recommendations", 200, Body::none, kM_d_ListRecommendations, kX_d_ListRecommendations, &kT_d_ListRecommendationsResponse, 2048, false},
-    {kListSessions, Plane::data, "ListSessions", "POST", "/memories/{memoryId}/actor/{actorId}/sessions", 200, Body::json, kM_d_ListSessions, kX_d_ListSessions, &kT_d_ListSessionsOutput, 255, false},
-    {kProcessPayment, Plane::data, "ProcessPayment", "POST", "/payments/processPayment", 200, Body::json, kM_d_ProcessPayment, kX_d_ProcessPayment, &kT_d_ProcessPaymentResponse, 2048, false},
-    {kRetrieveMemoryRecords, Plane::data, "RetrieveMemoryRecords", "POST", "/memories/{memoryId}/retrieve", 200, Body::json, kM_d_RetrieveMemoryRecords, kX_d_RetrieveMemoryRecords, &kT_d_RetrieveMemoryRecordsOutput, 10000, false},
-    {kSaveBrowserSessionProfile, Plane::data, "SaveBrowserSessionProfile", "PUT", "/browser-profiles/{profileIdentifier}/save", 200, Body::json, kM_d_SaveBrowserSessionProfile, kX_d_SaveBrowserSessionProfile, &kT_d_SaveBrowserSessionProfileResponse, 1024, false},
-    {kSearchRegistryRecords, Plane::data, "SearchRegistryRecords", "POST", "/registry-records/search", 200, Body::json, kM_d_SearchRegistryRecords, kX_d_SearchRegistryRecords, &kT_d_SearchRegistryRecordsResponse, 2048, false},
-    {kStartBatchEvaluation, Plane::data, "StartBatchEvaluation", "POST", "/evaluations/batch-evaluate", 202, Body::json, kM_d_StartBatchEvaluation, kX_d_StartBatchEvaluation, &kT_d_StartBatchEvaluationResponse, 100000, false},
-    {kStartBrowserSession, Plane::data, "StartBrowserSession", "PUT", "/browsers/{browserIdentifier}/sessions/start", 200, Body::json, kM_d_StartBrowserSession, kX_d_StartBrowserSession, &kT_d_StartBrowserSessionResponse, 1024, false},
-    {kStartCodeInterpreterSession, Plane::data, "StartCodeInterpreterSession", "PUT", "/code-interpreters/{codeInterpreterIdentifier}/sessions/start", 200, Body::json, kM_d_StartCodeInterpreterSession, kX_d_StartCodeInterpreterSession, &kT_d_StartCodeInterpreterSessionResponse, 1024, false},
-    {kStartMemoryExtractionJob, Plane::data, "StartMemoryExtractionJob", "POST", "/memories/{memoryId}/extractionJobs/start", 200, Body::json, kM_d_StartMemoryExtractionJob, kX_d_StartMemoryExtractionJob, &kT_d_StartMemoryExtractionJobOutput, 0, false},
-    {kStartRecommendation, Plane::data, "StartRecommendation", "POST", "/recommendations", 202, Body::json, kM_d_StartRecommendation, kX_d_StartRecommendation, &kT_d_StartRecommendationResponse, 20000, false},
-    {kStopBatchEvaluation, Plane::data, "StopBatchEvaluation", "POST", "/evaluations/batch-evaluate/{batchEvaluationId}/stop", 202, Body::json, kM_d_StopBatchEvaluation, kX_d_StopBatchEvaluation, &kT_d_StopBatchEvaluationResponse, 0, false},
-    {kStopBrowserSession, Plane::data, "StopBrowserSession", "PUT", "/browsers/{browserIdentifier}/sessions/stop", 200, Body::json, kM_d_StopBrowserSession, kX_d_StopBrowserSession, &kT_d_StopBrowserSessionResponse, 1024, false},
-    {kStopCodeInterpreterSession, Plane::data, "StopCodeInterpreterSession", "PUT", "/code-interpreters/{codeInterpreterIdentifier}/sessions/stop", 200, Body::json, kM_d_StopCodeInterpreterSession, kX_d_StopCodeInterpreterSession, &kT_d_StopCodeInterpreterSessionResponse, 1024, false},
-    {kStopRuntimeSession, Plane::data, "StopRuntimeSession", "POST", "/runtimes/{agentRuntimeArn}/stopruntimesession", 200, Body::json, kM_d_StopRuntimeSession, kX_d_StopRuntimeSession, &kT_d_StopRuntimeSessionResponse, 256, false},
-    {kUpdateABTest, Plane::data, "UpdateABTest", "PUT", "/ab-tests/{abTestId}", 202, Body::json, kM_d_UpdateABTest, kX_d_UpdateABTest, &kT_d_UpdateABTestResponse, 2048, false},
-    {kUpdateBrowserStream, Plane::data, "UpdateBrowserStream", "PUT", "/browsers/{browserIdentifier}/sessions/streams/update", 200, Body::json, kM_d_UpdateBrowserStream, kX_d_UpdateBrowserStream, &kT_d_UpdateBrowserStreamResponse, 256, false},
-    {kAddDatasetExamples, Plane::control, "AddDatasetExamples", "POST", "/datasets/{datasetId}/examples/add", 202, Body::json, kM_c_AddDatasetExamples, kX_c_AddDatasetExamples, &kT_c_AddDatasetExamplesResponse, 256, false},
-    {kBatchPutGatewayRateLimits, Plane::control, "BatchPutGatewayRateLimits", "PUT", "/gateways/{gatewayIdentifier}/rate-limits/batch", 200, Body::json, kM_c_BatchPutGatewayRateLimits, kX_c_BatchPutGatewayRateLimits, &kT_c_BatchPutGatewayRateLimitsResponse, 512, false},
     {kCreateAgentRuntime, Plane::control, "CreateAgentRuntime", "PUT", "/runtimes/", 202, Body::json, kM_c_CreateAgentRuntime, kX_c_CreateAgentRuntime, &kT_c_CreateAgentRuntimeResponse, 5000, false},
     {kCreateAgentRuntimeEndpoint, Plane::control, "CreateAgentRuntimeEndpoint", "PUT", "/runtimes/{agentRuntimeId}/runtime-endpoints/", 202, Body::json, kM_c_CreateAgentRuntimeEndpoint, kX_c_CreateAgentRuntimeEndpoint, &kT_c_CreateAgentRuntimeEndpointResponse, 256, false},
     {kCreateApiKeyCredentialProvider, Plane::control, "CreateApiKeyCredentialProvider", "POST", "/identities/CreateApiKeyCredentialProvider", 201, Body::json, kM_c_CreateApiKeyCredentialProvider, kX_c_CreateApiKeyCredentialProvider, &kT_c_CreateApiKeyCredentialProviderResponse, 65536, false},
@@ -12674,6 +12612,7 @@ constinit const Operation kOperations[238] = {
     {kCreateDataset, Plane::control, "CreateDataset", "POST", "/datasets", 202, Body::json, kM_c_CreateDataset, kX_c_CreateDataset, &kT_c_CreateDatasetResponse, 2048, false},
     {kCreateDatasetVersion, Plane::control, "CreateDatasetVersion", "POST", "/datasets/{datasetId}/versions", 202, Body::json, kM_c_CreateDatasetVersion, kX_c_CreateDatasetVersion, &kT_c_CreateDatasetVersionResponse, 256, false},
     {kCreateEvaluator, Plane::control, "CreateEvaluator", "POST", "/evaluators/create", 202, Body::json, kM_c_CreateEvaluator, kX_c_CreateEvaluator, &kT_c_CreateEvaluatorResponse, 2048, false},
+    {kCreateEvent, Plane::data, "CreateEvent", "POST", "/memories/{memoryId}/events", 201, Body::json, kM_d_CreateEvent, kX_d_CreateEvent, &kT_d_CreateEventOutput, 100000, false},
     {kCreateGateway, Plane::control, "CreateGateway", "POST", "/gateways/", 202, Body::json, kM_c_CreateGateway, kX_c_CreateGateway, &kT_c_CreateGatewayResponse, 2048, false},
     {kCreateGatewayRateLimit, Plane::control, "CreateGatewayRateLimit", "POST", "/gateways/{gatewayIdentifier}/rate-limits", 201, Body::json, kM_c_CreateGatewayRateLimit, kX_c_CreateGatewayRateLimit, &kT_c_CreateGatewayRateLimitResponse, 512, false},
     {kCreateGatewayRule, Plane::control, "CreateGatewayRule", "POST", "/gateways/{gatewayIdentifier}/rules", 202, Body::json, kM_c_CreateGatewayRule, kX_c_CreateGatewayRule, &kT_c_CreateGatewayRuleResponse, 2048, false},
@@ -12685,24 +12624,30 @@ constinit const Operation kOperations[238] = {
     {kCreateOnlineEvaluationConfig, Plane::control, "CreateOnlineEvaluationConfig", "POST", "/online-evaluation-configs/create", 202, Body::json, kM_c_CreateOnlineEvaluationConfig, kX_c_CreateOnlineEvaluationConfig, &kT_c_CreateOnlineEvaluationConfigResponse, 2048, false},
     {kCreatePaymentConnector, Plane::control, "CreatePaymentConnector", "POST", "/payments/managers/{paymentManagerId}/connectors", 202, Body::json, kM_c_CreatePaymentConnector, kX_c_CreatePaymentConnector, &kT_c_CreatePaymentConnectorResponse, 4096, false},
     {kCreatePaymentCredentialProvider, Plane::control, "CreatePaymentCredentialProvider", "POST", "/identities/CreatePaymentCredentialProvider", 201, Body::json, kM_c_CreatePaymentCredentialProvider, kX_c_CreatePaymentCredentialProvider, &kT_c_CreatePaymentCredentialProviderResponse, 2048, false},
+    {kCreatePaymentInstrument, Plane::data, "CreatePaymentInstrument", "POST", "/payments/createPaymentInstrument", 201, Body::json, kM_d_CreatePaymentInstrument, kX_d_CreatePaymentInstrument, &kT_d_CreatePaymentInstrumentResponse, 2048, false},
     {kCreatePaymentManager, Plane::control, "CreatePaymentManager", "POST", "/payments/managers", 202, Body::json, kM_c_CreatePaymentManager, kX_c_CreatePaymentManager, &kT_c_CreatePaymentManagerResponse, 4096, false},
+    {kCreatePaymentSession, Plane::data, "CreatePaymentSession", "POST", "/payments/createPaymentSession", 201, Body::json, kM_d_CreatePaymentSession, kX_d_CreatePaymentSession, &kT_d_CreatePaymentSessionResponse, 2048, false},
     {kCreatePolicy, Plane::control, "CreatePolicy", "POST", "/policy-engines/{policyEngineId}/policies", 202, Body::json, kM_c_CreatePolicy, kX_c_CreatePolicy, &kT_c_CreatePolicyResponse, 10000, false},
     {kCreatePolicyEngine, Plane::control, "CreatePolicyEngine", "POST", "/policy-engines", 202, Body::json, kM_c_CreatePolicyEngine, kX_c_CreatePolicyEngine, &kT_c_CreatePolicyEngineResponse, 4096, false},
     {kCreateRegistry, Plane::control, "CreateRegistry", "POST", "/registries", 202, Body::json, kM_c_CreateRegistry, kX_c_CreateRegistry, &kT_c_CreateRegistryResponse, 4096, false},
     {kCreateRegistryRecord, Plane::control, "CreateRegistryRecord", "POST", "/registries/{registryId}/records", 202, Body::json, kM_c_CreateRegistryRecord, kX_c_CreateRegistryRecord, &kT_c_CreateRegistryRecordResponse, 102400, false},
     {kCreateWorkloadIdentity, Plane::control, "CreateWorkloadIdentity", "POST", "/identities/CreateWorkloadIdentity", 201, Body::json, kM_c_CreateWorkloadIdentity, kX_c_CreateWorkloadIdentity, &kT_c_CreateWorkloadIdentityResponse, 2048, false},
+    {kDeleteABTest, Plane::data, "DeleteABTest", "DELETE", "/ab-tests/{abTestId}", 202, Body::none, kM_d_DeleteABTest, kX_d_DeleteABTest, &kT_d_DeleteABTestResponse, 0, false},
     {kDeleteAgentRuntime, Plane::control, "DeleteAgentRuntime", "DELETE", "/runtimes/{agentRuntimeId}/", 202, Body::none, kM_c_DeleteAgentRuntime, kX_c_DeleteAgentRuntime, &kT_c_DeleteAgentRuntimeResponse, 256, false},
     {kDeleteAgentRuntimeEndpoint, Plane::control, "DeleteAgentRuntimeEndpoint", "DELETE", "/runtimes/{agentRuntimeId}/runtime-endpoints/{endpointName}/", 202, Body::none, kM_c_DeleteAgentRuntimeEndpoint, kX_c_DeleteAgentRuntimeEndpoint, &kT_c_DeleteAgentRuntimeEndpointResponse, 256, false},
     {kDeleteApiKeyCredentialProvider, Plane::control, "DeleteApiKeyCredentialProvider", "POST", "/identities/DeleteApiKeyCredentialProvider", 204, Body::json, kM_c_DeleteApiKeyCredentialProvider, kX_c_DeleteApiKeyCredentialProvider, &kT_c_DeleteApiKeyCredentialProviderResponse, 128, false},
+    {kDeleteBatchEvaluation, Plane::data, "DeleteBatchEvaluation", "DELETE", "/evaluations/batch-evaluate/{batchEvaluationId}", 202, Body::none, kM_d_DeleteBatchEvaluation, kX_d_DeleteBatchEvaluation, &kT_d_DeleteBatchEvaluationResponse, 0, false},
     {kDeleteBrowser, Plane::control, "DeleteBrowser", "DELETE", "/browsers/{browserId}", 202, Body::none, kM_c_DeleteBrowser, kX_c_DeleteBrowser, &kT_c_DeleteBrowserResponse, 256, false},
     {kDeleteBrowserProfile, Plane::control, "DeleteBrowserProfile", "DELETE", "/browser-profiles/{profileId}", 200, Body::none, kM_c_DeleteBrowserProfile, kX_c_DeleteBrowserProfile, &kT_c_DeleteBrowserProfileResponse, 256, false},
     {kDeleteCapacityProvider, Plane::control, "DeleteCapacityProvider", "DELETE", "/capacity-providers/{capacityProviderId}", 202, Body::none, kM_c_DeleteCapacityProvider, kX_c_DeleteCapacityProvider, &kT_c_DeleteCapacityProviderOutput, 256, false},
+    {kDeleteCapacityProviderSession, Plane::data, "DeleteCapacityProviderSession", "DELETE", "/capacity-providers/{capacityProviderId}/sessions/{sessionId}", 202, Body::none, kM_d_DeleteCapacityProviderSession, kX_d_DeleteCapacityProviderSession, &kT_d_DeleteCapacityProviderSessionResponse, 100, false},
     {kDeleteCodeInterpreter, Plane::control, "DeleteCodeInterpreter", "DELETE", "/code-interpreters/{codeInterpreterId}", 202, Body::none, kM_c_DeleteCodeInterpreter, kX_c_DeleteCodeInterpreter, &kT_c_DeleteCodeInterpreterResponse, 256, false},
     {kDeleteConfigurationBundle, Plane::control, "DeleteConfigurationBundle", "DELETE", "/configuration-bundles/{bundleId}", 202, Body::none, kM_c_DeleteConfigurationBundle, kX_c_DeleteConfigurationBundle, &kT_c_DeleteConfigurationBundleResponse, 0, false},
     {kDeleteConsentPortal, Plane::control, "DeleteConsentPortal", "POST", "/identities/DeleteConsentPortal", 204, Body::json, kM_c_DeleteConsentPortal, kX_c_DeleteConsentPortal, &kT_c_DeleteConsentPortalResponse, 0, true},
     {kDeleteDataset, Plane::control, "DeleteDataset", "DELETE", "/datasets/{datasetId}", 202, Body::none, kM_c_DeleteDataset, kX_c_DeleteDataset, &kT_c_DeleteDatasetResponse, 0, false},
     {kDeleteDatasetExamples, Plane::control, "DeleteDatasetExamples", "POST", "/datasets/{datasetId}/examples/delete", 202, Body::json, kM_c_DeleteDatasetExamples, kX_c_DeleteDatasetExamples, &kT_c_DeleteDatasetExamplesResponse, 256, false},
     {kDeleteEvaluator, Plane::control, "DeleteEvaluator", "DELETE", "/evaluators/{evaluatorId}", 202, Body::none, kM_c_DeleteEvaluator, kX_c_DeleteEvaluator, &kT_c_DeleteEvaluatorResponse, 0, false},
+    {kDeleteEvent, Plane::data, "DeleteEvent", "DELETE", "/memories/{memoryId}/actor/{actorId}/sessions/{sessionId}/events/{eventId}", 200, Body::none, kM_d_DeleteEvent, kX_d_DeleteEvent, &kT_d_DeleteEventOutput, 255, false},
     {kDeleteGateway, Plane::control, "DeleteGateway", "DELETE", "/gateways/{gatewayIdentifier}/", 202, Body::none, kM_c_DeleteGateway, kX_c_DeleteGateway, &kT_c_DeleteGatewayResponse, 0, false},
     {kDeleteGatewayRateLimit, Plane::control, "DeleteGatewayRateLimit", "DELETE", "/gateways/{gatewayIdentifier}/rate-limits/{rateLimitId}", 200, Body::none, kM_c_DeleteGatewayRateLimit, kX_c_DeleteGatewayRateLimit, &kT_c_DeleteGatewayRateLimitResponse, 64, false},
     {kDeleteGatewayRule, Plane::control, "DeleteGatewayRule", "DELETE", "/gateways/{gatewayIdentifier}/rules/{ruleId}", 202, Body::none, kM_c_DeleteGatewayRule, kX_c_DeleteGatewayRule, &kT_c_DeleteGatewayRuleResponse, 36, false},
@@ -12710,29 +12655,40 @@ constinit const Operation kOperations[238] = {
     {kDeleteHarness, Plane::control, "DeleteHarness", "DELETE", "/harnesses/{harnessId}", 200, Body::none, kM_c_DeleteHarness, kX_c_DeleteHarness, &kT_c_DeleteHarnessResponse, 256, false},
     {kDeleteHarnessEndpoint, Plane::control, "DeleteHarnessEndpoint", "DELETE", "/harnesses/{harnessId}/endpoints/{endpointName}", 200, Body::none, kM_c_DeleteHarnessEndpoint, kX_c_DeleteHarnessEndpoint, &kT_c_DeleteHarnessEndpointResponse, 256, false},
     {kDeleteMemory, Plane::control, "DeleteMemory", "DELETE", "/memories/{memoryId}/delete", 202, Body::none, kM_c_DeleteMemory, kX_c_DeleteMemory, &kT_c_DeleteMemoryOutput, 500, false},
+    {kDeleteMemoryRecord, Plane::data, "DeleteMemoryRecord", "DELETE", "/memories/{memoryId}/memoryRecords/{memoryRecordId}", 200, Body::none, kM_d_DeleteMemoryRecord, kX_d_DeleteMemoryRecord, &kT_d_DeleteMemoryRecordOutput, 50, false},
     {kDeleteOauth2CredentialProvider, Plane::control, "DeleteOauth2CredentialProvider", "POST", "/identities/DeleteOauth2CredentialProvider", 204, Body::json, kM_c_DeleteOauth2CredentialProvider, kX_c_DeleteOauth2CredentialProvider, &kT_c_DeleteOauth2CredentialProviderResponse, 128, false},
     {kDeleteOnlineEvaluationConfig, Plane::control, "DeleteOnlineEvaluationConfig", "DELETE", "/online-evaluation-configs/{onlineEvaluationConfigId}", 202, Body::none, kM_c_DeleteOnlineEvaluationConfig, kX_c_DeleteOnlineEvaluationConfig, &kT_c_DeleteOnlineEvaluationConfigResponse, 0, false},
     {kDeletePaymentConnector, Plane::control, "DeletePaymentConnector", "DELETE", "/payments/managers/{paymentManagerId}/connectors/{paymentConnectorId}", 202, Body::none, kM_c_DeletePaymentConnector, kX_c_DeletePaymentConnector, &kT_c_DeletePaymentConnectorResponse, 256, false},
     {kDeletePaymentCredentialProvider, Plane::control, "DeletePaymentCredentialProvider", "POST", "/identities/DeletePaymentCredentialProvider", 204, Body::json, kM_c_DeletePaymentCredentialProvider, kX_c_DeletePaymentCredentialProvider, &kT_c_DeletePaymentCredentialProviderResponse, 128, false},
+    {kDeletePaymentInstrument, Plane::data, "DeletePaymentInstrument", "POST", "/payments/deletePaymentInstrument", 200, Body::json, kM_d_DeletePaymentInstrument, kX_d_DeletePaymentInstrument, &kT_d_DeletePaymentInstrumentResponse, 2048, false},
     {kDeletePaymentManager, Plane::control, "DeletePaymentManager", "DELETE", "/payments/managers/{paymentManagerId}", 202, Body::none, kM_c_DeletePaymentManager, kX_c_DeletePaymentManager, &kT_c_DeletePaymentManagerResponse, 256, false},
+    {kDeletePaymentSession, Plane::data, "DeletePaymentSession", "POST", "/payments/deletePaymentSession", 200, Body::json, kM_d_DeletePaymentSession, kX_d_DeletePaymentSession, &kT_d_DeletePaymentSessionResponse, 2048, false},
     {kDeletePolicy, Plane::control, "DeletePolicy", "DELETE", "/policy-engines/{policyEngineId}/policies/{policyId}", 202, Body::none, kM_c_DeletePolicy, kX_c_DeletePolicy, &kT_c_DeletePolicyResponse, 59, false},
     {kDeletePolicyEngine, Plane::control, "DeletePolicyEngine", "DELETE", "/policy-engines/{policyEngineId}", 202, Body::none, kM_c_DeletePolicyEngine, kX_c_DeletePolicyEngine, &kT_c_DeletePolicyEngineResponse, 59, false},
+    {kDeleteRecommendation, Plane::data, "DeleteRecommendation", "DELETE", "/recommendations/{recommendationId}", 202, Body::none, kM_d_DeleteRecommendation, kX_d_DeleteRecommendation, &kT_d_DeleteRecommendationResponse, 0, false},
     {kDeleteRegistry, Plane::control, "DeleteRegistry", "DELETE", "/registries/{registryId}", 202, Body::none, kM_c_DeleteRegistry, kX_c_DeleteRegistry, &kT_c_DeleteRegistryResponse, 2048, false},
     {kDeleteRegistryRecord, Plane::control, "DeleteRegistryRecord", "DELETE", "/registries/{registryId}/records/{recordId}", 200, Body::none, kM_c_DeleteRegistryRecord, kX_c_DeleteRegistryRecord, &kT_c_DeleteRegistryRecordResponse, 2048, false},
     {kDeleteResourcePolicy, Plane::control, "DeleteResourcePolicy", "DELETE", "/resourcepolicy/{resourceArn}", 204, Body::none, kM_c_DeleteResourcePolicy, kX_c_DeleteResourcePolicy, &kT_c_DeleteResourcePolicyResponse, 1011, false},
     {kDeleteWorkloadIdentity, Plane::control, "DeleteWorkloadIdentity", "POST", "/identities/DeleteWorkloadIdentity", 204, Body::json, kM_c_DeleteWorkloadIdentity, kX_c_DeleteWorkloadIdentity, &kT_c_DeleteWorkloadIdentityResponse, 255, false},
+    {kEvaluate, Plane::data, "Evaluate", "POST", "/evaluations/evaluate/{evaluatorId}", 200, Body::json, kM_d_Evaluate, kX_d_Evaluate, &kT_d_EvaluateResponse, 100000, false},
+    {kGetABTest, Plane::data, "GetABTest", "GET", "/ab-tests/{abTestId}", 200, Body::none, kM_d_GetABTest, kX_d_GetABTest, &kT_d_GetABTestResponse, 0, false},
+    {kGetAgentCard, Plane::data, "GetAgentCard", "GET", "/runtimes/{agentRuntimeArn}/invocations/.well-known/agent-card.json", 200, Body::none, kM_d_GetAgentCard, kX_d_GetAgentCard, &kT_d_GetAgentCardResponse, 256, false},
     {kGetAgentRuntime, Plane::control, "GetAgentRuntime", "GET", "/runtimes/{agentRuntimeId}/", 200, Body::none, kM_c_GetAgentRuntime, kX_c_GetAgentRuntime, &kT_c_GetAgentRuntimeResponse, 5, false},
     {kGetAgentRuntimeEndpoint, Plane::control, "GetAgentRuntimeEndpoint", "GET", "/runtimes/{agentRuntimeId}/runtime-endpoints/{endpointName}/", 200, Body::none, kM_c_GetAgentRuntimeEndpoint, kX_c_GetAgentRuntimeEndpoint, &kT_c_GetAgentRuntimeEndpointResponse, 0, false},
     {kGetApiKeyCredentialProvider, Plane::control, "GetApiKeyCredentialProvider", "POST", "/identities/GetApiKeyCredentialProvider", 200, Body::json, kM_c_GetApiKeyCredentialProvider, kX_c_GetApiKeyCredentialProvider, &kT_c_GetApiKeyCredentialProviderResponse, 128, false},
+    {kGetBatchEvaluation, Plane::data, "GetBatchEvaluation", "GET", "/evaluations/batch-evaluate/{batchEvaluationId}", 200, Body::none, kM_d_GetBatchEvaluation, kX_d_GetBatchEvaluation, &kT_d_GetBatchEvaluationResponse, 0, false},
     {kGetBrowser, Plane::control, "GetBrowser", "GET", "/browsers/{browserId}", 200, Body::none, kM_c_GetBrowser, kX_c_GetBrowser, &kT_c_GetBrowserResponse, 0, false},
     {kGetBrowserProfile, Plane::control, "GetBrowserProfile", "GET", "/browser-profiles/{profileId}", 200, Body::none, kM_c_GetBrowserProfile, kX_c_GetBrowserProfile, &kT_c_GetBrowserProfileResponse, 0, false},
+    {kGetBrowserSession, Plane::data, "GetBrowserSession", "GET", "/browsers/{browserIdentifier}/sessions/get", 200, Body::none, kM_d_GetBrowserSession, kX_d_GetBrowserSession, &kT_d_GetBrowserSessionResponse, 0, false},
     {kGetCapacityProvider, Plane::control, "GetCapacityProvider", "GET", "/capacity-providers/{capacityProviderId}", 200, Body::none, kM_c_GetCapacityProvider, kX_c_GetCapacityProvider, &kT_c_GetCapacityProviderOutput, 59, false},
     {kGetCodeInterpreter, Plane::control, "GetCodeInterpreter", "GET", "/code-interpreters/{codeInterpreterId}", 200, Body::none, kM_c_GetCodeInterpreter, kX_c_GetCodeInterpreter, &kT_c_GetCodeInterpreterResponse, 0, false},
+    {kGetCodeInterpreterSession, Plane::data, "GetCodeInterpreterSession", "GET", "/code-interpreters/{codeInterpreterIdentifier}/sessions/get", 200, Body::none, kM_d_GetCodeInterpreterSession, kX_d_GetCodeInterpreterSession, &kT_d_GetCodeInterpreterSessionResponse, 0, false},
     {kGetConfigurationBundle, Plane::control, "GetConfigurationBundle", "GET", "/configuration-bundles/{bundleId}", 200, Body::none, kM_c_GetConfigurationBundle, kX_c_GetConfigurationBundle, &kT_c_GetConfigurationBundleResponse, 128, false},
     {kGetConfigurationBundleVersion, Plane::control, "GetConfigurationBundleVersion", "GET", "/configuration-bundles/{bundleId}/versions/{versionId}", 200, Body::none, kM_c_GetConfigurationBundleVersion, kX_c_GetConfigurationBundleVersion, &kT_c_GetConfigurationBundleVersionResponse, 0, false},
     {kGetConsentPortal, Plane::control, "GetConsentPortal", "POST", "/identities/GetConsentPortal", 200, Body::json, kM_c_GetConsentPortal, kX_c_GetConsentPortal, &kT_c_GetConsentPortalResponse, 0, true},
     {kGetDataset, Plane::control, "GetDataset", "GET", "/datasets/{datasetId}", 200, Body::none, kM_c_GetDataset, kX_c_GetDataset, &kT_c_GetDatasetResponse, 0, false},
     {kGetEvaluator, Plane::control, "GetEvaluator", "GET", "/evaluators/{evaluatorId}", 200, Body::none, kM_c_GetEvaluator, kX_c_GetEvaluator, &kT_c_GetEvaluatorResponse, 0, false},
+    {kGetEvent, Plane::data, "GetEvent", "GET", "/memories/{memoryId}/actor/{actorId}/sessions/{sessionId}/events/{eventId}", 200, Body::none, kM_d_GetEvent, kX_d_GetEvent, &kT_d_GetEventOutput, 255, false},
     {kGetGateway, Plane::control, "GetGateway", "GET", "/gateways/{gatewayIdentifier}/", 200, Body::none, kM_c_GetGateway, kX_c_GetGateway, &kT_c_GetGatewayResponse, 0, false},
     {kGetGatewayRateLimit, Plane::control, "GetGatewayRateLimit", "GET", "/gateways/{gatewayIdentifier}/rate-limits/{rateLimitId}", 200, Body::none, kM_c_GetGatewayRateLimit, kX_c_GetGatewayRateLimit, &kT_c_GetGatewayRateLimitResponse, 64, false},
     {kGetGatewayRule, Plane::control, "GetGatewayRule", "GET", "/gateways/{gatewayIdentifier}/rules/{ruleId}", 200, Body::none, kM_c_GetGatewayRule, kX_c_GetGatewayRule, &kT_c_GetGatewayRuleResponse, 36, false},
@@ -12740,30 +12696,52 @@ constinit const Operation kOperations[238] = {
     {kGetHarness, Plane::control, "GetHarness", "GET", "/harnesses/{harnessId}", 200, Body::none, kM_c_GetHarness, kX_c_GetHarness, &kT_c_GetHarnessResponse, 5, false},
     {kGetHarnessEndpoint, Plane::control, "GetHarnessEndpoint", "GET", "/harnesses/{harnessId}/endpoints/{endpointName}", 200, Body::none, kM_c_GetHarnessEndpoint, kX_c_GetHarnessEndpoint, &kT_c_GetHarnessEndpointResponse, 0, false},
     {kGetMemory, Plane::control, "GetMemory", "GET", "/memories/{memoryId}/details", 200, Body::none, kM_c_GetMemory, kX_c_GetMemory, &kT_c_GetMemoryOutput, 0, false},
+    {kGetMemoryRecord, Plane::data, "GetMemoryRecord", "GET", "/memories/{memoryId}/memoryRecord/{memoryRecordId}", 200, Body::none, kM_d_GetMemoryRecord, kX_d_GetMemoryRecord, &kT_d_GetMemoryRecordOutput, 50, false},
     {kGetOauth2CredentialProvider, Plane::control, "GetOauth2CredentialProvider", "POST", "/identities/GetOauth2CredentialProvider", 200, Body::json, kM_c_GetOauth2CredentialProvider, kX_c_GetOauth2CredentialProvider, &kT_c_GetOauth2CredentialProviderResponse, 128, false},
     {kGetOnlineEvaluationConfig, Plane::control, "GetOnlineEvaluationConfig", "GET", "/online-evaluation-configs/{onlineEvaluationConfigId}", 200, Body::none, kM_c_GetOnlineEvaluationConfig, kX_c_GetOnlineEvaluationConfig, &kT_c_GetOnlineEvaluationConfigResponse, 0, false},
     {kGetPaymentConnector, Plane::control, "GetPaymentConnector", "GET", "/payments/managers/{paymentManagerId}/connectors/{paymentConnectorId}", 200, Body::none, kM_c_GetPaymentConnector, kX_c_GetPaymentConnector, &kT_c_GetPaymentConnectorResponse, 211, false},
     {kGetPaymentCredentialProvider, Plane::control, "GetPaymentCredentialProvider", "POST", "/identities/GetPaymentCredentialProvider", 200, Body::json, kM_c_GetPaymentCredentialProvider, kX_c_GetPaymentCredentialProvider, &kT_c_GetPaymentCredentialProviderResponse, 128, false},
+    {kGetPaymentInstrument, Plane::data, "GetPaymentInstrument", "POST", "/payments/getPaymentInstrument", 200, Body::json, kM_d_GetPaymentInstrument, kX_d_GetPaymentInstrument, &kT_d_GetPaymentInstrumentResponse, 2048, false},
+    {kGetPaymentInstrumentBalance, Plane::data, "GetPaymentInstrumentBalance", "POST", "/payments/getPaymentInstrumentBalance", 200, Body::json, kM_d_GetPaymentInstrumentBalance, kX_d_GetPaymentInstrumentBalance, &kT_d_GetPaymentInstrumentBalanceResponse, 2048, false},
     {kGetPaymentManager, Plane::control, "GetPaymentManager", "GET", "/payments/managers/{paymentManagerId}", 200, Body::none, kM_c_GetPaymentManager, kX_c_GetPaymentManager, &kT_c_GetPaymentManagerResponse, 211, false},
+    {kGetPaymentSession, Plane::data, "GetPaymentSession", "POST", "/payments/getPaymentSession", 200, Body::json, kM_d_GetPaymentSession, kX_d_GetPaymentSession, &kT_d_GetPaymentSessionResponse, 2048, false},
     {kGetPolicy, Plane::control, "GetPolicy", "GET", "/policy-engines/{policyEngineId}/policies/{policyId}", 200, Body::none, kM_c_GetPolicy, kX_c_GetPolicy, &kT_c_GetPolicyResponse, 59, false},
     {kGetPolicyEngine, Plane::control, "GetPolicyEngine", "GET", "/policy-engines/{policyEngineId}", 200, Body::none, kM_c_GetPolicyEngine, kX_c_GetPolicyEngine, &kT_c_GetPolicyEngineResponse, 59, false},
     {kGetPolicyEngineSummary, Plane::control, "GetPolicyEngineSummary", "GET", "/policy-engine-summaries/{policyEngineId}", 200, Body::none, kM_c_GetPolicyEngineSummary, kX_c_GetPolicyEngineSummary, &kT_c_GetPolicyEngineSummaryResponse, 59, false},
     {kGetPolicyGeneration, Plane::control, "GetPolicyGeneration", "GET", "/policy-engines/{policyEngineId}/policy-generations/{policyGenerationId}", 200, Body::none, kM_c_GetPolicyGeneration, kX_c_GetPolicyGeneration, &kT_c_GetPolicyGenerationResponse, 59, false},
     {kGetPolicyGenerationSummary, Plane::control, "GetPolicyGenerationSummary", "GET", "/policy-engines/{policyEngineId}/policy-generation-summaries/{policyGenerationId}", 200, Body::none, kM_c_GetPolicyGenerationSummary, kX_c_GetPolicyGenerationSummary, &kT_c_GetPolicyGenerationSummaryResponse, 59, false},
     {kGetPolicySummary, Plane::control, "GetPolicySummary", "GET", "/policy-engines/{policyEngineId}/policy-summaries/{policyId}", 200, Body::none, kM_c_GetPolicySummary, kX_c_GetPolicySummary, &kT_c_GetPolicySummaryResponse, 59, false},
+    {kGetRecommendation, Plane::data, "GetRecommendation", "GET", "/recommendations/{recommendationId}", 200, Body::none, kM_d_GetRecommendation, kX_d_GetRecommendation, &kT_d_GetRecommendationResponse, 0, false},
     {kGetRegistry, Plane::control, "GetRegistry", "GET", "/registries/{registryId}", 200, Body::none, kM_c_GetRegistry, kX_c_GetRegistry, &kT_c_GetRegistryResponse, 2048, false},
     {kGetRegistryRecord, Plane::control, "GetRegistryRecord", "GET", "/registries/{registryId}/records/{recordId}", 200, Body::none, kM_c_GetRegistryRecord, kX_c_GetRegistryRecord, &kT_c_GetRegistryRecordResponse, 2048, false},
+    {kGetResourceApiKey, Plane::data, "GetResourceApiKey", "POST", "/identities/api-key", 200, Body::json, kM_d_GetResourceApiKey, kX_d_GetResourceApiKey, &kT_d_GetResourceApiKeyResponse, 131072, false},
+    {kGetResourceOauth2Token, Plane::data, "GetResourceOauth2Token", "POST", "/identities/oauth2/token", 200, Body::json, kM_d_GetResourceOauth2Token, kX_d_GetResourceOauth2Token, &kT_d_GetResourceOauth2TokenResponse, 131072, false},
+    {kGetResourcePaymentToken, Plane::data, "GetResourcePaymentToken", "POST", "/identities/payment/token", 200, Body::json, kM_d_GetResourcePaymentToken, kX_d_GetResourcePaymentToken, &kT_d_GetResourcePaymentTokenResponse, 131072, false},
     {kGetResourcePolicy, Plane::control, "GetResourcePolicy", "GET", "/resourcepolicy/{resourceArn}", 200, Body::none, kM_c_GetResourcePolicy, kX_c_GetResourcePolicy, &kT_c_GetResourcePolicyResponse, 1011, false},
     {kGetTokenVault, Plane::control, "GetTokenVault", "POST", "/identities/get-token-vault", 200, Body::json, kM_c_GetTokenVault, kX_c_GetTokenVault, &kT_c_GetTokenVaultResponse, 64, false},
+    {kGetWorkloadAccessToken, Plane::data, "GetWorkloadAccessToken", "POST", "/identities/GetWorkloadAccessToken", 200, Body::json, kM_d_GetWorkloadAccessToken, kX_d_GetWorkloadAccessToken, &kT_d_GetWorkloadAccessTokenResponse, 255, false},
+    {kGetWorkloadAccessTokenForJWT, Plane::data, "GetWorkloadAccessTokenForJWT", "POST", "/identities/GetWorkloadAccessTokenForJWT", 200, Body::json, kM_d_GetWorkloadAccessTokenForJWT, kX_d_GetWorkloadAccessTokenForJWT, &kT_d_GetWorkloadAccessTokenForJWTResponse, 131072, false},
+    {kGetWorkloadAccessTokenForUserId, Plane::data, "GetWorkloadAccessTokenForUserId", "POST", "/identities/GetWorkloadAccessTokenForUserId", 200, Body::json, kM_d_GetWorkloadAccessTokenForUserId, kX_d_GetWorkloadAccessTokenForUserId, &kT_d_GetWorkloadAccessTokenForUserIdResponse, 255, false},
     {kGetWorkloadIdentity, Plane::control, "GetWorkloadIdentity", "POST", "/identities/GetWorkloadIdentity", 200, Body::json, kM_c_GetWorkloadIdentity, kX_c_GetWorkloadIdentity, &kT_c_GetWorkloadIdentityResponse, 255, false},
+    {kIngestData, Plane::data, "IngestData", "POST", "/memories/{memoryId}/ingest", 202, Body::json, kM_d_IngestData, kX_d_IngestData, &kT_d_IngestDataOutput, 100000, true},
+    {kInvokeAgentRuntime, Plane::data, "InvokeAgentRuntime", "POST", "/runtimes/{agentRuntimeArn}/invocations", 200, Body::payload, kM_d_InvokeAgentRuntime, kX_d_InvokeAgentRuntime, &kT_d_InvokeAgentRuntimeResponse, 100000000, false},
+    {kInvokeAgentRuntimeCommand, Plane::data, "InvokeAgentRuntimeCommand", "POST", "/runtimes/{agentRuntimeArn}/commands", 200, Body::json, kM_d_InvokeAgentRuntimeCommand, kX_d_InvokeAgentRuntimeCommand, &kT_d_InvokeAgentRuntimeCommandResponse, 65536, false},
+    {kInvokeBrowser, Plane::data, "InvokeBrowser", "POST", "/browsers/{browserIdentifier}/sessions/invoke", 200, Body::json, kM_d_InvokeBrowser, kX_d_InvokeBrowser, &kT_d_InvokeBrowserResponse, 10000, false},
+    {kInvokeCodeInterpreter, Plane::data, "InvokeCodeInterpreter", "POST", "/code-interpreters/{codeInterpreterIdentifier}/tools/invoke", 200, Body::json, kM_d_InvokeCodeInterpreter, kX_d_InvokeCodeInterpreter, &kT_d_InvokeCodeInterpreterResponse, 100000000, false},
+    {kInvokeHarness, Plane::data, "InvokeHarness", "POST", "/harnesses/invoke", 200, Body::json, kM_d_InvokeHarness, kX_d_InvokeHarness, &kT_d_InvokeHarnessResponse, 16383, false},
+    {kListABTests, Plane::data, "ListABTests", "GET", "/ab-tests", 200, Body::none, kM_d_ListABTests, kX_d_ListABTests, &kT_d_ListABTestsResponse, 0, false},
+    {kListActors, Plane::data, "ListActors", "POST", "/memories/{memoryId}/actors", 200, Body::json, kM_d_ListActors, kX_d_ListActors, &kT_d_ListActorsOutput, 0, false},
     {kListAgentRuntimeEndpoints, Plane::control, "ListAgentRuntimeEndpoints", "POST", "/runtimes/{agentRuntimeId}/runtime-endpoints/", 200, Body::json, kM_c_ListAgentRuntimeEndpoints, kX_c_ListAgentRuntimeEndpoints, &kT_c_ListAgentRuntimeEndpointsResponse, 2048, false},
     {kListAgentRuntimeVersions, Plane::control, "ListAgentRuntimeVersions", "POST", "/runtimes/{agentRuntimeId}/versions/", 200, Body::json, kM_c_ListAgentRuntimeVersions, kX_c_ListAgentRuntimeVersions, &kT_c_ListAgentRuntimeVersionsResponse, 2048, false},
     {kListAgentRuntimeVersionsByCapacityProvider, Plane::control, "ListAgentRuntimeVersionsByCapacityProvider", "POST", "/capacity-providers/{capacityProviderId}/runtime-versions", 200, Body::json, kM_c_ListAgentRuntimeVersionsByCapacityProvider, kX_c_ListAgentRuntimeVersionsByCapacityProvider, &kT_c_ListAgentRuntimeVersionsByCapacityProviderOutput, 2048, false},
     {kListAgentRuntimes, Plane::control, "ListAgentRuntimes", "POST", "/runtimes/", 200, Body::json, kM_c_ListAgentRuntimes, kX_c_ListAgentRuntimes, &kT_c_ListAgentRuntimesResponse, 2048, false},
     {kListApiKeyCredentialProviders, Plane::control, "ListApiKeyCredentialProviders", "POST", "/identities/ListApiKeyCredentialProviders", 200, Body::json, kM_c_ListApiKeyCredentialProviders, kX_c_ListApiKeyCredentialProviders, &kT_c_ListApiKeyCredentialProvidersResponse, 0, false},
+    {kListBatchEvaluations, Plane::data, "ListBatchEvaluations", "GET", "/evaluations/batch-evaluate", 200, Body::none, kM_d_ListBatchEvaluations, kX_d_ListBatchEvaluations, &kT_d_ListBatchEvaluationsResponse, 0, false},
     {kListBrowserProfiles, Plane::control, "ListBrowserProfiles", "POST", "/browser-profiles", 200, Body::json, kM_c_ListBrowserProfiles, kX_c_ListBrowserProfiles, &kT_c_ListBrowserProfilesResponse, 2048, false},
+    {kListBrowserSessions, Plane::data, "ListBrowserSessions", "POST", "/browsers/{browserIdentifier}/sessions/list", 200, Body::json, kM_d_ListBrowserSessions, kX_d_ListBrowserSessions, &kT_d_ListBrowserSessionsResponse, 2048, false},
     {kListBrowsers, Plane::control, "ListBrowsers", "POST", "/browsers", 200, Body::json, kM_c_ListBrowsers, kX_c_ListBrowsers, &kT_c_ListBrowsersResponse, 2048, false},
     {kListCapacityProviders, Plane::control, "ListCapacityProviders", "POST", "/capacity-providers", 200, Body::json, kM_c_ListCapacityProviders, kX_c_ListCapacityProviders, &kT_c_ListCapacityProvidersOutput, 2048, false},
+    {kListCodeInterpreterSessions, Plane::data, "ListCodeInterpreterSessions", "POST", "/code-interpreters/{codeInterpreterIdentifier}/sessions/list", 200, Body::json, kM_d_ListCodeInterpreterSessions, kX_d_ListCodeInterpreterSessions, &kT_d_ListCodeInterpreterSessionsResponse, 2048, false},
     {kListCodeInterpreters, Plane::control, "ListCodeInterpreters", "POST", "/code-interpreters", 200, Body::json, kM_c_ListCodeInterpreters, kX_c_ListCodeInterpreters, &kT_c_ListCodeInterpretersResponse, 2048, false},
     {kListConfigurationBundleVersions, Plane::control, "ListConfigurationBundleVersions", "POST", "/configuration-bundles/{bundleId}/versions", 200, Body::json, kM_c_ListConfigurationBundleVersions, kX_c_ListConfigurationBundleVersions, &kT_c_ListConfigurationBundleVersionsResponse, 128, false},
     {kListConfigurationBundles, Plane::control, "ListConfigurationBundles", "POST", "/configuration-bundles", 200, Body::json, kM_c_ListConfigurationBundles, kX_c_ListConfigurationBundles, &kT_c_ListConfigurationBundlesResponse, 0, false},
@@ -12772,6 +12750,7 @@ constinit const Operation kOperations[238] = {
     {kListDatasetVersions, Plane::control, "ListDatasetVersions", "GET", "/datasets/{datasetId}/versions", 200, Body::none, kM_c_ListDatasetVersions, kX_c_ListDatasetVersions, &kT_c_ListDatasetVersionsResponse, 0, false},
     {kListDatasets, Plane::control, "ListDatasets", "GET", "/datasets", 200, Body::none, kM_c_ListDatasets, kX_c_ListDatasets, &kT_c_ListDatasetsResponse, 2048, false},
     {kListEvaluators, Plane::control, "ListEvaluators", "POST", "/evaluators", 200, Body::json, kM_c_ListEvaluators, kX_c_ListEvaluators, &kT_c_ListEvaluatorsResponse, 0, false},
+    {kListEvents, Plane::data, "ListEvents", "POST", "/memories/{memoryId}/actor/{actorId}/sessions/{sessionId}", 200, Body::json, kM_d_ListEvents, kX_d_ListEvents, &kT_d_ListEventsOutput, 256, false},
     {kListGatewayRateLimits, Plane::control, "ListGatewayRateLimits", "GET", "/gateways/{gatewayIdentifier}/rate-limits", 200, Body::none, kM_c_ListGatewayRateLimits, kX_c_ListGatewayRateLimits, &kT_c_ListGatewayRateLimitsResponse, 2048, false},
     {kListGatewayRules, Plane::control, "ListGatewayRules", "GET", "/gateways/{gatewayIdentifier}/rules", 200, Body::none, kM_c_ListGatewayRules, kX_c_ListGatewayRules, &kT_c_ListGatewayRulesResponse, 2048, false},
     {kListGatewayTargets, Plane::control, "ListGatewayTargets", "GET", "/gateways/{gatewayIdentifier}/targets/", 200, Body::none, kM_c_ListGatewayTargets, kX_c_ListGatewayTargets, &kT_c_ListGatewayTargetsResponse, 2048, false},
@@ -12780,11 +12759,15 @@ constinit const Operation kOperations[238] = {
     {kListHarnessVersions, Plane::control, "ListHarnessVersions", "GET", "/harnesses/{harnessId}/versions", 200, Body::none, kM_c_ListHarnessVersions, kX_c_ListHarnessVersions, &kT_c_ListHarnessVersionsResponse, 2048, false},
     {kListHarnesses, Plane::control, "ListHarnesses", "GET", "/harnesses", 200, Body::none, kM_c_ListHarnesses, kX_c_ListHarnesses, &kT_c_ListHarnessesResponse, 2048, false},
     {kListMemories, Plane::control, "ListMemories", "POST", "/memories/", 200, Body::json, kM_c_ListMemories, kX_c_ListMemories, &kT_c_ListMemoriesOutput, 0, false},
+    {kListMemoryExtractionJobs, Plane::data, "ListMemoryExtractionJobs", "POST", "/memories/{memoryId}/extractionJobs", 200, Body::json, kM_d_ListMemoryExtractionJobs, kX_d_ListMemoryExtractionJobs, &kT_d_ListMemoryExtractionJobsOutput, 0, false},
+    {kListMemoryRecords, Plane::data, "ListMemoryRecords", "POST", "/memories/{memoryId}/memoryRecords", 200, Body::json, kM_d_ListMemoryRecords, kX_d_ListMemoryRecords, &kT_d_ListMemoryRecordsOutput, 1024, false},
     {kListOauth2CredentialProviders, Plane::control, "ListOauth2CredentialProviders", "POST", "/identities/ListOauth2CredentialProviders", 200, Body::json, kM_c_ListOauth2CredentialProviders, kX_c_ListOauth2CredentialProviders, &kT_c_ListOauth2CredentialProvidersResponse, 0, false},
     {kListOnlineEvaluationConfigs, Plane::control, "ListOnlineEvaluationConfigs", "POST", "/online-evaluation-configs", 200, Body::json, kM_c_ListOnlineEvaluationConfigs, kX_c_ListOnlineEvaluationConfigs, &kT_c_ListOnlineEvaluationConfigsResponse, 0, false},
     {kListPaymentConnectors, Plane::control, "ListPaymentConnectors", "POST", "/payments/managers/{paymentManagerId}/connectors-list", 200, Body::json, kM_c_ListPaymentConnectors, kX_c_ListPaymentConnectors, &kT_c_ListPaymentConnectorsResponse, 2048, false},
     {kListPaymentCredentialProviders, Plane::control, "ListPaymentCredentialProviders", "POST", "/identities/ListPaymentCredentialProviders", 200, Body::json, kM_c_ListPaymentCredentialProviders, kX_c_ListPaymentCredentialProviders, &kT_c_ListPaymentCredentialProvidersResponse, 0, false},
+    {kListPaymentInstruments, Plane::data, "ListPaymentInstruments", "POST", "/payments/listPaymentInstruments", 200, Body::json, kM_d_ListPaymentInstruments, kX_d_ListPaymentInstruments, &kT_d_ListPaymentInstrumentsResponse, 2048, false},
     {kListPaymentManagers, Plane::control, "ListPaymentManagers", "POST", "/payments/managers-list", 200, Body::json, kM_c_ListPaymentManagers, kX_c_ListPaymentManagers, &kT_c_ListPaymentManagersResponse, 2048, false},
+    {kListPaymentSessions, Plane::data, "ListPaymentSessions", "POST", "/payments/listPaymentSessions", 200, Body::json, kM_d_ListPaymentSessions, kX_d_ListPaymentSessions, &kT_d_ListPaymentSessionsResponse, 2048, false},
     {kListPolicies, Plane::control, "ListPolicies", "GET", "/policy-engines/{policyEngineId}/policies", 200, Body::none, kM_c_ListPolicies, kX_c_ListPolicies, &kT_c_ListPoliciesResponse, 2048, false},
     {kListPolicyEngineSummaries, Plane::control, "ListPolicyEngineSummaries", "GET", "/policy-engine-summaries", 200, Body::none, kM_c_ListPolicyEngineSummaries, kX_c_ListPolicyEngineSummaries, &kT_c_ListPolicyEngineSummariesResponse, 2048, false},
     {kListPolicyEngines, Plane::control, "ListPolicyEngines", "GET", "/policy-engines", 200, Body::none, kM_c_ListPolicyEngines, kX_c_ListPolicyEngines, &kT_c_ListPolicyEnginesResponse, 2048, false},
@@ -12792,21 +12775,38 @@ constinit const Operation kOperations[238] = {
     {kListPolicyGenerationSummaries, Plane::control, "ListPolicyGenerationSummaries", "GET", "/policy-engines/{policyEngineId}/policy-generation-summaries", 200, Body::none, kM_c_ListPolicyGenerationSummaries, kX_c_ListPolicyGenerationSummaries, &kT_c_ListPolicyGenerationSummariesResponse, 2048, false},
     {kListPolicyGenerations, Plane::control, "ListPolicyGenerations", "GET", "/policy-engines/{policyEngineId}/policy-generations", 200, Body::none, kM_c_ListPolicyGenerations, kX_c_ListPolicyGenerations, &kT_c_ListPolicyGenerationsResponse, 2048, false},
     {kListPolicySummaries, Plane::control, "ListPolicySummaries", "GET", "/policy-engines/{policyEngineId}/policy-summaries", 200, Body::none, kM_c_ListPolicySummaries, kX_c_ListPolicySummaries, &kT_c_ListPolicySummariesResponse, 2048, false},
+    {kListRecommendations, Plane::data, "ListRecommendations", "GET", "/recommendations", 200, Body::none, kM_d_ListRecommendations, kX_d_ListRecommendations, &kT_d_ListRecommendationsResponse, 2048, false},
     {kListRegistries, Plane::control, "ListRegistries", "GET", "/registries", 200, Body::none, kM_c_ListRegistries, kX_c_ListRegistries, &kT_c_ListRegistriesResponse, 2048, false},
     {kListRegistryRecords, Plane::control, "ListRegistryRecords", "GET", "/registries/{registryId}/records", 200, Body::none, kM_c_ListRegistryRecords, kX_c_ListRegistryRecords, &kT_c_ListRegistryRecordsResponse, 2048, false},
+    {kListSessions, Plane::data, "ListSessions", "POST", "/memories/{memoryId}/actor/{actorId}/sessions", 200, Body::json, kM_d_ListSessions, kX_d_ListSessions, &kT_d_ListSessionsOutput, 255, false},
     {kListTagsForResource, Plane::control, "ListTagsForResource", "GET", "/tags/{resourceArn}", 200, Body::none, kM_c_ListTagsForResource, kX_c_ListTagsForResource, &kT_c_ListTagsForResourceResponse, 1011, false},
     {kListWorkloadIdentities, Plane::control, "ListWorkloadIdentities", "POST", "/identities/ListWorkloadIdentities", 200, Body::json, kM_c_ListWorkloadIdentities, kX_c_ListWorkloadIdentities, &kT_c_ListWorkloadIdentitiesResponse, 0, false},
+    {kProcessPayment, Plane::data, "ProcessPayment", "POST", "/payments/processPayment", 200, Body::json, kM_d_ProcessPayment, kX_d_ProcessPayment, &kT_d_ProcessPaymentResponse, 2048, false},
     {kPutResourcePolicy, Plane::control, "PutResourcePolicy", "PUT", "/resourcepolicy/{resourceArn}", 201, Body::json, kM_c_PutResourcePolicy, kX_c_PutResourcePolicy, &kT_c_PutResourcePolicyResponse, 20480, false},
+    {kRetrieveMemoryRecords, Plane::data, "RetrieveMemoryRecords", "POST", "/memories/{memoryId}/retrieve", 200, Body::json, kM_d_RetrieveMemoryRecords, kX_d_RetrieveMemoryRecords, &kT_d_RetrieveMemoryRecordsOutput, 10000, false},
     {kRotatePaymentConnectorCredentials, Plane::control, "RotatePaymentConnectorCredentials", "POST", "/payments/managers/{paymentManagerId}/connectors/{paymentConnectorId}/rotate-credentials", 202, Body::json, kM_c_RotatePaymentConnectorCredentials, kX_c_RotatePaymentConnectorCredentials, &kT_c_RotatePaymentConnectorCredentialsResponse, 0, true},
+    {kSaveBrowserSessionProfile, Plane::data, "SaveBrowserSessionProfile", "PUT", "/browser-profiles/{profileIdentifier}/save", 200, Body::json, kM_d_SaveBrowserSessionProfile, kX_d_SaveBrowserSessionProfile, &kT_d_SaveBrowserSessionProfileResponse, 1024, false},
+    {kSearchRegistryRecords, Plane::data, "SearchRegistryRecords", "POST", "/registry-records/search", 200, Body::json, kM_d_SearchRegistryRecords, kX_d_SearchRegistryRecords, &kT_d_SearchRegistryRecordsResponse, 2048, false},
     {kSetTokenVaultCMK, Plane::control, "SetTokenVaultCMK", "POST", "/identities/set-token-vault-cmk", 200, Body::json, kM_c_SetTokenVaultCMK, kX_c_SetTokenVaultCMK, &kT_c_SetTokenVaultCMKResponse, 2048, false},
+    {kStartBatchEvaluation, Plane::data, "StartBatchEvaluation", "POST", "/evaluations/batch-evaluate", 202, Body::json, kM_d_StartBatchEvaluation, kX_d_StartBatchEvaluation, &kT_d_StartBatchEvaluationResponse, 100000, false},
+    {kStartBrowserSession, Plane::data, "StartBrowserSession", "PUT", "/browsers/{browserIdentifier}/sessions/start", 200, Body::json, kM_d_StartBrowserSession, kX_d_StartBrowserSession, &kT_d_StartBrowserSessionResponse, 1024, false},
+    {kStartCodeInterpreterSession, Plane::data, "StartCodeInterpreterSession", "PUT", "/code-interpreters/{codeInterpreterIdentifier}/sessions/start", 200, Body::json, kM_d_StartCodeInterpreterSession, kX_d_StartCodeInterpreterSession, &kT_d_StartCodeInterpreterSessionResponse, 1024, false},
+    {kStartMemoryExtractionJob, Plane::data, "StartMemoryExtractionJob", "POST", "/memories/{memoryId}/extractionJobs/start", 200, Body::json, kM_d_StartMemoryExtractionJob, kX_d_StartMemoryExtractionJob, &kT_d_StartMemoryExtractionJobOutput, 0, false},
     {kStartPolicyGeneration, Plane::control, "StartPolicyGeneration", "POST", "/policy-engines/{policyEngineId}/policy-generations", 202, Body::json, kM_c_StartPolicyGeneration, kX_c_StartPolicyGeneration, &kT_c_StartPolicyGenerationResponse, 2000, false},
+    {kStartRecommendation, Plane::data, "StartRecommendation", "POST", "/recommendations", 202, Body::json, kM_d_StartRecommendation, kX_d_StartRecommendation, &kT_d_StartRecommendationResponse, 20000, false},
+    {kStopBatchEvaluation, Plane::data, "StopBatchEvaluation", "POST", "/evaluations/batch-evaluate/{batchEvaluationId}/stop", 202, Body::json, kM_d_StopBatchEvaluation, kX_d_StopBatchEvaluation, &kT_d_StopBatchEvaluationResponse, 0, false},
+    {kStopBrowserSession, Plane::data, "StopBrowserSession", "PUT", "/browsers/{browserIdentifier}/sessions/stop", 200, Body::json, kM_d_StopBrowserSession, kX_d_StopBrowserSession, &kT_d_StopBrowserSessionResponse, 1024, false},
+    {kStopCodeInterpreterSession, Plane::data, "StopCodeInterpreterSession", "PUT", "/code-interpreters/{codeInterpreterIdentifier}/sessions/stop", 200, Body::json, kM_d_StopCodeInterpreterSession, kX_d_StopCodeInterpreterSession, &kT_d_StopCodeInterpreterSessionResponse, 1024, false},
+    {kStopRuntimeSession, Plane::data, "StopRuntimeSession", "POST", "/runtimes/{agentRuntimeArn}/stopruntimesession", 200, Body::json, kM_d_StopRuntimeSession, kX_d_StopRuntimeSession, &kT_d_StopRuntimeSessionResponse, 256, false},
     {kSubmitRegistryRecordForApproval, Plane::control, "SubmitRegistryRecordForApproval", "POST", "/registries/{registryId}/records/{recordId}/submit-for-approval", 202, Body::json, kM_c_SubmitRegistryRecordForApproval, kX_c_SubmitRegistryRecordForApproval, &kT_c_SubmitRegistryRecordForApprovalResponse, 2048, false},
     {kSynchronizeGatewayTargets, Plane::control, "SynchronizeGatewayTargets", "PUT", "/gateways/{gatewayIdentifier}/synchronizeTargets", 202, Body::json, kM_c_SynchronizeGatewayTargets, kX_c_SynchronizeGatewayTargets, &kT_c_SynchronizeGatewayTargetsResponse, 0, false},
     {kTagResource, Plane::control, "TagResource", "POST", "/tags/{resourceArn}", 204, Body::json, kM_c_TagResource, kX_c_TagResource, &kT_c_TagResourceResponse, 1011, false},
     {kUntagResource, Plane::control, "UntagResource", "DELETE", "/tags/{resourceArn}", 204, Body::none, kM_c_UntagResource, kX_c_UntagResource, &kT_c_UntagResourceResponse, 1011, false},
+    {kUpdateABTest, Plane::data, "UpdateABTest", "PUT", "/ab-tests/{abTestId}", 202, Body::json, kM_d_UpdateABTest, kX_d_UpdateABTest, &kT_d_UpdateABTestResponse, 2048, false},
     {kUpdateAgentRuntime, Plane::control, "UpdateAgentRuntime", "PUT", "/runtimes/{agentRuntimeId}/", 202, Body::json, kM_c_UpdateAgentRuntime, kX_c_UpdateAgentRuntime, &kT_c_UpdateAgentRuntimeResponse, 5000, false},
     {kUpdateAgentRuntimeEndpoint, Plane::control, "UpdateAgentRuntimeEndpoint", "PUT", "/runtimes/{agentRuntimeId}/runtime-endpoints/{endpointName}/", 202, Body::json, kM_c_UpdateAgentRuntimeEndpoint, kX_c_UpdateAgentRuntimeEndpoint, &kT_c_UpdateAgentRuntimeEndpointResponse, 256, false},
     {kUpdateApiKeyCredentialProvider, Plane::control, "UpdateApiKeyCredentialProvider", "POST", "/identities/UpdateApiKeyCredentialProvider", 200, Body::json, kM_c_UpdateApiKeyCredentialProvider, kX_c_UpdateApiKeyCredentialProvider, &kT_c_UpdateApiKeyCredentialProviderResponse, 65536, false},
+    {kUpdateBrowserStream, Plane::data, "UpdateBrowserStream", "PUT", "/browsers/{browserIdentifier}/sessions/streams/update", 200, Body::json, kM_d_UpdateBrowserStream, kX_d_UpdateBrowserStream, &kT_d_UpdateBrowserStreamResponse, 256, false},
     {kUpdateCapacityProvider, Plane::control, "UpdateCapacityProvider", "PUT", "/capacity-providers/{capacityProviderId}", 202, Body::json, kM_c_UpdateCapacityProvider, kX_c_UpdateCapacityProvider, &kT_c_UpdateCapacityProviderOutput, 4096, false},
     {kUpdateConfigurationBundle, Plane::control, "UpdateConfigurationBundle", "PUT", "/configuration-bundles/{bundleId}", 200, Body::json, kM_c_UpdateConfigurationBundle, kX_c_UpdateConfigurationBundle, &kT_c_UpdateConfigurationBundleResponse, 2048, false},
     {kUpdateConsentPortal, Plane::control, "UpdateConsentPortal", "POST", "/identities/UpdateConsentPortal", 202, Body::json, kM_c_UpdateConsentPortal, kX_c_UpdateConsentPortal, &kT_c_UpdateConsentPortalResponse, 0, true},
@@ -12834,75 +12834,13 @@ constinit const Operation kOperations[238] = {
 };
 
 constexpr std::string_view kNames[238] = {
+    "AddDatasetExamples",
     "BatchCreateMemoryRecords",
     "BatchDeleteMemoryRecords",
+    "BatchPutGatewayRateLimits",
     "BatchUpdateMemoryRecords",
     "CompleteResourceTokenAuth",
     "CreateABTest",
-    "CreateEvent",
-    "CreatePaymentInstrument",
-    "CreatePaymentSession",
-    "DeleteABTest",
-    "DeleteBatchEvaluation",
-    "DeleteCapacityProviderSession",
-    "DeleteEvent",
-    "DeleteMemoryRecord",
-    "DeletePaymentInstrument",
-    "DeletePaymentSession",
-    "DeleteRecommendation",
-    "Evaluate",
-    "GetABTest",
-    "GetAgentCard",
-    "GetBatchEvaluation",
-    "GetBrowserSession",
-    "GetCodeInterpreterSession",
-    "GetEvent",
-    "GetMemoryRecord",
-    "GetPaymentInstrument",
-    "GetPaymentInstrumentBalance",
-    "GetPaymentSession",
-    "GetRecommendation",
-    "GetResourceApiKey",
-    "GetResourceOauth2Token",
-    "GetResourcePaymentToken",
-    "GetWorkloadAccessToken",
-    "GetWorkloadAccessTokenForJWT",
-    "GetWorkloadAccessTokenForUserId",
-    "IngestData",
-    "InvokeAgentRuntime",
-    "InvokeAgentRuntimeCommand",
-    "InvokeBrowser",
-    "InvokeCodeInterpreter",
-    "InvokeHarness",
-    "ListABTests",
-    "ListActors",
-    "ListBatchEvaluations",
-    "ListBrowserSessions",
-    "ListCodeInterpreterSessions",
-    "ListEvents",
-    "ListMemoryExtractionJobs",
-    "ListMemoryRecords",
-    "ListPaymentInstruments",
-    "ListPaymentSessions",
-    "ListRecommendations",
-    "ListSessions",
-    "ProcessPayment",
-    "RetrieveMemoryRecords",
-    "SaveBrowserSessionProfile",
-    "SearchRegistryRecords",
-    "StartBatchEvaluation",
-    "StartBrowserSession",
-    "StartCodeInterpreterSession",
-    "StartMemoryExtractionJob",
-    "StartRecommendation",
-    "StopBatchEvaluation",
-    "StopBrowserSession",
-    "StopCodeInterpreterSession",
-    "StopRuntimeSession",
-    "UpdateABTest",
-    "UpdateBrowserStream",
-    "AddDatasetExamples",
-    "BatchPutGatewayRateLimits",
     "CreateAgentRuntime",
     "CreateAgentRuntimeEndpoint",
     "CreateApiKeyCredentialProvider",
@@ -12915,6 +12853,7 @@ constexpr std::string_view kNames[238] = {
     "CreateDataset",
     "CreateDatasetVersion",
     "CreateEvaluator",
+    "CreateEvent",
     "CreateGateway",
     "CreateGatewayRateLimit",
     "CreateGatewayRule",
@@ -12926,24 +12865,30 @@ constexpr std::string_view kNames[238] = {
     "CreateOnlineEvaluationConfig",
     "CreatePaymentConnector",
     "CreatePaymentCredentialProvider",
+    "CreatePaymentInstrument",
     "CreatePaymentManager",
+    "CreatePaymentSession",
     "CreatePolicy",
     "CreatePolicyEngine",
     "CreateRegistry",
     "CreateRegistryRecord",
     "CreateWorkloadIdentity",
+    "DeleteABTest",
     "DeleteAgentRuntime",
     "DeleteAgentRuntimeEndpoint",
     "DeleteApiKeyCredentialProvider",
+    "DeleteBatchEvaluation",
     "DeleteBrowser",
     "DeleteBrowserProfile",
     "DeleteCapacityProvider",
+    "DeleteCapacityProviderSession",
     "DeleteCodeInterpreter",
     "DeleteConfigurationBundle",
     "DeleteConsentPortal",
     "DeleteDataset",
     "DeleteDatasetExamples",
     "DeleteEvaluator",
+    "DeleteEvent",
     "DeleteGateway",
     "DeleteGatewayRateLimit",
     "DeleteGatewayRule",
@@ -12951,29 +12896,40 @@ constexpr std::string_view kNames[238] = {
     "DeleteHarness",
     "DeleteHarnessEndpoint",
     "DeleteMemory",
+    "DeleteMemoryRecord",
     "DeleteOauth2CredentialProvider",
     "DeleteOnlineEvaluationConfig",
     "DeletePaymentConnector",
     "DeletePaymentCredentialProvider",
+    "DeletePaymentInstrument",
     "DeletePaymentManager",
+    "DeletePaymentSession",
     "DeletePolicy",
     "DeletePolicyEngine",
+    "DeleteRecommendation",
     "DeleteRegistry",
     "DeleteRegistryRecord",
     "DeleteResourcePolicy",
     "DeleteWorkloadIdentity",
+    "Evaluate",
+    "GetABTest",
+    "GetAgentCard",
     "GetAgentRuntime",
     "GetAgentRuntimeEndpoint",
     "GetApiKeyCredentialProvider",
+    "GetBatchEvaluation",
     "GetBrowser",
     "GetBrowserProfile",
+    "GetBrowserSession",
     "GetCapacityProvider",
     "GetCodeInterpreter",
+    "GetCodeInterpreterSession",
     "GetConfigurationBundle",
     "GetConfigurationBundleVersion",
     "GetConsentPortal",
     "GetDataset",
     "GetEvaluator",
+    "GetEvent",
     "GetGateway",
     "GetGatewayRateLimit",
     "GetGatewayRule",
@@ -12981,30 +12937,52 @@ constexpr std::string_view kNames[238] = {
     "GetHarness",
     "GetHarnessEndpoint",
     "GetMemory",
+    "GetMemoryRecord",
     "GetOauth2CredentialProvider",
     "GetOnlineEvaluationConfig",
     "GetPaymentConnector",
     "GetPaymentCredentialProvider",
+    "GetPaymentInstrument",
+    "GetPaymentInstrumentBalance",
     "GetPaymentManager",
+    "GetPaymentSession",
     "GetPolicy",
     "GetPolicyEngine",
     "GetPolicyEngineSummary",
     "GetPolicyGeneration",
     "GetPolicyGenerationSummary",
     "GetPolicySummary",
+    "GetRecommendation",
     "GetRegistry",
     "GetRegistryRecord",
+    "GetResourceApiKey",
+    "GetResourceOauth2Token",
+    "GetResourcePaymentToken",
     "GetResourcePolicy",
     "GetTokenVault",
+    "GetWorkloadAccessToken",
+    "GetWorkloadAccessTokenForJWT",
+    "GetWorkloadAccessTokenForUserId",
     "GetWorkloadIdentity",
+    "IngestData",
+    "InvokeAgentRuntime",
+    "InvokeAgentRuntimeCommand",
+    "InvokeBrowser",
+    "InvokeCodeInterpreter",
+    "InvokeHarness",
+    "ListABTests",
+    "ListActors",
     "ListAgentRuntimeEndpoints",
     "ListAgentRuntimeVersions",
     "ListAgentRuntimeVersionsByCapacityProvider",
     "ListAgentRuntimes",
     "ListApiKeyCredentialProviders",
+    "ListBatchEvaluations",
     "ListBrowserProfiles",
+    "ListBrowserSessions",
     "ListBrowsers",
     "ListCapacityProviders",
+    "ListCodeInterpreterSessions",
     "ListCodeInterpreters",
     "ListConfigurationBundleVersions",
     "ListConfigurationBundles",
@@ -13013,6 +12991,7 @@ constexpr std::string_view kNames[238] = {
     "ListDatasetVersions",
     "ListDatasets",
     "ListEvaluators",
+    "ListEvents",
     "ListGatewayRateLimits",
     "ListGatewayRules",
     "ListGatewayTargets",
@@ -13021,11 +13000,15 @@ constexpr std::string_view kNames[238] = {
     "ListHarnessVersions",
     "ListHarnesses",
     "ListMemories",
+    "ListMemoryExtractionJobs",
+    "ListMemoryRecords",
     "ListOauth2CredentialProviders",
     "ListOnlineEvaluationConfigs",
     "ListPaymentConnectors",
     "ListPaymentCredentialProviders",
+    "ListPaymentInstruments",
     "ListPaymentManagers",
+    "ListPaymentSessions",
     "ListPolicies",
     "ListPolicyEngineSummaries",
     "ListPolicyEngines",
@@ -13033,21 +13016,38 @@ constexpr std::string_view kNames[238] = {
     "ListPolicyGenerationSummaries",
     "ListPolicyGenerations",
     "ListPolicySummaries",
+    "ListRecommendations",
     "ListRegistries",
     "ListRegistryRecords",
+    "ListSessions",
     "ListTagsForResource",
     "ListWorkloadIdentities",
+    "ProcessPayment",
     "PutResourcePolicy",
+    "RetrieveMemoryRecords",
     "RotatePaymentConnectorCredentials",
+    "SaveBrowserSessionProfile",
+    "SearchRegistryRecords",
     "SetTokenVaultCMK",
+    "StartBatchEvaluation",
+    "StartBrowserSession",
+    "StartCodeInterpreterSession",
+    "StartMemoryExtractionJob",
     "StartPolicyGeneration",
+    "StartRecommendation",
+    "StopBatchEvaluation",
+    "StopBrowserSession",
+    "StopCodeInterpreterSession",
+    "StopRuntimeSession",
     "SubmitRegistryRecordForApproval",
     "SynchronizeGatewayTargets",
     "TagResource",
     "UntagResource",
+    "UpdateABTest",
     "UpdateAgentRuntime",
     "UpdateAgentRuntimeEndpoint",
     "UpdateApiKeyCredentialProvider",
+    "UpdateBrowserStream",
     "UpdateCapacityProvider",
     "UpdateConfigurationBundle",
     "UpdateConsentPortal",
