@@ -128,7 +128,8 @@ bool scoped_to_agentcore(std::string_view text) {
   return false;
 }
 
-// Smithy's rule for a name: a bare agent id, not an ARN, in the runtime label.
+// agentemu's rule for the runtime label, which the model leaves a bare String: a runtime ARN or
+// an agent id (README, fidelity notes).
 const ParamSpec kRuntimeLabelSpec{.name = "agentRuntimeArn", .required = true, .pattern = &kRuntimeArnOrId};
 
 }  // namespace
