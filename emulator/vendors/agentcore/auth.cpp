@@ -283,7 +283,7 @@ std::optional<SystemTime> parse_http_date(std::string_view text) {
       text[19] != ':' || text[22] != ':') {
     return std::nullopt;
   }
-  char amz[17];
+  char amz[40];  // 16 used; room for what the compiler cannot rule out
   std::snprintf(amz, sizeof amz, "%04d%02d%02dT%02d%02d%02dZ", year, month, day, hour, minute, second);
   return parse_amz_date(std::string_view(amz, 16));  // the same range checks as X-Amz-Date
 }
