@@ -29,8 +29,15 @@ void begin_operation(JsonWriter& out, std::string_view vendor, const OperationIn
 
 namespace {
 
-void write_constraints(JsonWriter& out, const ParamSpec& spec) {
+// Shapes may be recursive (a filter of filters): past this depth only the type is written.
+constexpr int kMaxDepth = 8;
+
+void write_constraints(JsonWriter& out, const ParamSpec& spec, int depth = 0) {
   out.field("type", type_name(spec.type));
+  if (depth > kMaxDepth) {
+    out.field_bool("truncated", true);
+    return;
+  }
   out.field_bool("required", spec.required);
   if (spec.min_length) out.field_int("minLength", *spec.min_length);
   if (spec.max_length) out.field_int("maxLength", *spec.max_length);
@@ -46,16 +53,22 @@ void write_constraints(JsonWriter& out, const ParamSpec& spec) {
     out.key("members").begin_array();
     for (const ParamSpec& member : spec.members) {
       out.begin_object().field("name", member.name);
-      write_constraints(out, member);
+      write_constraints(out, member, depth + 1);
       out.end_object();
     }
     out.end_array();
   }
   if (spec.items != nullptr) {
-    out.key("items").begin_object();
-    write_constraints(out, *spec.items);
+    out.key(spec.type == ParamType::object ? "values" : "items").begin_object();
+    write_constraints(out, *spec.items, depth + 1);
     out.end_object();
   }
+  if (spec.keys != nullptr) {
+    out.key("keys").begin_object();
+    write_constraints(out, *spec.keys, depth + 1);
+    out.end_object();
+  }
+  if (spec.one_member) out.field_bool("oneMember", true);
 }
 
 }  // namespace

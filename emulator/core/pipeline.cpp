@@ -115,6 +115,28 @@ bool Pipeline::inject(Call& call, Phase phase) {
   return false;
 }
 
+std::size_t Pipeline::body_limit(const Request& head) const {
+  if (is_admin_path(head.path)) return 0;
+  const auto route = vendors_.route(head);
+  return route ? route->vendor->body_limit(head) : 0;
+}
+
+void Pipeline::refuse_body(Call& call, const BodyRefusal& why) {
+  if (!is_admin_path(call.request.path)) {
+    if (const auto route = vendors_.route(call.request)) {
+      call.vendor = route->vendor;
+      call.vendor_index = route->index;
+      if (route->vendor->refuse_body(call, why)) {
+        call.response.close = true;
+        record(call);
+        call.stage = Call::Stage::done;
+        return;
+      }
+    }
+  }
+  reject(call, 413, "body_too_large", "the request body exceeds " + std::to_string(why.limit) + " bytes");
+}
+
 void Pipeline::reject(Call& call, int status, std::string_view code, std::string_view message) {
   set_core_error(call.response, status, code, message);
   call.response.close = true;

@@ -8,6 +8,7 @@
 
 #include "core/call.hpp"
 #include "core/faults.hpp"
+#include "core/vendor.hpp"
 
 namespace agentemu {
 
@@ -32,6 +33,13 @@ class Pipeline {
   // The connection could not read a request (malformed, too large, too slow): answer it with a
   // plain JSON error and record it like any other request.
   void reject(Call& call, int status, std::string_view code, std::string_view message);
+
+  // The largest body the vendor that this head routes to takes for it (0: the server's own
+  // limit applies). Asked once the head is read, before the body.
+  std::size_t body_limit(const Request& head) const;
+  // The body was not read (BodyRefusal): the vendor answers in its own envelope when it can,
+  // else the core's 413. The connection closes after the answer.
+  void refuse_body(Call& call, const BodyRefusal& why);
 
   static bool is_admin_path(std::string_view path);
 

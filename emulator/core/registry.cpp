@@ -48,6 +48,9 @@ std::optional<VendorRegistry::Route> VendorRegistry::route(const Request& reques
     }
   }
   for (std::size_t i = 0; i < vendors_.size(); ++i) {
+    if (vendors_[i]->owns(request)) return Route{vendors_[i].get(), i};
+  }
+  for (std::size_t i = 0; i < vendors_.size(); ++i) {
     for (std::string_view prefix : routes_[i].path_prefixes) {
       if (under_prefix(request.path, prefix)) return Route{vendors_[i].get(), i};
     }

@@ -29,7 +29,8 @@ class VendorRegistry {
   Vendor* find(std::string_view name) const;
   std::vector<std::string_view> names() const;
 
-  // Routing, in this order: Host header glob, path prefix, then (at "/") each vendor's claims().
+  // Routing, in this order: Host header glob, each vendor's owns(), path prefix, then (at "/")
+  // each vendor's claims().
   std::optional<Route> route(const Request& request) const;
 
   // Metrics slot of a call routed to vendor `index` whose operation is `operation` (-1: unknown).

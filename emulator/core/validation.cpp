@@ -150,6 +150,39 @@ std::optional<Violation> validate_text(const ParamSpec& spec, std::string_view t
   return std::nullopt;
 }
 
+// A union: exactly one member set (a null member counts as not set).
+std::optional<Violation> check_union(const ParamSpec& spec, const JsonValue& v, const std::string& path) {
+  int set = 0;
+  std::string names;
+  for (const ParamSpec& m : spec.members) {
+    const JsonValue* found = json_member(v, m.name);
+    if (found != nullptr && !found->IsNull()) ++set;
+    if (!names.empty()) names += ", ";
+    names += m.name;
+  }
+  if (set == 1) return std::nullopt;
+  return make(spec, path, Problem::not_exactly_one, Shown::of_json(v),
+              path + " must have exactly one of [" + names + "] set");
+}
+
+// A map: its number of entries, then each key and each value.
+std::optional<Violation> check_map(const ParamSpec& spec, const JsonValue& v, const std::string& path) {
+  if (auto violation = check_length(spec, path, static_cast<std::int64_t>(v.MemberCount()), Shown::of_json(v), "entries")) {
+    return violation;
+  }
+  for (const auto& entry : v.GetObject()) {
+    const std::string_view key(entry.name.GetString(), entry.name.GetStringLength());
+    const std::string entry_path = path + "." + std::string(key);
+    if (spec.keys != nullptr) {
+      if (auto violation = check_string(*spec.keys, entry_path, key)) return violation;
+    }
+    if (spec.items != nullptr) {
+      if (auto violation = validate_value(*spec.items, ParamValue::of_json(&entry.value), entry_path)) return violation;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<Violation> validate_json(const ParamSpec& spec, const JsonValue& v, const std::string& path) {
   switch (spec.type) {
     case ParamType::any:
@@ -170,6 +203,9 @@ std::optional<Violation> validate_json(const ParamSpec& spec, const JsonValue& v
       return std::nullopt;
     case ParamType::object:
       if (!v.IsObject()) return wrong_type(spec, path, Shown::of_json(v), "an object");
+      if (spec.one_member) {
+        if (auto violation = check_union(spec, v, path)) return violation;
+      }
       if (!spec.members.empty()) {
         for (const ParamSpec& member : spec.members) {
           const JsonValue* found = json_member(v, member.name);
@@ -177,6 +213,7 @@ std::optional<Violation> validate_json(const ParamSpec& spec, const JsonValue& v
           if (auto violation = validate_value(member, value, path + "." + std::string(member.name))) return violation;
         }
       }
+      if (spec.keys != nullptr || spec.items != nullptr) return check_map(spec, v, path);
       return std::nullopt;
     case ParamType::array: {
       if (!v.IsArray()) return wrong_type(spec, path, Shown::of_json(v), "an array");
@@ -245,6 +282,7 @@ std::string_view describe(Problem problem) {
     case Problem::pattern_mismatch: return "pattern mismatch";
     case Problem::not_one_of: return "not one of the allowed values";
     case Problem::invalid_json: return "invalid JSON";
+    case Problem::not_exactly_one: return "not exactly one member set";
   }
   return "invalid";
 }

@@ -43,7 +43,9 @@ struct ParamSpec {
   const Pattern* pattern = nullptr;
   std::span<const std::string_view> one_of = {};
   std::span<const ParamSpec> members = {};  // object members, checked recursively
-  const ParamSpec* items = nullptr;         // array items
+  const ParamSpec* items = nullptr;         // array items; for an object: the values of a map
+  const ParamSpec* keys = nullptr;          // an object that is a map: its keys (min/max_length: entries)
+  bool one_member = false;                  // a union: exactly one of `members` is set
 };
 
 enum class Problem {
@@ -56,6 +58,7 @@ enum class Problem {
   pattern_mismatch,
   not_one_of,
   invalid_json,
+  not_exactly_one,  // a union with no member or several set
 };
 
 struct Violation {

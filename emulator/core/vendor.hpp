@@ -27,8 +27,9 @@ struct VendorContext {
   Logger& log;
 };
 
-// How requests find the vendor (core/router.cpp): a Host header matching one of the globs, or
-// a path under one of the prefixes, or claims() for requests at "/".
+// How requests find the vendor (core/registry.cpp): a Host header matching one of the globs, or
+// owns() (a mark such as a signature scoped to the vendor, whatever the path), or a path under
+// one of the prefixes, or claims() for requests at "/".
 struct VendorRoutes {
   std::vector<std::string_view> path_prefixes;  // "/runtimes" matches "/runtimes" and "/runtimes/..."
   std::vector<std::string_view> host_globs;     // "*.aliyuncs.com"
@@ -40,6 +41,14 @@ struct ErrorRequest {
   std::string_view message;  // empty: the catalogue's own text
   int status = 0;            // 0: the catalogue's status
   int retry_after_seconds = -1;
+};
+
+// Why the server did not read a request's body: it was larger than the limit the vendor named
+// (or the server's --max-body-bytes), or larger than it and too many such bodies were being read
+// at once (the server's bound on their memory).
+struct BodyRefusal {
+  std::size_t limit = 0;
+  bool busy = false;
 };
 
 // How GET /_emulator/state (and --state-file) asks for the state to be written.
@@ -60,6 +69,16 @@ class Vendor {
   virtual VendorRoutes routes() const = 0;
   // For requests at "/": does this request carry the vendor's signs (a header, a query key)?
   virtual bool claims(const Request&) const { return false; }
+  // At any path: does this request carry a mark only this vendor's clients make (a signature
+  // scoped to its service)? Asked after the Host globs, before the path prefixes.
+  virtual bool owns(const Request&) const { return false; }
+
+  // The largest body this vendor reads for a request with this head (the body is not read yet),
+  // when its model allows more than the server's --max-body-bytes; 0 keeps the server's limit.
+  virtual std::size_t body_limit(const Request& /*head*/) const { return 0; }
+  // The body was not read (see BodyRefusal): answer in the vendor's own envelope, or return false
+  // to leave the core's plain 413. Only the head is in call.request.
+  virtual bool refuse_body(Call& /*call*/, const BodyRefusal& /*why*/) { return false; }
   virtual std::span<const std::string_view> operation_names() const = 0;
 
   // The request path, in the order the pipeline calls it. A step that returns false has put the

@@ -1,6 +1,8 @@
 #include "core/server/server.hpp"
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -97,6 +99,17 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   net::steady_timer accept_retry{acceptor.get_executor()};
   std::chrono::steady_clock::time_point last_accept_warning{};
 
+  // Bytes of bodies beyond max_body_bytes being read right now (ServerOptions::large_body_budget).
+  std::atomic<std::size_t> large_body_bytes{0};
+  bool reserve_large_body(std::size_t bytes) {
+    std::size_t current = large_body_bytes.load(std::memory_order_relaxed);
+    do {
+      if (current + bytes > options.large_body_budget) return false;
+    } while (!large_body_bytes.compare_exchange_weak(current, current + bytes, std::memory_order_relaxed));
+    return true;
+  }
+  void release_large_body(std::size_t bytes) { large_body_bytes.fetch_sub(bytes, std::memory_order_relaxed); }
+
   std::mutex mutex;
   std::unordered_map<Tracked*, std::weak_ptr<Tracked>> live;
   bool draining = false;
@@ -113,7 +126,10 @@ class Connection : public CallHost, public Tracked {
   Connection(beast::flat_buffer buffer, std::shared_ptr<Server::Impl> server)
       : buffer_(std::move(buffer)), server_(std::move(server)) {}
 
-  ~Connection() override { server_->untrack(this); }
+  ~Connection() override {
+    release_body_budget();
+    server_->untrack(this);
+  }
 
   void resume() override {
     net::post(self().stream().get_executor(), [me = self().shared_from_this()] { me->continue_call(); });
@@ -142,12 +158,15 @@ class Connection : public CallHost, public Tracked {
 
   void read_request() {
     if (draining_) return self().close_gracefully();  // in-flight work is done; take no more
+    release_body_budget();
     call_.reset();
     head_request_ = false;
     keep_alive_ = true;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
-    parser_->body_limit(server_->options.max_body_bytes);
+    // The body's limit is known once the head is routed (on_header); until then none, so the
+    // head's Content-Length is judged there, against the limit of the operation it names.
+    parser_->body_limit(boost::none);
     state_ = State::waiting;
     lowest().expires_after(server_->options.idle_timeout);
     http::async_read_header(self().stream(), buffer_, *parser_,
@@ -157,6 +176,7 @@ class Connection : public CallHost, public Tracked {
   void on_header(beast::error_code ec) {
     if (ec) return on_read_error(ec);
     state_ = State::reading;
+    if (!admit_body()) return;
     if (parser_->is_done()) return on_request();
     lowest().expires_after(server_->options.request_timeout);
     const auto& head = parser_->get();
@@ -172,6 +192,47 @@ class Connection : public CallHost, public Tracked {
       return;
     }
     read_body();
+  }
+
+  // The body limit of this request: the server's, or larger where the vendor's model allows it
+  // (bodies over the server's limit draw on a shared budget). False: refused, the answer is on
+  // its way and the connection closes after it.
+  bool admit_body() {
+    const auto& options = server_->options;
+    fill_request_head();
+    const std::size_t limit = std::max(options.max_body_bytes, server_->pipeline.body_limit(call_.request));
+    const auto declared = parser_->content_length();
+    const bool chunked = parser_->chunked();
+    BodyRefusal why{limit, false};
+    bool refused = declared && *declared > limit;
+    if (!refused && limit > options.max_body_bytes) {
+      // What this body may hold beyond the server's own limit, reserved up front.
+      const std::size_t need = declared ? static_cast<std::size_t>(*declared) : chunked ? limit : 0;
+      if (need > options.max_body_bytes) {
+        if (server_->reserve_large_body(need)) {
+          reserved_ = need;
+        } else {
+          refused = true;
+          why.busy = true;
+        }
+      }
+    }
+    if (!refused) {
+      parser_->body_limit(limit);
+      body_limit_ = limit;
+      return true;
+    }
+    call_.now = server_->clock.now();
+    call_.started = std::chrono::steady_clock::now();
+    server_->pipeline.refuse_body(call_, why);
+    write_response();
+    return false;
+  }
+
+  void release_body_budget() {
+    if (reserved_ == 0) return;
+    server_->release_large_body(reserved_);
+    reserved_ = 0;
   }
 
   // tcp_stream closes the socket when its own timer expires, which would leave no way to answer
@@ -209,9 +270,8 @@ class Connection : public CallHost, public Tracked {
     } else if (ec == http::error::header_limit) {
       server_->pipeline.reject(call_, 431, "header_too_large",
                                "the request head exceeds " + std::to_string(server_->options.max_header_bytes) + " bytes");
-    } else if (ec == http::error::body_limit) {
-      server_->pipeline.reject(call_, 413, "body_too_large",
-                               "the request body exceeds " + std::to_string(server_->options.max_body_bytes) + " bytes");
+    } else if (ec == http::error::body_limit) {  // a chunked body grew past the limit
+      server_->pipeline.refuse_body(call_, BodyRefusal{body_limit_, false});
     } else if (ec == http::error::partial_message) {
       return close_now();  // the peer closed mid-request: nobody is left to answer
     } else {
@@ -232,6 +292,7 @@ class Connection : public CallHost, public Tracked {
   void fill_request_head() {
     const auto& message = parser_->get();
     Request& r = call_.request;
+    r.headers.clear();  // filled once the head is read, and again when the body is
     r.method = message.method_string();
     r.target = message.target();
     std::string_view target = r.target;
@@ -380,6 +441,8 @@ class Connection : public CallHost, public Tracked {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<net::steady_timer> body_deadline_;
   bool body_timed_out_ = false;
+  std::size_t reserved_ = 0;    // bytes of ServerOptions::large_body_budget this request holds
+  std::size_t body_limit_ = 0;  // the limit admit_body set for this request
   Call call_;
   std::string head_;
   std::string fault_bytes_;

@@ -27,6 +27,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 4599;
   std::size_t max_body_bytes = 8 * 1024 * 1024;
+  // A vendor may take larger bodies for some operations (Vendor::body_limit); those beyond
+  // max_body_bytes share this budget, so their memory stays bounded whatever the connections.
+  std::size_t large_body_budget = 256 * 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds request_timeout{30'000};

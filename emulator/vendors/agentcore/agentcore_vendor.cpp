@@ -18,7 +18,10 @@ class RequestSource final : public MemberSource {
   RequestSource(const Call& call, const AgentcoreCall& in) : call_(call), in_(in) {}
   ParamValue find(const Member& m) const override {
     switch (m.spec.where) {
-      case kWhereLabel: return ParamValue::of_text(in_.label);
+      case kWhereLabel: {
+        const auto v = in_.label_value(m.wire);
+        return v ? ParamValue::of_text(*v) : ParamValue::missing();
+      }
       case kWhereQuery: {
         const auto v = in_.query_value(m.wire);
         return v ? ParamValue::of_text(*v) : ParamValue::missing();
@@ -49,6 +52,13 @@ AgentcoreCall& state_of(Call& call) { return call.state_as<AgentcoreCall>(); }
 
 std::optional<std::string_view> AgentcoreCall::query_value(std::string_view name) const {
   if (const QueryParam* p = find_param(query, name)) return std::string_view(p->value);
+  return std::nullopt;
+}
+
+std::optional<std::string_view> AgentcoreCall::label_value(std::string_view name) const {
+  for (const auto& [label, value] : labels) {
+    if (label == name) return std::string_view(value);
+  }
   return std::nullopt;
 }
 
@@ -83,16 +93,103 @@ void answer_violation(Call& call, const AgentcoreCall& in, const Violation& v) {
 
 // ---- The vendor --------------------------------------------------------------------------------
 
-AgentcoreVendor::AgentcoreVendor(const VendorContext& context) : context_(context) {}
+namespace {
+
+// The path prefixes of every route of both planes, with their '/', kept for the process's life.
+const std::vector<std::string>& prefix_texts() {
+  static const std::vector<std::string> texts = [] {
+    std::vector<std::string> out;
+    for (std::string_view p : route_prefixes()) out.push_back("/" + std::string(p));
+    return out;
+  }();
+  return texts;
+}
+
+// A JSON body may carry its largest string with this much framing around it.
+constexpr std::size_t kJsonFraming = 1024 * 1024;
+// Below this the server's --max-body-bytes (8 MiB by default) already covers the operation.
+constexpr std::int64_t kLargeValue = 1024 * 1024;
+
+std::size_t model_body_limit(const Operation& op) {
+  if (op.largest_value <= kLargeValue) return 0;
+  const auto largest = static_cast<std::size_t>(op.largest_value);
+  return op.body == Body::payload ? largest : largest + kJsonFraming;
+}
+
+// A signature's credential scope names the service: ".../bedrock-agentcore/aws4_request", also
+// percent-encoded in a presigned query.
+bool scoped_to_agentcore(std::string_view text) {
+  static constexpr std::string_view kScope = "/bedrock-agentcore/aws4_request";
+  static constexpr std::string_view kEncoded = "%2fbedrock-agentcore%2faws4_request";
+  if (text.find(kScope) != std::string_view::npos) return true;
+  for (std::size_t at = text.find('%'); at != std::string_view::npos; at = text.find('%', at + 1)) {
+    if (istarts_with(text.substr(at), kEncoded)) return true;
+  }
+  return false;
+}
+
+// agentemu's rule for the runtime label, which the model leaves a bare String: a runtime ARN or
+// an agent id (README, fidelity notes).
+const ParamSpec kRuntimeLabelSpec{.name = "agentRuntimeArn", .required = true, .pattern = &kRuntimeArnOrId};
+
+}  // namespace
+
+AgentcoreVendor::AgentcoreVendor(const VendorContext& context) : context_(context) {
+  compile_patterns();
+  for (const std::span<const HandlerRow> rows : {data_plane_handlers(), control_plane_handlers()}) {
+    for (const HandlerRow& row : rows) handlers_[row.op] = row.run;
+  }
+}
 
 VendorRoutes AgentcoreVendor::routes() const {
-  return VendorRoutes{
-      {"/runtimes", "/code-interpreters", "/browsers"},
-      {"bedrock-agentcore.*.amazonaws.com", "bedrock-agentcore-fips.*.amazonaws.com",
-       "bedrock-agentcore.*.amazonaws.com.cn", "bedrock-agentcore.*.api.aws", "bedrock-agentcore-fips.*.api.aws"}};
+  VendorRoutes routes;
+  for (const std::string& prefix : prefix_texts()) routes.path_prefixes.push_back(prefix);
+  routes.host_globs = {"bedrock-agentcore.*.amazonaws.com",      "bedrock-agentcore-fips.*.amazonaws.com",
+                       "bedrock-agentcore.*.amazonaws.com.cn",   "bedrock-agentcore.*.api.aws",
+                       "bedrock-agentcore-fips.*.api.aws",       "bedrock-agentcore-control.*.amazonaws.com",
+                       "bedrock-agentcore-control-fips.*.amazonaws.com", "bedrock-agentcore-control.*.amazonaws.com.cn",
+                       "bedrock-agentcore-control.*.api.aws",    "bedrock-agentcore-control-fips.*.api.aws"};
+  return routes;
+}
+
+bool AgentcoreVendor::owns(const Request& request) const {
+  const std::string_view auth = request.header("authorization");
+  if (!auth.empty()) return auth.starts_with(sigv4::kAlgorithm) && scoped_to_agentcore(auth);
+  return request.query.find("X-Amz-Credential=") != std::string_view::npos && scoped_to_agentcore(request.query);
 }
 
 std::span<const std::string_view> AgentcoreVendor::operation_names() const { return agentcore::operation_names(); }
+
+std::size_t AgentcoreVendor::body_limit(const Request& head) const {
+  const RouteMatch route = match_route(head.method, head.path, planes_for_host(head.host()));
+  return route.op == nullptr ? 0 : model_body_limit(*route.op);
+}
+
+bool AgentcoreVendor::refuse_body(Call& call, const BodyRefusal& why) {
+  if (!decode(call)) return true;  // an unknown path: UnknownOperationException says it best
+  AgentcoreCall& in = state_of(call);
+  if (why.busy) {
+    answer_error(call, in, "ThrottlingException", "Rate exceeded");
+    call.response.diagnostic = "agentemu reads at most a bounded number of bodies over --max-body-bytes at once; "
+                               "retry (the AWS SDKs do)";
+    return true;
+  }
+  std::string_view member = "body";
+  for (const Member& m : in.op->members) {
+    if (m.spec.where == kWherePayload) member = m.spec.name;
+  }
+  ValidationDetail detail;
+  const std::string constraint = "Member must have length less than or equal to " + std::to_string(why.limit);
+  detail.fields.push_back({std::string(member), constraint});
+  answer_error(call, in, "ValidationException",
+               "1 validation error detected: Value at '" + std::string(member) + "' failed to satisfy constraint: " +
+                   constraint,
+               std::move(detail));
+  call.response.diagnostic = "the request body is larger than " + std::to_string(why.limit) + " bytes, the most " +
+                             std::string(in.op->name) + " takes; agentemu did not read it";
+  call.response.close = true;  // the unread body is still on the connection
+  return true;
+}
 
 bool AgentcoreVendor::decode(Call& call) {
   auto state = std::make_unique<AgentcoreCall>();
@@ -100,30 +197,41 @@ bool AgentcoreVendor::decode(Call& call) {
   AgentcoreCall& in = *state;
   call.state = std::move(state);
 
-  std::string_view raw_label;
-  bool path_known = false;
-  in.op = match_route(call.request.method, call.request.path, raw_label, path_known);
+  const RouteMatch route = match_route(call.request.method, call.request.path, planes_for_host(call.request.host()));
+  in.op = route.op;
   if (in.op == nullptr) {
     answer_error(call, in, "UnknownOperationException",
-                 path_known ? "The operation " + std::string(call.request.method) + " " + std::string(call.request.path) +
-                                  " is not supported: this path takes another HTTP method"
-                            : "No operation matches " + std::string(call.request.method) + " " +
-                                  std::string(call.request.path));
+                 route.path_known ? "The operation " + std::string(call.request.method) + " " +
+                                        std::string(call.request.path) +
+                                        " is not supported: this path takes another HTTP method"
+                                  : "No operation matches " + std::string(call.request.method) + " " +
+                                        std::string(call.request.path));
     return false;
   }
   call.operation = in.op->id;
-  const auto label = percent_decode(raw_label);
-  if (!label) {
-    const Member& m = in.op->members.front();
-    ValidationDetail detail;
-    detail.reason = "CannotParse";
-    detail.fields.push_back({std::string(m.spec.name), "Member must be percent-encoded UTF-8"});
-    answer_error(call, in, "ValidationException",
-                 "Unable to decode the path label " + std::string(m.spec.name) + ": '" + std::string(raw_label) + "'",
-                 std::move(detail));
-    return false;
+  std::size_t index = 0;
+  for (const Member& m : in.op->members) {
+    if (m.spec.where != kWhereLabel) continue;
+    // Labels are matched in the URI's order; the members name them.
+    const std::string_view uri = in.op->uri;
+    std::size_t position = 0;
+    for (std::size_t at = uri.find('{'); at != std::string_view::npos; at = uri.find('{', at + 1), ++position) {
+      if (uri.substr(at + 1, m.wire.size()) == m.wire && uri.substr(at + 1 + m.wire.size()).starts_with('}')) break;
+    }
+    const std::string_view raw = position < route.label_count ? route.labels[position] : std::string_view{};
+    const auto decoded = percent_decode(raw);
+    if (!decoded) {
+      ValidationDetail detail;
+      detail.reason = "CannotParse";
+      detail.fields.push_back({std::string(m.spec.name), "Member must be percent-encoded UTF-8"});
+      answer_error(call, in, "ValidationException",
+                   "Unable to decode the path label " + std::string(m.spec.name) + ": '" + std::string(raw) + "'",
+                   std::move(detail));
+      return false;
+    }
+    if (index++ == 0) in.label = *decoded;
+    in.labels.emplace_back(m.wire, std::move(*decoded));
   }
-  in.label = std::move(*label);
   return true;
 }
 
@@ -133,7 +241,17 @@ bool AgentcoreVendor::authenticate(Call& call) {
     // Any credentials: the tenant still follows the signature's scope and the key's account.
     std::string ignored;
     in.region.assign(kDefaultRegion);
-    if (const auto auth = sigv4::parse_authorization(call.request.header("authorization"), ignored)) {
+    std::string credential;  // a presigned request's X-Amz-Credential, as an Authorization would carry it
+    std::string_view header = call.request.header("authorization");
+    if (header.empty() && call.request.query.find("X-Amz-Credential=") != std::string_view::npos) {
+      if (const auto query = parse_query(call.request.query, PlusIs::literal)) {
+        if (const QueryParam* p = find_param(*query, "X-Amz-Credential")) {
+          credential = std::string(sigv4::kAlgorithm) + " Credential=" + p->value + ", SignedHeaders=host, Signature=0";
+          header = credential;
+        }
+      }
+    }
+    if (const auto auth = sigv4::parse_authorization(header, ignored)) {
       if (!auth->region.empty()) in.region.assign(auth->region);
       in.caller.access_key_id.assign(auth->access_key_id);
       if (state_.find(auth->access_key_id, in.caller.credential)) in.account = in.caller.credential.account_id;
@@ -143,11 +261,38 @@ bool AgentcoreVendor::authenticate(Call& call) {
   }
   if (auto failure = sigv4::verify(call.request, call.now, state_, in.caller)) {
     answer_error(call, in, failure->error, std::move(failure->message));
+    call.response.diagnostic = failure->diagnostic.empty() && failure->error == "UnrecognizedClientException"
+                                   ? unknown_key_diagnostic(call.request)
+                                   : std::move(failure->diagnostic);
     return false;
   }
   in.region = in.caller.region;
   in.account = in.caller.credential.account_id.empty() ? std::string(kDefaultAccount) : in.caller.credential.account_id;
   return true;
+}
+
+// Which keys would have worked: access key ids are not secrets, and a typo is the usual cause.
+std::string AgentcoreVendor::unknown_key_diagnostic(const Request& request) const {
+  std::string ignored;
+  std::string key = "(none)";
+  if (const auto auth = sigv4::parse_authorization(request.header("authorization"), ignored)) {
+    key.assign(auth->access_key_id);
+  }
+  std::string known;
+  std::size_t count = 0;
+  {
+    std::lock_guard lock(state_.mutex);
+    for (const auto& [id, credential] : state_.credentials) {
+      if (count++ == 10) {
+        known += ", ...";
+        break;
+      }
+      known += (known.empty() ? "" : ", ") + id;
+    }
+  }
+  return "the access key " + key + " is not in agentemu's agentcore.credentials (fixtures define: " +
+         (known.empty() ? std::string("none") : known) +
+         "); sign with one of those, add it to the fixtures, or start agentemu with --auth lenient to accept any key";
 }
 
 bool AgentcoreVendor::validate(Call& call) {
@@ -163,7 +308,7 @@ bool AgentcoreVendor::validate(Call& call) {
     return false;
   }
   in.query = std::move(*query);
-  if (in.op->json_body) {
+  if (in.op->body == Body::json) {
     if (request.body.empty()) {
       in.body.SetObject();
     } else if (auto error = parse_json(request.body, in.body)) {
@@ -188,7 +333,12 @@ bool AgentcoreVendor::validate(Call& call) {
     answer_violation(call, in, *violation);
     return false;
   }
-  // Constraints the model states in documentation rather than traits.
+  return validate_beyond_model(call, in);
+}
+
+// Constraints the model states in documentation rather than traits (README, fidelity notes).
+bool AgentcoreVendor::validate_beyond_model(Call& call, AgentcoreCall& in) {
+  const Request& request = call.request;
   const auto missing = [&](std::string_view field, std::string why) {
     ValidationDetail detail;
     detail.fields.push_back({std::string(field), "Member must not be null"});
@@ -198,6 +348,13 @@ bool AgentcoreVendor::validate(Call& call) {
                  std::move(detail));
     return false;
   };
+  if (in.op->plane == Plane::data) {
+    if (const auto arn = in.label_value("agentRuntimeArn"); arn && !kRuntimeArnOrId.matches(*arn)) {
+      Violation v{"agentRuntimeArn", &kRuntimeLabelSpec, Problem::pattern_mismatch, std::string(arn->substr(0, 128)), ""};
+      answer_violation(call, in, v);
+      return false;
+    }
+  }
   if (in.op->id == kInvokeAgentRuntime && !is_runtime_arn(in.label) && !in.query_value("accountId")) {
     return missing("accountId", "an agent id needs the accountId of the agent's account");
   }
@@ -209,23 +366,14 @@ bool AgentcoreVendor::validate(Call& call) {
 
 void AgentcoreVendor::execute(Call& call) {
   AgentcoreCall& in = state_of(call);
-  HandlerContext h{context_, state_, call, in};
-  switch (in.op->id) {
-    case kInvokeAgentRuntime: return invoke_agent_runtime(h);
-    case kStopRuntimeSession: return stop_runtime_session(h);
-    case kStartCodeInterpreterSession: return start_tool_session(h, false);
-    case kStopCodeInterpreterSession: return stop_tool_session(h, false);
-    case kGetCodeInterpreterSession: return get_tool_session(h, false);
-    case kListCodeInterpreterSessions: return list_tool_sessions(h, false);
-    case kInvokeCodeInterpreter: return invoke_code_interpreter(h);
-    case kStartBrowserSession: return start_tool_session(h, true);
-    case kStopBrowserSession: return stop_tool_session(h, true);
-    case kGetBrowserSession: return get_tool_session(h, true);
-    case kListBrowserSessions: return list_tool_sessions(h, true);
-    case kUpdateBrowserStream: return update_browser_stream(h);
-    case kOperationCount: break;
+  if (const Handler run = handlers_[in.op->id]) {
+    HandlerContext h{context_, state_, call, in};
+    return run(h);
   }
-  answer_error(call, in, "InternalServerException");
+  answer_error(call, in, "NotImplementedException",
+               "agentemu does not emulate " + std::string(in.op->name) + " (" +
+                   (in.op->plane == Plane::data ? "bedrock-agentcore" : "bedrock-agentcore-control") +
+                   "); it is a real AgentCore operation, recognised and validated, but not served");
 }
 
 bool AgentcoreVendor::knows_error(std::string_view id) const { return find_error(id) != nullptr; }
@@ -268,12 +416,12 @@ bool AgentcoreVendor::knows_param(std::string_view name) const {
 void AgentcoreVendor::describe_operations(JsonWriter& out) const {
   static constexpr std::string_view kWhere[] = {"label", "query", "header", "body", "payload"};
   for (const Operation& op : operations()) {
-    std::string route = "/" + std::string(op.collection) + "/{";
-    for (const Member& m : op.members) {
-      if (m.spec.where == static_cast<std::uint8_t>(Where::label)) route += m.spec.name;
-    }
-    route += "}/" + std::string(op.rest);
-    begin_operation(out, name(), OperationInfo{.name = op.name, .method = op.method, .route = route, .plane = "data"});
+    begin_operation(out, name(),
+                    OperationInfo{.name = op.name,
+                                  .method = op.method,
+                                  .route = op.uri,
+                                  .emulated = handlers_[op.id] != nullptr,
+                                  .plane = op.plane == Plane::data ? "data" : "control"});
     for (const Member& m : op.members) write_param(out, m.spec, kWhere[m.spec.where], m.wire);
     begin_errors(out);
     for (std::string_view error : op.errors) out.string(error);

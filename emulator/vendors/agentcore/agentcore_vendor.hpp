@@ -2,7 +2,9 @@
 // restJson1, signed with SigV4 (signing name bedrock-agentcore).
 #pragma once
 
+#include <array>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,7 +21,8 @@ namespace agentemu::agentcore {
 struct AgentcoreCall final : CallState {
   const Operation* op = nullptr;
   std::string request_id;  // x-amzn-RequestId of the answer
-  std::string label;       // the path label, percent-decoded (an ARN keeps its ':' and '/')
+  std::string label;       // the first path label, percent-decoded (an ARN keeps its ':' and '/')
+  std::vector<std::pair<std::string_view, std::string>> labels;  // every label: name -> decoded value
   std::vector<QueryParam> query;
   JsonDocument body;
   bool has_body = false;  // body holds the parsed JSON object
@@ -28,9 +31,20 @@ struct AgentcoreCall final : CallState {
   std::string region;   // ... and the region of the credential scope
 
   std::optional<std::string_view> query_value(std::string_view name) const;
+  std::optional<std::string_view> label_value(std::string_view name) const;
   const JsonValue* body_member(std::string_view name) const;
   std::optional<std::string_view> body_string(std::string_view name) const;
 };
+
+struct HandlerContext;
+using Handler = void (*)(HandlerContext&);
+// One row per emulated operation: adding an operation is writing its handler and adding its row.
+struct HandlerRow {
+  OpId op;
+  Handler run;
+};
+std::span<const HandlerRow> data_plane_handlers();     // handlers.cpp
+std::span<const HandlerRow> control_plane_handlers();  // control.cpp
 
 class AgentcoreVendor final : public Vendor {
  public:
@@ -38,7 +52,11 @@ class AgentcoreVendor final : public Vendor {
 
   std::string_view name() const override { return "agentcore"; }
   VendorRoutes routes() const override;
+  bool owns(const Request& request) const override;
   std::span<const std::string_view> operation_names() const override;
+  std::size_t body_limit(const Request& head) const override;
+  bool refuse_body(Call& call, const BodyRefusal& why) override;
+  bool emulates(OpId op) const { return handlers_[op] != nullptr; }
 
   bool decode(Call& call) override;
   bool authenticate(Call& call) override;
@@ -59,8 +77,12 @@ class AgentcoreVendor final : public Vendor {
   State& state() { return state_; }
 
  private:
+  bool validate_beyond_model(Call& call, AgentcoreCall& in);
+  std::string unknown_key_diagnostic(const Request& request) const;
+
   VendorContext context_;
   State state_;
+  std::array<Handler, kOperationCount> handlers_{};
 };
 
 // One function per operation (handlers.cpp).

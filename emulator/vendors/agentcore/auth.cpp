@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstring>
 
 #include "core/text.hpp"
@@ -242,63 +243,254 @@ std::string sign(const SigningRequest& request, std::string* canonical_out, std:
          ", SignedHeaders=" + std::string(request.parts.signed_headers) + ", Signature=" + signature;
 }
 
-std::optional<Failure> verify(const Request& request, SystemTime now, const CredentialStore& store, Caller& caller) {
-  const std::string_view header = request.header("authorization");
-  if (!request.has_header("authorization")) {
-    return Failure{"MissingAuthenticationTokenException", "Missing Authentication Token"};
-  }
-  std::string problem;
-  const auto auth = parse_authorization(header, problem);
-  if (!auth) return Failure{"IncompleteSignatureException", std::move(problem)};
+namespace {
 
+// What a request claims about its signature, from the Authorization header or, presigned, from
+// the query (X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders,
+// X-Amz-Signature, X-Amz-Security-Token).
+struct Claim {
+  Authorization auth;
+  std::string amz_date;  // yyyyMMddTHHmmssZ: X-Amz-Date, or the Date header in that form
+  SystemTime signed_at{};
+  bool presigned = false;
+  std::int64_t expires = 0;  // presigned: seconds after signed_at
+  std::string session_token;
+  std::vector<QueryParam> query;  // presigned: keeps the views of `auth` alive
+};
+
+constexpr std::int64_t kMaxPresignedSeconds = 604800;  // a week, as the SDK presigners enforce
+
+// "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 7231's IMF-fixdate, what clients send in Date).
+std::optional<SystemTime> parse_http_date(std::string_view text) {
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (text.size() != 29 || text[3] != ',' || text[4] != ' ' || !text.ends_with(" GMT")) return std::nullopt;
+  const auto number = [&](std::size_t at, std::size_t n) -> int {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return -1;
+      v = v * 10 + (text[i] - '0');
+    }
+    return v;
+  };
+  int month = -1;
+  for (int m = 0; m < 12; ++m) {
+    if (text.substr(8, 3) == kMonths[m]) month = m + 1;
+  }
+  const int day = number(5, 2), year = number(12, 4), hour = number(17, 2), minute = number(20, 2),
+            second = number(23, 2);
+  if (month < 0 || day < 0 || year < 0 || hour < 0 || minute < 0 || second < 0 || text[16] != ' ' ||
+      text[19] != ':' || text[22] != ':') {
+    return std::nullopt;
+  }
+  char amz[40];  // 16 used; room for what the compiler cannot rule out
+  std::snprintf(amz, sizeof amz, "%04d%02d%02dT%02d%02d%02dZ", year, month, day, hour, minute, second);
+  return parse_amz_date(std::string_view(amz, 16));  // the same range checks as X-Amz-Date
+}
+
+std::string query_text(const std::vector<QueryParam>& query, std::string_view name) {
+  const QueryParam* p = find_param(query, name);
+  return p == nullptr ? std::string() : p->value;
+}
+
+std::optional<Failure> read_header_claim(const Request& request, Claim& claim) {
+  const std::string_view header = request.header("authorization");
+  std::string problem;
+  auto auth = parse_authorization(header, problem);
+  if (!auth) return Failure{"IncompleteSignatureException", std::move(problem), {}};
+  claim.auth = *auth;
+  claim.session_token.assign(request.header("x-amz-security-token"));
   const std::string_view amz_date = request.header("x-amz-date");
-  const auto signed_at = parse_amz_date(amz_date);
+  if (!amz_date.empty() || !request.has_header("date")) {
+    const auto signed_at = parse_amz_date(amz_date);
+    if (!signed_at) {
+      return Failure{"IncompleteSignatureException",
+                     amz_date.empty()
+                         ? "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
+                           "Authorization=" + std::string(header.substr(0, 256))
+                         : "Date must be in ISO-8601 'basic format'. Got '" + std::string(amz_date.substr(0, 64)) +
+                               "'. See http://en.wikipedia.org/wiki/ISO_8601",
+                     {}};
+    }
+    claim.amz_date.assign(amz_date);
+    claim.signed_at = *signed_at;
+    return std::nullopt;
+  }
+  // Signed over the Date header: the string to sign carries that time in the basic format.
+  const std::string_view date = request.header("date");
+  const auto signed_at = parse_http_date(date);
   if (!signed_at) {
     return Failure{"IncompleteSignatureException",
-                   amz_date.empty()
-                       ? "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
-                         "Authorization=" + std::string(header.substr(0, 256))
-                       : "Date must be in ISO-8601 'basic format'. Got '" + std::string(amz_date.substr(0, 64)) +
-                             "'. See http://en.wikipedia.org/wiki/ISO_8601"};
+                   "Date must be in RFC 7231 format (Sun, 06 Nov 1994 08:49:37 GMT) or sent as X-Amz-Date. Got '" +
+                       std::string(date.substr(0, 64)) + "'",
+                   {}};
   }
-  if (auth->service != kService) {
-    return Failure{"InvalidSignatureException", "Credential should be scoped to correct service: '" +
-                                                    std::string(kService) + "'. "};
+  claim.signed_at = *signed_at;
+  claim.amz_date = format_amz_date(*signed_at);
+  return std::nullopt;
+}
+
+std::optional<Failure> read_query_claim(const Request& request, Claim& claim) {
+  auto query = parse_query(request.query, PlusIs::literal);
+  if (!query) return Failure{"IncompleteSignatureException", "The query string is not percent-encoded.", {}};
+  claim.query = std::move(*query);
+  claim.presigned = true;
+  for (std::string_view name : {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders",
+                                "X-Amz-Date", "X-Amz-Expires"}) {
+    if (find_param(claim.query, name) == nullptr) {
+      return Failure{"IncompleteSignatureException",
+                     "AWS query-string parameters must include '" + std::string(name) +
+                         "'. Re-examine the query-string parameters.",
+                     {}};
+    }
   }
-  if (auth->terminator != "aws4_request") {
-    return Failure{"InvalidSignatureException", "Credential should be scoped with a valid terminator: 'aws4_request', not '" +
-                                                    std::string(auth->terminator) + "'. "};
+  if (query_text(claim.query, "X-Amz-Algorithm") != kAlgorithm) {
+    return Failure{"IncompleteSignatureException",
+                   "X-Amz-Algorithm only supports \"" + std::string(kAlgorithm) + "\"", {}};
   }
-  if (auth->date != amz_date.substr(0, 8)) {
+  // An Authorization value made of the query's parts, parsed like a header.
+  thread_local std::string synthetic;
+  synthetic = std::string(kAlgorithm) + " Credential=" + query_text(claim.query, "X-Amz-Credential") +
+              ", SignedHeaders=" + query_text(claim.query, "X-Amz-SignedHeaders") +
+              ", Signature=" + query_text(claim.query, "X-Amz-Signature");
+  std::string problem;
+  auto auth = parse_authorization(synthetic, problem);
+  if (!auth) return Failure{"IncompleteSignatureException", std::move(problem), {}};
+  claim.auth = *auth;
+  claim.amz_date = query_text(claim.query, "X-Amz-Date");
+  const auto signed_at = parse_amz_date(claim.amz_date);
+  if (!signed_at) {
+    return Failure{"IncompleteSignatureException",
+                   "X-Amz-Date must be in ISO-8601 'basic format'. Got '" + claim.amz_date.substr(0, 64) + "'", {}};
+  }
+  claim.signed_at = *signed_at;
+  const auto expires = parse_int64(query_text(claim.query, "X-Amz-Expires"));
+  if (!expires || *expires < 0) {
+    return Failure{"IncompleteSignatureException", "X-Amz-Expires should be a number of seconds", {}};
+  }
+  if (*expires > kMaxPresignedSeconds) {
+    return Failure{"IncompleteSignatureException",
+                   "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less "
+                   "than 604800 seconds",
+                   {}};
+  }
+  claim.expires = *expires;
+  claim.session_token = query_text(claim.query, "X-Amz-Security-Token");
+  return std::nullopt;
+}
+
+// The region a Host names: bedrock-agentcore[-control][-fips].<region>.amazonaws.com (.cn,
+// .api.aws); "" for any other Host (localhost), which names none.
+std::string_view host_region(std::string_view host) {
+  for (std::string_view prefix : {"bedrock-agentcore-control-fips.", "bedrock-agentcore-control.",
+                                  "bedrock-agentcore-fips.", "bedrock-agentcore."}) {
+    if (!istarts_with(host, prefix)) continue;
+    std::string_view rest = host.substr(prefix.size());
+    const auto dot = rest.find('.');
+    if (dot == std::string_view::npos) return {};
+    const std::string_view suffix = rest.substr(dot + 1);
+    if (iequals(suffix, "amazonaws.com") || iequals(suffix, "amazonaws.com.cn") || iequals(suffix, "api.aws")) {
+      return rest.substr(0, dot);
+    }
+    return {};
+  }
+  return {};
+}
+
+std::optional<Failure> check_time(const Claim& claim, SystemTime now) {
+  if (claim.signed_at > now + kClockWindow) {
+    return Failure{"InvalidSignatureException",
+                   "Signature not yet current: " + claim.amz_date + " is still later than " +
+                       format_amz_date(now + kClockWindow) + " (" + format_amz_date(now) + " + 15 min.)",
+                   {}};
+  }
+  if (claim.presigned) {
+    const SystemTime until = claim.signed_at + std::chrono::seconds(claim.expires);
+    if (now > until) {
+      return Failure{"InvalidSignatureException",
+                     "Signature expired: " + claim.amz_date + " is now earlier than " +
+                         format_amz_date(now - std::chrono::seconds(claim.expires)) + " (" + format_amz_date(now) +
+                         " - " + std::to_string(claim.expires) + " sec.)",
+                     "the presigned request was signed at " + claim.amz_date + " for " +
+                         std::to_string(claim.expires) + " s (X-Amz-Expires); the emulator's clock says " +
+                         format_amz_date(now)};
+    }
+    return std::nullopt;
+  }
+  if (claim.signed_at < now - kClockWindow) {
+    return Failure{"InvalidSignatureException",
+                   "Signature expired: " + claim.amz_date + " is now earlier than " +
+                       format_amz_date(now - kClockWindow) + " (" + format_amz_date(now) + " - 15 min.)",
+                   {}};
+  }
+  return std::nullopt;
+}
+
+std::string hex_of(const Sha256Digest& digest) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(64, '0');
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    out[2 * i] = kDigits[digest[i] >> 4];
+    out[2 * i + 1] = kDigits[digest[i] & 0x0f];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<Failure> verify(const Request& request, SystemTime now, const CredentialStore& store, Caller& caller) {
+  Claim claim;
+  if (request.has_header("authorization")) {
+    if (auto f = read_header_claim(request, claim)) return f;
+  } else if (request.query.find("X-Amz-") != std::string_view::npos &&
+             (request.query.find("X-Amz-Signature=") != std::string_view::npos ||
+              request.query.find("X-Amz-Credential=") != std::string_view::npos)) {
+    if (auto f = read_query_claim(request, claim)) return f;
+  } else {
+    return Failure{"MissingAuthenticationTokenException", "Missing Authentication Token", {}};
+  }
+  const Authorization& auth = claim.auth;
+  if (auth.service != kService) {
+    return Failure{"InvalidSignatureException",
+                   "Credential should be scoped to correct service: '" + std::string(kService) + "'. ", {}};
+  }
+  if (auth.terminator != "aws4_request") {
+    return Failure{"InvalidSignatureException",
+                   "Credential should be scoped with a valid terminator: 'aws4_request', not '" +
+                       std::string(auth.terminator) + "'. ",
+                   {}};
+  }
+  if (auth.date != std::string_view(claim.amz_date).substr(0, 8)) {
     return Failure{"InvalidSignatureException",
                    "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
-                       std::string(auth->date) + "' != '" + std::string(amz_date.substr(0, 8)) + "', from '" +
-                       std::string(amz_date) + "'."};
+                       std::string(auth.date) + "' != '" + claim.amz_date.substr(0, 8) + "', from '" + claim.amz_date +
+                       "'.",
+                   {}};
   }
-  if (!store.find(auth->access_key_id, caller.credential)) {
-    return Failure{"UnrecognizedClientException", "The security token included in the request is invalid."};
+  const std::string_view region = host_region(request.host());
+  if (!region.empty() && !iequals(region, auth.region)) {
+    return Failure{"InvalidSignatureException",
+                   "Credential should be scoped to a valid region, not '" + std::string(auth.region) + "'. ",
+                   "the Host names the region " + std::string(region) + ", the credential scope " +
+                       std::string(auth.region) + ": sign for the region of the endpoint"};
+  }
+  if (!store.find(auth.access_key_id, caller.credential)) {
+    return Failure{"UnrecognizedClientException", "The security token included in the request is invalid.", {}};
   }
   if (!caller.credential.session_token.empty() &&
-      !constant_time_equal(request.header("x-amz-security-token"), caller.credential.session_token)) {
-    return Failure{"UnrecognizedClientException", "The security token included in the request is invalid."};
+      !constant_time_equal(claim.session_token, caller.credential.session_token)) {
+    return Failure{"UnrecognizedClientException", "The security token included in the request is invalid.",
+                   "the access key's fixture names a sessionToken; the request's X-Amz-Security-Token differs"};
   }
-  if (*signed_at < now - kClockWindow) {
-    return Failure{"InvalidSignatureException", "Signature expired: " + std::string(amz_date) + " is now earlier than " +
-                                                    format_amz_date(now - kClockWindow) + " (" + format_amz_date(now) +
-                                                    " - 15 min.)"};
-  }
-  if (*signed_at > now + kClockWindow) {
-    return Failure{"InvalidSignatureException", "Signature not yet current: " + std::string(amz_date) +
-                                                    " is still later than " + format_amz_date(now + kClockWindow) + " (" +
-                                                    format_amz_date(now) + " + 15 min.)"};
-  }
+  if (auto f = check_time(claim, now)) return f;
   bool host_signed = false;
   {
-    std::string_view rest = auth->signed_headers;
+    std::string_view rest = auth.signed_headers;
     while (!rest.empty() && !host_signed) host_signed = next_piece(rest, ';') == "host";
   }
   if (!host_signed) {
-    return Failure{"InvalidSignatureException", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."};
+    return Failure{"InvalidSignatureException",
+                   "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.", {}};
   }
 
   // The payload hash is the body's, whatever the client claims; a claim that differs is refused.
@@ -314,33 +506,44 @@ std::optional<Failure> verify(const Request& request, SystemTime now, const Cred
     payload_hash = body_hash;
   }
   if (!claimed.empty() && claimed != payload_hash) {
-    return Failure{"InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed."};
+    return Failure{"InvalidSignatureException",
+                   "The provided 'x-amz-content-sha256' header does not match what was computed.", {}};
   }
 
   thread_local std::string canonical;
   thread_local std::string sts;
-  build_canonical_request(canonical, CanonicalParts{request.method, request.path, request.query, &request.headers,
-                                                    auth->signed_headers, payload_hash});
-  build_string_to_sign(sts, amz_date, auth->scope, canonical);
-  const Sha256Digest& key =
-      cached_signing_key(caller.credential.secret_access_key, auth->date, auth->region, auth->service);
-  const Sha256Digest expected = hmac_sha256(as_bytes(key), sts);
+  const Sha256Digest& key = cached_signing_key(caller.credential.secret_access_key, auth.date, auth.region, auth.service);
+  const auto signature_for = [&](std::string_view hash) {
+    build_canonical_request(canonical, CanonicalParts{request.method, request.path, request.query, &request.headers,
+                                                      auth.signed_headers, hash});
+    build_string_to_sign(sts, claim.amz_date, auth.scope, canonical);
+    return hmac_sha256(as_bytes(key), sts);
+  };
   // Hex-encode into a stack buffer: no allocation on the hot path.
-  std::array<char, 64> expected_hex{};
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    expected_hex[2 * i] = kDigits[expected[i] >> 4];
-    expected_hex[2 * i + 1] = kDigits[expected[i] & 0x0f];
-  }
-  if (!constant_time_equal(std::string_view(expected_hex.data(), expected_hex.size()), auth->signature)) {
+  const auto matches = [&](const Sha256Digest& expected) {
+    std::array<char, 64> expected_hex{};
+    static constexpr char kDigits[] = "0123456789abcdef";
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      expected_hex[2 * i] = kDigits[expected[i] >> 4];
+      expected_hex[2 * i + 1] = kDigits[expected[i] & 0x0f];
+    }
+    return constant_time_equal(std::string_view(expected_hex.data(), expected_hex.size()), auth.signature);
+  };
+  bool good = matches(signature_for(payload_hash));
+  // A presigner signs a body it cannot hash (a stream) as UNSIGNED-PAYLOAD.
+  if (!good && claim.presigned && claimed.empty()) good = matches(signature_for(kUnsignedPayload));
+  if (!good) {
+    const Sha256Digest expected = signature_for(payload_hash);
     return Failure{"InvalidSignatureException",
                    "The request signature we calculated does not match the signature you provided. Check your AWS "
                    "Secret Access Key and signing method. Consult the service documentation for details.\n\n"
                    "The Canonical String for this request should have been\n'" +
-                       canonical + "'\n\nThe String-to-Sign should have been\n'" + sts + "'\n"};
+                       canonical + "'\n\nThe String-to-Sign should have been\n'" + sts + "'\n",
+                   "expected signature " + hex_of(expected) + " for access key " + std::string(auth.access_key_id) +
+                       ", scope " + std::string(auth.scope) + "; string to sign: " + sts};
   }
-  caller.access_key_id.assign(auth->access_key_id);
-  caller.region.assign(auth->region);
+  caller.access_key_id.assign(auth.access_key_id);
+  caller.region.assign(auth.region);
   return std::nullopt;
 }
 

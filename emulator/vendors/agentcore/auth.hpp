@@ -94,7 +94,8 @@ class CredentialStore {
 
 struct Failure {
   std::string_view error;  // MissingAuthenticationTokenException, IncompleteSignatureException, ...
-  std::string message;
+  std::string message;     // AWS's text
+  std::string diagnostic;  // agentemu's explanation (Response::diagnostic), when it has more to say
 };
 
 struct Caller {

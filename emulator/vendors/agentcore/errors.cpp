@@ -5,7 +5,7 @@
 namespace agentemu::agentcore {
 namespace {
 
-// The modeled errors of the data plane ([M] / @aws-sdk/client-bedrock-agentcore models/errors),
+// The modeled errors of both planes (model/*.service-2.json, "exception": true),
 // then the front end's own (authentication, unknown operations), which the SDK surfaces by name.
 constexpr ErrorInfo kErrors[] = {
     {"ValidationException", 400, "The input fails to satisfy the constraints specified by the service.",
@@ -23,6 +23,14 @@ constexpr ErrorInfo kErrors[] = {
     {"InternalServerException", 500, "The service encountered an internal error. Retry the request.",
      "internalServerException"},
     {"ServiceUnavailableException", 503, "Service Unavailable", ""},
+    {"ConcurrentModificationException", 409, "The resource is being modified by another request.", ""},
+    {"DecryptionFailure", 400, "The resource could not be decrypted with its KMS key.", ""},
+    {"EncryptionFailure", 400, "The resource could not be encrypted with its KMS key.", ""},
+    {"DuplicateIdException", 409, "A record with this id already exists.", ""},
+    {"InvalidInputException", 400, "The input is invalid.", ""},
+    {"ResourceLimitExceededException", 400, "The request would exceed a resource limit.", ""},
+    {"ServiceException", 500, "The service encountered an error.", ""},
+    {"ThrottledException", 429, "Rate exceeded", ""},
     {"MissingAuthenticationTokenException", 403, "Missing Authentication Token", ""},
     {"UnrecognizedClientException", 403, "The security token included in the request is invalid.", ""},
     {"InvalidSignatureException", 403,
@@ -31,6 +39,8 @@ constexpr ErrorInfo kErrors[] = {
      ""},
     {"IncompleteSignatureException", 400, "The request signature does not conform to AWS standards.", ""},
     {"UnknownOperationException", 404, "The operation is not supported by this service.", ""},
+    // agentemu's own: a real operation it does not emulate.
+    {"NotImplementedException", 501, "agentemu does not emulate this operation.", ""},
 };
 
 }  // namespace

@@ -11,6 +11,9 @@
 
 #include "core/text.hpp"
 #include "vendors/agentcore/agentcore_vendor.hpp"
+#include "vendors/agentcore/control.hpp"
+#include "vendors/agentcore/operations.hpp"
+#include "vendors/agentcore/output.hpp"
 
 namespace agentemu::agentcore {
 namespace {
@@ -121,12 +124,60 @@ bool check_session(Checker& c, const JsonValue& s, const std::string& at) {
          c.string(s, at, "automationStreamStatus", false, is_stream_status, "ENABLED or DISABLED");
 }
 
+bool is_url(std::string_view s) { return s.starts_with("http://") || s.starts_with("https://"); }
+
+// The control-plane kinds a fixture may hold as records, by section, and the operation whose
+// output names their members (what a record may hold).
+struct RecordSection {
+  KindId kind;
+  OpId get;
+};
+constexpr RecordSection kRecordSections[] = {
+    {KindId::browser_profile, kGetBrowserProfile},       {KindId::memory, kGetMemory},
+    {KindId::workload_identity, kGetWorkloadIdentity},   {KindId::api_key_provider, kGetApiKeyCredentialProvider},
+    {KindId::oauth2_provider, kGetOauth2CredentialProvider},
+};
+
+const OutType* record_type(OpId get) {
+  const OutType* out = operations()[get].output;
+  if (out != nullptr && get == kGetMemory) return member_type(*out, "memory");
+  return out;
+}
+
+// Keys a record may hold: the members of the Get operation's output.
+bool record_keys(Checker& c, const JsonValue& item, const std::string& at, const OutType* type,
+                 std::string_view required) {
+  if (!item.IsObject()) return c.fail(at, "must be an object");
+  for (const auto& m : item.GetObject()) {
+    const std::string_view name(m.name.GetString(), m.name.GetStringLength());
+    if (type == nullptr || member_type(*type, name) == nullptr) {
+      return c.fail(json_pointer(at, name), "unknown key (expected a member of the model's Get output)");
+    }
+  }
+  return c.string(item, at, required, true);
+}
+
 }  // namespace
 
 std::optional<FixtureIssue> AgentcoreVendor::check_fixture(const JsonValue& section, std::string_view pointer) const {
   Checker c;
   const std::string root(pointer);
-  if (!c.object(section, root, {"credentials", "runtimes", "codeInterpreters", "browsers", "sessions"})) return c.issue;
+  if (!c.object(section, root,
+                {"credentials", "runtimes", "codeInterpreters", "browsers", "sessions", "browserProfiles", "memories",
+                 "workloadIdentities", "apiKeyCredentialProviders", "oauth2CredentialProviders"})) {
+    return c.issue;
+  }
+  for (const RecordSection& rs : kRecordSections) {
+    const Kind& k = kind(rs.kind);
+    const JsonValue* list = json_member(section, k.state_key);
+    if (list == nullptr) continue;
+    const std::string at = json_pointer(root, k.state_key);
+    if (!c.array(*list, at)) return c.issue;
+    for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+      const std::string_view required = k.id_member.empty() ? k.name_member : k.id_member;
+      if (!record_keys(c, (*list)[i], json_pointer(at, i), record_type(rs.get), required)) return c.issue;
+    }
+  }
   for (std::string_view key : {"credentials", "runtimes", "codeInterpreters", "browsers", "sessions"}) {
     const JsonValue* list = json_member(section, key);
     if (list == nullptr) continue;
@@ -142,7 +193,8 @@ std::optional<FixtureIssue> AgentcoreVendor::check_fixture(const JsonValue& sect
                c.string(item, here, "sessionToken", false) &&
                c.string(item, here, "accountId", false, is_account_id, "12 digits");
       } else if (key == "runtimes") {
-        good = c.object(item, here, {"arn", "qualifiers", "idleTimeoutSeconds", "maxLifetimeSeconds"}) &&
+        good = c.object(item, here, {"arn", "qualifiers", "idleTimeoutSeconds", "maxLifetimeSeconds", "invocationUrl"}) &&
+               c.string(item, here, "invocationUrl", false, is_url, "an http:// or https:// URL") &&
                c.string(item, here, "arn", true, is_runtime_arn,
                         "a runtime ARN: arn:aws:bedrock-agentcore:<region>:<12-digit account>:runtime/<name>-<10 "
                         "letters or digits>") &&
@@ -207,6 +259,8 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
       }
       runtime.idle_timeout = int_or(r, "idleTimeoutSeconds", kRuntimeIdleTimeout);
       runtime.max_lifetime = int_or(r, "maxLifetimeSeconds", kRuntimeMaxLifetime);
+      runtime.invocation_url = text(r, "invocationUrl");
+      add_fixture_runtime(state_, runtime, now);
       state_.runtimes.insert_or_assign(runtime_key(runtime.account, runtime.region, runtime.runtime_id),
                                        std::move(runtime));
     }
@@ -216,6 +270,12 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
   }
   if (const JsonValue* ids = list("browsers")) {
     for (const auto& t : ids->GetArray()) state_.browsers.insert_or_assign(std::string(text(t, "id")), true);
+  }
+  for (const RecordSection& rs : kRecordSections) {
+    const Kind& k = kind(rs.kind);
+    const JsonValue* items = list(k.state_key);
+    if (items == nullptr) continue;
+    for (const auto& item : items->GetArray()) add_fixture_record(state_, k, item, now);
   }
   if (const JsonValue* sessions = list("sessions")) {
     for (const auto& s : sessions->GetArray()) {
@@ -284,7 +344,9 @@ void AgentcoreVendor::write_state(JsonWriter& w, const StateOptions& /*options*/
     w.begin_object().field("arn", r.arn).key("qualifiers").begin_array();
     for (const auto& q : r.qualifiers) w.string(q);
     w.end_array();
-    w.field_int("idleTimeoutSeconds", r.idle_timeout).field_int("maxLifetimeSeconds", r.max_lifetime).end_object();
+    w.field_int("idleTimeoutSeconds", r.idle_timeout).field_int("maxLifetimeSeconds", r.max_lifetime);
+    if (!r.invocation_url.empty()) w.field("invocationUrl", r.invocation_url);
+    w.end_object();
   }
   w.end_array();
   w.key("codeInterpreters").begin_array();
@@ -293,6 +355,18 @@ void AgentcoreVendor::write_state(JsonWriter& w, const StateOptions& /*options*/
   w.key("browsers").begin_array();
   for (const auto& [id, unused] : state_.browsers) w.begin_object().field("id", id).end_object();
   w.end_array();
+  for (const RecordSection& rs : kRecordSections) {
+    const Kind& k = kind(rs.kind);
+    const OutType* type = record_type(rs.get);
+    w.key(k.state_key).begin_array();
+    for (const auto& [tenant_key, tenant] : state_.tenants) {
+      for (const auto& [key, resource] : tenant.resources[static_cast<std::size_t>(rs.kind)]) {
+        if (resource.gone(now) || type == nullptr) continue;
+        write_shaped(w, *type, *resource.record);
+      }
+    }
+    w.end_array();
+  }
   w.key("sessions").begin_array();
   for (const auto& [tenant_key, tenant] : state_.tenants) {
     const auto slash = tenant_key.find('/');

@@ -593,4 +593,27 @@ void invoke_code_interpreter(HandlerContext& h) {
   h.call.response.add_header("x-amzn-RequestId", h.in.request_id);
 }
 
+// ---- The rows ---------------------------------------------------------------------------------
+
+namespace {
+
+constexpr HandlerRow kDataPlane[] = {
+    {kInvokeAgentRuntime, invoke_agent_runtime},
+    {kStopRuntimeSession, stop_runtime_session},
+    {kStartCodeInterpreterSession, [](HandlerContext& h) { start_tool_session(h, false); }},
+    {kStopCodeInterpreterSession, [](HandlerContext& h) { stop_tool_session(h, false); }},
+    {kGetCodeInterpreterSession, [](HandlerContext& h) { get_tool_session(h, false); }},
+    {kListCodeInterpreterSessions, [](HandlerContext& h) { list_tool_sessions(h, false); }},
+    {kInvokeCodeInterpreter, invoke_code_interpreter},
+    {kStartBrowserSession, [](HandlerContext& h) { start_tool_session(h, true); }},
+    {kStopBrowserSession, [](HandlerContext& h) { stop_tool_session(h, true); }},
+    {kGetBrowserSession, [](HandlerContext& h) { get_tool_session(h, true); }},
+    {kListBrowserSessions, [](HandlerContext& h) { list_tool_sessions(h, true); }},
+    {kUpdateBrowserStream, update_browser_stream},
+};
+
+}  // namespace
+
+std::span<const HandlerRow> data_plane_handlers() { return kDataPlane; }
+
 }  // namespace agentemu::agentcore

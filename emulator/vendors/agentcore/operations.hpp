@@ -1,62 +1,47 @@
-// The table of the twelve data-plane operations: how each is routed (method + path template with
-// one label), its members with the model's constraints, and the errors it may raise. One generic
-// validator (validate_members) reads it; handlers never check a field by hand.
+// Finding an operation and checking a request against it. The operations themselves, both planes
+// with every constraint, are the generated tables (model.hpp); here is what reads them: routing by
+// method, path and Host, the one validator, and Coral's wording of a violation.
 #pragma once
 
 #include <array>
-#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/http.hpp"
 #include "core/validation.hpp"
+#include "vendors/agentcore/model.hpp"
 
 namespace agentemu::agentcore {
 
-enum class Where : std::uint8_t { label, query, header, body, payload };
-
-enum OpId : int {
-  kInvokeAgentRuntime,
-  kStopRuntimeSession,
-  kStartCodeInterpreterSession,
-  kStopCodeInterpreterSession,
-  kGetCodeInterpreterSession,
-  kListCodeInterpreterSessions,
-  kInvokeCodeInterpreter,
-  kStartBrowserSession,
-  kStopBrowserSession,
-  kGetBrowserSession,
-  kListBrowserSessions,
-  kUpdateBrowserStream,
-  kOperationCount
-};
-
-struct Member {
-  ParamSpec spec;         // spec.name is the model's member name (what fieldList reports)
-  std::string_view wire;  // header or query name; "" for labels, body members and the payload
-};
-
-struct Operation {
-  OpId id;
-  std::string_view name;
-  std::string_view method;
-  std::string_view collection;  // first path segment: runtimes | code-interpreters | browsers
-  std::string_view rest;        // the path after the label, e.g. "sessions/start"
-  std::span<const Member> members;
-  bool json_body;  // members bound to the body arrive as one JSON object
-  std::span<const std::string_view> errors;
-};
-
-std::span<const Operation> operations();
-std::span<const std::string_view> operation_names();
 const Member* find_member(const Operation& op, std::string_view name);
+// The operation named `name`, or nullptr.
+const Operation* find_operation(std::string_view name);
 
-// The operation a method and raw path name, with the label's raw text. nullptr when nothing
-// matches; `path_known` then says whether only the method was wrong.
-const Operation* match_route(std::string_view method, std::string_view raw_path, std::string_view& raw_label,
-                             bool& path_known);
+// Which planes a request may address: a Host naming one (bedrock-agentcore-control.<region>...,
+// bedrock-agentcore.<region>...) restricts it; any other Host (localhost) reaches both, whose
+// routes never overlap (the generator checks).
+struct Planes {
+  bool data = true;
+  bool control = true;
+};
+Planes planes_for_host(std::string_view host);
+
+// The labels of a matched route, raw (still percent-encoded), in the order the URI names them.
+inline constexpr std::size_t kMaxLabels = 6;
+struct RouteMatch {
+  const Operation* op = nullptr;
+  std::array<std::string_view, kMaxLabels> labels{};
+  std::size_t label_count = 0;
+  bool path_known = false;  // no operation, but one has this path with another method
+};
+RouteMatch match_route(std::string_view method, std::string_view raw_path, Planes planes);
+
+// The first segment of every route of both planes ("runtimes", "memories", "identities"...):
+// paths under these belong to AgentCore.
+std::span<const std::string_view> route_prefixes();
 
 // Where validate_members finds each member's value.
 class MemberSource {
@@ -65,8 +50,7 @@ class MemberSource {
   virtual ParamValue find(const Member& member) const = 0;
 };
 
-// The first constraint the request breaks, checked member by member in table order; unions
-// (exactly one member set) are checked after the plain constraints pass.
+// The first constraint the request breaks, member by member in table order.
 std::optional<Violation> validate_members(const Operation& op, const MemberSource& source);
 
 // Coral's wording: "Member must have length less than or equal to 256".
@@ -84,5 +68,9 @@ struct RuntimeArnParts {
   std::string_view partition, region, account, runtime_id;
 };
 std::optional<RuntimeArnParts> parse_runtime_arn(std::string_view arn);
+
+// Not in the data-plane model (agentRuntimeArn is a bare String there): the shape of the runtime
+// ARNs the control plane hands out, or of a bare agent id used with ?accountId=.
+extern const Pattern kRuntimeArnOrId;
 
 }  // namespace agentemu::agentcore

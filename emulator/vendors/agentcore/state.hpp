@@ -3,6 +3,7 @@
 // mutex (State::mutex) guards it all; handlers hold it only while they read or change state.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -175,7 +176,33 @@ struct RememberedAnswer {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+// The kinds of control-plane resource (control.hpp describes each).
+enum class KindId : std::uint8_t {
+  runtime, endpoint, code_interpreter, browser, browser_profile, memory, workload_identity,
+  api_key_provider, oauth2_provider, count
+};
+inline constexpr std::size_t kKindCount = static_cast<std::size_t>(KindId::count);
+
+// A control-plane resource: a record (its members by the model's output names) and its status on
+// the emulator's clock: `transition` (CREATING, UPDATING, DELETING) until settles_at, then
+// `steady` (READY, ACTIVE); a DELETING one is gone once it settles.
+struct Resource {
+  std::string key;    // how requests name it: its id, its name (identities), runtime id/endpoint
+  std::string scope;  // endpoints: the runtime id they belong to
+  std::shared_ptr<JsonDocument> record;
+  std::string steady;
+  std::string transition;
+  SystemTime settles_at{};
+  SystemTime created_at{};
+  int version = 1;                                      // runtimes: the latest version
+  std::vector<std::shared_ptr<JsonDocument>> versions;  // runtimes: each version's record
+
+  std::string status(SystemTime now) const;
+  bool gone(SystemTime now) const;
+};
+
 struct Tenant {
+  std::array<std::map<std::string, Resource, std::less<>>, kKindCount> resources;  // by key, per kind
   ToolSessions code_sessions;
   ToolSessions browser_sessions;
   RuntimeSessions runtime_sessions;
@@ -192,6 +219,7 @@ struct Runtime {
   std::vector<std::string> qualifiers;  // endpoint names; DEFAULT always
   int idle_timeout = kRuntimeIdleTimeout;
   int max_lifetime = kRuntimeMaxLifetime;
+  std::string invocation_url;  // a local agent serving the runtime contract; "" for the echo
 };
 
 struct FixtureCredential {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/text.hpp"
+#include "core/uri.hpp"
 #include "vendors/agentcore/auth.hpp"
 
 using namespace agentemu;
@@ -404,4 +406,115 @@ TEST_CASE("sigv4 verifier answers AWS's errors") {
     REQUIRE(f);
     CHECK(f->error == "UnrecognizedClientException");
   }
+}
+
+namespace {
+
+// A request signed by `sign` over exactly these parts (the way the SDK signer does it).
+OwnedRequest signed_get(std::string date_header_name, std::string date_value, std::string host = "127.0.0.1:4599",
+                        std::string region = "us-east-1") {
+  OwnedRequest o;
+  o.method = "GET";
+  o.path = "/code-interpreters/aws.codeinterpreter.v1/sessions/get";
+  o.query = "sessionId=ABC123";
+  o.headers = {{"host", host}, {date_header_name, date_value}};
+  std::vector<Header> headers;
+  for (const auto& [n, v] : o.headers) headers.push_back({n, v});
+  const std::string signed_headers = "host;" + to_lower(date_header_name);
+  sigv4::SigningRequest r;
+  r.parts = {o.method, o.path, o.query, &headers, signed_headers, sigv4::kEmptySha256};
+  r.access_key_id = "test";
+  r.secret_access_key = "test";
+  r.amz_date = "20261122T060733Z";
+  r.region = region;
+  o.headers.emplace_back("authorization", sigv4::sign(r));
+  return o;
+}
+
+// A presigned GET as @smithy/signature-v4's presign() makes it: the X-Amz-* parameters in the
+// query, only host signed, the empty body's hash.
+OwnedRequest presigned_get(std::int64_t expires, std::string region = "us-east-1") {
+  OwnedRequest o;
+  o.method = "GET";
+  o.path = "/code-interpreters/aws.codeinterpreter.v1/sessions/get";
+  const std::string scope = "20261122/" + region + "/bedrock-agentcore/aws4_request";
+  o.query = "sessionId=ABC123&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2F" +
+            percent_encode(scope) + "&X-Amz-Date=20261122T060733Z&X-Amz-Expires=" + std::to_string(expires) +
+            "&X-Amz-SignedHeaders=host";
+  o.headers = {{"host", "127.0.0.1:4599"}};
+  std::vector<Header> headers{{"host", "127.0.0.1:4599"}};
+  std::string canonical, sts;
+  sigv4::build_canonical_request(canonical, {o.method, o.path, o.query, &headers, "host", sigv4::kEmptySha256});
+  sigv4::build_string_to_sign(sts, "20261122T060733Z", scope, canonical);
+  const auto key = sigv4::derive_signing_key("test", "20261122", region, "bedrock-agentcore");
+  o.query += "&X-Amz-Signature=" + sigv4::signature_hex(key, sts);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("sigv4 presigned requests: accepted within X-Amz-Expires, refused after it") {
+  const MapStore store = test_store();
+  sigv4::Caller caller;
+  const OwnedRequest o = presigned_get(300);
+  const auto ok = sigv4::verify(o.view(), captured_at() + std::chrono::seconds(299), store, caller);
+  CHECK_MESSAGE(!ok, (ok ? ok->message : std::string()));
+  CHECK(caller.access_key_id == "test");
+  CHECK(caller.region == "us-east-1");
+  const auto expired = sigv4::verify(o.view(), captured_at() + std::chrono::seconds(301), store, caller);
+  REQUIRE(expired);
+  CHECK(expired->error == "InvalidSignatureException");
+  CHECK(expired->message.starts_with("Signature expired: 20261122T060733Z is now earlier than"));
+  CHECK(expired->diagnostic.find("X-Amz-Expires") != std::string::npos);
+
+  OwnedRequest tampered = presigned_get(300);
+  tampered.query.replace(tampered.query.find("ABC123"), 6, "ABC124");
+  const auto bad = sigv4::verify(tampered.view(), captured_at(), store, caller);
+  REQUIRE(bad);
+  CHECK(bad->error == "InvalidSignatureException");
+
+  const auto week = sigv4::verify(presigned_get(604801).view(), captured_at(), store, caller);
+  REQUIRE(week);
+  CHECK(week->error == "IncompleteSignatureException");
+
+  OwnedRequest partial = presigned_get(300);
+  partial.query = partial.query.substr(0, partial.query.find("&X-Amz-Expires"));
+  const auto incomplete = sigv4::verify(partial.view(), captured_at(), store, caller);
+  REQUIRE(incomplete);
+  CHECK(incomplete->error == "IncompleteSignatureException");
+  CHECK(incomplete->message.starts_with("AWS query-string parameters must include 'X-Amz-"));
+}
+
+TEST_CASE("sigv4 a Date header stands for X-Amz-Date") {
+  const MapStore store = test_store();
+  sigv4::Caller caller;
+  const OwnedRequest o = signed_get("Date", "Sun, 22 Nov 2026 06:07:33 GMT");
+  const auto f = sigv4::verify(o.view(), captured_at(), store, caller);
+  CHECK_MESSAGE(!f, (f ? f->message : std::string()));
+  const auto late = sigv4::verify(o.view(), captured_at() + std::chrono::minutes(16), store, caller);
+  REQUIRE(late);
+  CHECK(late->message.starts_with("Signature expired"));
+  const OwnedRequest garbled = signed_get("Date", "yesterday");
+  const auto g = sigv4::verify(garbled.view(), captured_at(), store, caller);
+  REQUIRE(g);
+  CHECK(g->error == "IncompleteSignatureException");
+}
+
+TEST_CASE("sigv4 a credential scope of another region than the Host's is refused") {
+  const MapStore store = test_store();
+  sigv4::Caller caller;
+  const OwnedRequest same = signed_get("x-amz-date", "20261122T060733Z", "bedrock-agentcore.us-east-1.amazonaws.com");
+  CHECK_FALSE(sigv4::verify(same.view(), captured_at(), store, caller));
+  const OwnedRequest other = signed_get("x-amz-date", "20261122T060733Z", "bedrock-agentcore.eu-west-1.amazonaws.com");
+  const auto f = sigv4::verify(other.view(), captured_at(), store, caller);
+  REQUIRE(f);
+  CHECK(f->error == "InvalidSignatureException");
+  CHECK(f->message == "Credential should be scoped to a valid region, not 'us-east-1'. ");
+  CHECK(f->diagnostic.find("eu-west-1") != std::string::npos);
+  const OwnedRequest control =
+      signed_get("x-amz-date", "20261122T060733Z", "bedrock-agentcore-control.eu-west-1.amazonaws.com:443");
+  CHECK(sigv4::verify(control.view(), captured_at(), store, caller));
+  // Any other Host (localhost, 127.0.0.1) names no region: every scope is accepted.
+  CHECK_FALSE(sigv4::verify(signed_get("x-amz-date", "20261122T060733Z", "localhost:4599", "ap-south-1").view(),
+                            captured_at(), store, caller));
 }

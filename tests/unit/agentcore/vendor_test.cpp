@@ -487,6 +487,101 @@ TEST_CASE("agentcore fixtures are checked whole, with pointers") {
   CHECK(f.run("GET", std::string(kCi) + "/sessions/get", "sessionId=FIX1").status == 404);
 }
 
+TEST_CASE("agentcore fixtures and the control plane describe the same resources") {
+  Fixture f;
+  const auto issue = [&](std::string_view text) {
+    JsonDocument doc;
+    REQUIRE_FALSE(parse_json(text, doc));
+    const auto found = f.vendor.check_fixture(doc, "/agentcore");
+    return found ? found->pointer + ": " + found->message : std::string("ok");
+  };
+  CHECK(issue(R"({"memories":[{"name":"m"}]})") == "/agentcore/memories/0/id: is required");
+  CHECK(issue(R"({"memories":[{"id":"m-a1b2c3d4e5","colour":"red"}]})").starts_with("/agentcore/memories/0/colour: unknown key"));
+  CHECK(issue(R"({"runtimes":[{"arn":"arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a_b-a1b2c3d4e5","invocationUrl":"ftp://x"}]})")
+            .starts_with("/agentcore/runtimes/0/invocationUrl: must be an http"));
+
+  JsonDocument doc;
+  REQUIRE_FALSE(parse_json(R"({
+    "runtimes": [{"arn": "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/local_agent-a1b2c3d4e5",
+                  "invocationUrl": "http://127.0.0.1:8080"}],
+    "memories": [{"id": "chat_memory-a1b2c3d4e5", "name": "chat_memory", "eventExpiryDuration": 30}],
+    "workloadIdentities": [{"name": "my-agent"}]
+  })", doc));
+  REQUIRE_FALSE(f.vendor.check_fixture(doc, "/agentcore"));
+  f.vendor.apply_fixture(doc);
+
+  // The control plane sees the fixture's resources with the model's members.
+  const Answer runtime = f.run("GET", "/runtimes/local_agent-a1b2c3d4e5/");
+  CHECK(runtime.status == 200);
+  CHECK(runtime.str("/status") == "READY");
+  CHECK(runtime.str("/agentRuntimeName") == "local_agent");
+  const Answer memory = f.run("GET", "/memories/chat_memory-a1b2c3d4e5/details");
+  CHECK(memory.status == 200);
+  CHECK(memory.str("/memory/arn") == "arn:aws:bedrock-agentcore:us-east-1:123456789012:memory/chat_memory-a1b2c3d4e5");
+  CHECK(memory.str("/memory/status") == "ACTIVE");
+  CHECK(f.run("POST", "/identities/GetWorkloadIdentity", "", R"({"name":"my-agent"})").status == 200);
+
+  // What the control plane creates is in the dump, in the fixture's shape, with invocationUrl.
+  const Answer created = f.run("PUT", "/runtimes/", "", R"({"agentRuntimeName":"made_here","roleArn":"arn:aws:iam::123456789012:role/r",
+      "agentRuntimeArtifact":{"containerConfiguration":{"containerUri":"123456789012.dkr.ecr.us-east-1.amazonaws.com/a:1"}},
+      "networkConfiguration":{"networkMode":"PUBLIC"},"tags":{"agentemu:invocationUrl":"http://127.0.0.1:9000"}})");
+  CHECK(created.status == 202);
+  CHECK(f.run("POST", "/memories/create", "", R"({"name":"second","eventExpiryDuration":7})").status == 202);
+  JsonWriter w;
+  f.vendor.write_state(w, StateOptions{.secrets = true});
+  JsonDocument dump;
+  REQUIRE_FALSE(parse_json(w.text(), dump));
+  CHECK_FALSE(f.vendor.check_fixture(dump, "/agentcore"));
+  bool local = false, made = false;
+  for (const auto& r : dump["runtimes"].GetArray()) {
+    const std::string arn = r["arn"].GetString();
+    if (arn.ends_with("local_agent-a1b2c3d4e5")) local = std::string(r["invocationUrl"].GetString()) == "http://127.0.0.1:8080";
+    if (arn.find("made_here-") != std::string::npos) made = std::string(r["invocationUrl"].GetString()) == "http://127.0.0.1:9000";
+  }
+  CHECK(local);
+  CHECK(made);
+  CHECK(dump["memories"].Size() == 2);
+  CHECK(dump["workloadIdentities"].Size() == 1);
+  // ... and reads back: a fresh vendor given the dump answers the same.
+  AgentcoreVendor again{f.core.context()};
+  again.apply_fixture(dump);
+  JsonWriter w2;
+  again.write_state(w2, StateOptions{.secrets = true});
+  JsonDocument dump2;
+  REQUIRE_FALSE(parse_json(w2.text(), dump2));
+  CHECK(dump2["memories"].Size() == 2);
+  CHECK(dump2["runtimes"].Size() == dump["runtimes"].Size());
+}
+
+TEST_CASE("agentcore control plane: transitions on the emulator clock, conflicts, 501 by name") {
+  Fixture f;
+  const std::string body = R"({"name":"my_ci","networkConfiguration":{"networkMode":"PUBLIC"}})";
+  const Answer created = f.run("PUT", "/code-interpreters", "", body);
+  REQUIRE(created.status == 202);
+  CHECK(created.str("/status") == "CREATING");
+  const std::string id = created.str("/codeInterpreterId");
+  CHECK(f.run("PUT", "/code-interpreters", "", body).error == "ConflictException");
+  // Usable by the data plane at once.
+  CHECK(f.run("PUT", "/code-interpreters/" + id + "/sessions/start", "", "{}").status == 200);
+  CHECK(f.run("GET", "/code-interpreters/" + id).str("/status") == "CREATING");
+  f.core.clock.set_offset(std::chrono::seconds(2));
+  CHECK(f.run("GET", "/code-interpreters/" + id).str("/status") == "READY");
+  CHECK(f.run("DELETE", "/code-interpreters/" + id).str("/status") == "DELETING");
+  CHECK(f.run("PUT", "/code-interpreters/" + id + "/sessions/start", "", "{}").error == "ResourceNotFoundException");
+  f.core.clock.set_offset(std::chrono::seconds(4));
+  CHECK(f.run("GET", "/code-interpreters/" + id).error == "ResourceNotFoundException");
+
+  const Answer gateway = f.run("POST", "/gateways/", "", R"({"name":"gw","roleArn":"arn:aws:iam::123456789012:role/r",
+      "protocolType":"MCP","authorizerType":"NONE"})");
+  CHECK(gateway.status == 501);
+  CHECK(gateway.error == "NotImplementedException");
+  CHECK(gateway.str("/message").starts_with("agentemu does not emulate CreateGateway"));
+  CHECK(f.run("GET", "/gateways/").status == 501);
+  // A request for the data plane's host never reaches the control plane's routes.
+  CHECK(f.run("POST", "/code-interpreters", "", "{}", {{"Host", "bedrock-agentcore.us-east-1.amazonaws.com"}}).error ==
+        "UnknownOperationException");
+}
+
 TEST_CASE("agentcore sandbox paths") {
   CHECK(*sandbox_path("a.txt") == "/home/sandbox/a.txt");
   CHECK(*sandbox_path("./d/../b") == "/home/sandbox/b");
