@@ -81,6 +81,15 @@ void answer_violation(Call& call, const AgentcoreCall& in, const Violation& v) {
   answer_error(call, in, "ValidationException", violation_message(v), std::move(detail));
 }
 
+std::optional<std::string_view> runtime_websocket_label(const Request& request) {
+  if (request.method != "GET") return std::nullopt;
+  std::string_view path = request.path;
+  if (path.size() <= 13 || !path.starts_with("/runtimes/") || !path.ends_with("/ws")) return std::nullopt;
+  path = path.substr(10, path.size() - 13);
+  if (path.empty() || path.find('/') != std::string_view::npos) return std::nullopt;
+  return path;
+}
+
 // ---- The vendor --------------------------------------------------------------------------------
 
 AgentcoreVendor::AgentcoreVendor(const VendorContext& context) : context_(context) {}
@@ -102,6 +111,17 @@ bool AgentcoreVendor::decode(Call& call) {
 
   std::string_view raw_label;
   bool path_known = false;
+  // The runtime's WebSocket is not an operation of the model: agent_link.hpp serves it.
+  if (const auto ws = runtime_websocket_label(call.request)) {
+    in.websocket = true;
+    raw_label = *ws;
+    if (const auto label = percent_decode(raw_label)) {
+      in.label = std::move(*label);
+      return true;
+    }
+    answer_error(call, in, "ValidationException", "Unable to decode the path label agentRuntimeArn: '" + std::string(raw_label) + "'");
+    return false;
+  }
   in.op = match_route(call.request.method, call.request.path, raw_label, path_known);
   if (in.op == nullptr) {
     answer_error(call, in, "UnknownOperationException",
@@ -163,6 +183,7 @@ bool AgentcoreVendor::validate(Call& call) {
     return false;
   }
   in.query = std::move(*query);
+  if (in.websocket) return true;  // no body; runtime_websocket checks what it needs
   if (in.op->json_body) {
     if (request.body.empty()) {
       in.body.SetObject();
@@ -209,7 +230,8 @@ bool AgentcoreVendor::validate(Call& call) {
 
 void AgentcoreVendor::execute(Call& call) {
   AgentcoreCall& in = state_of(call);
-  HandlerContext h{context_, state_, call, in};
+  HandlerContext h{context_, state_, call, in, sandboxes_, agents_};
+  if (in.websocket) return runtime_websocket(h);
   switch (in.op->id) {
     case kInvokeAgentRuntime: return invoke_agent_runtime(h);
     case kStopRuntimeSession: return stop_runtime_session(h);

@@ -3,12 +3,14 @@
 // in the same shape so a dump can be fed back as a fixture.
 //
 // { "credentials": [{"accessKeyId", "secretAccessKey", "sessionToken"?, "accountId"?}],
-//   "runtimes": [{"arn", "qualifiers"?: ["DEFAULT", ...], "idleTimeoutSeconds"?, "maxLifetimeSeconds"?}],
+//   "runtimes": [{"arn", "qualifiers"?: ["DEFAULT", ...], "idleTimeoutSeconds"?, "maxLifetimeSeconds"?,
+//                 "invocationUrl"?}],
 //   "codeInterpreters": [{"id"}], "browsers": [{"id"}],
 //   "sessions": [{"kind": "codeInterpreter"|"browser"|"runtime", ...}] }
 #include <algorithm>
 #include <initializer_list>
 
+#include "core/net/http_client.hpp"
 #include "core/text.hpp"
 #include "vendors/agentcore/agentcore_vendor.hpp"
 
@@ -66,6 +68,10 @@ class Checker {
 };
 
 bool is_timestamp(std::string_view s) { return parse_iso8601(s).has_value(); }
+bool is_agent_url(std::string_view s) {
+  std::string ignored;
+  return parse_http_url(s, ignored).has_value();
+}
 bool is_status(std::string_view s) { return s == "READY" || s == "TERMINATED"; }
 bool is_stream_status(std::string_view s) { return s == "ENABLED" || s == "DISABLED"; }
 bool is_tool_id(std::string_view s) { return s.find('/') == std::string_view::npos; }
@@ -142,7 +148,8 @@ std::optional<FixtureIssue> AgentcoreVendor::check_fixture(const JsonValue& sect
                c.string(item, here, "sessionToken", false) &&
                c.string(item, here, "accountId", false, is_account_id, "12 digits");
       } else if (key == "runtimes") {
-        good = c.object(item, here, {"arn", "qualifiers", "idleTimeoutSeconds", "maxLifetimeSeconds"}) &&
+        good = c.object(item, here, {"arn", "qualifiers", "idleTimeoutSeconds", "maxLifetimeSeconds", "invocationUrl"}) &&
+               c.string(item, here, "invocationUrl", false, is_agent_url, "an http:// or https:// URL") &&
                c.string(item, here, "arn", true, is_runtime_arn,
                         "a runtime ARN: arn:aws:bedrock-agentcore:<region>:<12-digit account>:runtime/<name>-<10 "
                         "letters or digits>") &&
@@ -207,6 +214,7 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
       }
       runtime.idle_timeout = int_or(r, "idleTimeoutSeconds", kRuntimeIdleTimeout);
       runtime.max_lifetime = int_or(r, "maxLifetimeSeconds", kRuntimeMaxLifetime);
+      runtime.invocation_url = text(r, "invocationUrl");
       state_.runtimes.insert_or_assign(runtime_key(runtime.account, runtime.region, runtime.runtime_id),
                                        std::move(runtime));
     }
@@ -264,6 +272,9 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
 }
 
 void AgentcoreVendor::clear_state() {
+  // What runs for real ends with the sessions it belongs to.
+  sandboxes_.end_all();
+  agents_.clear();
   std::lock_guard lock(state_.mutex);
   state_.clear();
 }
@@ -284,7 +295,9 @@ void AgentcoreVendor::write_state(JsonWriter& w, const StateOptions& /*options*/
     w.begin_object().field("arn", r.arn).key("qualifiers").begin_array();
     for (const auto& q : r.qualifiers) w.string(q);
     w.end_array();
-    w.field_int("idleTimeoutSeconds", r.idle_timeout).field_int("maxLifetimeSeconds", r.max_lifetime).end_object();
+    w.field_int("idleTimeoutSeconds", r.idle_timeout).field_int("maxLifetimeSeconds", r.max_lifetime);
+    if (!r.invocation_url.empty()) w.field("invocationUrl", r.invocation_url);
+    w.end_object();
   }
   w.end_array();
   w.key("codeInterpreters").begin_array();

@@ -321,6 +321,19 @@ TEST_CASE("a Python interpreter is held to its CPU time per request, not in tota
   CHECK((r.ended == "the CPU time limit (1000 ms)" || r.ended == "killed by SIGKILL"));
 }
 
+TEST_CASE("a Python interpreter is held to its memory limit and survives a MemoryError") {
+  if (!have("python3")) return;
+  Rig rig;
+  ExecLimits limits;
+  limits.memory_bytes = 256ULL << 20;
+  auto py = Interpreter::start(rig.supervisor, rig.workspace, Language::python, rig.dir, limits);
+  CHECK(rig.run(*py, "kept = 1").exit_code == 0);
+  const auto r = rig.run(*py, "big = bytearray(512 * 1024 * 1024)");
+  CHECK(r.exit_code == 1);
+  CHECK(r.stderr_text.find("MemoryError") != std::string::npos);
+  CHECK(rig.run(*py, "print(kept)").stdout_text == "1\n");
+}
+
 TEST_CASE("a Python interpreter that exits ends its context with the exit code") {
   if (!have("python3")) return;
   Rig rig;
