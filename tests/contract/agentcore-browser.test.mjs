@@ -11,8 +11,10 @@ import crypto from 'node:crypto';
 import puppeteer from 'puppeteer-core';
 import { chromium } from 'playwright-core';
 import {
-  GetBrowserSessionCommand, StartBrowserSessionCommand, StopBrowserSessionCommand, UpdateBrowserStreamCommand,
+  GetBrowserSessionCommand, InvokeBrowserCommand, SaveBrowserSessionProfileCommand, StartBrowserSessionCommand,
+  StopBrowserSessionCommand, UpdateBrowserStreamCommand,
 } from '@aws-sdk/client-bedrock-agentcore';
+import { BedrockAgentCoreControlClient, CreateBrowserProfileCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { Browser } from 'bedrock-agentcore/browser';
 import { eventually, slowdown, startEmulator, stopCleanly } from '../support/emulator.mjs';
 import { BROWSER, TEST_CREDENTIALS, client, rejection, sign } from '../support/agentcore.mjs';
@@ -31,8 +33,13 @@ before(async () => {
   // The package's Browser client takes no endpoint: the SDK's environment variable points it here.
   process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE = emulator.url;
   site = http.createServer((req, res) => {
+    if (req.url === '/login') {
+      res.writeHead(200, { 'content-type': 'text/html', 'set-cookie': 'token=remembered; Max-Age=3600; Path=/' });
+      res.end('<!doctype html><title>logged in</title>');
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(`<!doctype html><title>${TITLE}</title><h1 style="color:#c00">Hello, browser</h1>`);
+    res.end(`<!doctype html><title>${TITLE}</title><h1 style="color:#c00">Hello, browser</h1><input id="q" autofocus>`);
   });
   await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve));
   siteUrl = `http://127.0.0.1:${site.address().port}/`;
@@ -176,6 +183,62 @@ describe('the automation stream', () => {
     } finally {
       await sdk.send(new StopBrowserSessionCommand({ browserIdentifier: BROWSER, sessionId }));
     }
+  });
+});
+
+describe('InvokeBrowser and browser profiles', () => {
+  it('InvokeBrowser types into the page and takes a screenshot', async () => {
+    const { sessionId } = await sdk.send(new StartBrowserSessionCommand({ browserIdentifier: BROWSER }));
+    try {
+      const remote = await puppeteer.connect({ browserWSEndpoint: await automationEndpoint(sessionId), headers: (await signedUpgrade(sessionId)).headers });
+      const [page] = await remote.pages();
+      await page.goto(siteUrl);
+      const invoke = (action) => sdk.send(new InvokeBrowserCommand({ browserIdentifier: BROWSER, sessionId, action }));
+      const box = await (await page.$('#q')).boundingBox();
+      await page.$eval('#q', (e) => e.blur());
+      const clicked = await invoke({ mouseClick: { x: Math.round(box.x + box.width / 2), y: Math.round(box.y + box.height / 2) } });
+      assert.equal(clicked.result.mouseClick.status, 'SUCCESS');
+      assert.equal(clicked.sessionId, sessionId);
+      assert.equal((await invoke({ keyType: { text: 'agentemu' } })).result.keyType.status, 'SUCCESS');
+      await invoke({ keyPress: { key: 'Backspace', presses: 2 } });
+      assert.equal(await page.$eval('#q', (e) => e.value), 'agentem');
+      const shot = await invoke({ screenshot: { format: 'PNG' } });
+      assert.equal(shot.result.screenshot.status, 'SUCCESS');
+      assert.deepEqual([...shot.result.screenshot.data.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+      remote.disconnect();
+    } finally {
+      await sdk.send(new StopBrowserSessionCommand({ browserIdentifier: BROWSER, sessionId }));
+    }
+  });
+
+  it('SaveBrowserSessionProfile keeps the cookies, and profileConfiguration brings them back', async () => {
+    const control = new BedrockAgentCoreControlClient({ region: 'us-east-1', endpoint: emulator.url, credentials: TEST_CREDENTIALS });
+    const { profileId } = await control.send(new CreateBrowserProfileCommand({ name: 'logged_in' }));
+    control.destroy();
+    const connect = async (sessionId) => puppeteer.connect({ browserWSEndpoint: await automationEndpoint(sessionId), headers: (await signedUpgrade(sessionId)).headers });
+
+    const first = await sdk.send(new StartBrowserSessionCommand({ browserIdentifier: BROWSER }));
+    const remote = await connect(first.sessionId);
+    const page = await remote.newPage();
+    await page.goto(`${siteUrl}login`);
+    const saved = await sdk.send(new SaveBrowserSessionProfileCommand({ profileIdentifier: profileId, browserIdentifier: BROWSER, sessionId: first.sessionId }));
+    assert.equal(saved.profileIdentifier, profileId);
+    assert.ok(saved.lastUpdatedAt instanceof Date);
+    remote.disconnect();
+    await sdk.send(new StopBrowserSessionCommand({ browserIdentifier: BROWSER, sessionId: first.sessionId }));
+
+    const second = await sdk.send(new StartBrowserSessionCommand({ browserIdentifier: BROWSER, profileConfiguration: { profileIdentifier: profileId } }));
+    try {
+      const again = await connect(second.sessionId);
+      const fresh = await again.newPage();
+      await fresh.goto(siteUrl);
+      assert.equal(await fresh.evaluate(() => document.cookie), 'token=remembered');
+      again.disconnect();
+    } finally {
+      await sdk.send(new StopBrowserSessionCommand({ browserIdentifier: BROWSER, sessionId: second.sessionId }));
+    }
+    const unknown = await rejection(sdk.send(new SaveBrowserSessionProfileCommand({ profileIdentifier: 'nobody-a1b2c3d4e5', browserIdentifier: BROWSER, sessionId: second.sessionId })));
+    assert.equal(unknown.name, 'ResourceNotFoundException');
   });
 });
 

@@ -113,7 +113,8 @@ void get_tool_session(HandlerContext& h, bool browser);
 void list_tool_sessions(HandlerContext& h, bool browser);
 void invoke_code_interpreter(HandlerContext& h);
 void update_browser_stream(HandlerContext& h);
-void invoke_browser(HandlerContext& h);  // browser_invoke.cpp
+void invoke_browser(HandlerContext& h);                // browser_invoke.cpp
+void save_browser_session_profile(HandlerContext& h);  // browser_profiles.cpp
 
 // GET /runtimes/{label}/ws: the raw label, or nullopt for any other request.
 std::optional<std::string_view> runtime_websocket_label(const Request& request);

@@ -52,6 +52,11 @@ void apply_proxy(const JsonValue* config, ChromiumSpec& spec) {
   }
 }
 
+std::string profile_id(const JsonValue* config) {
+  const JsonValue* profile = config != nullptr ? json_member(*config, "profileConfiguration") : nullptr;
+  return member_text(profile, "profileIdentifier");
+}
+
 }  // namespace
 
 std::optional<BrowserStreamPath> browser_stream_path(const Request& request) {
@@ -177,21 +182,29 @@ void Browsers::launch(std::string account, std::string region, std::string sessi
   std::weak_ptr<bool> alive = alive_;
   auto chromium = Chromium::launch(
       context_.local->processes(), spec,
-      [this, alive, k, account, region, session_id, ready = std::move(ready)](const std::string& error) {
+      [this, alive, k, account, region, session_id, profile = profile_id(config),
+       ready = std::move(ready)](const std::string& error) mutable {
         if (alive.expired()) return ready("agentemu is shutting down");
         if (!error.empty()) {
           end(account, region, session_id);
           return ready(error);
         }
+        std::string url;
         {
           std::lock_guard lock(mutex_);
           const auto it = running_.find(k);
           if (it == running_.end() || it->second->ended || !it->second->chromium) {
             return ready("the browser session ended while its browser started");
           }
-          it->second->devtools_url = it->second->chromium->devtools_url();
+          url = it->second->devtools_url = it->second->chromium->devtools_url();
         }
-        ready("");
+        if (profile.empty()) return ready("");
+        // profileConfiguration: what was saved to the profile, before the session is handed out.
+        load_profile(url, profile_file(account, region, profile),
+                     [this, alive, account, region, session_id, ready = std::move(ready)](const std::string& failure) {
+                       if (!failure.empty() && !alive.expired()) end(account, region, session_id);
+                       ready(failure);
+                     });
       },
       // Once the browser and its group are gone, so is its profile.
       [&workspace, dir = *dir] { workspace.remove_dir(dir); });

@@ -64,6 +64,10 @@ class Browsers {
   // The session's browser DevTools URL, "" while it has none running.
   std::string devtools_url(std::string_view account, std::string_view region, std::string_view session_id) const;
 
+  // Where a browser profile's cookies are saved (SaveBrowserSessionProfile), "" when the
+  // directory cannot be made. Profiles live as long as agentemu's workspace.
+  std::string profile_file(std::string_view account, std::string_view region, std::string_view profile_id);
+
   // The stream requests, once the session is known READY (browser_sessions.cpp: browser_stream).
   void open_automation(HandlerContext& h, const std::string& session_id);
   void serve_live_view(HandlerContext& h, const std::string& session_id);
@@ -74,11 +78,14 @@ class Browsers {
   static std::string key(std::string_view account, std::string_view region, std::string_view session_id);
   std::shared_ptr<Running> find(const std::string& key) const;
   void watch(std::string account, std::string region, std::string session_id, SystemTime at);
+  // Gives a started browser the cookies saved to `file` (browser_profiles.cpp); none saved is no error.
+  void load_profile(const std::string& devtools_url, const std::string& file, std::function<void(const std::string& error)> done);
 
   const VendorContext& context_;
   State& state_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Running>, std::less<>> running_;  // reserved or running
+  std::string profiles_dir_;  // made at the first save
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // scheduled watches check it
 };
 

@@ -685,6 +685,7 @@ constexpr HandlerRow kDataPlane[] = {
     {kListBrowserSessions, [](HandlerContext& h) { list_tool_sessions(h, true); }},
     {kUpdateBrowserStream, update_browser_stream},
     {kInvokeBrowser, invoke_browser},
+    {kSaveBrowserSessionProfile, save_browser_session_profile},
 };
 
 }  // namespace
