@@ -81,11 +81,11 @@ struct Chromium::State {
   Gone gone;
   boost::asio::steady_timer timer;
 
-  // Runs `ready` once, outside the mutex.
+  // Runs `ready` once, outside the mutex. The start timer is left to expire (it finds `ready`
+  // gone): cancelling it from this thread could race its own completion on another.
   void settle(std::unique_lock<std::mutex>& lock, const std::string& error) {
     Ready r = std::move(ready);
     ready = nullptr;
-    timer.cancel();
     lock.unlock();
     if (r) r(error);
   }

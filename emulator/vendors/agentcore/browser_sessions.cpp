@@ -313,12 +313,15 @@ void Browsers::serve_live_view(HandlerContext& h, const std::string& session_id)
     Deferred deferred;
     std::atomic<bool> answered{false};
     std::string session_id;
+    std::atomic<Scheduler::TimerId> timer{0};
   };
   auto pending = std::make_shared<Pending>();
   pending->deferred = h.call.defer();
   pending->session_id = session_id;
-  const auto answer = [pending](const std::string& error, const std::string& png) {
+  Scheduler& scheduler = context_.scheduler;
+  const auto answer = [pending, &scheduler](const std::string& error, const std::string& png) {
     if (pending->answered.exchange(true)) return;
+    if (const auto timer = pending->timer.load()) scheduler.cancel(timer);
     Call& call = pending->deferred.call();
     const auto& in = call.state_as<AgentcoreCall>();
     if (!error.empty()) {
@@ -337,7 +340,7 @@ void Browsers::serve_live_view(HandlerContext& h, const std::string& session_id)
     }
     pending->deferred.finish();
   };
-  context_.scheduler.after(kLiveViewTimeout, [answer] { answer("no screenshot within 5 s", ""); });
+  pending->timer = scheduler.after(kLiveViewTimeout, [answer] { answer("no screenshot within 5 s", ""); });
   capture_screenshot(context_.local->http(), url, [answer](const std::string& error, std::string png) { answer(error, png); });
 }
 
