@@ -254,7 +254,13 @@ describe('limits and ends', () => {
       assert.equal(error.name, 'ServiceQuotaExceededException');
       await stop(first.sessionId);
       const third = await start();
+      // A browser that dies by itself frees its place too; its session is left without one.
+      for (const pid of chromiumsOf(third.sessionId)) process.kill(pid, 'SIGKILL');
+      await eventually(() => chromiumsOf(third.sessionId).length === 0);
+      const fourth = await eventually(async () => start().catch(() => false));
+      assert.equal(await upgradeStatus(await automationEndpoint(third.sessionId), (await signedUpgrade(third.sessionId)).headers), 404);
       await stop(third.sessionId);
+      await stop(fourth.sessionId);
     } finally {
       await stop(second.sessionId);
     }

@@ -206,8 +206,18 @@ void Browsers::launch(std::string account, std::string region, std::string sessi
                        ready(failure);
                      });
       },
-      // Once the browser and its group are gone, so is its profile.
-      [&workspace, dir = *dir] { workspace.remove_dir(dir); });
+      // Once the browser and its group are gone, so is its profile; a browser that ended by
+      // itself (it crashed, someone killed it) frees its place, and its session has none.
+      [this, alive, k, &workspace, dir = *dir] {
+        workspace.remove_dir(dir);
+        if (alive.expired()) return;
+        std::lock_guard lock(mutex_);
+        const auto it = running_.find(k);
+        if (it == running_.end() || !it->second->chromium || !it->second->chromium->exited()) return;
+        it->second->ended = true;
+        it->second->close_connections(kWebSocketGoingAway, "the browser exited");
+        running_.erase(it);
+      });
   {
     std::lock_guard lock(mutex_);
     const auto it = running_.find(k);
