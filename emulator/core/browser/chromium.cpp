@@ -49,11 +49,6 @@ std::vector<std::string> chromium_argv(const ChromiumSpec& spec) {
   };
   if (!spec.proxy_server.empty()) argv.push_back("--proxy-server=" + spec.proxy_server);
   if (!spec.proxy_bypass.empty()) argv.push_back("--proxy-bypass-list=" + spec.proxy_bypass);
-  if (!spec.extension_dirs.empty()) {
-    std::string dirs;
-    for (const auto& d : spec.extension_dirs) dirs += (dirs.empty() ? "" : ",") + d;
-    argv.push_back("--load-extension=" + dirs);
-  }
   argv.push_back("about:blank");
   return argv;
 }
@@ -163,11 +158,6 @@ std::shared_ptr<Chromium> Chromium::launch(ProcessSupervisor& supervisor, const 
 }
 
 Chromium::~Chromium() { kill(); }
-
-int Chromium::pid() const {
-  std::lock_guard lock(state_->mutex);
-  return state_->child ? state_->child->pid() : 0;
-}
 
 std::string Chromium::devtools_url() const {
   std::lock_guard lock(state_->mutex);

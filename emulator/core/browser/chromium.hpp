@@ -21,15 +21,14 @@ struct ChromiumSpec {
   int width = 1456;
   int height = 819;
   std::string proxy_server;                  // --proxy-server, "" for none
-  std::string proxy_bypass;                  // --proxy-bypass-list, "" for none
-  std::vector<std::string> extension_dirs;   // unpacked extensions to load
+  std::string proxy_bypass;  // --proxy-bypass-list, "" for none
   std::chrono::milliseconds start_timeout{20000};  // until DevTools listens
 };
 
 // The command line agentemu runs for `spec` (argv[0] is the program).
 std::vector<std::string> chromium_argv(const ChromiumSpec& spec);
 
-class Chromium : public std::enable_shared_from_this<Chromium> {
+class Chromium {
  public:
   // `error` is empty once DevTools listens (devtools_url() is then set); else why it did not start.
   using Ready = std::function<void(const std::string& error)>;
@@ -41,7 +40,6 @@ class Chromium : public std::enable_shared_from_this<Chromium> {
                                           Gone gone);
   ~Chromium();
 
-  int pid() const;
   std::string devtools_url() const;  // ws://127.0.0.1:PORT/devtools/browser/<id>, "" until ready
   bool exited() const;
   // SIGKILL to the whole process group (the browser, its renderers, GPU and utility processes).

@@ -1,5 +1,6 @@
-// agentemu's own DevTools client, for what it asks a browser itself (a live-view screenshot):
-// commands over the browser's DevTools WebSocket, answers matched by id, events ignored.
+// agentemu's own DevTools client, for what it asks a browser itself (a live-view screenshot, an
+// InvokeBrowser action, a profile's cookies): commands over the browser's DevTools WebSocket,
+// answers matched by id, events ignored.
 #pragma once
 
 #include <chrono>
