@@ -52,14 +52,17 @@ after(async () => {
 
 const packageBrowser = () => new Browser({ region: 'us-east-1', credentialsProvider: async () => TEST_CREDENTIALS });
 
-/** The processes whose command line names this session (its Chromium: the profile directory). */
+/**
+ * The processes whose command line names this session: its Chromium (the profile directory), the
+ * renderers and zygotes, and the crash handlers that leave the browser's process group.
+ */
 function chromiumsOf(sessionId) {
   const pids = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.includes('--user-data-dir=') && cmdline.includes(sessionId)) pids.push(Number(entry));
+      if (cmdline.includes(sessionId)) pids.push(Number(entry));
     } catch {
       // gone meanwhile
     }
