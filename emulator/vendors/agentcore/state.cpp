@@ -192,6 +192,8 @@ void State::clear() {
   code_interpreters.clear();
   browsers.clear();
   tenants.clear();
+  memory.clear();
+  identity.clear();
 }
 
 std::string encode_cursor(const Cursor& c) {

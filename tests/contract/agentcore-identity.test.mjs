@@ -1,0 +1,254 @@
+// AgentCore Identity's data plane through @aws-sdk/client-bedrock-agentcore (workload identities
+// and credential providers made with the -control client, JWT issuers loaded as fixtures):
+// workload access tokens for the workload, a user id and a user's JWT (RS256 inline, ES256 from a
+// JWKS file; expired, forged, wrong audience and untrusted ones refused), API keys, OAuth2 tokens
+// machine to machine and through the user-federation flow end to end, tokens refused for the
+// wrong workload or tenant or once expired, and the `bedrock-agentcore` package's identity
+// wrappers pointed at agentemu. Secrets never reach the logs.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  CompleteResourceTokenAuthCommand, GetResourceApiKeyCommand, GetResourceOauth2TokenCommand, GetWorkloadAccessTokenCommand,
+  GetWorkloadAccessTokenForJWTCommand, GetWorkloadAccessTokenForUserIdCommand,
+} from '@aws-sdk/client-bedrock-agentcore';
+import {
+  BedrockAgentCoreControlClient, CreateApiKeyCredentialProviderCommand, CreateOauth2CredentialProviderCommand,
+  CreateWorkloadIdentityCommand, DeleteWorkloadIdentityCommand,
+} from '@aws-sdk/client-bedrock-agentcore-control';
+import { call, startEmulator, stopCleanly } from '../support/emulator.mjs';
+import { TEST_CREDENTIALS, client, rejection } from '../support/agentcore.mjs';
+
+const ISSUER = 'https://idp.example.com';
+const FILE_ISSUER = 'https://other-idp.example.com';
+const RETURN_URL = 'https://app.example.com/oauth/done';
+const API_KEY = 'owm-secret-key-0123456789';
+
+let emulator;
+let cp;
+let dp;
+let folder;
+const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const ec = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const stranger = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+const b64 = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+function jwt(claims, { key = rsa.privateKey, alg = 'RS256', kid = 'rsa-1' } = {}) {
+  const now = Math.floor(Date.now() / 1000) + offset;
+  const body = `${b64({ alg, typ: 'JWT', kid })}.${b64({ iss: ISSUER, sub: 'alice', aud: 'weather-app', iat: now, exp: now + 600, ...claims })}`;
+  const signature = alg === 'ES256'
+    ? crypto.sign('sha256', Buffer.from(body), { key, dsaEncoding: 'ieee-p1363' })
+    : crypto.sign('sha256', Buffer.from(body), key);
+  return `${body}.${signature.toString('base64url')}`;
+}
+
+const admin = (p, init) => call(`${emulator.url}/_emulator/${p}`, init);
+let offset = 0;
+async function later(seconds) {
+  offset += seconds;
+  assert.equal((await admin('clock', { method: 'PUT', body: JSON.stringify({ offsetSeconds: offset }) })).status, 200);
+}
+
+async function watFor(userId) {
+  const out = await dp.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: 'weather-agent', userId }));
+  return out.workloadAccessToken;
+}
+
+before(async () => {
+  folder = fs.mkdtempSync(path.join(os.tmpdir(), 'agentemu-identity-'));
+  const jwksFile = path.join(folder, 'jwks.json');
+  fs.writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...ec.publicKey.export({ format: 'jwk' }), kid: 'ec-1', alg: 'ES256', use: 'sig' }] }));
+  emulator = await startEmulator({ args: ['--log-level', 'debug'] });
+  cp = new BedrockAgentCoreControlClient({ region: 'us-east-1', endpoint: emulator.url, credentials: TEST_CREDENTIALS });
+  dp = client(emulator.url);
+  const fixtures = { agentcore: {
+    jwtIssuers: [
+      { issuer: ISSUER, allowedAudience: ['weather-app'], jwks: { keys: [{ ...rsa.publicKey.export({ format: 'jwk' }), kid: 'rsa-1' }] } },
+      { issuer: FILE_ISSUER, jwksFile },
+    ],
+    oauth2Tokens: [{ providerName: 'github', flow: 'M2M', accessToken: 'gho_fixture_token' }],
+  } };
+  const loaded = await admin('state', { method: 'POST', body: JSON.stringify(fixtures) });
+  assert.equal(loaded.status, 200, loaded.text);
+  await cp.send(new CreateWorkloadIdentityCommand({ name: 'weather-agent', allowedResourceOauth2ReturnUrls: [RETURN_URL] }));
+  await cp.send(new CreateApiKeyCredentialProviderCommand({ name: 'openweather', apiKey: API_KEY }));
+  await cp.send(new CreateOauth2CredentialProviderCommand({ name: 'github', credentialProviderVendor: 'GithubOauth2',
+    oauth2ProviderConfigInput: { githubOauth2ProviderConfig: { clientId: 'gh-client', clientSecret: 'gh-secret-value' } } }));
+  await cp.send(new CreateOauth2CredentialProviderCommand({ name: 'calendar', credentialProviderVendor: 'CustomOauth2',
+    oauth2ProviderConfigInput: { customOauth2ProviderConfig: { clientId: 'cal', clientSecret: 'cal-secret-value',
+      oauthDiscovery: { authorizationServerMetadata: { issuer: 'https://cal.example.com', authorizationEndpoint: 'https://cal.example.com/authorize',
+        tokenEndpoint: 'https://cal.example.com/token' } } } },
+    tags: { 'agentemu:accessToken': 'cal-token-from-tag' } }));
+});
+after(async () => {
+  cp?.destroy();
+  dp?.destroy();
+  fs.rmSync(folder, { recursive: true, force: true });
+  await stopCleanly(emulator);
+});
+
+describe('workload access tokens', () => {
+  it('for the workload, a user id and a user JWT (RS256 inline keys, ES256 from a JWKS file)', async () => {
+    const plain = await dp.send(new GetWorkloadAccessTokenCommand({ workloadName: 'weather-agent' }));
+    assert.match(plain.workloadAccessToken, /^wat1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    assert.match(await watFor('alice'), /^wat1\./);
+    const viaJwt = await dp.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: 'weather-agent', userToken: jwt({}) }));
+    assert.match(viaJwt.workloadAccessToken, /^wat1\./);
+    const es = jwt({ iss: FILE_ISSUER, aud: 'anything' }, { key: ec.privateKey, alg: 'ES256', kid: 'ec-1' });
+    assert.match((await dp.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: 'weather-agent', userToken: es }))).workloadAccessToken, /^wat1\./);
+  });
+
+  it('refuses expired, forged, untrusted and wrongly addressed JWTs with UnauthorizedException', async () => {
+    const refused = async (userToken) => {
+      const e = await rejection(dp.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: 'weather-agent', userToken })));
+      assert.equal(e.name, 'UnauthorizedException');
+      assert.equal(e.$metadata.httpStatusCode, 401);
+      return e.message;
+    };
+    const now = Math.floor(Date.now() / 1000) + offset;
+    assert.equal(await refused(jwt({ exp: now - 1 })), 'The user token has expired');
+    assert.equal(await refused(jwt({}, { key: stranger.privateKey })), 'The user token\'s signature could not be verified');
+    assert.equal(await refused(jwt({ iss: 'https://evil.example.com' })), 'The user token\'s issuer is not trusted');
+    assert.equal(await refused(jwt({ aud: 'someone-else' })), 'The user token\'s audience is not allowed');
+    assert.equal(await refused(jwt({ nbf: now + 300 })), 'The user token is not valid yet');
+    const none = `${b64({ alg: 'none' })}.${b64({ iss: ISSUER, sub: 'a', exp: now + 60 })}.e30`;
+    assert.equal(await refused(none), 'The user token is signed with an unsupported algorithm');
+    const pattern = await rejection(dp.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: 'weather-agent', userToken: '!!' })));
+    assert.equal(pattern.name, 'ValidationException');
+    const diagnostic = (await admin('requests?operation=GetWorkloadAccessTokenForJWT&status=401&limit=1')).json.requests[0].diagnostic;
+    assert.match(diagnostic, /the user token was refused: alg "none"/);
+  });
+
+  it('the wrong workload, tenant or an expired token is refused', async () => {
+    const unknown = await rejection(dp.send(new GetWorkloadAccessTokenCommand({ workloadName: 'no-such-agent' })));
+    assert.equal(unknown.name, 'ResourceNotFoundException');
+    const wat = await watFor('alice');
+    const ask = (workloadIdentityToken, sdk = dp) =>
+      sdk.send(new GetResourceApiKeyCommand({ workloadIdentityToken, resourceCredentialProviderName: 'openweather' }));
+    const forged = await rejection(ask(`${wat.slice(0, -4)}AAAA`));
+    assert.equal(forged.name, 'AccessDeniedException');
+    assert.equal(forged.message, 'The workload access token is invalid or has expired');
+    const otherRegion = client(emulator.url, { region: 'eu-west-1' });
+    assert.equal((await rejection(ask(wat, otherRegion))).name, 'AccessDeniedException');
+    otherRegion.destroy();
+    // A workload deleted since its token was issued has no credentials any more.
+    await cp.send(new CreateWorkloadIdentityCommand({ name: 'short-lived' }));
+    const { workloadAccessToken } = await dp.send(new GetWorkloadAccessTokenCommand({ workloadName: 'short-lived' }));
+    await cp.send(new DeleteWorkloadIdentityCommand({ name: 'short-lived' }));
+    assert.equal((await rejection(ask(workloadAccessToken))).name, 'ResourceNotFoundException');
+  });
+});
+
+describe('credentials', () => {
+  it('GetResourceApiKey answers the provider\'s key for a valid workload token', async () => {
+    const wat = await watFor('alice');
+    const out = await dp.send(new GetResourceApiKeyCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: 'openweather' }));
+    assert.equal(out.apiKey, API_KEY);
+    const missing = await rejection(dp.send(new GetResourceApiKeyCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: 'nope' })));
+    assert.equal(missing.name, 'ResourceNotFoundException');
+  });
+
+  it('M2M tokens: from the fixtures, from the provider\'s tag, else a stable one agentemu makes', async () => {
+    const { workloadAccessToken } = await dp.send(new GetWorkloadAccessTokenCommand({ workloadName: 'weather-agent' }));
+    const token = (name) => dp.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: workloadAccessToken,
+      resourceCredentialProviderName: name, scopes: ['read'], oauth2Flow: 'M2M' }));
+    assert.equal((await token('github')).accessToken, 'gho_fixture_token');
+    assert.equal((await token('calendar')).accessToken, 'cal-token-from-tag');
+    await cp.send(new CreateOauth2CredentialProviderCommand({ name: 'plain', credentialProviderVendor: 'SlackOauth2',
+      oauth2ProviderConfigInput: { slackOauth2ProviderConfig: { clientId: 'slack', clientSecret: 'slack-secret' } } }));
+    const made = (await token('plain')).accessToken;
+    assert.match(made, /^agentemu_[A-Za-z0-9_-]{43}$/);
+    assert.equal((await token('plain')).accessToken, made);
+  });
+
+  it('user federation: an authorization URL, CompleteResourceTokenAuth for the same user, then the token', async () => {
+    const wat = await watFor('alice');
+    const ask = (extra = {}) => dp.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: wat,
+      resourceCredentialProviderName: 'calendar', scopes: ['calendar.read'], oauth2Flow: 'USER_FEDERATION',
+      resourceOauth2ReturnUrl: RETURN_URL, ...extra }));
+    const started = await ask();
+    assert.equal(started.accessToken, undefined);
+    assert.equal(started.sessionStatus, 'IN_PROGRESS');
+    assert.match(started.sessionUri, /^urn:ietf:params:oauth:request_uri:[0-9a-f-]{36}$/);
+    assert.equal(started.authorizationUrl,
+      `https://bedrock-agentcore.us-east-1.amazonaws.com/identities/oauth2/authorize?request_uri=${encodeURIComponent(started.sessionUri)}`);
+    const { sessionUri } = started;
+    assert.equal((await ask({ sessionUri })).sessionStatus, 'IN_PROGRESS');
+
+    const wrongUser = await rejection(dp.send(new CompleteResourceTokenAuthCommand({ sessionUri, userIdentifier: { userId: 'bob' } })));
+    assert.equal(wrongUser.name, 'AccessDeniedException');
+    const done = await dp.send(new CompleteResourceTokenAuthCommand({ sessionUri, userIdentifier: { userId: 'alice' } }));
+    assert.equal(done.$metadata.httpStatusCode, 200);
+    const token = await ask({ sessionUri });
+    assert.equal(token.accessToken, 'cal-token-from-tag');
+    // The vault keeps it: no new consent, unless forced.
+    assert.equal((await ask()).accessToken, 'cal-token-from-tag');
+    assert.equal((await ask({ forceAuthentication: true })).sessionStatus, 'IN_PROGRESS');
+
+    const notAllowed = await rejection(ask({ resourceOauth2ReturnUrl: 'https://evil.example.com/cb' }));
+    assert.equal(notAllowed.name, 'ValidationException');
+    assert.equal(notAllowed.fieldList[0].name, 'resourceOauth2ReturnUrl');
+    const { workloadAccessToken } = await dp.send(new GetWorkloadAccessTokenCommand({ workloadName: 'weather-agent' }));
+    const noUser = await rejection(dp.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: workloadAccessToken,
+      resourceCredentialProviderName: 'calendar', scopes: [], oauth2Flow: 'USER_FEDERATION' })));
+    assert.equal(noUser.name, 'ValidationException');
+    const unknown = await rejection(ask({ sessionUri: 'urn:ietf:params:oauth:request_uri:nothing' }));
+    assert.equal(unknown.name, 'ResourceNotFoundException');
+  });
+
+  it('user federation for a JWT user completes with the same user\'s JWT', async () => {
+    const { workloadAccessToken } = await dp.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: 'weather-agent',
+      userToken: jwt({ sub: 'carol' }) }));
+    const started = await dp.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: workloadAccessToken,
+      resourceCredentialProviderName: 'github', scopes: ['repo'], oauth2Flow: 'USER_FEDERATION' }));
+    const other = await rejection(dp.send(new CompleteResourceTokenAuthCommand({ sessionUri: started.sessionUri,
+      userIdentifier: { userToken: jwt({ sub: 'dan' }) } })));
+    assert.equal(other.name, 'AccessDeniedException');
+    await dp.send(new CompleteResourceTokenAuthCommand({ sessionUri: started.sessionUri, userIdentifier: { userToken: jwt({ sub: 'carol' }) } }));
+    const out = await dp.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: workloadAccessToken,
+      resourceCredentialProviderName: 'github', scopes: ['repo'], oauth2Flow: 'USER_FEDERATION', sessionUri: started.sessionUri }));
+    assert.match(out.accessToken, /^agentemu_/);  // the fixture's github token is for M2M only
+  });
+
+  it('the bedrock-agentcore package\'s withApiKey and withAccessToken get their credentials from agentemu', async () => {
+    // Its IdentityClient builds its own SDK client: pointed at agentemu by the SDK's own variables.
+    Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: emulator.url,
+      AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+    const { withApiKey, withAccessToken } = await import('bedrock-agentcore/identity');
+    const wat = await watFor('erin');
+    const tool = withApiKey({ providerName: 'openweather', workloadIdentityToken: wat })(async (city, key) => `${city}:${key}`);
+    assert.equal(await tool('Lyon'), `Lyon:${API_KEY}`);
+    const m2m = withAccessToken({ providerName: 'github', scopes: ['repo'], authFlow: 'M2M', workloadIdentityToken: wat })(
+      async (token) => token);
+    assert.equal(await m2m(), 'gho_fixture_token');
+    // The three-legged path: the wrapper hands out the URL, the "user" consents, its poll (every
+    // 5 s) gets the token.
+    let seen;
+    const federated = withAccessToken({ providerName: 'calendar', scopes: ['calendar.read'], authFlow: 'USER_FEDERATION',
+      workloadIdentityToken: wat, onAuthUrl: async (url) => {
+        seen = url;
+        const sessionUri = new URL(url).searchParams.get('request_uri');
+        await dp.send(new CompleteResourceTokenAuthCommand({ sessionUri, userIdentifier: { userId: 'erin' } }));
+      } })(async (token) => token);
+    assert.equal(await federated(), 'cal-token-from-tag');
+    assert.match(seen, /request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A/);
+  });
+
+  it('a workload token expires after an hour on the emulator\'s clock', async () => {
+    const wat = await watFor('alice');
+    await later(3601);
+    const e = await rejection(dp.send(new GetResourceApiKeyCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: 'openweather' })));
+    assert.equal(e.name, 'AccessDeniedException');
+  });
+
+  it('secrets never reach the logs', async () => {
+    const logs = emulator.stderr();
+    for (const secret of [API_KEY, 'gh-secret-value', 'cal-secret-value', 'gho_fixture_token', 'cal-token-from-tag', 'wat1.']) {
+      assert.ok(!logs.includes(secret), `the logs hold ${secret}`);
+    }
+    assert.ok(logs.length > 0);
+  });
+});
