@@ -387,6 +387,45 @@ describe('state, throttling, expiry, deletion', () => {
     assert.deepEqual(found[0].metadata._namespaces, ['/facts/kim']);
   });
 
+  it('a state dump loads back as fixtures: another agentemu answers the same memory', async () => {
+    const { json } = await admin('state?vendor=agentcore&secrets=true');
+    const other = await startEmulator();
+    const odp = client(other.url);
+    try {
+      const loaded = await call(`${other.url}/_emulator/state`, { method: 'POST', body: JSON.stringify(json) });
+      assert.equal(loaded.status, 200, loaded.text);
+      // The same request to both, the answers without the SDK's per-response metadata.
+      const both = async (Command, input) => {
+        const [mine, theirs] = await Promise.all([dp.send(new Command(input)), odp.send(new Command(input))]);
+        delete mine.$metadata;
+        delete theirs.$metadata;
+        assert.deepEqual(theirs, mine, `${Command.name} ${JSON.stringify(input)}`);
+        return mine;
+      };
+      const { actorSummaries } = await both(ListActorsCommand, { memoryId, maxResults: 100 });
+      assert.ok(actorSummaries.length >= 4);
+      for (const { actorId } of actorSummaries) {
+        const { sessionSummaries } = await both(ListSessionsCommand, { memoryId, actorId, maxResults: 100 });
+        for (const { sessionId } of sessionSummaries) {
+          await both(ListEventsCommand, { memoryId, actorId, sessionId, maxResults: 100 });
+        }
+      }
+      const kim = await both(ListEventsCommand, { memoryId, actorId: 'kim', sessionId: 'strands-1' });
+      assert.equal(kim.events.length, 1);
+      await both(GetEventCommand, { memoryId, actorId: 'kim', sessionId: 'strands-1', eventId: kim.events[0].eventId });
+      const records = await both(ListMemoryRecordsCommand, { memoryId, namespace: '/', maxResults: 100 });
+      assert.ok(records.memoryRecordSummaries.length >= 4);
+      await both(GetMemoryRecordCommand, { memoryId, memoryRecordId: records.memoryRecordSummaries[0].memoryRecordId });
+      const found = await both(RetrieveMemoryRecordsCommand, { memoryId, namespace: '/facts',
+        searchCriteria: { searchQuery: 'baroque music Lyon', topK: 5 } });
+      assert.ok(found.memoryRecordSummaries.length >= 2);
+      await both(ListMemoryExtractionJobsCommand, { memoryId });
+    } finally {
+      odp.destroy();
+      await stopCleanly(other);
+    }
+  });
+
   it('DeleteMemory takes the memory\'s events and records with it', async () => {
     await cp.send(new DeleteMemoryCommand({ memoryId }));
     const gone = await rejection(dp.send(new ListMemoryRecordsCommand({ memoryId, namespace: '/' })));

@@ -270,6 +270,8 @@ void write_memory_event(JsonWriter& w, std::string_view memory_id, const MemoryE
     w.end_object();
   }
   if (fixture && !e.extract) w.field("extractionMode", "SKIP");
+  // agentemu's own: when the event was stored (its expiry and its session's createdAt count from it).
+  if (fixture) w.field("storedAt", format_rfc3339_millis(e.stored_at));
   w.end_object();
 }
 

@@ -127,7 +127,7 @@ std::optional<FixtureIssue> memory_check(const JsonValue& item, const std::strin
 std::optional<FixtureIssue> check_event(const JsonValue& e, const std::string& at, const JsonValue& section,
                                         const State& live) {
   if (auto i = unknown_keys(e, at, {"memoryId", "actorId", "sessionId", "eventId", "eventTimestamp", "payload",
-                                     "branch", "metadata", "extractionMode"})) {
+                                     "branch", "metadata", "extractionMode", "storedAt"})) {
     return i;
   }
   if (auto i = memory_check(e, at, section, live)) return i;
@@ -139,6 +139,7 @@ std::optional<FixtureIssue> check_event(const JsonValue& e, const std::string& a
     if (auto i = model_check(e, at, key, op_member(kCreateEvent, key), false)) return i;
   }
   if (auto i = model_check(e, at, "eventId", op_member(kGetEvent, "eventId"), false)) return i;
+  if (auto i = time_check(e, at, "storedAt", false)) return i;
   return time_check(e, at, "eventTimestamp", true);
 }
 
@@ -247,8 +248,10 @@ void apply_memory_fixtures(State& state, const JsonValue& section, SystemTime no
         if (e.id.empty()) e.id = new_event_id(e.timestamp_ms);
       }
       e.seq = data.next_seq++;
-      e.stored_at = now;
-      data.add_event(std::move(e), now);
+      const auto stored = fixture_time_ms(json_member(item, "storedAt"));
+      e.stored_at = stored ? from_epoch_millis(*stored) : now;
+      const SystemTime stored_at = e.stored_at;
+      data.add_event(std::move(e), stored_at);
     }
   }
   if (const JsonValue* records = list(kRecords)) {

@@ -32,6 +32,8 @@ MemoryEvent& MemoryData::add_event(MemoryEvent e, SystemTime now) {
     s.id = e.session;
     s.created_at = now;
     it = sessions.emplace(std::move(key), std::move(s)).first;
+  } else if (now < it->second.created_at) {
+    it->second.created_at = now;  // a fixture's older event: the session began with it
   }
   MemorySession& s = it->second;
   if (e.has_branch && !e.branch_root.empty()) s.branches.emplace(e.branch_name, e.branch_root);

@@ -118,6 +118,7 @@ struct MemoryData {
 
   MemorySession* session(std::string_view actor, std::string_view session_id);
   MemoryEvent* event(std::string_view event_id);
+  // `now`: when the event was stored; a new session's createdAt (an older one's, if earlier).
   MemoryEvent& add_event(MemoryEvent event, SystemTime now);
   void erase_event(std::string_view event_id, SystemTime now);
   // Events stored `retention` or longer ago go; sessions empty for a day go.
