@@ -3,24 +3,28 @@
 // workload access tokens for the workload, a user id and a user's JWT (RS256 inline, ES256 from a
 // JWKS file; expired, forged, wrong audience and untrusted ones refused), API keys, OAuth2 tokens
 // machine to machine and through the user-federation flow end to end, tokens refused for the
-// wrong workload or tenant or once expired, and the `bedrock-agentcore` package's identity
-// wrappers pointed at agentemu. Secrets never reach the logs.
+// wrong workload or tenant or once expired, M2M from a local token endpoint, the `bedrock-agentcore`
+// package's identity wrappers pointed at agentemu (also inside a BedrockAgentCoreApp agent, with the
+// invocation's workload token), and a state dump loaded into another agentemu. Secrets never
+// reach the logs.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
   CompleteResourceTokenAuthCommand, GetResourceApiKeyCommand, GetResourceOauth2TokenCommand, GetWorkloadAccessTokenCommand,
-  GetWorkloadAccessTokenForJWTCommand, GetWorkloadAccessTokenForUserIdCommand,
+  GetWorkloadAccessTokenForJWTCommand, GetWorkloadAccessTokenForUserIdCommand, InvokeAgentRuntimeCommand,
 } from '@aws-sdk/client-bedrock-agentcore';
 import {
   BedrockAgentCoreControlClient, CreateApiKeyCredentialProviderCommand, CreateOauth2CredentialProviderCommand,
   CreateWorkloadIdentityCommand, DeleteWorkloadIdentityCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { call, startEmulator, stopCleanly } from '../support/emulator.mjs';
-import { TEST_CREDENTIALS, client, rejection } from '../support/agentcore.mjs';
+import { call, eventually, startEmulator, stopCleanly } from '../support/emulator.mjs';
+import { TEST_CREDENTIALS, client, rejection, runtimeSessionId } from '../support/agentcore.mjs';
 
 const ISSUER = 'https://idp.example.com';
 const FILE_ISSUER = 'https://other-idp.example.com';
@@ -237,6 +241,77 @@ describe('credentials', () => {
     assert.match(seen, /request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A/);
   });
 
+  it('an agent built with BedrockAgentCoreApp gets a workload token with each invocation and fetches its tool\'s key', async () => {
+    Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: emulator.url,
+      AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+    const { BedrockAgentCoreApp } = await import('bedrock-agentcore/runtime');
+    const { withApiKey } = await import('bedrock-agentcore/identity');
+    // No workloadIdentityToken: the wrapper takes the invocation's, as on AgentCore Runtime.
+    const weather = withApiKey({ providerName: 'openweather' })(async (city, key) => `${city}:${key}`);
+    const app = new BedrockAgentCoreApp({
+      invocationHandler: { process: async (request, context) => ({ forecast: await weather(request.city), token: context.workloadAccessToken?.slice(0, 5) }) },
+      config: { logging: { enabled: false } },
+    });
+    const port = await new Promise((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => { const p = probe.address().port; probe.close(() => resolve(p)); });
+    });
+    app.run({ port, host: '127.0.0.1' });
+    try {
+      await eventually(async () => { try { return (await fetch(`http://127.0.0.1:${port}/ping`)).ok; } catch { return false; } });
+      const arn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/tool_agent-a1b2c3d4e5';
+      const loaded = await admin('state', { method: 'POST', body: JSON.stringify({ agentcore: { runtimes: [{ arn, invocationUrl: `http://127.0.0.1:${port}` }] } }) });
+      assert.equal(loaded.status, 200, loaded.text);
+      const invoke = (extra) => dp.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn, runtimeSessionId: runtimeSessionId('tool'),
+        contentType: 'application/json', payload: Buffer.from(JSON.stringify({ city: 'Lyon' })), ...extra }));
+      const out = await invoke({ runtimeUserId: 'erin' });
+      assert.deepEqual(JSON.parse(await out.response.transformToString()), { forecast: `Lyon:${API_KEY}`, token: 'wat1.' });
+      const anonymous = await invoke({});
+      assert.equal(JSON.parse(await anonymous.response.transformToString()).forecast, `Lyon:${API_KEY}`);
+    } finally {
+      await app._app.close();
+    }
+  });
+
+  it('a state dump loads back as fixtures: another agentemu hands out the same credentials', async () => {
+    const { json } = await admin('state?vendor=agentcore&secrets=true');
+    const other = await startEmulator();
+    const odp = client(other.url);
+    try {
+      const loaded = await call(`${other.url}/_emulator/state`, { method: 'POST', body: JSON.stringify(json) });
+      assert.equal(loaded.status, 200, loaded.text);
+      // Workload access tokens are the process's own: the other one makes its own.
+      const { workloadAccessToken: erin } = await odp.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: 'weather-agent', userId: 'erin' }));
+      const key = await odp.send(new GetResourceApiKeyCommand({ workloadIdentityToken: erin, resourceCredentialProviderName: 'openweather' }));
+      assert.equal(key.apiKey, API_KEY);
+      const token = (input) => odp.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: erin, scopes: ['repo'], ...input }));
+      assert.equal((await token({ resourceCredentialProviderName: 'github', oauth2Flow: 'M2M' })).accessToken, 'gho_fixture_token');
+      // The token erin consented to earlier is in the vault: answered at once, no authorization URL.
+      const federated = await token({ resourceCredentialProviderName: 'calendar', oauth2Flow: 'USER_FEDERATION', scopes: ['calendar.read'] });
+      assert.equal(federated.accessToken, 'cal-token-from-tag');
+      assert.equal(federated.authorizationUrl, undefined);
+      // The issuers came along, the JWKS file's too; carol's vault token stays hers as a JWT user.
+      const carols = async (sdk) => {
+        const { workloadAccessToken } = await sdk.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: 'weather-agent',
+          userToken: jwt({ sub: 'carol' }) }));
+        return (await sdk.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: workloadAccessToken,
+          resourceCredentialProviderName: 'github', scopes: ['repo'], oauth2Flow: 'USER_FEDERATION' }))).accessToken;
+      };
+      const hers = await carols(dp);
+      assert.match(hers, /^agentemu_/);
+      assert.equal(await carols(odp), hers);
+      const { workloadAccessToken: carolById } = await odp.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: 'weather-agent', userId: 'carol' }));
+      const notHers = await odp.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: carolById, resourceCredentialProviderName: 'github',
+        scopes: ['repo'], oauth2Flow: 'USER_FEDERATION' }));
+      assert.equal(notHers.accessToken, undefined);
+      assert.equal(notHers.sessionStatus, 'IN_PROGRESS');
+      const fileJwt = jwt({ iss: FILE_ISSUER, sub: 'dan' }, { key: ec.privateKey, alg: 'ES256', kid: 'ec-1' });
+      await odp.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: 'weather-agent', userToken: fileJwt }));
+    } finally {
+      odp.destroy();
+      await stopCleanly(other);
+    }
+  });
+
   it('a workload token expires after an hour on the emulator\'s clock', async () => {
     const wat = await watFor('alice');
     await later(3601);
@@ -244,9 +319,48 @@ describe('credentials', () => {
     assert.equal(e.name, 'AccessDeniedException');
   });
 
+  it('M2M with a custom provider whose token endpoint is local asks that endpoint, with the client credentials', async () => {
+    const seen = [];
+    const idp = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => { body += chunk; });
+      req.on('end', () => {
+        seen.push({ path: req.url, authorization: req.headers.authorization, type: req.headers['content-type'], body });
+        const refused = body.includes('scope=denied');
+        res.writeHead(refused ? 401 : 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(refused ? { error: 'invalid_client' } : { access_token: 'idp-issued-token', token_type: 'Bearer', expires_in: 3600 }));
+      });
+    });
+    await new Promise((resolve) => idp.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${idp.address().port}`;
+    try {
+      await cp.send(new CreateOauth2CredentialProviderCommand({ name: 'local-idp', credentialProviderVendor: 'CustomOauth2',
+        oauth2ProviderConfigInput: { customOauth2ProviderConfig: { clientId: 'agent client', clientSecret: 'idp-client-secret',
+          oauthDiscovery: { authorizationServerMetadata: { issuer: base, authorizationEndpoint: `${base}/authorize`,
+            tokenEndpoint: `${base}/oauth/token` } } } } }));
+      const wat = await watFor('alice');
+      const ask = (scopes) => dp.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: wat,
+        resourceCredentialProviderName: 'local-idp', scopes, oauth2Flow: 'M2M' }));
+      assert.equal((await ask(['write', 'read'])).accessToken, 'idp-issued-token');
+      assert.deepEqual(seen[0], { path: '/oauth/token', type: 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from('agent%20client:idp-client-secret').toString('base64')}`,
+        body: 'grant_type=client_credentials&scope=read%20write' });
+      const refused = await rejection(ask(['denied']));
+      assert.equal(refused.name, 'ValidationException');
+      assert.equal(refused.$metadata.httpStatusCode, 400);
+      await new Promise((resolve) => idp.close(resolve));
+      const gone = await rejection(ask(['read']));
+      assert.equal(gone.name, 'ValidationException');
+      assert.equal(seen.length, 2);
+    } finally {
+      idp.close();
+    }
+  });
+
   it('secrets never reach the logs', async () => {
     const logs = emulator.stderr();
-    for (const secret of [API_KEY, 'gh-secret-value', 'cal-secret-value', 'gho_fixture_token', 'cal-token-from-tag', 'wat1.']) {
+    for (const secret of [API_KEY, 'gh-secret-value', 'cal-secret-value', 'gho_fixture_token', 'cal-token-from-tag', 'wat1.',
+      'idp-client-secret', 'idp-issued-token']) {
       assert.ok(!logs.includes(secret), `the logs hold ${secret}`);
     }
     assert.ok(logs.length > 0);

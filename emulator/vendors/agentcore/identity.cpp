@@ -5,6 +5,10 @@
 // the user-federation flow that CompleteResourceTokenAuth completes). README, "Identity".
 #include <algorithm>
 
+#include "core/config.hpp"
+#include "core/crypto.hpp"
+#include "core/local.hpp"
+#include "core/net/http_client.hpp"
 #include "core/text.hpp"
 #include "core/uri.hpp"
 #include "vendors/agentcore/agentcore_vendor.hpp"
@@ -169,16 +173,23 @@ std::vector<std::string> scopes_of(HandlerContext& h) {
   return out;
 }
 
-// The access token for a provider, flow and user: the fixtures' oauth2Tokens, else the provider's
-// agentemu:accessToken tag, else a stable token agentemu makes up (README, "Identity").
-std::string access_token(HandlerContext& h, const Resource& provider, std::string_view name, std::string_view flow,
-                         const WorkloadClaims& c, const std::vector<std::string>& scopes) {
+// The access token the fixtures' oauth2Tokens or the provider's agentemu:accessToken tag define.
+std::optional<std::string> defined_token(HandlerContext& h, const Resource& provider, std::string_view name,
+                                         std::string_view flow, const WorkloadClaims& c) {
   for (const OauthToken& t : h.state.identity.tokens) {
     if (token_matches(t, name, flow, c)) return t.access_token;
   }
   if (const JsonValue* tags = json_member(*provider.record, "tags"); tags != nullptr) {
     if (const std::string_view tagged = text_of(*tags, kAccessTokenTag); !tagged.empty()) return std::string(tagged);
   }
+  return std::nullopt;
+}
+
+// The access token for a provider, flow and user: a defined one, else a stable token agentemu
+// makes up (README, "Identity").
+std::string access_token(HandlerContext& h, const Resource& provider, std::string_view name, std::string_view flow,
+                         const WorkloadClaims& c, const std::vector<std::string>& scopes) {
+  if (auto defined = defined_token(h, provider, name, flow, c)) return std::move(*defined);
   std::string input = c.account + "\n" + c.region + "\n" + std::string(name) + "\n" + std::string(flow) + "\n" + c.user;
   for (const std::string& s : scopes) input += "\n" + s;
   return h.state.identity.minted_access_token(input);
@@ -278,8 +289,76 @@ void user_federation(HandlerContext& h, const Resource& provider, const std::str
   answer_session(h, stored, false);
 }
 
+// ---- Client credentials from a local token endpoint ----------------------------------------------
+
+// A custom provider whose token endpoint is on this machine: M2M asks it for the token (RFC 6749
+// 4.4, client_secret_basic), so a local identity provider's real tokens reach the agent.
+struct TokenRequest {
+  std::string url, client_id, client_secret;
+};
+
+std::optional<TokenRequest> local_token_endpoint(const Resource& provider) {
+  const JsonValue* input = json_member(*provider.record, "oauth2ProviderConfigInput");
+  const JsonValue* custom = input != nullptr ? json_member(*input, "customOauth2ProviderConfig") : nullptr;
+  const JsonValue* discovery = custom != nullptr ? json_member(*custom, "oauthDiscovery") : nullptr;
+  const JsonValue* metadata = discovery != nullptr ? json_member(*discovery, "authorizationServerMetadata") : nullptr;
+  if (metadata == nullptr) return std::nullopt;
+  TokenRequest r{std::string(text_of(*metadata, "tokenEndpoint")), std::string(text_of(*custom, "clientId")),
+                 std::string(text_of(*custom, "clientSecret"))};
+  std::string error;
+  const auto url = parse_http_url(r.url, error);
+  if (!url || !is_loopback_host(url->host)) return std::nullopt;
+  return r;
+}
+
+void token_endpoint_failed(Call& call, const std::string& url, const std::string& why) {
+  const AgentcoreCall& in = call.state_as<AgentcoreCall>();
+  answer_error(call, in, "ValidationException", "Failed to get the access token from the credential provider's token endpoint");
+  call.response.diagnostic = "agentemu asked " + url + " for a client-credentials token: " + why;
+}
+
+// The token endpoint's answer: {"access_token": ...} with a 2xx status.
+void answer_fetched_token(Call& call, const std::string& url, const HttpError& error, const HttpResponse& response) {
+  if (error) return token_endpoint_failed(call, url, error.message);
+  JsonDocument doc;
+  const JsonValue* token = nullptr;
+  if (response.status / 100 == 2 && !parse_json(response.body, doc, JsonDialect::strict) && doc.IsObject()) {
+    token = json_member(doc, "access_token");
+  }
+  if (token == nullptr || !token->IsString() || token->GetStringLength() == 0) {
+    return token_endpoint_failed(call, url, "it answered " + std::to_string(response.status) + " without an access_token: " +
+                                                response.body.substr(0, 200));
+  }
+  const AgentcoreCall& in = call.state_as<AgentcoreCall>();
+  JsonWriter w;
+  w.begin_object().field("accessToken", std::string_view(token->GetString(), token->GetStringLength())).end_object();
+  call.response.set(in.op->status, kJson, w.take());
+  call.response.add_header("x-amzn-RequestId", in.request_id);
+}
+
+void fetch_client_credentials(HandlerContext& h, const TokenRequest& r, const std::vector<std::string>& scopes) {
+  HttpRequestSpec spec;
+  spec.method = "POST";
+  spec.url = r.url;
+  spec.body = "grant_type=client_credentials";
+  if (!scopes.empty()) {
+    std::string joined;
+    for (const std::string& s : scopes) joined += (joined.empty() ? "" : " ") + s;
+    spec.body += "&scope=" + percent_encode(joined);
+  }
+  spec.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                  {"Accept", "application/json"},
+                  {"Authorization", "Basic " + base64_encode(percent_encode(r.client_id) + ":" + percent_encode(r.client_secret))}};
+  spec.timeout = kTokenEndpointTimeout;
+  h.vendor.local->http().fetch(std::move(spec), [deferred = h.call.defer(), url = r.url](const HttpError& error,
+                                                                                        HttpResponse& response) mutable {
+    answer_fetched_token(deferred.call(), url, error, response);
+    deferred.finish();
+  });
+}
+
 void get_resource_oauth2_token(HandlerContext& h) {
-  std::lock_guard lock(h.state.mutex);
+  std::unique_lock lock(h.state.mutex);
   const auto claims = caller_workload(h);
   if (!claims) return;
   const std::string name(h.in.body_string("resourceCredentialProviderName").value_or(""));
@@ -299,6 +378,12 @@ void get_resource_oauth2_token(HandlerContext& h) {
     return;
   }
   if (flow == "USER_FEDERATION") return user_federation(h, *provider, name, *claims, scopes);
+  if (flow == "M2M" && h.vendor.local != nullptr && !defined_token(h, *provider, name, flow, *claims)) {
+    if (const auto endpoint = local_token_endpoint(*provider)) {
+      lock.unlock();
+      return fetch_client_credentials(h, *endpoint, scopes);
+    }
+  }
   answer_token(h, access_token(h, *provider, name, flow, *claims, scopes));
 }
 

@@ -109,14 +109,18 @@ std::optional<FixtureIssue> check_issuer(const JsonValue& item, const std::strin
 }
 
 std::optional<FixtureIssue> check_token(const JsonValue& item, const std::string& at) {
-  if (auto i = keys_known(item, at, {"providerName", "accessToken", "flow", "userId", "workloadName", "accountId", "region"})) {
+  if (auto i = keys_known(item, at,
+                          {"providerName", "accessToken", "flow", "userId", "userIssuer", "workloadName", "accountId", "region"})) {
     return i;
   }
   for (std::string_view key : {"providerName", "accessToken"}) {
     if (auto i = string_member(item, at, key, true)) return i;
   }
-  for (std::string_view key : {"userId", "workloadName", "accountId", "region"}) {
+  for (std::string_view key : {"userId", "userIssuer", "workloadName", "accountId", "region"}) {
     if (auto i = string_member(item, at, key, false)) return i;
+  }
+  if (json_member(item, "userIssuer") != nullptr && json_member(item, "userId") == nullptr) {
+    return issue(json_pointer(at, "userIssuer"), "needs userId, the JWT's sub");
   }
   if (auto i = string_member(item, at, "flow", false)) return i;
   if (const std::string_view flow = text_of(item, "flow");
@@ -131,6 +135,10 @@ void write_token(JsonWriter& w, const OauthToken& t, const StateOptions& options
   w.field("accessToken", options.secrets ? std::string_view(t.access_token) : kRedacted);
   if (!t.flow.empty()) w.field("flow", t.flow);
   if (!t.user_id.empty()) w.field("userId", t.user_id);
+  // A vault token of a JWT user is that user's only: "jwt:<iss> <sub>", the sub being user_id.
+  if (t.user.starts_with("jwt:") && t.user.size() > 5 + t.user_id.size()) {
+    w.field("userIssuer", std::string_view(t.user).substr(4, t.user.size() - 5 - t.user_id.size()));
+  }
   if (!t.workload.empty()) w.field("workloadName", t.workload);
   if (!t.account.empty()) w.field("accountId", t.account);
   if (!t.region.empty()) w.field("region", t.region);
@@ -207,10 +215,13 @@ void apply_identity_fixtures(State& state, const JsonValue& section) {
   }
   if (const JsonValue* list = json_member(section, kTokens); list != nullptr && list->IsArray()) {
     for (const JsonValue& item : list->GetArray()) {
+      const std::string_view issuer = text_of(item, "userIssuer");
+      const std::string_view user_id = text_of(item, "userId");
       identity.tokens.push_back({std::string(text_of(item, "providerName")), std::string(text_of(item, "accessToken")),
-                                 std::string(text_of(item, "flow")), std::string(text_of(item, "userId")),
+                                 std::string(text_of(item, "flow")), std::string(user_id),
                                  std::string(text_of(item, "workloadName")), std::string(text_of(item, "accountId")),
-                                 std::string(text_of(item, "region")), std::string()});
+                                 std::string(text_of(item, "region")),
+                                 issuer.empty() ? std::string() : "jwt:" + std::string(issuer) + " " + std::string(user_id)});
     }
   }
   // An OAuth2 provider given with its input configuration shows the output form too, as the

@@ -55,6 +55,16 @@ std::optional<WorkloadClaims> IdentityStore::read(std::string_view token, System
   return c;
 }
 
+std::string IdentityStore::runtime_token(std::string_view account, std::string_view region, std::string_view runtime_id,
+                                         std::string_view user_id, SystemTime now) const {
+  WorkloadClaims c{std::string(account), std::string(region), std::string(runtime_id), {}, {}, now + kWorkloadTokenLifetime};
+  if (!user_id.empty()) {
+    c.user_id.assign(user_id);
+    c.user = "id:" + c.user_id;
+  }
+  return mint(c);
+}
+
 std::string IdentityStore::minted_access_token(std::string_view input) const {
   return "agentemu_" + jwt::base64url_encode(as_bytes(hmac_sha256(key_, input)));
 }

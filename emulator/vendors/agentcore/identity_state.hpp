@@ -20,6 +20,8 @@ namespace agentemu::agentcore {
 
 inline constexpr auto kWorkloadTokenLifetime = std::chrono::hours(1);
 inline constexpr auto kAuthSessionLifetime = std::chrono::minutes(10);
+// A local token endpoint that does not answer by then fails the GetResourceOauth2Token.
+inline constexpr auto kTokenEndpointTimeout = std::chrono::seconds(10);
 inline constexpr std::size_t kMaxAuthSessions = 1000;  // per tenant, oldest forgotten first
 inline constexpr std::size_t kMaxVaultTokens = 10000;  // per tenant, oldest forgotten first
 // Secrets in GET /_emulator/state without ?secrets=true.
@@ -70,6 +72,10 @@ class IdentityStore {
   // Workload access tokens: "wat1.<base64url claims>.<base64url HMAC-SHA256>", keyed by a secret
   // of this process, so only this agentemu can make or read them.
   std::string mint(const WorkloadClaims& claims) const;
+  // The token AgentCore hands a runtime's agent with each invocation (the WorkloadAccessToken
+  // header): the runtime's own workload, for the caller's runtime user id when it names one.
+  std::string runtime_token(std::string_view account, std::string_view region, std::string_view runtime_id,
+                            std::string_view user_id, SystemTime now) const;
   // nullopt with `why` for a token that is malformed, not signed by this process or expired.
   std::optional<WorkloadClaims> read(std::string_view token, SystemTime now, std::string& why) const;
   // A stable stand-in token when nothing defines one: opaque, the same for the same inputs.
