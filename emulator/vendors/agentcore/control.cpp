@@ -747,7 +747,6 @@ void create_api_key_provider(HandlerContext& h) {
   answer_record(h, k, *r->record);
 }
 
-
 void create_oauth2_provider(HandlerContext& h) {
   const Kind& k = kind(KindId::oauth2_provider);
   std::lock_guard lock(h.state.mutex);
