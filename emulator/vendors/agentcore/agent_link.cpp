@@ -13,6 +13,8 @@ namespace {
 
 constexpr std::string_view kSessionHeader = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id";
 constexpr std::string_view kRequestIdHeader = "X-Amzn-Bedrock-AgentCore-Runtime-Request-Id";
+// The agent's credential for Identity: GetResourceApiKey and GetResourceOauth2Token take it.
+constexpr std::string_view kWorkloadTokenHeader = "WorkloadAccessToken";
 constexpr std::string_view kCustomPrefix = "X-Amzn-Bedrock-AgentCore-Runtime-Custom-";
 constexpr std::size_t kDiagnosticBody = 1024;
 
@@ -33,6 +35,11 @@ std::vector<std::pair<std::string, std::string>> agent_headers(const Request& re
   out.emplace_back(kSessionHeader, session_id);
   out.emplace_back(kRequestIdHeader, request_id);
   return out;
+}
+
+std::string workload_token(HandlerContext& h, const Runtime& runtime) {
+  return h.state.identity.runtime_token(runtime.account, runtime.region, runtime.runtime_id,
+                                        h.call.request.header("X-Amzn-Bedrock-AgentCore-Runtime-User-Id"), h.call.now);
 }
 
 // The agent's answer, read as it arrives and written on as it arrives.
@@ -179,6 +186,7 @@ void AgentLinks::invoke(HandlerContext& h, const Runtime& runtime, const std::st
   spec.url = url + "/invocations";
   spec.body.assign(h.call.request.body);
   spec.headers = agent_headers(h.call.request, session_id, h.in.request_id);
+  spec.headers.emplace_back(kWorkloadTokenHeader, workload_token(h, runtime));
   spec.connect_timeout = kAgentConnectTimeout;
   spec.timeout = context_.local->options().agent_timeout;
   const std::string session_key = runtime.runtime_id + "\n" + session_id;
@@ -240,6 +248,7 @@ void AgentLinks::open_websocket(HandlerContext& h, const Runtime& runtime, const
   for (auto& [name, value] : agent_headers(h.call.request, session_id, h.in.request_id)) {
     if (!iequals(name, "content-type") && !iequals(name, "accept")) spec.headers.emplace_back(std::move(name), std::move(value));
   }
+  spec.headers.emplace_back(kWorkloadTokenHeader, workload_token(h, runtime));
   spec.timeout = kAgentConnectTimeout;
   context_.local->http().connect_websocket(
       std::move(spec), [deferred = h.call.defer(), target = url + "/ws", session_id](

@@ -145,7 +145,8 @@ const ParamSpec kRuntimeLabelSpec{.name = "agentRuntimeArn", .required = true, .
 
 AgentcoreVendor::AgentcoreVendor(const VendorContext& context) : context_(context) {
   compile_patterns();
-  for (const std::span<const HandlerRow> rows : {data_plane_handlers(), control_plane_handlers()}) {
+  for (const std::span<const HandlerRow> rows :
+       {data_plane_handlers(), control_plane_handlers(), memory_handlers(), identity_handlers()}) {
     for (const HandlerRow& row : rows) handlers_[row.op] = row.run;
   }
 }

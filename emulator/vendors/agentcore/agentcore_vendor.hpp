@@ -50,6 +50,8 @@ struct HandlerRow {
 };
 std::span<const HandlerRow> data_plane_handlers();     // handlers.cpp
 std::span<const HandlerRow> control_plane_handlers();  // control.cpp
+std::span<const HandlerRow> memory_handlers();         // memory.cpp: Memory's data plane
+std::span<const HandlerRow> identity_handlers();       // identity.cpp: Identity's data plane
 
 class AgentcoreVendor final : public Vendor {
  public:

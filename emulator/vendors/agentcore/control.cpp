@@ -307,6 +307,7 @@ void delete_handler(HandlerContext& h) {
   begin_delete(h, k, *r);
   if (K == KindId::code_interpreter) h.state.code_interpreters.erase(key);
   if (K == KindId::browser) h.state.browsers.erase(key);
+  if (K == KindId::memory) h.state.memory.forget(memory_key(h.in.account, h.in.region, key));  // its events and records
   refresh(h, *r);
   answer_record(h, k, *r->record);
   if (r->gone(h.call.now)) tenant_of(h).resources[static_cast<std::size_t>(k.id)].erase(key);
@@ -746,22 +747,6 @@ void create_api_key_provider(HandlerContext& h) {
   answer_record(h, k, *r->record);
 }
 
-// The output form of an OAuth2 provider's configuration: the input's, without the secret.
-void oauth2_output(JsonDocument& record) {
-  const JsonValue* input = json_member(record, "oauth2ProviderConfigInput");
-  if (input == nullptr || !input->IsObject()) return;
-  JsonDocument output;
-  output.CopyFrom(*input, output.GetAllocator());
-  for (auto& vendor : output.GetObject()) {
-    if (vendor.value.IsObject()) {
-      vendor.value.RemoveMember("clientSecret");
-      vendor.value.RemoveMember("clientSecretConfig");
-      vendor.value.RemoveMember("clientSecretSource");
-    }
-  }
-  set_value(record, "oauth2ProviderConfigOutput", output);
-}
-
 void create_oauth2_provider(HandlerContext& h) {
   const Kind& k = kind(KindId::oauth2_provider);
   std::lock_guard lock(h.state.mutex);
@@ -857,6 +842,22 @@ std::string invocation_url_of(const JsonValue& record) {
 }
 
 std::span<const HandlerRow> control_plane_handlers() { return kControlPlane; }
+
+// The output form of an OAuth2 provider's configuration: the input's, without the secret.
+void oauth2_output(JsonDocument& record) {
+  const JsonValue* input = json_member(record, "oauth2ProviderConfigInput");
+  if (input == nullptr || !input->IsObject()) return;
+  JsonDocument output;
+  output.CopyFrom(*input, output.GetAllocator());
+  for (auto& vendor : output.GetObject()) {
+    if (vendor.value.IsObject()) {
+      vendor.value.RemoveMember("clientSecret");
+      vendor.value.RemoveMember("clientSecretConfig");
+      vendor.value.RemoveMember("clientSecretSource");
+    }
+  }
+  set_value(record, "oauth2ProviderConfigOutput", output);
+}
 
 void add_fixture_runtime(State& state, const Runtime& runtime, SystemTime now) {
   const std::string at = format_rfc3339_millis(now);

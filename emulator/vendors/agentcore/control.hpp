@@ -73,6 +73,9 @@ std::string invocation_url_of(const JsonValue& record);
 void add_fixture_runtime(State& state, const Runtime& runtime, SystemTime now);
 void add_fixture_record(State& state, const Kind& k, const JsonValue& item, SystemTime now);
 
+// The output form of an OAuth2 provider's configuration: the input's, without the secret.
+void oauth2_output(JsonDocument& record);
+
 std::string random_suffix(std::size_t length);
 std::string resource_arn(const Kind& k, std::string_view region, std::string_view account, std::string_view id);
 void set_text(JsonDocument& doc, std::string_view key, std::string_view value);

@@ -14,6 +14,7 @@
 #include "core/text.hpp"
 #include "vendors/agentcore/agentcore_vendor.hpp"
 #include "vendors/agentcore/control.hpp"
+#include "vendors/agentcore/data_fixtures.hpp"
 #include "vendors/agentcore/operations.hpp"
 #include "vendors/agentcore/output.hpp"
 
@@ -150,11 +151,11 @@ const OutType* record_type(OpId get) {
 
 // Keys a record may hold: the members of the Get operation's output.
 bool record_keys(Checker& c, const JsonValue& item, const std::string& at, const OutType* type,
-                 std::string_view required) {
+                 std::string_view required, KindId kind) {
   if (!item.IsObject()) return c.fail(at, "must be an object");
   for (const auto& m : item.GetObject()) {
     const std::string_view name(m.name.GetString(), m.name.GetStringLength());
-    if (type == nullptr || member_type(*type, name) == nullptr) {
+    if ((type == nullptr || member_type(*type, name) == nullptr) && !is_secret_member(kind, name)) {
       return c.fail(json_pointer(at, name), "unknown key (expected a member of the model's Get output)");
     }
   }
@@ -168,7 +169,8 @@ std::optional<FixtureIssue> AgentcoreVendor::check_fixture(const JsonValue& sect
   const std::string root(pointer);
   if (!c.object(section, root,
                 {"credentials", "runtimes", "codeInterpreters", "browsers", "sessions", "browserProfiles", "memories",
-                 "workloadIdentities", "apiKeyCredentialProviders", "oauth2CredentialProviders"})) {
+                 "workloadIdentities", "apiKeyCredentialProviders", "oauth2CredentialProviders", "memoryEvents",
+                 "memoryRecords", "memoryExtractionJobs", "jwtIssuers", "oauth2Tokens"})) {
     return c.issue;
   }
   for (const RecordSection& rs : kRecordSections) {
@@ -179,7 +181,7 @@ std::optional<FixtureIssue> AgentcoreVendor::check_fixture(const JsonValue& sect
     if (!c.array(*list, at)) return c.issue;
     for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
       const std::string_view required = k.id_member.empty() ? k.name_member : k.id_member;
-      if (!record_keys(c, (*list)[i], json_pointer(at, i), record_type(rs.get), required)) return c.issue;
+      if (!record_keys(c, (*list)[i], json_pointer(at, i), record_type(rs.get), required, rs.kind)) return c.issue;
     }
   }
   for (std::string_view key : {"credentials", "runtimes", "codeInterpreters", "browsers", "sessions"}) {
@@ -223,7 +225,8 @@ std::optional<FixtureIssue> AgentcoreVendor::check_fixture(const JsonValue& sect
       if (!good) return c.issue;
     }
   }
-  return std::nullopt;
+  if (auto issue = check_memory_fixtures(section, root, state_)) return issue;
+  return check_identity_fixtures(section, root);
 }
 
 void AgentcoreVendor::apply_fixture(const JsonValue& section) {
@@ -325,6 +328,8 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
       (browser ? tenant.browser_sessions : tenant.code_sessions).add(std::move(t));
     }
   }
+  apply_memory_fixtures(state_, section, now);
+  apply_identity_fixtures(state_, section);
 }
 
 void AgentcoreVendor::clear_state() {
@@ -336,7 +341,7 @@ void AgentcoreVendor::clear_state() {
   state_.clear();
 }
 
-void AgentcoreVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) const {
+void AgentcoreVendor::write_state(JsonWriter& w, const StateOptions& options) const {
   const SystemTime now = context_.clock.now();
   std::lock_guard lock(state_.mutex);
   w.begin_object();
@@ -370,7 +375,7 @@ void AgentcoreVendor::write_state(JsonWriter& w, const StateOptions& /*options*/
     for (const auto& [tenant_key, tenant] : state_.tenants) {
       for (const auto& [key, resource] : tenant.resources[static_cast<std::size_t>(rs.kind)]) {
         if (resource.gone(now) || type == nullptr) continue;
-        write_shaped(w, *type, *resource.record);
+        write_record_with_secrets(w, rs.kind, *type, *resource.record, options);
       }
     }
     w.end_array();
@@ -410,6 +415,8 @@ void AgentcoreVendor::write_state(JsonWriter& w, const StateOptions& /*options*/
     }
   }
   w.end_array();
+  write_memory_state(w, state_, now);
+  write_identity_state(w, state_, options);
   w.end_object();
 }
 

@@ -8,6 +8,7 @@
 #include "vendors/agentcore/agentcore_vendor.hpp"
 #include "vendors/agentcore/eventstream.hpp"
 #include "vendors/agentcore/exec_tools.hpp"
+#include "vendors/agentcore/idempotency.hpp"
 #include "vendors/agentcore/tools.hpp"
 
 namespace agentemu::agentcore {
@@ -49,6 +50,8 @@ void write_canonical(JsonWriter& w, const JsonValue& v, std::string_view skip_ke
   }
 }
 
+}  // namespace
+
 // What "the same parameters" means for idempotency: every member but clientToken.
 std::string fingerprint(const AgentcoreCall& in, const Request& request) {
   JsonWriter w;
@@ -89,7 +92,8 @@ bool replay(HandlerContext& h, Tenant& tenant, std::string& key, std::string& pr
                  detail);
     return true;
   }
-  ok(h.call, h.in, previous->body);
+  h.call.response.set(h.in.op->status, kJson, previous->body);  // the operation's own success status
+  h.call.response.add_header("x-amzn-RequestId", h.in.request_id);
   for (const auto& [name, value] : previous->headers) h.call.response.add_header(name, value);
   return true;
 }
@@ -104,6 +108,8 @@ void remember(Tenant& tenant, std::string& key, std::string& print, const Call& 
   }
   tenant.remember(std::move(key), std::move(answer));
 }
+
+namespace {
 
 // ---- Runtimes ----------------------------------------------------------------------------------
 
