@@ -16,6 +16,7 @@
 
 namespace agentemu {
 
+class CallbackSender;  // core/callbacks/callbacks.hpp
 class Scheduler;
 class Logger;
 
@@ -25,6 +26,9 @@ struct VendorContext {
   Scheduler& scheduler;
   AuthMode auth;
   Logger& log;
+  // Calls the customer's server back (INTERFACE.md, "Callbacks"); null where nothing is sent
+  // (unit tests, `agentemu describe`).
+  CallbackSender* callbacks = nullptr;
 };
 
 // How requests find the vendor (core/registry.cpp): a Host header matching one of the globs, or
