@@ -19,6 +19,7 @@ namespace agentemu {
 class CallbackSender;  // core/callbacks/callbacks.hpp
 class Scheduler;
 class Logger;
+class LocalExecution;  // core/local.hpp
 
 // What the core lends every vendor.
 struct VendorContext {
@@ -26,6 +27,9 @@ struct VendorContext {
   Scheduler& scheduler;
   AuthMode auth;
   Logger& log;
+  // Real processes and outbound HTTP (INTERFACE.md, "Local execution"); null where a vendor
+  // runs without them (unit tests that do not need them).
+  LocalExecution* local = nullptr;
   // Calls the customer's server back (INTERFACE.md, "Callbacks"); null where nothing is sent
   // (unit tests, `agentemu describe`).
   CallbackSender* callbacks = nullptr;

@@ -3,12 +3,14 @@
 // in the same shape so a dump can be fed back as a fixture.
 //
 // { "credentials": [{"accessKeyId", "secretAccessKey", "sessionToken"?, "accountId"?}],
-//   "runtimes": [{"arn", "qualifiers"?: ["DEFAULT", ...], "idleTimeoutSeconds"?, "maxLifetimeSeconds"?}],
+//   "runtimes": [{"arn", "qualifiers"?: ["DEFAULT", ...], "idleTimeoutSeconds"?, "maxLifetimeSeconds"?,
+//                 "invocationUrl"?}],
 //   "codeInterpreters": [{"id"}], "browsers": [{"id"}],
 //   "sessions": [{"kind": "codeInterpreter"|"browser"|"runtime", ...}] }
 #include <algorithm>
 #include <initializer_list>
 
+#include "core/net/http_client.hpp"
 #include "core/text.hpp"
 #include "vendors/agentcore/agentcore_vendor.hpp"
 #include "vendors/agentcore/control.hpp"
@@ -69,6 +71,10 @@ class Checker {
 };
 
 bool is_timestamp(std::string_view s) { return parse_iso8601(s).has_value(); }
+bool is_agent_url(std::string_view s) {
+  std::string ignored;
+  return parse_http_url(s, ignored).has_value();
+}
 bool is_status(std::string_view s) { return s == "READY" || s == "TERMINATED"; }
 bool is_stream_status(std::string_view s) { return s == "ENABLED" || s == "DISABLED"; }
 bool is_tool_id(std::string_view s) { return s.find('/') == std::string_view::npos; }
@@ -123,8 +129,6 @@ bool check_session(Checker& c, const JsonValue& s, const std::string& at) {
          c.string(s, at, "lastUpdatedAt", false, is_timestamp, "an ISO 8601 UTC time") &&
          c.string(s, at, "automationStreamStatus", false, is_stream_status, "ENABLED or DISABLED");
 }
-
-bool is_url(std::string_view s) { return s.starts_with("http://") || s.starts_with("https://"); }
 
 // The control-plane kinds a fixture may hold as records, by section, and the operation whose
 // output names their members (what a record may hold).
@@ -194,7 +198,7 @@ std::optional<FixtureIssue> AgentcoreVendor::check_fixture(const JsonValue& sect
                c.string(item, here, "accountId", false, is_account_id, "12 digits");
       } else if (key == "runtimes") {
         good = c.object(item, here, {"arn", "qualifiers", "idleTimeoutSeconds", "maxLifetimeSeconds", "invocationUrl"}) &&
-               c.string(item, here, "invocationUrl", false, is_url, "an http:// or https:// URL") &&
+               c.string(item, here, "invocationUrl", false, is_agent_url, "an http:// or https:// URL") &&
                c.string(item, here, "arn", true, is_runtime_arn,
                         "a runtime ARN: arn:aws:bedrock-agentcore:<region>:<12-digit account>:runtime/<name>-<10 "
                         "letters or digits>") &&
@@ -324,6 +328,9 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
 }
 
 void AgentcoreVendor::clear_state() {
+  // What runs for real ends with the sessions it belongs to.
+  sandboxes_.end_all();
+  agents_.clear();
   std::lock_guard lock(state_.mutex);
   state_.clear();
 }
