@@ -33,10 +33,10 @@ export async function startReceiver({ answer = () => 200 } = {}) {
     server.closeAllConnections();
     server.close(() => resolve());
   });
-  /** The requests whose JSON body `predicate` accepts, once there are at least `count`. */
+  /** The JSON bodies that `predicate` accepts, once there are at least `count`. */
   receiver.wait = (predicate, count = 1) =>
     eventually(() => {
-      const hits = receiver.requests.filter((r) => r.json && predicate(r.json, r));
+      const hits = receiver.requests.filter((r) => r.json && predicate(r.json, r)).map((r) => r.json);
       return hits.length >= count ? hits : undefined;
     });
   return receiver;
