@@ -39,7 +39,7 @@ constexpr FlagSpec kFlags[] = {
     {"tls-host", Kind::list, "one more name or address for --tls-self-signed's certificate, repeatable", "NAME"},
     {"tls-dir", Kind::text, "keep --tls-self-signed's pair in this folder and reuse it (default: a temporary one)", "DIR"},
     {"auth", Kind::text, "strict|lenient: verify vendor signatures or accept any (default strict)", "MODE"},
-    {"callback-allow", Kind::list, "a host glob vendor callbacks may go to besides loopback, repeatable", "HOST_GLOB"},
+    {"callback-allow", Kind::list, "a host (or glob) vendor callbacks may go to besides loopback, repeatable", "HOST"},
     {"callback-timeout-ms", Kind::text, "how long a callback may take to connect, then to be answered (default 5000)", "MS"},
     {"max-body-bytes", Kind::text, "largest request body accepted, else 413 (default 8388608)", "N"},
     {"max-header-bytes", Kind::text, "largest request head accepted, else 431 (default 16384)", "N"},
