@@ -15,6 +15,7 @@ extern char** environ;
 
 #include "core/admin.hpp"
 #include "core/admin/operations.hpp"
+#include "core/callbacks/engine.hpp"
 #include "core/config.hpp"
 #include "core/fixtures.hpp"
 #include "core/journal.hpp"
@@ -174,9 +175,11 @@ int main(int argc, char** argv) {
     return fail("--browser chromium: no Chromium at \"" + config.chromium +
                 "\" (install Debian's chromium, or name it with --chromium PATH)");
   }
+  CallbackEngine callbacks(io, clock, scheduler, log,
+                           CallbackOptions{.allow = config.callback_allow, .timeout = config.callback_timeout});
   Metrics metrics;
   VendorRegistry vendors(metrics);
-  register_vendors(vendors, VendorContext{clock, scheduler, config.auth, log, &local});
+  register_vendors(vendors, VendorContext{clock, scheduler, config.auth, log, &local, &callbacks});
 
   Fixtures fixtures;
   if (auto error = fixtures.load(config.fixtures, vendors)) return fail(*error);
@@ -188,6 +191,8 @@ int main(int argc, char** argv) {
   ScenarioEngine scenarios(vendors, clock, log);
   if (auto error = scenarios.load_files(config.scenarios)) return fail(*error);
   admin.set_scenarios(&scenarios);
+  admin.set_callbacks(&callbacks);
+  callbacks.set_rules(&scenarios);
   pipeline.set_scenarios(&scenarios);
 
   std::unique_ptr<boost::asio::ssl::context> tls;

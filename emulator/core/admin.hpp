@@ -16,6 +16,7 @@ class AdminApi {
            Clock& clock, Scheduler& scheduler);
 
   void set_scenarios(Scenarios* scenarios) { context_.scenarios = scenarios; }
+  void set_callbacks(CallbackEngine* callbacks) { context_.callbacks = callbacks; }
   void handle(Call& call);
 
  private:

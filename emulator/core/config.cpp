@@ -39,6 +39,8 @@ constexpr FlagSpec kFlags[] = {
     {"tls-host", Kind::list, "one more name or address for --tls-self-signed's certificate, repeatable", "NAME"},
     {"tls-dir", Kind::text, "keep --tls-self-signed's pair in this folder and reuse it (default: a temporary one)", "DIR"},
     {"auth", Kind::text, "strict|lenient: verify vendor signatures or accept any (default strict)", "MODE"},
+    {"callback-allow", Kind::list, "a host (or glob) vendor callbacks may go to besides loopback, repeatable", "HOST"},
+    {"callback-timeout-ms", Kind::text, "how long a callback may take to connect, then to be answered (default 5000)", "MS"},
     {"max-body-bytes", Kind::text, "largest request body accepted, else 413 (default 8388608)", "N"},
     {"max-header-bytes", Kind::text, "largest request head accepted, else 431 (default 16384)", "N"},
     {"idle-timeout-ms", Kind::text, "close a connection that sends no complete request head in this time (default 60000)", "MS"},
@@ -143,6 +145,13 @@ std::optional<ConfigError> apply(Config& config, Choices& choices, const FlagSpe
     } else {
       return bad("must be strict or lenient");
     }
+  } else if (name == "callback-allow") {
+    if (value.empty() || !glob_valid(value)) return bad("must be a host name, an address or a glob such as *.example.com");
+    config.callback_allow.push_back(value);
+  } else if (name == "callback-timeout-ms") {
+    const auto ms = parse_count(value, 1, 600'000);
+    if (!ms) return bad("must be 1..600000 milliseconds");
+    config.callback_timeout = std::chrono::milliseconds(*ms);
   } else if (name == "max-body-bytes") {
     const auto bytes = parse_count(value, 1024, 1ULL << 32);
     if (!bytes) return bad("must be 1024..4294967296");

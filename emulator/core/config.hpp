@@ -32,6 +32,8 @@ struct Config {
   std::vector<std::string> tls_hosts;  // more names for the self-signed certificate
   std::string tls_dir;                 // keep the self-signed pair here (empty: a temporary folder)
   AuthMode auth = AuthMode::strict;
+  std::vector<std::string> callback_allow;  // hosts callbacks may reach besides loopback (globs)
+  std::chrono::milliseconds callback_timeout{5000};
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds idle_timeout{60'000};

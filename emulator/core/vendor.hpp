@@ -16,6 +16,7 @@
 
 namespace agentemu {
 
+class CallbackSender;  // core/callbacks/callbacks.hpp
 class Scheduler;
 class Logger;
 class LocalExecution;  // core/local.hpp
@@ -29,6 +30,9 @@ struct VendorContext {
   // Real processes and outbound HTTP (INTERFACE.md, "Local execution"); null where a vendor
   // runs without them (unit tests that do not need them).
   LocalExecution* local = nullptr;
+  // Calls the customer's server back (INTERFACE.md, "Callbacks"); null where nothing is sent
+  // (unit tests, `agentemu describe`).
+  CallbackSender* callbacks = nullptr;
 };
 
 // How requests find the vendor (core/registry.cpp): a Host header matching one of the globs, or

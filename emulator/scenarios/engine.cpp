@@ -164,6 +164,7 @@ void ScenarioEngine::rebuild_index() {
   for (auto& phase : candidates_) phase.assign(vendors.size(), {});
   for (const auto& scenario : scenarios_) {
     for (Rule& rule : scenario->rules) {
+      if (rule.match.callback) continue;  // acts on deliveries: fire_callback() walks it
       any = true;
       auto& phase = candidates_[rule.phase == Phase::before ? 0 : 1];
       for (std::size_t v = 0; v < vendors.size(); ++v) {
@@ -267,6 +268,32 @@ std::optional<FaultPlan> ScenarioEngine::fire(const Call& call, Phase phase) {
   return std::nullopt;
 }
 
+// Callback deliveries are few next to requests: the rules are walked in load order, unindexed.
+std::optional<CallbackFault> ScenarioEngine::fire_callback(const CallbackView& delivery) {
+  MatchCache cache;
+  std::lock_guard lock(mutex_);
+  for (const auto& scenario : scenarios_) {
+    for (Rule& rule : scenario->rules) {
+      if (!rule.match.matches_callback(delivery, cache)) continue;
+      ++rule.matched;
+      if (!should_fire(rule, *scenario)) continue;
+      ++rule.fired;
+      const std::size_t step = std::min(rule.next_step, rule.callback_steps.size() - 1);
+      if (rule.next_step < rule.callback_steps.size()) ++rule.next_step;
+      CallbackFault fault = rule.callback_steps[step];
+      fault.scenario = scenario->name;
+      fault.rule = rule.label;
+      std::int64_t delay = rule.delay_ms;
+      if (rule.jitter_ms > 0) {
+        delay += static_cast<std::int64_t>(scenario->uniform() * static_cast<double>(rule.jitter_ms + 1));
+      }
+      fault.delay = Millis(delay);
+      return fault;
+    }
+  }
+  return std::nullopt;
+}
+
 void ScenarioEngine::write_list(JsonWriter& out) const {
   std::lock_guard lock(mutex_);
   out.begin_object().key("scenarios").begin_array();
@@ -277,7 +304,7 @@ void ScenarioEngine::write_list(JsonWriter& out) const {
     for (const Rule& rule : scenario->rules) {
       out.begin_object()
           .field("name", rule.label)
-          .field("phase", rule.phase == Phase::before ? "before" : "after")
+          .field("phase", rule.match.callback ? "callback" : rule.phase == Phase::before ? "before" : "after")
           .field_int("matched", static_cast<std::int64_t>(rule.matched))
           .field_int("hits", static_cast<std::int64_t>(rule.fired))
           .end_object();

@@ -25,7 +25,8 @@ class Clock;
 class Logger;
 class VendorRegistry;
 
-class ScenarioEngine final : public Scenarios {
+// Also the rules for vendor callbacks (scenarios/callback_rules.hpp).
+class ScenarioEngine final : public Scenarios, public CallbackRules {
  public:
   ScenarioEngine(const VendorRegistry& vendors, const Clock& clock, Logger& log);
   ~ScenarioEngine() override;
@@ -46,6 +47,7 @@ class ScenarioEngine final : public Scenarios {
   void reset_counters() override;
   ReloadOutcome reload(std::string_view name) override;
   std::vector<RuleNearMiss> near_misses(const Call& call, std::size_t limit) const override;
+  std::optional<CallbackFault> fire_callback(const CallbackView& delivery) override;
 
  private:
   struct FileState {

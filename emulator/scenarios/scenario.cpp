@@ -9,6 +9,7 @@
 #include "core/registry.hpp"
 #include "core/text.hpp"
 #include "core/uri.hpp"
+#include "scenarios/callback_rules.hpp"
 
 namespace agentemu {
 namespace {
@@ -79,7 +80,9 @@ class Reader {
   }
 
   bool match(const JsonValue& v, const std::string& at, RuleMatch& out) {
-    if (!object(v, at, {"vendor", "operation", "method", "path", "query", "headers", "params", "body"})) return false;
+    if (!object(v, at, {"vendor", "operation", "method", "path", "query", "headers", "params", "body", "callback"})) {
+      return false;
+    }
     if (const JsonValue* vendor = json_member(v, "vendor")) {
       std::string name;
       if (!string(*vendor, json_pointer(at, "vendor"), name)) return false;
@@ -125,6 +128,10 @@ class Reader {
     }
     if (const JsonValue* b = json_member(v, "body"); b && !glob_map(*b, json_pointer(at, "body"), out.body, true)) {
       return false;
+    }
+    if (const JsonValue* c = json_member(v, "callback")) {
+      out.callback.emplace();
+      if (!glob(*c, json_pointer(at, "callback"), *out.callback)) return false;
     }
     return true;
   }
@@ -342,6 +349,10 @@ class Reader {
     }
     if (const JsonValue* j = json_member(v, "jitterMs"); j && !integer(*j, json_pointer(at, "jitterMs"), 0, 600'000, out.jitter_ms)) {
       return false;
+    }
+    if (out.match.callback) {  // its own responses: scenarios/callback_rules.cpp
+      if (auto issue = read_callback_rule(v, at, out)) return fail(issue->pointer, issue->message);
+      return true;
     }
     const JsonValue* single = json_member(v, "respond");
     const JsonValue* sequence = json_member(v, "sequence");

@@ -34,6 +34,10 @@ void put_scenario(Context& admin, Call& call, const PathParams& params);
 void remove_scenario(Context& admin, Call& call, const PathParams& params);
 void reload_scenario(Context& admin, Call& call, const PathParams& params);  // reads its file again
 
+// callbacks.cpp: every callback attempt
+void list_callbacks(Context& admin, Call& call, const PathParams& params);
+void count_callbacks(Context& admin, Call& call, const PathParams& params);
+
 // ui.cpp: the dashboard
 void ui_page(Context& admin, Call& call, const PathParams& params);
 void ui_asset(Context& admin, Call& call, const PathParams& params);

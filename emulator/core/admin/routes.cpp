@@ -30,7 +30,8 @@ constexpr Route kRoutes[] = {
     {"POST", "/_emulator/scenarios/{name}/reload", reload_scenario},
     {"GET", "/_emulator/ui", ui_page},
     {"GET", "/_emulator/ui/{file}", ui_asset},
-    // The callbacks issue adds GET /_emulator/callbacks and /callbacks/count here.
+    {"GET", "/_emulator/callbacks", list_callbacks},
+    {"GET", "/_emulator/callbacks/count", count_callbacks},
 };
 
 // "/a/b/c" as its segments; one trailing '/' is ignored.

@@ -1,5 +1,6 @@
 // Health, reset, the vendors' state and the Prometheus metrics.
 #include "core/admin/endpoints.hpp"
+#include "core/callbacks/engine.hpp"
 #include "core/clock.hpp"
 #include "core/fixtures.hpp"
 #include "core/journal.hpp"
@@ -44,6 +45,8 @@ void health(Context& admin, Call& call, const PathParams&) {
 }
 
 void reset(Context& admin, Call& call, const PathParams&) {
+  // Pending callback retries go first: the instances they speak of are about to.
+  if (admin.callbacks != nullptr) admin.callbacks->reset();
   admin.fixtures.reset(admin.vendors);
   admin.journal.clear();
   if (admin.scenarios != nullptr) admin.scenarios->reset_counters();
@@ -70,7 +73,9 @@ void merge_state(Context& admin, Call& call, const PathParams&) {
 }
 
 void metrics(Context& admin, Call& call, const PathParams&) {
-  call.response.set(200, "text/plain; version=0.0.4; charset=utf-8", admin.metrics.prometheus_text());
+  std::string text = admin.metrics.prometheus_text();
+  if (admin.callbacks != nullptr) text += admin.callbacks->prometheus_text();
+  call.response.set(200, "text/plain; version=0.0.4; charset=utf-8", std::move(text));
 }
 
 }  // namespace agentemu::admin

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 
+#include "core/callbacks/callbacks.hpp"
 #include "core/crypto.hpp"
 #include "core/describe.hpp"
+#include "core/scheduler.hpp"
 #include "core/text.hpp"
 #include "core/uri.hpp"
 #include "core/validation.hpp"
@@ -387,6 +389,25 @@ bool IceVendor::validate(Call& call) {
 
 // ---- execute ----------------------------------------------------------------------------------
 
+void IceVendor::send_callbacks(std::vector<CallbackRequest>& callbacks) {
+  if (context_.callbacks == nullptr) return;
+  for (CallbackRequest& request : callbacks) context_.callbacks->send(std::move(request));
+}
+
+// The emulator's clock passed a video audit task's last capture window: its result goes out.
+void IceVendor::video_audit_finished(const std::string& account, std::uint64_t sequence) {
+  std::vector<CallbackRequest> callbacks;
+  {
+    std::lock_guard lock(state_.mutex);
+    const auto found = state_.accounts.find(account);
+    if (found == state_.accounts.end()) return;
+    const auto task = found->second.video_audit_tasks.find(sequence);
+    if (task == found->second.video_audit_tasks.end()) return;  // forgotten, or the state was reset
+    notify_video_audit(task->second, context_.clock.now(), callbacks);
+  }
+  send_callbacks(callbacks);
+}
+
 void IceVendor::execute(Call& call) {
   IceCall& ice = call.state_as<IceCall>();
   if (ice.operation == nullptr) {
@@ -403,6 +424,12 @@ void IceVendor::execute(Call& call) {
       account->second.prune(call.now);
     }
     ice.operation->handler(context);
+  }
+  send_callbacks(context.callbacks);
+  for (AuditWake& wake : context.audit_wakes) {
+    context_.scheduler.at(wake.at, [this, account = std::move(wake.account), sequence = wake.sequence] {
+      video_audit_finished(account, sequence);
+    });
   }
   if (context.failed) {
     fail(call, context.code, context.message);

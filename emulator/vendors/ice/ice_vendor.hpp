@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/vendor.hpp"
+#include "core/callbacks/callbacks.hpp"
 #include "vendors/ice/auth.hpp"
 #include "vendors/ice/errors.hpp"
 #include "vendors/ice/request.hpp"
@@ -59,6 +60,9 @@ class IceVendor final : public Vendor {
   // An STS key needs its own SecurityToken, unexpired; a permanent key takes none.
   bool check_security_token(Call& call, const AccessKey& key, std::string_view token);
   bool check_policy(Call& call, IceCall& ice, const AccessKey& key);
+  // Hands the callbacks an action made to the core (after the state's mutex is released).
+  void send_callbacks(std::vector<CallbackRequest>& callbacks);
+  void video_audit_finished(const std::string& account, std::uint64_t sequence);
 
   VendorContext context_;
   mutable State state_;

@@ -1,9 +1,11 @@
 // The "zego" fixture section and the state dump (GET /_emulator/state?vendor=zego).
 //
-// { "apps":      [{"AppId": 1234567890, "ServerSecret": "...", <emulator options>}],
+// { "apps":      [{"AppId": 1234567890, "ServerSecret": "...", "callbackUrls": [URL | {"url", "hostTag"}],
+//                  "callbackSecret": "...", <emulator options>}],
 //   "agents":    [{"AppId"?, "AgentId", "Name"?, "LLM"?, "TTS"?, "ASR"?}],
 //   "instances": [{"AgentInstanceId", "AppId"?, "AgentId"?, "UserId"?, "Kind"?, "RTC"?, "LLM"?,
-//                  "TTS"?, "ASR"?, "AdvancedConfig"?, "Messages"?, "Status"?, "BusySeconds"?}] }
+//                  "TTS"?, "ASR"?, "AdvancedConfig"?, "CallbackConfig"?, "Messages"?, "Status"?,
+//                  "BusySeconds"?}] }
 //
 // POST /_emulator/state merges such a document live: an app or agent that exists is updated, an
 // instance that exists gets the members the document names (typically Status and BusySeconds,
@@ -12,6 +14,7 @@
 #include <cmath>
 
 #include "core/validation.hpp"
+#include "vendors/zego/callbacks.hpp"
 #include "vendors/zego/errors.hpp"
 #include "vendors/zego/operations.hpp"
 #include "vendors/zego/zego_vendor.hpp"
@@ -24,9 +27,13 @@ using T = ParamType;
 constexpr std::string_view kStatuses[] = {"IDLE", "LISTENING", "THINKING", "SPEAKING"};
 constexpr std::string_view kKinds[] = {"standard", "digitalHuman", "liveDigitalHuman"};
 
+// callbackUrls' items are a URL or {"url", "hostTag"}: check_callback_urls reads them.
+constexpr ParamSpec kCallbackUrlItem{.name = "callbackUrls", .type = T::any};
 constexpr ParamSpec kAppSpecs[] = {
     {.name = "AppId", .type = T::integer, .required = true, .min = 0.0, .max = 4294967295.0},
     {.name = "ServerSecret", .min_length = 1},
+    {.name = "callbackUrls", .type = T::array, .max_length = 2, .items = &kCallbackUrlItem},
+    {.name = "callbackSecret"},
     {.name = "InstanceLimit", .type = T::integer, .min = 0.0, .max = 1000000.0},
     {.name = "DigitalHumanInstanceLimit", .type = T::integer, .min = 0.0, .max = 1000000.0},
     {.name = "RejectNonceReplay", .type = T::boolean},
@@ -62,6 +69,7 @@ std::span<const ParamSpec> instance_specs() {
       {.name = "TTS", .type = T::object, .members = tts_members()},
       {.name = "ASR", .type = T::object, .members = asr_members()},
       {.name = "AdvancedConfig", .type = T::object, .members = advanced_members()},
+      {.name = "CallbackConfig", .type = T::object, .members = callback_members()},
       {.name = "DigitalHuman", .type = T::object},
       {.name = "Messages", .type = T::array, .items = &message_spec()},
       {.name = "Status", .one_of = kStatuses},
@@ -137,6 +145,42 @@ void set_status(State& state, Instance& instance, Status status, const JsonValue
   instance.phases.push_back(Phase{status, until, 1, instance.last_round});
 }
 
+bool http_url(std::string_view url) { return url.starts_with("http://") || url.starts_with("https://"); }
+
+// Up to two addresses, at most one without a tag, no tag twice.
+std::optional<FixtureIssue> check_callback_urls(const JsonValue& list, const std::string& at) {
+  std::vector<std::string_view> tags;
+  bool untagged = false;
+  for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
+    const std::string here = json_pointer(at, i);
+    const JsonValue& item = list[i];
+    std::string_view url, tag;
+    if (item.IsString()) {
+      url = {item.GetString(), item.GetStringLength()};
+    } else if (item.IsObject()) {
+      for (const auto& m : item.GetObject()) {
+        const std::string_view key(m.name.GetString(), m.name.GetStringLength());
+        if ((key != "url" && key != "hostTag") || !m.value.IsString()) {
+          return FixtureIssue{json_pointer(here, key), key == "url" || key == "hostTag"
+                                                           ? "must be a string"
+                                                           : "unknown key \"" + std::string(key) + "\" (expected url, hostTag)"};
+        }
+      }
+      url = str_member(item, "url");
+      tag = str_member(item, "hostTag");
+    } else {
+      return FixtureIssue{here, "must be a URL or {\"url\", \"hostTag\"}"};
+    }
+    if (!http_url(url)) return FixtureIssue{item.IsString() ? here : json_pointer(here, "url"), "must be an http:// or https:// URL"};
+    if (tag.empty() ? std::exchange(untagged, true) : std::find(tags.begin(), tags.end(), tag) != tags.end()) {
+      return FixtureIssue{here, tag.empty() ? "only one callback URL may go without a hostTag"
+                                            : "hostTag \"" + std::string(tag) + "\" is given twice"};
+    }
+    if (!tag.empty()) tags.push_back(tag);
+  }
+  return std::nullopt;
+}
+
 void write_optional_block(JsonWriter& w, std::string_view name, const Block& block) {
   w.key(name);
   if (block) {
@@ -169,6 +213,9 @@ std::optional<FixtureIssue> ZegoVendor::check_fixture(const JsonValue& section, 
       const std::string at = json_pointer(json_pointer(base, "apps"), i);
       const JsonValue& item = (*list)[i];
       if (auto issue = check_object(item, at, kAppSpecs)) return issue;
+      if (const JsonValue* urls = present(item, "callbackUrls")) {
+        if (auto issue = check_callback_urls(*urls, json_pointer(at, "callbackUrls"))) return issue;
+      }
       const auto id = static_cast<std::uint32_t>(int_member(item, "AppId", 0));
       if (!known_app(id) && present(item, "ServerSecret") == nullptr) {
         return FixtureIssue{json_pointer(at, "ServerSecret"), "is required for a new app"};
@@ -234,6 +281,15 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
         auto config = app.config ? std::make_shared<AppConfig>(*app.config) : std::make_shared<AppConfig>();
         config->app_id = id;
         if (present(item, "ServerSecret")) config->server_secret = str_member(item, "ServerSecret");
+        if (const JsonValue* urls = present(item, "callbackUrls")) {
+          config->callback_urls.clear();
+          for (const JsonValue& u : urls->GetArray()) {
+            config->callback_urls.push_back(u.IsString() ? CallbackUrl{u.GetString(), ""}
+                                                         : CallbackUrl{std::string(str_member(u, "url")),
+                                                                       std::string(str_member(u, "hostTag"))});
+          }
+        }
+        if (present(item, "callbackSecret")) config->callback_secret = str_member(item, "callbackSecret");
         config->instance_limit = static_cast<int>(int_member(item, "InstanceLimit", config->instance_limit));
         config->digital_human_limit =
             static_cast<int>(int_member(item, "DigitalHumanInstanceLimit", config->digital_human_limit));
@@ -276,6 +332,7 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
           // The registered agent is the template for the blocks the fixture leaves out.
           if (AppState* app = state_.app(instance.app_id)) {
             if (const auto agent = app->agents.find(instance.agent_id); agent != app->agents.end()) {
+              instance.agent_name = agent->second.name;
               if (!present(item, "LLM") && !instance.llm) instance.llm = agent->second.llm;
               if (!present(item, "TTS") && !instance.tts) instance.tts = agent->second.tts;
               if (!present(item, "ASR") && !instance.asr) instance.asr = agent->second.asr;
@@ -289,6 +346,7 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
         if (const JsonValue* v = present(item, "TTS")) instance.tts = copy_block(v);
         if (const JsonValue* v = present(item, "ASR")) instance.asr = copy_block(v);
         if (const JsonValue* v = present(item, "DigitalHuman")) instance.digital_human = copy_block(v);
+        if (const JsonValue* v = present(item, "CallbackConfig")) instance.callback = copy_block(v);
         if (const JsonValue* v = present(item, "AdvancedConfig")) {
           instance.advanced = copy_block(v);
           instance.communication_mode = static_cast<int>(int_member(*v, "CommunicationMode", 0));
@@ -304,6 +362,8 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
         if (present(item, "Status")) {
           set_status(state_, instance, parse_status(str_member(item, "Status")).value_or(Status::idle),
                      present(item, "BusySeconds"), now);
+          // Loaded where it is: only what its timeline does from here is called back.
+          sync_reported(state_, instance, now, effects);
         }
         // A shutdown waiting for this agent may be due now, or at another time.
         state_.settle(it, now, true, effects);
@@ -331,7 +391,17 @@ void ZegoVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) con
     const AppConfig& c = *app.config;
     w.begin_object()
         .field_int("AppId", id)
-        .field("ServerSecret", c.server_secret)
+        .field("ServerSecret", c.server_secret);
+    w.key("callbackUrls").begin_array();
+    for (const CallbackUrl& u : c.callback_urls) {
+      if (u.host_tag.empty()) {
+        w.string(u.url);
+      } else {
+        w.begin_object().field("url", u.url).field("hostTag", u.host_tag).end_object();
+      }
+    }
+    w.end_array();
+    w.field("callbackSecret", c.callback_secret)
         .field_int("InstanceLimit", c.instance_limit)
         .field_int("DigitalHumanInstanceLimit", c.digital_human_limit)
         .field_bool("RejectNonceReplay", c.reject_nonce_replay)
@@ -375,6 +445,7 @@ void ZegoVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) con
     write_optional_block(w, "TTS", instance.tts);
     write_optional_block(w, "ASR", instance.asr);
     write_optional_block(w, "DigitalHuman", instance.digital_human);
+    write_optional_block(w, "CallbackConfig", instance.callback);
     w.key("Messages").begin_array();
     for (const ChatMessage& m : instance.history) w.begin_object().field("Role", m.role).field("Content", m.content).end_object();
     w.end_array();

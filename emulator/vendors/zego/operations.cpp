@@ -370,6 +370,7 @@ std::span<const ParamSpec> tts_members() { return kTts; }
 std::span<const ParamSpec> asr_members() { return kAsr; }
 std::span<const ParamSpec> rtc_members() { return kRtc; }
 std::span<const ParamSpec> advanced_members() { return kAdvanced; }
+std::span<const ParamSpec> callback_members() { return kCallback; }
 
 std::optional<std::string> extra_violation(Op op, const JsonValue& body) {
   const JsonValue* advanced = json_member(body, "AdvancedConfig");

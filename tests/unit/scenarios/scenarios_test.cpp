@@ -56,7 +56,7 @@ struct World {
 TEST_CASE("load errors name the JSON pointer") {
   World w;
   CHECK(w.load_error(R"({"rules":[{"match":{"vendr":"alpha"},"respond":"pass"}]})") ==
-        "/rules/0/match/vendr: unknown key \"vendr\" (expected one of vendor, operation, method, path, query, headers, params, body)");
+        "/rules/0/match/vendr: unknown key \"vendr\" (expected one of vendor, operation, method, path, query, headers, params, body, callback)");
   CHECK(w.load_error(R"({"rules":[{"match":{"vendor":"gamma"},"respond":"pass"}]})").starts_with("/rules/0/match/vendor: unknown vendor"));
   CHECK(w.load_error(R"({"rules":[{"match":{"vendor":"alpha","operation":"Nope"},"respond":"pass"}]})") ==
         "/rules/0/match/operation: vendor alpha has no operation \"Nope\"");
