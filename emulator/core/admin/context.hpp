@@ -24,6 +24,7 @@ class Journal;
 class Metrics;
 class Scenarios;
 class Scheduler;
+class StateFile;
 class VendorRegistry;
 
 namespace admin {
@@ -38,6 +39,7 @@ struct Context {
   Clock& clock;
   Scheduler& scheduler;
   Scenarios* scenarios = nullptr;
+  const StateFile* state_file = nullptr;  // --state-file, when given
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::mutex catalogue_mutex;
   std::shared_ptr<const OperationCatalogue> catalogue;  // built when a diagnosis first needs it

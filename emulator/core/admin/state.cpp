@@ -7,6 +7,8 @@
 #include "core/registry.hpp"
 #include "core/scheduler.hpp"
 #include "core/faults.hpp"
+#include "core/pipeline.hpp"
+#include "core/state_file.hpp"
 
 namespace agentemu::admin {
 namespace {
@@ -67,6 +69,23 @@ void merge_state(Context& admin, Call& call, const PathParams&) {
     return ok_json(call, w, 400);
   }
   write_state(admin, call);
+}
+
+void save_state(Context& admin, Call& call, const PathParams&) {
+  if (admin.state_file == nullptr) {
+    return set_core_error(call.response, 409, "no_state_file", "agentemu was started without --state-file");
+  }
+  StateSaved saved;
+  if (auto error = admin.state_file->save(admin.vendors, &saved)) {
+    return set_core_error(call.response, 500, "state_not_saved", *error);
+  }
+  JsonWriter w;
+  w.begin_object()
+      .field("status", "ok")
+      .field("path", admin.state_file->path())
+      .field_int("bytes", static_cast<std::int64_t>(saved.bytes))
+      .end_object();
+  ok_json(call, w);
 }
 
 void metrics(Context& admin, Call& call, const PathParams&) {

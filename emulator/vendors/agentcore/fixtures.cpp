@@ -168,8 +168,11 @@ std::optional<FixtureIssue> AgentcoreVendor::check_fixture(const JsonValue& sect
   const std::string root(pointer);
   if (!c.object(section, root,
                 {"credentials", "runtimes", "codeInterpreters", "browsers", "sessions", "browserProfiles", "memories",
-                 "workloadIdentities", "apiKeyCredentialProviders", "oauth2CredentialProviders"})) {
+                 "workloadIdentities", "apiKeyCredentialProviders", "oauth2CredentialProviders", "controlPlane"})) {
     return c.issue;
+  }
+  if (const JsonValue* records = json_member(section, "controlPlane")) {
+    if (auto issue = check_control_state(*records, json_pointer(root, "controlPlane"))) return issue;
   }
   for (const RecordSection& rs : kRecordSections) {
     const Kind& k = kind(rs.kind);
@@ -325,6 +328,8 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
       (browser ? tenant.browser_sessions : tenant.code_sessions).add(std::move(t));
     }
   }
+  // Last: a dumped record replaces the one "runtimes" made for the same runtime and endpoints.
+  if (const JsonValue* records = list("controlPlane")) apply_control_state(state_, *records, now);
 }
 
 void AgentcoreVendor::clear_state() {
@@ -374,6 +379,7 @@ void AgentcoreVendor::write_state(JsonWriter& w, const StateOptions& /*options*/
     }
     w.end_array();
   }
+  write_control_state(w.key("controlPlane"), state_, now);
   w.key("sessions").begin_array();
   for (const auto& [tenant_key, tenant] : state_.tenants) {
     const auto slash = tenant_key.find('/');
