@@ -16,6 +16,7 @@ import {
   BedrockAgentCoreControlClient, CreateAgentRuntimeCommand, CreateAgentRuntimeEndpointCommand, UpdateAgentRuntimeCommand,
   CreateCodeInterpreterCommand, CreateBrowserCommand, CreateBrowserProfileCommand, CreateMemoryCommand,
   CreateWorkloadIdentityCommand, CreateApiKeyCredentialProviderCommand, CreateOauth2CredentialProviderCommand,
+  ListAgentRuntimesCommand, ListAgentRuntimeVersionsCommand, GetAgentRuntimeCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import {
   InvokeAgentRuntimeCommand, StartCodeInterpreterSessionCommand, StartBrowserSessionCommand,
@@ -51,7 +52,8 @@ const changes = {
       ['SetNotifyConfig', { AIAgentId: VOICE_AGENT, EnableNotify: 'true', CallbackUrl: 'http://127.0.0.1:9/ice', Token: 'cb-token' }],
       ['SubmitAIAgentVideoAuditTask', { AIAgentId: VOICE_AGENT,
         Input: JSON.stringify({ Type: 'OSS', Media: 'https://bucket.oss-cn-shanghai.aliyuncs.com/v.mp4' }),
-        CapturePolicies: JSON.stringify([{ StartTime: 0, Duration: 5, FrameCount: 2, Prompt: 'describe' }]) }],
+        // Processing for longer than the test takes.
+        CapturePolicies: JSON.stringify([{ StartTime: 0, Duration: 600, FrameCount: 2, Prompt: 'describe' }]) }],
     ]) {
       const r = await v3(url, { action, params });
       assert.equal(r.status, 200, `${action}: ${r.text}`);
@@ -118,10 +120,23 @@ describe('GET /_emulator/state loads back', () => {
     assert.deepEqual([...vendors].sort(), Object.keys(changes).sort());
   });
 
+  // What each change left in the dump, so the round trip cannot pass on empty sections.
+  const shows = {
+    zego: (d) => d.deletedInstances.length === 1 && d.instances.some((i) => i.Status === 'SPEAKING' && i.Messages.length > 0),
+    ice: (d) => d.dialogues.some((s) => s.Dialogues.length >= 2) && d.instances.some((i) => i.Status === 'Finished') &&
+      d.videoAuditTasks.length === 1 && d.notifyConfigs.length === 1,
+    rest: (d) => d.agents.some((a) => a.name === 'Ada' && a.startedAt !== null) && d.agents.some((a) => a.worlds?.length === 1),
+    agentcore: (d) => d.controlPlane.some((r) => r.kind === 'runtimes' && r.record.description === 'v2' && r.versions.length === 2) &&
+      ['endpoints', 'codeInterpreters', 'browsers'].every((kind) => d.controlPlane.some((r) => r.kind === kind)) &&
+      d.memories.length === 1 && d.sessions.filter((s) => s.kind === 'runtime').length === 1 &&
+      d.sessions.some((s) => s.status === 'TERMINATED'),
+  };
+
   for (const vendor of Object.keys(changes)) {
     test(`${vendor}: changed through its API, dumped, loaded into a fresh process, dumped again: the same`, async () => {
       await changes[vendor](emu.url);
       const dump = await dumpState(emu.url, { vendor });
+      assert.ok(shows[vendor](dump[vendor]), `the changes are in the dump: ${JSON.stringify(dump[vendor]).slice(0, 2000)}`);
       await assertRoundTrip(dump, { args });
     });
   }
@@ -145,6 +160,7 @@ describe('--state-file', () => {
     const first = await startEmulator({ args: [...args, '--state-file', file] });
     await changes.zego(first.url);
     await changes.rest(first.url);
+    await changes.agentcore(first.url);
     const before = await dumpState(first.url);
     await stopCleanly(first);
 
@@ -161,6 +177,19 @@ describe('--state-file', () => {
       // The restored app still signs: its secret came back.
       const agents = await zegoClient(second.url).ok('ListAgents', {});
       assert.ok(JSON.stringify(agents).includes('xiaozhi'), JSON.stringify(agents));
+      // The control plane answers from the restored records: both versions of the runtime.
+      const cp = new BedrockAgentCoreControlClient({ region: 'us-east-1', endpoint: second.url, credentials: TEST_CREDENTIALS });
+      try {
+        const runtimes = await cp.send(new ListAgentRuntimesCommand({}));
+        const weather = runtimes.agentRuntimes.find((r) => r.agentRuntimeName === 'weather_agent');
+        assert.ok(weather, JSON.stringify(runtimes.agentRuntimes));
+        const versions = await cp.send(new ListAgentRuntimeVersionsCommand({ agentRuntimeId: weather.agentRuntimeId }));
+        assert.deepEqual(versions.agentRuntimes.map((v) => v.agentRuntimeVersion), ['2', '1']);
+        const got = await cp.send(new GetAgentRuntimeCommand({ agentRuntimeId: weather.agentRuntimeId }));
+        assert.equal(got.description, 'v2');
+      } finally {
+        cp.destroy();
+      }
     } finally {
       await stopCleanly(second);
     }

@@ -126,7 +126,8 @@ void write_control_state(JsonWriter& w, const State& state, SystemTime now) {
           for (const auto& version : r.versions) w.value(*version);
           w.end_array();
         }
-        if (!r.transition.empty() && now < r.settles_at) {
+        // Written even once settled: the status is the clock's to tell, in the next process too.
+        if (!r.transition.empty()) {
           w.field("transition", r.transition).field("settlesAt", format_rfc3339_millis(r.settles_at));
         }
         w.field("createdAt", format_rfc3339_millis(r.created_at)).end_object();

@@ -335,9 +335,10 @@ std::optional<FixtureIssue> IceVendor::check_fixture(const JsonValue& section, s
                                      {"RuntimeConfig", Field::object},
                                      {"AgentConfig", Field::object},
                                      {"TemplateConfig", Field::object},
-                                     {"UserData", Field::string},
-                                     {"SessionId", Field::string},
-                                     {"CallLogUrl", Field::string},
+                                     // Empty in a dump when the instance has none.
+                                     {"UserData", Field::any_string},
+                                     {"SessionId", Field::any_string},
+                                     {"CallLogUrl", Field::any_string},
                                      {"GmtCreate", Field::time},
                                      {"GmtModified", Field::time},
                                      // Written by the dump (apply_instance_life).
@@ -547,7 +548,8 @@ void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const 
   std::lock_guard lock(state_.mutex);
   out.begin_object();
   out.key("accessKeys").begin_array();  // secrets only when asked for
-  for (const auto& [id, key] : state_.keys) {
+  for (const auto& [id, held] : sorted(state_.keys)) {
+    const auto& key = *held;
     out.begin_object().field("accessKeyId", key->id);
     if (options.secrets) out.field("accessKeySecret", key->secret);
     out.field("account", key->account);
@@ -563,10 +565,10 @@ void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const 
   }
   out.end_array();
   out.key("agents").begin_array();
-  for (const auto& [id, agent] : state_.agents) {
-    out.begin_object().field("AIAgentId", agent.id);
-    if (!agent.account.empty()) out.field("account", agent.account);
-    out.field("type", agent.type).end_object();
+  for (const auto& [id, agent] : sorted(state_.agents)) {
+    out.begin_object().field("AIAgentId", agent->id);
+    if (!agent->account.empty()) out.field("account", agent->account);
+    out.field("type", agent->type).end_object();
   }
   out.end_array();
   const auto write_doc = [&](std::string_view name, const JsonDocument& doc) {

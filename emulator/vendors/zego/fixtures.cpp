@@ -211,13 +211,11 @@ void apply_dumped_life(State& state, Instance& instance, const JsonValue& item) 
     if (instance.listening) instance.listening_round = instance.last_round;
   }
   if (const JsonValue* v = present(item, "ShuttingDown")) {
-    // The calls that waited for it were the old process's; the shutdown itself goes on.
-    Shutdown shutdown;
-    shutdown.requested = *time_member(*v, "Requested");
-    shutdown.deadline = *time_member(*v, "Deadline");
-    instance.shutdown = std::move(shutdown);
-  } else if (json_member(item, "ShuttingDown") != nullptr) {
-    instance.shutdown.reset();
+    // The shutdown goes on. The calls that waited for it were the old process's (WaitingCalls is
+    // informational); a live one keeps the calls waiting for it here.
+    if (!instance.shutdown) instance.shutdown.emplace();
+    instance.shutdown->requested = *time_member(*v, "Requested");
+    instance.shutdown->deadline = *time_member(*v, "Deadline");
   }
 }
 
@@ -471,12 +469,11 @@ void ZegoVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) con
   w.key("instances").begin_array();
   for (const auto& [id, instance] : state_.instances) {
     if (instance.expired(now)) continue;  // gone; removed for good when next touched
-    w.begin_object()
-        .field("AgentInstanceId", instance.id)
-        .field_int("AppId", instance.app_id)
-        .field("AgentId", instance.agent_id)
-        .field("UserId", instance.user_id)
-        .field("Kind", kind_name(instance.kind))
+    w.begin_object().field("AgentInstanceId", instance.id).field_int("AppId", instance.app_id);
+    // A fixture instance may have neither; the fixture section holds only non-empty ones.
+    if (!instance.agent_id.empty()) w.field("AgentId", instance.agent_id);
+    if (!instance.user_id.empty()) w.field("UserId", instance.user_id);
+    w.field("Kind", kind_name(instance.kind))
         .field("Status", status_name(instance.status_at(now)));
     // null: idle now, or busy until something changes it (Status tells which).
     const auto idle = instance.idle_at(now);
