@@ -9,12 +9,20 @@
 #include "core/faults.hpp"
 #include "core/pipeline.hpp"
 #include "core/state_file.hpp"
+#include "core/uri.hpp"
 
 namespace agentemu::admin {
 namespace {
 
-// How GET /_emulator/state was asked to write the state.
-StateOptions state_options(const Call&) { return StateOptions{.secrets = true}; }
+// How GET /_emulator/state was asked to write the state: ?secrets=true includes what the vendors
+// redact (the dump then loads back whole); --state-file always writes them.
+StateOptions state_options(const Call& call) {
+  StateOptions options;
+  if (const auto params = parse_query(call.request.query, PlusIs::space)) {
+    if (const QueryParam* v = find_param(*params, "secrets")) options.secrets = v->value == "true";
+  }
+  return options;
+}
 
 void write_state(Context& admin, Call& call) {
   std::optional<std::string> only;
