@@ -167,6 +167,9 @@ void apply_dialogues(State& state, const JsonValue& section, const std::string& 
       e.time_ms = whole(d, "Time", 0);
       entries.push_back(std::move(e));
     }
+    // As many as a session keeps through the API (handlers.cpp), the newest.
+    constexpr std::size_t kKept = 10000;
+    if (entries.size() > kKept) entries.erase(entries.begin(), entries.end() - static_cast<std::ptrdiff_t>(kKept));
   }
 }
 
