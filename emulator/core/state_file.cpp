@@ -122,8 +122,9 @@ std::optional<std::string> StateFile::load(const VendorRegistry& vendors) const 
 }
 
 std::optional<std::string> StateFile::save(const VendorRegistry& vendors, StateSaved* saved) const {
-  const std::string text = state_document(vendors);
+  // One save at a time, the state read inside it: a later save always writes a later state.
   std::lock_guard lock(save_mutex_);
+  const std::string text = state_document(vendors);
   const std::string folder = folder_of(path_);
   const std::string temporary =
       (fs::path(folder) / ("." + fs::path(path_).filename().string() + ".tmp-" + std::to_string(::getpid()))).string();
