@@ -27,6 +27,7 @@ extern char** environ;
 #include "core/scheduler.hpp"
 #include "core/server/server.hpp"
 #include "core/server/tls.hpp"
+#include "core/state_file.hpp"
 #include "scenarios/engine.hpp"
 #include "vendors/registry.hpp"
 
@@ -183,6 +184,13 @@ int main(int argc, char** argv) {
 
   Fixtures fixtures;
   if (auto error = fixtures.load(config.fixtures, vendors)) return fail(*error);
+  // The state file goes on top of the fixtures; reset goes back to the fixtures alone.
+  std::optional<StateFile> state_file;
+  if (!config.state_file.empty()) {
+    state_file.emplace(config.state_file);
+    if (auto error = state_file->check_folder()) return fail(*error);
+    if (auto error = state_file->load(vendors)) return fail(*error);
+  }
 
   Journal journal(config.journal_limit);
   AdminApi admin(config.admin_token, vendors, fixtures, journal, metrics, clock, scheduler);
@@ -193,6 +201,7 @@ int main(int argc, char** argv) {
   admin.set_scenarios(&scenarios);
   admin.set_callbacks(&callbacks);
   callbacks.set_rules(&scenarios);
+  if (state_file) admin.set_state_file(&*state_file);
   pipeline.set_scenarios(&scenarios);
 
   std::unique_ptr<boost::asio::ssl::context> tls;
@@ -273,8 +282,18 @@ int main(int argc, char** argv) {
   for (unsigned i = 1; i < config.threads; ++i) workers.emplace_back(serve);
   serve();
   for (auto& worker : workers) worker.join();
+  // Every request has finished: the state is what the clients last saw.
+  int exit_code = 0;
+  if (state_file) {
+    if (auto error = state_file->save(vendors)) {
+      log.error("state not saved", {{"error", *error}});
+      exit_code = 1;
+    } else {
+      log.info("state saved", {{"path", state_file->path()}});
+    }
+  }
   scheduler.cancel_all();
   local.shutdown();  // every child process killed and reaped, working directories removed
   log.info("stopped");
-  return 0;
+  return exit_code;
 }

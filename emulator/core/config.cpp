@@ -28,6 +28,7 @@ constexpr FlagSpec kFlags[] = {
     {"port", Kind::text, "port to listen on; 0 picks a free one (default 4599)", "PORT"},
     {"fixtures", Kind::list, "fixture file or folder, repeatable (default fixtures/default.json)"},
     {"scenarios", Kind::list, "scenario file or folder, repeatable; watched and reloaded on change"},
+    {"state-file", Kind::text, "keep the state in this file: loaded after the fixtures, saved at exit and on POST /_emulator/state/save", "PATH"},
     {"admin-token", Kind::text, "require Authorization: Bearer TOKEN on /_emulator/*", "TOKEN"},
     {"threads", Kind::text, "io threads (default: number of cores)", "N"},
     {"journal-limit", Kind::text, "requests kept in the journal (default 10000)", "N"},
@@ -106,6 +107,9 @@ std::optional<ConfigError> apply(Config& config, Choices& choices, const FlagSpe
     config.fixtures.push_back(value);
   } else if (name == "scenarios") {
     config.scenarios.push_back(value);
+  } else if (name == "state-file") {
+    if (value.empty()) return bad("must not be empty");
+    config.state_file = value;
   } else if (name == "admin-token") {
     config.admin_token = value;
   } else if (name == "threads") {

@@ -21,6 +21,7 @@ struct Config {
   std::uint16_t port = 4599;
   std::vector<std::string> fixtures;  // empty: the default fixtures file
   std::vector<std::string> scenarios;
+  std::string state_file;  // empty: the state lives as long as the process (core/state_file.hpp)
   std::string admin_token;
   unsigned threads = 0;  // 0: one per core
   std::size_t journal_limit = 10000;

@@ -25,6 +25,7 @@ class Journal;
 class Metrics;
 class Scenarios;
 class Scheduler;
+class StateFile;
 class VendorRegistry;
 
 namespace admin {
@@ -40,6 +41,7 @@ struct Context {
   Scheduler& scheduler;
   Scenarios* scenarios = nullptr;
   CallbackEngine* callbacks = nullptr;  // GET /_emulator/callbacks; null where none runs
+  const StateFile* state_file = nullptr;  // --state-file, when given
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::mutex catalogue_mutex;
   std::shared_ptr<const OperationCatalogue> catalogue;  // built when a diagnosis first needs it

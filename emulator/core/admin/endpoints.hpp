@@ -11,6 +11,7 @@ void health(Context& admin, Call& call, const PathParams& params);
 void reset(Context& admin, Call& call, const PathParams& params);
 void read_state(Context& admin, Call& call, const PathParams& params);
 void merge_state(Context& admin, Call& call, const PathParams& params);
+void save_state(Context& admin, Call& call, const PathParams& params);  // to --state-file
 void metrics(Context& admin, Call& call, const PathParams& params);
 
 // requests.cpp: the journal

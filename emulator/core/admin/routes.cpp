@@ -20,6 +20,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/_emulator/requests/{id}", one_request},
     {"GET", "/_emulator/state", read_state},
     {"POST", "/_emulator/state", merge_state},
+    {"POST", "/_emulator/state/save", save_state},
     {"GET", "/_emulator/operations", operations},
     {"GET", "/_emulator/clock", read_clock},
     {"PUT", "/_emulator/clock", move_clock},

@@ -8,12 +8,22 @@
 #include "core/registry.hpp"
 #include "core/scheduler.hpp"
 #include "core/faults.hpp"
+#include "core/pipeline.hpp"
+#include "core/state_file.hpp"
+#include "core/uri.hpp"
 
 namespace agentemu::admin {
 namespace {
 
-// How GET /_emulator/state was asked to write the state.
-StateOptions state_options(const Call&) { return StateOptions{.secrets = true}; }
+// How GET /_emulator/state was asked to write the state: ?secrets=true includes what the vendors
+// redact (the dump then loads back whole); --state-file always writes them.
+StateOptions state_options(const Call& call) {
+  StateOptions options;
+  if (const auto params = parse_query(call.request.query, PlusIs::space)) {
+    if (const QueryParam* v = find_param(*params, "secrets")) options.secrets = v->value == "true";
+  }
+  return options;
+}
 
 void write_state(Context& admin, Call& call) {
   std::optional<std::string> only;
@@ -70,6 +80,23 @@ void merge_state(Context& admin, Call& call, const PathParams&) {
     return ok_json(call, w, 400);
   }
   write_state(admin, call);
+}
+
+void save_state(Context& admin, Call& call, const PathParams&) {
+  if (admin.state_file == nullptr) {
+    return set_core_error(call.response, 409, "no_state_file", "agentemu was started without --state-file");
+  }
+  StateSaved saved;
+  if (auto error = admin.state_file->save(admin.vendors, &saved)) {
+    return set_core_error(call.response, 500, "state_not_saved", *error);
+  }
+  JsonWriter w;
+  w.begin_object()
+      .field("status", "ok")
+      .field("path", admin.state_file->path())
+      .field_int("bytes", static_cast<std::int64_t>(saved.bytes))
+      .end_object();
+  ok_json(call, w);
 }
 
 void metrics(Context& admin, Call& call, const PathParams&) {

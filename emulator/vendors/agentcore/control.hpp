@@ -3,10 +3,12 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/json.hpp"
+#include "core/vendor.hpp"
 #include "vendors/agentcore/state.hpp"
 
 namespace agentemu::agentcore {
@@ -75,6 +77,11 @@ void add_fixture_record(State& state, const Kind& k, const JsonValue& item, Syst
 
 // The output form of an OAuth2 provider's configuration: the input's, without the secret.
 void oauth2_output(JsonDocument& record);
+// The "controlPlane" section (control_state.cpp): the records of runtimes, endpoints, code
+// interpreters and browsers as the dump writes them; applied after the other sections.
+std::optional<FixtureIssue> check_control_state(const JsonValue& list, const std::string& at);
+void apply_control_state(State& state, const JsonValue& list, SystemTime now);
+void write_control_state(JsonWriter& w, const State& state, SystemTime now);
 
 std::string random_suffix(std::size_t length);
 std::string resource_arn(const Kind& k, std::string_view region, std::string_view account, std::string_view id);

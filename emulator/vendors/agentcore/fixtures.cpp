@@ -170,8 +170,12 @@ std::optional<FixtureIssue> AgentcoreVendor::check_fixture(const JsonValue& sect
   if (!c.object(section, root,
                 {"credentials", "runtimes", "codeInterpreters", "browsers", "sessions", "browserProfiles", "memories",
                  "workloadIdentities", "apiKeyCredentialProviders", "oauth2CredentialProviders", "memoryEvents",
-                 "memoryRecords", "memoryExtractionJobs", "jwtIssuers", "oauth2Tokens"})) {
+                 "memoryRecords", "memoryExtractionJobs", "jwtIssuers", "oauth2Tokens",
+                 "controlPlane"})) {
     return c.issue;
+  }
+  if (const JsonValue* records = json_member(section, "controlPlane")) {
+    if (auto issue = check_control_state(*records, json_pointer(root, "controlPlane"))) return issue;
   }
   for (const RecordSection& rs : kRecordSections) {
     const Kind& k = kind(rs.kind);
@@ -330,6 +334,8 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
   }
   apply_memory_fixtures(state_, section, now);
   apply_identity_fixtures(state_, section);
+  // Last: a dumped record replaces the one "runtimes" made for the same runtime and endpoints.
+  if (const JsonValue* records = list("controlPlane")) apply_control_state(state_, *records, now);
 }
 
 void AgentcoreVendor::clear_state() {
@@ -380,6 +386,7 @@ void AgentcoreVendor::write_state(JsonWriter& w, const StateOptions& options) co
     }
     w.end_array();
   }
+  write_control_state(w.key("controlPlane"), state_, now);
   w.key("sessions").begin_array();
   for (const auto& [tenant_key, tenant] : state_.tenants) {
     const auto slash = tenant_key.find('/');

@@ -11,7 +11,11 @@
 //   "voiceprints":  [{"VoiceprintId", "RegistrationMode", "account", "Input": {"Type", "Format", "Data"},
 //                     "GmtCreate", "GmtModified"}],
 //   "videoAuditTasks": [{"JobId", "AIAgentId", "account", "Input": {"Media", "Type"}, "CapturePolicies": [],
-//                        "AuditInterval", "CallbackConfig": {"Url", "Token"}, "UserData", "GmtCreate"}] }
+//                        "AuditInterval", "CallbackConfig": {"Url", "Token"}, "UserData", "GmtCreate"}],
+//   "dialogues":    [{"SessionId", "account", "Dialogues": [{"DialogueId", "RoundId", "NodeId", "Producer",
+//                     "Source", "Type", "Text", "Time"}]}] }
+// The dump adds what an instance's life left in it (Kind, ChatSyncConfig, the call's numbers,
+// UserId, ChannelId...) and each video audit task's GmtFinish, so that it loads back as it was.
 // STS credentials are access keys with a securityToken (and an expiration); their allow list is
 // the policy they carry.
 #include <algorithm>
@@ -25,7 +29,7 @@ namespace {
 
 struct Field {
   std::string_view name;
-  enum Kind { string, boolean, object, string_list, integer, time, array, any_string } kind;
+  enum Kind { string, boolean, object, string_list, integer, integer64, time, array, any_string } kind;
   bool required = false;
 };
 
@@ -67,6 +71,9 @@ std::optional<FixtureIssue> check_object(const JsonValue& item, const std::strin
       case Field::integer:
         if (!v->IsInt()) return FixtureIssue{here, "must be a whole number"};
         break;
+      case Field::integer64:
+        if (!v->IsInt64()) return FixtureIssue{here, "must be a whole number"};
+        break;
       case Field::time:
         if (!v->IsString() || !parse_gmt({v->GetString(), v->GetStringLength()})) {
           return FixtureIssue{here, "must be a UTC time such as 2025-07-18T06:39:08Z"};
@@ -105,6 +112,65 @@ std::string default_account(const JsonValue& section) {
 const JsonValue* array_member(const JsonValue& section, std::string_view name) {
   const JsonValue* v = json_member(section, name);
   return v != nullptr && v->IsArray() ? v : nullptr;
+}
+
+std::string_view kind_name(InstanceKind kind) {
+  switch (kind) {
+    case InstanceKind::generated: return "generated";
+    case InstanceKind::outbound: return "outbound";
+    case InstanceKind::started: break;
+  }
+  return "started";
+}
+
+std::int64_t whole(const JsonValue& item, std::string_view name, std::int64_t fallback) {
+  const JsonValue* v = json_member(item, name);
+  return v != nullptr && v->IsInt64() ? v->GetInt64() : fallback;
+}
+
+// What StartAIAgentInstance, GenerateAIAgentCall and StartAIAgentOutboundCall left in an
+// instance beyond the fixture's own members (written by the dump).
+void apply_instance_life(Instance& instance, const JsonValue& item) {
+  const std::string kind = text(item, "Kind", "started");
+  instance.kind = kind == "generated" ? InstanceKind::generated
+                  : kind == "outbound" ? InstanceKind::outbound
+                                       : InstanceKind::started;
+  if (const JsonValue* v = json_member(item, "ChatSyncConfig")) {
+    instance.chat_sync_config.CopyFrom(*v, instance.chat_sync_config.GetAllocator());
+  }
+  instance.caller_number = text(item, "CallerNumber");
+  instance.called_number = text(item, "CalledNumber");
+  instance.hangup_role = static_cast<int>(whole(item, "HangupRole", 0));
+  instance.forwarded_to = text(item, "ForwardedTo");
+  instance.human_agent_user_id = text(item, "HumanAgentUserId");
+  instance.user_id = text(item, "UserId");
+  instance.channel_id = text(item, "ChannelId");
+  instance.expire_seconds = whole(item, "ExpireSeconds", 0);
+}
+
+void apply_dialogues(State& state, const JsonValue& section, const std::string& fallback_account) {
+  const JsonValue* items = array_member(section, "dialogues");
+  if (items == nullptr) return;
+  for (const JsonValue& item : items->GetArray()) {
+    auto& entries = state.account(text(item, "account", fallback_account)).dialogues[text(item, "SessionId")];
+    entries.clear();  // a session's dialogue is replaced whole
+    for (const JsonValue& d : (*json_member(item, "Dialogues")).GetArray()) {
+      DialogueEntry e;
+      e.sequence = state.next_sequence++;
+      e.dialogue_id = text(d, "DialogueId");
+      e.round_id = text(d, "RoundId", std::to_string(e.sequence));
+      e.node_id = text(d, "NodeId");
+      e.producer = text(d, "Producer", "user");
+      e.source = text(d, "Source", "call");
+      e.type = text(d, "Type", "normal");
+      e.text = text(d, "Text");
+      e.time_ms = whole(d, "Time", 0);
+      entries.push_back(std::move(e));
+    }
+    // As many as a session keeps through the API (handlers.cpp), the newest.
+    constexpr std::size_t kKept = 10000;
+    if (entries.size() > kKept) entries.erase(entries.begin(), entries.end() - static_cast<std::ptrdiff_t>(kKept));
+  }
 }
 
 // The three sections SetNotifyConfig, SetAIAgentVoiceprint and SubmitAIAgentVideoAuditTask fill.
@@ -167,8 +233,10 @@ void apply_video_audit_tasks(State& state, const JsonValue& section, const std::
       task.capture_policies.SetArray();
     }
     task.created = parse_gmt(text(item, "GmtCreate")).value_or(now);
-    // A seeded task is Finished unless it says Processing (then it finishes a second after loading).
+    // A seeded task is Finished unless it says Processing (then it finishes a second after
+    // loading); a dumped one finishes when it would have.
     task.finishes = text(item, "Status") == "Processing" ? now + std::chrono::seconds(1) : task.created;
+    if (const auto finishes = parse_gmt(text(item, "GmtFinish"))) task.finishes = *finishes;
     task.sequence = state.next_sequence++;
     auto& tasks = state.account(text(item, "account", fallback_account)).video_audit_tasks;
     std::erase_if(tasks, [&](const auto& entry) { return entry.second.job_id == task.job_id; });
@@ -177,13 +245,39 @@ void apply_video_audit_tasks(State& state, const JsonValue& section, const std::
   }
 }
 
+// An unordered map's entries by key, so the dump's order does not depend on the hash table's.
+template <typename Map>
+std::vector<std::pair<std::string_view, const typename Map::mapped_type*>> sorted(const Map& map) {
+  std::vector<std::pair<std::string_view, const typename Map::mapped_type*>> entries;
+  for (const auto& [key, value] : map) entries.emplace_back(key, &value);
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return entries;
+}
+
+// The members apply_instance_life reads, written when they hold something.
+void write_instance_life(JsonWriter& out, const Instance& instance) {
+  if (instance.kind != InstanceKind::started) out.field("Kind", kind_name(instance.kind));
+  if (instance.chat_sync_config.IsObject()) out.field_value("ChatSyncConfig", instance.chat_sync_config);
+  const auto text_if = [&](std::string_view name, const std::string& value) {
+    if (!value.empty()) out.field(name, value);
+  };
+  text_if("CallerNumber", instance.caller_number);
+  text_if("CalledNumber", instance.called_number);
+  if (instance.hangup_role != 0) out.field_int("HangupRole", instance.hangup_role);
+  text_if("ForwardedTo", instance.forwarded_to);
+  text_if("HumanAgentUserId", instance.human_agent_user_id);
+  text_if("UserId", instance.user_id);
+  text_if("ChannelId", instance.channel_id);
+  if (instance.expire_seconds != 0) out.field_int("ExpireSeconds", instance.expire_seconds);
+}
+
 }  // namespace
 
 std::optional<FixtureIssue> IceVendor::check_fixture(const JsonValue& section, std::string_view pointer) const {
   const std::string at(pointer);
   if (!section.IsObject()) return FixtureIssue{at, std::string("must be an object, not ") + json_type_name(section)};
-  static constexpr std::string_view kSections[] = {"accessKeys",    "agents",      "instances",      "phoneNumbers",
-                                                   "notifyConfigs", "voiceprints", "videoAuditTasks"};
+  static constexpr std::string_view kSections[] = {"accessKeys",  "agents",          "instances", "phoneNumbers",
+                                                   "notifyConfigs", "voiceprints", "videoAuditTasks", "dialogues"};
   for (const auto& m : section.GetObject()) {
     const std::string_view key(m.name.GetString(), m.name.GetStringLength());
     bool known = false;
@@ -192,7 +286,7 @@ std::optional<FixtureIssue> IceVendor::check_fixture(const JsonValue& section, s
       return FixtureIssue{json_pointer(at, key),
                           "unknown key \"" + std::string(key) +
                               "\" (expected accessKeys, agents, instances, phoneNumbers, notifyConfigs, "
-                              "voiceprints or videoAuditTasks)"};
+                              "voiceprints, videoAuditTasks or dialogues)"};
     }
     if (!m.value.IsArray()) return FixtureIssue{json_pointer(at, key), "must be an array"};
   }
@@ -244,12 +338,27 @@ std::optional<FixtureIssue> IceVendor::check_fixture(const JsonValue& section, s
                                      {"RuntimeConfig", Field::object},
                                      {"AgentConfig", Field::object},
                                      {"TemplateConfig", Field::object},
-                                     {"UserData", Field::string},
-                                     {"SessionId", Field::string},
-                                     {"CallLogUrl", Field::string},
+                                     // Empty in a dump when the instance has none.
+                                     {"UserData", Field::any_string},
+                                     {"SessionId", Field::any_string},
+                                     {"CallLogUrl", Field::any_string},
                                      {"GmtCreate", Field::time},
-                                     {"GmtModified", Field::time}})) {
+                                     {"GmtModified", Field::time},
+                                     // Written by the dump (apply_instance_life).
+                                     {"Kind", Field::string},
+                                     {"ChatSyncConfig", Field::object},
+                                     {"CallerNumber", Field::any_string},
+                                     {"CalledNumber", Field::any_string},
+                                     {"HangupRole", Field::integer},
+                                     {"ForwardedTo", Field::any_string},
+                                     {"HumanAgentUserId", Field::any_string},
+                                     {"UserId", Field::any_string},
+                                     {"ChannelId", Field::any_string},
+                                     {"ExpireSeconds", Field::integer}})) {
         return issue;
+      }
+      if (const std::string kind = text(item, "Kind", "started"); kind != "started" && kind != "generated" && kind != "outbound") {
+        return FixtureIssue{json_pointer(here, "Kind"), "must be started, generated or outbound"};
       }
       const std::string status = text(item, "Status", "Executing");
       if (status != "Executing" && status != "Finished") {
@@ -324,8 +433,33 @@ std::optional<FixtureIssue> IceVendor::check_fixture(const JsonValue& section, s
                                                   {"CallbackConfig", Field::object},
                                                   {"UserData", Field::any_string},
                                                   {"GmtCreate", Field::time},
+                                                  {"GmtFinish", Field::time},
                                                   {"Status", Field::string}})) {
     return issue;
+  }
+  if (auto issue = check_each("dialogues", {{"SessionId", Field::string, true},
+                                            {"account", Field::string},
+                                            {"Dialogues", Field::array, true}})) {
+    return issue;
+  }
+  if (const JsonValue* items = array_member(section, "dialogues")) {
+    for (rapidjson::SizeType i = 0; i < items->Size(); ++i) {
+      const std::string here = json_pointer(json_pointer(json_pointer(at, "dialogues"), i), "Dialogues");
+      const JsonValue& list = (*items)[i]["Dialogues"];
+      for (rapidjson::SizeType j = 0; j < list.Size(); ++j) {
+        if (auto issue = check_object(list[j], json_pointer(here, j),
+                                      {{"DialogueId", Field::string, true},
+                                       {"RoundId", Field::any_string},
+                                       {"NodeId", Field::any_string},
+                                       {"Producer", Field::string},
+                                       {"Source", Field::string},
+                                       {"Type", Field::string},
+                                       {"Text", Field::any_string},
+                                       {"Time", Field::integer64}})) {
+          return issue;
+        }
+      }
+    }
   }
   return std::nullopt;
 }
@@ -376,6 +510,7 @@ void IceVendor::apply_fixture(const JsonValue& section) {
       copy(instance->template_config, "TemplateConfig");
       const std::string created = text(item, "GmtCreate");
       const std::string modified = text(item, "GmtModified");
+      apply_instance_life(*instance, item);
       instance->created = created.empty() ? now : parse_gmt(created).value_or(now);
       instance->modified = modified.empty() ? instance->created : parse_gmt(modified).value_or(now);
       instance->finished = instance->modified;
@@ -401,6 +536,7 @@ void IceVendor::apply_fixture(const JsonValue& section) {
   apply_notify_configs(state_, section, fallback_account);
   apply_voiceprints(state_, section, fallback_account, now);
   apply_video_audit_tasks(state_, section, fallback_account, now);
+  apply_dialogues(state_, section, fallback_account);
 }
 
 void IceVendor::clear_state() {
@@ -414,9 +550,12 @@ void IceVendor::clear_state() {
 void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const {
   std::lock_guard lock(state_.mutex);
   out.begin_object();
-  out.key("accessKeys").begin_array();  // secrets stay out of the dump
-  for (const auto& [id, key] : state_.keys) {
-    out.begin_object().field("accessKeyId", key->id).field("account", key->account);
+  out.key("accessKeys").begin_array();  // secrets only when asked for
+  for (const auto& [id, held] : sorted(state_.keys)) {
+    const auto& key = *held;
+    out.begin_object().field("accessKeyId", key->id);
+    if (options.secrets) out.field("accessKeySecret", key->secret);
+    out.field("account", key->account);
     out.key("allow").begin_array();
     for (const std::string& a : key->allow) out.string(a);
     out.end_array().field_bool("allowNonceReuse", key->allow_nonce_reuse);
@@ -429,18 +568,26 @@ void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const 
   }
   out.end_array();
   out.key("agents").begin_array();
-  for (const auto& [id, agent] : state_.agents) {
-    out.begin_object().field("AIAgentId", agent.id);
-    if (!agent.account.empty()) out.field("account", agent.account);
-    out.field("type", agent.type).end_object();
+  for (const auto& [id, agent] : sorted(state_.agents)) {
+    out.begin_object().field("AIAgentId", agent->id);
+    if (!agent->account.empty()) out.field("account", agent->account);
+    out.field("type", agent->type).end_object();
   }
   out.end_array();
   const auto write_doc = [&](std::string_view name, const JsonDocument& doc) {
     if (doc.IsObject()) out.field_value(name, doc);
   };
   out.key("instances").begin_array();
-  for (const auto& [account_id, account] : state_.accounts) {
-    for (const auto& [id, instance] : account.instances) {
+  for (const auto& [account_id, account] : sorted(state_.accounts)) {
+    // In creation order, so that a dump loaded back dumps the same.
+    std::vector<const Instance*> instances;
+    for (const auto& [id, instance] : account->instances) instances.push_back(instance.get());
+    // GmtCreate keeps whole seconds: within one, by id, as a loaded dump would order them too.
+    std::sort(instances.begin(), instances.end(), [](const Instance* a, const Instance* b) {
+      const auto second = [](const Instance* i) { return std::chrono::floor<std::chrono::seconds>(i->created); };
+      return std::pair(second(a), std::string_view(a->id)) < std::pair(second(b), std::string_view(b->id));
+    });
+    for (const Instance* instance : instances) {
       out.begin_object()
           .field("InstanceId", instance->id)
           .field("AIAgentId", instance->agent_id)
@@ -453,19 +600,23 @@ void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const 
           .field("SessionId", instance->session_id)
           .field("CallLogUrl", instance->call_log_url)
           .field("GmtCreate", format_gmt(instance->created))
-          .field("GmtModified", format_gmt(instance->modified))
-          .end_object();
+          .field("GmtModified", format_gmt(instance->modified));
+      write_instance_life(out, *instance);
+      out.end_object();
     }
   }
   out.end_array();
   out.key("dialogues").begin_array();
-  for (const auto& [account_id, account] : state_.accounts) {
-    for (const auto& [session, entries] : account.dialogues) {
+  for (const auto& [account_id, account] : sorted(state_.accounts)) {
+    for (const auto& [session, entries] : sorted(account->dialogues)) {
       out.begin_object().field("account", account_id).field("SessionId", session).key("Dialogues").begin_array();
-      for (const DialogueEntry& e : entries) {
+      for (const DialogueEntry& e : *entries) {
         out.begin_object()
             .field("DialogueId", e.dialogue_id)
+            .field("RoundId", e.round_id)
+            .field("NodeId", e.node_id)
             .field("Producer", e.producer)
+            .field("Source", e.source)
             .field("Type", e.type)
             .field("Text", e.text)
             .field_int("Time", e.time_ms)
@@ -476,15 +627,15 @@ void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const 
   }
   out.end_array();
   out.key("phoneNumbers").begin_array();
-  for (const auto& [account_id, account] : state_.accounts) {
-    for (const PhoneNumber& p : account.phone_numbers) {
+  for (const auto& [account_id, account] : sorted(state_.accounts)) {
+    for (const PhoneNumber& p : account->phone_numbers) {
       out.begin_object().field("PhoneNumber", p.number).field_int("Status", p.status).field("account", account_id).end_object();
     }
   }
   out.end_array();
   out.key("notifyConfigs").begin_array();
-  for (const auto& [account_id, account] : state_.accounts) {
-    for (const auto& [agent_id, c] : account.notify_configs) {
+  for (const auto& [account_id, account] : sorted(state_.accounts)) {
+    for (const auto& [agent_id, c] : account->notify_configs) {
       out.begin_object()
           .field("AIAgentId", agent_id)
           .field("account", account_id)
@@ -499,8 +650,8 @@ void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const 
   }
   out.end_array();
   out.key("voiceprints").begin_array();
-  for (const auto& [account_id, account] : state_.accounts) {
-    for (const auto& [key, v] : account.voiceprints) {
+  for (const auto& [account_id, account] : sorted(state_.accounts)) {
+    for (const auto& [key, v] : account->voiceprints) {
       out.begin_object()
           .field("VoiceprintId", v.id)
           .field("RegistrationMode", v.mode)
@@ -514,8 +665,8 @@ void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const 
   out.end_array();
   const SystemTime now = context_.clock.now();
   out.key("videoAuditTasks").begin_array();
-  for (const auto& [account_id, account] : state_.accounts) {
-    for (const auto& [sequence, t] : account.video_audit_tasks) {
+  for (const auto& [account_id, account] : sorted(state_.accounts)) {
+    for (const auto& [sequence, t] : account->video_audit_tasks) {
       out.begin_object().field("JobId", t.job_id).field("AIAgentId", t.agent_id).field("account", account_id);
       out.key("Input").begin_object().field("Media", t.media).field("Type", t.input_type).end_object();
       out.field_value("CapturePolicies", t.capture_policies);
@@ -525,6 +676,7 @@ void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const 
       }
       out.field("UserData", t.user_data)
           .field("GmtCreate", format_gmt(t.created))
+          .field("GmtFinish", format_gmt(t.finishes))
           .field("Status", t.status(now))
           .end_object();
     }

@@ -470,6 +470,12 @@ const ParamSpec kFixtureAgent[] = {
     {.name = "stopFails", .type = T::boolean},
     {.name = "worlds", .type = T::array},
     {.name = "panels", .type = T::array},
+    // What the dump adds, so that it loads back: the life cycle's times (epoch ms or null) and
+    // the StopAgent calls that were waiting (informational: they were the old process's).
+    {.name = "startedAt", .type = T::integer, .min = 0},
+    {.name = "stoppedAt", .type = T::integer, .min = 0},
+    {.name = "busyUntil", .type = T::integer, .min = 0, .max = 7258118399999.0},  // before 2200: a SystemTime
+    {.name = "pendingStops", .type = T::integer, .min = 0},
 };
 
 // Members stored in Agent::character (everything but the id, the name and the flags).
@@ -636,8 +642,17 @@ void RestVendor::apply_fixture(const JsonValue& section) {
           if (!active && agent->active) agent->stopped_ms = now_ms;
           agent->active = active;
         }
-        if (const JsonValue* v = json_member(item, "busyMs"); v && v->IsInt64()) {
-          agent->busy_until = now + Millis(v->GetInt64());
+        // A dump's times, after the status (which would stamp them now).
+        const auto epoch_or_unset = [&](std::string_view key, std::int64_t& out) {
+          if (const JsonValue* v = json_member(item, key)) out = v->IsInt64() ? v->GetInt64() : -1;
+        };
+        epoch_or_unset("startedAt", agent->started_ms);
+        epoch_or_unset("stoppedAt", agent->stopped_ms);
+        const JsonValue* busy_ms = json_member(item, "busyMs");
+        const JsonValue* busy_until = json_member(item, "busyUntil");
+        if ((busy_ms && busy_ms->IsInt64()) || (busy_until && busy_until->IsInt64())) {
+          agent->busy_until = busy_ms && busy_ms->IsInt64() ? now + Millis(busy_ms->GetInt64())
+                                                           : SystemTime(Millis(busy_until->GetInt64()));
           if (!agent->waiters.empty() && agent->busy_timer != agent->busy_until) {
             agent->busy_timer = agent->busy_until;
             store_.set_busy_timer(*agent, wake_at(agent->busy_until, id));

@@ -4,8 +4,12 @@
 //                  "callbackSecret": "...", <emulator options>}],
 //   "agents":    [{"AppId"?, "AgentId", "Name"?, "LLM"?, "TTS"?, "ASR"?}],
 //   "instances": [{"AgentInstanceId", "AppId"?, "AgentId"?, "UserId"?, "Kind"?, "RTC"?, "LLM"?,
-//                  "TTS"?, "ASR"?, "AdvancedConfig"?, "CallbackConfig"?, "Messages"?, "Status"?,
-//                  "BusySeconds"?}] }
+//                  "TTS"?, "ASR"?, "AdvancedConfig"?, "CallbackConfig"?, "Messages"?, "Status"?, "BusySeconds"?}],
+//   "deletedInstances": [{"AgentInstanceId", "AppId", "Reason", "At"}] }
+//
+// The dump writes each instance's whole life too (IdleAt, Round, Listening, Created, LastDriven,
+// ShuttingDown, VAD, MessageHistory, CallbackConfig, CDN), so that it loads back as it was: a
+// busy instance holds its current status until IdleAt.
 //
 // POST /_emulator/state merges such a document live: an app or agent that exists is updated, an
 // instance that exists gets the members the document names (typically Status and BusySeconds,
@@ -74,9 +78,34 @@ std::span<const ParamSpec> instance_specs() {
       {.name = "Messages", .type = T::array, .items = &message_spec()},
       {.name = "Status", .one_of = kStatuses},
       {.name = "BusySeconds", .type = T::number, .min = 0.001, .max = 1e9},
+      // What the dump adds, so that it loads back (see above).
+      {.name = "VAD", .type = T::object},
+      {.name = "MessageHistory", .type = T::object},
+      {.name = "CallbackConfig", .type = T::object},
+      {.name = "CDN", .type = T::object},
+      {.name = "IdleAt", .min_length = 1},
+      {.name = "Round", .type = T::integer, .min = 0.0},
+      {.name = "Listening", .type = T::boolean},
+      {.name = "CommunicationMode", .type = T::integer, .min = 0.0, .max = 2.0},
+      {.name = "Created", .min_length = 1},
+      {.name = "LastDriven", .min_length = 1},
+      {.name = "ShuttingDown", .type = T::object},
   };
   return specs;
 }
+
+std::span<const ParamSpec> deleted_specs() {
+  static const ParamSpec specs[] = {
+      {.name = "AgentInstanceId", .required = true, .min_length = 1},
+      {.name = "AppId", .type = T::integer, .required = true, .min = 0.0, .max = 4294967295.0},
+      {.name = "Reason", .required = true, .min_length = 1},
+      {.name = "At", .required = true, .min_length = 1},
+  };
+  return specs;
+}
+
+// The instance members that hold a time, as the dump writes them (2025-10-13T12:00:00.123Z).
+constexpr std::string_view kInstanceTimes[] = {"IdleAt", "Created", "LastDriven"};
 
 // "LLM.Url" -> "/LLM/Url", "Messages[2].Role" -> "/Messages/2/Role", under `base`.
 std::string to_pointer(std::string base, std::string_view path) {
@@ -135,12 +164,21 @@ Millis seconds_member(const JsonValue& item, std::string_view name, Millis fallb
   return v != nullptr && v->IsNumber() ? Millis(std::llround(v->GetDouble() * 1000.0)) : fallback;
 }
 
-void set_status(State& state, Instance& instance, Status status, const JsonValue* busy_seconds, SystemTime now) {
+std::optional<SystemTime> time_member(const JsonValue& item, std::string_view name) {
+  const JsonValue* v = present(item, name);
+  if (v == nullptr || !v->IsString()) return std::nullopt;
+  return parse_iso8601({v->GetString(), v->GetStringLength()});
+}
+
+// `until`: BusySeconds from now, or the dump's IdleAt; neither holds the status until changed.
+void set_status(State& state, Instance& instance, Status status, const JsonValue& item, SystemTime now) {
   instance.phases.clear();
   instance.listening = false;
   if (status == Status::idle) return;
-  SystemTime until = SystemTime::max();
-  if (busy_seconds != nullptr) until = now + Millis(std::llround(busy_seconds->GetDouble() * 1000.0));
+  SystemTime until = time_member(item, "IdleAt").value_or(SystemTime::max());
+  if (const JsonValue* busy_seconds = present(item, "BusySeconds")) {
+    until = now + Millis(std::llround(busy_seconds->GetDouble() * 1000.0));
+  }
   instance.last_round = state.next_round();
   instance.phases.push_back(Phase{status, until, 1, instance.last_round});
 }
@@ -181,6 +219,49 @@ std::optional<FixtureIssue> check_callback_urls(const JsonValue& list, const std
   return std::nullopt;
 }
 
+std::optional<FixtureIssue> check_times(const JsonValue& item, const std::string& at, std::span<const std::string_view> names,
+                                        bool required = false) {
+  for (std::string_view name : names) {
+    const JsonValue* v = present(item, name);
+    if (v == nullptr && !required) continue;
+    if (v == nullptr || !v->IsString() || !parse_iso8601({v->GetString(), v->GetStringLength()})) {
+      return FixtureIssue{json_pointer(at, name), "must be a UTC time such as 2025-10-13T12:00:00.123Z"};
+    }
+  }
+  return std::nullopt;
+}
+
+// The members only a dump holds: the instance's timeline, rounds and shutdown as they were.
+void apply_dumped_life(State& state, Instance& instance, const JsonValue& item) {
+  if (const JsonValue* v = present(item, "VAD")) instance.vad = copy_block(v);
+  if (const JsonValue* v = present(item, "CallbackConfig")) instance.callback = copy_block(v);
+  if (const JsonValue* v = present(item, "CDN")) instance.cdn = copy_block(v);
+  if (const JsonValue* v = present(item, "AdvancedConfig"); v && instance.kind == Kind::live_digital_human) {
+    instance.max_idle_seconds = int_member(*v, "MaxIdleTime", 900);
+  }
+  if (present(item, "CommunicationMode")) {
+    instance.communication_mode = static_cast<int>(int_member(item, "CommunicationMode", 0));
+  }
+  if (auto t = time_member(item, "Created")) instance.created = *t;
+  if (auto t = time_member(item, "LastDriven")) instance.last_driven = *t;
+  if (present(item, "Round")) {
+    instance.last_round = int_member(item, "Round", instance.last_round);
+    for (Phase& phase : instance.phases) phase.round = instance.last_round;
+    state.last_round = std::max(state.last_round, instance.last_round);  // rounds keep increasing
+  }
+  if (const JsonValue* v = present(item, "Listening")) {
+    instance.listening = v->GetBool();
+    if (instance.listening) instance.listening_round = instance.last_round;
+  }
+  if (const JsonValue* v = present(item, "ShuttingDown")) {
+    // The shutdown goes on. The calls that waited for it were the old process's (WaitingCalls is
+    // informational); a live one keeps the calls waiting for it here.
+    if (!instance.shutdown) instance.shutdown.emplace();
+    instance.shutdown->requested = *time_member(*v, "Requested");
+    instance.shutdown->deadline = *time_member(*v, "Deadline");
+  }
+}
+
 void write_optional_block(JsonWriter& w, std::string_view name, const Block& block) {
   w.key(name);
   if (block) {
@@ -197,8 +278,9 @@ std::optional<FixtureIssue> ZegoVendor::check_fixture(const JsonValue& section, 
   if (!section.IsObject()) return FixtureIssue{base, "the zego section must be an object with apps, agents, instances"};
   for (const auto& m : section.GetObject()) {
     const std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    if (key != "apps" && key != "agents" && key != "instances") {
-      return FixtureIssue{json_pointer(base, key), "unknown key \"" + std::string(key) + "\" (expected apps, agents, instances)"};
+    if (key != "apps" && key != "agents" && key != "instances" && key != "deletedInstances") {
+      return FixtureIssue{json_pointer(base, key),
+                          "unknown key \"" + std::string(key) + "\" (expected apps, agents, instances, deletedInstances)"};
     }
     if (!m.value.IsArray()) return FixtureIssue{json_pointer(base, key), "must be an array"};
   }
@@ -246,6 +328,11 @@ std::optional<FixtureIssue> ZegoVendor::check_fixture(const JsonValue& section, 
       if (present(item, "BusySeconds") != nullptr && present(item, "Status") == nullptr) {
         return FixtureIssue{json_pointer(at, "BusySeconds"), "needs Status (the status the agent stays in)"};
       }
+      if (auto issue = check_times(item, at, kInstanceTimes)) return issue;
+      if (const JsonValue* shutdown = present(item, "ShuttingDown")) {
+        static constexpr std::string_view kShutdownTimes[] = {"Requested", "Deadline"};
+        if (auto issue = check_times(*shutdown, json_pointer(at, "ShuttingDown"), kShutdownTimes, true)) return issue;
+      }
       const std::string_view id = str_member(item, "AgentInstanceId");
       const auto live = state_.instances.find(id);
       const bool exists = live != state_.instances.end() ||
@@ -263,6 +350,14 @@ std::optional<FixtureIssue> ZegoVendor::check_fixture(const JsonValue& section, 
           return FixtureIssue{json_pointer(at, "AppId"), "app " + std::to_string(app) + " is not declared (add it to apps)"};
         }
       }
+    }
+  }
+  if (const JsonValue* list = json_member(section, "deletedInstances")) {
+    for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+      const std::string at = json_pointer(json_pointer(base, "deletedInstances"), i);
+      if (auto issue = check_object((*list)[i], at, deleted_specs())) return issue;
+      static constexpr std::string_view kAt[] = {"At"};
+      if (auto issue = check_times((*list)[i], at, kAt)) return issue;
     }
   }
   return std::nullopt;
@@ -353,6 +448,10 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
           const JsonValue* disable = present(*v, "DisableTTS");
           instance.disable_tts = disable != nullptr && disable->GetBool();
         }
+        if (const JsonValue* v = present(item, "MessageHistory")) {  // before Messages: its window
+          instance.message_history = copy_block(v);
+          instance.window_size = static_cast<std::size_t>(std::max<std::int64_t>(0, int_member(*v, "WindowSize", 20)));
+        }
         if (const JsonValue* v = present(item, "Messages")) {
           instance.history.clear();
           for (const JsonValue& m : v->GetArray()) {
@@ -360,14 +459,26 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
           }
         }
         if (present(item, "Status")) {
-          set_status(state_, instance, parse_status(str_member(item, "Status")).value_or(Status::idle),
-                     present(item, "BusySeconds"), now);
+          set_status(state_, instance, parse_status(str_member(item, "Status")).value_or(Status::idle), item, now);
           // Loaded where it is: only what its timeline does from here is called back.
           sync_reported(state_, instance, now, effects);
         }
+        apply_dumped_life(state_, instance, item);
         // A shutdown waiting for this agent may be due now, or at another time.
         state_.settle(it, now, true, effects);
       }
+    }
+  }
+  if (const JsonValue* list = json_member(section, "deletedInstances")) {
+    std::lock_guard lock(mutex_);
+    for (const JsonValue& item : list->GetArray()) {
+      DeletedInstance d{std::string(str_member(item, "AgentInstanceId")),
+                        static_cast<std::uint32_t>(int_member(item, "AppId", kDefaultAppId)),
+                        std::string(str_member(item, "Reason")), *time_member(item, "At")};
+      // Loading the same dump twice keeps one record of each deletion.
+      std::erase_if(state_.deleted, [&](const DeletedInstance& o) { return o.id == d.id && o.at == d.at; });
+      state_.deleted.push_back(std::move(d));
+      if (state_.deleted.size() > State::kDeletedKept) state_.deleted.pop_front();
     }
   }
   run(effects);
@@ -427,25 +538,30 @@ void ZegoVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) con
   w.key("instances").begin_array();
   for (const auto& [id, instance] : state_.instances) {
     if (instance.expired(now)) continue;  // gone; removed for good when next touched
-    w.begin_object()
-        .field("AgentInstanceId", instance.id)
-        .field_int("AppId", instance.app_id)
-        .field("AgentId", instance.agent_id)
-        .field("UserId", instance.user_id)
-        .field("Kind", kind_name(instance.kind))
+    w.begin_object().field("AgentInstanceId", instance.id).field_int("AppId", instance.app_id);
+    // A fixture instance may have neither; the fixture section holds only non-empty ones.
+    if (!instance.agent_id.empty()) w.field("AgentId", instance.agent_id);
+    if (!instance.user_id.empty()) w.field("UserId", instance.user_id);
+    w.field("Kind", kind_name(instance.kind))
         .field("Status", status_name(instance.status_at(now)));
+    // null: idle now, or busy until something changes it (Status tells which).
     const auto idle = instance.idle_at(now);
-    idle ? w.field("IdleAt", format_rfc3339_millis(*idle)) : w.field_null("IdleAt");
+    idle && *idle > now ? w.field("IdleAt", format_rfc3339_millis(*idle)) : w.field_null("IdleAt");
     w.field_int("Round", instance.last_round)
         .field_bool("Listening", instance.listening)
         .field_int("CommunicationMode", instance.communication_mode)
-        .field("Created", format_rfc3339_millis(instance.created));
+        .field("Created", format_rfc3339_millis(instance.created))
+        .field("LastDriven", format_rfc3339_millis(instance.last_driven));
     write_optional_block(w, "RTC", instance.rtc);
     write_optional_block(w, "LLM", instance.llm);
     write_optional_block(w, "TTS", instance.tts);
     write_optional_block(w, "ASR", instance.asr);
     write_optional_block(w, "DigitalHuman", instance.digital_human);
+    write_optional_block(w, "AdvancedConfig", instance.advanced);
+    write_optional_block(w, "VAD", instance.vad);
+    write_optional_block(w, "MessageHistory", instance.message_history);
     write_optional_block(w, "CallbackConfig", instance.callback);
+    write_optional_block(w, "CDN", instance.cdn);
     w.key("Messages").begin_array();
     for (const ChatMessage& m : instance.history) w.begin_object().field("Role", m.role).field("Content", m.content).end_object();
     w.end_array();
