@@ -3,6 +3,7 @@
 #include "core/crypto.hpp"
 #include "core/describe.hpp"
 #include "core/text.hpp"
+#include "vendors/agentcore/handshake.hpp"
 
 namespace agentemu::agentcore {
 namespace {
@@ -261,37 +262,17 @@ bool AgentcoreVendor::decode(Call& call) {
 
 bool AgentcoreVendor::authenticate(Call& call) {
   AgentcoreCall& in = state_of(call);
-  if (context_.auth == AuthMode::lenient) {
-    // Any credentials: the tenant still follows the signature's scope and the key's account.
-    std::string ignored;
-    in.region.assign(kDefaultRegion);
-    std::string credential;  // a presigned request's X-Amz-Credential, as an Authorization would carry it
-    std::string_view header = call.request.header("authorization");
-    if (header.empty() && call.request.query.find("X-Amz-Credential=") != std::string_view::npos) {
-      if (const auto query = parse_query(call.request.query, PlusIs::literal)) {
-        if (const QueryParam* p = find_param(*query, "X-Amz-Credential")) {
-          credential = std::string(sigv4::kAlgorithm) + " Credential=" + p->value + ", SignedHeaders=host, Signature=0";
-          header = credential;
-        }
-      }
-    }
-    if (const auto auth = sigv4::parse_authorization(header, ignored)) {
-      if (!auth->region.empty()) in.region.assign(auth->region);
-      in.caller.access_key_id.assign(auth->access_key_id);
-      if (state_.find(auth->access_key_id, in.caller.credential)) in.account = in.caller.credential.account_id;
-    }
-    if (in.account.empty()) in.account.assign(kDefaultAccount);
-    return true;
-  }
-  if (auto failure = sigv4::verify(call.request, call.now, state_, in.caller)) {
+  Signer signer;
+  if (auto failure = authenticate_head(call.request, call.now, context_.auth, state_, signer)) {
     answer_error(call, in, failure->error, std::move(failure->message));
     call.response.diagnostic = failure->diagnostic.empty() && failure->error == "UnrecognizedClientException"
                                    ? unknown_key_diagnostic(call.request)
                                    : std::move(failure->diagnostic);
     return false;
   }
-  in.region = in.caller.region;
-  in.account = in.caller.credential.account_id.empty() ? std::string(kDefaultAccount) : in.caller.credential.account_id;
+  in.caller = std::move(signer.caller);
+  in.account = std::move(signer.account);
+  in.region = std::move(signer.region);
   return true;
 }
 
