@@ -222,6 +222,12 @@ bool AgentcoreVendor::decode(Call& call) {
     answer_error(call, in, "ValidationException", "Unable to decode the path label agentRuntimeArn: '" + std::string(*ws) + "'");
     return false;
   }
+  // Its interactive shell neither: known, and answered as not emulated once the signature holds.
+  if (call.request.method == "GET" && call.request.path.starts_with("/runtimes/") &&
+      call.request.path.ends_with("/ws/shells")) {
+    in.websocket = in.shell = true;
+    return true;
+  }
   const RouteMatch route = match_route(call.request.method, call.request.path, planes_for_host(call.request.host()));
   in.op = route.op;
   if (in.op == nullptr) {
@@ -361,7 +367,8 @@ bool AgentcoreVendor::validate_beyond_model(Call& call, AgentcoreCall& in) {
       return false;
     }
   }
-  if (in.op->id == kInvokeAgentRuntime && !is_runtime_arn(in.label) && !in.query_value("accountId")) {
+  if ((in.op->id == kInvokeAgentRuntime || in.op->id == kInvokeAgentRuntimeCommand) && !is_runtime_arn(in.label) &&
+      !in.query_value("accountId")) {
     return missing("accountId", "an agent id needs the accountId of the agent's account");
   }
   if (in.op->id == kInvokeCodeInterpreter && !request.has_header("x-amzn-code-interpreter-session-id")) {
@@ -373,6 +380,12 @@ bool AgentcoreVendor::validate_beyond_model(Call& call, AgentcoreCall& in) {
 void AgentcoreVendor::execute(Call& call) {
   AgentcoreCall& in = state_of(call);
   HandlerContext h{context_, state_, call, in, sandboxes_, agents_};
+  if (in.shell) {
+    return answer_error(call, in, "NotImplementedException",
+                        "agentemu does not emulate the runtime's interactive shell (GET "
+                        "/runtimes/{agentRuntimeArn}/ws/shells); InvokeAgentRuntimeCommand runs commands in the "
+                        "session's working directory");
+  }
   if (in.websocket) return runtime_websocket(h);
   if (const Handler run = handlers_[in.op->id]) return run(h);
   answer_error(call, in, "NotImplementedException",
