@@ -297,7 +297,10 @@ void invoke_agent_runtime_command(HandlerContext& h) {
   }
   std::string session_id(h.call.request.header(kSessionHeader));
   if (!h.call.request.has_header(kSessionHeader)) session_id = uuid_v4();
-  visit_runtime_session(h, runtime, qualifier, session_id);
+  // A new session of an ended one's id gets a directory of its own, not the one the old left.
+  if (visit_runtime_session(h, runtime, qualifier, session_id).created) {
+    h.sandboxes.end_runtime(runtime.account, runtime.region, runtime.runtime_id, session_id);
+  }
   if (!h.sandboxes.enabled()) return echo_runtime_command(h, session_id, command);
 
   RuntimeSession session;
