@@ -287,11 +287,12 @@ void invoke_agent_runtime_command(HandlerContext& h) {
   std::int64_t timeout = kCommandDefaultTimeout;
   if (const JsonValue* t = h.in.body_member("timeout"); t != nullptr && t->IsInt64()) timeout = t->GetInt64();
   if (timeout < 1 || timeout > kCommandMaxTimeout) {
+    const std::string constraint = "Member must have value between 1 and " + std::to_string(kCommandMaxTimeout);
     ValidationDetail detail;
-    detail.fields.push_back({"timeout", "Member must have value between 1 and " + std::to_string(kCommandMaxTimeout)});
+    detail.fields.push_back({"timeout", constraint});
     answer_error(h.call, h.in, "ValidationException",
                  "1 validation error detected: Value '" + std::to_string(timeout) +
-                     "' at 'timeout' failed to satisfy constraint: " + detail.fields[0].message,
+                     "' at 'timeout' failed to satisfy constraint: " + constraint,
                  std::move(detail));
     return;
   }
