@@ -33,6 +33,7 @@ struct AgentcoreCall final : CallState {
   std::string account;  // the caller's tenant: account of the access key (or the default) ...
   std::string region;   // ... and the region of the credential scope
   bool websocket = false;  // GET /runtimes/{arn}/ws: the runtime's WebSocket (op is null)
+  bool shell = false;      // GET /runtimes/{arn}/ws/shells: its interactive shell, not emulated (op is null)
   BrowserStream browser_stream = BrowserStream::none;  // GET /browser-streams/...: a browser session's stream (op is null)
 
   std::optional<std::string_view> query_value(std::string_view name) const;
@@ -109,6 +110,8 @@ struct HandlerContext {
 void invoke_agent_runtime(HandlerContext& h);
 void runtime_websocket(HandlerContext& h);
 void stop_runtime_session(HandlerContext& h);
+void invoke_agent_runtime_command(HandlerContext& h);
+void get_agent_card(HandlerContext& h);
 void start_tool_session(HandlerContext& h, bool browser);
 void stop_tool_session(HandlerContext& h, bool browser);
 void get_tool_session(HandlerContext& h, bool browser);

@@ -470,6 +470,11 @@ void sync_runtime(HandlerContext& h, const Resource& r) {
     }
   }
   runtime.invocation_url = invocation_url_of(*r.record);
+  if (const JsonValue* protocol = json_member(*r.record, "protocolConfiguration"); protocol != nullptr && protocol->IsObject()) {
+    if (const JsonValue* name = json_member(*protocol, "serverProtocol"); name != nullptr && name->IsString()) {
+      runtime.server_protocol.assign(name->GetString(), name->GetStringLength());
+    }
+  }
   const std::string key = runtime_key(runtime.account, runtime.region, runtime.runtime_id);
   h.state.runtimes.insert_or_assign(key, std::move(runtime));
 }
@@ -885,6 +890,12 @@ void add_fixture_runtime(State& state, const Runtime& runtime, SystemTime now) {
   life.AddMember("idleRuntimeSessionTimeout", runtime.idle_timeout, life.GetAllocator());
   life.AddMember("maxLifetime", runtime.max_lifetime, life.GetAllocator());
   set_value(record, "lifecycleConfiguration", life);
+  if (runtime.server_protocol != "HTTP") {
+    JsonDocument protocol;
+    protocol.SetObject();
+    set_text(protocol, "serverProtocol", runtime.server_protocol);
+    set_value(record, "protocolConfiguration", protocol);
+  }
   if (!runtime.invocation_url.empty()) {
     JsonDocument tags;
     tags.SetObject();

@@ -4,7 +4,7 @@
 //
 // { "credentials": [{"accessKeyId", "secretAccessKey", "sessionToken"?, "accountId"?}],
 //   "runtimes": [{"arn", "qualifiers"?: ["DEFAULT", ...], "idleTimeoutSeconds"?, "maxLifetimeSeconds"?,
-//                 "invocationUrl"?}],
+//                 "invocationUrl"?, "serverProtocol"?}],
 //   "codeInterpreters": [{"id"}], "browsers": [{"id"}],
 //   "sessions": [{"kind": "codeInterpreter"|"browser"|"runtime", ...}] }
 #include <algorithm>
@@ -76,6 +76,7 @@ bool is_agent_url(std::string_view s) {
   std::string ignored;
   return parse_http_url(s, ignored).has_value();
 }
+bool is_server_protocol(std::string_view s) { return s == "HTTP" || s == "MCP" || s == "A2A" || s == "AGUI"; }
 bool is_status(std::string_view s) { return s == "READY" || s == "TERMINATED"; }
 bool is_stream_status(std::string_view s) { return s == "ENABLED" || s == "DISABLED"; }
 bool is_tool_id(std::string_view s) { return s.find('/') == std::string_view::npos; }
@@ -203,8 +204,10 @@ std::optional<FixtureIssue> AgentcoreVendor::check_fixture(const JsonValue& sect
                c.string(item, here, "sessionToken", false) &&
                c.string(item, here, "accountId", false, is_account_id, "12 digits");
       } else if (key == "runtimes") {
-        good = c.object(item, here, {"arn", "qualifiers", "idleTimeoutSeconds", "maxLifetimeSeconds", "invocationUrl"}) &&
+        good = c.object(item, here,
+                        {"arn", "qualifiers", "idleTimeoutSeconds", "maxLifetimeSeconds", "invocationUrl", "serverProtocol"}) &&
                c.string(item, here, "invocationUrl", false, is_agent_url, "an http:// or https:// URL") &&
+               c.string(item, here, "serverProtocol", false, is_server_protocol, "HTTP, MCP, A2A or AGUI") &&
                c.string(item, here, "arn", true, is_runtime_arn,
                         "a runtime ARN: arn:aws:bedrock-agentcore:<region>:<12-digit account>:runtime/<name>-<10 "
                         "letters or digits>") &&
@@ -271,6 +274,7 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
       runtime.idle_timeout = int_or(r, "idleTimeoutSeconds", kRuntimeIdleTimeout);
       runtime.max_lifetime = int_or(r, "maxLifetimeSeconds", kRuntimeMaxLifetime);
       runtime.invocation_url = text(r, "invocationUrl");
+      if (const std::string_view protocol = text(r, "serverProtocol"); !protocol.empty()) runtime.server_protocol = protocol;
       add_fixture_runtime(state_, runtime, now);
       state_.runtimes.insert_or_assign(runtime_key(runtime.account, runtime.region, runtime.runtime_id),
                                        std::move(runtime));
@@ -365,6 +369,7 @@ void AgentcoreVendor::write_state(JsonWriter& w, const StateOptions& options) co
     w.end_array();
     w.field_int("idleTimeoutSeconds", r.idle_timeout).field_int("maxLifetimeSeconds", r.max_lifetime);
     if (!r.invocation_url.empty()) w.field("invocationUrl", r.invocation_url);
+    if (r.server_protocol != "HTTP") w.field("serverProtocol", r.server_protocol);
     w.end_object();
   }
   w.end_array();

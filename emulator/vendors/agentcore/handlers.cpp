@@ -9,6 +9,7 @@
 #include "vendors/agentcore/eventstream.hpp"
 #include "vendors/agentcore/exec_tools.hpp"
 #include "vendors/agentcore/idempotency.hpp"
+#include "vendors/agentcore/runtime_command.hpp"
 #include "vendors/agentcore/tools.hpp"
 
 namespace agentemu::agentcore {
@@ -17,6 +18,9 @@ namespace {
 constexpr std::string_view kSessionHeader = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id";
 constexpr std::string_view kToolSessionHeader = "x-amzn-code-interpreter-session-id";
 constexpr int kDefaultPageSize = 10;
+// InvokeAgentRuntimeCommand's timeout, in seconds, as its documentation gives it.
+constexpr std::int64_t kCommandDefaultTimeout = 300;
+constexpr std::int64_t kCommandMaxTimeout = 3600;
 
 void ok(Call& call, const AgentcoreCall& in, std::string body) {
   call.response.set(200, kJson, std::move(body));
@@ -258,9 +262,9 @@ void invoke_agent_runtime(HandlerContext& h) {
   }
 }
 
-// GET /runtimes/{arn}/ws: the runtime's WebSocket, SigV4-signed like any request (headers; the
-// presigned query form comes with the verifier that reads it). The session is opened as an
-// invocation opens it; the socket is relayed to the agent's /ws, or echoes without an agent.
+// GET /runtimes/{arn}/ws: the runtime's WebSocket, SigV4-signed like any request (headers or a
+// presigned query, handshake.hpp). The session is opened as an invocation opens it; the socket
+// is relayed to the agent's /ws, or echoes without an agent.
 void runtime_websocket(HandlerContext& h) {
   if (!h.call.request.wants_websocket()) {
     answer_error(h.call, h.in, "ValidationException",
@@ -276,6 +280,90 @@ void runtime_websocket(HandlerContext& h) {
   if (session_id.empty()) session_id = uuid_v4();
   visit_runtime_session(h, runtime, qualifier, session_id);
   h.agents.open_websocket(h, runtime, h.agents.url_for(runtime), session_id);
+}
+
+// POST /runtimes/{arn}/commands: the command runs in the session's own working directory, as
+// code-interpreter commands do (runtime_command.hpp); with --code-interpreter echo it is echoed.
+void invoke_agent_runtime_command(HandlerContext& h) {
+  const RuntimeRef ref = runtime_ref(h.in);
+  Runtime runtime;
+  std::string qualifier;
+  if (!resolve_runtime(h, ref, runtime, qualifier)) return;
+  const std::string_view command = h.in.body_string("command").value_or("");  // required: the table checked it
+  std::int64_t timeout = kCommandDefaultTimeout;
+  if (const JsonValue* t = h.in.body_member("timeout"); t != nullptr && t->IsInt64()) timeout = t->GetInt64();
+  if (timeout < 1 || timeout > kCommandMaxTimeout) {
+    const std::string constraint = "Member must have value between 1 and " + std::to_string(kCommandMaxTimeout);
+    ValidationDetail detail;
+    detail.fields.push_back({"timeout", constraint});
+    answer_error(h.call, h.in, "ValidationException",
+                 "1 validation error detected: Value '" + std::to_string(timeout) +
+                     "' at 'timeout' failed to satisfy constraint: " + constraint,
+                 std::move(detail));
+    return;
+  }
+  std::string session_id(h.call.request.header(kSessionHeader));
+  if (!h.call.request.has_header(kSessionHeader)) session_id = uuid_v4();
+  // A new session of an ended one's id gets a directory of its own, not the one the old left.
+  if (visit_runtime_session(h, runtime, qualifier, session_id).created) {
+    h.sandboxes.end_runtime(runtime.account, runtime.region, runtime.runtime_id, session_id);
+  }
+  if (!h.sandboxes.enabled()) return echo_runtime_command(h, session_id, command);
+
+  RuntimeSession session;
+  {
+    std::lock_guard lock(h.state.mutex);
+    if (const RuntimeSession* s = h.state.tenant(runtime.account, runtime.region)
+                                      .runtime_sessions.find(runtime.runtime_id + "\n" + session_id)) {
+      session = *s;
+    }
+  }
+  std::string error;
+  auto sandbox = h.sandboxes.open_runtime(session, runtime.account, runtime.region, error);
+  if (!sandbox) {
+    answer_error(h.call, h.in, "InternalServerException", "agentemu cannot make the session's working directory: " + error);
+    return;
+  }
+  stream_runtime_command(h, sandbox, session_id, std::string(command), std::chrono::seconds(timeout));
+}
+
+// GET /runtimes/{arn}/invocations/.well-known/agent-card.json: an A2A runtime's agent answers it;
+// without an agent, a card made from the runtime. Other protocols have no card.
+void get_agent_card(HandlerContext& h) {
+  const RuntimeRef ref = runtime_ref(h.in);
+  Runtime runtime;
+  std::string qualifier;
+  if (!resolve_runtime(h, ref, runtime, qualifier)) return;
+  if (runtime.server_protocol != "A2A") {
+    answer_error(h.call, h.in, "ResourceNotFoundException",
+                 "No agent card found for agent runtime " + runtime.arn + ": its server protocol is " +
+                     runtime.server_protocol + ", and agent cards belong to A2A runtimes");
+    return;
+  }
+  std::string session_id(h.call.request.header(kSessionHeader));
+  if (!h.call.request.has_header(kSessionHeader)) session_id = uuid_v4();
+  if (const std::string url = h.agents.url_for(runtime); !url.empty()) return h.agents.agent_card(h, url, session_id);
+
+  // The card an A2A server would publish, pointing at the runtime's AgentCore URL.
+  const std::string& id = runtime.runtime_id;  // <name>-<10 letters or digits>
+  const std::string name = id.size() > 11 ? id.substr(0, id.size() - 11) : id;
+  JsonWriter w;
+  w.begin_object();
+  w.field("name", name);
+  w.field("description", "agentemu's card for " + runtime.arn +
+                             ": give the runtime an invocationUrl and its agent answers with its own");
+  w.field("url", "https://bedrock-agentcore." + runtime.region + ".amazonaws.com/runtimes/" +
+                     percent_encode(runtime.arn) + "/invocations/");
+  w.field("version", "1");
+  w.field("protocolVersion", "0.3.0");
+  w.field("preferredTransport", "JSONRPC");
+  w.key("capabilities").begin_object().field_bool("streaming", true).end_object();
+  w.key("defaultInputModes").begin_array().string("text").end_array();
+  w.key("defaultOutputModes").begin_array().string("text").end_array();
+  w.key("skills").begin_array().end_array();
+  w.end_object();
+  ok(h.call, h.in, w.take());
+  h.call.response.add_header(kSessionHeader, session_id);
 }
 
 void stop_runtime_session(HandlerContext& h) {
@@ -300,6 +388,7 @@ void stop_runtime_session(HandlerContext& h) {
     return;
   }
   tenant.runtime_sessions.stop(session_key, *s, h.call.now);
+  h.sandboxes.end_runtime(runtime.account, runtime.region, runtime.runtime_id, session_id);
   ok(h.call, h.in, "{}");
   h.call.response.add_header(kSessionHeader, session_id);
   remember(tenant, key, print, h.call, "x-amzn-RequestId");
@@ -680,6 +769,8 @@ namespace {
 constexpr HandlerRow kDataPlane[] = {
     {kInvokeAgentRuntime, invoke_agent_runtime},
     {kStopRuntimeSession, stop_runtime_session},
+    {kInvokeAgentRuntimeCommand, invoke_agent_runtime_command},
+    {kGetAgentCard, get_agent_card},
     {kStartCodeInterpreterSession, [](HandlerContext& h) { start_tool_session(h, false); }},
     {kStopCodeInterpreterSession, [](HandlerContext& h) { stop_tool_session(h, false); }},
     {kGetCodeInterpreterSession, [](HandlerContext& h) { get_tool_session(h, false); }},

@@ -226,6 +226,7 @@ struct Runtime {
   int idle_timeout = kRuntimeIdleTimeout;
   int max_lifetime = kRuntimeMaxLifetime;
   std::string invocation_url;  // a local agent's base URL (agent_link.hpp); "" keeps the echo
+  std::string server_protocol = "HTTP";  // protocolConfiguration.serverProtocol: HTTP, MCP, A2A, AGUI
 };
 
 struct FixtureCredential {
