@@ -235,18 +235,21 @@ void AdminApi::state(Call& call) {
     if (!parse_body(call, doc)) return;
     if (auto issue = Fixtures::merge(doc, vendors_)) {
       JsonWriter w;
-      w.begin_object()
-          .field("error", "invalid_fixture")
-          .field("message", issue->message)
-          .field("pointer", issue->pointer)
-          .end_object();
-      call.response.set(400, kJson, w.take());
-      return;
+      write_issue(w, "invalid_fixture", *issue);
+      return ok_json(call, w, 400);
     }
   }
   std::optional<std::string> only;
+  StateOptions options;  // secrets redacted unless ?secrets=true
   if (const auto params = parse_query(call.request.query, PlusIs::space)) {
     if (const QueryParam* v = find_param(*params, "vendor")) only = v->value;
+    if (const QueryParam* v = find_param(*params, "secrets")) {
+      if (v->value != "true" && v->value != "false") {
+        set_core_error(call.response, 400, "invalid_query", "secrets must be true or false");
+        return;
+      }
+      options.secrets = v->value == "true";
+    }
   }
   if (only && vendors_.find(*only) == nullptr) {
     set_core_error(call.response, 400, "invalid_query", "unknown vendor \"" + *only + "\"");
@@ -257,7 +260,7 @@ void AdminApi::state(Call& call) {
   for (const auto& vendor : vendors_.vendors()) {
     if (only && vendor->name() != *only) continue;
     w.key(vendor->name());
-    vendor->write_state(w, StateOptions{.secrets = true});
+    vendor->write_state(w, options);
   }
   w.end_object();
   ok_json(call, w);
@@ -287,16 +290,19 @@ void AdminApi::clock(Call& call) {
     if (!parse_body(call, doc)) return;
     const JsonValue* offset = json_member(doc, "offsetSeconds");
     const JsonValue* now = json_member(doc, "now");
+    // Both forms end in set_offset, which refuses a "now" outside the representable range.
+    bool moved = false;
     if (offset != nullptr && offset->IsNumber() && std::isfinite(offset->GetDouble()) &&
         std::fabs(offset->GetDouble()) <= 100.0 * 365 * 86400) {
-      clock_.set_offset(Millis(static_cast<std::int64_t>(std::llround(offset->GetDouble() * 1000.0))));
-    } else if (offset == nullptr && now != nullptr && now->IsString() &&
-               parse_iso8601({now->GetString(), now->GetStringLength()})) {
-      const SystemTime target = *parse_iso8601({now->GetString(), now->GetStringLength()});
-      clock_.set_offset(std::chrono::duration_cast<Millis>(target - std::chrono::system_clock::now()));
-    } else {
+      moved = clock_.set_offset(Millis(static_cast<std::int64_t>(std::llround(offset->GetDouble() * 1000.0))));
+    } else if (offset == nullptr && now != nullptr && now->IsString()) {
+      const auto target = parse_iso8601({now->GetString(), now->GetStringLength()});
+      moved = target && clock_.set_now(*target);
+    }
+    if (!moved) {
       set_core_error(call.response, 400, "invalid_clock",
-                     "send {\"offsetSeconds\": N} (|N| up to 100 years) or {\"now\": \"2030-01-01T00:00:00Z\"}");
+                     "send {\"offsetSeconds\": N} (|N| up to 100 years) or {\"now\": \"2030-01-01T00:00:00Z\"}; "
+                     "\"now\" stays " + std::string(kTimeRangeText));
       return;
     }
     scheduler_.clock_changed();
@@ -335,9 +341,10 @@ void AdminApi::scenarios(Call& call, std::string_view name) {
     return;
   }
   if (method == "PUT") {
-    if (auto error = scenarios_->put(*decoded, call.request.body)) {
-      set_core_error(call.response, 400, "invalid_scenario", *error);
-      return;
+    if (auto issue = scenarios_->put(*decoded, call.request.body)) {
+      JsonWriter w;
+      write_issue(w, "invalid_scenario", *issue);
+      return ok_json(call, w, 400);
     }
     JsonWriter w;
     w.begin_object().field("status", "ok").field("name", *decoded).end_object();

@@ -121,6 +121,12 @@ const char* json_type_name(const JsonValue& value) {
 std::string json_pointer(std::string_view base, std::string_view key) {
   std::string out(base);
   out.push_back('/');
+  const bool shortened = key.size() > kPointerKeyLimit;
+  if (shortened) {
+    std::size_t end = kPointerKeyLimit;  // not inside a UTF-8 sequence
+    while (end > 0 && (static_cast<unsigned char>(key[end]) & 0xc0) == 0x80) --end;
+    key = key.substr(0, end);
+  }
   for (char c : key) {
     if (c == '~') {
       out += "~0";
@@ -130,6 +136,7 @@ std::string json_pointer(std::string_view base, std::string_view key) {
       out.push_back(c);
     }
   }
+  if (shortened) out += "...";
   return out;
 }
 

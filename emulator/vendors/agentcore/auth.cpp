@@ -252,7 +252,9 @@ std::optional<Failure> verify(const Request& request, SystemTime now, const Cred
   if (!auth) return Failure{"IncompleteSignatureException", std::move(problem)};
 
   const std::string_view amz_date = request.header("x-amz-date");
-  const auto signed_at = parse_amz_date(amz_date);
+  // Milliseconds for any four-digit year: a date far away is "expired", never an instant the
+  // clock cannot represent.
+  const auto signed_at = parse_amz_date_millis(amz_date);
   if (!signed_at) {
     return Failure{"IncompleteSignatureException",
                    amz_date.empty()
@@ -282,12 +284,12 @@ std::optional<Failure> verify(const Request& request, SystemTime now, const Cred
       !constant_time_equal(request.header("x-amz-security-token"), caller.credential.session_token)) {
     return Failure{"UnrecognizedClientException", "The security token included in the request is invalid."};
   }
-  if (*signed_at < now - kClockWindow) {
+  if (*signed_at < epoch_millis(now - kClockWindow)) {
     return Failure{"InvalidSignatureException", "Signature expired: " + std::string(amz_date) + " is now earlier than " +
                                                     format_amz_date(now - kClockWindow) + " (" + format_amz_date(now) +
                                                     " - 15 min.)"};
   }
-  if (*signed_at > now + kClockWindow) {
+  if (*signed_at > epoch_millis(now + kClockWindow)) {
     return Failure{"InvalidSignatureException", "Signature not yet current: " + std::string(amz_date) +
                                                     " is still later than " + format_amz_date(now + kClockWindow) + " (" +
                                                     format_amz_date(now) + " + 15 min.)"};

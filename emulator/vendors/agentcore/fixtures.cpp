@@ -15,41 +15,18 @@
 namespace agentemu::agentcore {
 namespace {
 
-class Checker {
+// The shared document reader (core/document.hpp), with the member checks this section uses.
+class Checker : public DocumentReader {
  public:
-  std::optional<FixtureIssue> issue;
-
-  bool fail(std::string pointer, std::string message) {
-    if (!issue) issue = FixtureIssue{std::move(pointer), std::move(message)};
-    return false;
-  }
-
-  bool object(const JsonValue& v, const std::string& at, std::initializer_list<std::string_view> keys) {
-    if (!v.IsObject()) return fail(at, std::string("must be an object, not ") + json_type_name(v));
-    for (const auto& m : v.GetObject()) {
-      const std::string_view name(m.name.GetString(), m.name.GetStringLength());
-      if (std::find(keys.begin(), keys.end(), name) == keys.end()) {
-        std::string known;
-        for (std::string_view k : keys) known += (known.empty() ? "" : ", ") + std::string(k);
-        return fail(json_pointer(at, name), "unknown key (expected " + known + ")");
-      }
-    }
-    return true;
-  }
-
-  bool array(const JsonValue& v, const std::string& at) {
-    if (!v.IsArray()) return fail(at, std::string("must be an array, not ") + json_type_name(v));
-    return true;
-  }
-
-  // A required (or optional) non-empty string member that passes `ok`.
+  // A required (or optional) non-empty string member that passes `valid`.
   bool string(const JsonValue& object, const std::string& at, std::string_view key, bool required,
-              bool (*ok)(std::string_view) = nullptr, std::string_view shape = {}) {
+              bool (*valid)(std::string_view) = nullptr, std::string_view shape = {}) {
     const JsonValue* v = json_member(object, key);
     const std::string here = json_pointer(at, key);
+    if (!ok()) return false;
     if (v == nullptr) return required ? fail(here, "is required") : true;
     if (!v->IsString() || v->GetStringLength() == 0) return fail(here, "must be a non-empty string");
-    if (ok != nullptr && !ok(std::string_view(v->GetString(), v->GetStringLength()))) {
+    if (valid != nullptr && !valid(std::string_view(v->GetString(), v->GetStringLength()))) {
       return fail(here, "must be " + std::string(shape));
     }
     return true;
@@ -57,14 +34,11 @@ class Checker {
 
   bool integer(const JsonValue& object, const std::string& at, std::string_view key, std::int64_t lo, std::int64_t hi) {
     const JsonValue* v = json_member(object, key);
-    if (v == nullptr) return true;
-    if (!v->IsInt64() || v->GetInt64() < lo || v->GetInt64() > hi) {
-      return fail(json_pointer(at, key), "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
-    }
-    return true;
+    return v == nullptr ? ok() : DocumentReader::integer(*v, json_pointer(at, key), lo, hi);
   }
 };
 
+// In the clock's range: a session created in 9999 is a mistake in the file, not an overflow.
 bool is_timestamp(std::string_view s) { return parse_iso8601(s).has_value(); }
 bool is_status(std::string_view s) { return s == "READY" || s == "TERMINATED"; }
 bool is_stream_status(std::string_view s) { return s == "ENABLED" || s == "DISABLED"; }
@@ -100,8 +74,8 @@ bool check_session(Checker& c, const JsonValue& s, const std::string& at) {
            c.string(s, at, "agentRuntimeArn", true, is_runtime_arn, "a runtime ARN") &&
            c.string(s, at, "runtimeSessionId", true, is_runtime_session, "33 to 256 characters") &&
            c.string(s, at, "qualifier", false) && c.string(s, at, "status", false, is_status, "READY or TERMINATED") &&
-           c.string(s, at, "createdAt", false, is_timestamp, "an ISO 8601 UTC time") &&
-           c.string(s, at, "lastUpdatedAt", false, is_timestamp, "an ISO 8601 UTC time");
+           c.string(s, at, "createdAt", false, is_timestamp, kTimeShape) &&
+           c.string(s, at, "lastUpdatedAt", false, is_timestamp, kTimeShape);
   }
   const bool browser = kind == "browser";
   const std::string_view id_key = browser ? "browserIdentifier" : "codeInterpreterIdentifier";
@@ -116,22 +90,29 @@ bool check_session(Checker& c, const JsonValue& s, const std::string& at) {
          c.string(s, at, "sessionId", true, is_tool_session_id, "1 to 40 letters or digits") &&
          c.string(s, at, "name", false) && c.integer(s, at, "sessionTimeoutSeconds", 1, 28800) &&
          c.string(s, at, "status", false, is_status, "READY or TERMINATED") &&
-         c.string(s, at, "createdAt", false, is_timestamp, "an ISO 8601 UTC time") &&
-         c.string(s, at, "lastUpdatedAt", false, is_timestamp, "an ISO 8601 UTC time") &&
+         c.string(s, at, "createdAt", false, is_timestamp, kTimeShape) &&
+         c.string(s, at, "lastUpdatedAt", false, is_timestamp, kTimeShape) &&
          c.string(s, at, "automationStreamStatus", false, is_stream_status, "ENABLED or DISABLED");
 }
 
 }  // namespace
 
 std::optional<FixtureIssue> AgentcoreVendor::check_fixture(const JsonValue& section, std::string_view pointer) const {
+  const auto known_credential = [this](const JsonValue& list, rapidjson::SizeType before, std::string_view id) {
+    for (rapidjson::SizeType j = 0; j < before; ++j) {
+      if (text(list[j], "accessKeyId") == id) return true;
+    }
+    std::lock_guard lock(state_.mutex);
+    return state_.credentials.find(id) != state_.credentials.end();
+  };
   Checker c;
   const std::string root(pointer);
-  if (!c.object(section, root, {"credentials", "runtimes", "codeInterpreters", "browsers", "sessions"})) return c.issue;
+  if (!c.object(section, root, {"credentials", "runtimes", "codeInterpreters", "browsers", "sessions"})) return c.take_issue();
   for (std::string_view key : {"credentials", "runtimes", "codeInterpreters", "browsers", "sessions"}) {
     const JsonValue* list = json_member(section, key);
     if (list == nullptr) continue;
     const std::string at = json_pointer(root, key);
-    if (!c.array(*list, at)) return c.issue;
+    if (!c.array(*list, at)) return c.take_issue();
     for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
       const JsonValue& item = (*list)[i];
       const std::string here = json_pointer(at, i);
@@ -141,6 +122,13 @@ std::optional<FixtureIssue> AgentcoreVendor::check_fixture(const JsonValue& sect
                c.string(item, here, "accessKeyId", true) && c.string(item, here, "secretAccessKey", true) &&
                c.string(item, here, "sessionToken", false) &&
                c.string(item, here, "accountId", false, is_account_id, "12 digits");
+        // A redacted dump's secret stands for the one already held for the same access key.
+        for (std::string_view secret : {"secretAccessKey", "sessionToken"}) {
+          const JsonValue* v = json_member(item, secret);
+          if (good && v != nullptr && is_redacted(*v) && !known_credential(*list, i, text(item, "accessKeyId"))) {
+            good = c.fail(json_pointer(here, secret), std::string(kRedactedUnknown));
+          }
+        }
       } else if (key == "runtimes") {
         good = c.object(item, here, {"arn", "qualifiers", "idleTimeoutSeconds", "maxLifetimeSeconds"}) &&
                c.string(item, here, "arn", true, is_runtime_arn,
@@ -164,7 +152,7 @@ std::optional<FixtureIssue> AgentcoreVendor::check_fixture(const JsonValue& sect
       } else {
         good = check_session(c, item, here);
       }
-      if (!good) return c.issue;
+      if (!good) return c.take_issue();
     }
   }
   return std::nullopt;
@@ -179,11 +167,19 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
   };
   if (const JsonValue* creds = list("credentials")) {
     for (const auto& c : creds->GetArray()) {
+      const std::string id(text(c, "accessKeyId"));
+      const auto held = state_.credentials.find(id);
+      // check_fixture made sure a redacted secret or token has a credential to keep it from.
+      const auto secret = [&](std::string_view key, const std::string sigv4::Credential::*field) {
+        const JsonValue* v = json_member(c, key);
+        return v != nullptr && is_redacted(*v) && held != state_.credentials.end() ? held->second.*field
+                                                                                    : std::string(text(c, key));
+      };
       sigv4::Credential credential;
-      credential.secret_access_key = text(c, "secretAccessKey");
-      credential.session_token = text(c, "sessionToken");
+      credential.secret_access_key = secret("secretAccessKey", &sigv4::Credential::secret_access_key);
+      credential.session_token = secret("sessionToken", &sigv4::Credential::session_token);
       credential.account_id = text(c, "accountId", kDefaultAccount);
-      state_.credentials.insert_or_assign(std::string(text(c, "accessKeyId")), std::move(credential));
+      state_.credentials.insert_or_assign(id, std::move(credential));
     }
   }
   if (const JsonValue* runtimes = list("runtimes")) {
@@ -268,14 +264,14 @@ void AgentcoreVendor::clear_state() {
   state_.clear();
 }
 
-void AgentcoreVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) const {
+void AgentcoreVendor::write_state(JsonWriter& w, const StateOptions& options) const {
   const SystemTime now = context_.clock.now();
   std::lock_guard lock(state_.mutex);
   w.begin_object();
   w.key("credentials").begin_array();
   for (const auto& [key, c] : state_.credentials) {
-    w.begin_object().field("accessKeyId", key).field("secretAccessKey", c.secret_access_key);
-    if (!c.session_token.empty()) w.field("sessionToken", c.session_token);
+    w.begin_object().field("accessKeyId", key).field("secretAccessKey", shown_secret(c.secret_access_key, options));
+    if (!c.session_token.empty()) w.field("sessionToken", shown_secret(c.session_token, options));
     w.field("accountId", c.account_id).end_object();
   }
   w.end_array();

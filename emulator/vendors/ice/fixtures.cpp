@@ -22,17 +22,10 @@ struct Field {
 };
 
 std::optional<FixtureIssue> check_object(const JsonValue& item, const std::string& at, std::initializer_list<Field> fields) {
-  if (!item.IsObject()) return FixtureIssue{at, std::string("must be an object, not ") + json_type_name(item)};
-  for (const auto& m : item.GetObject()) {
-    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    bool known = false;
-    for (const Field& f : fields) known = known || f.name == key;
-    if (!known) {
-      std::string list;
-      for (const Field& f : fields) list += (list.empty() ? "" : ", ") + std::string(f.name);
-      return FixtureIssue{json_pointer(at, key), "unknown key \"" + std::string(key) + "\" (expected one of " + list + ")"};
-    }
-  }
+  std::vector<std::string_view> names;
+  for (const Field& f : fields) names.push_back(f.name);
+  DocumentReader reader;
+  if (!reader.object(item, at, std::span<const std::string_view>(names))) return reader.take_issue();
   for (const Field& f : fields) {
     const JsonValue* v = json_member(item, f.name);
     const std::string here = json_pointer(at, f.name);
@@ -55,7 +48,7 @@ std::optional<FixtureIssue> check_object(const JsonValue& item, const std::strin
         break;
       case Field::time:
         if (!v->IsString() || !parse_gmt({v->GetString(), v->GetStringLength()})) {
-          return FixtureIssue{here, "must be a UTC time such as 2025-07-18T06:39:08Z"};
+          return FixtureIssue{here, "must be " + std::string(kTimeShape)};
         }
         break;
       case Field::string_list:
@@ -97,28 +90,33 @@ const JsonValue* array_member(const JsonValue& section, std::string_view name) {
 
 std::optional<FixtureIssue> IceVendor::check_fixture(const JsonValue& section, std::string_view pointer) const {
   const std::string at(pointer);
-  if (!section.IsObject()) return FixtureIssue{at, std::string("must be an object, not ") + json_type_name(section)};
-  static constexpr std::string_view kSections[] = {"accessKeys", "agents", "instances", "phoneNumbers"};
+  DocumentReader reader;
+  if (!reader.object(section, at, {"accessKeys", "agents", "instances", "phoneNumbers"})) return reader.take_issue();
   for (const auto& m : section.GetObject()) {
-    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    bool known = false;
-    for (std::string_view s : kSections) known = known || s == key;
-    if (!known) {
-      return FixtureIssue{json_pointer(at, key),
-                          "unknown key \"" + std::string(key) + "\" (expected accessKeys, agents, instances or phoneNumbers)"};
-    }
-    if (!m.value.IsArray()) return FixtureIssue{json_pointer(at, key), "must be an array"};
+    if (!reader.array(m.value, json_pointer(at, {m.name.GetString(), m.name.GetStringLength()}))) return reader.take_issue();
   }
   const bool has_default_account = !default_account(section).empty();
   if (const JsonValue* keys = array_member(section, "accessKeys")) {
     for (rapidjson::SizeType i = 0; i < keys->Size(); ++i) {
-      if (auto issue = check_object((*keys)[i], json_pointer(json_pointer(at, "accessKeys"), i),
+      const std::string here = json_pointer(json_pointer(at, "accessKeys"), i);
+      if (auto issue = check_object((*keys)[i], here,
                                     {{"accessKeyId", Field::string, true},
                                      {"accessKeySecret", Field::string, true},
                                      {"allow", Field::string_list},
                                      {"account", Field::string},
                                      {"allowNonceReuse", Field::boolean}})) {
         return issue;
+      }
+      // A redacted dump's secret stands for the one already held for the same AccessKeyId.
+      const std::string id = text((*keys)[i], "accessKeyId");
+      const auto earlier = [&] {
+        for (rapidjson::SizeType j = 0; j < i; ++j) {
+          if (text((*keys)[j], "accessKeyId") == id) return true;
+        }
+        return false;
+      };
+      if (is_redacted((*keys)[i]["accessKeySecret"]) && !earlier() && state_.find_key(id) == nullptr) {
+        return FixtureIssue{json_pointer(here, "accessKeySecret"), std::string(kRedactedUnknown)};
       }
     }
   }
@@ -191,6 +189,9 @@ void IceVendor::apply_fixture(const JsonValue& section) {
       auto key = std::make_shared<AccessKey>();
       key->id = text(item, "accessKeyId");
       key->secret = text(item, "accessKeySecret");
+      if (const auto held = state_.keys.find(key->id); held != state_.keys.end() && is_redacted(item["accessKeySecret"])) {
+        key->secret = held->second->secret;  // a redacted dump keeps the secret already held
+      }
       key->account = text(item, "account", key->id);
       if (const JsonValue* allow = json_member(item, "allow")) {
         for (const JsonValue& a : allow->GetArray()) key->allow.emplace_back(a.GetString(), a.GetStringLength());
@@ -256,12 +257,13 @@ void IceVendor::clear_state() {
   nonces_.clear();
 }
 
-void IceVendor::write_state(JsonWriter& out, const StateOptions& /*options*/) const {
+void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const {
   std::lock_guard lock(state_.mutex);
   out.begin_object();
-  out.key("accessKeys").begin_array();  // secrets stay out of the dump
+  out.key("accessKeys").begin_array();
   for (const auto& [id, key] : state_.keys) {
-    out.begin_object().field("accessKeyId", key->id).field("account", key->account);
+    out.begin_object().field("accessKeyId", key->id).field("accessKeySecret", shown_secret(key->secret, options));
+    out.field("account", key->account);
     out.key("allow").begin_array();
     for (const std::string& a : key->allow) out.string(a);
     out.end_array().field_bool("allowNonceReuse", key->allow_nonce_reuse).end_object();

@@ -41,24 +41,6 @@ class QuerySource final : public ParamSource {
 };
 
 
-// "style.all[0]" -> "/style/all/0"
-std::string pointer_of(std::string_view base, std::string_view path) {
-  std::string out(base);
-  std::string segment;
-  auto flush = [&] {
-    if (!segment.empty()) out = json_pointer(out, segment);
-    segment.clear();
-  };
-  for (char c : path) {
-    if (c == '.' || c == '[' || c == ']') {
-      flush();
-    } else {
-      segment += c;
-    }
-  }
-  flush();
-  return out;
-}
 
 }  // namespace
 
@@ -329,8 +311,9 @@ const ParamSpec kFixtureAgent[] = {
     {.name = "system", .type = T::string},
     {.name = "enabled", .type = T::boolean},
     {.name = "enableAutonomy", .type = T::boolean},
-    {.name = "createdAt", .type = T::integer, .min = 0},
-    {.name = "updatedAt", .type = T::integer, .min = 0},
+    // Milliseconds since the epoch, within the clock's range (core/clock.hpp).
+    {.name = "createdAt", .type = T::integer, .min = 0, .max = static_cast<double>(kLatestEpochMillis)},
+    {.name = "updatedAt", .type = T::integer, .min = 0, .max = static_cast<double>(kLatestEpochMillis)},
     {.name = "busyMs", .type = T::integer, .min = 0, .max = 30.0 * 24 * 3600 * 1000},
     {.name = "stopFails", .type = T::boolean},
 };
@@ -341,39 +324,35 @@ constexpr std::string_view kCharacterKeys[] = {"bio",      "lore",     "messageE
                                                "style",    "settings", "secrets",         "templates",
                                                "username", "system"};
 
-bool is_fixture_key(std::string_view key) { return find_param(kFixtureAgent, key) != nullptr; }
-
-std::optional<FixtureIssue> check_members(const JsonValue& object, std::span<const ParamSpec> specs,
-                                          const std::string& at) {
-  if (auto violation = validate_params(specs, JsonObjectSource(&object))) {
-    return FixtureIssue{pointer_of(at, violation->path), violation->message};
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::optional<FixtureIssue> RestVendor::check_fixture(const JsonValue& section, std::string_view pointer) const {
   const std::string at(pointer);
-  if (!section.IsObject()) return FixtureIssue{at, "the rest section must be an object with apiKeys and agents"};
-  for (const auto& member : section.GetObject()) {
-    const std::string_view key(member.name.GetString(), member.name.GetStringLength());
-    if (key != "apiKeys" && key != "agents") {
-      return FixtureIssue{json_pointer(at, key), "unknown key \"" + std::string(key) + "\" (expected apiKeys, agents)"};
+  DocumentReader reader;
+  const std::span<const ParamSpec> section_specs(kFixtureSection), agent_specs(kFixtureAgent);
+  if (!reader.object(section, at, section_specs) || !reader.params(section, at, section_specs)) {
+    return reader.take_issue();
+  }
+  // A redacted dump's keys stand for the keys already configured (an API key has no owner to
+  // match it by), so they need one to stand for.
+  if (const JsonValue* keys = json_member(section, "apiKeys"); keys != nullptr && keys->IsArray()) {
+    for (rapidjson::SizeType i = 0; i < keys->Size(); ++i) {
+      if (!is_redacted((*keys)[i])) continue;
+      auto lock = store_.lock();
+      if (store_.api_keys().empty()) {
+        return FixtureIssue{json_pointer(json_pointer(at, "apiKeys"), i), std::string(kRedactedUnknown)};
+      }
+      break;
     }
   }
-  if (auto issue = check_members(section, kFixtureSection, at)) return issue;
   const JsonValue* agents = json_member(section, "agents");
   if (agents == nullptr || agents->IsNull()) return std::nullopt;
   for (rapidjson::SizeType i = 0; i < agents->Size(); ++i) {
     const JsonValue& agent = (*agents)[i];
     const std::string here = json_pointer(json_pointer(at, "agents"), i);
-    if (!agent.IsObject()) return FixtureIssue{here, "an agent must be an object with agentId and name"};
-    for (const auto& member : agent.GetObject()) {
-      const std::string_view key(member.name.GetString(), member.name.GetStringLength());
-      if (!is_fixture_key(key)) return FixtureIssue{json_pointer(here, key), "unknown key \"" + std::string(key) + "\""};
+    if (!reader.object(agent, here, agent_specs) || !reader.params(agent, here, agent_specs)) {
+      return reader.take_issue();
     }
-    if (auto issue = check_members(agent, kFixtureAgent, here)) return issue;
     if (const JsonValue* bio = json_member(agent, "bio"); bio != nullptr && !bio->IsString() && !bio->IsNull()) {
       bool strings = bio->IsArray();
       if (strings) {
@@ -400,7 +379,9 @@ void RestVendor::apply_fixture(const JsonValue& section) {
   {
     auto lock = store_.lock();
     if (const JsonValue* keys = json_member(section, "apiKeys"); keys != nullptr && keys->IsArray()) {
-      for (const auto& key : keys->GetArray()) store_.add_api_key(std::string(key.GetString(), key.GetStringLength()));
+      for (const auto& key : keys->GetArray()) {
+        if (!is_redacted(key)) store_.add_api_key(std::string(key.GetString(), key.GetStringLength()));
+      }
     }
     has_keys_.store(!store_.api_keys().empty(), std::memory_order_release);
     const JsonValue* agents = json_member(section, "agents");
@@ -464,12 +445,12 @@ void RestVendor::clear_state() {
   finish(outcomes);
 }
 
-void RestVendor::write_state(JsonWriter& out, const StateOptions& /*options*/) const {
+void RestVendor::write_state(JsonWriter& out, const StateOptions& options) const {
   auto lock = store_.lock();
   const SystemTime now = context_.clock.now();
   out.begin_object();
   out.key("apiKeys").begin_array();
-  for (const std::string& key : store_.api_keys()) out.string(key);
+  for (const std::string& key : store_.api_keys()) out.string(shown_secret(key, options));
   out.end_array();
   out.key("agents").begin_array();
   for (const Agent* agent : store_.ordered()) {

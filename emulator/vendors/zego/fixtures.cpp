@@ -70,40 +70,9 @@ std::span<const ParamSpec> instance_specs() {
   return specs;
 }
 
-// "LLM.Url" -> "/LLM/Url", "Messages[2].Role" -> "/Messages/2/Role", under `base`.
-std::string to_pointer(std::string base, std::string_view path) {
-  std::string piece;
-  const auto flush = [&] {
-    if (!piece.empty()) base = json_pointer(base, piece);
-    piece.clear();
-  };
-  for (char c : path) {
-    if (c == '.' || c == '[' || c == ']') {
-      flush();
-    } else {
-      piece.push_back(c);
-    }
-  }
-  flush();
-  return base;
-}
-
 std::optional<FixtureIssue> check_object(const JsonValue& item, const std::string& at, std::span<const ParamSpec> specs) {
-  if (!item.IsObject()) return FixtureIssue{at, "must be an object"};
-  for (const auto& m : item.GetObject()) {
-    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    const bool known = std::any_of(specs.begin(), specs.end(), [&](const ParamSpec& s) { return s.name == key; });
-    if (!known) {
-      std::string names;
-      for (const ParamSpec& s : specs) names += (names.empty() ? "" : ", ") + std::string(s.name);
-      return FixtureIssue{json_pointer(at, key), "unknown key \"" + std::string(key) + "\" (expected " + names + ")"};
-    }
-  }
-  for (const ParamSpec& spec : specs) {
-    const JsonValue* found = json_member(item, spec.name);
-    const ParamValue value = found == nullptr ? ParamValue::missing() : ParamValue::of_json(found);
-    if (auto v = validate_value(spec, value, std::string(spec.name))) return FixtureIssue{to_pointer(at, v->path), v->message};
-  }
+  DocumentReader reader;
+  if (!reader.object(item, at, specs) || !reader.params(item, at, specs)) return reader.take_issue();
   return std::nullopt;
 }
 
@@ -132,7 +101,7 @@ void set_status(State& state, Instance& instance, Status status, const JsonValue
   instance.listening = false;
   if (status == Status::idle) return;
   SystemTime until = SystemTime::max();
-  if (busy_seconds != nullptr) until = now + Millis(std::llround(busy_seconds->GetDouble() * 1000.0));
+  if (busy_seconds != nullptr) until = add_saturating(now, Millis(std::llround(busy_seconds->GetDouble() * 1000.0)));
   instance.last_round = state.next_round();
   instance.phases.push_back(Phase{status, until, 1, instance.last_round});
 }
@@ -150,13 +119,10 @@ void write_optional_block(JsonWriter& w, std::string_view name, const Block& blo
 
 std::optional<FixtureIssue> ZegoVendor::check_fixture(const JsonValue& section, std::string_view pointer) const {
   const std::string base(pointer);
-  if (!section.IsObject()) return FixtureIssue{base, "the zego section must be an object with apps, agents, instances"};
+  DocumentReader reader;
+  if (!reader.object(section, base, {"apps", "agents", "instances"})) return reader.take_issue();
   for (const auto& m : section.GetObject()) {
-    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    if (key != "apps" && key != "agents" && key != "instances") {
-      return FixtureIssue{json_pointer(base, key), "unknown key \"" + std::string(key) + "\" (expected apps, agents, instances)"};
-    }
-    if (!m.value.IsArray()) return FixtureIssue{json_pointer(base, key), "must be an array"};
+    if (!reader.array(m.value, json_pointer(base, {m.name.GetString(), m.name.GetStringLength()}))) return reader.take_issue();
   }
 
   std::lock_guard lock(mutex_);
@@ -172,6 +138,10 @@ std::optional<FixtureIssue> ZegoVendor::check_fixture(const JsonValue& section, 
       const auto id = static_cast<std::uint32_t>(int_member(item, "AppId", 0));
       if (!known_app(id) && present(item, "ServerSecret") == nullptr) {
         return FixtureIssue{json_pointer(at, "ServerSecret"), "is required for a new app"};
+      }
+      // A redacted dump's ServerSecret stands for the one the app already has.
+      if (const JsonValue* secret = present(item, "ServerSecret"); secret && is_redacted(*secret) && !known_app(id)) {
+        return FixtureIssue{json_pointer(at, "ServerSecret"), std::string(kRedactedUnknown)};
       }
       if (const JsonValue* code = present(item, "RateLimitCode"); code && find_error(code->GetInt64()) == nullptr) {
         return FixtureIssue{json_pointer(at, "RateLimitCode"), "must be one of the codes of return-codes.mdx"};
@@ -233,7 +203,9 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
         app.automatic = false;  // named by the fixtures: kept like any configured app
         auto config = app.config ? std::make_shared<AppConfig>(*app.config) : std::make_shared<AppConfig>();
         config->app_id = id;
-        if (present(item, "ServerSecret")) config->server_secret = str_member(item, "ServerSecret");
+        if (const JsonValue* secret = present(item, "ServerSecret"); secret && !is_redacted(*secret)) {
+          config->server_secret = str_member(item, "ServerSecret");
+        }
         config->instance_limit = static_cast<int>(int_member(item, "InstanceLimit", config->instance_limit));
         config->digital_human_limit =
             static_cast<int>(int_member(item, "DigitalHumanInstanceLimit", config->digital_human_limit));
@@ -322,7 +294,7 @@ void ZegoVendor::clear_state() {
   run(effects);
 }
 
-void ZegoVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) const {
+void ZegoVendor::write_state(JsonWriter& w, const StateOptions& options) const {
   std::lock_guard lock(mutex_);
   const SystemTime now = ctx_.clock.now();
   w.begin_object();
@@ -331,7 +303,7 @@ void ZegoVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) con
     const AppConfig& c = *app.config;
     w.begin_object()
         .field_int("AppId", id)
-        .field("ServerSecret", c.server_secret)
+        .field("ServerSecret", shown_secret(c.server_secret, options))
         .field_int("InstanceLimit", c.instance_limit)
         .field_int("DigitalHumanInstanceLimit", c.digital_human_limit)
         .field_bool("RejectNonceReplay", c.reject_nonce_replay)
