@@ -93,3 +93,25 @@ TEST_CASE("numbers parse without undefined behaviour and survive a round trip (f
     CHECK_MESSAGE(std::fabs(first.GetDouble() - second.GetDouble()) <= std::fabs(first.GetDouble()) * 1e-15, text);
   }
 }
+
+TEST_CASE("a number too large for a double is refused, not kept as an infinity no writer can write (found by fuzzing)") {
+  // tests/fuzz/regressions/json: digits and exponent together overflow without RapidJSON's own error.
+  JsonDocument doc;
+  const auto error = parse_json("{\"t\": 92233720368547708563747851e308}", doc);
+  REQUIRE(error);
+  CHECK(error->message == "Number too big to be stored in double");
+  CHECK(parse_json("[1, [2, {\"x\": -9223372036854770856374785100000e300}]]", doc));
+  CHECK_FALSE(parse_json("[1.7976931348623157e308, -1e-400]", doc));
+}
+
+TEST_CASE("a lone low surrogate escape is refused, as a lone high one is (found by fuzzing)") {
+  // tests/fuzz/regressions/json: RapidJSON stored "\udd43" as bytes that are not UTF-8, which every
+  // answer echoing the member would then carry.
+  JsonDocument doc;
+  const auto error = parse_json(R"({"name": "a\udd43b"})", doc);
+  REQUIRE(error);
+  CHECK(error->message == "The surrogate pair in string is invalid");
+  CHECK(parse_json(R"({"\udd43": 1})", doc));
+  CHECK_FALSE(parse_json(R"({"name": "\ud83d\ude00 \u00e9"})", doc));
+  CHECK(std::string(doc["name"].GetString()) == "\xf0\x9f\x98\x80 \xc3\xa9");
+}
