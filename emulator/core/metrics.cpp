@@ -83,25 +83,21 @@ std::string Metrics::prometheus_text() const {
   out += "# HELP agentemu_requests_total Emulated requests answered, by vendor, operation and HTTP status (or network fault).\n";
   out += "# TYPE agentemu_requests_total counter\n";
   for (const auto& slot : slots_) {
-    for (std::size_t i = 0; i < slot->by_status.size(); ++i) {
-      const std::uint64_t n = slot->by_status[i].load(std::memory_order_relaxed);
-      if (n == 0) continue;
-      out += "agentemu_requests_total{vendor=\"";
-      append_label_value(out, slot->vendor);
-      out += "\",operation=\"";
-      append_label_value(out, slot->operation);
-      out += "\",status=\"" + std::to_string(i + 100) + "\"} " + std::to_string(n) + "\n";
-    }
-    for (std::size_t i = 0; i < slot->by_fault.size(); ++i) {
-      const std::uint64_t n = slot->by_fault[i].load(std::memory_order_relaxed);
-      if (n == 0) continue;
+    const auto line = [&](std::string_view status, std::uint64_t n) {
+      if (n == 0) return;
       out += "agentemu_requests_total{vendor=\"";
       append_label_value(out, slot->vendor);
       out += "\",operation=\"";
       append_label_value(out, slot->operation);
       out += "\",status=\"";
-      out += network_fault_name(static_cast<NetworkFault>(i));
+      out += status;
       out += "\"} " + std::to_string(n) + "\n";
+    };
+    for (std::size_t i = 0; i < slot->by_status.size(); ++i) {
+      line(std::to_string(i + 100), slot->by_status[i].load(std::memory_order_relaxed));
+    }
+    for (std::size_t i = 0; i < slot->by_fault.size(); ++i) {
+      line(network_fault_name(static_cast<NetworkFault>(i)), slot->by_fault[i].load(std::memory_order_relaxed));
     }
   }
   out += "# HELP agentemu_request_duration_seconds Time from a complete request to its answer, by vendor.\n";
