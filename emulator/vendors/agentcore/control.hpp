@@ -72,6 +72,9 @@ std::string invocation_url_of(const JsonValue& record);
 // endpoints), and a record of another kind as the fixture holds it (the Get output's members).
 void add_fixture_runtime(State& state, const Runtime& runtime, SystemTime now);
 void add_fixture_record(State& state, const Kind& k, const JsonValue& item, SystemTime now);
+// The tenant ("account/region", State::tenants' key) a fixture record belongs to: the one its ARN
+// names, else the default account and region.
+std::string fixture_record_tenant(const Kind& k, const JsonValue& item);
 
 std::string random_suffix(std::size_t length);
 std::string resource_arn(const Kind& k, std::string_view region, std::string_view account, std::string_view id);

@@ -53,24 +53,6 @@ class QuerySource final : public ParamSource {
 };
 
 
-// "style.all[0]" -> "/style/all/0"
-std::string pointer_of(std::string_view base, std::string_view path) {
-  std::string out(base);
-  std::string segment;
-  auto flush = [&] {
-    if (!segment.empty()) out = json_pointer(out, segment);
-    segment.clear();
-  };
-  for (char c : path) {
-    if (c == '.' || c == '[' || c == ']') {
-      flush();
-    } else {
-      segment += c;
-    }
-  }
-  flush();
-  return out;
-}
 
 }  // namespace
 
@@ -422,13 +404,14 @@ const ParamSpec kFixtureSection[] = {
     {.name = "logs", .type = T::array},
 };
 
-// A world of an agent, a panel one of its plugins shows, a row of the logs table.
+// A world of an agent, a panel one of its plugins shows, a row of the logs table (createdAt:
+// milliseconds since the epoch, within the clock's range, core/clock.hpp).
 const ParamSpec kFixtureWorld[] = {
     {.name = "id", .type = T::string, .required = true, .pattern = &kUuidPattern},
     {.name = "name", .type = T::string, .required = true},
     {.name = "metadata", .type = T::any},
     {.name = "messageServerId", .type = T::string, .pattern = &kUuidPattern},
-    {.name = "createdAt", .type = T::integer, .min = 0},
+    {.name = "createdAt", .type = T::integer, .min = 0, .max = static_cast<double>(kLatestEpochMillis)},
 };
 const ParamSpec kFixturePanel[] = {
     {.name = "name", .type = T::string, .required = true, .min_length = 1},
@@ -440,7 +423,7 @@ const ParamSpec kFixtureLog[] = {
     {.name = "roomId", .type = T::string, .required = true, .pattern = &kUuidPattern},
     {.name = "type", .type = T::string, .required = true, .min_length = 1},
     {.name = "body", .type = T::object, .required = true},
-    {.name = "createdAt", .type = T::integer, .min = 0},
+    {.name = "createdAt", .type = T::integer, .min = 0, .max = static_cast<double>(kLatestEpochMillis)},
 };
 
 // A fixture agent: the documented fields, the elizaOS character's, and the emulation controls.
@@ -464,8 +447,9 @@ const ParamSpec kFixtureAgent[] = {
     {.name = "system", .type = T::string},
     {.name = "enabled", .type = T::boolean},
     {.name = "enableAutonomy", .type = T::boolean},
-    {.name = "createdAt", .type = T::integer, .min = 0},
-    {.name = "updatedAt", .type = T::integer, .min = 0},
+    // Milliseconds since the epoch, within the clock's range (core/clock.hpp).
+    {.name = "createdAt", .type = T::integer, .min = 0, .max = static_cast<double>(kLatestEpochMillis)},
+    {.name = "updatedAt", .type = T::integer, .min = 0, .max = static_cast<double>(kLatestEpochMillis)},
     {.name = "busyMs", .type = T::integer, .min = 0, .max = 30.0 * 24 * 3600 * 1000},
     {.name = "stopFails", .type = T::boolean},
     {.name = "worlds", .type = T::array},
@@ -478,34 +462,17 @@ constexpr std::string_view kCharacterKeys[] = {"bio",      "lore",     "messageE
                                                "style",    "settings", "secrets",         "templates",
                                                "username", "system"};
 
-bool is_fixture_key(std::string_view key) { return find_param(kFixtureAgent, key) != nullptr; }
-
-std::optional<FixtureIssue> check_members(const JsonValue& object, std::span<const ParamSpec> specs,
-                                          const std::string& at) {
-  if (auto violation = validate_params(specs, JsonObjectSource(&object))) {
-    return FixtureIssue{pointer_of(at, violation->path), violation->message};
-  }
-  return std::nullopt;
-}
-
 // Every entry of `list` (an array, when present) is an object with these members and no others.
-std::optional<FixtureIssue> check_entries(const JsonValue& owner, std::string_view key, std::span<const ParamSpec> specs,
-                                          const std::string& at) {
+bool check_entries(DocumentReader& reader, const JsonValue& owner, std::string_view key,
+                   std::span<const ParamSpec> specs, const std::string& at) {
   const JsonValue* list = json_member(owner, key);
-  if (list == nullptr || list->IsNull()) return std::nullopt;
+  if (list == nullptr || list->IsNull()) return reader.ok();
   for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
     const JsonValue& entry = (*list)[i];
     const std::string here = json_pointer(json_pointer(at, key), i);
-    if (!entry.IsObject()) return FixtureIssue{here, "must be an object"};
-    for (const auto& member : entry.GetObject()) {
-      const std::string_view name(member.name.GetString(), member.name.GetStringLength());
-      if (find_param(specs, name) == nullptr) {
-        return FixtureIssue{json_pointer(here, name), "unknown key \"" + std::string(name) + "\""};
-      }
-    }
-    if (auto issue = check_members(entry, specs, here)) return issue;
+    if (!reader.object(entry, here, specs) || !reader.params(entry, here, specs)) return false;
   }
-  return std::nullopt;
+  return true;
 }
 
 std::optional<std::string> uuid_member(const JsonValue& object, std::string_view key) {
@@ -548,28 +515,36 @@ void write_logs_state(JsonWriter& out, const std::deque<LogEntry>& logs) {
 
 std::optional<FixtureIssue> RestVendor::check_fixture(const JsonValue& section, std::string_view pointer) const {
   const std::string at(pointer);
-  if (!section.IsObject()) return FixtureIssue{at, "the rest section must be an object with apiKeys and agents"};
-  for (const auto& member : section.GetObject()) {
-    const std::string_view key(member.name.GetString(), member.name.GetStringLength());
-    if (find_param(kFixtureSection, key) == nullptr) {
-      return FixtureIssue{json_pointer(at, key), "unknown key \"" + std::string(key) + "\" (expected apiKeys, agents, logs)"};
+  DocumentReader reader;
+  const std::span<const ParamSpec> section_specs(kFixtureSection), agent_specs(kFixtureAgent);
+  if (!reader.object(section, at, section_specs) || !reader.params(section, at, section_specs)) {
+    return reader.take_issue();
+  }
+  if (!check_entries(reader, section, "logs", kFixtureLog, at)) return reader.take_issue();
+  // A redacted dump's keys stand for the keys already configured (an API key has no owner to
+  // match it by), so they need one to stand for.
+  if (const JsonValue* keys = json_member(section, "apiKeys"); keys != nullptr && keys->IsArray()) {
+    for (rapidjson::SizeType i = 0; i < keys->Size(); ++i) {
+      if (!is_redacted((*keys)[i])) continue;
+      auto lock = store_.lock();
+      if (store_.api_keys().empty()) {
+        return FixtureIssue{json_pointer(json_pointer(at, "apiKeys"), i), std::string(kRedactedUnknown)};
+      }
+      break;
     }
   }
-  if (auto issue = check_members(section, kFixtureSection, at)) return issue;
-  if (auto issue = check_entries(section, "logs", kFixtureLog, at)) return issue;
   const JsonValue* agents = json_member(section, "agents");
   if (agents == nullptr || agents->IsNull()) return std::nullopt;
   for (rapidjson::SizeType i = 0; i < agents->Size(); ++i) {
     const JsonValue& agent = (*agents)[i];
     const std::string here = json_pointer(json_pointer(at, "agents"), i);
-    if (!agent.IsObject()) return FixtureIssue{here, "an agent must be an object with agentId and name"};
-    for (const auto& member : agent.GetObject()) {
-      const std::string_view key(member.name.GetString(), member.name.GetStringLength());
-      if (!is_fixture_key(key)) return FixtureIssue{json_pointer(here, key), "unknown key \"" + std::string(key) + "\""};
+    if (!reader.object(agent, here, agent_specs) || !reader.params(agent, here, agent_specs)) {
+      return reader.take_issue();
     }
-    if (auto issue = check_members(agent, kFixtureAgent, here)) return issue;
-    if (auto issue = check_entries(agent, "worlds", kFixtureWorld, here)) return issue;
-    if (auto issue = check_entries(agent, "panels", kFixturePanel, here)) return issue;
+    if (!check_entries(reader, agent, "worlds", kFixtureWorld, here) ||
+        !check_entries(reader, agent, "panels", kFixturePanel, here)) {
+      return reader.take_issue();
+    }
     if (const JsonValue* bio = json_member(agent, "bio"); bio != nullptr && !bio->IsString() && !bio->IsNull()) {
       bool strings = bio->IsArray();
       if (strings) {
@@ -596,7 +571,9 @@ void RestVendor::apply_fixture(const JsonValue& section) {
   {
     auto lock = store_.lock();
     if (const JsonValue* keys = json_member(section, "apiKeys"); keys != nullptr && keys->IsArray()) {
-      for (const auto& key : keys->GetArray()) store_.add_api_key(std::string(key.GetString(), key.GetStringLength()));
+      for (const auto& key : keys->GetArray()) {
+        if (!is_redacted(key)) store_.add_api_key(std::string(key.GetString(), key.GetStringLength()));
+      }
     }
     has_keys_.store(!store_.api_keys().empty(), std::memory_order_release);
     const JsonValue* agents = json_member(section, "agents");
@@ -702,12 +679,12 @@ void RestVendor::clear_state() {
   finish(outcomes);
 }
 
-void RestVendor::write_state(JsonWriter& out, const StateOptions& /*options*/) const {
+void RestVendor::write_state(JsonWriter& out, const StateOptions& options) const {
   auto lock = store_.lock();
   const SystemTime now = context_.clock.now();
   out.begin_object();
   out.key("apiKeys").begin_array();
-  for (const std::string& key : store_.api_keys()) out.string(key);
+  for (const std::string& key : store_.api_keys()) out.string(shown_secret(key, options));
   out.end_array();
   out.key("agents").begin_array();
   for (const Agent* agent : store_.ordered()) {
