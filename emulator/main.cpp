@@ -18,6 +18,7 @@ extern char** environ;
 #include "core/config.hpp"
 #include "core/fixtures.hpp"
 #include "core/journal.hpp"
+#include "core/local.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/pipeline.hpp"
@@ -166,9 +167,11 @@ int main(int argc, char** argv) {
   boost::asio::steady_timer drain_deadline(io);
   Clock clock;
   Scheduler scheduler(io, clock);
+  // Before the vendors, so it outlives what they run.
+  LocalExecution local(io, LocalOptions{config.run_code, config.agent_url, config.agent_timeout, config.exec_limits});
   Metrics metrics;
   VendorRegistry vendors(metrics);
-  register_vendors(vendors, VendorContext{clock, scheduler, config.auth, log});
+  register_vendors(vendors, VendorContext{clock, scheduler, config.auth, log, &local});
 
   Fixtures fixtures;
   if (auto error = fixtures.load(config.fixtures, vendors)) return fail(*error);
@@ -224,7 +227,11 @@ int main(int argc, char** argv) {
   log.info("started", {{"port", static_cast<std::int64_t>(server.port())},
                        {"threads", static_cast<std::int64_t>(config.threads)},
                        {"tls", tls ? "on" : "off"},
-                       {"auth", config.auth == AuthMode::strict ? "strict" : "lenient"}});
+                       {"auth", config.auth == AuthMode::strict ? "strict" : "lenient"},
+                       {"codeInterpreter", config.run_code ? "exec" : "echo"}});
+  if (config.run_code && !is_loopback_host(config.host)) {
+    log.warn("--code-interpreter exec on a non-loopback address: whoever reaches this port can run code as this user");
+  }
 
   // SIGINT/SIGTERM: stop accepting, let in-flight requests finish (bounded), then stop.
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
@@ -257,6 +264,7 @@ int main(int argc, char** argv) {
   serve();
   for (auto& worker : workers) worker.join();
   scheduler.cancel_all();
+  local.shutdown();  // every child process killed and reaped, working directories removed
   log.info("stopped");
   return 0;
 }

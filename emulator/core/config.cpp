@@ -1,11 +1,14 @@
 #include "core/config.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <optional>
 #include <string_view>
 #include <thread>
 
 #include "core/distance.hpp"
+#include "core/net/http_client.hpp"
 #include "core/text.hpp"
 
 namespace agentemu {
@@ -41,6 +44,10 @@ constexpr FlagSpec kFlags[] = {
     {"idle-timeout-ms", Kind::text, "close a connection that sends no complete request head in this time (default 60000)", "MS"},
     {"request-timeout-ms", Kind::text, "close a connection whose request body takes longer (default 30000)", "MS"},
     {"drain-timeout-ms", Kind::text, "on SIGTERM/SIGINT, wait this long for in-flight requests (default 10000)", "MS"},
+    {"code-interpreter", Kind::text, "exec|echo: run AgentCore code and commands for real (default exec on a loopback --host)", "MODE"},
+    {"agent-url", Kind::text, "base URL of a local AgentCore agent for runtimes that name none", "URL"},
+    {"agent-timeout-ms", Kind::text, "how long a local agent may take to answer (default 900000)", "MS"},
+    {"exec-limits", Kind::text, "what every execution is held to, as KEY=VALUE,...: timeout (300s), cpu (300s), memory (2g), file-size (1g), processes (256), output (1m)", "LIST"},
     {"help", Kind::flag, "print this help"},
     {"version", Kind::flag, "print the version"},
 };
@@ -72,7 +79,13 @@ std::optional<std::uint64_t> parse_count(std::string_view text, std::uint64_t mi
   return u;
 }
 
-std::optional<ConfigError> apply(Config& config, const FlagSpec& spec, const std::string& value, std::string_view source) {
+// What a flag says that only takes effect once every flag is read.
+struct Choices {
+  std::optional<bool> code_interpreter;  // --code-interpreter exec (true) or echo; unset: it follows --host
+};
+
+std::optional<ConfigError> apply(Config& config, Choices& choices, const FlagSpec& spec, const std::string& value,
+                                 std::string_view source) {
   const auto bad = [&](std::string_view why) {
     return ConfigError{std::string(source) + ": " + why.data() + " (got \"" + value + "\")"};
   };
@@ -142,6 +155,21 @@ std::optional<ConfigError> apply(Config& config, const FlagSpec& spec, const std
     if (name == "idle-timeout-ms") config.idle_timeout = duration;
     if (name == "request-timeout-ms") config.request_timeout = duration;
     if (name == "drain-timeout-ms") config.drain_timeout = duration;
+  } else if (name == "code-interpreter") {
+    if (value != "exec" && value != "echo") return bad("must be exec or echo");
+    choices.code_interpreter = value == "exec";
+  } else if (name == "agent-url") {
+    std::string why;
+    const auto url = parse_http_url(value, why);
+    if (!url) return bad("must be an http:// or https:// URL");
+    config.agent_url = value;
+    while (config.agent_url.ends_with("/")) config.agent_url.pop_back();
+  } else if (name == "agent-timeout-ms") {
+    const auto ms = parse_count(value, 1, 86'400'000);
+    if (!ms) return bad("must be 1..86400000 milliseconds");
+    config.agent_timeout = std::chrono::milliseconds(*ms);
+  } else if (name == "exec-limits") {
+    if (auto why = parse_exec_limits(value, config.exec_limits)) return bad(*why);
   } else if (name == "help") {
     config.show_help = true;
   } else if (name == "version") {
@@ -154,6 +182,7 @@ std::optional<ConfigError> apply(Config& config, const FlagSpec& spec, const std
 
 std::variant<Config, ConfigError> parse_config(const std::vector<std::string>& args, const EnvLookup& env) {
   Config config;
+  Choices choices;
   std::vector<const FlagSpec*> given;
   std::vector<std::pair<const FlagSpec*, std::string>> from_flags;
 
@@ -193,14 +222,14 @@ std::variant<Config, ConfigError> parse_config(const std::vector<std::string>& a
     if (spec.kind == Kind::list) {
       for (std::string_view piece : split(raw, ':')) {
         if (piece.empty()) continue;
-        if (auto error = apply(config, spec, std::string(piece), var)) return *error;
+        if (auto error = apply(config, choices, spec, std::string(piece), var)) return *error;
       }
-    } else if (auto error = apply(config, spec, raw, var)) {
+    } else if (auto error = apply(config, choices, spec, raw, var)) {
       return *error;
     }
   }
   for (const auto& [spec, value] : from_flags) {
-    if (auto error = apply(config, *spec, value, "--" + std::string(spec->name))) return *error;
+    if (auto error = apply(config, choices, *spec, value, "--" + std::string(spec->name))) return *error;
   }
 
   if (config.tls_cert.empty() != config.tls_key.empty()) {
@@ -212,6 +241,8 @@ std::variant<Config, ConfigError> parse_config(const std::vector<std::string>& a
   if ((!config.tls_hosts.empty() || !config.tls_dir.empty()) && !config.tls_self_signed) {
     return ConfigError{"--tls-host and --tls-dir go with --tls-self-signed"};
   }
+  // Code runs for real only where nobody else can reach it, unless asked for explicitly.
+  config.run_code = choices.code_interpreter.value_or(is_loopback_host(config.host));
   if (config.threads == 0) {
     const unsigned cores = std::thread::hardware_concurrency();
     config.threads = cores == 0 ? 1 : cores;
@@ -263,6 +294,15 @@ std::vector<std::string_view> wrap(std::string_view text, std::size_t width) {
 }
 
 }  // namespace
+
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost") return true;
+  const std::string text(host);
+  in_addr v4{};
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return inet_pton(AF_INET6, text.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
 
 std::string usage_text() {
   constexpr std::size_t kWidth = 80;

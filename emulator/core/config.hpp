@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/exec/limits.hpp"
 #include "core/log.hpp"
 
 namespace agentemu {
@@ -36,6 +37,12 @@ struct Config {
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds request_timeout{30'000};
   std::chrono::milliseconds drain_timeout{10'000};
+  // Local execution (INTERFACE.md): code really runs (--code-interpreter exec) by default only
+  // while agentemu listens on a loopback address; --agent-url is the runtimes' default agent.
+  bool run_code = false;
+  std::string agent_url;
+  std::chrono::milliseconds agent_timeout{900'000};
+  ExecLimits exec_limits;
   bool show_help = false;
   bool show_version = false;
 };
@@ -53,5 +60,8 @@ std::string usage_text();
 // One warning per AGENTEMU_* name in `environment_names` that is no flag's variable, with the
 // variable it most likely meant ("AGENTEMU_JOURNAL_LIMT ... did you mean AGENTEMU_JOURNAL_LIMIT?").
 std::vector<std::string> unknown_variables(const std::vector<std::string>& environment_names);
+
+// 127.0.0.0/8, ::1 and localhost.
+bool is_loopback_host(std::string_view host);
 
 }  // namespace agentemu

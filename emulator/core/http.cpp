@@ -4,7 +4,9 @@
 
 #include <boost/beast/http/status.hpp>
 
+#include "core/stream.hpp"
 #include "core/text.hpp"
+#include "core/websocket.hpp"
 
 namespace agentemu {
 
@@ -32,6 +34,14 @@ std::string_view Request::host() const {
   return colon == std::string_view::npos ? host : host.substr(0, colon);
 }
 
+bool Request::wants_websocket() const {
+  if (method != "GET" || !iequals(trim(header("upgrade")), "websocket")) return false;
+  for (std::string_view token : split(header("connection"), ',')) {
+    if (iequals(trim(token), "upgrade")) return true;
+  }
+  return false;
+}
+
 std::string_view Response::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (iequals(key, name)) return value;
@@ -47,6 +57,8 @@ void Response::clear() {
   fault = NetworkFault::none;
   close = false;
   diagnostic.clear();
+  if (stream) std::exchange(stream, nullptr)->cancel();
+  if (upgrade) std::exchange(upgrade, nullptr)->cancel();
 }
 
 void append_diagnostic_header_value(std::string& out, std::string_view diagnostic) {

@@ -2,12 +2,16 @@
 // Beast's, so they compile fast and stay independent of the transport.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace agentemu {
+
+class BodySource;         // core/stream.hpp
+class WebSocketAcceptor;  // core/websocket.hpp
 
 struct Header {
   std::string_view name;
@@ -29,6 +33,8 @@ struct Request {
   bool has_header(std::string_view name) const;
   // Host header without the port, or "".
   std::string_view host() const;
+  // A GET asking to upgrade to a WebSocket (Connection: Upgrade, Upgrade: websocket).
+  bool wants_websocket() const;
 };
 
 // A request target as path and query: "/p?q" -> "/p", "q"; the absolute form
@@ -60,6 +66,12 @@ struct Response {
   // the constraint that failed). It never changes the vendor's wire text: the connection sends
   // it as the x-agentemu-diagnostic header (one line, escaped) and the journal keeps it whole.
   std::string diagnostic;
+  // A body that arrives after the head (core/stream.hpp): the connection streams it with chunked
+  // transfer encoding instead of sending `body`.
+  std::shared_ptr<BodySource> stream;
+  // Accept the request's WebSocket upgrade (core/websocket.hpp) instead of answering it: the
+  // connection answers 101 with `headers` and hands the socket over.
+  std::shared_ptr<WebSocketAcceptor> upgrade;
 
   void set(int new_status, std::string_view type, std::string new_body) {
     status = new_status;
@@ -69,6 +81,7 @@ struct Response {
   void add_header(std::string_view name, std::string_view value) { headers.emplace_back(name, value); }
   // Value of a header this response carries, or "".
   std::string_view header(std::string_view name) const;
+  // Forgets the answer; a stream or an upgrade that was not taken is cancelled.
   void clear();
 };
 

@@ -19,6 +19,7 @@ namespace agentemu {
 
 class Scheduler;
 class Logger;
+class LocalExecution;  // core/local.hpp
 
 // What the core lends every vendor.
 struct VendorContext {
@@ -26,6 +27,9 @@ struct VendorContext {
   Scheduler& scheduler;
   AuthMode auth;
   Logger& log;
+  // Real processes and outbound HTTP (INTERFACE.md, "Local execution"); null where a vendor
+  // runs without them (unit tests that do not need them).
+  LocalExecution* local = nullptr;
 };
 
 // How requests find the vendor (core/registry.cpp): a Host header matching one of the globs, or

@@ -1,6 +1,8 @@
 // @aws-sdk/client-bedrock-agentcore against agentemu (default fixtures, --auth strict): every
 // operation's happy path, every error by the name the SDK gives it, the InvokeCodeInterpreter
-// event stream decoded by the SDK, idempotency and tenancy as the SDK sees them.
+// event stream decoded by the SDK, idempotency and tenancy as the SDK sees them. The code
+// interpreter here is the deterministic echo (--code-interpreter echo); agentcore-exec.test.mjs
+// runs code for real.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -16,7 +18,7 @@ let emulator;
 let sdk;
 
 before(async () => {
-  emulator = await startEmulator();
+  emulator = await startEmulator({ args: ['--code-interpreter', 'echo'] });
   sdk = client(emulator.url);
 });
 after(async () => {

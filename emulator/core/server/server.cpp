@@ -21,7 +21,10 @@
 #include "core/clock.hpp"
 #include "core/crypto.hpp"
 #include "core/log.hpp"
+#include "core/net/beast_websocket.hpp"
 #include "core/pipeline.hpp"
+#include "core/stream.hpp"
+#include "core/websocket.hpp"
 
 namespace agentemu {
 
@@ -37,6 +40,18 @@ class Tracked {
  public:
   virtual ~Tracked() = default;
   virtual void drain() = 0;
+};
+
+// An accepted WebSocket: a drain closes it ("going away") and waits until it is gone.
+class TrackedWebSocket final : public Tracked {
+ public:
+  explicit TrackedWebSocket(std::weak_ptr<WebSocketChannel> channel) : channel_(std::move(channel)) {}
+  void drain() override {
+    if (auto channel = channel_.lock()) channel->close(kWebSocketGoingAway, "agentemu is shutting down");
+  }
+
+ private:
+  std::weak_ptr<WebSocketChannel> channel_;
 };
 
 // The Date header, formatted once per second per io thread.
@@ -139,11 +154,16 @@ class Connection : public CallHost, public Tracked {
     net::post(self().stream().get_executor(), [me = self().shared_from_this()] {
       me->draining_ = true;
       if (me->state_ == State::waiting || me->state_ == State::hanging) me->lowest().close();
+      // A streamed answer may never end (server-sent events): it is cut, not waited for.
+      if (me->state_ == State::streaming) {
+        me->stop_stream();
+        me->close_now();
+      }
     });
   }
 
  protected:
-  enum class State { waiting, reading, busy, writing, hanging, closed };
+  enum class State { waiting, reading, busy, writing, streaming, hanging, closed };
 
   Derived& self() { return static_cast<Derived&>(*this); }
   beast::tcp_stream& lowest() { return beast::get_lowest_layer(self().stream()); }
@@ -351,7 +371,30 @@ class Connection : public CallHost, public Tracked {
       case NetworkFault::hang: return hang();
     }
 
+    if (res.upgrade) return begin_upgrade();
+    if (res.stream) return begin_stream();
+
     const bool close = res.close || !keep_alive_ || draining_;
+    const bool bodiless = res.status == 204 || res.status == 304 || res.status < 200;
+    write_head(res, close, bodiless ? Framing::none : Framing::length);
+
+    state_ = State::writing;
+    lowest().expires_after(server_->options.request_timeout);
+    const bool send_body = !bodiless && !head_request_;
+    const std::array<net::const_buffer, 2> buffers{net::buffer(head_),
+                                                   send_body ? net::buffer(res.body) : net::const_buffer()};
+    net::async_write(self().stream(), buffers,
+                     [me = self().shared_from_this(), close](beast::error_code ec, std::size_t) {
+                       if (ec) return me->close_now();
+                       // A drain that began during the write closes too, instead of idling.
+                       me->after_answer(close);
+                     });
+  }
+
+  enum class Framing { none, length, chunked, until_close };
+
+  // The status line and headers of `res` into head_, ending with the blank line.
+  void write_head(const Response& res, bool close, Framing framing) {
     head_.clear();
     head_ += "HTTP/1.1 ";
     append_number(head_, static_cast<std::size_t>(res.status));
@@ -360,16 +403,17 @@ class Connection : public CallHost, public Tracked {
     head_ += "\r\nDate: ";
     head_ += http_date_now(server_->clock);
     head_ += "\r\n";
-    const bool bodiless = res.status == 204 || res.status == 304 || res.status < 200;
     if (!res.content_type.empty()) {
       head_ += "Content-Type: ";
       head_ += res.content_type;
       head_ += "\r\n";
     }
-    if (!bodiless) {
+    if (framing == Framing::length) {
       head_ += "Content-Length: ";
       append_number(head_, res.body.size());
       head_ += "\r\n";
+    } else if (framing == Framing::chunked) {
+      head_ += "Transfer-Encoding: chunked\r\n";
     }
     for (const auto& [name, value] : res.headers) {
       head_ += name;
@@ -389,19 +433,158 @@ class Connection : public CallHost, public Tracked {
       head_ += "Connection: keep-alive\r\n";
     }
     head_ += "\r\n";
+  }
 
+  // ---- Streamed bodies (Response::stream) -------------------------------------------------------
+
+  // The head now, then each piece as the source delivers it, as one chunk. HTTP/1.0 clients get
+  // the body unframed and the connection closes at its end.
+  void begin_stream() {
+    Response& res = call_.response;
+    std::shared_ptr<BodySource> source = std::exchange(res.stream, nullptr);
+    const bool bodiless = res.status == 204 || res.status == 304 || res.status < 200 || head_request_;
+    if (bodiless) source->cancel();
+    const bool chunked = parser_ && parser_->get().version() >= 11;
+    stream_close_ = res.close || !keep_alive_ || draining_ || !chunked;
+    chunked_ = chunked;
+    write_head(res, stream_close_, bodiless ? Framing::none : (chunked ? Framing::chunked : Framing::until_close));
     state_ = State::writing;
     lowest().expires_after(server_->options.request_timeout);
-    const bool send_body = !bodiless && !head_request_;
-    const std::array<net::const_buffer, 2> buffers{net::buffer(head_),
-                                                   send_body ? net::buffer(res.body) : net::const_buffer()};
-    net::async_write(self().stream(), buffers,
-                     [me = self().shared_from_this(), close](beast::error_code ec, std::size_t) {
-                       if (ec) return me->close_now();
-                       // A drain that began during the write closes too, instead of idling.
-                       if (close || me->draining_) return me->self().close_gracefully();
-                       me->read_request();
+    net::async_write(self().stream(), net::buffer(head_),
+                     [me = self().shared_from_this(), source, bodiless](beast::error_code ec, std::size_t) {
+                       if (ec) {
+                         if (!bodiless) source->cancel();
+                         return me->close_now();
+                       }
+                       if (bodiless) return me->after_answer(me->stream_close_);
+                       if (me->draining_) {  // a drain began meanwhile: streams are cut, not waited for
+                         source->cancel();
+                         return me->close_now();
+                       }
+                       me->state_ = State::streaming;
+                       me->lowest().expires_never();
+                       me->source_ = source;
+                       source->start(std::make_shared<Sink>(me));
                      });
+  }
+
+  // What the source pushes; every call continues on the connection's executor.
+  class Sink final : public BodySink {
+   public:
+    explicit Sink(std::shared_ptr<Derived> connection) : connection_(std::move(connection)) {}
+    void write(std::string bytes, std::function<void(bool)> written) override {
+      auto c = connection_;
+      if (!c) return written(false);
+      net::post(c->stream().get_executor(), [c, bytes = std::move(bytes), written = std::move(written)]() mutable {
+        c->write_piece(std::move(bytes), std::move(written));
+      });
+    }
+    void end() override {
+      if (auto c = std::exchange(connection_, nullptr)) net::post(c->stream().get_executor(), [c] { c->end_stream(); });
+    }
+    void abort() override {
+      if (auto c = std::exchange(connection_, nullptr)) net::post(c->stream().get_executor(), [c] { c->abort_stream(); });
+    }
+
+   private:
+    std::shared_ptr<Derived> connection_;
+  };
+
+  void write_piece(std::string bytes, std::function<void(bool)> written) {
+    if (state_ != State::streaming) return written(false);
+    if (bytes.empty()) return written(true);
+    piece_ = std::move(bytes);
+    chunk_head_.clear();
+    if (chunked_) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      char digits[16];
+      int n = 0;
+      for (std::size_t size = piece_.size(); size != 0; size >>= 4) digits[n++] = kHex[size & 15];
+      while (n > 0) chunk_head_ += digits[--n];
+      chunk_head_ += "\r\n";
+    }
+    const std::array<net::const_buffer, 3> buffers{net::buffer(chunk_head_), net::buffer(piece_),
+                                                   net::buffer(chunked_ ? std::string_view("\r\n") : std::string_view())};
+    lowest().expires_after(server_->options.request_timeout);
+    net::async_write(self().stream(), buffers,
+                     [me = self().shared_from_this(), written = std::move(written)](beast::error_code ec, std::size_t) {
+                       me->lowest().expires_never();
+                       if (ec) {
+                         me->stop_stream();
+                         me->close_now();
+                         return written(false);
+                       }
+                       written(true);
+                     });
+  }
+
+  void end_stream() {
+    if (state_ != State::streaming) return;
+    source_.reset();
+    if (!chunked_) return after_answer(true);
+    static constexpr std::string_view kLast = "0\r\n\r\n";
+    state_ = State::writing;
+    lowest().expires_after(server_->options.request_timeout);
+    net::async_write(self().stream(), net::buffer(kLast.data(), kLast.size()),
+                     [me = self().shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return me->close_now();
+                       me->after_answer(me->stream_close_);
+                     });
+  }
+
+  // The body cannot be finished: closing without the last chunk tells the client so.
+  void abort_stream() {
+    source_.reset();
+    close_now();
+  }
+
+  void stop_stream() {
+    if (auto source = std::exchange(source_, nullptr)) source->cancel();
+  }
+
+  // After a complete answer: the next request, or the end of the connection.
+  void after_answer(bool close) {
+    if (close || draining_) return self().close_gracefully();
+    read_request();
+  }
+
+  // ---- WebSocket upgrades (Response::upgrade) ---------------------------------------------------
+
+  // The handler accepted the upgrade: Beast answers 101 with the response's headers, and the open
+  // socket goes to the acceptor. The connection itself ends here.
+  void begin_upgrade() {
+    Response& res = call_.response;
+    std::shared_ptr<WebSocketAcceptor> acceptor = std::exchange(res.upgrade, nullptr);
+    if (!call_.request.wants_websocket() || !parser_ || !parser_->is_done()) {
+      acceptor->cancel();
+      res.clear();
+      res.set(400, kJson, R"({"error":"bad_request","message":"this answer is a WebSocket upgrade, but the request asked for none"})");
+      res.close = true;
+      return write_response();
+    }
+    state_ = State::closed;
+    lowest().expires_never();
+    auto headers = res.headers;
+    self().hand_over_websocket(parser_->release(), std::move(headers), std::move(acceptor));
+  }
+
+  template <class Socket>
+  void accept_websocket(std::shared_ptr<Socket> socket, http::request<http::string_body> request,
+                        std::vector<std::pair<std::string, std::string>> headers,
+                        std::shared_ptr<WebSocketAcceptor> acceptor) {
+    auto tracker = std::make_shared<TrackedWebSocket>(socket);
+    server_->track(tracker);
+    socket->on_destroyed = [server = server_, tracker] { server->untrack(tracker.get()); };
+    auto& ws = socket->ws();
+    ws.set_option(beast::websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws.set_option(beast::websocket::stream_base::decorator([headers = std::move(headers)](beast::websocket::response_type& res) {
+      res.set(http::field::server, "agentemu");
+      for (const auto& [name, value] : headers) res.set(name, value);
+    }));
+    ws.async_accept(request, [socket, acceptor](beast::error_code ec) {
+      if (ec) return acceptor->cancel();
+      acceptor->open(socket);
+    });
   }
 
   void write_fault_bytes() {
@@ -439,6 +622,10 @@ class Connection : public CallHost, public Tracked {
   Call call_;
   std::string head_;
   std::string fault_bytes_;
+  std::shared_ptr<BodySource> source_;  // while streaming
+  std::string piece_, chunk_head_;
+  bool chunked_ = true;
+  bool stream_close_ = false;
   std::array<char, 512> discard_{};
   State state_ = State::waiting;
   bool secure_ = false;
@@ -454,6 +641,12 @@ class PlainConnection : public Connection<PlainConnection>, public std::enable_s
 
   beast::tcp_stream& stream() { return stream_; }
   void start() { begin(false); }
+
+  void hand_over_websocket(http::request<http::string_body> request, std::vector<std::pair<std::string, std::string>> headers,
+                           std::shared_ptr<WebSocketAcceptor> acceptor) {
+    accept_websocket(std::make_shared<BeastWebSocket<beast::tcp_stream>>(std::move(stream_)), std::move(request),
+                     std::move(headers), std::move(acceptor));
+  }
 
   // Half-close, then read and discard what the client still sends (a body we refused with 413,
   // say) until it closes too: closing with unread input makes the kernel send RST, and the
@@ -498,6 +691,13 @@ class TlsConnection : public Connection<TlsConnection>, public std::enable_share
       : Connection(std::move(buffer), std::move(server)), stream_(std::move(stream), context) {}
 
   TlsStream& stream() { return stream_; }
+
+  // The WebSocket runs on the TLS stream itself (Beast's websocket teardown knows ssl::stream).
+  void hand_over_websocket(http::request<http::string_body> request, std::vector<std::pair<std::string, std::string>> headers,
+                           std::shared_ptr<WebSocketAcceptor> acceptor) {
+    accept_websocket(std::make_shared<BeastWebSocket<net::ssl::stream<beast::tcp_stream>>>(std::move(stream_.next_layer())),
+                     std::move(request), std::move(headers), std::move(acceptor));
+  }
 
   void start() {
     lowest().expires_after(server_->options.idle_timeout);

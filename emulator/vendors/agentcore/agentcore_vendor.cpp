@@ -91,6 +91,15 @@ void answer_violation(Call& call, const AgentcoreCall& in, const Violation& v) {
   answer_error(call, in, "ValidationException", violation_message(v), std::move(detail));
 }
 
+std::optional<std::string_view> runtime_websocket_label(const Request& request) {
+  if (request.method != "GET") return std::nullopt;
+  std::string_view path = request.path;
+  if (path.size() <= 13 || !path.starts_with("/runtimes/") || !path.ends_with("/ws")) return std::nullopt;
+  path = path.substr(10, path.size() - 13);
+  if (path.empty() || path.find('/') != std::string_view::npos) return std::nullopt;
+  return path;
+}
+
 // ---- The vendor --------------------------------------------------------------------------------
 
 namespace {
@@ -168,6 +177,11 @@ std::size_t AgentcoreVendor::body_limit(const Request& head) const {
 bool AgentcoreVendor::refuse_body(Call& call, const BodyRefusal& why) {
   if (!decode(call)) return true;  // an unknown path: UnknownOperationException says it best
   AgentcoreCall& in = state_of(call);
+  if (in.op == nullptr) {  // the runtime WebSocket: a handshake has no body
+    answer_error(call, in, "ValidationException", "A WebSocket handshake carries no body");
+    call.response.close = true;
+    return true;
+  }
   if (why.busy) {
     answer_error(call, in, "ThrottlingException", "Rate exceeded");
     call.response.diagnostic = "agentemu reads at most a bounded number of bodies over --max-body-bytes at once; "
@@ -197,6 +211,16 @@ bool AgentcoreVendor::decode(Call& call) {
   AgentcoreCall& in = *state;
   call.state = std::move(state);
 
+  // The runtime's WebSocket is not an operation of the model: agent_link.hpp serves it.
+  if (const auto ws = runtime_websocket_label(call.request)) {
+    in.websocket = true;
+    if (auto label = percent_decode(*ws)) {
+      in.label = std::move(*label);
+      return true;
+    }
+    answer_error(call, in, "ValidationException", "Unable to decode the path label agentRuntimeArn: '" + std::string(*ws) + "'");
+    return false;
+  }
   const RouteMatch route = match_route(call.request.method, call.request.path, planes_for_host(call.request.host()));
   in.op = route.op;
   if (in.op == nullptr) {
@@ -308,6 +332,7 @@ bool AgentcoreVendor::validate(Call& call) {
     return false;
   }
   in.query = std::move(*query);
+  if (in.websocket) return true;  // no body; runtime_websocket checks what it needs
   if (in.op->body == Body::json) {
     if (request.body.empty()) {
       in.body.SetObject();
@@ -366,10 +391,9 @@ bool AgentcoreVendor::validate_beyond_model(Call& call, AgentcoreCall& in) {
 
 void AgentcoreVendor::execute(Call& call) {
   AgentcoreCall& in = state_of(call);
-  if (const Handler run = handlers_[in.op->id]) {
-    HandlerContext h{context_, state_, call, in};
-    return run(h);
-  }
+  HandlerContext h{context_, state_, call, in, sandboxes_, agents_};
+  if (in.websocket) return runtime_websocket(h);
+  if (const Handler run = handlers_[in.op->id]) return run(h);
   answer_error(call, in, "NotImplementedException",
                "agentemu does not emulate " + std::string(in.op->name) + " (" +
                    (in.op->plane == Plane::data ? "bedrock-agentcore" : "bedrock-agentcore-control") +

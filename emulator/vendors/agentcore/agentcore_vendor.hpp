@@ -12,7 +12,9 @@
 #include "core/vendor.hpp"
 #include "vendors/agentcore/auth.hpp"
 #include "vendors/agentcore/errors.hpp"
+#include "vendors/agentcore/agent_link.hpp"
 #include "vendors/agentcore/operations.hpp"
+#include "vendors/agentcore/sandbox.hpp"
 #include "vendors/agentcore/state.hpp"
 
 namespace agentemu::agentcore {
@@ -29,6 +31,7 @@ struct AgentcoreCall final : CallState {
   sigv4::Caller caller;
   std::string account;  // the caller's tenant: account of the access key (or the default) ...
   std::string region;   // ... and the region of the credential scope
+  bool websocket = false;  // GET /runtimes/{arn}/ws: the runtime's WebSocket (op is null)
 
   std::optional<std::string_view> query_value(std::string_view name) const;
   std::optional<std::string_view> label_value(std::string_view name) const;
@@ -83,6 +86,9 @@ class AgentcoreVendor final : public Vendor {
   VendorContext context_;
   State state_;
   std::array<Handler, kOperationCount> handlers_{};
+  // What runs for real (INTERFACE.md, "Local execution"): code-interpreter sandboxes and local agents.
+  Sandboxes sandboxes_{context_, state_};
+  AgentLinks agents_{context_, state_};
 };
 
 // One function per operation (handlers.cpp).
@@ -91,8 +97,11 @@ struct HandlerContext {
   State& state;
   Call& call;
   AgentcoreCall& in;
+  Sandboxes& sandboxes;
+  AgentLinks& agents;
 };
 void invoke_agent_runtime(HandlerContext& h);
+void runtime_websocket(HandlerContext& h);
 void stop_runtime_session(HandlerContext& h);
 void start_tool_session(HandlerContext& h, bool browser);
 void stop_tool_session(HandlerContext& h, bool browser);
@@ -100,6 +109,9 @@ void get_tool_session(HandlerContext& h, bool browser);
 void list_tool_sessions(HandlerContext& h, bool browser);
 void invoke_code_interpreter(HandlerContext& h);
 void update_browser_stream(HandlerContext& h);
+
+// GET /runtimes/{label}/ws: the raw label, or nullopt for any other request.
+std::optional<std::string_view> runtime_websocket_label(const Request& request);
 
 // The error answers every step shares.
 void answer_error(Call& call, const AgentcoreCall& in, std::string_view id, std::string message = {},

@@ -3,7 +3,8 @@
 // in the same shape so a dump can be fed back as a fixture.
 //
 // { "credentials": [{"accessKeyId", "secretAccessKey", "sessionToken"?, "accountId"?}],
-//   "runtimes": [{"arn", "qualifiers"?: ["DEFAULT", ...], "idleTimeoutSeconds"?, "maxLifetimeSeconds"?}],
+//   "runtimes": [{"arn", "qualifiers"?: ["DEFAULT", ...], "idleTimeoutSeconds"?, "maxLifetimeSeconds"?,
+//                 "invocationUrl"?}],
 //   "codeInterpreters": [{"id"}], "browsers": [{"id"}],
 //   "sessions": [{"kind": "codeInterpreter"|"browser"|"runtime", ...}],
 //   "browserProfiles", "memories", "workloadIdentities": [records: the Get output's members],
@@ -13,6 +14,7 @@
 #include <initializer_list>
 #include <vector>
 
+#include "core/net/http_client.hpp"
 #include "core/text.hpp"
 #include "vendors/agentcore/agentcore_vendor.hpp"
 #include "vendors/agentcore/control.hpp"
@@ -47,6 +49,10 @@ class Checker : public DocumentReader {
 
 // In the clock's range: a session created in 9999 is a mistake in the file, not an overflow.
 bool is_timestamp(std::string_view s) { return parse_iso8601(s).has_value(); }
+bool is_agent_url(std::string_view s) {
+  std::string ignored;
+  return parse_http_url(s, ignored).has_value();
+}
 bool is_status(std::string_view s) { return s == "READY" || s == "TERMINATED"; }
 bool is_stream_status(std::string_view s) { return s == "ENABLED" || s == "DISABLED"; }
 bool is_tool_id(std::string_view s) { return s.find('/') == std::string_view::npos; }
@@ -101,8 +107,6 @@ bool check_session(Checker& c, const JsonValue& s, const std::string& at) {
          c.string(s, at, "lastUpdatedAt", false, is_timestamp, kTimeShape) &&
          c.string(s, at, "automationStreamStatus", false, is_stream_status, "ENABLED or DISABLED");
 }
-
-bool is_url(std::string_view s) { return s.starts_with("http://") || s.starts_with("https://"); }
 
 // The control-plane kinds a fixture may hold as records, by section; the operation whose output
 // names their members (what a record may hold); and the secret a record may hold beside them: the
@@ -324,7 +328,7 @@ std::optional<FixtureIssue> AgentcoreVendor::check_fixture(const JsonValue& sect
         }
       } else if (key == "runtimes") {
         good = c.object(item, here, {"arn", "qualifiers", "idleTimeoutSeconds", "maxLifetimeSeconds", "invocationUrl"}) &&
-               c.string(item, here, "invocationUrl", false, is_url, "an http:// or https:// URL") &&
+               c.string(item, here, "invocationUrl", false, is_agent_url, "an http:// or https:// URL") &&
                c.string(item, here, "arn", true, is_runtime_arn,
                         "a runtime ARN: arn:aws:bedrock-agentcore:<region>:<12-digit account>:runtime/<name>-<10 "
                         "letters or digits>") &&
@@ -480,6 +484,9 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
 }
 
 void AgentcoreVendor::clear_state() {
+  // What runs for real ends with the sessions it belongs to.
+  sandboxes_.end_all();
+  agents_.clear();
   std::lock_guard lock(state_.mutex);
   state_.clear();
 }

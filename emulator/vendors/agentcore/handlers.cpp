@@ -7,6 +7,7 @@
 #include "core/text.hpp"
 #include "vendors/agentcore/agentcore_vendor.hpp"
 #include "vendors/agentcore/eventstream.hpp"
+#include "vendors/agentcore/exec_tools.hpp"
 #include "vendors/agentcore/tools.hpp"
 
 namespace agentemu::agentcore {
@@ -158,6 +159,40 @@ bool is_json_type(std::string_view type) {
   return iequals(media, "application/json") || iends_with(media, "+json");
 }
 
+struct RuntimeVisit {
+  bool created = false;
+  std::uint64_t invocation = 0;
+};
+
+// Opens the named session, or counts another visit to it: a stopped or timed-out session id
+// starts a new session, as a new microVM would.
+RuntimeVisit visit_runtime_session(HandlerContext& h, const Runtime& runtime, const std::string& qualifier,
+                                   const std::string& session_id) {
+  RuntimeVisit visit;
+  std::lock_guard lock(h.state.mutex);
+  Tenant& tenant = h.state.tenant(runtime.account, runtime.region);
+  tenant.runtime_sessions.advance(h.call.now);
+  std::string key = runtime.runtime_id + "\n" + session_id;
+  RuntimeSession* s = tenant.runtime_sessions.find(key);
+  if (s == nullptr || s->status(h.call.now) == SessionStatus::terminated) {
+    RuntimeSession fresh;
+    fresh.runtime_id = runtime.runtime_id;
+    fresh.runtime_arn = runtime.arn;
+    fresh.session_id = session_id;
+    fresh.created_at = h.call.now;
+    fresh.last_active_at = h.call.now;
+    fresh.idle_timeout = runtime.idle_timeout;
+    fresh.max_lifetime = runtime.max_lifetime;
+    s = &tenant.runtime_sessions.add(key, std::move(fresh));
+    visit.created = true;
+  } else {
+    tenant.runtime_sessions.touch(key, *s, h.call.now);
+  }
+  s->qualifier = qualifier;
+  visit.invocation = ++s->invocations;
+  return visit;
+}
+
 }  // namespace
 
 void invoke_agent_runtime(HandlerContext& h) {
@@ -170,32 +205,12 @@ void invoke_agent_runtime(HandlerContext& h) {
   std::string session_id(h.call.request.header(kSessionHeader));
   if (!h.call.request.has_header(kSessionHeader)) session_id = uuid_v4();
 
-  std::uint64_t invocation = 0;
-  bool created = false;
-  {
-    std::lock_guard lock(h.state.mutex);
-    Tenant& tenant = h.state.tenant(runtime.account, runtime.region);
-    tenant.runtime_sessions.advance(h.call.now);
-    std::string key = runtime.runtime_id + "\n" + session_id;
-    RuntimeSession* s = tenant.runtime_sessions.find(key);
-    // A stopped or timed-out session id starts a new session, as a new microVM would.
-    if (s == nullptr || s->status(h.call.now) == SessionStatus::terminated) {
-      RuntimeSession fresh;
-      fresh.runtime_id = runtime.runtime_id;
-      fresh.runtime_arn = runtime.arn;
-      fresh.session_id = session_id;
-      fresh.created_at = h.call.now;
-      fresh.last_active_at = h.call.now;
-      fresh.idle_timeout = runtime.idle_timeout;
-      fresh.max_lifetime = runtime.max_lifetime;
-      s = &tenant.runtime_sessions.add(key, std::move(fresh));
-      created = true;
-    } else {
-      tenant.runtime_sessions.touch(key, *s, h.call.now);
-    }
-    s->qualifier = qualifier;
-    invocation = ++s->invocations;
-  }
+  const RuntimeVisit visit = visit_runtime_session(h, runtime, qualifier, session_id);
+  const bool created = visit.created;
+  const std::uint64_t invocation = visit.invocation;
+
+  // The developer's own agent answers when the runtime has one (agent_link.hpp).
+  if (const std::string url = h.agents.url_for(runtime); !url.empty()) return h.agents.invoke(h, runtime, url, session_id);
 
   const std::string_view content_type = h.call.request.header("content-type");
   JsonWriter w;
@@ -235,6 +250,26 @@ void invoke_agent_runtime(HandlerContext& h) {
                                 "tracestate", "baggage"}) {
     echo_header(h.call, name);
   }
+}
+
+// GET /runtimes/{arn}/ws: the runtime's WebSocket, SigV4-signed like any request (headers; the
+// presigned query form comes with the verifier that reads it). The session is opened as an
+// invocation opens it; the socket is relayed to the agent's /ws, or echoes without an agent.
+void runtime_websocket(HandlerContext& h) {
+  if (!h.call.request.wants_websocket()) {
+    answer_error(h.call, h.in, "ValidationException",
+                 "GET /runtimes/{agentRuntimeArn}/ws is a WebSocket: send Connection: Upgrade and Upgrade: websocket");
+    return;
+  }
+  const RuntimeRef ref = runtime_ref(h.in);
+  Runtime runtime;
+  std::string qualifier;
+  if (!resolve_runtime(h, ref, runtime, qualifier)) return;
+  std::string session_id(h.call.request.header(kSessionHeader));
+  if (session_id.empty()) session_id.assign(h.in.query_value(kSessionHeader).value_or(""));
+  if (session_id.empty()) session_id = uuid_v4();
+  visit_runtime_session(h, runtime, qualifier, session_id);
+  h.agents.open_websocket(h, runtime, h.agents.url_for(runtime), session_id);
 }
 
 void stop_runtime_session(HandlerContext& h) {
@@ -423,6 +458,8 @@ void stop_tool_session(HandlerContext& h, bool browser) {
     return;
   }
   sessions_of(tenant, browser).stop(*s, h.call.now);
+  // Its processes and working directory go with it (sandbox.hpp).
+  if (!browser) h.sandboxes.end(h.in.account, h.in.region, s->session_id);
   JsonWriter w;
   w.begin_object()
       .field(identifier_key(browser), h.in.label)
@@ -572,6 +609,7 @@ void invoke_code_interpreter(HandlerContext& h) {
   if (!resolve_tool(h, false, tool)) return;
   const std::string_view session_id = h.call.request.header(kToolSessionHeader);
   std::string stream;
+  std::optional<SystemTime> real_until;  // --code-interpreter exec: run for real, after the lock (session end)
   {
     std::lock_guard lock(h.state.mutex);
     Tenant& tenant = h.state.tenant(h.in.account, h.in.region);
@@ -584,9 +622,21 @@ void invoke_code_interpreter(HandlerContext& h) {
                                   (exists ? "' is TERMINATED" : "' not found for code interpreter '" + h.in.label + "'");
       append_json_exception(stream, "resourceNotFoundException",
                             error_body(*find_error("ResourceNotFoundException"), message, nullptr));
+    } else if (h.sandboxes.enabled()) {
+      real_until = s->expires_at();
     } else {
       run_tool(*s, h.in, stream);
     }
+  }
+  // --code-interpreter exec: the session's own sandbox runs the tool (exec_tools.cpp).
+  if (real_until) {
+    std::string error;
+    if (auto sandbox = h.sandboxes.open(h.in.account, h.in.region, session_id, *real_until, error)) {
+      return invoke_tool_for_real(h, sandbox);
+    }
+    append_json_exception(stream, "internalServerException",
+                          error_body(*find_error("InternalServerException"),
+                                     "agentemu cannot make the session's working directory: " + error, nullptr));
   }
   h.call.response.set(200, "application/vnd.amazon.eventstream", std::move(stream));
   h.call.response.add_header(kToolSessionHeader, session_id);

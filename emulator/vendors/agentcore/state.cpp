@@ -16,14 +16,15 @@ SystemTime ToolSession::last_updated(SystemTime now) const {
 }
 
 SessionStatus RuntimeSession::status(SystemTime now) const {
-  return ended_at() <= now ? SessionStatus::terminated : SessionStatus::ready;
+  // Once ended, it stays ended: moving the clock back does not revive it (as for tool sessions).
+  return stopped || ended_at() <= now ? SessionStatus::terminated : SessionStatus::ready;
 }
 
 SystemTime RuntimeSession::ended_at() const {
   if (stopped) return stopped_at;
   const SystemTime idle_end = last_active_at + std::chrono::seconds(idle_timeout);
   const SystemTime life_end = created_at + std::chrono::seconds(max_lifetime);
-  return idle_end < life_end ? idle_end : life_end;
+  return idle_end < life_end && !busy ? idle_end : life_end;
 }
 
 // ---- EndIndex ---------------------------------------------------------------------------------
@@ -130,6 +131,14 @@ void RuntimeSessions::touch(std::string_view key, RuntimeSession& session, Syste
   ends_.remove(key, !session.stopped, indexed_at(session));
   session.last_active_at = now;
   ends_.add(key, !session.stopped, indexed_at(session));
+}
+
+void RuntimeSessions::set_busy(std::string_view key, RuntimeSession& session, bool busy, SystemTime now) {
+  if (session.busy == busy || session.stopped) return;
+  ends_.remove(key, true, indexed_at(session));
+  session.busy = busy;
+  if (!busy) session.last_active_at = now;
+  ends_.add(key, true, indexed_at(session));
 }
 
 void RuntimeSessions::stop(std::string_view key, RuntimeSession& session, SystemTime now) {

@@ -84,9 +84,11 @@ struct RuntimeSession {
   std::uint64_t invocations = 0;
   int idle_timeout = kRuntimeIdleTimeout;
   int max_lifetime = kRuntimeMaxLifetime;
+  bool busy = false;  // its agent's /ping says HealthyBusy: the idle timeout does not run
 
   SessionStatus status(SystemTime now) const;
-  // When it ended (stopped) or will end: idle timeout or maximum lifetime, whichever is first.
+  // When it ended (stopped) or will end: idle timeout or maximum lifetime, whichever is first
+  // (only the lifetime while busy).
   SystemTime ended_at() const;
 };
 
@@ -160,6 +162,8 @@ class RuntimeSessions {
   RuntimeSession& add(std::string key, RuntimeSession session);
   // An invocation: the idle timer starts again.
   void touch(std::string_view key, RuntimeSession& session, SystemTime now);
+  // The agent reported HealthyBusy (true) or not: once it is no longer busy, idle time counts from now.
+  void set_busy(std::string_view key, RuntimeSession& session, bool busy, SystemTime now);
   void stop(std::string_view key, RuntimeSession& session, SystemTime now);
   const std::map<std::string, RuntimeSession, std::less<>>& all() const { return sessions_; }
   std::size_t size() const { return sessions_.size(); }
@@ -219,7 +223,7 @@ struct Runtime {
   std::vector<std::string> qualifiers;  // endpoint names; DEFAULT always
   int idle_timeout = kRuntimeIdleTimeout;
   int max_lifetime = kRuntimeMaxLifetime;
-  std::string invocation_url;  // a local agent serving the runtime contract; "" for the echo
+  std::string invocation_url;  // a local agent's base URL (agent_link.hpp); "" keeps the echo
 };
 
 struct FixtureCredential {

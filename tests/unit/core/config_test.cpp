@@ -117,3 +117,33 @@ TEST_CASE("--help: every flag's name apart from its description, every line with
   }
   CHECK(text.find("--request-timeout-ms MS  ") != std::string::npos);
 }
+
+TEST_CASE("code runs for real by default only on a loopback address") {
+  CHECK(ok({}).run_code);
+  CHECK(ok({"--host", "::1"}).run_code);
+  CHECK(ok({"--host", "127.0.0.2"}).run_code);
+  CHECK_FALSE(ok({"--host", "0.0.0.0"}).run_code);
+  CHECK_FALSE(ok({"--host", "192.168.1.5"}).run_code);
+  CHECK(ok({"--host", "0.0.0.0", "--code-interpreter", "exec"}).run_code);
+  CHECK_FALSE(ok({"--code-interpreter=echo"}).run_code);
+  CHECK(ok({"--host", "0.0.0.0"}, {{"AGENTEMU_CODE_INTERPRETER", "exec"}}).run_code);
+  CHECK_FALSE(ok({"--code-interpreter", "echo"}, {{"AGENTEMU_CODE_INTERPRETER", "exec"}}).run_code);
+  CHECK(error({"--code-interpreter", "run"}) == "--code-interpreter: must be exec or echo (got \"run\")");
+  CHECK(is_loopback_host("localhost"));
+  CHECK_FALSE(is_loopback_host("::"));
+}
+
+TEST_CASE("the agent URL, its timeout and the exec limits are checked") {
+  Config c = ok({"--agent-url", "http://127.0.0.1:8080/"});
+  CHECK(c.agent_url == "http://127.0.0.1:8080");
+  CHECK(ok({}, {{"AGENTEMU_AGENT_URL", "https://agent.local"}}).agent_url == "https://agent.local");
+  CHECK(ok({}).agent_url.empty());
+  CHECK(error({"--agent-url", "127.0.0.1:8080"}) == "--agent-url: must be an http:// or https:// URL (got \"127.0.0.1:8080\")");
+  CHECK(ok({"--agent-timeout-ms", "2500"}).agent_timeout == std::chrono::milliseconds(2500));
+  CHECK(ok({}).agent_timeout == std::chrono::milliseconds(900000));
+  c = ok({"--exec-limits", "timeout=2s,memory=512m"});
+  CHECK(c.exec_limits.timeout == std::chrono::milliseconds(2000));
+  CHECK(c.exec_limits.memory_bytes == 512ULL << 20);
+  CHECK(c.exec_limits.cpu == ExecLimits{}.cpu);
+  CHECK(error({"--exec-limits", "wall=2s"}).starts_with("--exec-limits: unknown limit \"wall\""));
+}

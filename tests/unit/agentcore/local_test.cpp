@@ -1,0 +1,72 @@
+// What AgentCore runs for real: runtime sessions held by a busy agent, the WebSocket route,
+// sandbox paths and the texts an agent's failures get.
+#include <doctest/doctest.h>
+
+#include "vendors/agentcore/agent_link.hpp"
+#include "vendors/agentcore/agentcore_vendor.hpp"
+#include "vendors/agentcore/sandbox.hpp"
+
+using namespace agentemu;
+using namespace agentemu::agentcore;
+using namespace std::chrono_literals;
+
+TEST_CASE("a busy agent holds its session's idle timeout, not its lifetime") {
+  RuntimeSessions sessions;
+  const SystemTime t0 = from_epoch_millis(1'800'000'000'000);
+  RuntimeSession s;
+  s.created_at = s.last_active_at = t0;
+  s.idle_timeout = 60;
+  s.max_lifetime = 600;
+  RuntimeSession& live = sessions.add("k", s);
+  sessions.set_busy("k", live, true, t0 + 10s);
+  sessions.advance(t0 + 300s);
+  REQUIRE(sessions.find("k") != nullptr);
+  CHECK(sessions.find("k")->status(t0 + 300s) == SessionStatus::ready);
+  // No longer busy: the idle timeout counts from then.
+  sessions.set_busy("k", *sessions.find("k"), false, t0 + 300s);
+  CHECK(sessions.find("k")->status(t0 + 359s) == SessionStatus::ready);
+  sessions.advance(t0 + 361s);
+  CHECK(sessions.find("k")->status(t0 + 361s) == SessionStatus::terminated);
+  // Ended stays ended, even with the clock moved back before its end.
+  CHECK(sessions.find("k")->status(t0 + 1s) == SessionStatus::terminated);
+
+  RuntimeSession& busy = sessions.add("b", s);
+  sessions.set_busy("b", busy, true, t0);
+  sessions.advance(t0 + 601s);
+  CHECK(sessions.find("b")->status(t0 + 601s) == SessionStatus::terminated);  // the lifetime still ends it
+}
+
+TEST_CASE("the runtime WebSocket route is GET /runtimes/{label}/ws and nothing else") {
+  Request r;
+  r.method = "GET";
+  r.path = "/runtimes/arn%3Aaws%3Ax/ws";
+  CHECK(runtime_websocket_label(r) == std::optional<std::string_view>("arn%3Aaws%3Ax"));
+  r.path = "/runtimes/ws";
+  CHECK_FALSE(runtime_websocket_label(r));
+  r.path = "/runtimes//ws";
+  CHECK_FALSE(runtime_websocket_label(r));
+  r.path = "/runtimes/a/b/ws";
+  CHECK_FALSE(runtime_websocket_label(r));
+  r.path = "/runtimes/a/invocations";
+  CHECK_FALSE(runtime_websocket_label(r));
+  r.method = "POST";
+  r.path = "/runtimes/a/ws";
+  CHECK_FALSE(runtime_websocket_label(r));
+}
+
+TEST_CASE("sandbox paths stay inside the session's directory") {
+  const std::string dir = "/tmp/agentemu-1-ab/code-interpreter-x";
+  CHECK(sandbox_file(dir, "a.txt") == dir + "/a.txt");
+  CHECK(sandbox_file(dir, "./d//b.txt") == dir + "/d/b.txt");
+  CHECK(sandbox_file(dir, "d/../c") == dir + "/c");
+  CHECK(sandbox_file(dir, ".") == dir);
+  CHECK(sandbox_file(dir, dir + "/e") == dir + "/e");
+  CHECK_FALSE(sandbox_file(dir, "../x"));
+  CHECK_FALSE(sandbox_file(dir, "/etc/passwd"));
+  CHECK_FALSE(sandbox_file(dir, dir + "-other/f"));
+  CHECK_FALSE(sandbox_file(dir, ""));
+}
+
+TEST_CASE("an agent's error status gets AWS's own words") {
+  CHECK(runtime_error_message(500) == "Received error (500) from runtime. Please check your CloudWatch logs for more information.");
+}
