@@ -6,6 +6,7 @@
 // signed Host header carries each run's port, so to rebuild the corpus remove it first.
 //
 //   node tests/fuzz/seeds.mjs          (needs a built agentemu: AGENTEMU_BIN or build/agentemu)
+//   node tests/fuzz/seeds.mjs --presigned   (only the presigned SigV4 seeds: no agentemu needed)
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,8 @@ import { sign, RUNTIME_ARN, CODE_INTERPRETER, BROWSER } from '../support/agentco
 import { v2Request, v3Request, send, VOICE_AGENT } from '../support/ice.mjs';
 import { zegoClient, rtc, llm, tts } from '../support/zego.mjs';
 import { ELIZA, BOB } from '../support/rest.mjs';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '@aws-crypto/sha256-js';
 
 const FUZZ_NOW = new Date('2025-06-01T00:00:00Z');  // kFuzzNow
 const corpus = path.join(sourceDir, 'tests/fuzz/corpus');
@@ -173,6 +176,44 @@ function matchSeeds() {
   const values = ['550e8400-e29b-41d4-a716-446655440000', 'ABC123', '123456789012', 'retry-0001', 'a b', 'example.com',
     'my-bucket.1', '+8613800000000', '100', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x', ''];
   for (let i = 0; i < 16; i++) for (const v of values) save('match', Buffer.concat([Buffer.from([2 * i + 1]), Buffer.from(v)]));
+}
+
+// Presigned SigV4 requests as the SDK's presigner makes them (X-Amz-* in the query, no
+// Authorization header), for a fixed Host so they do not depend on a run's port: valid at the
+// fuzz clock, with a session token, at the week's limit, already expired, and years away.
+async function presignedSeeds() {
+  const host = '127.0.0.1:4599';
+  const variants = [
+    { expiresIn: 300, signingDate: FUZZ_NOW },
+    { expiresIn: 604800, signingDate: FUZZ_NOW, sessionToken: 'fuzz-session-token' },
+    { expiresIn: 60, signingDate: new Date(FUZZ_NOW.getTime() - 120_000) },
+    { expiresIn: 300, signingDate: new Date('9999-12-31T23:59:59Z') },
+    { expiresIn: 300, signingDate: new Date('1970-01-01T00:00:00Z') },
+  ];
+  const targets = [
+    { path: `/code-interpreters/${CODE_INTERPRETER}/sessions/get`, query: { sessionId: 'ABC123' } },
+    { path: `/runtimes/${encodeURIComponent(RUNTIME_ARN)}/ws`, query: { qualifier: 'DEFAULT' } },
+    { path: `/browser-streams/${BROWSER}/sessions/ABC123/automation`, query: {} },
+  ];
+  for (const { expiresIn, signingDate, sessionToken } of variants) {
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test', ...(sessionToken ? { sessionToken } : {}) },
+      region: 'us-east-1', service: 'bedrock-agentcore', sha256: Sha256,
+    });
+    for (const t of targets) {
+      const request = await signer.presign({ method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port: 4599,
+        path: t.path, query: t.query, headers: { host } }, { expiresIn, signingDate });
+      const query = Object.entries(request.query).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+      save('sigv4', ['GET', request.path, query, headerLines({ host }), ''].join(nul));
+      save('http', `\x00GET ${request.path}?${query} HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+    }
+  }
+}
+
+await presignedSeeds();
+if (process.argv.includes('--presigned')) {
+  console.log(`fuzz seeds: ${written} new files under tests/fuzz/corpus`);
+  process.exit(0);
 }
 
 const emu = await startEmulator({ args: ['--log-level', 'off'] });
