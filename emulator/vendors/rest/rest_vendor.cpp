@@ -511,6 +511,75 @@ void write_logs_state(JsonWriter& out, const std::deque<LogEntry>& logs) {
   out.end_array();
 }
 
+// Where an elizaOS character keeps its secrets (the plugins' API keys): the string values of
+// `secrets` and of `settings.secrets`. The dump redacts them unless secrets are asked for.
+struct SecretMap {
+  std::string_view owner, inner;  // inner empty: the owner member is the map itself
+};
+constexpr SecretMap kSecretMaps[] = {{"secrets", ""}, {"settings", "secrets"}};
+
+const JsonValue* secret_map(const JsonValue& character, const SecretMap& where) {
+  const JsonValue* v = json_member(character, where.owner);
+  if (v != nullptr && !where.inner.empty()) v = v->IsObject() ? json_member(*v, where.inner) : nullptr;
+  return v != nullptr && v->IsObject() ? v : nullptr;
+}
+
+std::string secret_pointer(const std::string& at, const SecretMap& where, std::string_view key) {
+  const std::string owner = json_pointer(at, where.owner);
+  return json_pointer(where.inner.empty() ? owner : json_pointer(owner, where.inner), key);
+}
+
+void write_secret_map(JsonWriter& out, const JsonValue& map, const StateOptions& options) {
+  out.begin_object();
+  for (const auto& m : map.GetObject()) {
+    const std::string_view name(m.name.GetString(), m.name.GetStringLength());
+    if (m.value.IsString()) {
+      out.field(name, shown_secret(text_of(m.value), options));
+    } else {
+      out.field_value(name, m.value);
+    }
+  }
+  out.end_object();
+}
+
+// A member of a stored character as the dump writes it: `secrets` and `settings.secrets` redacted.
+void write_character_member(JsonWriter& out, std::string_view name, const JsonValue& value, const StateOptions& options) {
+  if (name == "secrets" && value.IsObject()) {
+    out.key(name);
+    return write_secret_map(out, value, options);
+  }
+  if (name == "settings" && value.IsObject()) {
+    out.key(name).begin_object();
+    for (const auto& m : value.GetObject()) {
+      const std::string_view inner(m.name.GetString(), m.name.GetStringLength());
+      if (inner == "secrets" && m.value.IsObject()) {
+        out.key(inner);
+        write_secret_map(out, m.value, options);
+      } else {
+        out.field_value(inner, m.value);
+      }
+    }
+    out.end_object();
+    return;
+  }
+  out.field_value(name, value);
+}
+
+// Loading a dump back: each redacted secret of `character` becomes the one `held` (the stored
+// character) has under the same key (check_fixture made sure it has one).
+void keep_held_secrets(JsonDocument& character, const JsonValue& held) {
+  for (const SecretMap& where : kSecretMaps) {
+    JsonValue* map = const_cast<JsonValue*>(secret_map(character, where));
+    if (map == nullptr) continue;
+    const JsonValue* held_map = secret_map(held, where);
+    for (auto& m : map->GetObject()) {
+      if (!is_redacted(m.value)) continue;
+      const JsonValue* kept = held_map != nullptr ? json_member(*held_map, text_of(m.name)) : nullptr;
+      if (kept != nullptr) m.value.CopyFrom(*kept, character.GetAllocator());
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<FixtureIssue> RestVendor::check_fixture(const JsonValue& section, std::string_view pointer) const {
@@ -545,6 +614,7 @@ std::optional<FixtureIssue> RestVendor::check_fixture(const JsonValue& section, 
         !check_entries(reader, agent, "panels", kFixturePanel, here)) {
       return reader.take_issue();
     }
+    if (auto issue = check_redacted_secrets(agent, here)) return issue;
     if (const JsonValue* bio = json_member(agent, "bio"); bio != nullptr && !bio->IsString() && !bio->IsNull()) {
       bool strings = bio->IsArray();
       if (strings) {
@@ -558,6 +628,26 @@ std::optional<FixtureIssue> RestVendor::check_fixture(const JsonValue& section, 
       auto lock = store_.lock();
       if (store_.find(lowercase_id({id.GetString(), id.GetStringLength()})) == nullptr) {
         return FixtureIssue{json_pointer(here, "name"), "name is required for a new agent"};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// A redacted secret of a fixture agent's character stands for the one the stored agent with that
+// agentId holds under the same key (a dump names each agent once).
+std::optional<FixtureIssue> RestVendor::check_redacted_secrets(const JsonValue& agent, const std::string& at) const {
+  for (const SecretMap& where : kSecretMaps) {
+    const JsonValue* map = secret_map(agent, where);
+    if (map == nullptr) continue;
+    for (const auto& m : map->GetObject()) {
+      if (!is_redacted(m.value)) continue;
+      auto lock = store_.lock();
+      const Agent* held = store_.find(lowercase_id(text_of(agent["agentId"])));
+      const JsonValue* held_map = held != nullptr ? secret_map(held->character, where) : nullptr;
+      const JsonValue* kept = held_map != nullptr ? json_member(*held_map, text_of(m.name)) : nullptr;
+      if (kept == nullptr || is_redacted(*kept)) {
+        return FixtureIssue{secret_pointer(at, where, text_of(m.name)), std::string(kRedactedUnknown)};
       }
     }
   }
@@ -600,6 +690,7 @@ void RestVendor::apply_fixture(const JsonValue& section) {
           merged.AddMember(JsonValue(key.data(), static_cast<rapidjson::SizeType>(key.size()), merged.GetAllocator()),
                            JsonValue(*v, merged.GetAllocator()), merged.GetAllocator());
         }
+        keep_held_secrets(merged, agent->character);
         agent->character.Swap(merged);
         if (const JsonValue* v = json_member(item, "name"); v && v->IsString()) agent->name.assign(v->GetString(), v->GetStringLength());
         if (const JsonValue* v = json_member(item, "enabled"); v && v->IsBool()) agent->enabled = v->GetBool();
@@ -691,7 +782,7 @@ void RestVendor::write_state(JsonWriter& out, const StateOptions& options) const
     out.begin_object();
     out.field("agentId", agent->id).field("name", agent->name).field("status", agent->active ? "active" : "inactive");
     for (const auto& member : agent->character.GetObject()) {
-      out.field_value({member.name.GetString(), member.name.GetStringLength()}, member.value);
+      write_character_member(out, {member.name.GetString(), member.name.GetStringLength()}, member.value, options);
     }
     out.field_bool("enabled", agent->enabled).field_bool("enableAutonomy", agent->enable_autonomy);
     out.field_int("createdAt", agent->created_ms).field_int("updatedAt", agent->updated_ms);
