@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { binary, childEnv, sourceDir, startEmulator, stopCleanly, call } from '../support/emulator.mjs';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '@aws-crypto/sha256-js';
 import { sign, CODE_INTERPRETER } from '../support/agentcore.mjs';
 import { v3Request, send } from '../support/ice.mjs';
 import { zegoClient } from '../support/zego.mjs';
@@ -309,6 +311,80 @@ test('the secrets of credential providers, STS keys, callbacks and agent configs
     const after = (await call(`${emu.url}/_emulator/state?secrets=true`)).json;
     assert.ok(!JSON.stringify(after).includes('"other"'), 'nothing changed');
     assert.ok(!JSON.stringify(after).includes('STS.other'), 'nothing changed');
+  } finally {
+    await stopCleanly(emu);
+  }
+});
+
+test('a presigned X-Amz-Date or a Date header years away is expired or not yet current, never an overflow', async () => {
+  const emu = await startEmulator();
+  try {
+    const host = new URL(emu.url).host;
+    const [hostname, port] = host.split(':');
+    const p = `/code-interpreters/${CODE_INTERPRETER}/sessions/get`;
+    const signer = new SignatureV4({ credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, region: 'us-east-1',
+      service: 'bedrock-agentcore', sha256: Sha256 });
+    const presigned = async (signingDate, expiresIn = 300) => {
+      const r = await signer.presign({ method: 'GET', protocol: 'http:', hostname, port: Number(port), path: p,
+        query: { sessionId: 'X' }, headers: { host } }, { expiresIn, signingDate });
+      return call(`${emu.url}${r.path}?${Object.entries(r.query).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`);
+    };
+    const later = await presigned(new Date('9999-12-31T23:59:59Z'));
+    assert.equal(later.headers.get('x-amzn-errortype')?.split(':')[0], 'InvalidSignatureException', later.text);
+    assert.match(later.json.message, /^Signature not yet current: 99991231T235959Z is still later than /);
+    const earlier = await presigned(new Date('1970-01-01T00:00:00Z'), 604800);
+    assert.equal(earlier.headers.get('x-amzn-errortype')?.split(':')[0], 'InvalidSignatureException', earlier.text);
+    assert.match(earlier.json.message, /^Signature expired: 19700101T000000Z is now earlier than /);
+    // A query X-Amz-Date that is no date at all is the format error.
+    const q = 'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2F99991231%2Fus-east-1%2Fbedrock-agentcore%2Faws4_request' +
+      '&X-Amz-Date=99991331T000000Z&X-Amz-Expires=300&X-Amz-SignedHeaders=host&X-Amz-Signature=00&sessionId=X';
+    const malformed = await call(`${emu.url}${p}?${q}`);
+    assert.equal(malformed.headers.get('x-amzn-errortype')?.split(':')[0], 'IncompleteSignatureException', malformed.text);
+
+    // Signed over the Date header only: a year of 9999 is read, and is not yet current.
+    const date = await call(`${emu.url}${p}?sessionId=X`, { headers: {
+      date: 'Fri, 31 Dec 9999 23:59:59 GMT',
+      authorization: 'AWS4-HMAC-SHA256 Credential=test/99991231/us-east-1/bedrock-agentcore/aws4_request, ' +
+        `SignedHeaders=date;host, Signature=${'0'.repeat(64)}` } });
+    assert.equal(date.headers.get('x-amzn-errortype')?.split(':')[0], 'InvalidSignatureException', date.text);
+    assert.match(date.json.message, /^Signature not yet current: 99991231T235959Z is still later than /);
+    assert.equal((await call(`${emu.url}/_emulator/health`)).status, 200);
+  } finally {
+    await stopCleanly(emu);
+  }
+});
+
+test('a REST character\'s secrets are redacted in the dump and load back as the ones held', async () => {
+  const agentId = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+  const emu = await startEmulator();
+  try {
+    const seeded = await call(`${emu.url}/_emulator/state`, { method: 'POST', json: { rest: { agents: [{ agentId, name: 'Keeper',
+      secrets: { OPENAI_API_KEY: 'sk-rest-1' }, settings: { model: 'm', secrets: { DISCORD_TOKEN: 'sk-rest-2' } } }] } } });
+    assert.equal(seeded.status, 200, seeded.text);
+    const text = (await call(`${emu.url}/_emulator/state?vendor=rest`)).text;
+    assert.ok(!text.includes('sk-rest-1') && !text.includes('sk-rest-2'), text);
+    const agent = JSON.parse(text).rest.agents.find((a) => a.agentId === agentId);
+    assert.deepEqual(agent.secrets, { OPENAI_API_KEY: '<redacted>' });
+    assert.deepEqual(agent.settings, { model: 'm', secrets: { DISCORD_TOKEN: '<redacted>' } }, 'only the secrets are hidden');
+    const shown = (await call(`${emu.url}/_emulator/state?vendor=rest&secrets=true`)).json.rest.agents.find((a) => a.agentId === agentId);
+    assert.deepEqual(shown.secrets, { OPENAI_API_KEY: 'sk-rest-1' });
+
+    const back = await call(`${emu.url}/_emulator/state?vendor=rest&secrets=true`, { method: 'POST',
+      json: { rest: { agents: [{ agentId, secrets: agent.secrets, settings: agent.settings }] } } });
+    assert.equal(back.status, 200, back.text);
+    const kept = back.json.rest.agents.find((a) => a.agentId === agentId);
+    assert.deepEqual(kept.secrets, { OPENAI_API_KEY: 'sk-rest-1' });
+    assert.deepEqual(kept.settings.secrets, { DISCORD_TOKEN: 'sk-rest-2' });
+
+    for (const [doc, pointer] of [
+      [{ agentId, secrets: { OTHER_KEY: '<redacted>' } }, '/rest/agents/0/secrets/OTHER_KEY'],
+      [{ agentId: BOB, name: 'b', settings: { secrets: { DISCORD_TOKEN: '<redacted>' } } }, '/rest/agents/0/settings/secrets/DISCORD_TOKEN'],
+    ]) {
+      const r = await call(`${emu.url}/_emulator/state`, { method: 'POST', json: { rest: { agents: [doc] } } });
+      assert.equal(r.status, 400, r.text);
+      assert.equal(r.json.pointer, pointer);
+      assert.match(r.json.message, /is redacted, and nothing loaded before holds this secret/);
+    }
   } finally {
     await stopCleanly(emu);
   }
