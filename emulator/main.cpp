@@ -168,7 +168,12 @@ int main(int argc, char** argv) {
   Clock clock;
   Scheduler scheduler(io, clock);
   // Before the vendors, so it outlives what they run.
-  LocalExecution local(io, LocalOptions{config.run_code, config.agent_url, config.agent_timeout, config.exec_limits});
+  LocalExecution local(io, LocalOptions{config.run_code, config.agent_url, config.agent_timeout, config.exec_limits,
+                                        config.real_browser, config.chromium, config.max_browsers});
+  if (config.real_browser && !find_program(config.chromium)) {
+    return fail("--browser chromium: no Chromium at \"" + config.chromium +
+                "\" (install Debian's chromium, or name it with --chromium PATH)");
+  }
   Metrics metrics;
   VendorRegistry vendors(metrics);
   register_vendors(vendors, VendorContext{clock, scheduler, config.auth, log, &local});

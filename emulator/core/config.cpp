@@ -48,6 +48,9 @@ constexpr FlagSpec kFlags[] = {
     {"agent-url", Kind::text, "base URL of a local AgentCore agent for runtimes that name none", "URL"},
     {"agent-timeout-ms", Kind::text, "how long a local agent may take to answer (default 900000)", "MS"},
     {"exec-limits", Kind::text, "what every execution is held to, as KEY=VALUE,...: timeout (300s), cpu (300s), memory (2g), file-size (1g), processes (256), output (1m)", "LIST"},
+    {"browser", Kind::text, "chromium|none: AgentCore browser sessions run a real headless Chromium, or none (default none)", "MODE"},
+    {"chromium", Kind::text, "the Chromium executable for --browser chromium (default: chromium on PATH)", "PATH"},
+    {"max-browsers", Kind::text, "Chromium processes running at once for --browser chromium, then ServiceQuotaExceededException (default 4)", "N"},
     {"help", Kind::flag, "print this help"},
     {"version", Kind::flag, "print the version"},
 };
@@ -170,6 +173,16 @@ std::optional<ConfigError> apply(Config& config, Choices& choices, const FlagSpe
     config.agent_timeout = std::chrono::milliseconds(*ms);
   } else if (name == "exec-limits") {
     if (auto why = parse_exec_limits(value, config.exec_limits)) return bad(*why);
+  } else if (name == "browser") {
+    if (value != "chromium" && value != "none") return bad("must be chromium or none");
+    config.real_browser = value == "chromium";
+  } else if (name == "chromium") {
+    if (value.empty()) return bad("must not be empty");
+    config.chromium = value;
+  } else if (name == "max-browsers") {
+    const auto count = parse_count(value, 1, 256);
+    if (!count) return bad("must be 1..256");
+    config.max_browsers = *count;
   } else if (name == "help") {
     config.show_help = true;
   } else if (name == "version") {

@@ -43,6 +43,11 @@ struct Config {
   std::string agent_url;
   std::chrono::milliseconds agent_timeout{900'000};
   ExecLimits exec_limits;
+  // --browser chromium: AgentCore browser sessions run a real headless Chromium (--chromium is
+  // its path, else `chromium` on PATH), at most max_browsers at once.
+  bool real_browser = false;
+  std::string chromium = "chromium";
+  std::size_t max_browsers = 4;
   bool show_help = false;
   bool show_version = false;
 };

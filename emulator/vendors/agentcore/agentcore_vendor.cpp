@@ -153,6 +153,7 @@ AgentcoreVendor::AgentcoreVendor(const VendorContext& context) : context_(contex
 VendorRoutes AgentcoreVendor::routes() const {
   VendorRoutes routes;
   for (const std::string& prefix : prefix_texts()) routes.path_prefixes.push_back(prefix);
+  routes.path_prefixes.push_back("/browser-streams");  // a browser session's streams (browser_sessions.hpp)
   routes.host_globs = {"bedrock-agentcore.*.amazonaws.com",      "bedrock-agentcore-fips.*.amazonaws.com",
                        "bedrock-agentcore.*.amazonaws.com.cn",   "bedrock-agentcore.*.api.aws",
                        "bedrock-agentcore-fips.*.api.aws",       "bedrock-agentcore-control.*.amazonaws.com",
@@ -220,6 +221,19 @@ bool AgentcoreVendor::decode(Call& call) {
     }
     answer_error(call, in, "ValidationException", "Unable to decode the path label agentRuntimeArn: '" + std::string(*ws) + "'");
     return false;
+  }
+  // Neither are a browser session's streams (browser_sessions.hpp).
+  if (const auto stream = browser_stream_path(call.request); stream && call.request.method == "GET") {
+    in.browser_stream = stream->stream;
+    auto browser = percent_decode(stream->browser);
+    auto session = percent_decode(stream->session);
+    if (!browser || !session) {
+      answer_error(call, in, "ValidationException", "Unable to decode the path of " + std::string(call.request.path));
+      return false;
+    }
+    in.label = std::move(*browser);
+    in.labels.emplace_back("sessionId", std::move(*session));
+    return true;
   }
   const RouteMatch route = match_route(call.request.method, call.request.path, planes_for_host(call.request.host()));
   in.op = route.op;
@@ -332,7 +346,7 @@ bool AgentcoreVendor::validate(Call& call) {
     return false;
   }
   in.query = std::move(*query);
-  if (in.websocket) return true;  // no body; runtime_websocket checks what it needs
+  if (in.websocket || in.browser_stream != BrowserStream::none) return true;  // no body; the handler checks what it needs
   if (in.op->body == Body::json) {
     if (request.body.empty()) {
       in.body.SetObject();
@@ -391,8 +405,9 @@ bool AgentcoreVendor::validate_beyond_model(Call& call, AgentcoreCall& in) {
 
 void AgentcoreVendor::execute(Call& call) {
   AgentcoreCall& in = state_of(call);
-  HandlerContext h{context_, state_, call, in, sandboxes_, agents_};
+  HandlerContext h{context_, state_, call, in, sandboxes_, agents_, browsers_};
   if (in.websocket) return runtime_websocket(h);
+  if (in.browser_stream != BrowserStream::none) return browser_stream(h);
   if (const Handler run = handlers_[in.op->id]) return run(h);
   answer_error(call, in, "NotImplementedException",
                "agentemu does not emulate " + std::string(in.op->name) + " (" +

@@ -486,6 +486,7 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
 void AgentcoreVendor::clear_state() {
   // What runs for real ends with the sessions it belongs to.
   sandboxes_.end_all();
+  browsers_.end_all();
   agents_.clear();
   std::lock_guard lock(state_.mutex);
   state_.clear();

@@ -357,19 +357,6 @@ ToolSessions& sessions_of(Tenant& t, bool browser) { return browser ? t.browser_
 
 std::string_view identifier_key(bool browser) { return browser ? "browserIdentifier" : "codeInterpreterIdentifier"; }
 
-void write_streams(JsonWriter& w, const ToolSession& s, std::string_view region) {
-  const std::string base = "bedrock-agentcore." + std::string(region) + ".amazonaws.com/browser-streams/" + s.tool +
-                           "/sessions/" + s.session_id;
-  w.key("streams").begin_object();
-  w.key("automationStream")
-      .begin_object()
-      .field("streamEndpoint", "wss://" + base + "/automation")
-      .field("streamStatus", s.automation_enabled ? "ENABLED" : "DISABLED")
-      .end_object();
-  w.key("liveViewStream").begin_object().field("streamEndpoint", "https://" + base + "/live-view").end_object();
-  w.end_object();
-}
-
 // The tool's sessions, brought up to now (expired ones end, old terminated ones are forgotten).
 ToolSessions& current_sessions(HandlerContext& h, Tenant& tenant, bool browser, const ToolRef& tool) {
   ToolSessions& sessions = sessions_of(tenant, browser);
@@ -395,7 +382,8 @@ ToolSession* find_session(HandlerContext& h, Tenant& tenant, bool browser, const
 void start_tool_session(HandlerContext& h, bool browser) {
   ToolRef tool;
   if (!resolve_tool(h, browser, tool)) return;
-  std::lock_guard lock(h.state.mutex);
+  const bool real_browser = browser && h.browsers.enabled();  // --browser chromium
+  std::unique_lock lock(h.state.mutex);
   Tenant& tenant = h.state.tenant(h.in.account, h.in.region);
   std::string key, print;
   if (replay(h, tenant, key, print)) return;
@@ -411,6 +399,14 @@ void start_tool_session(HandlerContext& h, bool browser) {
   do {
     s.session_id = new_tool_session_id();
   } while (sessions.contains(s.session_id));
+  if (real_browser && !h.browsers.reserve(h.in.account, h.in.region, s.session_id)) {
+    answer_error(h.call, h.in, "ServiceQuotaExceededException",
+                 "The number of running browser sessions has reached the limit of " +
+                     std::to_string(h.browsers.limit()) + ". Stop a session and retry.");
+    h.call.response.diagnostic =
+        "agentemu runs at most --max-browsers " + std::to_string(h.browsers.limit()) + " Chromium processes at once";
+    return;
+  }
   if (const auto name = h.in.body_string("name")) s.name.assign(*name);
   const JsonValue* timeout = h.in.body_member("sessionTimeoutSeconds");
   s.timeout_seconds = timeout != nullptr && timeout->IsInt64()
@@ -433,11 +429,36 @@ void start_tool_session(HandlerContext& h, bool browser) {
   w.field(identifier_key(browser), h.in.label);
   w.field("sessionId", s.session_id);
   w.field("createdAt", format_rfc3339_millis(s.created_at));
-  if (browser) write_streams(w, s, h.in.region);
+  if (browser) write_browser_streams(w, s, h);
   w.end_object();
-  sessions.add(std::move(s));
+  const ToolSession& added = sessions.add(std::move(s));
   ok(h.call, h.in, w.take());
-  remember(tenant, key, print, h.call, "x-amzn-RequestId");
+  if (!real_browser) return remember(tenant, key, print, h.call, "x-amzn-RequestId");
+  // The session's own Chromium: the answer waits until its DevTools listen, and is remembered
+  // only then (a browser that did not start is no answer to replay).
+  std::string session_id = added.session_id;
+  std::shared_ptr<JsonDocument> config = added.config;
+  const SystemTime expires_at = added.expires_at();
+  lock.unlock();
+  h.browsers.launch(h.in.account, h.in.region, session_id, config.get(), expires_at,
+                    [&state = h.state, deferred = h.call.defer(), config, session_id, key,
+                     print](const std::string& error) mutable {
+                      Call& call = deferred.call();
+                      const AgentcoreCall& in = call.state_as<AgentcoreCall>();
+                      std::lock_guard relock(state.mutex);
+                      Tenant& tenant = state.tenant(in.account, in.region);
+                      if (error.empty()) {
+                        remember(tenant, key, print, call, "x-amzn-RequestId");
+                      } else {
+                        // The session never ran: it ends at once, and the caller hears why.
+                        if (ToolSession* failed = tenant.browser_sessions.find(session_id)) {
+                          tenant.browser_sessions.stop(*failed, call.now);
+                        }
+                        answer_error(call, in, "InternalServerException");
+                        call.response.diagnostic = "agentemu could not start Chromium for the session: " + error;
+                      }
+                      deferred.finish();
+                    });
 }
 
 void stop_tool_session(HandlerContext& h, bool browser) {
@@ -460,6 +481,7 @@ void stop_tool_session(HandlerContext& h, bool browser) {
   sessions_of(tenant, browser).stop(*s, h.call.now);
   // Its processes and working directory go with it (sandbox.hpp).
   if (!browser) h.sandboxes.end(h.in.account, h.in.region, s->session_id);
+  if (browser) h.browsers.end(h.in.account, h.in.region, s->session_id);
   JsonWriter w;
   w.begin_object()
       .field(identifier_key(browser), h.in.label)
@@ -492,7 +514,7 @@ void get_tool_session(HandlerContext& h, bool browser) {
       }
     }
     if (browser) {
-      write_streams(w, *s, h.in.region);
+      write_browser_streams(w, *s, h);
       w.field("lastUpdatedAt", format_rfc3339_millis(s->last_updated(h.call.now)));
     }
     w.end_object();
@@ -591,13 +613,15 @@ void update_browser_stream(HandlerContext& h) {
   const JsonValue* status = update != nullptr ? json_member(*update, "streamStatus") : nullptr;
   if (status != nullptr && status->IsString()) {
     s->automation_enabled = std::string_view(status->GetString(), status->GetStringLength()) == "ENABLED";
+    // As AWS does when a person takes control in the live view: the agent's connections drop.
+    if (!s->automation_enabled) h.browsers.disconnect(h.in.account, h.in.region, s->session_id);
   }
   s->updated_at = h.call.now;
   JsonWriter w;
   w.begin_object();
   w.field("browserIdentifier", h.in.label);
   w.field("sessionId", s->session_id);
-  write_streams(w, *s, h.in.region);
+  write_browser_streams(w, *s, h);
   w.field("updatedAt", format_rfc3339_millis(s->updated_at));
   w.end_object();
   ok(h.call, h.in, w.take());
@@ -660,6 +684,8 @@ constexpr HandlerRow kDataPlane[] = {
     {kGetBrowserSession, [](HandlerContext& h) { get_tool_session(h, true); }},
     {kListBrowserSessions, [](HandlerContext& h) { list_tool_sessions(h, true); }},
     {kUpdateBrowserStream, update_browser_stream},
+    {kInvokeBrowser, invoke_browser},
+    {kSaveBrowserSessionProfile, save_browser_session_profile},
 };
 
 }  // namespace
