@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "core/call.hpp"
-#include "core/fixtures.hpp"
+#include "core/document.hpp"
 #include "core/log.hpp"
 #include "core/registry.hpp"
 #include "scenarios/near_miss.hpp"
@@ -111,7 +111,7 @@ std::optional<std::string> ScenarioEngine::load_one_file(const std::string& path
   state.path = path;
   std::string error;
   if (!stat_file(path, state.mtime_ns, state.size)) return path + ": cannot be read";
-  const auto text = read_text_file(path, error);
+  const auto text = read_document_file(path, error);
   if (!text) return error;
 
   const auto previous = files_.find(path);
@@ -125,12 +125,12 @@ std::optional<std::string> ScenarioEngine::load_one_file(const std::string& path
   // A file without a "name" is named after itself: scenarios/throttle.json -> "throttle".
   const std::string stem = fs::path(path).stem().string();
   auto scenario = parse_scenario(*text, vendors_, path, std::nullopt, problem, stem);
-  if (!scenario) return path + ": " + (problem.pointer.empty() ? "/" : problem.pointer) + ": " + problem.message;
+  if (!scenario) return describe_issue(path, problem);
   {
     std::lock_guard lock(mutex_);
     for (const auto& existing : scenarios_) {
       if (existing->name == scenario->name && existing->source != path && existing->name != previous_name) {
-        return path + ": /name: scenario \"" + scenario->name + "\" is already defined by " + existing->source;
+        return describe_issue(path, {"/name", "scenario " + excerpt(scenario->name) + " is already defined by " + existing->source});
       }
     }
     if (!previous_name.empty() && previous_name != scenario->name) {
@@ -314,10 +314,10 @@ void ScenarioEngine::write_list(JsonWriter& out) const {
   out.end_array().end_object();
 }
 
-std::optional<std::string> ScenarioEngine::put(std::string_view name, std::string_view body) {
+std::optional<DocumentIssue> ScenarioEngine::put(std::string_view name, std::string_view body) {
   ScenarioError problem;
   auto scenario = parse_scenario(body, vendors_, "api", std::string(name), problem);
-  if (!scenario) return (problem.pointer.empty() ? std::string("/") : problem.pointer) + ": " + problem.message;
+  if (!scenario) return problem;
   install(std::move(scenario));
   return std::nullopt;
 }

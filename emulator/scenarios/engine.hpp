@@ -41,7 +41,7 @@ class ScenarioEngine final : public Scenarios, public CallbackRules {
 
   std::optional<FaultPlan> fire(const Call& call, Phase phase) override;
   void write_list(JsonWriter& out) const override;
-  std::optional<std::string> put(std::string_view name, std::string_view body) override;
+  std::optional<DocumentIssue> put(std::string_view name, std::string_view body) override;
   bool remove(std::string_view name) override;
   void remove_all() override;
   void reset_counters() override;

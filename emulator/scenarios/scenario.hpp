@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/callbacks/callbacks.hpp"
+#include "core/document.hpp"
 #include "core/faults.hpp"
 #include "core/json.hpp"
 #include "core/uri.hpp"
@@ -83,10 +84,7 @@ struct Scenario {
   double uniform() { return static_cast<double>(random() >> 11) * 0x1.0p-53; }
 };
 
-struct ScenarioError {
-  std::string pointer;
-  std::string message;
-};
+using ScenarioError = DocumentIssue;
 
 // Parses one scenario document (comments and trailing commas allowed), checking every key,
 // vendor, operation, error id, glob and range against the registered vendors. The name is

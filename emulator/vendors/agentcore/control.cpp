@@ -937,7 +937,21 @@ void add_fixture_record(State& state, const Kind& k, const JsonValue& item, Syst
   r.steady = std::string(k.ready);
   r.record = std::make_shared<JsonDocument>();
   r.record->CopyFrom(item, r.record->GetAllocator());
-  // The tenant is the one the ARN names; without one, the default account and region.
+  const std::string tenant = fixture_record_tenant(k, item);
+  const auto slash = tenant.find('/');
+  const std::string_view account = std::string_view(tenant).substr(0, slash);
+  const std::string_view region = std::string_view(tenant).substr(slash + 1);
+  if (json_member(item, k.arn_member) == nullptr) set_text(*r.record, k.arn_member, resource_arn(k, region, account, r.key));
+  if (!k.ready.empty() && json_member(item, "status") == nullptr) set_text(*r.record, "status", k.ready);
+  if (json_member(item, k.created_member) == nullptr) set_text(*r.record, k.created_member, at);
+  if (json_member(item, k.updated_member) == nullptr) set_text(*r.record, k.updated_member, at);
+  if (k.id == KindId::oauth2_provider && json_member(item, "oauth2ProviderConfigOutput") == nullptr) {
+    oauth2_output(*r.record);  // what Get shows of a configuration the fixture gives as input
+  }
+  state.tenant(account, region).resources[static_cast<std::size_t>(k.id)].insert_or_assign(r.key, std::move(r));
+}
+
+std::string fixture_record_tenant(const Kind& k, const JsonValue& item) {
   std::string account(kDefaultAccount), region(kDefaultRegion);
   if (const JsonValue* arn = json_member(item, k.arn_member); arn != nullptr && arn->IsString()) {
     const auto parts = split(std::string_view(arn->GetString(), arn->GetStringLength()), ':');
@@ -945,13 +959,8 @@ void add_fixture_record(State& state, const Kind& k, const JsonValue& item, Syst
       region.assign(parts[3]);
       account.assign(parts[4]);
     }
-  } else {
-    set_text(*r.record, k.arn_member, resource_arn(k, region, account, r.key));
   }
-  if (!k.ready.empty() && json_member(item, "status") == nullptr) set_text(*r.record, "status", k.ready);
-  if (json_member(item, k.created_member) == nullptr) set_text(*r.record, k.created_member, at);
-  if (json_member(item, k.updated_member) == nullptr) set_text(*r.record, k.updated_member, at);
-  state.tenant(account, region).resources[static_cast<std::size_t>(k.id)].insert_or_assign(r.key, std::move(r));
+  return account + "/" + region;
 }
 
 }  // namespace agentemu::agentcore

@@ -74,6 +74,9 @@ std::string invocation_url_of(const JsonValue& record);
 // endpoints), and a record of another kind as the fixture holds it (the Get output's members).
 void add_fixture_runtime(State& state, const Runtime& runtime, SystemTime now);
 void add_fixture_record(State& state, const Kind& k, const JsonValue& item, SystemTime now);
+// The tenant ("account/region", State::tenants' key) a fixture record belongs to: the one its ARN
+// names, else the default account and region.
+std::string fixture_record_tenant(const Kind& k, const JsonValue& item);
 
 // The output form of an OAuth2 provider's configuration: the input's, without the secret.
 void oauth2_output(JsonDocument& record);

@@ -34,17 +34,10 @@ struct Field {
 };
 
 std::optional<FixtureIssue> check_object(const JsonValue& item, const std::string& at, std::initializer_list<Field> fields) {
-  if (!item.IsObject()) return FixtureIssue{at, std::string("must be an object, not ") + json_type_name(item)};
-  for (const auto& m : item.GetObject()) {
-    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    bool known = false;
-    for (const Field& f : fields) known = known || f.name == key;
-    if (!known) {
-      std::string list;
-      for (const Field& f : fields) list += (list.empty() ? "" : ", ") + std::string(f.name);
-      return FixtureIssue{json_pointer(at, key), "unknown key \"" + std::string(key) + "\" (expected one of " + list + ")"};
-    }
-  }
+  std::vector<std::string_view> names;
+  for (const Field& f : fields) names.push_back(f.name);
+  DocumentReader reader;
+  if (!reader.object(item, at, std::span<const std::string_view>(names))) return reader.take_issue();
   for (const Field& f : fields) {
     const JsonValue* v = json_member(item, f.name);
     const std::string here = json_pointer(at, f.name);
@@ -76,7 +69,7 @@ std::optional<FixtureIssue> check_object(const JsonValue& item, const std::strin
         break;
       case Field::time:
         if (!v->IsString() || !parse_gmt({v->GetString(), v->GetStringLength()})) {
-          return FixtureIssue{here, "must be a UTC time such as 2025-07-18T06:39:08Z"};
+          return FixtureIssue{here, "must be " + std::string(kTimeShape)};
         }
         break;
       case Field::string_list:
@@ -173,6 +166,80 @@ void apply_dialogues(State& state, const JsonValue& section, const std::string& 
   }
 }
 
+// ---- Tokens a dump redacts besides the access keys' ------------------------------------------
+// RuntimeConfig.<Type>.AuthToken of an instance (the RTC token it joins with), Token of a notify
+// config and CallbackConfig.Token of a video audit task (what the callbacks authenticate with).
+
+const VideoAuditTask* find_task(const Account& account, std::string_view job_id) {
+  for (const auto& [sequence, task] : account.video_audit_tasks) {
+    if (task.job_id == job_id) return &task;
+  }
+  return nullptr;
+}
+
+// The pointer below `item` of its first redacted token, or "".
+std::string redacted_token(const JsonValue& item) {
+  if (const JsonValue* runtime = json_member(item, "RuntimeConfig"); runtime != nullptr && runtime->IsObject()) {
+    for (const auto& type : runtime->GetObject()) {
+      if (!type.value.IsObject()) continue;
+      if (const JsonValue* token = json_member(type.value, "AuthToken"); token != nullptr && is_redacted(*token)) {
+        return json_pointer(json_pointer("/RuntimeConfig", {type.name.GetString(), type.name.GetStringLength()}),
+                            "AuthToken");
+      }
+    }
+  }
+  if (const JsonValue* token = json_member(item, "Token"); token != nullptr && is_redacted(*token)) return "/Token";
+  if (const JsonValue* callback = json_member(item, "CallbackConfig"); callback != nullptr && callback->IsObject()) {
+    if (const JsonValue* token = json_member(*callback, "Token"); token != nullptr && is_redacted(*token)) {
+      return "/CallbackConfig/Token";
+    }
+  }
+  return {};
+}
+
+// A RuntimeConfig as given, each <Type>.AuthToken shown or redacted.
+void write_runtime_config(JsonWriter& out, const JsonValue& config, const StateOptions& options) {
+  out.key("RuntimeConfig").begin_object();
+  for (const auto& type : config.GetObject()) {
+    out.key({type.name.GetString(), type.name.GetStringLength()});
+    if (!type.value.IsObject()) {
+      out.value(type.value);
+      continue;
+    }
+    out.begin_object();
+    for (const auto& m : type.value.GetObject()) {
+      const std::string_view name(m.name.GetString(), m.name.GetStringLength());
+      if (name == "AuthToken" && m.value.IsString()) {
+        out.field(name, shown_secret({m.value.GetString(), m.value.GetStringLength()}, options));
+      } else {
+        out.key(name).value(m.value);
+      }
+    }
+    out.end_object();
+  }
+  out.end_object();
+}
+
+// Loading a dump back: each redacted AuthToken of `config` becomes the one `held` has for that
+// type, or goes when it has none.
+void keep_auth_tokens(JsonDocument& config, const JsonDocument* held) {
+  if (!config.IsObject()) return;
+  for (auto& type : config.GetObject()) {
+    if (!type.value.IsObject()) continue;
+    const auto token = type.value.FindMember("AuthToken");
+    if (token == type.value.MemberEnd() || !is_redacted(token->value)) continue;
+    const JsonValue* held_type = held != nullptr && held->IsObject()
+                                     ? json_member(*held, {type.name.GetString(), type.name.GetStringLength()})
+                                     : nullptr;
+    const JsonValue* held_token = held_type != nullptr && held_type->IsObject() ? json_member(*held_type, "AuthToken") : nullptr;
+    if (held_token != nullptr) {
+      token->value.CopyFrom(*held_token, config.GetAllocator());
+    } else {
+      type.value.RemoveMember(token);
+    }
+  }
+}
+
 // The three sections SetNotifyConfig, SetAIAgentVoiceprint and SubmitAIAgentVideoAuditTask fill.
 void apply_notify_configs(State& state, const JsonValue& section, const std::string& fallback_account) {
   const JsonValue* items = array_member(section, "notifyConfigs");
@@ -187,7 +254,11 @@ void apply_notify_configs(State& state, const JsonValue& section, const std::str
     config.audio_oss_path = text(item, "AudioOssPath");
     const JsonValue* recording = json_member(item, "EnableAudioRecording");
     config.enable_audio_recording = recording != nullptr && recording->GetBool();
-    state.account(text(item, "account", fallback_account)).notify_configs[text(item, "AIAgentId")] = std::move(config);
+    NotifyConfig& held = state.account(text(item, "account", fallback_account)).notify_configs[text(item, "AIAgentId")];
+    if (const JsonValue* token = json_member(item, "Token"); token != nullptr && is_redacted(*token)) {
+      config.token = held.token;  // a redacted dump keeps the token already held
+    }
+    held = std::move(config);
   }
 }
 
@@ -222,9 +293,14 @@ void apply_video_audit_tasks(State& state, const JsonValue& section, const std::
       task.media = text(*input, "Media");
       task.input_type = text(*input, "Type", "OSS");
     }
+    auto& tasks = state.account(text(item, "account", fallback_account)).video_audit_tasks;
     if (const JsonValue* callback = json_member(item, "CallbackConfig")) {
       task.callback_url = text(*callback, "Url");
       task.callback_token = text(*callback, "Token");
+      if (const JsonValue* token = json_member(*callback, "Token"); token != nullptr && is_redacted(*token)) {
+        const VideoAuditTask* held = find_task(state.account(text(item, "account", fallback_account)), task.job_id);
+        task.callback_token = held != nullptr ? held->callback_token : std::string();
+      }
     }
     if (const JsonValue* interval = json_member(item, "AuditInterval")) task.audit_interval_ms = interval->GetInt();
     if (const JsonValue* policies = json_member(item, "CapturePolicies")) {
@@ -238,7 +314,6 @@ void apply_video_audit_tasks(State& state, const JsonValue& section, const std::
     task.finishes = text(item, "Status") == "Processing" ? now + std::chrono::seconds(1) : task.created;
     if (const auto finishes = parse_gmt(text(item, "GmtFinish"))) task.finishes = *finishes;
     task.sequence = state.next_sequence++;
-    auto& tasks = state.account(text(item, "account", fallback_account)).video_audit_tasks;
     std::erase_if(tasks, [&](const auto& entry) { return entry.second.job_id == task.job_id; });
     while (tasks.size() >= kVideoAuditTasksKept) tasks.erase(tasks.begin());
     tasks.emplace(task.sequence, std::move(task));
@@ -275,25 +350,20 @@ void write_instance_life(JsonWriter& out, const Instance& instance) {
 
 std::optional<FixtureIssue> IceVendor::check_fixture(const JsonValue& section, std::string_view pointer) const {
   const std::string at(pointer);
-  if (!section.IsObject()) return FixtureIssue{at, std::string("must be an object, not ") + json_type_name(section)};
-  static constexpr std::string_view kSections[] = {"accessKeys",  "agents",          "instances", "phoneNumbers",
-                                                   "notifyConfigs", "voiceprints", "videoAuditTasks", "dialogues"};
+  DocumentReader reader;
+  if (!reader.object(section, at,
+                     {"accessKeys", "agents", "instances", "phoneNumbers", "notifyConfigs", "voiceprints",
+                      "videoAuditTasks", "dialogues"})) {
+    return reader.take_issue();
+  }
   for (const auto& m : section.GetObject()) {
-    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    bool known = false;
-    for (std::string_view s : kSections) known = known || s == key;
-    if (!known) {
-      return FixtureIssue{json_pointer(at, key),
-                          "unknown key \"" + std::string(key) +
-                              "\" (expected accessKeys, agents, instances, phoneNumbers, notifyConfigs, "
-                              "voiceprints, videoAuditTasks or dialogues)"};
-    }
-    if (!m.value.IsArray()) return FixtureIssue{json_pointer(at, key), "must be an array"};
+    if (!reader.array(m.value, json_pointer(at, {m.name.GetString(), m.name.GetStringLength()}))) return reader.take_issue();
   }
   const bool has_default_account = !default_account(section).empty();
   if (const JsonValue* keys = array_member(section, "accessKeys")) {
     for (rapidjson::SizeType i = 0; i < keys->Size(); ++i) {
-      if (auto issue = check_object((*keys)[i], json_pointer(json_pointer(at, "accessKeys"), i),
+      const std::string here = json_pointer(json_pointer(at, "accessKeys"), i);
+      if (auto issue = check_object((*keys)[i], here,
                                     {{"accessKeyId", Field::string, true},
                                      {"accessKeySecret", Field::string, true},
                                      {"allow", Field::string_list},
@@ -303,13 +373,29 @@ std::optional<FixtureIssue> IceVendor::check_fixture(const JsonValue& section, s
                                      {"expiration", Field::time}})) {
         return issue;
       }
-      const std::string here = json_pointer(json_pointer(at, "accessKeys"), i);
-      const bool has_token = json_member((*keys)[i], "securityToken") != nullptr;
-      if (!has_token && text((*keys)[i], "accessKeyId").starts_with("STS.")) {
+      const JsonValue& item = (*keys)[i];
+      const std::string id = text(item, "accessKeyId");
+      const bool has_token = json_member(item, "securityToken") != nullptr;
+      if (!has_token && id.starts_with("STS.")) {
         return FixtureIssue{json_pointer(here, "securityToken"), "is required for an STS.* access key"};
       }
-      if (!has_token && json_member((*keys)[i], "expiration") != nullptr) {
+      if (!has_token && json_member(item, "expiration") != nullptr) {
         return FixtureIssue{json_pointer(here, "expiration"), "needs a securityToken (only STS credentials expire)"};
+      }
+      // A redacted dump's secret and token stand for the ones already held for the same AccessKeyId.
+      const auto earlier = [&] {
+        for (rapidjson::SizeType j = 0; j < i; ++j) {
+          if (text((*keys)[j], "accessKeyId") == id) return true;
+        }
+        return false;
+      };
+      for (std::string_view secret : {"accessKeySecret", "securityToken"}) {
+        const JsonValue* v = json_member(item, secret);
+        if (v == nullptr || !is_redacted(*v) || earlier()) continue;
+        const auto held = state_.find_key(id);
+        if (held == nullptr || (secret == "securityToken" && !held->is_sts())) {
+          return FixtureIssue{json_pointer(here, secret), std::string(kRedactedUnknown)};
+        }
       }
     }
   }
@@ -338,7 +424,7 @@ std::optional<FixtureIssue> IceVendor::check_fixture(const JsonValue& section, s
                                      {"RuntimeConfig", Field::object},
                                      {"AgentConfig", Field::object},
                                      {"TemplateConfig", Field::object},
-                                     // Empty in a dump when the instance has none.
+                                     // The dump writes these empty when the instance has none.
                                      {"UserData", Field::any_string},
                                      {"SessionId", Field::any_string},
                                      {"CallLogUrl", Field::any_string},
@@ -461,6 +547,43 @@ std::optional<FixtureIssue> IceVendor::check_fixture(const JsonValue& section, s
       }
     }
   }
+  return check_redacted_tokens(section, at);
+}
+
+// The tokens a dump redacts besides the access keys' (each instance's RuntimeConfig.<Type>.AuthToken,
+// each notify config's Token, each video audit task's CallbackConfig.Token) stand for the ones
+// held for the same account and id: earlier in this section, or in the live state.
+std::optional<FixtureIssue> IceVendor::check_redacted_tokens(const JsonValue& section, const std::string& at) const {
+  const std::string fallback = default_account(section);
+  struct TokenList {
+    std::string_view list, id_key;
+    bool (*held)(const Account&, const std::string&);
+  };
+  static constexpr TokenList kLists[] = {
+      {"instances", "InstanceId", [](const Account& a, const std::string& id) { return a.instances.contains(id); }},
+      {"notifyConfigs", "AIAgentId", [](const Account& a, const std::string& id) { return a.notify_configs.contains(id); }},
+      {"videoAuditTasks", "JobId", [](const Account& a, const std::string& id) { return find_task(a, id) != nullptr; }},
+  };
+  for (const TokenList& t : kLists) {
+    const JsonValue* items = array_member(section, t.list);
+    if (items == nullptr) continue;
+    for (rapidjson::SizeType i = 0; i < items->Size(); ++i) {
+      const JsonValue& item = (*items)[i];
+      const std::string redacted = redacted_token(item);
+      if (redacted.empty()) continue;
+      const std::string account = text(item, "account", fallback), id = text(item, t.id_key);
+      bool known = false;
+      for (rapidjson::SizeType j = 0; j < i && !known; ++j) {
+        known = text((*items)[j], t.id_key) == id && text((*items)[j], "account", fallback) == account;
+      }
+      if (!known) {
+        std::lock_guard lock(state_.mutex);
+        const auto a = state_.accounts.find(account);
+        known = a != state_.accounts.end() && t.held(a->second, id);
+      }
+      if (!known) return FixtureIssue{json_pointer(json_pointer(at, t.list), i) + redacted, std::string(kRedactedUnknown)};
+    }
+  }
   return std::nullopt;
 }
 
@@ -473,6 +596,14 @@ void IceVendor::apply_fixture(const JsonValue& section) {
       auto key = std::make_shared<AccessKey>();
       key->id = text(item, "accessKeyId");
       key->secret = text(item, "accessKeySecret");
+      key->security_token = text(item, "securityToken");
+      // A redacted dump keeps the secret and token already held (check_fixture made sure one is).
+      if (const auto held = state_.keys.find(key->id); held != state_.keys.end()) {
+        if (is_redacted(item["accessKeySecret"])) key->secret = held->second->secret;
+        if (const JsonValue* token = json_member(item, "securityToken"); token != nullptr && is_redacted(*token)) {
+          key->security_token = held->second->security_token;
+        }
+      }
       key->account = text(item, "account", key->id);
       if (const JsonValue* allow = json_member(item, "allow")) {
         for (const JsonValue& a : allow->GetArray()) key->allow.emplace_back(a.GetString(), a.GetStringLength());
@@ -480,7 +611,6 @@ void IceVendor::apply_fixture(const JsonValue& section) {
         key->allow = {"ice:*"};
       }
       if (const JsonValue* reuse = json_member(item, "allowNonceReuse")) key->allow_nonce_reuse = reuse->GetBool();
-      key->security_token = text(item, "securityToken");
       if (const std::string expiration = text(item, "expiration"); !expiration.empty()) {
         key->expiration = parse_gmt(expiration);
       }
@@ -508,6 +638,8 @@ void IceVendor::apply_fixture(const JsonValue& section) {
       copy(instance->runtime_config, "RuntimeConfig");
       copy(instance->agent_config, "AgentConfig");
       copy(instance->template_config, "TemplateConfig");
+      const Instance* held = state_.find_instance(text(item, "account", fallback_account), instance->id);
+      keep_auth_tokens(instance->runtime_config, held != nullptr ? &held->runtime_config : nullptr);
       const std::string created = text(item, "GmtCreate");
       const std::string modified = text(item, "GmtModified");
       apply_instance_life(*instance, item);
@@ -550,18 +682,16 @@ void IceVendor::clear_state() {
 void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const {
   std::lock_guard lock(state_.mutex);
   out.begin_object();
-  out.key("accessKeys").begin_array();  // secrets only when asked for
+  out.key("accessKeys").begin_array();
   for (const auto& [id, held] : sorted(state_.keys)) {
     const auto& key = *held;
-    out.begin_object().field("accessKeyId", key->id);
-    if (options.secrets) out.field("accessKeySecret", key->secret);
+    out.begin_object().field("accessKeyId", key->id).field("accessKeySecret", shown_secret(key->secret, options));
     out.field("account", key->account);
     out.key("allow").begin_array();
     for (const std::string& a : key->allow) out.string(a);
     out.end_array().field_bool("allowNonceReuse", key->allow_nonce_reuse);
     if (key->is_sts()) {
-      // The token is a secret too: written only when secrets are asked for.
-      if (options.secrets) out.field("securityToken", key->security_token);
+      out.field("securityToken", shown_secret(key->security_token, options));
       if (key->expiration) out.field("expiration", format_iso8601_seconds(*key->expiration));
     }
     out.end_object();
@@ -593,7 +723,7 @@ void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const 
           .field("AIAgentId", instance->agent_id)
           .field("account", account_id)
           .field("Status", status_name(instance->status));
-      write_doc("RuntimeConfig", instance->runtime_config);
+      if (instance->runtime_config.IsObject()) write_runtime_config(out, instance->runtime_config, options);
       write_doc("AgentConfig", instance->agent_config);
       write_doc("TemplateConfig", instance->template_config);
       out.field("UserData", instance->user_data)
@@ -642,7 +772,7 @@ void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const 
           .field_bool("EnableNotify", c.enable_notify)
           .field("CallbackUrl", c.callback_url)
           .field("EventTypes", c.event_types)
-          .field("Token", c.token)
+          .field("Token", shown_secret(c.token, options))
           .field("AudioOssPath", c.audio_oss_path)
           .field_bool("EnableAudioRecording", c.enable_audio_recording)
           .end_object();
@@ -672,7 +802,7 @@ void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const 
       out.field_value("CapturePolicies", t.capture_policies);
       out.field_int("AuditInterval", t.audit_interval_ms);
       if (!t.callback_url.empty()) {
-        out.key("CallbackConfig").begin_object().field("Url", t.callback_url).field("Token", t.callback_token).end_object();
+        out.key("CallbackConfig").begin_object().field("Url", t.callback_url).field("Token", shown_secret(t.callback_token, options)).end_object();
       }
       out.field("UserData", t.user_data)
           .field("GmtCreate", format_gmt(t.created))

@@ -280,12 +280,15 @@ bool IceVendor::authenticate_v3(Call& call, IceCall& ice) {
 }
 
 std::optional<SystemTime> IceVendor::check_time(Call& call, std::string_view text) {
-  const auto when = parse_iso8601(text);
-  if (!when) {
+  // Read wide first, so a well-formed time years away (9999) is Expired, not Format, and never
+  // becomes an instant the clock cannot represent.
+  const auto when_ms = parse_iso8601_millis(text);
+  if (!when_ms) {
     fail(call, "InvalidTimeStamp.Format", {});
     return std::nullopt;
   }
-  if (!NonceCache::within_window(*when, call.now)) {
+  const auto when = within_millis(*when_ms, call.now, NonceCache::kWindow) ? parse_iso8601(text) : std::nullopt;
+  if (!when || !NonceCache::within_window(*when, call.now)) {
     fail(call, "InvalidTimeStamp.Expired", {}, nullptr,
          "request time " + std::string(text) + ", server time " + format_iso8601_seconds(call.now) +
              ", allowed skew 15 minutes");

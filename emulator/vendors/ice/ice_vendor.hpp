@@ -45,6 +45,7 @@ class IceVendor final : public Vendor {
   NonceCache& nonces() { return nonces_; }
 
  private:
+  std::optional<FixtureIssue> check_redacted_tokens(const JsonValue& section, const std::string& at) const;
   // Writes the catalogue error `code` (its message when `message` is empty) and returns false;
   // `diagnostic` is agentemu's own explanation, sent beside the gateway's exact text.
   bool fail(Call& call, std::string_view code, std::string_view message, const AccessDenied* denied = nullptr,

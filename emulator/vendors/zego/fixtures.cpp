@@ -107,40 +107,9 @@ std::span<const ParamSpec> deleted_specs() {
 // The instance members that hold a time, as the dump writes them (2025-10-13T12:00:00.123Z).
 constexpr std::string_view kInstanceTimes[] = {"IdleAt", "Created", "LastDriven"};
 
-// "LLM.Url" -> "/LLM/Url", "Messages[2].Role" -> "/Messages/2/Role", under `base`.
-std::string to_pointer(std::string base, std::string_view path) {
-  std::string piece;
-  const auto flush = [&] {
-    if (!piece.empty()) base = json_pointer(base, piece);
-    piece.clear();
-  };
-  for (char c : path) {
-    if (c == '.' || c == '[' || c == ']') {
-      flush();
-    } else {
-      piece.push_back(c);
-    }
-  }
-  flush();
-  return base;
-}
-
 std::optional<FixtureIssue> check_object(const JsonValue& item, const std::string& at, std::span<const ParamSpec> specs) {
-  if (!item.IsObject()) return FixtureIssue{at, "must be an object"};
-  for (const auto& m : item.GetObject()) {
-    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    const bool known = std::any_of(specs.begin(), specs.end(), [&](const ParamSpec& s) { return s.name == key; });
-    if (!known) {
-      std::string names;
-      for (const ParamSpec& s : specs) names += (names.empty() ? "" : ", ") + std::string(s.name);
-      return FixtureIssue{json_pointer(at, key), "unknown key \"" + std::string(key) + "\" (expected " + names + ")"};
-    }
-  }
-  for (const ParamSpec& spec : specs) {
-    const JsonValue* found = json_member(item, spec.name);
-    const ParamValue value = found == nullptr ? ParamValue::missing() : ParamValue::of_json(found);
-    if (auto v = validate_value(spec, value, std::string(spec.name))) return FixtureIssue{to_pointer(at, v->path), v->message};
-  }
+  DocumentReader reader;
+  if (!reader.object(item, at, specs) || !reader.params(item, at, specs)) return reader.take_issue();
   return std::nullopt;
 }
 
@@ -177,7 +146,7 @@ void set_status(State& state, Instance& instance, Status status, const JsonValue
   if (status == Status::idle) return;
   SystemTime until = time_member(item, "IdleAt").value_or(SystemTime::max());
   if (const JsonValue* busy_seconds = present(item, "BusySeconds")) {
-    until = now + Millis(std::llround(busy_seconds->GetDouble() * 1000.0));
+    until = add_saturating(now, Millis(std::llround(busy_seconds->GetDouble() * 1000.0)));
   }
   instance.last_round = state.next_round();
   instance.phases.push_back(Phase{status, until, 1, instance.last_round});
@@ -271,18 +240,53 @@ void write_optional_block(JsonWriter& w, std::string_view name, const Block& blo
   }
 }
 
+// LLM.ApiKey is a secret: "<redacted>" in the dump unless secrets are asked for; loaded back, a
+// redacted one keeps the key the same agent or instance already holds.
+void write_llm_block(JsonWriter& w, const Block& block, const StateOptions& options) {
+  if (!block || !block->IsObject()) return write_optional_block(w, "LLM", block);
+  w.key("LLM").begin_object();
+  for (const auto& m : block->GetObject()) {
+    const std::string_view name(m.name.GetString(), m.name.GetStringLength());
+    if (name == "ApiKey" && m.value.IsString()) {
+      w.field(name, shown_secret({m.value.GetString(), m.value.GetStringLength()}, options));
+    } else {
+      w.key(name).value(m.value);
+    }
+  }
+  w.end_object();
+}
+
+bool redacted_api_key(const JsonValue& item) {
+  const JsonValue* llm = present(item, "LLM");
+  const JsonValue* key = llm != nullptr && llm->IsObject() ? json_member(*llm, "ApiKey") : nullptr;
+  return key != nullptr && is_redacted(*key);
+}
+
+// The LLM block `llm` as a fixture gives it, a redacted ApiKey replaced by the one `held` has (or
+// dropped when it has none).
+Block keep_api_key(const JsonValue& llm, const Block& held) {
+  if (!llm.IsObject()) return copy_block(&llm);
+  auto block = std::make_shared<JsonDocument>();
+  block->CopyFrom(llm, block->GetAllocator());
+  const auto key = block->FindMember("ApiKey");
+  if (key == block->MemberEnd() || !is_redacted(key->value)) return block;
+  const JsonValue* held_key = held && held->IsObject() ? json_member(*held, "ApiKey") : nullptr;
+  if (held_key != nullptr) {
+    key->value.CopyFrom(*held_key, block->GetAllocator());
+  } else {
+    block->RemoveMember(key);
+  }
+  return block;
+}
+
 }  // namespace
 
 std::optional<FixtureIssue> ZegoVendor::check_fixture(const JsonValue& section, std::string_view pointer) const {
   const std::string base(pointer);
-  if (!section.IsObject()) return FixtureIssue{base, "the zego section must be an object with apps, agents, instances"};
+  DocumentReader reader;
+  if (!reader.object(section, base, {"apps", "agents", "instances", "deletedInstances"})) return reader.take_issue();
   for (const auto& m : section.GetObject()) {
-    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    if (key != "apps" && key != "agents" && key != "instances" && key != "deletedInstances") {
-      return FixtureIssue{json_pointer(base, key),
-                          "unknown key \"" + std::string(key) + "\" (expected apps, agents, instances, deletedInstances)"};
-    }
-    if (!m.value.IsArray()) return FixtureIssue{json_pointer(base, key), "must be an array"};
+    if (!reader.array(m.value, json_pointer(base, {m.name.GetString(), m.name.GetStringLength()}))) return reader.take_issue();
   }
 
   std::lock_guard lock(mutex_);
@@ -302,6 +306,10 @@ std::optional<FixtureIssue> ZegoVendor::check_fixture(const JsonValue& section, 
       if (!known_app(id) && present(item, "ServerSecret") == nullptr) {
         return FixtureIssue{json_pointer(at, "ServerSecret"), "is required for a new app"};
       }
+      // A redacted dump's ServerSecret stands for the one the app already has.
+      if (const JsonValue* secret = present(item, "ServerSecret"); secret && is_redacted(*secret) && !known_app(id)) {
+        return FixtureIssue{json_pointer(at, "ServerSecret"), std::string(kRedactedUnknown)};
+      }
       if (const JsonValue* code = present(item, "RateLimitCode"); code && find_error(code->GetInt64()) == nullptr) {
         return FixtureIssue{json_pointer(at, "RateLimitCode"), "must be one of the codes of return-codes.mdx"};
       }
@@ -316,6 +324,17 @@ std::optional<FixtureIssue> ZegoVendor::check_fixture(const JsonValue& section, 
       const auto id = static_cast<std::uint32_t>(int_member(item, "AppId", kDefaultAppId));
       if (!known_app(id)) {
         return FixtureIssue{json_pointer(at, "AppId"), "app " + std::to_string(id) + " is not declared (add it to apps)"};
+      }
+      if (redacted_api_key(item)) {
+        const std::string_view agent_id = str_member(item, "AgentId");
+        bool held = false;
+        for (rapidjson::SizeType j = 0; j < i && !held; ++j) {
+          held = int_member((*list)[j], "AppId", kDefaultAppId) == id && str_member((*list)[j], "AgentId") == agent_id;
+        }
+        if (const auto app = state_.apps.find(id); !held && app != state_.apps.end()) {
+          held = app->second.agents.contains(std::string(agent_id));
+        }
+        if (!held) return FixtureIssue{json_pointer(json_pointer(at, "LLM"), "ApiKey"), std::string(kRedactedUnknown)};
       }
     }
   }
@@ -338,6 +357,9 @@ std::optional<FixtureIssue> ZegoVendor::check_fixture(const JsonValue& section, 
       const bool exists = live != state_.instances.end() ||
                           std::find(declared.begin(), declared.end(), id) != declared.end();
       declared.push_back(id);
+      if (!exists && redacted_api_key(item)) {
+        return FixtureIssue{json_pointer(json_pointer(at, "LLM"), "ApiKey"), std::string(kRedactedUnknown)};
+      }
       if (const JsonValue* app = present(item, "AppId")) {
         if (live != state_.instances.end() && live->second.app_id != app->GetInt64()) {
           return FixtureIssue{json_pointer(at, "AppId"), "instance " + std::string(id) + " belongs to app " +
@@ -375,7 +397,9 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
         app.automatic = false;  // named by the fixtures: kept like any configured app
         auto config = app.config ? std::make_shared<AppConfig>(*app.config) : std::make_shared<AppConfig>();
         config->app_id = id;
-        if (present(item, "ServerSecret")) config->server_secret = str_member(item, "ServerSecret");
+        if (const JsonValue* secret = present(item, "ServerSecret"); secret && !is_redacted(*secret)) {
+          config->server_secret = str_member(item, "ServerSecret");
+        }
         if (const JsonValue* urls = present(item, "callbackUrls")) {
           config->callback_urls.clear();
           for (const JsonValue& u : urls->GetArray()) {
@@ -384,7 +408,9 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
                                                                        std::string(str_member(u, "hostTag"))});
           }
         }
-        if (present(item, "callbackSecret")) config->callback_secret = str_member(item, "callbackSecret");
+        if (const JsonValue* secret = present(item, "callbackSecret"); secret && !is_redacted(*secret)) {
+          config->callback_secret = str_member(item, "callbackSecret");
+        }
         config->instance_limit = static_cast<int>(int_member(item, "InstanceLimit", config->instance_limit));
         config->digital_human_limit =
             static_cast<int>(int_member(item, "DigitalHumanInstanceLimit", config->digital_human_limit));
@@ -405,7 +431,7 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
         Agent& agent = app.agents[id];
         agent.id = id;
         if (present(item, "Name")) agent.name = str_member(item, "Name");
-        if (const JsonValue* v = present(item, "LLM")) agent.llm = copy_block(v);
+        if (const JsonValue* v = present(item, "LLM")) agent.llm = keep_api_key(*v, agent.llm);
         if (const JsonValue* v = present(item, "TTS")) agent.tts = copy_block(v);
         if (const JsonValue* v = present(item, "ASR")) agent.asr = copy_block(v);
       }
@@ -437,7 +463,7 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
         if (present(item, "UserId")) instance.user_id = str_member(item, "UserId");
         if (present(item, "Kind")) instance.kind = parse_kind(str_member(item, "Kind")).value_or(Kind::standard);
         if (const JsonValue* v = present(item, "RTC")) instance.rtc = copy_block(v);
-        if (const JsonValue* v = present(item, "LLM")) instance.llm = copy_block(v);
+        if (const JsonValue* v = present(item, "LLM")) instance.llm = keep_api_key(*v, instance.llm);
         if (const JsonValue* v = present(item, "TTS")) instance.tts = copy_block(v);
         if (const JsonValue* v = present(item, "ASR")) instance.asr = copy_block(v);
         if (const JsonValue* v = present(item, "DigitalHuman")) instance.digital_human = copy_block(v);
@@ -493,7 +519,7 @@ void ZegoVendor::clear_state() {
   run(effects);
 }
 
-void ZegoVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) const {
+void ZegoVendor::write_state(JsonWriter& w, const StateOptions& options) const {
   std::lock_guard lock(mutex_);
   const SystemTime now = ctx_.clock.now();
   w.begin_object();
@@ -502,7 +528,7 @@ void ZegoVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) con
     const AppConfig& c = *app.config;
     w.begin_object()
         .field_int("AppId", id)
-        .field("ServerSecret", c.server_secret);
+        .field("ServerSecret", shown_secret(c.server_secret, options));
     w.key("callbackUrls").begin_array();
     for (const CallbackUrl& u : c.callback_urls) {
       if (u.host_tag.empty()) {
@@ -512,7 +538,7 @@ void ZegoVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) con
       }
     }
     w.end_array();
-    w.field("callbackSecret", c.callback_secret)
+    w.field("callbackSecret", shown_secret(c.callback_secret, options))
         .field_int("InstanceLimit", c.instance_limit)
         .field_int("DigitalHumanInstanceLimit", c.digital_human_limit)
         .field_bool("RejectNonceReplay", c.reject_nonce_replay)
@@ -528,7 +554,7 @@ void ZegoVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) con
   for (const auto& [app_id, app] : state_.apps) {
     for (const auto& [id, agent] : app.agents) {
       w.begin_object().field_int("AppId", app_id).field("AgentId", agent.id).field("Name", agent.name);
-      write_optional_block(w, "LLM", agent.llm);
+      write_llm_block(w, agent.llm, options);
       write_optional_block(w, "TTS", agent.tts);
       write_optional_block(w, "ASR", agent.asr);
       w.end_object();
@@ -553,7 +579,7 @@ void ZegoVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) con
         .field("Created", format_rfc3339_millis(instance.created))
         .field("LastDriven", format_rfc3339_millis(instance.last_driven));
     write_optional_block(w, "RTC", instance.rtc);
-    write_optional_block(w, "LLM", instance.llm);
+    write_llm_block(w, instance.llm, options);
     write_optional_block(w, "TTS", instance.tts);
     write_optional_block(w, "ASR", instance.asr);
     write_optional_block(w, "DigitalHuman", instance.digital_human);
