@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "core/clock.hpp"
+#include "core/document.hpp"
 #include "core/fixtures.hpp"
 #include "core/json.hpp"
 #include "core/registry.hpp"
@@ -107,12 +108,12 @@ std::optional<std::string> StateFile::load(const VendorRegistry& vendors) const 
   if (!fs::exists(status)) return std::nullopt;  // the first run: saved at exit
   if (!fs::is_regular_file(status)) return path_ + ": not a regular file";
   std::string error;
-  const auto text = read_text_file(path_, error);
+  const auto text = read_document_file(path_, error);  // bounded, never a device or a FIFO
   if (!text) return error;
   if (text->empty()) return path_ + ": empty, not an agentemu state file";
   JsonDocument doc;
-  if (auto parse_error = parse_json(*text, doc, JsonDialect::relaxed)) {
-    return describe_parse_error(path_, *parse_error) + " (a truncated or damaged state file)";
+  if (auto issue = parse_document(*text, doc)) {
+    return describe_issue(path_, *issue) + " (a truncated or damaged state file)";
   }
   if (auto problem = check_wrapper(doc)) return path_ + ": " + *problem;
   if (auto issue = Fixtures::merge(doc["state"], vendors)) {

@@ -271,13 +271,14 @@ test('scenario rules drop, delay (on the emulator clock) and duplicate a deliver
 });
 
 test('the app\'s callback settings are in GET /_emulator/state and come back through POST', async () => {
-  const app = (await zegoState(emu.url)).apps.find((a) => a.AppId === APP_ID);
+  assert.equal((await zegoState(emu.url)).apps.find((a) => a.AppId === APP_ID).callbackSecret, '<redacted>');
+  const app = (await zegoState(emu.url, { secrets: true })).apps.find((a) => a.AppId === APP_ID);
   assert.deepEqual(app.callbackUrls, appUrls());
   assert.equal(app.callbackSecret, SECRET);
   await mergeZego(emu.url, { apps: [{ AppId: APP_ID, callbackUrls: [], callbackSecret: 'other' }] });
   assert.deepEqual((await zegoState(emu.url)).apps.find((a) => a.AppId === APP_ID).callbackUrls, []);
   await mergeZego(emu.url, { apps: [app] });
-  assert.deepEqual((await zegoState(emu.url)).apps.find((a) => a.AppId === APP_ID), app);
+  assert.deepEqual((await zegoState(emu.url, { secrets: true })).apps.find((a) => a.AppId === APP_ID), app);
 
   for (const [urls, message] of [[['a', 'b', 'c'].map((x) => `http://127.0.0.1/${x}`), /callbackUrls/],
     [['ftp://127.0.0.1/x'], /http/], [['http://127.0.0.1/a', 'http://127.0.0.1/b'], /hostTag/]]) {

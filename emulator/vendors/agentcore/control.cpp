@@ -52,6 +52,14 @@ void set_text(JsonDocument& doc, std::string_view key, std::string_view value) {
   doc.AddMember(JsonValue(key.data(), static_cast<rapidjson::SizeType>(key.size()), a), v, a);
 }
 
+// The model's Secret shape: {"secretArn": arn}.
+void set_secret_arn(JsonDocument& doc, std::string_view key, std::string_view arn) {
+  auto& a = doc.GetAllocator();
+  JsonValue secret(rapidjson::kObjectType);
+  secret.AddMember("secretArn", JsonValue(arn.data(), static_cast<rapidjson::SizeType>(arn.size()), a), a);
+  doc.AddMember(JsonValue(key.data(), static_cast<rapidjson::SizeType>(key.size()), a), secret, a);
+}
+
 void set_value(JsonDocument& doc, std::string_view key, const JsonValue& value) {
   auto& a = doc.GetAllocator();
   JsonValue v(value, a);
@@ -745,7 +753,7 @@ void create_api_key_provider(HandlerContext& h) {
   if (r == nullptr) return;
   const std::string source(h.in.body_string("apiKeySecretSource").value_or("MANAGED"));
   set_text(*r->record, "apiKeySecretSource", source);
-  set_text(*r->record, "apiKeySecretArn",
+  set_secret_arn(*r->record, "apiKeySecretArn",
            "arn:aws:secretsmanager:" + h.in.region + ":" + h.in.account + ":secret:bedrock-agentcore-identity!default/apikey/" +
                name + "-" + random_suffix(6));
   set_text(*r->record, "apiKeySecretJsonKey", "api_key_value");
@@ -758,7 +766,7 @@ void create_oauth2_provider(HandlerContext& h) {
   const std::string name(h.in.body_string("name").value_or(""));
   Resource* r = create_resource(h, k, name);
   if (r == nullptr) return;
-  set_text(*r->record, "clientSecretArn",
+  set_secret_arn(*r->record, "clientSecretArn",
            "arn:aws:secretsmanager:" + h.in.region + ":" + h.in.account +
                ":secret:bedrock-agentcore-identity!default/oauth2/" + name + "-" + random_suffix(6));
   set_text(*r->record, "clientSecretJsonKey", "client_secret");

@@ -3,6 +3,7 @@
 // Secrets go into GET /_emulator/state as kRedacted unless ?secrets=true.
 #include <algorithm>
 
+#include "core/document.hpp"
 #include "core/fixtures.hpp"
 #include "vendors/agentcore/control.hpp"
 #include "vendors/agentcore/data_fixtures.hpp"
@@ -80,7 +81,7 @@ std::optional<jwt::KeySet> issuer_keys(const JsonValue& item, const std::string&
       problem = issue(pointer, "must be a path");
       return std::nullopt;
     }
-    const auto text = read_text_file(file->GetString(), error);
+    const auto text = read_document_file(file->GetString(), error);
     if (!text) {
       problem = issue(pointer, error);
       return std::nullopt;

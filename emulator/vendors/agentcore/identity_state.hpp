@@ -14,6 +14,7 @@
 
 #include "core/clock.hpp"
 #include "core/json.hpp"
+#include "core/vendor.hpp"  // kRedacted
 #include "vendors/agentcore/jwt.hpp"
 
 namespace agentemu::agentcore {
@@ -24,8 +25,6 @@ inline constexpr auto kAuthSessionLifetime = std::chrono::minutes(10);
 inline constexpr auto kTokenEndpointTimeout = std::chrono::seconds(10);
 inline constexpr std::size_t kMaxAuthSessions = 1000;  // per tenant, oldest forgotten first
 inline constexpr std::size_t kMaxVaultTokens = 10000;  // per tenant, oldest forgotten first
-// Secrets in GET /_emulator/state without ?secrets=true.
-inline constexpr std::string_view kRedacted = "<redacted>";
 // The tag that gives an OAuth2 credential provider created by the control plane its access token.
 inline constexpr std::string_view kAccessTokenTag = "agentemu:accessToken";
 
