@@ -6,7 +6,6 @@
 //   jwtIssuers            the issuers whose user JWTs agentemu accepts: issuer, allowedAudience,
 //                         allowedClients, and the keys: jwks (inline) or jwksFile (a path)
 //   oauth2Tokens          the access tokens GetResourceOauth2Token answers
-// and two secret members of the credential providers' records: apiKey, oauth2ProviderConfigInput.
 #pragma once
 
 #include <optional>
@@ -29,11 +28,5 @@ void write_memory_state(JsonWriter& w, const State& state, SystemTime now);
 std::optional<FixtureIssue> check_identity_fixtures(const JsonValue& section, const std::string& root);
 void apply_identity_fixtures(State& state, const JsonValue& section);
 void write_identity_state(JsonWriter& w, const State& state, const StateOptions& options);
-
-// The secret members a credential provider's fixture record may hold beside its Get output
-// members, and the record written with them (redacted unless options.secrets).
-bool is_secret_member(KindId kind, std::string_view member);
-void write_record_with_secrets(JsonWriter& w, KindId kind, const OutType& type, const JsonValue& record,
-                               const StateOptions& options);
 
 }  // namespace agentemu::agentcore

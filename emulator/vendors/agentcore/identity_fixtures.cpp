@@ -146,34 +146,6 @@ void write_token(JsonWriter& w, const OauthToken& t, const StateOptions& options
   w.end_object();
 }
 
-// An OAuth2 provider's input configuration with each client secret redacted.
-void write_redacted_config(JsonWriter& w, const JsonValue& config) {
-  if (!config.IsObject()) {
-    w.value(config);
-    return;
-  }
-  w.begin_object();
-  for (const auto& vendor : config.GetObject()) {
-    w.key(std::string_view(vendor.name.GetString(), vendor.name.GetStringLength()));
-    if (!vendor.value.IsObject()) {
-      w.value(vendor.value);
-      continue;
-    }
-    w.begin_object();
-    for (const auto& m : vendor.value.GetObject()) {
-      const std::string_view name(m.name.GetString(), m.name.GetStringLength());
-      w.key(name);
-      if (name == "clientSecret") {
-        w.string(kRedacted);
-      } else {
-        w.value(m.value);
-      }
-    }
-    w.end_object();
-  }
-  w.end_object();
-}
-
 }  // namespace
 
 std::optional<FixtureIssue> check_identity_fixtures(const JsonValue& section, const std::string& root) {
@@ -248,41 +220,6 @@ void write_identity_state(JsonWriter& w, const State& state, const StateOptions&
     for (const OauthToken& t : tenant.vault) write_token(w, t, options);
   }
   w.end_array();
-}
-
-bool is_secret_member(KindId kind, std::string_view member) {
-  return (kind == KindId::api_key_provider && member == "apiKey") ||
-         (kind == KindId::oauth2_provider && member == "oauth2ProviderConfigInput");
-}
-
-void write_record_with_secrets(JsonWriter& w, KindId kind, const OutType& type, const JsonValue& record,
-                               const StateOptions& options) {
-  if (kind != KindId::api_key_provider && kind != KindId::oauth2_provider) return write_shaped(w, type, record);
-  w.begin_object();
-  for (const OutMember& m : type.members) {
-    const JsonValue* member = json_member(record, m.name);
-    if (member == nullptr || member->IsNull()) continue;
-    w.key(m.name);
-    write_shaped(w, *m.type, *member);
-  }
-  if (const JsonValue* key = json_member(record, "apiKey"); kind == KindId::api_key_provider && key != nullptr) {
-    w.key("apiKey");
-    if (options.secrets) {
-      w.value(*key);
-    } else {
-      w.string(kRedacted);
-    }
-  }
-  if (const JsonValue* config = json_member(record, "oauth2ProviderConfigInput");
-      kind == KindId::oauth2_provider && config != nullptr) {
-    w.key("oauth2ProviderConfigInput");
-    if (options.secrets) {
-      w.value(*config);
-    } else {
-      write_redacted_config(w, *config);
-    }
-  }
-  w.end_object();
 }
 
 }  // namespace agentemu::agentcore
