@@ -15,6 +15,7 @@ extern char** environ;
 
 #include "core/admin.hpp"
 #include "core/admin/operations.hpp"
+#include "core/callbacks/engine.hpp"
 #include "core/config.hpp"
 #include "core/fixtures.hpp"
 #include "core/journal.hpp"
@@ -26,6 +27,7 @@ extern char** environ;
 #include "core/scheduler.hpp"
 #include "core/server/server.hpp"
 #include "core/server/tls.hpp"
+#include "core/state_file.hpp"
 #include "scenarios/engine.hpp"
 #include "vendors/registry.hpp"
 
@@ -168,13 +170,27 @@ int main(int argc, char** argv) {
   Clock clock;
   Scheduler scheduler(io, clock);
   // Before the vendors, so it outlives what they run.
-  LocalExecution local(io, LocalOptions{config.run_code, config.agent_url, config.agent_timeout, config.exec_limits});
+  LocalExecution local(io, LocalOptions{config.run_code, config.agent_url, config.agent_timeout, config.exec_limits,
+                                        config.real_browser, config.chromium, config.max_browsers});
+  if (config.real_browser && !find_program(config.chromium)) {
+    return fail("--browser chromium: no Chromium at \"" + config.chromium +
+                "\" (install Debian's chromium, or name it with --chromium PATH)");
+  }
+  CallbackEngine callbacks(io, clock, scheduler, log,
+                           CallbackOptions{.allow = config.callback_allow, .timeout = config.callback_timeout});
   Metrics metrics;
   VendorRegistry vendors(metrics);
-  register_vendors(vendors, VendorContext{clock, scheduler, config.auth, log, &local});
+  register_vendors(vendors, VendorContext{clock, scheduler, config.auth, log, &local, &callbacks});
 
   Fixtures fixtures;
   if (auto error = fixtures.load(config.fixtures, vendors)) return fail(*error);
+  // The state file goes on top of the fixtures; reset goes back to the fixtures alone.
+  std::optional<StateFile> state_file;
+  if (!config.state_file.empty()) {
+    state_file.emplace(config.state_file);
+    if (auto error = state_file->check_folder()) return fail(*error);
+    if (auto error = state_file->load(vendors)) return fail(*error);
+  }
 
   Journal journal(config.journal_limit);
   AdminApi admin(config.admin_token, vendors, fixtures, journal, metrics, clock, scheduler);
@@ -183,6 +199,9 @@ int main(int argc, char** argv) {
   ScenarioEngine scenarios(vendors, clock, log);
   if (auto error = scenarios.load_files(config.scenarios)) return fail(*error);
   admin.set_scenarios(&scenarios);
+  admin.set_callbacks(&callbacks);
+  callbacks.set_rules(&scenarios);
+  if (state_file) admin.set_state_file(&*state_file);
   pipeline.set_scenarios(&scenarios);
 
   std::unique_ptr<boost::asio::ssl::context> tls;
@@ -263,8 +282,18 @@ int main(int argc, char** argv) {
   for (unsigned i = 1; i < config.threads; ++i) workers.emplace_back(serve);
   serve();
   for (auto& worker : workers) worker.join();
+  // Every request has finished: the state is what the clients last saw.
+  int exit_code = 0;
+  if (state_file) {
+    if (auto error = state_file->save(vendors)) {
+      log.error("state not saved", {{"error", *error}});
+      exit_code = 1;
+    } else {
+      log.info("state saved", {{"path", state_file->path()}});
+    }
+  }
   scheduler.cancel_all();
   local.shutdown();  // every child process killed and reaped, working directories removed
   log.info("stopped");
-  return 0;
+  return exit_code;
 }

@@ -16,6 +16,8 @@ class AdminApi {
            Clock& clock, Scheduler& scheduler);
 
   void set_scenarios(Scenarios* scenarios) { context_.scenarios = scenarios; }
+  void set_callbacks(CallbackEngine* callbacks) { context_.callbacks = callbacks; }
+  void set_state_file(const StateFile* file) { context_.state_file = file; }
   void handle(Call& call);
 
  private:

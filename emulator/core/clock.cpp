@@ -1,6 +1,7 @@
 #include "core/clock.hpp"
 
 #include <cstdio>
+#include <type_traits>
 
 namespace agentemu {
 namespace {
@@ -37,16 +38,19 @@ int digits(std::string_view text, std::size_t pos, std::size_t count) {
   return value;
 }
 
-std::optional<SystemTime> make_time(int y, int mo, int d, int h, int mi, int s, int ms) {
-  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || ms < 0) {
-    return std::nullopt;
-  }
+// Milliseconds since the epoch of a calendar time; any four-digit year, so no overflow.
+std::optional<std::int64_t> make_millis(int y, int mo, int d, int h, int mi, int s, int ms) {
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || ms < 0) return std::nullopt;
   const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   int cy, cm, cd;
   civil_from_days(days, cy, cm, cd);
   if (cy != y || cm != mo || cd != d) return std::nullopt;  // 2023-02-30
-  const std::int64_t total_ms = ((days * 24 + h) * 60 + mi) * 60'000LL + s * 1000LL + ms;
-  return from_epoch_millis(total_ms);
+  return ((days * 24 + h) * 60 + mi) * 60'000LL + s * 1000LL + ms;
+}
+
+std::optional<SystemTime> representable(std::optional<std::int64_t> ms) {
+  if (!ms || !representable_millis(*ms)) return std::nullopt;
+  return from_epoch_millis(*ms);
 }
 
 }  // namespace
@@ -60,7 +64,39 @@ std::int64_t epoch_millis(SystemTime t) {
 }
 
 SystemTime from_epoch_millis(std::int64_t ms) {
+  ms = ms < kEarliestEpochMillis ? kEarliestEpochMillis : ms > kLatestEpochMillis ? kLatestEpochMillis : ms;
   return SystemTime(std::chrono::duration_cast<SystemTime::duration>(Millis(ms)));
+}
+
+SystemTime add_saturating(SystemTime t, Millis d) {
+  static_assert(std::is_same_v<SystemTime::duration, std::chrono::nanoseconds>, "the range above assumes nanoseconds");
+  std::int64_t add = 0;
+  std::int64_t sum = 0;
+  if (__builtin_mul_overflow(d.count(), std::int64_t{1'000'000}, &add) ||
+      __builtin_add_overflow(t.time_since_epoch().count(), add, &sum)) {
+    return d.count() > 0 ? SystemTime::max() : SystemTime::min();
+  }
+  return SystemTime(SystemTime::duration(sum));
+}
+
+bool Clock::set_offset(Millis offset) {
+  // Compared without adding, so no offset can overflow: the base is itself in range.
+  const std::int64_t base_ms = epoch_millis(base());
+  if (offset.count() > kLatestEpochMillis - base_ms || offset.count() < kEarliestEpochMillis - base_ms) return false;
+  offset_ms_.store(offset.count(), std::memory_order_relaxed);
+  return true;
+}
+
+bool Clock::set_now(SystemTime at) {
+  if (!representable_millis(epoch_millis(at))) return false;
+  return set_offset(std::chrono::duration_cast<Millis>(at - base()));
+}
+
+void Clock::freeze(SystemTime at) { frozen_ns_.store(at.time_since_epoch().count(), std::memory_order_relaxed); }
+
+bool within_millis(std::int64_t at_ms, SystemTime now, Millis window) {
+  const std::int64_t now_ms = epoch_millis(now);  // both sides stay far inside 64 bits
+  return at_ms >= now_ms - window.count() && at_ms <= now_ms + window.count();
 }
 
 UtcFields utc_fields(SystemTime t) {
@@ -117,7 +153,11 @@ std::string format_amz_date(SystemTime t) {
   return buf;
 }
 
-std::optional<SystemTime> parse_iso8601(std::string_view text) {
+std::optional<SystemTime> parse_iso8601(std::string_view text) { return representable(parse_iso8601_millis(text)); }
+
+std::optional<SystemTime> parse_amz_date(std::string_view text) { return representable(parse_amz_date_millis(text)); }
+
+std::optional<std::int64_t> parse_iso8601_millis(std::string_view text) {
   // yyyy-MM-ddTHH:mm:ssZ or with .f{1,9} before the Z
   if (text.size() < 20 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') ||
       text[13] != ':' || text[16] != ':') {
@@ -140,15 +180,15 @@ std::optional<SystemTime> parse_iso8601(std::string_view text) {
     for (std::size_t i = frac_digits; i < 3; ++i) ms *= 10;
   }
   if (pos + 1 != text.size() || (text[pos] != 'Z' && text[pos] != 'z')) return std::nullopt;
-  return make_time(y, mo, d, h, mi, s, ms);
+  return make_millis(y, mo, d, h, mi, s, ms);
 }
 
-std::optional<SystemTime> parse_amz_date(std::string_view text) {
+std::optional<std::int64_t> parse_amz_date_millis(std::string_view text) {
   if (text.size() != 16 || text[8] != 'T' || text[15] != 'Z') return std::nullopt;
   const int y = digits(text, 0, 4), mo = digits(text, 4, 2), d = digits(text, 6, 2);
   const int h = digits(text, 9, 2), mi = digits(text, 11, 2), s = digits(text, 13, 2);
   if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) return std::nullopt;
-  return make_time(y, mo, d, h, mi, s, 0);
+  return make_millis(y, mo, d, h, mi, s, 0);
 }
 
 }  // namespace agentemu

@@ -28,6 +28,7 @@ constexpr FlagSpec kFlags[] = {
     {"port", Kind::text, "port to listen on; 0 picks a free one (default 4599)", "PORT"},
     {"fixtures", Kind::list, "fixture file or folder, repeatable (default fixtures/default.json)"},
     {"scenarios", Kind::list, "scenario file or folder, repeatable; watched and reloaded on change"},
+    {"state-file", Kind::text, "keep the state in this file: loaded after the fixtures, saved at exit and on POST /_emulator/state/save", "PATH"},
     {"admin-token", Kind::text, "require Authorization: Bearer TOKEN on /_emulator/*", "TOKEN"},
     {"threads", Kind::text, "io threads (default: number of cores)", "N"},
     {"journal-limit", Kind::text, "requests kept in the journal (default 10000)", "N"},
@@ -39,6 +40,8 @@ constexpr FlagSpec kFlags[] = {
     {"tls-host", Kind::list, "one more name or address for --tls-self-signed's certificate, repeatable", "NAME"},
     {"tls-dir", Kind::text, "keep --tls-self-signed's pair in this folder and reuse it (default: a temporary one)", "DIR"},
     {"auth", Kind::text, "strict|lenient: verify vendor signatures or accept any (default strict)", "MODE"},
+    {"callback-allow", Kind::list, "a host (or glob) vendor callbacks may go to besides loopback, repeatable", "HOST"},
+    {"callback-timeout-ms", Kind::text, "how long a callback may take to connect, then to be answered (default 5000)", "MS"},
     {"max-body-bytes", Kind::text, "largest request body accepted, else 413 (default 8388608)", "N"},
     {"max-header-bytes", Kind::text, "largest request head accepted, else 431 (default 16384)", "N"},
     {"idle-timeout-ms", Kind::text, "close a connection that sends no complete request head in this time (default 60000)", "MS"},
@@ -48,6 +51,9 @@ constexpr FlagSpec kFlags[] = {
     {"agent-url", Kind::text, "base URL of a local AgentCore agent for runtimes that name none", "URL"},
     {"agent-timeout-ms", Kind::text, "how long a local agent may take to answer (default 900000)", "MS"},
     {"exec-limits", Kind::text, "what every execution is held to, as KEY=VALUE,...: timeout (300s), cpu (300s), memory (2g), file-size (1g), processes (256), output (1m)", "LIST"},
+    {"browser", Kind::text, "chromium|none: AgentCore browser sessions run a real headless Chromium, or none (default none)", "MODE"},
+    {"chromium", Kind::text, "the Chromium executable for --browser chromium (default: chromium on PATH)", "PATH"},
+    {"max-browsers", Kind::text, "Chromium processes running at once for --browser chromium, then ServiceQuotaExceededException (default 4)", "N"},
     {"help", Kind::flag, "print this help"},
     {"version", Kind::flag, "print the version"},
 };
@@ -101,6 +107,9 @@ std::optional<ConfigError> apply(Config& config, Choices& choices, const FlagSpe
     config.fixtures.push_back(value);
   } else if (name == "scenarios") {
     config.scenarios.push_back(value);
+  } else if (name == "state-file") {
+    if (value.empty()) return bad("must not be empty");
+    config.state_file = value;
   } else if (name == "admin-token") {
     config.admin_token = value;
   } else if (name == "threads") {
@@ -140,6 +149,13 @@ std::optional<ConfigError> apply(Config& config, Choices& choices, const FlagSpe
     } else {
       return bad("must be strict or lenient");
     }
+  } else if (name == "callback-allow") {
+    if (value.empty() || !glob_valid(value)) return bad("must be a host name, an address or a glob such as *.example.com");
+    config.callback_allow.push_back(value);
+  } else if (name == "callback-timeout-ms") {
+    const auto ms = parse_count(value, 1, 600'000);
+    if (!ms) return bad("must be 1..600000 milliseconds");
+    config.callback_timeout = std::chrono::milliseconds(*ms);
   } else if (name == "max-body-bytes") {
     const auto bytes = parse_count(value, 1024, 1ULL << 32);
     if (!bytes) return bad("must be 1024..4294967296");
@@ -170,6 +186,16 @@ std::optional<ConfigError> apply(Config& config, Choices& choices, const FlagSpe
     config.agent_timeout = std::chrono::milliseconds(*ms);
   } else if (name == "exec-limits") {
     if (auto why = parse_exec_limits(value, config.exec_limits)) return bad(*why);
+  } else if (name == "browser") {
+    if (value != "chromium" && value != "none") return bad("must be chromium or none");
+    config.real_browser = value == "chromium";
+  } else if (name == "chromium") {
+    if (value.empty()) return bad("must not be empty");
+    config.chromium = value;
+  } else if (name == "max-browsers") {
+    const auto count = parse_count(value, 1, 256);
+    if (!count) return bad("must be 1..256");
+    config.max_browsers = *count;
   } else if (name == "help") {
     config.show_help = true;
   } else if (name == "version") {

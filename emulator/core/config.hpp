@@ -21,6 +21,7 @@ struct Config {
   std::uint16_t port = 4599;
   std::vector<std::string> fixtures;  // empty: the default fixtures file
   std::vector<std::string> scenarios;
+  std::string state_file;  // empty: the state lives as long as the process (core/state_file.hpp)
   std::string admin_token;
   unsigned threads = 0;  // 0: one per core
   std::size_t journal_limit = 10000;
@@ -32,6 +33,8 @@ struct Config {
   std::vector<std::string> tls_hosts;  // more names for the self-signed certificate
   std::string tls_dir;                 // keep the self-signed pair here (empty: a temporary folder)
   AuthMode auth = AuthMode::strict;
+  std::vector<std::string> callback_allow;  // hosts callbacks may reach besides loopback (globs)
+  std::chrono::milliseconds callback_timeout{5000};
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds idle_timeout{60'000};
@@ -43,6 +46,11 @@ struct Config {
   std::string agent_url;
   std::chrono::milliseconds agent_timeout{900'000};
   ExecLimits exec_limits;
+  // --browser chromium: AgentCore browser sessions run a real headless Chromium (--chromium is
+  // its path, else `chromium` on PATH), at most max_browsers at once.
+  bool real_browser = false;
+  std::string chromium = "chromium";
+  std::size_t max_browsers = 4;
   bool show_help = false;
   bool show_version = false;
 };

@@ -1,5 +1,6 @@
 #include "core/crypto.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -172,10 +173,9 @@ std::optional<std::string> base64_decode(std::string_view text) {
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  const std::size_t n = a.size() < b.size() ? a.size() : b.size();
-  for (std::size_t i = 0; i < n; ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
+  // OpenSSL's CRYPTO_memcmp is written so the compiler cannot turn it back into an early exit.
+  // Only the length may show; every signature and token compared here has a public length.
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::uint64_t random_u64() {

@@ -33,7 +33,8 @@ std::string hex_lower(const std::array<unsigned char, N>& digest) {
 std::string base64_encode(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text);
 
-// Compares without an early exit, so a signature check does not leak how many bytes matched.
+// Compares with OpenSSL's CRYPTO_memcmp, so a signature or token check does not leak how many
+// bytes matched. Every such compare in agentemu goes through here.
 bool constant_time_equal(std::string_view a, std::string_view b);
 
 std::uint64_t random_u64();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/document.hpp"
 #include "core/http.hpp"
 #include "core/json.hpp"
 
@@ -71,9 +72,9 @@ class Scenarios {
   // The request path: does a rule fire for this call in this phase?
   virtual std::optional<FaultPlan> fire(const Call& call, Phase phase) = 0;
 
-  // The admin API. put() answers an error message (file and pointer) when the body is invalid.
+  // The admin API. put() answers the first mistake (pointer and message) when the body is invalid.
   virtual void write_list(JsonWriter& out) const = 0;
-  virtual std::optional<std::string> put(std::string_view name, std::string_view body) = 0;
+  virtual std::optional<DocumentIssue> put(std::string_view name, std::string_view body) = 0;
   virtual bool remove(std::string_view name) = 0;
   virtual void remove_all() = 0;
   virtual void reset_counters() = 0;

@@ -1,5 +1,5 @@
-// Fixture documents: read at start from files and folders, re-applied on reset, merged live by
-// POST /_emulator/state. Also the file helpers the scenario loader shares.
+// Fixture documents: read at start from files and folders (core/document.hpp), re-applied on
+// reset, merged live by POST /_emulator/state.
 #pragma once
 
 #include <memory>
@@ -9,20 +9,13 @@
 #include <utility>
 #include <vector>
 
+#include "core/document.hpp"
 #include "core/json.hpp"
 #include "core/vendor.hpp"
 
 namespace agentemu {
 
 class VendorRegistry;
-
-// Every *.json file a path names: the file itself, or a folder's files sorted by name.
-// On failure, `error` says which path and why.
-std::optional<std::vector<std::string>> expand_json_paths(const std::vector<std::string>& paths, std::string& error);
-std::optional<std::string> read_text_file(const std::string& path, std::string& error);
-
-// "file:line:column: message" for a document that does not parse.
-std::string describe_parse_error(std::string_view file, const JsonParseError& error);
 
 class Fixtures {
  public:

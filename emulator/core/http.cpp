@@ -86,6 +86,28 @@ void append_diagnostic_header_value(std::string& out, std::string_view diagnosti
   }
 }
 
+void split_target(std::string_view target, std::string_view& path, std::string_view& query) {
+  if (target.starts_with("http://") || target.starts_with("https://")) {  // absolute-form
+    const auto slash = target.find('/', target.find("//") + 2);
+    target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+  }
+  const auto question = target.find('?');
+  path = target.substr(0, question);
+  query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+}
+
+std::string_view network_fault_name(NetworkFault fault) {
+  switch (fault) {
+    case NetworkFault::connection_reset: return "connection_reset";
+    case NetworkFault::empty_response: return "empty_response";
+    case NetworkFault::malformed_response: return "malformed_response";
+    case NetworkFault::random_then_close: return "random_then_close";
+    case NetworkFault::hang: return "hang";
+    case NetworkFault::none: return "network";
+  }
+  return "network";
+}
+
 // Beast's table has every registered status (451 Unavailable For Legal Reasons, 425 Too Early...);
 // a code it does not know gets an empty phrase, which HTTP/1.1 allows ("HTTP/1.1 599 ").
 std::string_view reason_phrase(int status) {

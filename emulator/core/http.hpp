@@ -37,6 +37,10 @@ struct Request {
   bool wants_websocket() const;
 };
 
+// A request target as path and query: "/p?q" -> "/p", "q"; the absolute form
+// "http://host/p?q" gives the same, and "http://host" the path "/".
+void split_target(std::string_view target, std::string_view& path, std::string_view& query);
+
 // What the connection writes back. Network faults replace the answer with misbehaviour.
 enum class NetworkFault {
   none,
@@ -46,6 +50,10 @@ enum class NetworkFault {
   random_then_close,   // random bytes, then close
   hang,                // never answer; hold the connection until the peer or the server gives up
 };
+
+// "connection_reset", ...: the name scenario files, the journal and the metrics use.
+std::string_view network_fault_name(NetworkFault fault);
+inline constexpr std::size_t kNetworkFaultKinds = 6;  // NetworkFault's values, none included
 
 struct Response {
   int status = 200;

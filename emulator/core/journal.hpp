@@ -1,5 +1,7 @@
-// The request journal: a bounded ring of every emulated request, newest last. Slots are reused
-// in place, so once the ring is warm, recording a request does not allocate.
+// The request journal: a bounded ring of every emulated request, newest last. It grows as
+// requests arrive (nothing is reserved for --journal-limit up front), its slots are reused in
+// place once it is warm, and one byte budget holds everything it keeps: heads, bodies and
+// agentemu's diagnostics, whatever the count limit.
 #pragma once
 
 #include <cstddef>
@@ -58,22 +60,22 @@ struct JournalRecord {
 struct JournalFilter {
   std::optional<std::string> vendor;
   std::optional<std::string> operation;
-  std::optional<std::string> status;  // "404" or a class such as "4xx"
+  std::optional<std::string> status;    // "404" or a class such as "4xx"
   std::optional<std::string> scenario;  // answered by a rule of this scenario
   std::optional<std::string> rule;      // answered by a rule of this name
-  std::optional<std::size_t> limit;   // the newest N that match
+  std::optional<std::size_t> limit;     // the newest N that match
 };
 
 class Journal {
  public:
   static constexpr std::size_t kDefaultBodyCap = 64 * 1024;
-  // All kept bodies together: 10,000 full 64 KiB bodies would be 640 MB. Past the budget the
-  // oldest entries lose their bodies (bodySize stays, bodyTruncated shows it); the newest
-  // entry always keeps its own.
-  static constexpr std::size_t kDefaultBodyBudget = 128 * 1024 * 1024;
+  // Everything the journal holds, slots included: 10,000 entries with full 64 KiB bodies would be
+  // 640 MB. Past the budget the oldest entries lose their bodies first (bodySize stays,
+  // bodyTruncated shows it), then the oldest entries go; the newest entry is always kept whole.
+  static constexpr std::size_t kDefaultByteBudget = 128 * 1024 * 1024;
 
   explicit Journal(std::size_t limit, std::size_t body_cap = kDefaultBodyCap,
-                   std::size_t body_budget = kDefaultBodyBudget);
+                   std::size_t byte_budget = kDefaultByteBudget);
 
   void record(const JournalRecord& record);
   std::vector<JournalEntry> entries(const JournalFilter& filter) const;
@@ -81,9 +83,10 @@ class Journal {
   // The entry with this id, while the journal still holds it.
   std::optional<JournalEntry> find(std::uint64_t id) const;
   void clear();
-  std::size_t limit() const { return slots_.size(); }
-  // Heap bytes the kept bodies hold; above the budget only while the newest entry needs it.
-  std::size_t body_bytes() const;
+  std::size_t limit() const { return limit_; }
+  // Bytes the journal holds (its slots and their heap buffers); above the budget only while the
+  // newest entry alone needs more.
+  std::size_t bytes() const;
 
   static bool status_matches(std::string_view wanted, int status);
 
@@ -91,18 +94,21 @@ class Journal {
   bool matches(const JournalEntry& entry, const JournalFilter& filter) const;
   template <class Visit>
   void for_each_oldest_first(Visit&& visit) const;
-  std::size_t oldest_slot() const;
-  void store_body(JournalEntry& entry, std::string_view body);
-  void release_body(JournalEntry& entry);
+  std::size_t slot_after_newest();
+  void account(std::size_t slot);
+  void shed();  // back within the budget
+  void release(JournalEntry& entry, bool whole);
 
   mutable std::mutex mutex_;
-  std::vector<JournalEntry> slots_;
+  std::vector<JournalEntry> slots_;   // grows up to limit_ as requests arrive
+  std::vector<std::size_t> held_;     // heap bytes each slot holds
+  std::size_t limit_;
   std::size_t body_cap_;
-  std::size_t body_budget_;
-  std::size_t body_bytes_ = 0;  // heap bytes held by every slot's body
-  std::size_t dropped_ = 0;     // the oldest entries whose bodies the budget took, a prefix
-  std::size_t next_ = 0;   // slot the next record goes to
-  std::size_t size_ = 0;   // filled slots
+  std::size_t byte_budget_;
+  std::size_t bytes_ = 0;    // sum of held_, and the slots themselves
+  std::size_t first_ = 0;    // slot of the oldest entry
+  std::size_t size_ = 0;     // entries kept
+  std::size_t dropped_ = 0;  // the oldest entries whose bodies the budget took, a prefix
   std::uint64_t next_id_ = 1;
 };
 

@@ -36,7 +36,9 @@ std::optional<JsonParseError> parse_json(std::string_view text, JsonDocument& do
 
 const char* json_type_name(const JsonValue& value);
 
-// "/a" + "b~c/d" -> "/a/b~0c~1d" (RFC 6901 escaping)
+// "/a" + "b~c/d" -> "/a/b~0c~1d" (RFC 6901 escaping). These pointers name mistakes in error
+// messages, so a key longer than kPointerKeyLimit bytes is shortened, with "..." after it.
+inline constexpr std::size_t kPointerKeyLimit = 100;
 std::string json_pointer(std::string_view base, std::string_view key);
 std::string json_pointer(std::string_view base, std::size_t index);
 

@@ -23,6 +23,9 @@ struct LocalOptions {
   std::string agent_url;  // --agent-url: the default agent of runtimes that name none
   std::chrono::milliseconds agent_timeout{900'000};
   ExecLimits limits;  // --exec-limits
+  bool real_browser = false;         // --browser chromium
+  std::string chromium = "chromium";  // --chromium
+  std::size_t max_browsers = 4;      // --max-browsers
 };
 
 class LocalExecution {

@@ -51,10 +51,16 @@ std::size_t Metrics::add_vendor(std::string_view vendor, std::span<const std::st
   return first;
 }
 
-void Metrics::count_request(std::size_t slot_index, int status, double seconds) {
+void Metrics::count_request(std::size_t slot_index, int status, double seconds, NetworkFault fault) {
   if (slot_index >= slots_.size()) slot_index = kUnroutedSlot;
   Slot& slot = *slots_[slot_index];
-  if (status >= 100 && status < 600) slot.by_status[status - 100].fetch_add(1, std::memory_order_relaxed);
+  if (fault == NetworkFault::none && status >= 100 && status < 600) {
+    slot.by_status[status - 100].fetch_add(1, std::memory_order_relaxed);
+  } else {
+    // No HTTP status reached the client: counted by what it got instead (none: a status that
+    // no valid answer has, which a bug would produce).
+    slot.by_fault[static_cast<std::size_t>(fault) % kNetworkFaultKinds].fetch_add(1, std::memory_order_relaxed);
+  }
   Histogram& h = *histograms_[slot.histogram].second;
   for (std::size_t i = 0; i < kBucketsSeconds.size(); ++i) {
     if (seconds <= kBucketsSeconds[i]) {
@@ -74,17 +80,24 @@ void Metrics::count_fault(std::string_view vendor, std::string_view scenario, st
 std::string Metrics::prometheus_text() const {
   std::string out;
   out.reserve(4096);
-  out += "# HELP agentemu_requests_total Emulated requests answered, by vendor, operation and HTTP status.\n";
+  out += "# HELP agentemu_requests_total Emulated requests answered, by vendor, operation and HTTP status (or network fault).\n";
   out += "# TYPE agentemu_requests_total counter\n";
   for (const auto& slot : slots_) {
-    for (std::size_t i = 0; i < slot->by_status.size(); ++i) {
-      const std::uint64_t n = slot->by_status[i].load(std::memory_order_relaxed);
-      if (n == 0) continue;
+    const auto line = [&](std::string_view status, std::uint64_t n) {
+      if (n == 0) return;
       out += "agentemu_requests_total{vendor=\"";
       append_label_value(out, slot->vendor);
       out += "\",operation=\"";
       append_label_value(out, slot->operation);
-      out += "\",status=\"" + std::to_string(i + 100) + "\"} " + std::to_string(n) + "\n";
+      out += "\",status=\"";
+      out += status;
+      out += "\"} " + std::to_string(n) + "\n";
+    };
+    for (std::size_t i = 0; i < slot->by_status.size(); ++i) {
+      line(std::to_string(i + 100), slot->by_status[i].load(std::memory_order_relaxed));
+    }
+    for (std::size_t i = 0; i < slot->by_fault.size(); ++i) {
+      line(network_fault_name(static_cast<NetworkFault>(i)), slot->by_fault[i].load(std::memory_order_relaxed));
     }
   }
   out += "# HELP agentemu_request_duration_seconds Time from a complete request to its answer, by vendor.\n";

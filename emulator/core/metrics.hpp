@@ -1,5 +1,7 @@
 // Prometheus counters: requests by vendor, operation and status; latency by vendor; injected
 // faults. The operation set is fixed at start, so request counting is a relaxed atomic add.
+// Every recorded request is counted once: one answered by a network fault (no HTTP status)
+// under its fault's name as the status, status="connection_reset".
 #pragma once
 
 #include <array>
@@ -14,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/http.hpp"
+
 namespace agentemu {
 
 class Metrics {
@@ -25,7 +29,7 @@ class Metrics {
   std::size_t add_vendor(std::string_view vendor, std::span<const std::string_view> operations);
   static constexpr std::size_t kUnroutedSlot = 0;
 
-  void count_request(std::size_t slot, int status, double seconds);
+  void count_request(std::size_t slot, int status, double seconds, NetworkFault fault = NetworkFault::none);
   void count_fault(std::string_view vendor, std::string_view scenario, std::string_view kind);
   std::string prometheus_text() const;
 
@@ -43,6 +47,7 @@ class Metrics {
     std::string operation;
     std::size_t histogram = 0;
     std::array<std::atomic<std::uint64_t>, 500> by_status{};  // index: status - 100
+    std::array<std::atomic<std::uint64_t>, kNetworkFaultKinds> by_fault{};  // index: NetworkFault
   };
 
   std::vector<std::unique_ptr<Slot>> slots_;

@@ -175,7 +175,7 @@ void Pipeline::record(Call& call) {
 
   metrics_.count_request(
       call.vendor != nullptr ? vendors_.metrics_slot(call.vendor_index, call.operation) : Metrics::kUnroutedSlot,
-      status, seconds);
+      status, seconds, call.response.fault);
 
   if (log_.enabled(LogLevel::info)) {
     // Paths only: queries and headers carry signatures and access keys.

@@ -61,7 +61,9 @@ bool class_matches(std::string_view pattern, std::size_t p, char c, bool& matche
   while (i < pattern.size() && (pattern[i] != ']' || first)) {
     first = false;
     if (i + 2 < pattern.size() && pattern[i + 1] == '-' && pattern[i + 2] != ']') {
-      hit = hit || (c >= pattern[i] && c <= pattern[i + 2]);
+      // Byte values, unsigned: a char is signed here, and "[a-\xff]" must hold every byte from 'a' up.
+      const auto byte = static_cast<unsigned char>(c);
+      hit = hit || (byte >= static_cast<unsigned char>(pattern[i]) && byte <= static_cast<unsigned char>(pattern[i + 2]));
       i += 3;
     } else {
       hit = hit || c == pattern[i];

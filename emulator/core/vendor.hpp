@@ -12,10 +12,12 @@
 #include "core/call.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
+#include "core/document.hpp"
 #include "core/json.hpp"
 
 namespace agentemu {
 
+class CallbackSender;  // core/callbacks/callbacks.hpp
 class Scheduler;
 class Logger;
 class LocalExecution;  // core/local.hpp
@@ -29,6 +31,9 @@ struct VendorContext {
   // Real processes and outbound HTTP (INTERFACE.md, "Local execution"); null where a vendor
   // runs without them (unit tests that do not need them).
   LocalExecution* local = nullptr;
+  // Calls the customer's server back (INTERFACE.md, "Callbacks"); null where nothing is sent
+  // (unit tests, `agentemu describe`).
+  CallbackSender* callbacks = nullptr;
 };
 
 // How requests find the vendor (core/registry.cpp): a Host header matching one of the globs, or
@@ -60,10 +65,24 @@ struct StateOptions {
   bool secrets = false;  // false: secret keys, server secrets, tokens and API keys are redacted
 };
 
-struct FixtureIssue {
-  std::string pointer;  // JSON pointer from the document root, e.g. /ice/accessKeys/0/allow
-  std::string message;
-};
+// What a redacted secret is written as, so a redacted dump is still a fixture document. Loading
+// it back (fixtures, POST /_emulator/state) keeps the secret the live state already holds for
+// the same owner (access key, app); where nothing does, it is a mistake (kRedactedUnknown): a
+// redacted dump never creates a credential whose secret is this marker.
+inline constexpr std::string_view kRedacted = "<redacted>";
+inline constexpr std::string_view kRedactedUnknown =
+    "is redacted, and nothing loaded before holds this secret (GET /_emulator/state?secrets=true writes the real one)";
+
+inline std::string_view shown_secret(std::string_view secret, const StateOptions& options) {
+  return options.secrets || secret.empty() ? secret : kRedacted;
+}
+inline bool is_redacted(const JsonValue& value) {
+  return value.IsString() && std::string_view(value.GetString(), value.GetStringLength()) == kRedacted;
+}
+
+// A mistake in a fixture section: its JSON pointer from the document root (e.g.
+// /ice/accessKeys/0/allow) and a message, as core/document.hpp reads every document.
+using FixtureIssue = DocumentIssue;
 
 class Vendor {
  public:

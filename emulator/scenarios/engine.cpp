@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "core/call.hpp"
-#include "core/fixtures.hpp"
+#include "core/document.hpp"
 #include "core/log.hpp"
 #include "core/registry.hpp"
 #include "scenarios/near_miss.hpp"
@@ -111,7 +111,7 @@ std::optional<std::string> ScenarioEngine::load_one_file(const std::string& path
   state.path = path;
   std::string error;
   if (!stat_file(path, state.mtime_ns, state.size)) return path + ": cannot be read";
-  const auto text = read_text_file(path, error);
+  const auto text = read_document_file(path, error);
   if (!text) return error;
 
   const auto previous = files_.find(path);
@@ -125,12 +125,12 @@ std::optional<std::string> ScenarioEngine::load_one_file(const std::string& path
   // A file without a "name" is named after itself: scenarios/throttle.json -> "throttle".
   const std::string stem = fs::path(path).stem().string();
   auto scenario = parse_scenario(*text, vendors_, path, std::nullopt, problem, stem);
-  if (!scenario) return path + ": " + (problem.pointer.empty() ? "/" : problem.pointer) + ": " + problem.message;
+  if (!scenario) return describe_issue(path, problem);
   {
     std::lock_guard lock(mutex_);
     for (const auto& existing : scenarios_) {
       if (existing->name == scenario->name && existing->source != path && existing->name != previous_name) {
-        return path + ": /name: scenario \"" + scenario->name + "\" is already defined by " + existing->source;
+        return describe_issue(path, {"/name", "scenario " + excerpt(scenario->name) + " is already defined by " + existing->source});
       }
     }
     if (!previous_name.empty() && previous_name != scenario->name) {
@@ -164,6 +164,7 @@ void ScenarioEngine::rebuild_index() {
   for (auto& phase : candidates_) phase.assign(vendors.size(), {});
   for (const auto& scenario : scenarios_) {
     for (Rule& rule : scenario->rules) {
+      if (rule.match.callback) continue;  // acts on deliveries: fire_callback() walks it
       any = true;
       auto& phase = candidates_[rule.phase == Phase::before ? 0 : 1];
       for (std::size_t v = 0; v < vendors.size(); ++v) {
@@ -267,6 +268,32 @@ std::optional<FaultPlan> ScenarioEngine::fire(const Call& call, Phase phase) {
   return std::nullopt;
 }
 
+// Callback deliveries are few next to requests: the rules are walked in load order, unindexed.
+std::optional<CallbackFault> ScenarioEngine::fire_callback(const CallbackView& delivery) {
+  MatchCache cache;
+  std::lock_guard lock(mutex_);
+  for (const auto& scenario : scenarios_) {
+    for (Rule& rule : scenario->rules) {
+      if (!rule.match.matches_callback(delivery, cache)) continue;
+      ++rule.matched;
+      if (!should_fire(rule, *scenario)) continue;
+      ++rule.fired;
+      const std::size_t step = std::min(rule.next_step, rule.callback_steps.size() - 1);
+      if (rule.next_step < rule.callback_steps.size()) ++rule.next_step;
+      CallbackFault fault = rule.callback_steps[step];
+      fault.scenario = scenario->name;
+      fault.rule = rule.label;
+      std::int64_t delay = rule.delay_ms;
+      if (rule.jitter_ms > 0) {
+        delay += static_cast<std::int64_t>(scenario->uniform() * static_cast<double>(rule.jitter_ms + 1));
+      }
+      fault.delay = Millis(delay);
+      return fault;
+    }
+  }
+  return std::nullopt;
+}
+
 void ScenarioEngine::write_list(JsonWriter& out) const {
   std::lock_guard lock(mutex_);
   out.begin_object().key("scenarios").begin_array();
@@ -277,7 +304,7 @@ void ScenarioEngine::write_list(JsonWriter& out) const {
     for (const Rule& rule : scenario->rules) {
       out.begin_object()
           .field("name", rule.label)
-          .field("phase", rule.phase == Phase::before ? "before" : "after")
+          .field("phase", rule.match.callback ? "callback" : rule.phase == Phase::before ? "before" : "after")
           .field_int("matched", static_cast<std::int64_t>(rule.matched))
           .field_int("hits", static_cast<std::int64_t>(rule.fired))
           .end_object();
@@ -287,10 +314,10 @@ void ScenarioEngine::write_list(JsonWriter& out) const {
   out.end_array().end_object();
 }
 
-std::optional<std::string> ScenarioEngine::put(std::string_view name, std::string_view body) {
+std::optional<DocumentIssue> ScenarioEngine::put(std::string_view name, std::string_view body) {
   ScenarioError problem;
   auto scenario = parse_scenario(body, vendors_, "api", std::string(name), problem);
-  if (!scenario) return (problem.pointer.empty() ? std::string("/") : problem.pointer) + ": " + problem.message;
+  if (!scenario) return problem;
   install(std::move(scenario));
   return std::nullopt;
 }

@@ -25,7 +25,8 @@ class Clock;
 class Logger;
 class VendorRegistry;
 
-class ScenarioEngine final : public Scenarios {
+// Also the rules for vendor callbacks (scenarios/callback_rules.hpp).
+class ScenarioEngine final : public Scenarios, public CallbackRules {
  public:
   ScenarioEngine(const VendorRegistry& vendors, const Clock& clock, Logger& log);
   ~ScenarioEngine() override;
@@ -40,12 +41,13 @@ class ScenarioEngine final : public Scenarios {
 
   std::optional<FaultPlan> fire(const Call& call, Phase phase) override;
   void write_list(JsonWriter& out) const override;
-  std::optional<std::string> put(std::string_view name, std::string_view body) override;
+  std::optional<DocumentIssue> put(std::string_view name, std::string_view body) override;
   bool remove(std::string_view name) override;
   void remove_all() override;
   void reset_counters() override;
   ReloadOutcome reload(std::string_view name) override;
   std::vector<RuleNearMiss> near_misses(const Call& call, std::size_t limit) const override;
+  std::optional<CallbackFault> fire_callback(const CallbackView& delivery) override;
 
  private:
   struct FileState {

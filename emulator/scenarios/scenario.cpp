@@ -9,53 +9,20 @@
 #include "core/registry.hpp"
 #include "core/text.hpp"
 #include "core/uri.hpp"
+#include "scenarios/callback_rules.hpp"
 
 namespace agentemu {
 namespace {
 
-// Reads one scenario document; the first problem is kept with its JSON pointer.
-class Reader {
+// Reads one scenario document with the reader every document uses (core/document.hpp); the
+// first problem is kept with its JSON pointer.
+class Reader : public DocumentReader {
  public:
-  Reader(const VendorRegistry& vendors, ScenarioError& error) : vendors_(vendors), error_(error) {}
-
-  bool fail(std::string pointer, std::string message) {
-    error_ = {std::move(pointer), std::move(message)};
-    return false;
-  }
-
-  bool object(const JsonValue& v, const std::string& at, std::initializer_list<std::string_view> keys) {
-    if (!v.IsObject()) return fail(at, std::string("must be an object, not ") + json_type_name(v));
-    for (const auto& m : v.GetObject()) {
-      const std::string_view key(m.name.GetString(), m.name.GetStringLength());
-      bool known = false;
-      for (std::string_view k : keys) known = known || k == key;
-      if (!known) {
-        std::string list;
-        for (std::string_view k : keys) list += (list.empty() ? "" : ", ") + std::string(k);
-        return fail(json_pointer(at, key), "unknown key \"" + std::string(key) + "\" (expected one of " + list + ")");
-      }
-    }
-    return true;
-  }
-
-  bool string(const JsonValue& v, const std::string& at, std::string& out) {
-    if (!v.IsString()) return fail(at, std::string("must be a string, not ") + json_type_name(v));
-    out.assign(v.GetString(), v.GetStringLength());
-    return true;
-  }
-
-  bool integer(const JsonValue& v, const std::string& at, std::int64_t min, std::int64_t max, std::int64_t& out) {
-    if (!v.IsInt64()) return fail(at, std::string("must be a whole number, not ") + json_type_name(v));
-    out = v.GetInt64();
-    if (out < min || out > max) {
-      return fail(at, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-    }
-    return true;
-  }
+  explicit Reader(const VendorRegistry& vendors) : vendors_(vendors) {}
 
   bool glob(const JsonValue& v, const std::string& at, std::string& out) {
     if (!string(v, at, out)) return false;
-    if (!glob_valid(out)) return fail(at, "bad glob \"" + out + "\": a '[' class is not closed");
+    if (!glob_valid(out)) return fail(at, "bad glob " + excerpt(out) + ": a '[' class is not closed");
     return true;
   }
 
@@ -79,7 +46,9 @@ class Reader {
   }
 
   bool match(const JsonValue& v, const std::string& at, RuleMatch& out) {
-    if (!object(v, at, {"vendor", "operation", "method", "path", "query", "headers", "params", "body"})) return false;
+    if (!object(v, at, {"vendor", "operation", "method", "path", "query", "headers", "params", "body", "callback"})) {
+      return false;
+    }
     if (const JsonValue* vendor = json_member(v, "vendor")) {
       std::string name;
       if (!string(*vendor, json_pointer(at, "vendor"), name)) return false;
@@ -87,7 +56,7 @@ class Reader {
       if (out.vendor == nullptr) {
         std::string known;
         for (std::string_view n : vendors_.names()) known += (known.empty() ? "" : ", ") + std::string(n);
-        return fail(json_pointer(at, "vendor"), "unknown vendor \"" + name + "\" (expected one of " + known + ")");
+        return fail(json_pointer(at, "vendor"), "unknown vendor " + excerpt(name) + " (expected one of " + known + ")");
       }
     }
     if (const JsonValue* operation = json_member(v, "operation")) {
@@ -118,13 +87,17 @@ class Reader {
       if (!known_param(out, name)) {
         const std::string here = json_pointer(json_pointer(at, "params"), name);
         if (out.vendor != nullptr) {
-          return fail(here, "vendor " + std::string(out.vendor->name()) + " has no parameter \"" + name + "\"");
+          return fail(here, "vendor " + std::string(out.vendor->name()) + " has no parameter " + excerpt(name));
         }
-        return fail(here, "no vendor has a parameter \"" + name + "\"");
+        return fail(here, "no vendor has a parameter " + excerpt(name));
       }
     }
     if (const JsonValue* b = json_member(v, "body"); b && !glob_map(*b, json_pointer(at, "body"), out.body, true)) {
       return false;
+    }
+    if (const JsonValue* c = json_member(v, "callback")) {
+      out.callback.emplace();
+      if (!glob(*c, json_pointer(at, "callback"), *out.callback)) return false;
     }
     return true;
   }
@@ -149,14 +122,14 @@ class Reader {
     if (out.vendor != nullptr) {
       out.operation = index_in(*out.vendor);
       if (out.operation < 0) {
-        return fail(at, "vendor " + std::string(out.vendor->name()) + " has no operation \"" + out.operation_name + "\"");
+        return fail(at, "vendor " + std::string(out.vendor->name()) + " has no operation " + excerpt(out.operation_name));
       }
       return true;
     }
     for (const auto& vendor : vendors_.vendors()) {
       if (index_in(*vendor) >= 0) return true;
     }
-    return fail(at, "no vendor has an operation \"" + out.operation_name + "\"");
+    return fail(at, "no vendor has an operation " + excerpt(out.operation_name));
   }
 
   bool when(const JsonValue& v, const std::string& at, RuleWhen& out) {
@@ -232,7 +205,7 @@ class Reader {
       return fail(here, "a vendor error needs match.vendor: each vendor names and renders its errors its own way");
     }
     if (!match.vendor->knows_error(out.error_id)) {
-      return fail(here, "vendor " + std::string(match.vendor->name()) + " has no error \"" + out.error_id + "\"");
+      return fail(here, "vendor " + std::string(match.vendor->name()) + " has no error " + excerpt(out.error_id));
     }
     if (const JsonValue* m = json_member(v, "message"); m && !string(*m, json_pointer(at, "message"), out.message)) {
       return false;
@@ -266,8 +239,8 @@ class Reader {
       out.network = NetworkFault::hang;
     } else {
       return fail(json_pointer(at, "fault"),
-                  "unknown fault \"" + name +
-                      "\" (expected connection_reset, empty_response, malformed_response, random_then_close or hang)");
+                  "unknown fault " + excerpt(name) +
+                      " (expected connection_reset, empty_response, malformed_response, random_then_close or hang)");
     }
     return true;
   }
@@ -343,6 +316,10 @@ class Reader {
     if (const JsonValue* j = json_member(v, "jitterMs"); j && !integer(*j, json_pointer(at, "jitterMs"), 0, 600'000, out.jitter_ms)) {
       return false;
     }
+    if (out.match.callback) {  // its own responses: scenarios/callback_rules.cpp
+      if (auto issue = read_callback_rule(v, at, out)) return fail(issue->pointer, issue->message);
+      return true;
+    }
     const JsonValue* single = json_member(v, "respond");
     const JsonValue* sequence = json_member(v, "sequence");
     if ((single == nullptr) == (sequence == nullptr)) {
@@ -363,8 +340,45 @@ class Reader {
 
  private:
   const VendorRegistry& vendors_;
-  ScenarioError& error_;
 };
+
+std::unique_ptr<Scenario> read_scenario(Reader& reader, const JsonValue& doc, std::string source,
+                                        std::optional<std::string> name_override, std::string_view default_name) {
+  if (!reader.object(doc, "", {"name", "description", "seed", "rules"})) return nullptr;
+  auto scenario = std::make_unique<Scenario>();
+  scenario->source = std::move(source);
+  if (const JsonValue* name = json_member(doc, "name"); name && !reader.string(*name, "/name", scenario->name)) {
+    return nullptr;
+  }
+  if (name_override) scenario->name = *name_override;
+  if (scenario->name.empty() && !default_name.empty()) scenario->name = std::string(default_name);
+  if (scenario->name.empty() || scenario->name.find('/') != std::string::npos) {
+    reader.fail("/name", "a scenario needs a name: one non-empty word without '/'");
+    return nullptr;
+  }
+  if (const JsonValue* d = json_member(doc, "description"); d && !d->IsString()) {
+    reader.fail("/description", "must be a string");
+    return nullptr;
+  }
+  if (const JsonValue* seed = json_member(doc, "seed")) {
+    if (!seed->IsUint64()) {
+      reader.fail("/seed", "must be a whole number >= 0");
+      return nullptr;
+    }
+    scenario->seed = seed->GetUint64();
+  }
+  const JsonValue* rules = json_member(doc, "rules");
+  if (rules == nullptr || !rules->IsArray()) {
+    reader.fail("/rules", "a scenario needs a rules array");
+    return nullptr;
+  }
+  for (rapidjson::SizeType i = 0; i < rules->Size(); ++i) {
+    scenario->rules.emplace_back();
+    if (!reader.rule((*rules)[i], json_pointer("/rules", i), i, scenario->rules.back())) return nullptr;
+  }
+  scenario->reset_counters();
+  return scenario;
+}
 
 
 }  // namespace
@@ -424,45 +438,13 @@ std::unique_ptr<Scenario> parse_scenario(std::string_view text, const VendorRegi
                                          std::optional<std::string> name_override, ScenarioError& error,
                                          std::string_view default_name) {
   JsonDocument doc;
-  if (auto parse_error = parse_json(text, doc, JsonDialect::relaxed)) {
-    error = {"", "line " + std::to_string(parse_error->line) + " column " + std::to_string(parse_error->column) + ": " +
-                     parse_error->message};
+  if (auto syntax = parse_document(text, doc)) {
+    error = std::move(*syntax);
     return nullptr;
   }
-  Reader reader(vendors, error);
-  if (!reader.object(doc, "", {"name", "description", "seed", "rules"})) return nullptr;
-  auto scenario = std::make_unique<Scenario>();
-  scenario->source = std::move(source);
-  if (const JsonValue* name = json_member(doc, "name"); name && !reader.string(*name, "/name", scenario->name)) {
-    return nullptr;
-  }
-  if (name_override) scenario->name = *name_override;
-  if (scenario->name.empty() && !default_name.empty()) scenario->name = std::string(default_name);
-  if (scenario->name.empty() || scenario->name.find('/') != std::string::npos) {
-    reader.fail("/name", "a scenario needs a name: one non-empty word without '/'");
-    return nullptr;
-  }
-  if (const JsonValue* d = json_member(doc, "description"); d && !d->IsString()) {
-    reader.fail("/description", "must be a string");
-    return nullptr;
-  }
-  if (const JsonValue* seed = json_member(doc, "seed")) {
-    if (!seed->IsUint64()) {
-      reader.fail("/seed", "must be a whole number >= 0");
-      return nullptr;
-    }
-    scenario->seed = seed->GetUint64();
-  }
-  const JsonValue* rules = json_member(doc, "rules");
-  if (rules == nullptr || !rules->IsArray()) {
-    reader.fail("/rules", "a scenario needs a rules array");
-    return nullptr;
-  }
-  for (rapidjson::SizeType i = 0; i < rules->Size(); ++i) {
-    scenario->rules.emplace_back();
-    if (!reader.rule((*rules)[i], json_pointer("/rules", i), i, scenario->rules.back())) return nullptr;
-  }
-  scenario->reset_counters();
+  Reader reader(vendors);
+  auto scenario = read_scenario(reader, doc, std::move(source), std::move(name_override), default_name);
+  if (!scenario) error = *reader.take_issue();
   return scenario;
 }
 

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/callbacks/callbacks.hpp"
+#include "core/document.hpp"
 #include "core/faults.hpp"
 #include "core/json.hpp"
 #include "core/uri.hpp"
@@ -39,8 +41,12 @@ struct RuleMatch {
   std::vector<std::pair<std::string, std::string>> headers;
   std::vector<std::pair<std::string, std::string>> params;
   std::vector<std::pair<std::string, std::string>> body;  // JSON pointer -> glob
+  // A callback rule (scenarios/callback_rules.hpp): the glob of the vendor's event names it
+  // matches. Such a rule matches deliveries, never requests.
+  std::optional<std::string> callback;
 
   bool matches(const Call& call, MatchCache& cache) const;
+  bool matches_callback(const CallbackView& delivery, MatchCache& cache) const;
 };
 
 struct RuleWhen {
@@ -59,6 +65,7 @@ struct Rule {
   std::int64_t delay_ms = 0;
   std::int64_t jitter_ms = 0;
   std::vector<FaultPlan> steps;  // one for "respond", several for "sequence"
+  std::vector<CallbackFault> callback_steps;  // the same, for a callback rule
 
   std::uint64_t matched = 0;
   std::uint64_t fired = 0;
@@ -77,10 +84,7 @@ struct Scenario {
   double uniform() { return static_cast<double>(random() >> 11) * 0x1.0p-53; }
 };
 
-struct ScenarioError {
-  std::string pointer;
-  std::string message;
-};
+using ScenarioError = DocumentIssue;
 
 // Parses one scenario document (comments and trailing commas allowed), checking every key,
 // vendor, operation, error id, glob and range against the registered vendors. The name is

@@ -295,7 +295,7 @@ describe('identity', () => {
     const key = await cp.send(new CreateApiKeyCredentialProviderCommand({ name: 'search-key', apiKey: 'secret-value' }));
     assert.equal(key.credentialProviderArn,
       'arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/search-key');
-    assert.match(key.apiKeySecretArn, /^arn:aws:secretsmanager:us-east-1:123456789012:secret:/);
+    assert.match(key.apiKeySecretArn.secretArn, /^arn:aws:secretsmanager:us-east-1:123456789012:secret:/);
     const got = await cp.send(new GetApiKeyCredentialProviderCommand({ name: 'search-key' }));
     assert.equal(got.apiKey, undefined, 'the key itself is never answered');
     await cp.send(new UpdateApiKeyCredentialProviderCommand({ name: 'search-key', apiKey: 'rotated' }));

@@ -14,13 +14,17 @@ import { eventually, slowdown, startEmulator, stopCleanly } from '../support/emu
 import { CODE_INTERPRETER, TEST_CREDENTIALS, client, rejection } from '../support/agentcore.mjs';
 
 // Short limits keep the runaway tests short; they apply to every execution. An interpreter's
-// start does not count against them, so they need no room for the sanitizers' slowdown.
+// start does not count against them, so they need no room for the sanitizers' slowdown. The CPU
+// limit is well above the wall-clock one: a busy loop burns CPU as fast as the clock runs, and on a
+// loaded machine the CPU limit (SIGXCPU, exit 152) could otherwise win the race the runaway test
+// is about. The CPU limit has its own test in tests/unit/core/exec_test.cpp.
 const TIMEOUT_S = 3;
+const CPU_S = TIMEOUT_S * 5;
 let emulator;
 let sdk;
 
 before(async () => {
-  emulator = await startEmulator({ args: ['--exec-limits', `timeout=${TIMEOUT_S}s,cpu=${TIMEOUT_S}s,output=64k`] });
+  emulator = await startEmulator({ args: ['--exec-limits', `timeout=${TIMEOUT_S}s,cpu=${CPU_S}s,output=64k`] });
   sdk = client(emulator.url);
 });
 after(async () => {

@@ -50,15 +50,17 @@ describe('routing: AgentCore whatever the path', () => {
   });
 
   it('a real operation that is not emulated answers 501 naming it', async () => {
-    const headers = sign({ method: 'POST', host, path: '/memories/m1/events', body: '{}' });
-    const r = await call(`${emulator.url}/memories/m1/events`, { method: 'POST', headers, body: '{}' });
-    assert.equal(r.status, 400, r.text);  // the model's constraints first: actorId is required
-    const body = JSON.stringify({ actorId: 'actor-1', eventTimestamp: 1, payload: [{ blob: 'e30=' }] });
-    const signed = sign({ method: 'POST', host, path: '/memories/memory_one-a1b2c3d4e5/events', body });
-    const r2 = await call(`${emulator.url}/memories/memory_one-a1b2c3d4e5/events`, { method: 'POST', headers: signed, body });
+    const route = '/identities/payment/token';
+    const headers = sign({ method: 'POST', host, path: route, body: '{}' });
+    const r = await call(`${emulator.url}${route}`, { method: 'POST', headers, body: '{}' });
+    assert.equal(r.status, 400, r.text);  // the model's constraints first: workloadIdentityToken is required
+    const body = JSON.stringify({ workloadIdentityToken: 'wat', resourceCredentialProviderName: 'pay',
+      paymentTokenRequest: { stripePrivyTokenRequest: { requestPath: '/v1/wallets', requestBody: '{}' } } });
+    const signed = sign({ method: 'POST', host, path: route, body });
+    const r2 = await call(`${emulator.url}${route}`, { method: 'POST', headers: signed, body });
     assert.equal(r2.status, 501, r2.text);
     assert.equal(r2.headers.get('x-amzn-errortype'), 'NotImplementedException');
-    assert.match(r2.json.message, /CreateEvent/);
+    assert.match(r2.json.message, /GetResourcePaymentToken/);
   });
 
   it('GET /_emulator/operations lists both planes, each operation with its route and whether it is emulated', async () => {

@@ -42,9 +42,9 @@ test('bad flags exit 2 with one line', () => {
 
 test('fixture errors name the file and line:column or pointer, and exit 2', () => {
   assertUsageError(run(['--fixtures', file('syntax.json', '{\n  "a": [1,\n  2\n')]), /syntax\.json:4:1: /);
-  assertUsageError(run(['--fixtures', file('vendor.json', '{"nosuchvendor": {}}')]), /vendor\.json: \/nosuchvendor: unknown vendor/);
+  assertUsageError(run(['--fixtures', file('vendor.json', '{"nosuchvendor": {}}')]), /vendor\.json: \/nosuchvendor: unknown key \(expected one of agentcore, ice, zego, rest\)$/);
   assertUsageError(run(['--fixtures', path.join(scratch, 'missing.json')]), /missing\.json: no such file/);
-  assertUsageError(run(['--fixtures', file('array.json', '[]')]), /array\.json: \/: a fixture document must be a JSON object/);
+  assertUsageError(run(['--fixtures', file('array.json', '[]')]), /array\.json: \/: must be an object, not array$/);
 });
 
 test('scenario errors name the file and pointer, and exit 2', () => {

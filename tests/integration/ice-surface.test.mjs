@@ -118,7 +118,10 @@ test('SetNotifyConfig and SubmitAIAgentVideoAuditTask are kept in GET /_emulator
     CapturePolicies: JSON.stringify([{ StartTime: 0, Duration: 5, FrameCount: 2, Prompt: 'describe' }]),
     CallbackConfig: JSON.stringify({ Url: 'http://127.0.0.1:9/audit', Token: 'audit-token' }) } });
   assert.equal(job.status, 200, job.text);
-  const state = (await call(`${base}/_emulator/state?vendor=ice`)).json.ice;
+  const redacted = (await call(`${base}/_emulator/state?vendor=ice`)).json.ice;
+  assert.equal(redacted.notifyConfigs[0].Token, '<redacted>');
+  assert.equal(redacted.videoAuditTasks[0].CallbackConfig.Token, '<redacted>');
+  const state = (await call(`${base}/_emulator/state?vendor=ice&secrets=true`)).json.ice;
   assert.deepEqual(state.notifyConfigs.map((c) => [c.AIAgentId, c.EnableNotify, c.CallbackUrl, c.EventTypes, c.Token]),
     [[VOICE_AGENT, true, 'http://127.0.0.1:9/ice', 'agent_start,agent_stop,error', 'cb-token']]);
   assert.equal(state.videoAuditTasks[0].JobId, job.json.JobId);

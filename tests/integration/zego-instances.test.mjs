@@ -48,8 +48,10 @@ test('an instance gets a numeric id and the registered agent\'s blocks where it 
   const ownLlm = { Url: 'https://llm.example/v1/chat/completions', ApiKey: 'sk', Model: 'm' };
   const id = await create({ LLM: ownLlm, TTS: null, ASR: null, VAD: null, CallbackConfig: null });
   assert.match(id, /^\d{19}$/);
-  const instance = (await zegoState(emu.url)).instances.find((i) => i.AgentInstanceId === id);
+  const instance = (await zegoState(emu.url, { secrets: true })).instances.find((i) => i.AgentInstanceId === id);
   assert.deepEqual(instance.LLM, ownLlm);
+  const redacted = (await zegoState(emu.url)).instances.find((i) => i.AgentInstanceId === id);
+  assert.equal(redacted.LLM.ApiKey, '<redacted>');
   assert.deepEqual(instance.TTS, tts);
   assert.deepEqual(instance.ASR, { Vendor: 'Tencent' });
   assert.equal(instance.AgentId, 'jacky');
@@ -136,7 +138,7 @@ test('UpdateAgentInstance replaces blocks, switches the user stream, refuses to 
   const id = await create();
   const newLlm = { Url: 'https://dashscope.aliyuncs.com/compatible-mode/v1/chat/completions', ApiKey: 'zego_test', Model: 'qwen-plus' };
   await zego.ok('UpdateAgentInstance', { AgentInstanceId: id, LLM: newLlm, RTC: { UserStreamId: 'user_stream_new' } });
-  const instance = (await zegoState(emu.url)).instances.find((i) => i.AgentInstanceId === id);
+  const instance = (await zegoState(emu.url, { secrets: true })).instances.find((i) => i.AgentInstanceId === id);
   assert.deepEqual(instance.LLM, newLlm);
   assert.equal(instance.RTC.UserStreamId, 'user_stream_new');
   assert.equal(instance.RTC.RoomId, `room_${streams}`);

@@ -80,8 +80,9 @@ export async function mergeZego(url, section) {
   return r.json.zego;
 }
 
-export async function zegoState(url) {
-  return (await call(`${url}/_emulator/state?vendor=zego`)).json.zego;
+/** The live "zego" state; `secrets: true` shows the ServerSecrets and LLM/TTS/ASR keys unredacted. */
+export async function zegoState(url, { secrets = false } = {}) {
+  return (await call(`${url}/_emulator/state?vendor=zego${secrets ? '&secrets=true' : ''}`)).json.zego;
 }
 
 export const rtc = (n = 1) => ({

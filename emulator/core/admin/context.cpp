@@ -2,6 +2,7 @@
 
 #include "core/pipeline.hpp"
 #include "core/registry.hpp"
+#include "core/text.hpp"
 
 namespace agentemu::admin {
 
@@ -41,6 +42,13 @@ bool read_vendor_param(Context& admin, Call& call, std::optional<std::string>& o
     return false;
   }
   return true;
+}
+
+bool valid_status_filter(std::string_view value) {
+  if (value == "0") return true;
+  if (value.size() != 3 || value[0] < '1' || value[0] > '5') return false;
+  if (value.substr(1) == "xx" || value.substr(1) == "XX") return true;
+  return parse_int64(value).has_value();
 }
 
 }  // namespace agentemu::admin

@@ -18,12 +18,14 @@
 
 namespace agentemu {
 
+class CallbackEngine;
 class Clock;
 class Fixtures;
 class Journal;
 class Metrics;
 class Scenarios;
 class Scheduler;
+class StateFile;
 class VendorRegistry;
 
 namespace admin {
@@ -38,6 +40,8 @@ struct Context {
   Clock& clock;
   Scheduler& scheduler;
   Scenarios* scenarios = nullptr;
+  CallbackEngine* callbacks = nullptr;  // GET /_emulator/callbacks; null where none runs
+  const StateFile* state_file = nullptr;  // --state-file, when given
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::mutex catalogue_mutex;
   std::shared_ptr<const OperationCatalogue> catalogue;  // built when a diagnosis first needs it
@@ -56,6 +60,8 @@ bool parse_body(Call& call, JsonDocument& doc);
 std::optional<std::vector<QueryParam>> read_query(Call& call);
 // ?vendor=NAME when given: answers false after writing a 400 for a vendor agentemu does not have.
 bool read_vendor_param(Context& admin, Call& call, std::optional<std::string>& only);
+// A status filter: "404", a class such as "4xx", or "0" (no HTTP answer).
+bool valid_status_filter(std::string_view value);
 
 }  // namespace admin
 }  // namespace agentemu

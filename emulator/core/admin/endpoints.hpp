@@ -11,6 +11,7 @@ void health(Context& admin, Call& call, const PathParams& params);
 void reset(Context& admin, Call& call, const PathParams& params);
 void read_state(Context& admin, Call& call, const PathParams& params);
 void merge_state(Context& admin, Call& call, const PathParams& params);
+void save_state(Context& admin, Call& call, const PathParams& params);  // to --state-file
 void metrics(Context& admin, Call& call, const PathParams& params);
 
 // requests.cpp: the journal
@@ -33,6 +34,10 @@ void remove_all_scenarios(Context& admin, Call& call, const PathParams& params);
 void put_scenario(Context& admin, Call& call, const PathParams& params);
 void remove_scenario(Context& admin, Call& call, const PathParams& params);
 void reload_scenario(Context& admin, Call& call, const PathParams& params);  // reads its file again
+
+// callbacks.cpp: every callback attempt
+void list_callbacks(Context& admin, Call& call, const PathParams& params);
+void count_callbacks(Context& admin, Call& call, const PathParams& params);
 
 // ui.cpp: the dashboard
 void ui_page(Context& admin, Call& call, const PathParams& params);

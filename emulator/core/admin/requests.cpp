@@ -56,14 +56,6 @@ bool bad_filter(Call& call, std::string_view message) {
   return false;
 }
 
-// "404", a class such as "4xx", or "0" (no HTTP answer: a scripted network fault).
-bool valid_status(std::string_view value) {
-  if (value == "0") return true;
-  if (value.size() != 3 || value[0] < '1' || value[0] > '5') return false;
-  if (value.substr(1) == "xx" || value.substr(1) == "XX") return true;
-  return parse_int64(value).has_value();
-}
-
 // The filters of /requests, /requests/count and /requests/unmatched; answers false after writing
 // a 400. `vendor` names a vendor agentemu has, or none (the requests no vendor claimed).
 bool read_filter(Context& admin, Call& call, JournalFilter& filter) {
@@ -81,7 +73,7 @@ bool read_filter(Context& admin, Call& call, JournalFilter& filter) {
     } else if (p.name == "operation") {
       filter.operation = p.value;
     } else if (p.name == "status") {
-      if (!valid_status(p.value)) return bad_filter(call, "status must be a code such as 404, a class such as 4xx, or 0");
+      if (!valid_status_filter(p.value)) return bad_filter(call, "status must be a code such as 404, a class such as 4xx, or 0");
       filter.status = p.value;
     } else if (p.name == "scenario") {
       filter.scenario = p.value;

@@ -20,6 +20,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/_emulator/requests/{id}", one_request},
     {"GET", "/_emulator/state", read_state},
     {"POST", "/_emulator/state", merge_state},
+    {"POST", "/_emulator/state/save", save_state},
     {"GET", "/_emulator/operations", operations},
     {"GET", "/_emulator/clock", read_clock},
     {"PUT", "/_emulator/clock", move_clock},
@@ -30,7 +31,8 @@ constexpr Route kRoutes[] = {
     {"POST", "/_emulator/scenarios/{name}/reload", reload_scenario},
     {"GET", "/_emulator/ui", ui_page},
     {"GET", "/_emulator/ui/{file}", ui_asset},
-    // The callbacks issue adds GET /_emulator/callbacks and /callbacks/count here.
+    {"GET", "/_emulator/callbacks", list_callbacks},
+    {"GET", "/_emulator/callbacks/count", count_callbacks},
 };
 
 // "/a/b/c" as its segments; one trailing '/' is ignored.

@@ -41,9 +41,10 @@ void put_scenario(Context& admin, Call& call, const PathParams& params) {
   if (!available(admin, call)) return;
   const auto name = scenario_name(call, params);
   if (!name) return;
-  if (auto error = admin.scenarios->put(*name, call.request.body)) {
-    set_core_error(call.response, 400, "invalid_scenario", *error);
-    return;
+  if (auto issue = admin.scenarios->put(*name, call.request.body)) {
+    JsonWriter w;
+    write_issue(w, "invalid_scenario", *issue);
+    return ok_json(call, w, 400);
   }
   JsonWriter w;
   w.begin_object().field("status", "ok").field("name", *name).end_object();

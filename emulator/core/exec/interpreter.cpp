@@ -173,7 +173,7 @@ struct Interpreter::Impl : std::enable_shared_from_this<Interpreter::Impl> {
     if (phase != Phase::ready || active || queue.empty()) return;
     Pending next = std::move(queue.front());
     queue.pop_front();
-    active.emplace();
+    active.emplace(Active{});
     active->id = ++last_id;
     active->marker = "\x1e" "agentemu-end-" + random_hex(12) + "\x1e";
     active->out.marker = active->marker;

@@ -629,7 +629,7 @@ struct CommandRun::State : std::enable_shared_from_this<CommandRun::State> {
 };
 
 std::shared_ptr<CommandRun> CommandRun::start(ProcessSupervisor& supervisor, const ProcessSpec& spec,
-                                              std::function<void(CommandResult&)> done) {
+                                              std::function<void(CommandResult&)> done, Progress progress) {
   auto run = std::shared_ptr<CommandRun>(new CommandRun());
   auto state = std::make_shared<State>(supervisor.io());
   run->state_ = state;
@@ -645,13 +645,14 @@ std::shared_ptr<CommandRun> CommandRun::start(ProcessSupervisor& supervisor, con
     return run;
   }
   state->child = child;
-  const auto keep = [state](BoundedText& into) {
-    return [state, &into](std::string_view bytes) {
+  const auto keep = [state, progress](BoundedText& into, bool is_stderr) {
+    return [state, &into, is_stderr, progress](std::string_view bytes) {
       if (bytes.empty()) {
         --state->streams_open;
         state->maybe_finish();
         return;
       }
+      if (progress) progress(is_stderr, bytes);
       std::lock_guard lock(state->mutex);
       into.append(bytes);
     };
@@ -666,7 +667,7 @@ std::shared_ptr<CommandRun> CommandRun::start(ProcessSupervisor& supervisor, con
       }
     }
   });
-  child->start_reading(keep(state->out), keep(state->err), [state](ExitStatus status) {
+  child->start_reading(keep(state->out, false), keep(state->err, true), [state](ExitStatus status) {
     state->status = status;
     state->maybe_finish();
     if (state->done_called) return;

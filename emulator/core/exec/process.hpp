@@ -118,8 +118,11 @@ struct CommandResult {
 // once it exits. `done` runs once, on the io_context. The returned handle stops it early.
 class CommandRun {
  public:
+  // Output as it arrives (`is_stderr` says which stream), for a caller that streams it on; the
+  // bytes are also kept, bounded, in the result. Runs on the io_context, before `done`.
+  using Progress = std::function<void(bool is_stderr, std::string_view bytes)>;
   static std::shared_ptr<CommandRun> start(ProcessSupervisor& supervisor, const ProcessSpec& spec,
-                                           std::function<void(CommandResult&)> done);
+                                           std::function<void(CommandResult&)> done, Progress progress = nullptr);
   void stop();  // kills it; `done` still runs, with the status of the kill
   // What it printed so far (a background task being polled).
   void peek(std::string& out, std::string& err) const;

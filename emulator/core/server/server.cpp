@@ -315,14 +315,7 @@ class Connection : public CallHost, public Tracked {
     r.headers.clear();  // filled once the head is read, and again when the body is
     r.method = message.method_string();
     r.target = message.target();
-    std::string_view target = r.target;
-    if (target.starts_with("http://") || target.starts_with("https://")) {  // absolute-form
-      const auto slash = target.find('/', target.find("//") + 2);
-      target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
-    }
-    const auto question = target.find('?');
-    r.path = target.substr(0, question);
-    r.query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+    split_target(r.target, r.path, r.query);
     for (const auto& field : message) r.headers.push_back({field.name_string(), field.value()});
     r.secure = secure_;
   }

@@ -13,8 +13,11 @@ namespace {
 
 constexpr std::string_view kSessionHeader = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id";
 constexpr std::string_view kRequestIdHeader = "X-Amzn-Bedrock-AgentCore-Runtime-Request-Id";
+// The agent's credential for Identity: GetResourceApiKey and GetResourceOauth2Token take it.
+constexpr std::string_view kWorkloadTokenHeader = "WorkloadAccessToken";
 constexpr std::string_view kCustomPrefix = "X-Amzn-Bedrock-AgentCore-Runtime-Custom-";
 constexpr std::size_t kDiagnosticBody = 1024;
+constexpr std::size_t kAgentCardMax = 1024 * 1024;  // an agent card is a small JSON document
 
 // What AgentCore passes to the agent: the payload's type, what the caller accepts, the session,
 // a request id, the caller's user id, MCP's session headers, the custom headers and the trace
@@ -33,6 +36,11 @@ std::vector<std::pair<std::string, std::string>> agent_headers(const Request& re
   out.emplace_back(kSessionHeader, session_id);
   out.emplace_back(kRequestIdHeader, request_id);
   return out;
+}
+
+std::string workload_token(HandlerContext& h, const Runtime& runtime) {
+  return h.state.identity.runtime_token(runtime.account, runtime.region, runtime.runtime_id,
+                                        h.call.request.header("X-Amzn-Bedrock-AgentCore-Runtime-User-Id"), h.call.now);
 }
 
 // The agent's answer, read as it arrives and written on as it arrives.
@@ -158,6 +166,12 @@ void add_answer_headers(Call& call, const std::string& session_id, const HttpRes
 
 }  // namespace
 
+std::string_view invocation_path(const Runtime& runtime) {
+  if (runtime.server_protocol == "MCP") return "/mcp";
+  if (runtime.server_protocol == "A2A") return "/";
+  return "/invocations";
+}
+
 std::string runtime_error_message(int status) {
   return "Received error (" + std::to_string(status) + ") from runtime. Please check your CloudWatch logs for more information.";
 }
@@ -176,9 +190,10 @@ std::string AgentLinks::url_for(const Runtime& runtime) const {
 void AgentLinks::invoke(HandlerContext& h, const Runtime& runtime, const std::string& url, const std::string& session_id) {
   HttpRequestSpec spec;
   spec.method = "POST";
-  spec.url = url + "/invocations";
+  spec.url = url + std::string(invocation_path(runtime));
   spec.body.assign(h.call.request.body);
   spec.headers = agent_headers(h.call.request, session_id, h.in.request_id);
+  spec.headers.emplace_back(kWorkloadTokenHeader, workload_token(h, runtime));
   spec.connect_timeout = kAgentConnectTimeout;
   spec.timeout = context_.local->options().agent_timeout;
   const std::string session_key = runtime.runtime_id + "\n" + session_id;
@@ -196,7 +211,7 @@ void AgentLinks::invoke(HandlerContext& h, const Runtime& runtime, const std::st
   };
 
   context_.local->http().open(
-      std::move(spec), [deferred = h.call.defer(), target = url + "/invocations", session_id, touch](
+      std::move(spec), [deferred = h.call.defer(), target = url + std::string(invocation_path(runtime)), session_id, touch](
                            const HttpError& error, HttpResponseHead& head, std::shared_ptr<HttpBodyReader> body) mutable {
         Call& call = deferred.call();
         if (error) {
@@ -226,6 +241,35 @@ void AgentLinks::invoke(HandlerContext& h, const Runtime& runtime, const std::st
       });
 }
 
+void AgentLinks::agent_card(HandlerContext& h, const std::string& url, const std::string& session_id) {
+  HttpRequestSpec spec;
+  spec.url = url + "/.well-known/agent-card.json";
+  spec.headers = {{std::string(kSessionHeader), session_id}, {std::string(kRequestIdHeader), h.in.request_id}};
+  spec.connect_timeout = kAgentConnectTimeout;
+  spec.timeout = context_.local->options().agent_timeout;
+  spec.max_body_bytes = kAgentCardMax;
+  std::string target = spec.url;
+  context_.local->http().fetch(std::move(spec), [deferred = h.call.defer(), target = std::move(target), session_id](
+                                                    const HttpError& error, HttpResponse& response) mutable {
+    Call& call = deferred.call();
+    JsonDocument card;
+    if (error) {
+      answer_unreachable(call, unreachable_message(error), "agentemu asked " + target + " for the agent card: " + error.message);
+    } else if (response.status >= 400) {
+      answer_unreachable(call, runtime_error_message(response.status),
+                         "the agent at " + target + " answered " + std::to_string(response.status) + ": " +
+                             response.body.substr(0, kDiagnosticBody));
+    } else if (parse_json(response.body, card) || !card.IsObject()) {
+      answer_unreachable(call, "The runtime's agent card is not a JSON object",
+                         "the agent at " + target + " answered: " + response.body.substr(0, kDiagnosticBody));
+    } else {
+      call.response.set(200, "application/json", std::move(response.body));
+      add_answer_headers(call, session_id, nullptr);
+    }
+    deferred.finish();
+  });
+}
+
 void AgentLinks::open_websocket(HandlerContext& h, const Runtime& runtime, const std::string& url,
                                 const std::string& session_id) {
   if (url.empty()) {
@@ -239,6 +283,11 @@ void AgentLinks::open_websocket(HandlerContext& h, const Runtime& runtime, const
   spec.url = url + "/ws";
   for (auto& [name, value] : agent_headers(h.call.request, session_id, h.in.request_id)) {
     if (!iequals(name, "content-type") && !iequals(name, "accept")) spec.headers.emplace_back(std::move(name), std::move(value));
+  }
+  spec.headers.emplace_back(kWorkloadTokenHeader, workload_token(h, runtime));
+  // A presigned URL carries the custom headers in its query (RuntimeClient.generatePresignedUrl).
+  for (const QueryParam& p : h.in.query) {
+    if (istarts_with(p.name, kCustomPrefix) && !h.call.request.has_header(p.name)) spec.headers.emplace_back(p.name, p.value);
   }
   spec.timeout = kAgentConnectTimeout;
   context_.local->http().connect_websocket(

@@ -33,6 +33,8 @@ class AgentLinks {
   std::string url_for(const Runtime& runtime) const;
   // Forwards the invocation of a session that is open (and counted); answers later.
   void invoke(HandlerContext& h, const Runtime& runtime, const std::string& url, const std::string& session_id);
+  // GetAgentCard of an A2A runtime: GET {url}/.well-known/agent-card.json, answered as it comes.
+  void agent_card(HandlerContext& h, const std::string& url, const std::string& session_id);
   // The runtime's WebSocket: to {url}/ws when there is a URL, else an echo of each message.
   void open_websocket(HandlerContext& h, const Runtime& runtime, const std::string& url, const std::string& session_id);
   // Forgets the sessions being watched (POST /_emulator/reset); polling stops.
@@ -56,6 +58,10 @@ class AgentLinks {
   std::set<std::string, std::less<>> polling_;                      // URLs with a poll pending
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);      // scheduled polls check it
 };
+
+// Where the runtime contract mounts invocations for the runtime's server protocol: /invocations
+// (HTTP, AGUI), /mcp (MCP), / (A2A).
+std::string_view invocation_path(const Runtime& runtime);
 
 // The RuntimeClientError message for an agent that answered `status` (AWS's own text).
 std::string runtime_error_message(int status);

@@ -3,6 +3,7 @@
 #include "core/crypto.hpp"
 #include "core/describe.hpp"
 #include "core/text.hpp"
+#include "vendors/agentcore/handshake.hpp"
 
 namespace agentemu::agentcore {
 namespace {
@@ -145,7 +146,8 @@ const ParamSpec kRuntimeLabelSpec{.name = "agentRuntimeArn", .required = true, .
 
 AgentcoreVendor::AgentcoreVendor(const VendorContext& context) : context_(context) {
   compile_patterns();
-  for (const std::span<const HandlerRow> rows : {data_plane_handlers(), control_plane_handlers()}) {
+  for (const std::span<const HandlerRow> rows :
+       {data_plane_handlers(), control_plane_handlers(), memory_handlers(), identity_handlers()}) {
     for (const HandlerRow& row : rows) handlers_[row.op] = row.run;
   }
 }
@@ -153,6 +155,7 @@ AgentcoreVendor::AgentcoreVendor(const VendorContext& context) : context_(contex
 VendorRoutes AgentcoreVendor::routes() const {
   VendorRoutes routes;
   for (const std::string& prefix : prefix_texts()) routes.path_prefixes.push_back(prefix);
+  routes.path_prefixes.push_back("/browser-streams");  // a browser session's streams (browser_sessions.hpp)
   routes.host_globs = {"bedrock-agentcore.*.amazonaws.com",      "bedrock-agentcore-fips.*.amazonaws.com",
                        "bedrock-agentcore.*.amazonaws.com.cn",   "bedrock-agentcore.*.api.aws",
                        "bedrock-agentcore-fips.*.api.aws",       "bedrock-agentcore-control.*.amazonaws.com",
@@ -221,6 +224,25 @@ bool AgentcoreVendor::decode(Call& call) {
     answer_error(call, in, "ValidationException", "Unable to decode the path label agentRuntimeArn: '" + std::string(*ws) + "'");
     return false;
   }
+  // Its interactive shell neither: known, and answered as not emulated once the signature holds.
+  if (call.request.method == "GET" && call.request.path.starts_with("/runtimes/") &&
+      call.request.path.ends_with("/ws/shells")) {
+    in.websocket = in.shell = true;
+    return true;
+  }
+  // Neither are a browser session's streams (browser_sessions.hpp).
+  if (const auto stream = browser_stream_path(call.request); stream && call.request.method == "GET") {
+    in.browser_stream = stream->stream;
+    auto browser = percent_decode(stream->browser);
+    auto session = percent_decode(stream->session);
+    if (!browser || !session) {
+      answer_error(call, in, "ValidationException", "Unable to decode the path of " + std::string(call.request.path));
+      return false;
+    }
+    in.label = std::move(*browser);
+    in.labels.emplace_back("sessionId", std::move(*session));
+    return true;
+  }
   const RouteMatch route = match_route(call.request.method, call.request.path, planes_for_host(call.request.host()));
   in.op = route.op;
   if (in.op == nullptr) {
@@ -261,37 +283,17 @@ bool AgentcoreVendor::decode(Call& call) {
 
 bool AgentcoreVendor::authenticate(Call& call) {
   AgentcoreCall& in = state_of(call);
-  if (context_.auth == AuthMode::lenient) {
-    // Any credentials: the tenant still follows the signature's scope and the key's account.
-    std::string ignored;
-    in.region.assign(kDefaultRegion);
-    std::string credential;  // a presigned request's X-Amz-Credential, as an Authorization would carry it
-    std::string_view header = call.request.header("authorization");
-    if (header.empty() && call.request.query.find("X-Amz-Credential=") != std::string_view::npos) {
-      if (const auto query = parse_query(call.request.query, PlusIs::literal)) {
-        if (const QueryParam* p = find_param(*query, "X-Amz-Credential")) {
-          credential = std::string(sigv4::kAlgorithm) + " Credential=" + p->value + ", SignedHeaders=host, Signature=0";
-          header = credential;
-        }
-      }
-    }
-    if (const auto auth = sigv4::parse_authorization(header, ignored)) {
-      if (!auth->region.empty()) in.region.assign(auth->region);
-      in.caller.access_key_id.assign(auth->access_key_id);
-      if (state_.find(auth->access_key_id, in.caller.credential)) in.account = in.caller.credential.account_id;
-    }
-    if (in.account.empty()) in.account.assign(kDefaultAccount);
-    return true;
-  }
-  if (auto failure = sigv4::verify(call.request, call.now, state_, in.caller)) {
+  Signer signer;
+  if (auto failure = authenticate_head(call.request, call.now, context_.auth, state_, signer)) {
     answer_error(call, in, failure->error, std::move(failure->message));
     call.response.diagnostic = failure->diagnostic.empty() && failure->error == "UnrecognizedClientException"
                                    ? unknown_key_diagnostic(call.request)
                                    : std::move(failure->diagnostic);
     return false;
   }
-  in.region = in.caller.region;
-  in.account = in.caller.credential.account_id.empty() ? std::string(kDefaultAccount) : in.caller.credential.account_id;
+  in.caller = std::move(signer.caller);
+  in.account = std::move(signer.account);
+  in.region = std::move(signer.region);
   return true;
 }
 
@@ -332,7 +334,7 @@ bool AgentcoreVendor::validate(Call& call) {
     return false;
   }
   in.query = std::move(*query);
-  if (in.websocket) return true;  // no body; runtime_websocket checks what it needs
+  if (in.websocket || in.browser_stream != BrowserStream::none) return true;  // no body; the handler checks what it needs
   if (in.op->body == Body::json) {
     if (request.body.empty()) {
       in.body.SetObject();
@@ -380,7 +382,8 @@ bool AgentcoreVendor::validate_beyond_model(Call& call, AgentcoreCall& in) {
       return false;
     }
   }
-  if (in.op->id == kInvokeAgentRuntime && !is_runtime_arn(in.label) && !in.query_value("accountId")) {
+  if ((in.op->id == kInvokeAgentRuntime || in.op->id == kInvokeAgentRuntimeCommand) && !is_runtime_arn(in.label) &&
+      !in.query_value("accountId")) {
     return missing("accountId", "an agent id needs the accountId of the agent's account");
   }
   if (in.op->id == kInvokeCodeInterpreter && !request.has_header("x-amzn-code-interpreter-session-id")) {
@@ -391,8 +394,15 @@ bool AgentcoreVendor::validate_beyond_model(Call& call, AgentcoreCall& in) {
 
 void AgentcoreVendor::execute(Call& call) {
   AgentcoreCall& in = state_of(call);
-  HandlerContext h{context_, state_, call, in, sandboxes_, agents_};
+  HandlerContext h{context_, state_, call, in, sandboxes_, agents_, browsers_};
+  if (in.shell) {
+    return answer_error(call, in, "NotImplementedException",
+                        "agentemu does not emulate the runtime's interactive shell (GET "
+                        "/runtimes/{agentRuntimeArn}/ws/shells); InvokeAgentRuntimeCommand runs commands in the "
+                        "session's working directory");
+  }
   if (in.websocket) return runtime_websocket(h);
+  if (in.browser_stream != BrowserStream::none) return browser_stream(h);
   if (const Handler run = handlers_[in.op->id]) return run(h);
   answer_error(call, in, "NotImplementedException",
                "agentemu does not emulate " + std::string(in.op->name) + " (" +

@@ -13,6 +13,7 @@
 #include "vendors/agentcore/auth.hpp"
 #include "vendors/agentcore/errors.hpp"
 #include "vendors/agentcore/agent_link.hpp"
+#include "vendors/agentcore/browser_sessions.hpp"
 #include "vendors/agentcore/operations.hpp"
 #include "vendors/agentcore/sandbox.hpp"
 #include "vendors/agentcore/state.hpp"
@@ -32,6 +33,8 @@ struct AgentcoreCall final : CallState {
   std::string account;  // the caller's tenant: account of the access key (or the default) ...
   std::string region;   // ... and the region of the credential scope
   bool websocket = false;  // GET /runtimes/{arn}/ws: the runtime's WebSocket (op is null)
+  bool shell = false;      // GET /runtimes/{arn}/ws/shells: its interactive shell, not emulated (op is null)
+  BrowserStream browser_stream = BrowserStream::none;  // GET /browser-streams/...: a browser session's stream (op is null)
 
   std::optional<std::string_view> query_value(std::string_view name) const;
   std::optional<std::string_view> label_value(std::string_view name) const;
@@ -48,6 +51,8 @@ struct HandlerRow {
 };
 std::span<const HandlerRow> data_plane_handlers();     // handlers.cpp
 std::span<const HandlerRow> control_plane_handlers();  // control.cpp
+std::span<const HandlerRow> memory_handlers();         // memory.cpp: Memory's data plane
+std::span<const HandlerRow> identity_handlers();       // identity.cpp: Identity's data plane
 
 class AgentcoreVendor final : public Vendor {
  public:
@@ -89,6 +94,7 @@ class AgentcoreVendor final : public Vendor {
   // What runs for real (INTERFACE.md, "Local execution"): code-interpreter sandboxes and local agents.
   Sandboxes sandboxes_{context_, state_};
   AgentLinks agents_{context_, state_};
+  Browsers browsers_{context_, state_};
 };
 
 // One function per operation (handlers.cpp).
@@ -99,16 +105,21 @@ struct HandlerContext {
   AgentcoreCall& in;
   Sandboxes& sandboxes;
   AgentLinks& agents;
+  Browsers& browsers;
 };
 void invoke_agent_runtime(HandlerContext& h);
 void runtime_websocket(HandlerContext& h);
 void stop_runtime_session(HandlerContext& h);
+void invoke_agent_runtime_command(HandlerContext& h);
+void get_agent_card(HandlerContext& h);
 void start_tool_session(HandlerContext& h, bool browser);
 void stop_tool_session(HandlerContext& h, bool browser);
 void get_tool_session(HandlerContext& h, bool browser);
 void list_tool_sessions(HandlerContext& h, bool browser);
 void invoke_code_interpreter(HandlerContext& h);
 void update_browser_stream(HandlerContext& h);
+void invoke_browser(HandlerContext& h);                // browser_invoke.cpp
+void save_browser_session_profile(HandlerContext& h);  // browser_profiles.cpp
 
 // GET /runtimes/{label}/ws: the raw label, or nullopt for any other request.
 std::optional<std::string_view> runtime_websocket_label(const Request& request);

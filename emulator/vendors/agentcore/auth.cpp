@@ -251,7 +251,7 @@ namespace {
 struct Claim {
   Authorization auth;
   std::string amz_date;  // yyyyMMddTHHmmssZ: X-Amz-Date, or the Date header in that form
-  SystemTime signed_at{};
+  std::int64_t signed_at = 0;  // ms since the epoch, any four-digit year (core/clock.hpp)
   bool presigned = false;
   std::int64_t expires = 0;  // presigned: seconds after signed_at
   std::string session_token;
@@ -260,8 +260,9 @@ struct Claim {
 
 constexpr std::int64_t kMaxPresignedSeconds = 604800;  // a week, as the SDK presigners enforce
 
-// "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 7231's IMF-fixdate, what clients send in Date).
-std::optional<SystemTime> parse_http_date(std::string_view text) {
+// "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 7231's IMF-fixdate, what clients send in Date) in the
+// basic format X-Amz-Date has ("19941106T084937Z"), which the string to sign carries.
+std::optional<std::string> amz_date_of_http_date(std::string_view text) {
   static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   if (text.size() != 29 || text[3] != ',' || text[4] != ' ' || !text.ends_with(" GMT")) return std::nullopt;
@@ -285,7 +286,7 @@ std::optional<SystemTime> parse_http_date(std::string_view text) {
   }
   char amz[40];  // 16 used; room for what the compiler cannot rule out
   std::snprintf(amz, sizeof amz, "%04d%02d%02dT%02d%02d%02dZ", year, month, day, hour, minute, second);
-  return parse_amz_date(std::string_view(amz, 16));  // the same range checks as X-Amz-Date
+  return std::string(amz, 16);  // read by the same parser as X-Amz-Date
 }
 
 std::string query_text(const std::vector<QueryParam>& query, std::string_view name) {
@@ -302,7 +303,9 @@ std::optional<Failure> read_header_claim(const Request& request, Claim& claim) {
   claim.session_token.assign(request.header("x-amz-security-token"));
   const std::string_view amz_date = request.header("x-amz-date");
   if (!amz_date.empty() || !request.has_header("date")) {
-    const auto signed_at = parse_amz_date(amz_date);
+    // Milliseconds for any four-digit year: a date far away is "expired", never an instant the
+    // clock cannot represent.
+    const auto signed_at = parse_amz_date_millis(amz_date);
     if (!signed_at) {
       return Failure{"IncompleteSignatureException",
                      amz_date.empty()
@@ -318,7 +321,8 @@ std::optional<Failure> read_header_claim(const Request& request, Claim& claim) {
   }
   // Signed over the Date header: the string to sign carries that time in the basic format.
   const std::string_view date = request.header("date");
-  const auto signed_at = parse_http_date(date);
+  const auto signed_amz = amz_date_of_http_date(date);
+  const auto signed_at = signed_amz ? parse_amz_date_millis(*signed_amz) : std::nullopt;
   if (!signed_at) {
     return Failure{"IncompleteSignatureException",
                    "Date must be in RFC 7231 format (Sun, 06 Nov 1994 08:49:37 GMT) or sent as X-Amz-Date. Got '" +
@@ -326,7 +330,7 @@ std::optional<Failure> read_header_claim(const Request& request, Claim& claim) {
                    {}};
   }
   claim.signed_at = *signed_at;
-  claim.amz_date = format_amz_date(*signed_at);
+  claim.amz_date = *signed_amz;
   return std::nullopt;
 }
 
@@ -358,7 +362,7 @@ std::optional<Failure> read_query_claim(const Request& request, Claim& claim) {
   if (!auth) return Failure{"IncompleteSignatureException", std::move(problem), {}};
   claim.auth = *auth;
   claim.amz_date = query_text(claim.query, "X-Amz-Date");
-  const auto signed_at = parse_amz_date(claim.amz_date);
+  const auto signed_at = parse_amz_date_millis(claim.amz_date);
   if (!signed_at) {
     return Failure{"IncompleteSignatureException",
                    "X-Amz-Date must be in ISO-8601 'basic format'. Got '" + claim.amz_date.substr(0, 64) + "'", {}};
@@ -397,16 +401,19 @@ std::string_view host_region(std::string_view host) {
   return {};
 }
 
+// Compared as milliseconds: a signing time of any four-digit year is expired or not yet current,
+// without forming an instant the clock cannot represent.
 std::optional<Failure> check_time(const Claim& claim, SystemTime now) {
-  if (claim.signed_at > now + kClockWindow) {
+  const std::int64_t now_ms = epoch_millis(now);
+  const std::int64_t window_ms = std::chrono::duration_cast<Millis>(kClockWindow).count();
+  if (claim.signed_at > now_ms + window_ms) {
     return Failure{"InvalidSignatureException",
                    "Signature not yet current: " + claim.amz_date + " is still later than " +
                        format_amz_date(now + kClockWindow) + " (" + format_amz_date(now) + " + 15 min.)",
                    {}};
   }
   if (claim.presigned) {
-    const SystemTime until = claim.signed_at + std::chrono::seconds(claim.expires);
-    if (now > until) {
+    if (now_ms > claim.signed_at + claim.expires * 1000) {  // expires is at most a week
       return Failure{"InvalidSignatureException",
                      "Signature expired: " + claim.amz_date + " is now earlier than " +
                          format_amz_date(now - std::chrono::seconds(claim.expires)) + " (" + format_amz_date(now) +
@@ -417,7 +424,7 @@ std::optional<Failure> check_time(const Claim& claim, SystemTime now) {
     }
     return std::nullopt;
   }
-  if (claim.signed_at < now - kClockWindow) {
+  if (claim.signed_at < now_ms - window_ms) {
     return Failure{"InvalidSignatureException",
                    "Signature expired: " + claim.amz_date + " is now earlier than " +
                        format_amz_date(now - kClockWindow) + " (" + format_amz_date(now) + " - 15 min.)",
@@ -513,8 +520,9 @@ std::optional<Failure> verify(const Request& request, SystemTime now, const Cred
   thread_local std::string canonical;
   thread_local std::string sts;
   const Sha256Digest& key = cached_signing_key(caller.credential.secret_access_key, auth.date, auth.region, auth.service);
-  const auto signature_for = [&](std::string_view hash) {
-    build_canonical_request(canonical, CanonicalParts{request.method, request.path, request.query, &request.headers,
+  const auto signature_for = [&](std::string_view hash, const std::vector<Header>* headers = nullptr) {
+    build_canonical_request(canonical, CanonicalParts{request.method, request.path, request.query,
+                                                      headers != nullptr ? headers : &request.headers,
                                                       auth.signed_headers, hash});
     build_string_to_sign(sts, claim.amz_date, auth.scope, canonical);
     return hmac_sha256(as_bytes(key), sts);
@@ -532,6 +540,16 @@ std::optional<Failure> verify(const Request& request, SystemTime now, const Cred
   bool good = matches(signature_for(payload_hash));
   // A presigner signs a body it cannot hash (a stream) as UNSIGNED-PAYLOAD.
   if (!good && claim.presigned && claimed.empty()) good = matches(signature_for(kUnsignedPayload));
+  // A URL presigned for "https://host" names no port, but a client opening it on agentemu's port
+  // sends "Host: host:port" (AWS listens on 443, so the two agree there).
+  if (!good && claim.presigned && request.header("host") != request.host()) {
+    std::vector<Header> portless = request.headers;
+    for (Header& h : portless) {
+      if (iequals(h.name, "host")) h.value = request.host();
+    }
+    good = matches(signature_for(payload_hash, &portless)) ||
+           (claimed.empty() && matches(signature_for(kUnsignedPayload, &portless)));
+  }
   if (!good) {
     const Sha256Digest expected = signature_for(payload_hash);
     return Failure{"InvalidSignatureException",

@@ -52,6 +52,14 @@ void set_text(JsonDocument& doc, std::string_view key, std::string_view value) {
   doc.AddMember(JsonValue(key.data(), static_cast<rapidjson::SizeType>(key.size()), a), v, a);
 }
 
+// The model's Secret shape: {"secretArn": arn}.
+void set_secret_arn(JsonDocument& doc, std::string_view key, std::string_view arn) {
+  auto& a = doc.GetAllocator();
+  JsonValue secret(rapidjson::kObjectType);
+  secret.AddMember("secretArn", JsonValue(arn.data(), static_cast<rapidjson::SizeType>(arn.size()), a), a);
+  doc.AddMember(JsonValue(key.data(), static_cast<rapidjson::SizeType>(key.size()), a), secret, a);
+}
+
 void set_value(JsonDocument& doc, std::string_view key, const JsonValue& value) {
   auto& a = doc.GetAllocator();
   JsonValue v(value, a);
@@ -307,6 +315,7 @@ void delete_handler(HandlerContext& h) {
   begin_delete(h, k, *r);
   if (K == KindId::code_interpreter) h.state.code_interpreters.erase(key);
   if (K == KindId::browser) h.state.browsers.erase(key);
+  if (K == KindId::memory) h.state.memory.forget(memory_key(h.in.account, h.in.region, key));  // its events and records
   refresh(h, *r);
   answer_record(h, k, *r->record);
   if (r->gone(h.call.now)) tenant_of(h).resources[static_cast<std::size_t>(k.id)].erase(key);
@@ -469,6 +478,11 @@ void sync_runtime(HandlerContext& h, const Resource& r) {
     }
   }
   runtime.invocation_url = invocation_url_of(*r.record);
+  if (const JsonValue* protocol = json_member(*r.record, "protocolConfiguration"); protocol != nullptr && protocol->IsObject()) {
+    if (const JsonValue* name = json_member(*protocol, "serverProtocol"); name != nullptr && name->IsString()) {
+      runtime.server_protocol.assign(name->GetString(), name->GetStringLength());
+    }
+  }
   const std::string key = runtime_key(runtime.account, runtime.region, runtime.runtime_id);
   h.state.runtimes.insert_or_assign(key, std::move(runtime));
 }
@@ -739,27 +753,11 @@ void create_api_key_provider(HandlerContext& h) {
   if (r == nullptr) return;
   const std::string source(h.in.body_string("apiKeySecretSource").value_or("MANAGED"));
   set_text(*r->record, "apiKeySecretSource", source);
-  set_text(*r->record, "apiKeySecretArn",
+  set_secret_arn(*r->record, "apiKeySecretArn",
            "arn:aws:secretsmanager:" + h.in.region + ":" + h.in.account + ":secret:bedrock-agentcore-identity!default/apikey/" +
                name + "-" + random_suffix(6));
   set_text(*r->record, "apiKeySecretJsonKey", "api_key_value");
   answer_record(h, k, *r->record);
-}
-
-// The output form of an OAuth2 provider's configuration: the input's, without the secret.
-void oauth2_output(JsonDocument& record) {
-  const JsonValue* input = json_member(record, "oauth2ProviderConfigInput");
-  if (input == nullptr || !input->IsObject()) return;
-  JsonDocument output;
-  output.CopyFrom(*input, output.GetAllocator());
-  for (auto& vendor : output.GetObject()) {
-    if (vendor.value.IsObject()) {
-      vendor.value.RemoveMember("clientSecret");
-      vendor.value.RemoveMember("clientSecretConfig");
-      vendor.value.RemoveMember("clientSecretSource");
-    }
-  }
-  set_value(record, "oauth2ProviderConfigOutput", output);
 }
 
 void create_oauth2_provider(HandlerContext& h) {
@@ -768,7 +766,7 @@ void create_oauth2_provider(HandlerContext& h) {
   const std::string name(h.in.body_string("name").value_or(""));
   Resource* r = create_resource(h, k, name);
   if (r == nullptr) return;
-  set_text(*r->record, "clientSecretArn",
+  set_secret_arn(*r->record, "clientSecretArn",
            "arn:aws:secretsmanager:" + h.in.region + ":" + h.in.account +
                ":secret:bedrock-agentcore-identity!default/oauth2/" + name + "-" + random_suffix(6));
   set_text(*r->record, "clientSecretJsonKey", "client_secret");
@@ -858,6 +856,22 @@ std::string invocation_url_of(const JsonValue& record) {
 
 std::span<const HandlerRow> control_plane_handlers() { return kControlPlane; }
 
+// The output form of an OAuth2 provider's configuration: the input's, without the secret.
+void oauth2_output(JsonDocument& record) {
+  const JsonValue* input = json_member(record, "oauth2ProviderConfigInput");
+  if (input == nullptr || !input->IsObject()) return;
+  JsonDocument output;
+  output.CopyFrom(*input, output.GetAllocator());
+  for (auto& vendor : output.GetObject()) {
+    if (vendor.value.IsObject()) {
+      vendor.value.RemoveMember("clientSecret");
+      vendor.value.RemoveMember("clientSecretConfig");
+      vendor.value.RemoveMember("clientSecretSource");
+    }
+  }
+  set_value(record, "oauth2ProviderConfigOutput", output);
+}
+
 void add_fixture_runtime(State& state, const Runtime& runtime, SystemTime now) {
   const std::string at = format_rfc3339_millis(now);
   Resource r;
@@ -884,6 +898,12 @@ void add_fixture_runtime(State& state, const Runtime& runtime, SystemTime now) {
   life.AddMember("idleRuntimeSessionTimeout", runtime.idle_timeout, life.GetAllocator());
   life.AddMember("maxLifetime", runtime.max_lifetime, life.GetAllocator());
   set_value(record, "lifecycleConfiguration", life);
+  if (runtime.server_protocol != "HTTP") {
+    JsonDocument protocol;
+    protocol.SetObject();
+    set_text(protocol, "serverProtocol", runtime.server_protocol);
+    set_value(record, "protocolConfiguration", protocol);
+  }
   if (!runtime.invocation_url.empty()) {
     JsonDocument tags;
     tags.SetObject();
@@ -925,7 +945,21 @@ void add_fixture_record(State& state, const Kind& k, const JsonValue& item, Syst
   r.steady = std::string(k.ready);
   r.record = std::make_shared<JsonDocument>();
   r.record->CopyFrom(item, r.record->GetAllocator());
-  // The tenant is the one the ARN names; without one, the default account and region.
+  const std::string tenant = fixture_record_tenant(k, item);
+  const auto slash = tenant.find('/');
+  const std::string_view account = std::string_view(tenant).substr(0, slash);
+  const std::string_view region = std::string_view(tenant).substr(slash + 1);
+  if (json_member(item, k.arn_member) == nullptr) set_text(*r.record, k.arn_member, resource_arn(k, region, account, r.key));
+  if (!k.ready.empty() && json_member(item, "status") == nullptr) set_text(*r.record, "status", k.ready);
+  if (json_member(item, k.created_member) == nullptr) set_text(*r.record, k.created_member, at);
+  if (json_member(item, k.updated_member) == nullptr) set_text(*r.record, k.updated_member, at);
+  if (k.id == KindId::oauth2_provider && json_member(item, "oauth2ProviderConfigOutput") == nullptr) {
+    oauth2_output(*r.record);  // what Get shows of a configuration the fixture gives as input
+  }
+  state.tenant(account, region).resources[static_cast<std::size_t>(k.id)].insert_or_assign(r.key, std::move(r));
+}
+
+std::string fixture_record_tenant(const Kind& k, const JsonValue& item) {
   std::string account(kDefaultAccount), region(kDefaultRegion);
   if (const JsonValue* arn = json_member(item, k.arn_member); arn != nullptr && arn->IsString()) {
     const auto parts = split(std::string_view(arn->GetString(), arn->GetStringLength()), ':');
@@ -933,13 +967,8 @@ void add_fixture_record(State& state, const Kind& k, const JsonValue& item, Syst
       region.assign(parts[3]);
       account.assign(parts[4]);
     }
-  } else {
-    set_text(*r.record, k.arn_member, resource_arn(k, region, account, r.key));
   }
-  if (!k.ready.empty() && json_member(item, "status") == nullptr) set_text(*r.record, "status", k.ready);
-  if (json_member(item, k.created_member) == nullptr) set_text(*r.record, k.created_member, at);
-  if (json_member(item, k.updated_member) == nullptr) set_text(*r.record, k.updated_member, at);
-  state.tenant(account, region).resources[static_cast<std::size_t>(k.id)].insert_or_assign(r.key, std::move(r));
+  return account + "/" + region;
 }
 
 }  // namespace agentemu::agentcore

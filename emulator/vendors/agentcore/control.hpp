@@ -3,10 +3,12 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/json.hpp"
+#include "core/vendor.hpp"
 #include "vendors/agentcore/state.hpp"
 
 namespace agentemu::agentcore {
@@ -72,6 +74,17 @@ std::string invocation_url_of(const JsonValue& record);
 // endpoints), and a record of another kind as the fixture holds it (the Get output's members).
 void add_fixture_runtime(State& state, const Runtime& runtime, SystemTime now);
 void add_fixture_record(State& state, const Kind& k, const JsonValue& item, SystemTime now);
+// The tenant ("account/region", State::tenants' key) a fixture record belongs to: the one its ARN
+// names, else the default account and region.
+std::string fixture_record_tenant(const Kind& k, const JsonValue& item);
+
+// The output form of an OAuth2 provider's configuration: the input's, without the secret.
+void oauth2_output(JsonDocument& record);
+// The "controlPlane" section (control_state.cpp): the records of runtimes, endpoints, code
+// interpreters and browsers as the dump writes them; applied after the other sections.
+std::optional<FixtureIssue> check_control_state(const JsonValue& list, const std::string& at);
+void apply_control_state(State& state, const JsonValue& list, SystemTime now);
+void write_control_state(JsonWriter& w, const State& state, SystemTime now);
 
 std::string random_suffix(std::size_t length);
 std::string resource_arn(const Kind& k, std::string_view region, std::string_view account, std::string_view id);

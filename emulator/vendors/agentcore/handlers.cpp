@@ -8,6 +8,8 @@
 #include "vendors/agentcore/agentcore_vendor.hpp"
 #include "vendors/agentcore/eventstream.hpp"
 #include "vendors/agentcore/exec_tools.hpp"
+#include "vendors/agentcore/idempotency.hpp"
+#include "vendors/agentcore/runtime_command.hpp"
 #include "vendors/agentcore/tools.hpp"
 
 namespace agentemu::agentcore {
@@ -16,6 +18,9 @@ namespace {
 constexpr std::string_view kSessionHeader = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id";
 constexpr std::string_view kToolSessionHeader = "x-amzn-code-interpreter-session-id";
 constexpr int kDefaultPageSize = 10;
+// InvokeAgentRuntimeCommand's timeout, in seconds, as its documentation gives it.
+constexpr std::int64_t kCommandDefaultTimeout = 300;
+constexpr std::int64_t kCommandMaxTimeout = 3600;
 
 void ok(Call& call, const AgentcoreCall& in, std::string body) {
   call.response.set(200, kJson, std::move(body));
@@ -48,6 +53,8 @@ void write_canonical(JsonWriter& w, const JsonValue& v, std::string_view skip_ke
     w.value(v);
   }
 }
+
+}  // namespace
 
 // What "the same parameters" means for idempotency: every member but clientToken.
 std::string fingerprint(const AgentcoreCall& in, const Request& request) {
@@ -89,7 +96,8 @@ bool replay(HandlerContext& h, Tenant& tenant, std::string& key, std::string& pr
                  detail);
     return true;
   }
-  ok(h.call, h.in, previous->body);
+  h.call.response.set(h.in.op->status, kJson, previous->body);  // the operation's own success status
+  h.call.response.add_header("x-amzn-RequestId", h.in.request_id);
   for (const auto& [name, value] : previous->headers) h.call.response.add_header(name, value);
   return true;
 }
@@ -104,6 +112,8 @@ void remember(Tenant& tenant, std::string& key, std::string& print, const Call& 
   }
   tenant.remember(std::move(key), std::move(answer));
 }
+
+namespace {
 
 // ---- Runtimes ----------------------------------------------------------------------------------
 
@@ -252,9 +262,9 @@ void invoke_agent_runtime(HandlerContext& h) {
   }
 }
 
-// GET /runtimes/{arn}/ws: the runtime's WebSocket, SigV4-signed like any request (headers; the
-// presigned query form comes with the verifier that reads it). The session is opened as an
-// invocation opens it; the socket is relayed to the agent's /ws, or echoes without an agent.
+// GET /runtimes/{arn}/ws: the runtime's WebSocket, SigV4-signed like any request (headers or a
+// presigned query, handshake.hpp). The session is opened as an invocation opens it; the socket
+// is relayed to the agent's /ws, or echoes without an agent.
 void runtime_websocket(HandlerContext& h) {
   if (!h.call.request.wants_websocket()) {
     answer_error(h.call, h.in, "ValidationException",
@@ -270,6 +280,90 @@ void runtime_websocket(HandlerContext& h) {
   if (session_id.empty()) session_id = uuid_v4();
   visit_runtime_session(h, runtime, qualifier, session_id);
   h.agents.open_websocket(h, runtime, h.agents.url_for(runtime), session_id);
+}
+
+// POST /runtimes/{arn}/commands: the command runs in the session's own working directory, as
+// code-interpreter commands do (runtime_command.hpp); with --code-interpreter echo it is echoed.
+void invoke_agent_runtime_command(HandlerContext& h) {
+  const RuntimeRef ref = runtime_ref(h.in);
+  Runtime runtime;
+  std::string qualifier;
+  if (!resolve_runtime(h, ref, runtime, qualifier)) return;
+  const std::string_view command = h.in.body_string("command").value_or("");  // required: the table checked it
+  std::int64_t timeout = kCommandDefaultTimeout;
+  if (const JsonValue* t = h.in.body_member("timeout"); t != nullptr && t->IsInt64()) timeout = t->GetInt64();
+  if (timeout < 1 || timeout > kCommandMaxTimeout) {
+    const std::string constraint = "Member must have value between 1 and " + std::to_string(kCommandMaxTimeout);
+    ValidationDetail detail;
+    detail.fields.push_back({"timeout", constraint});
+    answer_error(h.call, h.in, "ValidationException",
+                 "1 validation error detected: Value '" + std::to_string(timeout) +
+                     "' at 'timeout' failed to satisfy constraint: " + constraint,
+                 std::move(detail));
+    return;
+  }
+  std::string session_id(h.call.request.header(kSessionHeader));
+  if (!h.call.request.has_header(kSessionHeader)) session_id = uuid_v4();
+  // A new session of an ended one's id gets a directory of its own, not the one the old left.
+  if (visit_runtime_session(h, runtime, qualifier, session_id).created) {
+    h.sandboxes.end_runtime(runtime.account, runtime.region, runtime.runtime_id, session_id);
+  }
+  if (!h.sandboxes.enabled()) return echo_runtime_command(h, session_id, command);
+
+  RuntimeSession session;
+  {
+    std::lock_guard lock(h.state.mutex);
+    if (const RuntimeSession* s = h.state.tenant(runtime.account, runtime.region)
+                                      .runtime_sessions.find(runtime.runtime_id + "\n" + session_id)) {
+      session = *s;
+    }
+  }
+  std::string error;
+  auto sandbox = h.sandboxes.open_runtime(session, runtime.account, runtime.region, error);
+  if (!sandbox) {
+    answer_error(h.call, h.in, "InternalServerException", "agentemu cannot make the session's working directory: " + error);
+    return;
+  }
+  stream_runtime_command(h, sandbox, session_id, std::string(command), std::chrono::seconds(timeout));
+}
+
+// GET /runtimes/{arn}/invocations/.well-known/agent-card.json: an A2A runtime's agent answers it;
+// without an agent, a card made from the runtime. Other protocols have no card.
+void get_agent_card(HandlerContext& h) {
+  const RuntimeRef ref = runtime_ref(h.in);
+  Runtime runtime;
+  std::string qualifier;
+  if (!resolve_runtime(h, ref, runtime, qualifier)) return;
+  if (runtime.server_protocol != "A2A") {
+    answer_error(h.call, h.in, "ResourceNotFoundException",
+                 "No agent card found for agent runtime " + runtime.arn + ": its server protocol is " +
+                     runtime.server_protocol + ", and agent cards belong to A2A runtimes");
+    return;
+  }
+  std::string session_id(h.call.request.header(kSessionHeader));
+  if (!h.call.request.has_header(kSessionHeader)) session_id = uuid_v4();
+  if (const std::string url = h.agents.url_for(runtime); !url.empty()) return h.agents.agent_card(h, url, session_id);
+
+  // The card an A2A server would publish, pointing at the runtime's AgentCore URL.
+  const std::string& id = runtime.runtime_id;  // <name>-<10 letters or digits>
+  const std::string name = id.size() > 11 ? id.substr(0, id.size() - 11) : id;
+  JsonWriter w;
+  w.begin_object();
+  w.field("name", name);
+  w.field("description", "agentemu's card for " + runtime.arn +
+                             ": give the runtime an invocationUrl and its agent answers with its own");
+  w.field("url", "https://bedrock-agentcore." + runtime.region + ".amazonaws.com/runtimes/" +
+                     percent_encode(runtime.arn) + "/invocations/");
+  w.field("version", "1");
+  w.field("protocolVersion", "0.3.0");
+  w.field("preferredTransport", "JSONRPC");
+  w.key("capabilities").begin_object().field_bool("streaming", true).end_object();
+  w.key("defaultInputModes").begin_array().string("text").end_array();
+  w.key("defaultOutputModes").begin_array().string("text").end_array();
+  w.key("skills").begin_array().end_array();
+  w.end_object();
+  ok(h.call, h.in, w.take());
+  h.call.response.add_header(kSessionHeader, session_id);
 }
 
 void stop_runtime_session(HandlerContext& h) {
@@ -294,6 +388,7 @@ void stop_runtime_session(HandlerContext& h) {
     return;
   }
   tenant.runtime_sessions.stop(session_key, *s, h.call.now);
+  h.sandboxes.end_runtime(runtime.account, runtime.region, runtime.runtime_id, session_id);
   ok(h.call, h.in, "{}");
   h.call.response.add_header(kSessionHeader, session_id);
   remember(tenant, key, print, h.call, "x-amzn-RequestId");
@@ -357,19 +452,6 @@ ToolSessions& sessions_of(Tenant& t, bool browser) { return browser ? t.browser_
 
 std::string_view identifier_key(bool browser) { return browser ? "browserIdentifier" : "codeInterpreterIdentifier"; }
 
-void write_streams(JsonWriter& w, const ToolSession& s, std::string_view region) {
-  const std::string base = "bedrock-agentcore." + std::string(region) + ".amazonaws.com/browser-streams/" + s.tool +
-                           "/sessions/" + s.session_id;
-  w.key("streams").begin_object();
-  w.key("automationStream")
-      .begin_object()
-      .field("streamEndpoint", "wss://" + base + "/automation")
-      .field("streamStatus", s.automation_enabled ? "ENABLED" : "DISABLED")
-      .end_object();
-  w.key("liveViewStream").begin_object().field("streamEndpoint", "https://" + base + "/live-view").end_object();
-  w.end_object();
-}
-
 // The tool's sessions, brought up to now (expired ones end, old terminated ones are forgotten).
 ToolSessions& current_sessions(HandlerContext& h, Tenant& tenant, bool browser, const ToolRef& tool) {
   ToolSessions& sessions = sessions_of(tenant, browser);
@@ -395,7 +477,8 @@ ToolSession* find_session(HandlerContext& h, Tenant& tenant, bool browser, const
 void start_tool_session(HandlerContext& h, bool browser) {
   ToolRef tool;
   if (!resolve_tool(h, browser, tool)) return;
-  std::lock_guard lock(h.state.mutex);
+  const bool real_browser = browser && h.browsers.enabled();  // --browser chromium
+  std::unique_lock lock(h.state.mutex);
   Tenant& tenant = h.state.tenant(h.in.account, h.in.region);
   std::string key, print;
   if (replay(h, tenant, key, print)) return;
@@ -411,6 +494,14 @@ void start_tool_session(HandlerContext& h, bool browser) {
   do {
     s.session_id = new_tool_session_id();
   } while (sessions.contains(s.session_id));
+  if (real_browser && !h.browsers.reserve(h.in.account, h.in.region, s.session_id)) {
+    answer_error(h.call, h.in, "ServiceQuotaExceededException",
+                 "The number of running browser sessions has reached the limit of " +
+                     std::to_string(h.browsers.limit()) + ". Stop a session and retry.");
+    h.call.response.diagnostic =
+        "agentemu runs at most --max-browsers " + std::to_string(h.browsers.limit()) + " Chromium processes at once";
+    return;
+  }
   if (const auto name = h.in.body_string("name")) s.name.assign(*name);
   const JsonValue* timeout = h.in.body_member("sessionTimeoutSeconds");
   s.timeout_seconds = timeout != nullptr && timeout->IsInt64()
@@ -433,11 +524,36 @@ void start_tool_session(HandlerContext& h, bool browser) {
   w.field(identifier_key(browser), h.in.label);
   w.field("sessionId", s.session_id);
   w.field("createdAt", format_rfc3339_millis(s.created_at));
-  if (browser) write_streams(w, s, h.in.region);
+  if (browser) write_browser_streams(w, s, h);
   w.end_object();
-  sessions.add(std::move(s));
+  const ToolSession& added = sessions.add(std::move(s));
   ok(h.call, h.in, w.take());
-  remember(tenant, key, print, h.call, "x-amzn-RequestId");
+  if (!real_browser) return remember(tenant, key, print, h.call, "x-amzn-RequestId");
+  // The session's own Chromium: the answer waits until its DevTools listen, and is remembered
+  // only then (a browser that did not start is no answer to replay).
+  std::string session_id = added.session_id;
+  std::shared_ptr<JsonDocument> config = added.config;
+  const SystemTime expires_at = added.expires_at();
+  lock.unlock();
+  h.browsers.launch(h.in.account, h.in.region, session_id, config.get(), expires_at,
+                    [&state = h.state, deferred = h.call.defer(), config, session_id, key,
+                     print](const std::string& error) mutable {
+                      Call& call = deferred.call();
+                      const AgentcoreCall& in = call.state_as<AgentcoreCall>();
+                      std::lock_guard relock(state.mutex);
+                      Tenant& tenant = state.tenant(in.account, in.region);
+                      if (error.empty()) {
+                        remember(tenant, key, print, call, "x-amzn-RequestId");
+                      } else {
+                        // The session never ran: it ends at once, and the caller hears why.
+                        if (ToolSession* failed = tenant.browser_sessions.find(session_id)) {
+                          tenant.browser_sessions.stop(*failed, call.now);
+                        }
+                        answer_error(call, in, "InternalServerException");
+                        call.response.diagnostic = "agentemu could not start Chromium for the session: " + error;
+                      }
+                      deferred.finish();
+                    });
 }
 
 void stop_tool_session(HandlerContext& h, bool browser) {
@@ -460,6 +576,7 @@ void stop_tool_session(HandlerContext& h, bool browser) {
   sessions_of(tenant, browser).stop(*s, h.call.now);
   // Its processes and working directory go with it (sandbox.hpp).
   if (!browser) h.sandboxes.end(h.in.account, h.in.region, s->session_id);
+  if (browser) h.browsers.end(h.in.account, h.in.region, s->session_id);
   JsonWriter w;
   w.begin_object()
       .field(identifier_key(browser), h.in.label)
@@ -492,7 +609,7 @@ void get_tool_session(HandlerContext& h, bool browser) {
       }
     }
     if (browser) {
-      write_streams(w, *s, h.in.region);
+      write_browser_streams(w, *s, h);
       w.field("lastUpdatedAt", format_rfc3339_millis(s->last_updated(h.call.now)));
     }
     w.end_object();
@@ -591,13 +708,15 @@ void update_browser_stream(HandlerContext& h) {
   const JsonValue* status = update != nullptr ? json_member(*update, "streamStatus") : nullptr;
   if (status != nullptr && status->IsString()) {
     s->automation_enabled = std::string_view(status->GetString(), status->GetStringLength()) == "ENABLED";
+    // As AWS does when a person takes control in the live view: the agent's connections drop.
+    if (!s->automation_enabled) h.browsers.disconnect(h.in.account, h.in.region, s->session_id);
   }
   s->updated_at = h.call.now;
   JsonWriter w;
   w.begin_object();
   w.field("browserIdentifier", h.in.label);
   w.field("sessionId", s->session_id);
-  write_streams(w, *s, h.in.region);
+  write_browser_streams(w, *s, h);
   w.field("updatedAt", format_rfc3339_millis(s->updated_at));
   w.end_object();
   ok(h.call, h.in, w.take());
@@ -650,6 +769,8 @@ namespace {
 constexpr HandlerRow kDataPlane[] = {
     {kInvokeAgentRuntime, invoke_agent_runtime},
     {kStopRuntimeSession, stop_runtime_session},
+    {kInvokeAgentRuntimeCommand, invoke_agent_runtime_command},
+    {kGetAgentCard, get_agent_card},
     {kStartCodeInterpreterSession, [](HandlerContext& h) { start_tool_session(h, false); }},
     {kStopCodeInterpreterSession, [](HandlerContext& h) { stop_tool_session(h, false); }},
     {kGetCodeInterpreterSession, [](HandlerContext& h) { get_tool_session(h, false); }},
@@ -660,6 +781,8 @@ constexpr HandlerRow kDataPlane[] = {
     {kGetBrowserSession, [](HandlerContext& h) { get_tool_session(h, true); }},
     {kListBrowserSessions, [](HandlerContext& h) { list_tool_sessions(h, true); }},
     {kUpdateBrowserStream, update_browser_stream},
+    {kInvokeBrowser, invoke_browser},
+    {kSaveBrowserSessionProfile, save_browser_session_profile},
 };
 
 }  // namespace

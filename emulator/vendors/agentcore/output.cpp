@@ -11,17 +11,21 @@ const OutType* member_type(const OutType& type, std::string_view name) {
   return nullptr;
 }
 
+void write_shaped_members(JsonWriter& out, const OutType& type, const JsonValue& value) {
+  for (const OutMember& m : type.members) {
+    const JsonValue* member = json_member(value, m.name);
+    if (member == nullptr || member->IsNull()) continue;
+    out.key(m.name);
+    write_shaped(out, *m.type, *member);
+  }
+}
+
 void write_shaped(JsonWriter& out, const OutType& type, const JsonValue& value) {
   switch (type.kind) {
     case OutKind::structure:
       if (!value.IsObject()) break;
       out.begin_object();
-      for (const OutMember& m : type.members) {
-        const JsonValue* member = json_member(value, m.name);
-        if (member == nullptr || member->IsNull()) continue;
-        out.key(m.name);
-        write_shaped(out, *m.type, *member);
-      }
+      write_shaped_members(out, type, value);
       out.end_object();
       return;
     case OutKind::list:

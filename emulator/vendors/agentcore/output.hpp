@@ -11,6 +11,9 @@ namespace agentemu::agentcore {
 // Writes `value` as `type` says: a structure keeps only its declared members (recursively), a
 // timestamp held as RFC 3339 text becomes epoch seconds where the shape says so.
 void write_shaped(JsonWriter& out, const OutType& type, const JsonValue& value);
+// The members of the structure `value` as `type` declares them, into an object the caller has
+// begun (and may add members of its own to).
+void write_shaped_members(JsonWriter& out, const OutType& type, const JsonValue& value);
 
 // The member `name` of a structure type, or nullptr.
 const OutType* member_type(const OutType& type, std::string_view name);

@@ -84,12 +84,20 @@ void Sandbox::execute_code(Language language, std::string code, bool clear_conte
   interpreter->run(std::move(code), std::move(done));
 }
 
-void Sandbox::execute_command(std::string command, std::function<void(CommandResult&)> done) {
-  auto run = CommandRun::start(local_.processes(), shell_command(dir_, std::move(command), limits()), std::move(done));
+std::shared_ptr<CommandRun> Sandbox::execute_command(std::string command, std::function<void(CommandResult&)> done,
+                                                     CommandRun::Progress progress,
+                                                     std::optional<std::chrono::milliseconds> timeout) {
+  ProcessSpec spec = shell_command(dir_, std::move(command), limits());
+  if (timeout && *timeout < spec.limits.timeout) spec.limits.timeout = *timeout;
+  auto run = CommandRun::start(local_.processes(), spec, std::move(done), std::move(progress));
   std::lock_guard lock(mutex_);
-  if (ended_) return run->stop();
+  if (ended_) {
+    run->stop();
+    return run;
+  }
   std::erase_if(commands_, [](const std::weak_ptr<CommandRun>& w) { return w.expired(); });
   commands_.push_back(run);
+  return run;
 }
 
 std::optional<std::string> Sandbox::start_task(std::string command, std::string& error) {
@@ -175,12 +183,51 @@ std::string Sandboxes::key(std::string_view account, std::string_view region, st
 
 std::shared_ptr<Sandbox> Sandboxes::open(std::string_view account, std::string_view region, std::string_view session_id,
                                          SystemTime expires_at, std::string& error) {
-  std::string k = key(account, region, session_id);
+  const std::string k = key(account, region, session_id);
+  // At the session's timeout: if it lives on (the clock moved back), look again at its new end.
+  auto next_end = [this, account = std::string(account), region = std::string(region),
+                   session_id = std::string(session_id)]() -> std::optional<SystemTime> {
+    std::lock_guard lock(state_.mutex);
+    const ToolSession* s = state_.tenant(account, region).code_sessions.find(session_id);
+    if (s != nullptr && s->status(context_.clock.now()) == SessionStatus::ready) return s->expires_at();
+    return std::nullopt;
+  };
+  return open_dir(k, "code-interpreter-" + k, expires_at, std::move(next_end), error);
+}
+
+// A runtime session's id may hold any character: its directory is named by a digest of it.
+std::string Sandboxes::runtime_key(std::string_view account, std::string_view region, std::string_view runtime_id,
+                                   std::string_view session_id) {
+  return "runtime-" + std::string(account) + "-" + std::string(region) + "-" + std::string(runtime_id) + "-" +
+         hex_lower(sha256(session_id)).substr(0, 16);
+}
+
+std::shared_ptr<Sandbox> Sandboxes::open_runtime(const RuntimeSession& session, std::string_view account,
+                                                 std::string_view region, std::string& error) {
+  const std::string k = runtime_key(account, region, session.runtime_id, session.session_id);
+  // The session's end moves with each invocation and while its agent is busy: at each moment it
+  // was due, look again; a session of the same id started since is another session.
+  auto next_end = [this, account = std::string(account), region = std::string(region),
+                   session_key = session.runtime_id + "\n" + session.session_id,
+                   created = session.created_at]() -> std::optional<SystemTime> {
+    std::lock_guard lock(state_.mutex);
+    const SystemTime now = context_.clock.now();
+    Tenant& tenant = state_.tenant(account, region);
+    tenant.runtime_sessions.advance(now);
+    const RuntimeSession* s = tenant.runtime_sessions.find(session_key);
+    if (s != nullptr && s->created_at == created && s->status(now) == SessionStatus::ready) return s->ended_at();
+    return std::nullopt;
+  };
+  return open_dir(k, k, session.ended_at(), std::move(next_end), error);
+}
+
+std::shared_ptr<Sandbox> Sandboxes::open_dir(const std::string& k, const std::string& dir_name, SystemTime ends_at,
+                                             NextEnd next_end, std::string& error) {
   {
     std::lock_guard lock(mutex_);
     if (const auto it = sandboxes_.find(k); it != sandboxes_.end()) return it->second;
   }
-  const auto dir = context_.local->workspace().make_dir("code-interpreter-" + k, error);
+  const auto dir = context_.local->workspace().make_dir(dir_name, error);
   if (!dir) return nullptr;
   auto sandbox = std::make_shared<Sandbox>(*context_.local, *dir);
   {
@@ -189,37 +236,36 @@ std::shared_ptr<Sandbox> Sandboxes::open(std::string_view account, std::string_v
     const auto [it, inserted] = sandboxes_.emplace(k, sandbox);
     if (!inserted) return it->second;
   }
-  watch(std::move(k), std::string(account), std::string(region), std::string(session_id), expires_at);
+  watch(k, ends_at, std::make_shared<NextEnd>(std::move(next_end)));
   return sandbox;
 }
 
-// At the session's timeout (emulator clock): if it ended, so does its sandbox; if it lives on (the
-// clock moved back), look again at its new end.
-void Sandboxes::watch(std::string k, std::string account, std::string region, std::string session_id, SystemTime at) {
-  context_.scheduler.at(at, [this, k = std::move(k), account = std::move(account), region = std::move(region),
-                             session_id = std::move(session_id)]() mutable {
-    std::optional<SystemTime> still_ready;
-    {
-      std::lock_guard lock(state_.mutex);
-      const SystemTime now = context_.clock.now();
-      Tenant& tenant = state_.tenant(account, region);
-      const ToolSession* s = tenant.code_sessions.find(session_id);
-      if (s != nullptr && s->status(now) == SessionStatus::ready) still_ready = s->expires_at();
-    }
+// At the owner's end (emulator clock): if it ended, so does its sandbox; else wait for its new end.
+void Sandboxes::watch(std::string k, SystemTime at, std::shared_ptr<NextEnd> next_end) {
+  context_.scheduler.at(at, [this, k = std::move(k), next_end = std::move(next_end)]() mutable {
     {
       std::lock_guard lock(mutex_);
       if (!sandboxes_.contains(k)) return;  // already ended (stopped, reset)
     }
-    if (still_ready) return watch(std::move(k), std::move(account), std::move(region), std::move(session_id), *still_ready);
-    end(account, region, session_id);
+    if (const auto still = (*next_end)()) return watch(std::move(k), *still, std::move(next_end));
+    end_key(k);
   });
 }
 
+void Sandboxes::end_runtime(std::string_view account, std::string_view region, std::string_view runtime_id,
+                            std::string_view session_id) {
+  end_key(runtime_key(account, region, runtime_id, session_id));
+}
+
 void Sandboxes::end(std::string_view account, std::string_view region, std::string_view session_id) {
+  end_key(key(account, region, session_id));
+}
+
+void Sandboxes::end_key(const std::string& k) {
   std::shared_ptr<Sandbox> sandbox;
   {
     std::lock_guard lock(mutex_);
-    const auto it = sandboxes_.find(key(account, region, session_id));
+    const auto it = sandboxes_.find(k);
     if (it == sandboxes_.end()) return;
     sandbox = std::move(it->second);
     sandboxes_.erase(it);

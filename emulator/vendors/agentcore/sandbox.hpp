@@ -47,7 +47,10 @@ class Sandbox : public std::enable_shared_from_this<Sandbox> {
   const ExecLimits& limits() const { return local_.options().limits; }
 
   void execute_code(Language language, std::string code, bool clear_context, Interpreter::Done done);
-  void execute_command(std::string command, std::function<void(CommandResult&)> done);
+  // `progress` sees the output as it arrives; `timeout` shortens --exec-limits' wall clock.
+  std::shared_ptr<CommandRun> execute_command(std::string command, std::function<void(CommandResult&)> done,
+                                              CommandRun::Progress progress = nullptr,
+                                              std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   // A background task's id, or nullopt with the reason.
   std::optional<std::string> start_task(std::string command, std::string& error);
   TaskView task(std::string_view id, bool stop);
@@ -92,11 +95,24 @@ class Sandboxes {
   std::shared_ptr<Sandbox> open(std::string_view account, std::string_view region, std::string_view session_id,
                                 SystemTime expires_at, std::string& error);
   void end(std::string_view account, std::string_view region, std::string_view session_id);
+  // A runtime session's working directory (InvokeAgentRuntimeCommand), made at first use; it ends
+  // with the session (StopRuntimeSession, idle timeout, lifetime).
+  std::shared_ptr<Sandbox> open_runtime(const RuntimeSession& session, std::string_view account,
+                                        std::string_view region, std::string& error);
+  void end_runtime(std::string_view account, std::string_view region, std::string_view runtime_id,
+                   std::string_view session_id);
   void end_all();
 
  private:
+  // The owner's end as it stands now, or nullopt once it has ended.
+  using NextEnd = std::function<std::optional<SystemTime>()>;
   static std::string key(std::string_view account, std::string_view region, std::string_view session_id);
-  void watch(std::string key, std::string account, std::string region, std::string session_id, SystemTime at);
+  static std::string runtime_key(std::string_view account, std::string_view region, std::string_view runtime_id,
+                                 std::string_view session_id);
+  std::shared_ptr<Sandbox> open_dir(const std::string& key, const std::string& dir_name, SystemTime ends_at,
+                                    NextEnd next_end, std::string& error);
+  void watch(std::string key, SystemTime at, std::shared_ptr<NextEnd> next_end);
+  void end_key(const std::string& key);
 
   const VendorContext& context_;
   State& state_;

@@ -201,6 +201,8 @@ void State::clear() {
   code_interpreters.clear();
   browsers.clear();
   tenants.clear();
+  memory.clear();
+  identity.clear();
 }
 
 std::string encode_cursor(const Cursor& c) {

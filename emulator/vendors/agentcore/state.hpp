@@ -18,6 +18,8 @@
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "vendors/agentcore/auth.hpp"
+#include "vendors/agentcore/identity_state.hpp"
+#include "vendors/agentcore/memory_state.hpp"
 
 namespace agentemu::agentcore {
 
@@ -224,6 +226,7 @@ struct Runtime {
   int idle_timeout = kRuntimeIdleTimeout;
   int max_lifetime = kRuntimeMaxLifetime;
   std::string invocation_url;  // a local agent's base URL (agent_link.hpp); "" keeps the echo
+  std::string server_protocol = "HTTP";  // protocolConfiguration.serverProtocol: HTTP, MCP, A2A, AGUI
 };
 
 struct FixtureCredential {
@@ -241,6 +244,8 @@ class State : public sigv4::CredentialStore {
   std::map<std::string, bool, std::less<>> code_interpreters;  // ids (value unused)
   std::map<std::string, bool, std::less<>> browsers;
   std::map<std::string, Tenant, std::less<>> tenants;  // by account/region
+  MemoryStore memory;      // Memory's events and records, by account/region/memory id
+  IdentityStore identity;  // Identity's issuers, tokens and authorization sessions
 
   Tenant& tenant(std::string_view account, std::string_view region);
   const Runtime* runtime(std::string_view account, std::string_view region, std::string_view runtime_id) const;

@@ -89,8 +89,16 @@ Instance* known_instance(HandlerContext& ctx, bool running) {
   return instance;
 }
 
-void append_dialogue(HandlerContext& ctx, const Instance& instance, std::string_view producer, std::string_view type,
-                     std::string_view text) {
+// A notice to the agent's notify config (vendors/ice/callbacks.hpp), when it asks for the event.
+void notify(HandlerContext& ctx, const Instance& instance, std::string_view event, std::string message,
+            std::string data = {}, std::string extend_data = {}) {
+  notify_agent(ctx.state.account(ctx.ice.account), instance,
+               Notice{event, std::move(message), std::move(data), std::move(extend_data)}, ctx.now, ctx.callbacks);
+}
+
+// Each dialogue entry is also a real-time chat record.
+const DialogueEntry& append_dialogue(HandlerContext& ctx, const Instance& instance, std::string_view producer,
+                                     std::string_view type, std::string_view text) {
   auto& entries = ctx.state.account(ctx.ice.account).dialogues[instance.dialogue_key()];
   if (entries.size() >= kMaxDialogueEntries) entries.erase(entries.begin());
   DialogueEntry entry;
@@ -103,6 +111,14 @@ void append_dialogue(HandlerContext& ctx, const Instance& instance, std::string_
   entry.text = text;
   entry.time_ms = epoch_millis(ctx.now);
   entries.push_back(std::move(entry));
+  notify(ctx, instance, "chat_record", "real-time chat record", chat_record_data(entries.back()));
+  return entries.back();
+}
+
+// The agent speaks: TTS answers with its first data.
+void agent_speaks(HandlerContext& ctx, const Instance& instance, std::string_view type, std::string_view text) {
+  const DialogueEntry& entry = append_dialogue(ctx, instance, "agent", type, text);
+  notify(ctx, instance, "tts_data_received", "TTS data received", {}, workflow_extend_data(instance, entry, ctx.now));
 }
 
 Instance& add_instance(HandlerContext& ctx, InstanceKind kind) {
@@ -125,7 +141,7 @@ void greet(HandlerContext& ctx, const Instance& instance) {
   if (!instance.agent_config.IsObject()) return;
   const JsonValue* greeting = json_member(instance.agent_config, "Greeting");
   if (greeting != nullptr && greeting->IsString() && greeting->GetStringLength() > 0) {
-    append_dialogue(ctx, instance, "agent", "greeting", {greeting->GetString(), greeting->GetStringLength()});
+    agent_speaks(ctx, instance, "greeting", {greeting->GetString(), greeting->GetStringLength()});
   }
 }
 
@@ -236,6 +252,9 @@ void start_instance(HandlerContext& ctx) {
   load_json(instance.agent_config, ctx.ice, "AgentConfig");
   load_json(instance.template_config, ctx.ice, "TemplateConfig");
   load_json(instance.chat_sync_config, ctx.ice, "ChatSyncConfig");
+  // The agent joins the channel RuntimeConfig names: the task and the session start at once.
+  notify(ctx, instance, "agent_start", "the agent task started");
+  notify(ctx, instance, "session_start", "the call session is established");
   greet(ctx, instance);
   register_implicit_voiceprint(ctx, instance);
   ctx.out.field("InstanceId", instance.id);
@@ -257,6 +276,8 @@ void generate_call(HandlerContext& ctx) {
   instance.runtime_config.SetObject();
   instance.runtime_config.AddMember("AgentUserId", JsonValue(agent_user_id.c_str(), alloc), alloc);
   instance.runtime_config.AddMember("ChannelId", JsonValue(instance.channel_id.c_str(), alloc), alloc);
+  // The session starts once the user's client joins, which agentemu never sees.
+  notify(ctx, instance, "agent_start", "the agent task started");
   greet(ctx, instance);
   register_implicit_voiceprint(ctx, instance);
 
@@ -274,6 +295,9 @@ void start_outbound_call(HandlerContext& ctx) {
   instance.caller_number = ctx.ice.get("CallerNumber");
   instance.called_number = ctx.ice.get("CalledNumber");
   load_json(instance.agent_config, ctx.ice, "Config");
+  // agentemu's calls connect at once (CallInfo Status 2).
+  notify(ctx, instance, "agent_start", "the agent task started");
+  notify(ctx, instance, "session_start", "the call session is established");
   greet(ctx, instance);
   ctx.out.field("InstanceId", instance.id);
 }
@@ -282,6 +306,7 @@ void stop_instance(HandlerContext& ctx) {
   Instance* instance = known_instance(ctx, true);
   if (instance == nullptr) return;
   ctx.state.account(ctx.ice.account).finish(*instance, ctx.now);
+  notify(ctx, *instance, "agent_stop", "the agent task stopped: StopAIAgentInstance");
 }
 
 void update_instance(HandlerContext& ctx) {
@@ -338,14 +363,17 @@ void list_instances(HandlerContext& ctx) {
 void send_speech(HandlerContext& ctx) {
   Instance* instance = known_instance(ctx, true);
   if (instance == nullptr) return;
-  append_dialogue(ctx, *instance, "agent", "speech", ctx.ice.get("Text"));
+  agent_speaks(ctx, *instance, "speech", ctx.ice.get("Text"));
   instance->modified = ctx.now;
 }
 
 void send_text(HandlerContext& ctx) {
   Instance* instance = known_instance(ctx, true);
   if (instance == nullptr) return;
-  append_dialogue(ctx, *instance, "user", "normal", ctx.ice.get("Text"));
+  // A text is the user's whole intent at once.
+  const DialogueEntry& entry = append_dialogue(ctx, *instance, "user", "normal", ctx.ice.get("Text"));
+  notify(ctx, *instance, "intent_recognized", "a complete user intent is recognized", {},
+         workflow_extend_data(*instance, entry, ctx.now));
   instance->modified = ctx.now;
 }
 
@@ -442,6 +470,7 @@ void forward_call(HandlerContext& ctx) {
   instance->forwarded_to = ctx.ice.get("CalledNumber");
   instance->hangup_role = 2;
   ctx.state.account(ctx.ice.account).finish(*instance, ctx.now);
+  notify(ctx, *instance, "agent_stop", "the agent task stopped: the call was forwarded to " + instance->forwarded_to);
 }
 
 // A human agent joins the call's ARTC channel; the instance keeps running.
@@ -563,6 +592,7 @@ void submit_video_audit_task(HandlerContext& ctx) {
   auto& tasks = ctx.state.account(ctx.ice.account).video_audit_tasks;
   while (tasks.size() >= kVideoAuditTasksKept) tasks.erase(tasks.begin());
   ctx.out.field("JobId", task.job_id);
+  if (!task.callback_url.empty()) ctx.audit_wakes.push_back(AuditWake{task.finishes, ctx.ice.account, task.sequence});
   tasks.emplace(task.sequence, std::move(task));
 }
 

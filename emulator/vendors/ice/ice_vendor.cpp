@@ -2,8 +2,10 @@
 
 #include <algorithm>
 
+#include "core/callbacks/callbacks.hpp"
 #include "core/crypto.hpp"
 #include "core/describe.hpp"
+#include "core/scheduler.hpp"
 #include "core/text.hpp"
 #include "core/uri.hpp"
 #include "core/validation.hpp"
@@ -278,12 +280,15 @@ bool IceVendor::authenticate_v3(Call& call, IceCall& ice) {
 }
 
 std::optional<SystemTime> IceVendor::check_time(Call& call, std::string_view text) {
-  const auto when = parse_iso8601(text);
-  if (!when) {
+  // Read wide first, so a well-formed time years away (9999) is Expired, not Format, and never
+  // becomes an instant the clock cannot represent.
+  const auto when_ms = parse_iso8601_millis(text);
+  if (!when_ms) {
     fail(call, "InvalidTimeStamp.Format", {});
     return std::nullopt;
   }
-  if (!NonceCache::within_window(*when, call.now)) {
+  const auto when = within_millis(*when_ms, call.now, NonceCache::kWindow) ? parse_iso8601(text) : std::nullopt;
+  if (!when || !NonceCache::within_window(*when, call.now)) {
     fail(call, "InvalidTimeStamp.Expired", {}, nullptr,
          "request time " + std::string(text) + ", server time " + format_iso8601_seconds(call.now) +
              ", allowed skew 15 minutes");
@@ -387,6 +392,25 @@ bool IceVendor::validate(Call& call) {
 
 // ---- execute ----------------------------------------------------------------------------------
 
+void IceVendor::send_callbacks(std::vector<CallbackRequest>& callbacks) {
+  if (context_.callbacks == nullptr) return;
+  for (CallbackRequest& request : callbacks) context_.callbacks->send(std::move(request));
+}
+
+// The emulator's clock passed a video audit task's last capture window: its result goes out.
+void IceVendor::video_audit_finished(const std::string& account, std::uint64_t sequence) {
+  std::vector<CallbackRequest> callbacks;
+  {
+    std::lock_guard lock(state_.mutex);
+    const auto found = state_.accounts.find(account);
+    if (found == state_.accounts.end()) return;
+    const auto task = found->second.video_audit_tasks.find(sequence);
+    if (task == found->second.video_audit_tasks.end()) return;  // forgotten, or the state was reset
+    notify_video_audit(task->second, context_.clock.now(), callbacks);
+  }
+  send_callbacks(callbacks);
+}
+
 void IceVendor::execute(Call& call) {
   IceCall& ice = call.state_as<IceCall>();
   if (ice.operation == nullptr) {
@@ -403,6 +427,12 @@ void IceVendor::execute(Call& call) {
       account->second.prune(call.now);
     }
     ice.operation->handler(context);
+  }
+  send_callbacks(context.callbacks);
+  for (AuditWake& wake : context.audit_wakes) {
+    context_.scheduler.at(wake.at, [this, account = std::move(wake.account), sequence = wake.sequence] {
+      video_audit_finished(account, sequence);
+    });
   }
   if (context.failed) {
     fail(call, context.code, context.message);

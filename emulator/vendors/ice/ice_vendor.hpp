@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/vendor.hpp"
+#include "core/callbacks/callbacks.hpp"
 #include "vendors/ice/auth.hpp"
 #include "vendors/ice/errors.hpp"
 #include "vendors/ice/request.hpp"
@@ -44,6 +45,7 @@ class IceVendor final : public Vendor {
   NonceCache& nonces() { return nonces_; }
 
  private:
+  std::optional<FixtureIssue> check_redacted_tokens(const JsonValue& section, const std::string& at) const;
   // Writes the catalogue error `code` (its message when `message` is empty) and returns false;
   // `diagnostic` is agentemu's own explanation, sent beside the gateway's exact text.
   bool fail(Call& call, std::string_view code, std::string_view message, const AccessDenied* denied = nullptr,
@@ -59,6 +61,9 @@ class IceVendor final : public Vendor {
   // An STS key needs its own SecurityToken, unexpired; a permanent key takes none.
   bool check_security_token(Call& call, const AccessKey& key, std::string_view token);
   bool check_policy(Call& call, IceCall& ice, const AccessKey& key);
+  // Hands the callbacks an action made to the core (after the state's mutex is released).
+  void send_callbacks(std::vector<CallbackRequest>& callbacks);
+  void video_audit_finished(const std::string& account, std::uint64_t sequence);
 
   VendorContext context_;
   mutable State state_;

@@ -44,7 +44,7 @@ bool http_url(std::string_view v) {
   }
   return false;
 }
-constexpr Pattern kHttpUrl{"http(s)://host/...", http_url};
+constexpr Pattern kHttpUrl{"an http:// or https:// URL with a host", http_url};
 
 // SetNotifyConfig's EventTypes: comma-separated event names such as agent_start,agent_stop,error.
 bool event_list(std::string_view v) {

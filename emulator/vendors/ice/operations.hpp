@@ -10,6 +10,7 @@
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "core/validation.hpp"
+#include "vendors/ice/callbacks.hpp"
 #include "vendors/ice/request.hpp"
 #include "vendors/ice/state.hpp"
 
@@ -22,6 +23,11 @@ struct HandlerContext {
   State& state;
   SystemTime now;
   JsonWriter& out;
+
+  // The customer's callbacks (vendors/ice/callbacks.hpp), sent and armed once the state's mutex
+  // is released.
+  std::vector<CallbackRequest> callbacks;
+  std::vector<AuditWake> audit_wakes;
 
   bool failed = false;
   std::string_view code;

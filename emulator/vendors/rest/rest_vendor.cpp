@@ -53,24 +53,6 @@ class QuerySource final : public ParamSource {
 };
 
 
-// "style.all[0]" -> "/style/all/0"
-std::string pointer_of(std::string_view base, std::string_view path) {
-  std::string out(base);
-  std::string segment;
-  auto flush = [&] {
-    if (!segment.empty()) out = json_pointer(out, segment);
-    segment.clear();
-  };
-  for (char c : path) {
-    if (c == '.' || c == '[' || c == ']') {
-      flush();
-    } else {
-      segment += c;
-    }
-  }
-  flush();
-  return out;
-}
 
 }  // namespace
 
@@ -422,13 +404,14 @@ const ParamSpec kFixtureSection[] = {
     {.name = "logs", .type = T::array},
 };
 
-// A world of an agent, a panel one of its plugins shows, a row of the logs table.
+// A world of an agent, a panel one of its plugins shows, a row of the logs table (createdAt:
+// milliseconds since the epoch, within the clock's range, core/clock.hpp).
 const ParamSpec kFixtureWorld[] = {
     {.name = "id", .type = T::string, .required = true, .pattern = &kUuidPattern},
     {.name = "name", .type = T::string, .required = true},
     {.name = "metadata", .type = T::any},
     {.name = "messageServerId", .type = T::string, .pattern = &kUuidPattern},
-    {.name = "createdAt", .type = T::integer, .min = 0},
+    {.name = "createdAt", .type = T::integer, .min = 0, .max = static_cast<double>(kLatestEpochMillis)},
 };
 const ParamSpec kFixturePanel[] = {
     {.name = "name", .type = T::string, .required = true, .min_length = 1},
@@ -440,7 +423,7 @@ const ParamSpec kFixtureLog[] = {
     {.name = "roomId", .type = T::string, .required = true, .pattern = &kUuidPattern},
     {.name = "type", .type = T::string, .required = true, .min_length = 1},
     {.name = "body", .type = T::object, .required = true},
-    {.name = "createdAt", .type = T::integer, .min = 0},
+    {.name = "createdAt", .type = T::integer, .min = 0, .max = static_cast<double>(kLatestEpochMillis)},
 };
 
 // A fixture agent: the documented fields, the elizaOS character's, and the emulation controls.
@@ -464,12 +447,19 @@ const ParamSpec kFixtureAgent[] = {
     {.name = "system", .type = T::string},
     {.name = "enabled", .type = T::boolean},
     {.name = "enableAutonomy", .type = T::boolean},
-    {.name = "createdAt", .type = T::integer, .min = 0},
-    {.name = "updatedAt", .type = T::integer, .min = 0},
+    // Milliseconds since the epoch, within the clock's range (core/clock.hpp).
+    {.name = "createdAt", .type = T::integer, .min = 0, .max = static_cast<double>(kLatestEpochMillis)},
+    {.name = "updatedAt", .type = T::integer, .min = 0, .max = static_cast<double>(kLatestEpochMillis)},
     {.name = "busyMs", .type = T::integer, .min = 0, .max = 30.0 * 24 * 3600 * 1000},
     {.name = "stopFails", .type = T::boolean},
     {.name = "worlds", .type = T::array},
     {.name = "panels", .type = T::array},
+    // What the dump adds, so that it loads back: the life cycle's times (epoch ms or null) and
+    // the StopAgent calls that were waiting (informational: they were the old process's).
+    {.name = "startedAt", .type = T::integer, .min = 0},
+    {.name = "stoppedAt", .type = T::integer, .min = 0},
+    {.name = "busyUntil", .type = T::integer, .min = 0, .max = 7258118399999.0},  // before 2200: a SystemTime
+    {.name = "pendingStops", .type = T::integer, .min = 0},
 };
 
 // Members stored in Agent::character (everything but the id, the name and the flags).
@@ -478,34 +468,17 @@ constexpr std::string_view kCharacterKeys[] = {"bio",      "lore",     "messageE
                                                "style",    "settings", "secrets",         "templates",
                                                "username", "system"};
 
-bool is_fixture_key(std::string_view key) { return find_param(kFixtureAgent, key) != nullptr; }
-
-std::optional<FixtureIssue> check_members(const JsonValue& object, std::span<const ParamSpec> specs,
-                                          const std::string& at) {
-  if (auto violation = validate_params(specs, JsonObjectSource(&object))) {
-    return FixtureIssue{pointer_of(at, violation->path), violation->message};
-  }
-  return std::nullopt;
-}
-
 // Every entry of `list` (an array, when present) is an object with these members and no others.
-std::optional<FixtureIssue> check_entries(const JsonValue& owner, std::string_view key, std::span<const ParamSpec> specs,
-                                          const std::string& at) {
+bool check_entries(DocumentReader& reader, const JsonValue& owner, std::string_view key,
+                   std::span<const ParamSpec> specs, const std::string& at) {
   const JsonValue* list = json_member(owner, key);
-  if (list == nullptr || list->IsNull()) return std::nullopt;
+  if (list == nullptr || list->IsNull()) return reader.ok();
   for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
     const JsonValue& entry = (*list)[i];
     const std::string here = json_pointer(json_pointer(at, key), i);
-    if (!entry.IsObject()) return FixtureIssue{here, "must be an object"};
-    for (const auto& member : entry.GetObject()) {
-      const std::string_view name(member.name.GetString(), member.name.GetStringLength());
-      if (find_param(specs, name) == nullptr) {
-        return FixtureIssue{json_pointer(here, name), "unknown key \"" + std::string(name) + "\""};
-      }
-    }
-    if (auto issue = check_members(entry, specs, here)) return issue;
+    if (!reader.object(entry, here, specs) || !reader.params(entry, here, specs)) return false;
   }
-  return std::nullopt;
+  return true;
 }
 
 std::optional<std::string> uuid_member(const JsonValue& object, std::string_view key) {
@@ -544,32 +517,110 @@ void write_logs_state(JsonWriter& out, const std::deque<LogEntry>& logs) {
   out.end_array();
 }
 
+// Where an elizaOS character keeps its secrets (the plugins' API keys): the string values of
+// `secrets` and of `settings.secrets`. The dump redacts them unless secrets are asked for.
+struct SecretMap {
+  std::string_view owner, inner;  // inner empty: the owner member is the map itself
+};
+constexpr SecretMap kSecretMaps[] = {{"secrets", ""}, {"settings", "secrets"}};
+
+const JsonValue* secret_map(const JsonValue& character, const SecretMap& where) {
+  const JsonValue* v = json_member(character, where.owner);
+  if (v != nullptr && !where.inner.empty()) v = v->IsObject() ? json_member(*v, where.inner) : nullptr;
+  return v != nullptr && v->IsObject() ? v : nullptr;
+}
+
+std::string secret_pointer(const std::string& at, const SecretMap& where, std::string_view key) {
+  const std::string owner = json_pointer(at, where.owner);
+  return json_pointer(where.inner.empty() ? owner : json_pointer(owner, where.inner), key);
+}
+
+void write_secret_map(JsonWriter& out, const JsonValue& map, const StateOptions& options) {
+  out.begin_object();
+  for (const auto& m : map.GetObject()) {
+    const std::string_view name(m.name.GetString(), m.name.GetStringLength());
+    if (m.value.IsString()) {
+      out.field(name, shown_secret(text_of(m.value), options));
+    } else {
+      out.field_value(name, m.value);
+    }
+  }
+  out.end_object();
+}
+
+// A member of a stored character as the dump writes it: `secrets` and `settings.secrets` redacted.
+void write_character_member(JsonWriter& out, std::string_view name, const JsonValue& value, const StateOptions& options) {
+  if (name == "secrets" && value.IsObject()) {
+    out.key(name);
+    return write_secret_map(out, value, options);
+  }
+  if (name == "settings" && value.IsObject()) {
+    out.key(name).begin_object();
+    for (const auto& m : value.GetObject()) {
+      const std::string_view inner(m.name.GetString(), m.name.GetStringLength());
+      if (inner == "secrets" && m.value.IsObject()) {
+        out.key(inner);
+        write_secret_map(out, m.value, options);
+      } else {
+        out.field_value(inner, m.value);
+      }
+    }
+    out.end_object();
+    return;
+  }
+  out.field_value(name, value);
+}
+
+// Loading a dump back: each redacted secret of `character` becomes the one `held` (the stored
+// character) has under the same key (check_fixture made sure it has one).
+void keep_held_secrets(JsonDocument& character, const JsonValue& held) {
+  for (const SecretMap& where : kSecretMaps) {
+    JsonValue* map = const_cast<JsonValue*>(secret_map(character, where));
+    if (map == nullptr) continue;
+    const JsonValue* held_map = secret_map(held, where);
+    for (auto& m : map->GetObject()) {
+      if (!is_redacted(m.value)) continue;
+      const JsonValue* kept = held_map != nullptr ? json_member(*held_map, text_of(m.name)) : nullptr;
+      if (kept != nullptr) m.value.CopyFrom(*kept, character.GetAllocator());
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<FixtureIssue> RestVendor::check_fixture(const JsonValue& section, std::string_view pointer) const {
   const std::string at(pointer);
-  if (!section.IsObject()) return FixtureIssue{at, "the rest section must be an object with apiKeys and agents"};
-  for (const auto& member : section.GetObject()) {
-    const std::string_view key(member.name.GetString(), member.name.GetStringLength());
-    if (find_param(kFixtureSection, key) == nullptr) {
-      return FixtureIssue{json_pointer(at, key), "unknown key \"" + std::string(key) + "\" (expected apiKeys, agents, logs)"};
+  DocumentReader reader;
+  const std::span<const ParamSpec> section_specs(kFixtureSection), agent_specs(kFixtureAgent);
+  if (!reader.object(section, at, section_specs) || !reader.params(section, at, section_specs)) {
+    return reader.take_issue();
+  }
+  if (!check_entries(reader, section, "logs", kFixtureLog, at)) return reader.take_issue();
+  // A redacted dump's keys stand for the keys already configured (an API key has no owner to
+  // match it by), so they need one to stand for.
+  if (const JsonValue* keys = json_member(section, "apiKeys"); keys != nullptr && keys->IsArray()) {
+    for (rapidjson::SizeType i = 0; i < keys->Size(); ++i) {
+      if (!is_redacted((*keys)[i])) continue;
+      auto lock = store_.lock();
+      if (store_.api_keys().empty()) {
+        return FixtureIssue{json_pointer(json_pointer(at, "apiKeys"), i), std::string(kRedactedUnknown)};
+      }
+      break;
     }
   }
-  if (auto issue = check_members(section, kFixtureSection, at)) return issue;
-  if (auto issue = check_entries(section, "logs", kFixtureLog, at)) return issue;
   const JsonValue* agents = json_member(section, "agents");
   if (agents == nullptr || agents->IsNull()) return std::nullopt;
   for (rapidjson::SizeType i = 0; i < agents->Size(); ++i) {
     const JsonValue& agent = (*agents)[i];
     const std::string here = json_pointer(json_pointer(at, "agents"), i);
-    if (!agent.IsObject()) return FixtureIssue{here, "an agent must be an object with agentId and name"};
-    for (const auto& member : agent.GetObject()) {
-      const std::string_view key(member.name.GetString(), member.name.GetStringLength());
-      if (!is_fixture_key(key)) return FixtureIssue{json_pointer(here, key), "unknown key \"" + std::string(key) + "\""};
+    if (!reader.object(agent, here, agent_specs) || !reader.params(agent, here, agent_specs)) {
+      return reader.take_issue();
     }
-    if (auto issue = check_members(agent, kFixtureAgent, here)) return issue;
-    if (auto issue = check_entries(agent, "worlds", kFixtureWorld, here)) return issue;
-    if (auto issue = check_entries(agent, "panels", kFixturePanel, here)) return issue;
+    if (!check_entries(reader, agent, "worlds", kFixtureWorld, here) ||
+        !check_entries(reader, agent, "panels", kFixturePanel, here)) {
+      return reader.take_issue();
+    }
+    if (auto issue = check_redacted_secrets(agent, here)) return issue;
     if (const JsonValue* bio = json_member(agent, "bio"); bio != nullptr && !bio->IsString() && !bio->IsNull()) {
       bool strings = bio->IsArray();
       if (strings) {
@@ -589,6 +640,26 @@ std::optional<FixtureIssue> RestVendor::check_fixture(const JsonValue& section, 
   return std::nullopt;
 }
 
+// A redacted secret of a fixture agent's character stands for the one the stored agent with that
+// agentId holds under the same key (a dump names each agent once).
+std::optional<FixtureIssue> RestVendor::check_redacted_secrets(const JsonValue& agent, const std::string& at) const {
+  for (const SecretMap& where : kSecretMaps) {
+    const JsonValue* map = secret_map(agent, where);
+    if (map == nullptr) continue;
+    for (const auto& m : map->GetObject()) {
+      if (!is_redacted(m.value)) continue;
+      auto lock = store_.lock();
+      const Agent* held = store_.find(lowercase_id(text_of(agent["agentId"])));
+      const JsonValue* held_map = held != nullptr ? secret_map(held->character, where) : nullptr;
+      const JsonValue* kept = held_map != nullptr ? json_member(*held_map, text_of(m.name)) : nullptr;
+      if (kept == nullptr || is_redacted(*kept)) {
+        return FixtureIssue{secret_pointer(at, where, text_of(m.name)), std::string(kRedactedUnknown)};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 void RestVendor::apply_fixture(const JsonValue& section) {
   const SystemTime now = context_.clock.now();
   const std::int64_t now_ms = epoch_millis(now);
@@ -596,7 +667,9 @@ void RestVendor::apply_fixture(const JsonValue& section) {
   {
     auto lock = store_.lock();
     if (const JsonValue* keys = json_member(section, "apiKeys"); keys != nullptr && keys->IsArray()) {
-      for (const auto& key : keys->GetArray()) store_.add_api_key(std::string(key.GetString(), key.GetStringLength()));
+      for (const auto& key : keys->GetArray()) {
+        if (!is_redacted(key)) store_.add_api_key(std::string(key.GetString(), key.GetStringLength()));
+      }
     }
     has_keys_.store(!store_.api_keys().empty(), std::memory_order_release);
     const JsonValue* agents = json_member(section, "agents");
@@ -623,6 +696,7 @@ void RestVendor::apply_fixture(const JsonValue& section) {
           merged.AddMember(JsonValue(key.data(), static_cast<rapidjson::SizeType>(key.size()), merged.GetAllocator()),
                            JsonValue(*v, merged.GetAllocator()), merged.GetAllocator());
         }
+        keep_held_secrets(merged, agent->character);
         agent->character.Swap(merged);
         if (const JsonValue* v = json_member(item, "name"); v && v->IsString()) agent->name.assign(v->GetString(), v->GetStringLength());
         if (const JsonValue* v = json_member(item, "enabled"); v && v->IsBool()) agent->enabled = v->GetBool();
@@ -636,8 +710,17 @@ void RestVendor::apply_fixture(const JsonValue& section) {
           if (!active && agent->active) agent->stopped_ms = now_ms;
           agent->active = active;
         }
-        if (const JsonValue* v = json_member(item, "busyMs"); v && v->IsInt64()) {
-          agent->busy_until = now + Millis(v->GetInt64());
+        // A dump's times, after the status (which would stamp them now).
+        const auto epoch_or_unset = [&](std::string_view key, std::int64_t& out) {
+          if (const JsonValue* v = json_member(item, key)) out = v->IsInt64() ? v->GetInt64() : -1;
+        };
+        epoch_or_unset("startedAt", agent->started_ms);
+        epoch_or_unset("stoppedAt", agent->stopped_ms);
+        const JsonValue* busy_ms = json_member(item, "busyMs");
+        const JsonValue* busy_until = json_member(item, "busyUntil");
+        if ((busy_ms && busy_ms->IsInt64()) || (busy_until && busy_until->IsInt64())) {
+          agent->busy_until = busy_ms && busy_ms->IsInt64() ? now + Millis(busy_ms->GetInt64())
+                                                           : SystemTime(Millis(busy_until->GetInt64()));
           if (!agent->waiters.empty() && agent->busy_timer != agent->busy_until) {
             agent->busy_timer = agent->busy_until;
             store_.set_busy_timer(*agent, wake_at(agent->busy_until, id));
@@ -702,19 +785,19 @@ void RestVendor::clear_state() {
   finish(outcomes);
 }
 
-void RestVendor::write_state(JsonWriter& out, const StateOptions& /*options*/) const {
+void RestVendor::write_state(JsonWriter& out, const StateOptions& options) const {
   auto lock = store_.lock();
   const SystemTime now = context_.clock.now();
   out.begin_object();
   out.key("apiKeys").begin_array();
-  for (const std::string& key : store_.api_keys()) out.string(key);
+  for (const std::string& key : store_.api_keys()) out.string(shown_secret(key, options));
   out.end_array();
   out.key("agents").begin_array();
   for (const Agent* agent : store_.ordered()) {
     out.begin_object();
     out.field("agentId", agent->id).field("name", agent->name).field("status", agent->active ? "active" : "inactive");
     for (const auto& member : agent->character.GetObject()) {
-      out.field_value({member.name.GetString(), member.name.GetStringLength()}, member.value);
+      write_character_member(out, {member.name.GetString(), member.name.GetStringLength()}, member.value, options);
     }
     out.field_bool("enabled", agent->enabled).field_bool("enableAutonomy", agent->enable_autonomy);
     out.field_int("createdAt", agent->created_ms).field_int("updatedAt", agent->updated_ms);

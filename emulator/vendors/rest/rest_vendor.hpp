@@ -101,6 +101,7 @@ class RestVendor final : public Vendor {
   // Renders waiting stops' answers and hands their calls back; the lock must not be held.
   static void finish(std::vector<StopOutcome>& outcomes);
 
+  std::optional<FixtureIssue> check_redacted_secrets(const JsonValue& agent, const std::string& at) const;
   static void apply_runtime_fixture(Agent& agent, const JsonValue& item, std::int64_t now_ms);
 
   const VendorContext context_;

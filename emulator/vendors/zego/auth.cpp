@@ -34,9 +34,14 @@ std::string signature_diagnostic(const PublicParams& p, std::string_view server_
 }
 
 std::string timestamp_diagnostic(std::int64_t timestamp, SystemTime now) {
-  const std::int64_t skew = timestamp - epoch_seconds(now);
-  return "Timestamp " + std::to_string(timestamp) + " is " + std::to_string(skew < 0 ? -skew : skew) + " s " +
-         (skew < 0 ? "behind" : "ahead of") + " the emulator's clock (" + format_rfc3339_millis(now) +
+  // The distance as an unsigned number: the client's Timestamp may be any 64-bit value, and the
+  // difference of two of them always fits in 64 unsigned bits.
+  const std::int64_t server = epoch_seconds(now);
+  const bool behind = timestamp < server;
+  const std::uint64_t distance = behind ? static_cast<std::uint64_t>(server) - static_cast<std::uint64_t>(timestamp)
+                                        : static_cast<std::uint64_t>(timestamp) - static_cast<std::uint64_t>(server);
+  return "Timestamp " + std::to_string(timestamp) + " is " + std::to_string(distance) + " s " +
+         (behind ? "behind" : "ahead of") + " the emulator's clock (" + format_rfc3339_millis(now) +
          "); ZEGO accepts " + std::to_string(kTimestampWindowSeconds) +
          " s either way. PUT /_emulator/clock moves the emulator's clock.";
 }

@@ -75,8 +75,11 @@ GatewayVerdict check_gateway(std::string_view host, const PublicParams& p, bool 
   if (p.timestamp.empty()) return fail(100000002);
   if (!parse_timestamp(p.timestamp, v.timestamp)) return fail(100000003);
   if (!lenient) {
-    const std::int64_t skew = v.timestamp - epoch_seconds(now);
-    if (skew > kTimestampWindowSeconds || skew < -kTimestampWindowSeconds) return fail(100000004);
+    // Compared without subtracting the client's number, which may be any 64-bit value.
+    const std::int64_t server = epoch_seconds(now);
+    if (v.timestamp > server + kTimestampWindowSeconds || v.timestamp < server - kTimestampWindowSeconds) {
+      return fail(100000004);
+    }
   }
   if (p.nonce.empty()) return fail(100000008);
   if (p.signature.empty()) return fail(100000009);

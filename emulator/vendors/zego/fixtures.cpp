@@ -1,9 +1,15 @@
 // The "zego" fixture section and the state dump (GET /_emulator/state?vendor=zego).
 //
-// { "apps":      [{"AppId": 1234567890, "ServerSecret": "...", <emulator options>}],
+// { "apps":      [{"AppId": 1234567890, "ServerSecret": "...", "callbackUrls": [URL | {"url", "hostTag"}],
+//                  "callbackSecret": "...", <emulator options>}],
 //   "agents":    [{"AppId"?, "AgentId", "Name"?, "LLM"?, "TTS"?, "ASR"?}],
 //   "instances": [{"AgentInstanceId", "AppId"?, "AgentId"?, "UserId"?, "Kind"?, "RTC"?, "LLM"?,
-//                  "TTS"?, "ASR"?, "AdvancedConfig"?, "Messages"?, "Status"?, "BusySeconds"?}] }
+//                  "TTS"?, "ASR"?, "AdvancedConfig"?, "CallbackConfig"?, "Messages"?, "Status"?, "BusySeconds"?}],
+//   "deletedInstances": [{"AgentInstanceId", "AppId", "Reason", "At"}] }
+//
+// The dump writes each instance's whole life too (IdleAt, Round, Listening, Created, LastDriven,
+// ShuttingDown, VAD, MessageHistory, CallbackConfig, CDN), so that it loads back as it was: a
+// busy instance holds its current status until IdleAt.
 //
 // POST /_emulator/state merges such a document live: an app or agent that exists is updated, an
 // instance that exists gets the members the document names (typically Status and BusySeconds,
@@ -12,6 +18,7 @@
 #include <cmath>
 
 #include "core/validation.hpp"
+#include "vendors/zego/callbacks.hpp"
 #include "vendors/zego/errors.hpp"
 #include "vendors/zego/operations.hpp"
 #include "vendors/zego/zego_vendor.hpp"
@@ -24,9 +31,13 @@ using T = ParamType;
 constexpr std::string_view kStatuses[] = {"IDLE", "LISTENING", "THINKING", "SPEAKING"};
 constexpr std::string_view kKinds[] = {"standard", "digitalHuman", "liveDigitalHuman"};
 
+// callbackUrls' items are a URL or {"url", "hostTag"}: check_callback_urls reads them.
+constexpr ParamSpec kCallbackUrlItem{.name = "callbackUrls", .type = T::any};
 constexpr ParamSpec kAppSpecs[] = {
     {.name = "AppId", .type = T::integer, .required = true, .min = 0.0, .max = 4294967295.0},
     {.name = "ServerSecret", .min_length = 1},
+    {.name = "callbackUrls", .type = T::array, .max_length = 2, .items = &kCallbackUrlItem},
+    {.name = "callbackSecret"},
     {.name = "InstanceLimit", .type = T::integer, .min = 0.0, .max = 1000000.0},
     {.name = "DigitalHumanInstanceLimit", .type = T::integer, .min = 0.0, .max = 1000000.0},
     {.name = "RejectNonceReplay", .type = T::boolean},
@@ -62,48 +73,43 @@ std::span<const ParamSpec> instance_specs() {
       {.name = "TTS", .type = T::object, .members = tts_members()},
       {.name = "ASR", .type = T::object, .members = asr_members()},
       {.name = "AdvancedConfig", .type = T::object, .members = advanced_members()},
+      {.name = "CallbackConfig", .type = T::object, .members = callback_members()},
       {.name = "DigitalHuman", .type = T::object},
       {.name = "Messages", .type = T::array, .items = &message_spec()},
       {.name = "Status", .one_of = kStatuses},
       {.name = "BusySeconds", .type = T::number, .min = 0.001, .max = 1e9},
+      // What the dump adds, so that it loads back (see above).
+      {.name = "VAD", .type = T::object},
+      {.name = "MessageHistory", .type = T::object},
+      {.name = "CallbackConfig", .type = T::object},
+      {.name = "CDN", .type = T::object},
+      {.name = "IdleAt", .min_length = 1},
+      {.name = "Round", .type = T::integer, .min = 0.0},
+      {.name = "Listening", .type = T::boolean},
+      {.name = "CommunicationMode", .type = T::integer, .min = 0.0, .max = 2.0},
+      {.name = "Created", .min_length = 1},
+      {.name = "LastDriven", .min_length = 1},
+      {.name = "ShuttingDown", .type = T::object},
   };
   return specs;
 }
 
-// "LLM.Url" -> "/LLM/Url", "Messages[2].Role" -> "/Messages/2/Role", under `base`.
-std::string to_pointer(std::string base, std::string_view path) {
-  std::string piece;
-  const auto flush = [&] {
-    if (!piece.empty()) base = json_pointer(base, piece);
-    piece.clear();
+std::span<const ParamSpec> deleted_specs() {
+  static const ParamSpec specs[] = {
+      {.name = "AgentInstanceId", .required = true, .min_length = 1},
+      {.name = "AppId", .type = T::integer, .required = true, .min = 0.0, .max = 4294967295.0},
+      {.name = "Reason", .required = true, .min_length = 1},
+      {.name = "At", .required = true, .min_length = 1},
   };
-  for (char c : path) {
-    if (c == '.' || c == '[' || c == ']') {
-      flush();
-    } else {
-      piece.push_back(c);
-    }
-  }
-  flush();
-  return base;
+  return specs;
 }
 
+// The instance members that hold a time, as the dump writes them (2025-10-13T12:00:00.123Z).
+constexpr std::string_view kInstanceTimes[] = {"IdleAt", "Created", "LastDriven"};
+
 std::optional<FixtureIssue> check_object(const JsonValue& item, const std::string& at, std::span<const ParamSpec> specs) {
-  if (!item.IsObject()) return FixtureIssue{at, "must be an object"};
-  for (const auto& m : item.GetObject()) {
-    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    const bool known = std::any_of(specs.begin(), specs.end(), [&](const ParamSpec& s) { return s.name == key; });
-    if (!known) {
-      std::string names;
-      for (const ParamSpec& s : specs) names += (names.empty() ? "" : ", ") + std::string(s.name);
-      return FixtureIssue{json_pointer(at, key), "unknown key \"" + std::string(key) + "\" (expected " + names + ")"};
-    }
-  }
-  for (const ParamSpec& spec : specs) {
-    const JsonValue* found = json_member(item, spec.name);
-    const ParamValue value = found == nullptr ? ParamValue::missing() : ParamValue::of_json(found);
-    if (auto v = validate_value(spec, value, std::string(spec.name))) return FixtureIssue{to_pointer(at, v->path), v->message};
-  }
+  DocumentReader reader;
+  if (!reader.object(item, at, specs) || !reader.params(item, at, specs)) return reader.take_issue();
   return std::nullopt;
 }
 
@@ -127,14 +133,102 @@ Millis seconds_member(const JsonValue& item, std::string_view name, Millis fallb
   return v != nullptr && v->IsNumber() ? Millis(std::llround(v->GetDouble() * 1000.0)) : fallback;
 }
 
-void set_status(State& state, Instance& instance, Status status, const JsonValue* busy_seconds, SystemTime now) {
+std::optional<SystemTime> time_member(const JsonValue& item, std::string_view name) {
+  const JsonValue* v = present(item, name);
+  if (v == nullptr || !v->IsString()) return std::nullopt;
+  return parse_iso8601({v->GetString(), v->GetStringLength()});
+}
+
+// `until`: BusySeconds from now, or the dump's IdleAt; neither holds the status until changed.
+void set_status(State& state, Instance& instance, Status status, const JsonValue& item, SystemTime now) {
   instance.phases.clear();
   instance.listening = false;
   if (status == Status::idle) return;
-  SystemTime until = SystemTime::max();
-  if (busy_seconds != nullptr) until = now + Millis(std::llround(busy_seconds->GetDouble() * 1000.0));
+  SystemTime until = time_member(item, "IdleAt").value_or(SystemTime::max());
+  if (const JsonValue* busy_seconds = present(item, "BusySeconds")) {
+    until = add_saturating(now, Millis(std::llround(busy_seconds->GetDouble() * 1000.0)));
+  }
   instance.last_round = state.next_round();
   instance.phases.push_back(Phase{status, until, 1, instance.last_round});
+}
+
+bool http_url(std::string_view url) { return url.starts_with("http://") || url.starts_with("https://"); }
+
+// Up to two addresses, at most one without a tag, no tag twice.
+std::optional<FixtureIssue> check_callback_urls(const JsonValue& list, const std::string& at) {
+  std::vector<std::string_view> tags;
+  bool untagged = false;
+  for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
+    const std::string here = json_pointer(at, i);
+    const JsonValue& item = list[i];
+    std::string_view url, tag;
+    if (item.IsString()) {
+      url = {item.GetString(), item.GetStringLength()};
+    } else if (item.IsObject()) {
+      for (const auto& m : item.GetObject()) {
+        const std::string_view key(m.name.GetString(), m.name.GetStringLength());
+        if ((key != "url" && key != "hostTag") || !m.value.IsString()) {
+          return FixtureIssue{json_pointer(here, key), key == "url" || key == "hostTag"
+                                                           ? "must be a string"
+                                                           : "unknown key \"" + std::string(key) + "\" (expected url, hostTag)"};
+        }
+      }
+      url = str_member(item, "url");
+      tag = str_member(item, "hostTag");
+    } else {
+      return FixtureIssue{here, "must be a URL or {\"url\", \"hostTag\"}"};
+    }
+    if (!http_url(url)) return FixtureIssue{item.IsString() ? here : json_pointer(here, "url"), "must be an http:// or https:// URL"};
+    if (tag.empty() ? std::exchange(untagged, true) : std::find(tags.begin(), tags.end(), tag) != tags.end()) {
+      return FixtureIssue{here, tag.empty() ? "only one callback URL may go without a hostTag"
+                                            : "hostTag \"" + std::string(tag) + "\" is given twice"};
+    }
+    if (!tag.empty()) tags.push_back(tag);
+  }
+  return std::nullopt;
+}
+
+std::optional<FixtureIssue> check_times(const JsonValue& item, const std::string& at, std::span<const std::string_view> names,
+                                        bool required = false) {
+  for (std::string_view name : names) {
+    const JsonValue* v = present(item, name);
+    if (v == nullptr && !required) continue;
+    if (v == nullptr || !v->IsString() || !parse_iso8601({v->GetString(), v->GetStringLength()})) {
+      return FixtureIssue{json_pointer(at, name), "must be a UTC time such as 2025-10-13T12:00:00.123Z"};
+    }
+  }
+  return std::nullopt;
+}
+
+// The members only a dump holds: the instance's timeline, rounds and shutdown as they were.
+void apply_dumped_life(State& state, Instance& instance, const JsonValue& item) {
+  if (const JsonValue* v = present(item, "VAD")) instance.vad = copy_block(v);
+  if (const JsonValue* v = present(item, "CallbackConfig")) instance.callback = copy_block(v);
+  if (const JsonValue* v = present(item, "CDN")) instance.cdn = copy_block(v);
+  if (const JsonValue* v = present(item, "AdvancedConfig"); v && instance.kind == Kind::live_digital_human) {
+    instance.max_idle_seconds = int_member(*v, "MaxIdleTime", 900);
+  }
+  if (present(item, "CommunicationMode")) {
+    instance.communication_mode = static_cast<int>(int_member(item, "CommunicationMode", 0));
+  }
+  if (auto t = time_member(item, "Created")) instance.created = *t;
+  if (auto t = time_member(item, "LastDriven")) instance.last_driven = *t;
+  if (present(item, "Round")) {
+    instance.last_round = int_member(item, "Round", instance.last_round);
+    for (Phase& phase : instance.phases) phase.round = instance.last_round;
+    state.last_round = std::max(state.last_round, instance.last_round);  // rounds keep increasing
+  }
+  if (const JsonValue* v = present(item, "Listening")) {
+    instance.listening = v->GetBool();
+    if (instance.listening) instance.listening_round = instance.last_round;
+  }
+  if (const JsonValue* v = present(item, "ShuttingDown")) {
+    // The shutdown goes on. The calls that waited for it were the old process's (WaitingCalls is
+    // informational); a live one keeps the calls waiting for it here.
+    if (!instance.shutdown) instance.shutdown.emplace();
+    instance.shutdown->requested = *time_member(*v, "Requested");
+    instance.shutdown->deadline = *time_member(*v, "Deadline");
+  }
 }
 
 void write_optional_block(JsonWriter& w, std::string_view name, const Block& block) {
@@ -146,17 +240,53 @@ void write_optional_block(JsonWriter& w, std::string_view name, const Block& blo
   }
 }
 
+// LLM.ApiKey is a secret: "<redacted>" in the dump unless secrets are asked for; loaded back, a
+// redacted one keeps the key the same agent or instance already holds.
+void write_llm_block(JsonWriter& w, const Block& block, const StateOptions& options) {
+  if (!block || !block->IsObject()) return write_optional_block(w, "LLM", block);
+  w.key("LLM").begin_object();
+  for (const auto& m : block->GetObject()) {
+    const std::string_view name(m.name.GetString(), m.name.GetStringLength());
+    if (name == "ApiKey" && m.value.IsString()) {
+      w.field(name, shown_secret({m.value.GetString(), m.value.GetStringLength()}, options));
+    } else {
+      w.key(name).value(m.value);
+    }
+  }
+  w.end_object();
+}
+
+bool redacted_api_key(const JsonValue& item) {
+  const JsonValue* llm = present(item, "LLM");
+  const JsonValue* key = llm != nullptr && llm->IsObject() ? json_member(*llm, "ApiKey") : nullptr;
+  return key != nullptr && is_redacted(*key);
+}
+
+// The LLM block `llm` as a fixture gives it, a redacted ApiKey replaced by the one `held` has (or
+// dropped when it has none).
+Block keep_api_key(const JsonValue& llm, const Block& held) {
+  if (!llm.IsObject()) return copy_block(&llm);
+  auto block = std::make_shared<JsonDocument>();
+  block->CopyFrom(llm, block->GetAllocator());
+  const auto key = block->FindMember("ApiKey");
+  if (key == block->MemberEnd() || !is_redacted(key->value)) return block;
+  const JsonValue* held_key = held && held->IsObject() ? json_member(*held, "ApiKey") : nullptr;
+  if (held_key != nullptr) {
+    key->value.CopyFrom(*held_key, block->GetAllocator());
+  } else {
+    block->RemoveMember(key);
+  }
+  return block;
+}
+
 }  // namespace
 
 std::optional<FixtureIssue> ZegoVendor::check_fixture(const JsonValue& section, std::string_view pointer) const {
   const std::string base(pointer);
-  if (!section.IsObject()) return FixtureIssue{base, "the zego section must be an object with apps, agents, instances"};
+  DocumentReader reader;
+  if (!reader.object(section, base, {"apps", "agents", "instances", "deletedInstances"})) return reader.take_issue();
   for (const auto& m : section.GetObject()) {
-    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    if (key != "apps" && key != "agents" && key != "instances") {
-      return FixtureIssue{json_pointer(base, key), "unknown key \"" + std::string(key) + "\" (expected apps, agents, instances)"};
-    }
-    if (!m.value.IsArray()) return FixtureIssue{json_pointer(base, key), "must be an array"};
+    if (!reader.array(m.value, json_pointer(base, {m.name.GetString(), m.name.GetStringLength()}))) return reader.take_issue();
   }
 
   std::lock_guard lock(mutex_);
@@ -169,9 +299,16 @@ std::optional<FixtureIssue> ZegoVendor::check_fixture(const JsonValue& section, 
       const std::string at = json_pointer(json_pointer(base, "apps"), i);
       const JsonValue& item = (*list)[i];
       if (auto issue = check_object(item, at, kAppSpecs)) return issue;
+      if (const JsonValue* urls = present(item, "callbackUrls")) {
+        if (auto issue = check_callback_urls(*urls, json_pointer(at, "callbackUrls"))) return issue;
+      }
       const auto id = static_cast<std::uint32_t>(int_member(item, "AppId", 0));
       if (!known_app(id) && present(item, "ServerSecret") == nullptr) {
         return FixtureIssue{json_pointer(at, "ServerSecret"), "is required for a new app"};
+      }
+      // A redacted dump's ServerSecret stands for the one the app already has.
+      if (const JsonValue* secret = present(item, "ServerSecret"); secret && is_redacted(*secret) && !known_app(id)) {
+        return FixtureIssue{json_pointer(at, "ServerSecret"), std::string(kRedactedUnknown)};
       }
       if (const JsonValue* code = present(item, "RateLimitCode"); code && find_error(code->GetInt64()) == nullptr) {
         return FixtureIssue{json_pointer(at, "RateLimitCode"), "must be one of the codes of return-codes.mdx"};
@@ -188,6 +325,17 @@ std::optional<FixtureIssue> ZegoVendor::check_fixture(const JsonValue& section, 
       if (!known_app(id)) {
         return FixtureIssue{json_pointer(at, "AppId"), "app " + std::to_string(id) + " is not declared (add it to apps)"};
       }
+      if (redacted_api_key(item)) {
+        const std::string_view agent_id = str_member(item, "AgentId");
+        bool held = false;
+        for (rapidjson::SizeType j = 0; j < i && !held; ++j) {
+          held = int_member((*list)[j], "AppId", kDefaultAppId) == id && str_member((*list)[j], "AgentId") == agent_id;
+        }
+        if (const auto app = state_.apps.find(id); !held && app != state_.apps.end()) {
+          held = app->second.agents.contains(std::string(agent_id));
+        }
+        if (!held) return FixtureIssue{json_pointer(json_pointer(at, "LLM"), "ApiKey"), std::string(kRedactedUnknown)};
+      }
     }
   }
   if (const JsonValue* list = json_member(section, "instances")) {
@@ -199,11 +347,19 @@ std::optional<FixtureIssue> ZegoVendor::check_fixture(const JsonValue& section, 
       if (present(item, "BusySeconds") != nullptr && present(item, "Status") == nullptr) {
         return FixtureIssue{json_pointer(at, "BusySeconds"), "needs Status (the status the agent stays in)"};
       }
+      if (auto issue = check_times(item, at, kInstanceTimes)) return issue;
+      if (const JsonValue* shutdown = present(item, "ShuttingDown")) {
+        static constexpr std::string_view kShutdownTimes[] = {"Requested", "Deadline"};
+        if (auto issue = check_times(*shutdown, json_pointer(at, "ShuttingDown"), kShutdownTimes, true)) return issue;
+      }
       const std::string_view id = str_member(item, "AgentInstanceId");
       const auto live = state_.instances.find(id);
       const bool exists = live != state_.instances.end() ||
                           std::find(declared.begin(), declared.end(), id) != declared.end();
       declared.push_back(id);
+      if (!exists && redacted_api_key(item)) {
+        return FixtureIssue{json_pointer(json_pointer(at, "LLM"), "ApiKey"), std::string(kRedactedUnknown)};
+      }
       if (const JsonValue* app = present(item, "AppId")) {
         if (live != state_.instances.end() && live->second.app_id != app->GetInt64()) {
           return FixtureIssue{json_pointer(at, "AppId"), "instance " + std::string(id) + " belongs to app " +
@@ -216,6 +372,14 @@ std::optional<FixtureIssue> ZegoVendor::check_fixture(const JsonValue& section, 
           return FixtureIssue{json_pointer(at, "AppId"), "app " + std::to_string(app) + " is not declared (add it to apps)"};
         }
       }
+    }
+  }
+  if (const JsonValue* list = json_member(section, "deletedInstances")) {
+    for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+      const std::string at = json_pointer(json_pointer(base, "deletedInstances"), i);
+      if (auto issue = check_object((*list)[i], at, deleted_specs())) return issue;
+      static constexpr std::string_view kAt[] = {"At"};
+      if (auto issue = check_times((*list)[i], at, kAt)) return issue;
     }
   }
   return std::nullopt;
@@ -233,7 +397,20 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
         app.automatic = false;  // named by the fixtures: kept like any configured app
         auto config = app.config ? std::make_shared<AppConfig>(*app.config) : std::make_shared<AppConfig>();
         config->app_id = id;
-        if (present(item, "ServerSecret")) config->server_secret = str_member(item, "ServerSecret");
+        if (const JsonValue* secret = present(item, "ServerSecret"); secret && !is_redacted(*secret)) {
+          config->server_secret = str_member(item, "ServerSecret");
+        }
+        if (const JsonValue* urls = present(item, "callbackUrls")) {
+          config->callback_urls.clear();
+          for (const JsonValue& u : urls->GetArray()) {
+            config->callback_urls.push_back(u.IsString() ? CallbackUrl{u.GetString(), ""}
+                                                         : CallbackUrl{std::string(str_member(u, "url")),
+                                                                       std::string(str_member(u, "hostTag"))});
+          }
+        }
+        if (const JsonValue* secret = present(item, "callbackSecret"); secret && !is_redacted(*secret)) {
+          config->callback_secret = str_member(item, "callbackSecret");
+        }
         config->instance_limit = static_cast<int>(int_member(item, "InstanceLimit", config->instance_limit));
         config->digital_human_limit =
             static_cast<int>(int_member(item, "DigitalHumanInstanceLimit", config->digital_human_limit));
@@ -254,7 +431,7 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
         Agent& agent = app.agents[id];
         agent.id = id;
         if (present(item, "Name")) agent.name = str_member(item, "Name");
-        if (const JsonValue* v = present(item, "LLM")) agent.llm = copy_block(v);
+        if (const JsonValue* v = present(item, "LLM")) agent.llm = keep_api_key(*v, agent.llm);
         if (const JsonValue* v = present(item, "TTS")) agent.tts = copy_block(v);
         if (const JsonValue* v = present(item, "ASR")) agent.asr = copy_block(v);
       }
@@ -276,6 +453,7 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
           // The registered agent is the template for the blocks the fixture leaves out.
           if (AppState* app = state_.app(instance.app_id)) {
             if (const auto agent = app->agents.find(instance.agent_id); agent != app->agents.end()) {
+              instance.agent_name = agent->second.name;
               if (!present(item, "LLM") && !instance.llm) instance.llm = agent->second.llm;
               if (!present(item, "TTS") && !instance.tts) instance.tts = agent->second.tts;
               if (!present(item, "ASR") && !instance.asr) instance.asr = agent->second.asr;
@@ -285,15 +463,20 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
         if (present(item, "UserId")) instance.user_id = str_member(item, "UserId");
         if (present(item, "Kind")) instance.kind = parse_kind(str_member(item, "Kind")).value_or(Kind::standard);
         if (const JsonValue* v = present(item, "RTC")) instance.rtc = copy_block(v);
-        if (const JsonValue* v = present(item, "LLM")) instance.llm = copy_block(v);
+        if (const JsonValue* v = present(item, "LLM")) instance.llm = keep_api_key(*v, instance.llm);
         if (const JsonValue* v = present(item, "TTS")) instance.tts = copy_block(v);
         if (const JsonValue* v = present(item, "ASR")) instance.asr = copy_block(v);
         if (const JsonValue* v = present(item, "DigitalHuman")) instance.digital_human = copy_block(v);
+        if (const JsonValue* v = present(item, "CallbackConfig")) instance.callback = copy_block(v);
         if (const JsonValue* v = present(item, "AdvancedConfig")) {
           instance.advanced = copy_block(v);
           instance.communication_mode = static_cast<int>(int_member(*v, "CommunicationMode", 0));
           const JsonValue* disable = present(*v, "DisableTTS");
           instance.disable_tts = disable != nullptr && disable->GetBool();
+        }
+        if (const JsonValue* v = present(item, "MessageHistory")) {  // before Messages: its window
+          instance.message_history = copy_block(v);
+          instance.window_size = static_cast<std::size_t>(std::max<std::int64_t>(0, int_member(*v, "WindowSize", 20)));
         }
         if (const JsonValue* v = present(item, "Messages")) {
           instance.history.clear();
@@ -302,12 +485,26 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
           }
         }
         if (present(item, "Status")) {
-          set_status(state_, instance, parse_status(str_member(item, "Status")).value_or(Status::idle),
-                     present(item, "BusySeconds"), now);
+          set_status(state_, instance, parse_status(str_member(item, "Status")).value_or(Status::idle), item, now);
+          // Loaded where it is: only what its timeline does from here is called back.
+          sync_reported(state_, instance, now, effects);
         }
+        apply_dumped_life(state_, instance, item);
         // A shutdown waiting for this agent may be due now, or at another time.
         state_.settle(it, now, true, effects);
       }
+    }
+  }
+  if (const JsonValue* list = json_member(section, "deletedInstances")) {
+    std::lock_guard lock(mutex_);
+    for (const JsonValue& item : list->GetArray()) {
+      DeletedInstance d{std::string(str_member(item, "AgentInstanceId")),
+                        static_cast<std::uint32_t>(int_member(item, "AppId", kDefaultAppId)),
+                        std::string(str_member(item, "Reason")), *time_member(item, "At")};
+      // Loading the same dump twice keeps one record of each deletion.
+      std::erase_if(state_.deleted, [&](const DeletedInstance& o) { return o.id == d.id && o.at == d.at; });
+      state_.deleted.push_back(std::move(d));
+      if (state_.deleted.size() > State::kDeletedKept) state_.deleted.pop_front();
     }
   }
   run(effects);
@@ -322,7 +519,7 @@ void ZegoVendor::clear_state() {
   run(effects);
 }
 
-void ZegoVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) const {
+void ZegoVendor::write_state(JsonWriter& w, const StateOptions& options) const {
   std::lock_guard lock(mutex_);
   const SystemTime now = ctx_.clock.now();
   w.begin_object();
@@ -331,7 +528,17 @@ void ZegoVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) con
     const AppConfig& c = *app.config;
     w.begin_object()
         .field_int("AppId", id)
-        .field("ServerSecret", c.server_secret)
+        .field("ServerSecret", shown_secret(c.server_secret, options));
+    w.key("callbackUrls").begin_array();
+    for (const CallbackUrl& u : c.callback_urls) {
+      if (u.host_tag.empty()) {
+        w.string(u.url);
+      } else {
+        w.begin_object().field("url", u.url).field("hostTag", u.host_tag).end_object();
+      }
+    }
+    w.end_array();
+    w.field("callbackSecret", shown_secret(c.callback_secret, options))
         .field_int("InstanceLimit", c.instance_limit)
         .field_int("DigitalHumanInstanceLimit", c.digital_human_limit)
         .field_bool("RejectNonceReplay", c.reject_nonce_replay)
@@ -347,7 +554,7 @@ void ZegoVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) con
   for (const auto& [app_id, app] : state_.apps) {
     for (const auto& [id, agent] : app.agents) {
       w.begin_object().field_int("AppId", app_id).field("AgentId", agent.id).field("Name", agent.name);
-      write_optional_block(w, "LLM", agent.llm);
+      write_llm_block(w, agent.llm, options);
       write_optional_block(w, "TTS", agent.tts);
       write_optional_block(w, "ASR", agent.asr);
       w.end_object();
@@ -357,24 +564,30 @@ void ZegoVendor::write_state(JsonWriter& w, const StateOptions& /*options*/) con
   w.key("instances").begin_array();
   for (const auto& [id, instance] : state_.instances) {
     if (instance.expired(now)) continue;  // gone; removed for good when next touched
-    w.begin_object()
-        .field("AgentInstanceId", instance.id)
-        .field_int("AppId", instance.app_id)
-        .field("AgentId", instance.agent_id)
-        .field("UserId", instance.user_id)
-        .field("Kind", kind_name(instance.kind))
+    w.begin_object().field("AgentInstanceId", instance.id).field_int("AppId", instance.app_id);
+    // A fixture instance may have neither; the fixture section holds only non-empty ones.
+    if (!instance.agent_id.empty()) w.field("AgentId", instance.agent_id);
+    if (!instance.user_id.empty()) w.field("UserId", instance.user_id);
+    w.field("Kind", kind_name(instance.kind))
         .field("Status", status_name(instance.status_at(now)));
+    // null: idle now, or busy until something changes it (Status tells which).
     const auto idle = instance.idle_at(now);
-    idle ? w.field("IdleAt", format_rfc3339_millis(*idle)) : w.field_null("IdleAt");
+    idle && *idle > now ? w.field("IdleAt", format_rfc3339_millis(*idle)) : w.field_null("IdleAt");
     w.field_int("Round", instance.last_round)
         .field_bool("Listening", instance.listening)
         .field_int("CommunicationMode", instance.communication_mode)
-        .field("Created", format_rfc3339_millis(instance.created));
+        .field("Created", format_rfc3339_millis(instance.created))
+        .field("LastDriven", format_rfc3339_millis(instance.last_driven));
     write_optional_block(w, "RTC", instance.rtc);
-    write_optional_block(w, "LLM", instance.llm);
+    write_llm_block(w, instance.llm, options);
     write_optional_block(w, "TTS", instance.tts);
     write_optional_block(w, "ASR", instance.asr);
     write_optional_block(w, "DigitalHuman", instance.digital_human);
+    write_optional_block(w, "AdvancedConfig", instance.advanced);
+    write_optional_block(w, "VAD", instance.vad);
+    write_optional_block(w, "MessageHistory", instance.message_history);
+    write_optional_block(w, "CallbackConfig", instance.callback);
+    write_optional_block(w, "CDN", instance.cdn);
     w.key("Messages").begin_array();
     for (const ChatMessage& m : instance.history) w.begin_object().field("Role", m.role).field("Content", m.content).end_object();
     w.end_array();

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "core/crypto.hpp"
+#include "vendors/zego/callbacks.hpp"
 #include "vendors/zego/errors.hpp"
 
 namespace agentemu::zego {
@@ -94,6 +95,8 @@ std::optional<InstanceIt> find_instance(Exchange& x, Op op) {
     fail(x, code::kInstanceNotFound);
     return std::nullopt;
   }
+  // What the timeline did since it was last looked at is told before this call changes it.
+  report_until(x.state, it->second, x.now, x.effects);
   if (it->second.expired(x.now)) {
     x.state.remove(it, "max_idle_time", x.now, x.effects);
     fail(x, code::kInstanceNotFound);
@@ -123,18 +126,25 @@ int priority_of(std::string_view name) {
 
 SystemTime plus(SystemTime t, Millis d) { return t == SystemTime::max() ? t : t + d; }
 
-// Puts one task (a round of THINKING and/or SPEAKING) on the agent's timeline. A task of
-// higher priority than the one in progress interrupts it; a lower one waits; an equal one
-// follows SamePriorityOption. Answers false when the queue is full.
+bool busy(const Instance& instance, SystemTime now) {
+  return !instance.phases.empty() && instance.status_at(now) != Status::idle;
+}
+
+// A task of higher priority than the one in progress interrupts it; a lower one waits; an equal
+// one follows SamePriorityOption.
+bool enqueues(const Instance& instance, SystemTime now, int priority, bool enqueue_same) {
+  if (!busy(instance, now)) return false;
+  const int current = instance.phases.front().priority;
+  return priority < current || (priority == current && enqueue_same);
+}
+
+// Puts one task (a round of THINKING and/or SPEAKING; THINKING alone when it does not get to
+// speak) on the agent's timeline, after the queue or in place of what runs (enqueues()).
+// Answers false when the queue is full.
 bool schedule_task(Instance& instance, SystemTime now, int priority, bool enqueue_same, std::int64_t round,
-                   Millis think, Millis speak) {
+                   Millis think, Millis speak, bool speaks = true) {
   SystemTime start = now;
-  const bool busy = !instance.phases.empty() && instance.status_at(now) != Status::idle;
-  bool enqueue = false;
-  if (busy) {
-    const int current = instance.phases.front().priority;
-    enqueue = priority < current || (priority == current && enqueue_same);
-  }
+  const bool enqueue = enqueues(instance, now, priority, enqueue_same);
   if (enqueue) {
     if (instance.queued_tasks(now) >= kMaxQueuedTasks) return false;
     start = instance.phases.back().until;
@@ -145,9 +155,20 @@ bool schedule_task(Instance& instance, SystemTime now, int priority, bool enqueu
     start = plus(start, think);
     instance.phases.push_back(Phase{Status::thinking, start, priority, round});
   }
-  instance.phases.push_back(Phase{Status::speaking, plus(start, speak), priority, round});
+  if (speaks) instance.phases.push_back(Phase{Status::speaking, plus(start, speak), priority, round});
   return true;
 }
+
+// An LLM agentemu could not call if it called one: its Url is not an http(s) URL.
+bool llm_unreachable(const Instance& instance) {
+  const std::string_view url = instance.llm ? text(*instance.llm, "Url") : std::string_view{};
+  return !(url.starts_with("http://") || url.starts_with("https://"));
+}
+
+std::string simulated_answer(std::string_view question) { return "agentemu simulated answer to: " + std::string(question); }
+
+// What a walkie-talkie user said: agentemu hears no audio.
+constexpr std::string_view kSimulatedSpeech = "agentemu simulated speech";
 
 // UpdateAgentInstance may not change TTS.Vendor, TTS.FilterText or TTS.TerminatorText.
 std::optional<std::string> tts_update_violation(const Block& old_tts, const JsonValue& new_tts) {
@@ -327,8 +348,10 @@ void create_instance(Exchange& x, Kind kind) {
       }
     }
   }
+  instance.agent_name = agent.name;
   instance.id = x.state.new_instance_id(x.now);
-  const Instance& created = x.state.add_instance(std::move(instance));
+  Instance& created = x.state.add_instance(std::move(instance));
+  report_created(x.state, created, x.now, x.effects);
   ok(x, [&](JsonWriter& w) {
     w.field("AgentInstanceId", created.id);
     if (digital) w.field("DigitalHumanConfig", digital_human_config(created));
@@ -393,16 +416,19 @@ void send_llm(Exchange& x) {
   if (instance.status_at(x.now) == Status::listening) return fail(x, code::kAgentListening);
   const std::int64_t round = x.state.next_round();
   const bool enqueue = text(x.body, "SamePriorityOption") == "Enqueue";
-  if (!schedule_task(instance, x.now, priority_of(text(x.body, "Priority", "Medium")), enqueue, round, x.app.think,
-                     x.app.speak)) {
+  const int priority = priority_of(text(x.body, "Priority", "Medium"));
+  const bool fails = llm_unreachable(instance);
+  const bool cuts_in = busy(instance, x.now) && !enqueues(instance, x.now, priority, enqueue);
+  if (cuts_in) report_interrupt(x.state, instance, InterruptReason::llm, x.now, x.effects);
+  if (!schedule_task(instance, x.now, priority, enqueue, round, x.app.think, x.app.speak, !fails)) {
     return fail(x, code::kActiveLlmFailed, "Active LLM call failed: 5 tasks are already queued.");
   }
   instance.last_round = round;
   const std::string_view question = text(x.body, "Text");
+  instance.tasks[round] = Task{.kind = Task::Kind::llm, .text = simulated_answer(question), .llm_fails = fails};
   if (flag(x.body, "AddQuestionToHistory", false)) instance.remember("user", std::string(question));
-  if (flag(x.body, "AddAnswerToHistory", true)) {
-    instance.remember("assistant", "agentemu simulated answer to: " + std::string(question));
-  }
+  if (flag(x.body, "AddAnswerToHistory", true) && !fails) instance.remember("assistant", simulated_answer(question));
+  timeline_changed(x.state, instance, x.now, x.effects);
   ok(x, [&](JsonWriter& w) { w.field_int("Round", round); });
 }
 
@@ -417,12 +443,18 @@ void send_tts(Exchange& x) {
   if (priority.empty()) priority = integer(x.body, "InterruptMode").value_or(0) == 1 ? "High" : "Medium";
   const std::int64_t round = x.state.next_round();
   const bool enqueue = text(x.body, "SamePriorityOption") == "Enqueue";
+  if (busy(instance, x.now) && !enqueues(instance, x.now, priority_of(priority), enqueue)) {
+    report_interrupt(x.state, instance, InterruptReason::tts, x.now, x.effects);
+  }
   if (!schedule_task(instance, x.now, priority_of(priority), enqueue, round, Millis(0), x.app.speak)) {
     return fail(x, code::kActiveTtsFailed, "Active TTS call failed: 5 tasks are already queued.");
   }
   instance.last_round = round;
   instance.last_driven = x.now;
-  if (flag(x.body, "AddHistory", true)) instance.remember("assistant", std::string(text(x.body, "Text")));
+  const std::string_view spoken = text(x.body, "Text");
+  instance.tasks[round] = Task{.kind = Task::Kind::tts, .text = std::string(spoken), .meta = meta_info(instance, spoken)};
+  if (flag(x.body, "AddHistory", true)) instance.remember("assistant", std::string(spoken));
+  timeline_changed(x.state, instance, x.now, x.effects);
   ok(x, [&](JsonWriter& w) { w.field_int("Round", round); });
 }
 
@@ -437,7 +469,9 @@ void interrupt(Exchange& x) {
   const auto found = find_instance(x, Op::InterruptAgentInstance);
   if (!found) return;
   Instance& instance = (*found)->second;
+  report_interrupt(x.state, instance, InterruptReason::api, x.now, x.effects);
   instance.phases.clear();  // the task in progress and everything queued behind it
+  timeline_changed(x.state, instance, x.now, x.effects);
   ok(x, [&](JsonWriter& w) { w.field_int("Round", instance.last_round); });
 }
 
@@ -499,9 +533,17 @@ void start_listening(Exchange& x) {
   if (!found) return;
   Instance& instance = (*found)->second;
   if (!accept_sequence(x, instance)) return;
+  const std::int64_t round = x.state.next_round();
+  instance.listening_round = instance.last_round = round;
+  if (!instance.listening) {  // a second StartListening keeps the turn the user already has
+    instance.listening_user = text(x.body, "UserId", instance.user_id);
+    instance.listening_since = x.now;
+    report_speak_begin(x.state, instance, x.now, x.effects);
+  }
+  report_interrupt(x.state, instance, InterruptReason::user_speaking, x.now, x.effects);
   instance.phases.clear();  // the user takes the floor: the agent stops speaking
   instance.listening = true;
-  instance.listening_round = instance.last_round = x.state.next_round();
+  timeline_changed(x.state, instance, x.now, x.effects);
   ok(x, [&](JsonWriter& w) { w.field_int("Round", instance.listening_round); });
 }
 
@@ -514,9 +556,13 @@ void stop_listening(Exchange& x) {
     return ok(x, [&](JsonWriter& w) { w.field_int("Round", instance.last_round); });
   }
   // "the AI will reply based on what the user said": the reply belongs to the user's round.
+  report_speak_end(x.state, instance, kSimulatedSpeech, x.now, x.effects);
   instance.listening = false;
   const std::int64_t round = instance.listening_round;
-  schedule_task(instance, x.now, 1, false, round, x.app.think, x.app.speak);
+  const bool fails = llm_unreachable(instance);
+  schedule_task(instance, x.now, 1, false, round, x.app.think, x.app.speak, !fails);
+  instance.tasks[round] = Task{.kind = Task::Kind::reply, .text = simulated_answer(kSimulatedSpeech), .llm_fails = fails};
+  timeline_changed(x.state, instance, x.now, x.effects);
   ok(x, [&](JsonWriter& w) { w.field_int("Round", round); });
 }
 

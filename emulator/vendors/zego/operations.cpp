@@ -11,7 +11,10 @@ using T = ParamType;
 
 constexpr bool alnum_char(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-constexpr bool all_of(std::string_view v, bool (*ok)(char)) {
+// "[...]+": one character or more, each passing `ok` (an empty value does not match, as the
+// pattern text says; the match fuzz target holds each matcher to its text).
+constexpr bool one_or_more(std::string_view v, bool (*ok)(char)) {
+  if (v.empty()) return false;
   for (char c : v) {
     if (!ok(c)) return false;
   }
@@ -21,15 +24,15 @@ constexpr bool all_of(std::string_view v, bool (*ok)(char)) {
 // accessing-server-apis.mdx: AgentId may hold digits, letters and !#$%&()+-:;\<=.>?@[]^_{}|~,
 constexpr Pattern kAgentIdPattern{
     "[0-9A-Za-z!#$%&()+\\-:;\\\\<=.>?@\\[\\]^_{}|~,]+", [](std::string_view v) {
-      return all_of(v, [](char c) { return alnum_char(c) || std::string_view("!#$%&()+-:;\\<=.>?@[]^_{}|~,").find(c) != std::string_view::npos; });
+      return one_or_more(v, [](char c) { return alnum_char(c) || std::string_view("!#$%&()+-:;\\<=.>?@[]^_{}|~,").find(c) != std::string_view::npos; });
     }};
 // UserId: digits, letters, '-' and '_'.
 constexpr Pattern kUserIdPattern{"[0-9A-Za-z_-]+", [](std::string_view v) {
-                                   return all_of(v, [](char c) { return alnum_char(c) || c == '-' || c == '_'; });
+                                   return one_or_more(v, [](char c) { return alnum_char(c) || c == '-' || c == '_'; });
                                  }};
 // RTC schema: "only numbers, English characters, '_', '-', and '.' are supported".
 constexpr Pattern kRtcIdPattern{"[0-9A-Za-z_.-]+", [](std::string_view v) {
-                                  return all_of(v, [](char c) { return alnum_char(c) || c == '-' || c == '_' || c == '.'; });
+                                  return one_or_more(v, [](char c) { return alnum_char(c) || c == '-' || c == '_' || c == '.'; });
                                 }};
 
 constexpr std::string_view kLlmVendors[] = {"OpenAIChat", "OpenAIResponses"};
@@ -370,6 +373,7 @@ std::span<const ParamSpec> tts_members() { return kTts; }
 std::span<const ParamSpec> asr_members() { return kAsr; }
 std::span<const ParamSpec> rtc_members() { return kRtc; }
 std::span<const ParamSpec> advanced_members() { return kAdvanced; }
+std::span<const ParamSpec> callback_members() { return kCallback; }
 
 std::optional<std::string> extra_violation(Op op, const JsonValue& body) {
   const JsonValue* advanced = json_member(body, "AdvancedConfig");

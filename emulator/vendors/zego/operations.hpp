@@ -55,6 +55,7 @@ std::span<const ParamSpec> tts_members();  // TTS
 std::span<const ParamSpec> asr_members();  // ASR
 std::span<const ParamSpec> rtc_members();  // RTC of a standard instance
 std::span<const ParamSpec> advanced_members();
+std::span<const ParamSpec> callback_members();  // CallbackConfig of a standard instance
 
 // Constraints a ParamSpec cannot express (an enum with a hole, one-of-two members, blank
 // strings). Answers the Message of a 410000003, naming the member, or nothing.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/crypto.hpp"
+#include "vendors/zego/callbacks.hpp"
 #include "vendors/zego/errors.hpp"
 
 namespace agentemu::zego {
@@ -103,6 +104,8 @@ void Instance::remember(std::string role, std::string content) {
 void Effects::merge(Effects&& other) {
   for (auto& d : other.finish) finish.push_back(std::move(d));
   for (auto& w : other.wakes) wakes.push_back(std::move(w));
+  for (auto& w : other.timeline) timeline.push_back(std::move(w));
+  for (auto& c : other.callbacks) callbacks.push_back(std::move(c));
 }
 
 AppState* State::app(std::uint32_t app_id) {
@@ -178,6 +181,9 @@ void State::sweep_expired(SystemTime now, Effects& effects) {
 void State::remove(std::map<std::string, Instance, std::less<>>::iterator it, std::string_view reason, SystemTime now,
                    Effects& effects) {
   Instance& instance = it->second;
+  // What the timeline did up to now is told first, then the deletion and its reason.
+  report_until(*this, instance, now, effects);
+  report_deleted(*this, instance, reason, now, effects);
   if (instance.shutdown) {
     for (Deferred& waiting : instance.shutdown->waiting) {
       render_ok(waiting.call());

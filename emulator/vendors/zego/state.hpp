@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/call.hpp"
+#include "core/callbacks/callbacks.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "vendors/zego/operations.hpp"
@@ -31,10 +32,19 @@ Block copy_block(const JsonValue* value);  // nullptr for absent or JSON null
 
 inline constexpr std::uint32_t kDefaultAppId = 1234567890;
 
-// Per-app settings. The first two are ZEGO's; the rest are the emulator's knobs (README).
+// One of an app's callback addresses: the instances whose CallbackConfig.HostTag names its tag
+// are called back there; the one without a tag (else the first) serves the others.
+struct CallbackUrl {
+  std::string url;
+  std::string host_tag;
+};
+
+// Per-app settings. The first four are ZEGO's; the rest are the emulator's knobs (README).
 struct AppConfig {
   std::uint32_t app_id = 0;
   std::string server_secret;
+  std::vector<CallbackUrl> callback_urls;  // at most two ("callbackUrls")
+  std::string callback_secret;             // signs the callbacks ("callbackSecret")
   int instance_limit = 10;       // "each account can have at most 10 AI agent instances"
   int digital_human_limit = 10;  // "... at most 10 digital human agent instances"
   bool reject_nonce_replay = false;
@@ -65,6 +75,19 @@ struct Phase {
   SystemTime until;  // SystemTime::max(): until something changes it
   int priority;      // 0 Low, 1 Medium, 2 High
   std::int64_t round;
+};
+
+// What the agent does in one round, for the callbacks its timeline produces
+// (vendors/zego/callbacks.cpp): the LLM's answer, or the text it speaks.
+struct Task {
+  enum class Kind : std::uint8_t { llm, tts, reply };  // reply: the answer to the user's turn
+  Kind kind = Kind::llm;
+  std::string text;      // the answer (llm, reply) or the text spoken (tts)
+  std::string meta;      // AgentInstanceMetaInfo's MetaInfo as JSON text, or ""
+  bool llm_fails = false;  // its LLM cannot be called: an Exception instead of an answer
+  bool answered = false;   // LLMResult (or the Exception) is sent
+  bool meta_sent = false;
+  SystemTime speak_from{}, speak_until{};  // its SPEAKING phase, for Interrupted's PlayedText
 };
 
 struct ChatMessage {
@@ -99,6 +122,18 @@ struct Instance {
   SystemTime created;
   SystemTime last_driven;         // live digital humans: last SendAgentInstanceTTS (or creation)
   std::int64_t max_idle_seconds = 900;  // live digital humans: AdvancedConfig.MaxIdleTime
+
+  // What the callbacks have told the customer (vendors/zego/callbacks.cpp).
+  std::string agent_name;       // the registered agent's Name at creation
+  std::int64_t sequence = 0;    // Sequence of the latest callback
+  Status reported_status = Status::idle;
+  std::int64_t reported_round = 0;
+  SystemTime reported_at{};     // the timeline is reported up to here
+  std::map<std::int64_t, Task> tasks;  // by round: the rounds on the timeline, and the one reported
+  std::string listening_user;   // walkie-talkie: who holds the floor, and since when
+  SystemTime listening_since{};
+  std::uint64_t timeline_timer = 0;           // generation of the armed timeline wake-up
+  SystemTime timeline_wake = SystemTime::max();
 
   Status status_at(SystemTime now) const;
   // When the agent will be IDLE with nothing more queued; nullopt: not on its own.
@@ -136,6 +171,8 @@ struct Wake {
 struct Effects {
   std::vector<Deferred> finish;
   std::vector<Wake> wakes;
+  std::vector<Wake> timeline;               // the next moment an instance's timeline changes
+  std::vector<CallbackRequest> callbacks;   // to the customer's server
   void merge(Effects&& other);
 };
 

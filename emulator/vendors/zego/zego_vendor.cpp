@@ -3,11 +3,13 @@
 #include <array>
 
 #include "core/describe.hpp"
+#include "core/callbacks/callbacks.hpp"
 #include "core/scheduler.hpp"
 #include "core/text.hpp"
 #include "core/uri.hpp"
 #include "core/validation.hpp"
 #include "vendors/zego/auth.hpp"
+#include "vendors/zego/callbacks.hpp"
 #include "vendors/zego/errors.hpp"
 #include "vendors/zego/handlers.hpp"
 #include "vendors/zego/operations.hpp"
@@ -290,7 +292,34 @@ void ZegoVendor::run(Effects& effects) {
   for (const Wake& w : effects.wakes) {
     ctx_.scheduler.at(w.at, [this, id = w.instance_id, generation = w.generation] { wake(id, generation); });
   }
+  for (const Wake& w : effects.timeline) {
+    ctx_.scheduler.at(w.at, [this, id = w.instance_id, generation = w.generation] { timeline_wake(id, generation); });
+  }
+  if (ctx_.callbacks != nullptr) {
+    for (CallbackRequest& request : effects.callbacks) ctx_.callbacks->send(std::move(request));
+  }
   for (Deferred& d : effects.finish) d.finish();
+}
+
+// A phase of the instance's timeline ended (or a live digital human's idle time ran out): the
+// callbacks of what happened go out, and the next wake-up is armed.
+void ZegoVendor::timeline_wake(const std::string& instance_id, std::uint64_t generation) {
+  Effects effects;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = state_.instances.find(instance_id);
+    if (it == state_.instances.end() || it->second.timeline_timer != generation) return;
+    Instance& instance = it->second;
+    instance.timeline_wake = SystemTime::max();
+    const SystemTime now = ctx_.clock.now();
+    if (instance.expired(now)) {
+      state_.remove(it, "max_idle_time", now, effects);
+    } else {
+      report_until(state_, instance, now, effects);
+      arm_timeline(state_, instance, now, effects);
+    }
+  }
+  run(effects);
 }
 
 void ZegoVendor::wake(const std::string& instance_id, std::uint64_t generation) {

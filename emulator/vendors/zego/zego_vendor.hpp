@@ -41,6 +41,7 @@ class ZegoVendor final : public Vendor {
   bool admit(Call& call, std::uint32_t app_id, std::string_view nonce);
   void run(Effects& effects);   // after unlocking: finish answers, arm wake-ups
   void wake(const std::string& instance_id, std::uint64_t generation);
+  void timeline_wake(const std::string& instance_id, std::uint64_t generation);
   std::shared_ptr<const AppConfig> find_app(std::uint32_t app_id, bool provision);
 
   VendorContext ctx_;

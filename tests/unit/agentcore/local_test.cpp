@@ -4,6 +4,8 @@
 
 #include "vendors/agentcore/agent_link.hpp"
 #include "vendors/agentcore/agentcore_vendor.hpp"
+#include "vendors/agentcore/eventstream.hpp"
+#include "vendors/agentcore/runtime_command.hpp"
 #include "vendors/agentcore/sandbox.hpp"
 
 using namespace agentemu;
@@ -69,4 +71,29 @@ TEST_CASE("sandbox paths stay inside the session's directory") {
 
 TEST_CASE("an agent's error status gets AWS's own words") {
   CHECK(runtime_error_message(500) == "Received error (500) from runtime. Please check your CloudWatch logs for more information.");
+}
+
+TEST_CASE("a command's output goes out in whole UTF-8 characters") {
+  CHECK(incomplete_utf8_tail("") == 0);
+  CHECK(incomplete_utf8_tail("abc") == 0);
+  CHECK(incomplete_utf8_tail("caf\xc3\xa9") == 0);       // é complete
+  CHECK(incomplete_utf8_tail("caf\xc3") == 1);           // é begun
+  CHECK(incomplete_utf8_tail("\xe2\x82") == 2);          // € begun
+  CHECK(incomplete_utf8_tail("x\xf0\x9f\x98") == 3);     // an emoji begun
+  CHECK(incomplete_utf8_tail("x\xf0\x9f\x98\x80") == 0);  // and finished
+  CHECK(incomplete_utf8_tail("\x80\x80\x80\x80") == 0);  // stray continuation bytes: not held
+}
+
+TEST_CASE("InvokeAgentRuntimeCommand's events are `chunk` events holding one ResponseChunk member") {
+  std::string stream;
+  append_chunk_event(stream, "contentStop", R"({"exitCode":3,"status":"COMPLETED"})");
+  std::size_t used = 0;
+  std::string error;
+  const auto event = decode_event_message(stream, used, error);
+  REQUIRE(event);
+  CHECK(used == stream.size());
+  CHECK(event->header(":message-type") == "event");
+  CHECK(event->header(":event-type") == "chunk");
+  CHECK(event->header(":content-type") == "application/json");
+  CHECK(event->payload == R"({"contentStop":{"exitCode":3,"status":"COMPLETED"}})");
 }

@@ -10,6 +10,7 @@
 #include "core/text.hpp"
 #include "core/uri.hpp"
 #include "vendors/agentcore/auth.hpp"
+#include "vendors/agentcore/handshake.hpp"
 
 using namespace agentemu;
 using namespace agentemu::agentcore;
@@ -517,4 +518,53 @@ TEST_CASE("sigv4 a credential scope of another region than the Host's is refused
   // Any other Host (localhost, 127.0.0.1) names no region: every scope is accepted.
   CHECK_FALSE(sigv4::verify(signed_get("x-amz-date", "20261122T060733Z", "localhost:4599", "ap-south-1").view(),
                             captured_at(), store, caller));
+}
+
+TEST_CASE("authenticate_head: an upgrade's head, signed in the headers, presigned, or lenient") {
+  const MapStore store = test_store();
+  Signer signer;
+  // Presigned for "https://127.0.0.1/..." (no port, as the bedrock-agentcore package presigns a
+  // WebSocket URL) and opened on agentemu's port.
+  OwnedRequest o;
+  o.method = "GET";
+  o.path = "/runtimes/echo_agent-a1b2c3d4e5/ws";
+  const std::string scope = "20261122/eu-west-1/bedrock-agentcore/aws4_request";
+  o.query = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2F" + percent_encode(scope) +
+            "&X-Amz-Date=20261122T060733Z&X-Amz-Expires=300&X-Amz-SignedHeaders=host";
+  std::vector<Header> portless{{"host", "127.0.0.1"}};
+  std::string canonical, sts;
+  sigv4::build_canonical_request(canonical, {o.method, o.path, o.query, &portless, "host", sigv4::kEmptySha256});
+  sigv4::build_string_to_sign(sts, "20261122T060733Z", scope, canonical);
+  o.query += "&X-Amz-Signature=" + sigv4::signature_hex(sigv4::derive_signing_key("test", "20261122", "eu-west-1",
+                                                                                  "bedrock-agentcore"),
+                                                        sts);
+  o.headers = {{"host", "127.0.0.1:4599"}, {"connection", "Upgrade"}, {"upgrade", "websocket"}};
+  const auto f = authenticate_head(o.view(), captured_at(), AuthMode::strict, store, signer);
+  CHECK_MESSAGE(!f, (f ? f->message : std::string()));
+  CHECK(signer.account == "123456789012");
+  CHECK(signer.region == "eu-west-1");
+  CHECK(signer.caller.access_key_id == "test");
+
+  // A header-signed head is no presigned URL: its Host is what was signed, port included.
+  const OwnedRequest other_port = signed_get("x-amz-date", "20261122T060733Z", "127.0.0.1");
+  OwnedRequest moved = other_port;
+  moved.set("host", "127.0.0.1:4599");
+  CHECK_FALSE(authenticate_head(other_port.view(), captured_at(), AuthMode::strict, store, signer));
+  const auto refused = authenticate_head(moved.view(), captured_at(), AuthMode::strict, store, signer);
+  REQUIRE(refused);
+  CHECK(refused->error == "InvalidSignatureException");
+
+  OwnedRequest unsigned_head;
+  unsigned_head.method = "GET";
+  unsigned_head.path = o.path;
+  unsigned_head.headers = {{"host", "127.0.0.1:4599"}};
+  const auto missing = authenticate_head(unsigned_head.view(), captured_at(), AuthMode::strict, store, signer);
+  REQUIRE(missing);
+  CHECK(missing->error == "MissingAuthenticationTokenException");
+  // Lenient: no signature needed; the presigned scope still names the tenant's region.
+  CHECK_FALSE(authenticate_head(unsigned_head.view(), captured_at(), AuthMode::lenient, store, signer));
+  CHECK(signer.account == "123456789012");
+  CHECK(signer.region == "us-east-1");
+  CHECK_FALSE(authenticate_head(o.view(), captured_at() + std::chrono::hours(1), AuthMode::lenient, store, signer));
+  CHECK(signer.region == "eu-west-1");
 }

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cstdint>
+
 #include "core/clock.hpp"
 #include "core/crypto.hpp"
 
@@ -24,6 +26,51 @@ TEST_CASE("timestamp parsers are strict") {
   CHECK(parse_amz_date("20150830T123600Z") == from_epoch_millis(1'440'938'160'000));
   CHECK_FALSE(parse_amz_date("20150830T123600"));
   CHECK_FALSE(parse_amz_date("2015083xT123600Z"));
+}
+
+TEST_CASE("parsers refuse an instant the clock cannot represent; the wide forms read any four-digit year") {
+  CHECK(parse_iso8601("2199-12-31T23:59:59.999Z") == from_epoch_millis(kLatestEpochMillis));
+  CHECK(parse_iso8601("1970-01-01T00:00:00Z") == from_epoch_millis(0));
+  CHECK_FALSE(parse_iso8601("2200-01-01T00:00:00Z"));
+  CHECK_FALSE(parse_iso8601("2263-01-01T00:00:00Z"));  // where a nanosecond clock would overflow
+  CHECK_FALSE(parse_iso8601("9999-12-31T23:59:59Z"));
+  CHECK_FALSE(parse_iso8601("1969-12-31T23:59:59Z"));
+  CHECK_FALSE(parse_amz_date("99991231T235959Z"));
+  CHECK(parse_iso8601_millis("9999-12-31T23:59:59Z") == 253'402'300'799'000);
+  CHECK(parse_iso8601_millis("0000-01-01T00:00:00Z") == -62'167'219'200'000);
+  CHECK(parse_amz_date_millis("99991231T235959Z") == 253'402'300'799'000);
+  CHECK_FALSE(parse_iso8601_millis("9999-02-30T00:00:00Z"));
+  const SystemTime now = from_epoch_millis(1'700'000'000'000);
+  CHECK(within_millis(1'700'000'000'000 + 900'000, now, std::chrono::minutes(15)));
+  CHECK_FALSE(within_millis(1'700'000'000'000 + 900'001, now, std::chrono::minutes(15)));
+  CHECK_FALSE(within_millis(INT64_MIN, now, std::chrono::minutes(15)));
+  CHECK_FALSE(within_millis(INT64_MAX, now, std::chrono::minutes(15)));
+}
+
+TEST_CASE("time arithmetic saturates instead of overflowing") {
+  CHECK(from_epoch_millis(INT64_MAX) == from_epoch_millis(kLatestEpochMillis));
+  CHECK(from_epoch_millis(-5) == from_epoch_millis(0));
+  CHECK(add_saturating(from_epoch_millis(kLatestEpochMillis), Millis(INT64_MAX)) == SystemTime::max());
+  CHECK(add_saturating(SystemTime::max(), Millis(1)) == SystemTime::max());
+  CHECK(add_saturating(from_epoch_millis(0), Millis(INT64_MIN)) == SystemTime::min());
+  CHECK(add_saturating(from_epoch_millis(1000), Millis(-1000)) == from_epoch_millis(0));
+}
+
+TEST_CASE("the clock refuses a now it cannot represent, and can be frozen") {
+  Clock clock;
+  CHECK_FALSE(clock.set_offset(std::chrono::hours(24 * 365 * 300)));  // past 2199
+  CHECK_FALSE(clock.set_offset(-std::chrono::hours(24 * 365 * 100)));  // before 1970
+  CHECK(clock.offset() == Millis(0));
+  CHECK_FALSE(clock.set_now(from_epoch_millis(kLatestEpochMillis) + std::chrono::hours(1)));
+  CHECK(clock.set_now(from_epoch_millis(kLatestEpochMillis)));
+  CHECK(clock.now() > from_epoch_millis(kLatestEpochMillis) - Millis(1));  // to the millisecond
+  clock.freeze(from_epoch_millis(1'748'736'000'000));
+  CHECK(clock.set_offset(Millis(0)));
+  CHECK(clock.now() == from_epoch_millis(1'748'736'000'000));
+  CHECK(clock.set_offset(Millis(1500)));
+  CHECK(clock.now() == from_epoch_millis(1'748'736'001'500));
+  CHECK(clock.set_now(from_epoch_millis(1'000)));
+  CHECK(clock.offset() == Millis(1'000 - 1'748'736'000'000));
 }
 
 TEST_CASE("the clock offset moves now") {
@@ -68,6 +115,9 @@ TEST_CASE("base64 round-trips and rejects bad input") {
 
 TEST_CASE("constant_time_equal and ids") {
   CHECK(constant_time_equal("secret", "secret"));
+  CHECK(constant_time_equal("", ""));
+  CHECK_FALSE(constant_time_equal("", "x"));
+  CHECK_FALSE(constant_time_equal(std::string_view("a\0b", 3), std::string_view("a\0c", 3)));
   CHECK_FALSE(constant_time_equal("secret", "secreT"));
   CHECK_FALSE(constant_time_equal("secret", "secret2"));
   const std::string id = uuid_v4();

@@ -97,6 +97,15 @@ TEST_CASE("--tls-host repeats and --tls-dir is kept, both only with --tls-self-s
   CHECK(error({"--tls-self-signed", "--tls-dir="}).find("must not be empty") != std::string::npos);
 }
 
+TEST_CASE("--state-file names one file, from the flag or AGENTEMU_STATE_FILE") {
+  CHECK(ok({}).state_file.empty());
+  CHECK(ok({"--state-file", "/var/lib/agentemu/state.json"}).state_file == "/var/lib/agentemu/state.json");
+  CHECK(ok({}, {{"AGENTEMU_STATE_FILE", "s.json"}}).state_file == "s.json");
+  CHECK(ok({"--state-file=flag.json"}, {{"AGENTEMU_STATE_FILE", "env.json"}}).state_file == "flag.json");
+  CHECK(error({"--state-file="}).find("must not be empty") != std::string::npos);
+  CHECK(usage_text().find("--state-file PATH") != std::string::npos);
+}
+
 TEST_CASE("unknown AGENTEMU_ variables are warned about, with the nearest real one") {
   const auto warnings = unknown_variables({"PATH", "AGENTEMU_PORT", "AGENTEMU_JOURNAL_LIMT", "AGENTEMU_WHATEVER", "AGENTEMU_HELP"});
   REQUIRE(warnings.size() == 3);

@@ -402,3 +402,23 @@ TEST_CASE("dropping an interpreter with a request running still answers it") {
   CHECK(out->context_lost);
   CHECK(rig.all_reaped());
 }
+
+TEST_CASE("a command's output is handed on as it arrives, each stream named, before the end") {
+  Rig rig;
+  ProcessSpec spec;
+  // The second line waits until the first was seen: nothing may wait for the exit.
+  spec.argv = {"/bin/sh", "-c", "echo one; echo oops >&2; while [ ! -e go ]; do sleep 0.05; done; echo two"};
+  spec.cwd = rig.dir;
+  std::string out_seen, err_seen;
+  std::optional<CommandResult> out;
+  CommandRun::start(
+      rig.supervisor, spec, [&](CommandResult& r) { out = r; },
+      [&](bool is_stderr, std::string_view bytes) { (is_stderr ? err_seen : out_seen).append(bytes); });
+  REQUIRE(run_until(rig.io, [&] { return out_seen == "one\n" && err_seen == "oops\n"; }));
+  CHECK_FALSE(out.has_value());
+  std::ofstream(rig.dir + "/go").put('\n');
+  REQUIRE(run_until(rig.io, [&] { return out.has_value(); }));
+  CHECK(out_seen == "one\ntwo\n");
+  CHECK(out->stdout_text == "one\ntwo\n");
+  CHECK(out->stderr_text == "oops\n");
+}

@@ -62,57 +62,82 @@ TEST_CASE("journal bodies are capped and the real size kept") {
   CHECK(entries[0].body_size == 16);
 }
 
-TEST_CASE("journal bodies together stay within the budget; the oldest lose theirs first") {
+// What eight slots and their index cost: the part of the budget that is not entries' buffers.
+constexpr std::size_t kEightSlots = 8 * (sizeof(JournalEntry) + sizeof(std::size_t));
+
+TEST_CASE("the journal holds one byte budget; past it the oldest entries lose their bodies first") {
   const std::string kilobyte(1000, 'k');
-  Journal journal(4, 1000, 3000);
-  for (int i = 0; i < 4; ++i) journal.record(record("rest", "Op" + std::to_string(i), 200, kilobyte));
+  Journal journal(8, 1000, kEightSlots + 3500);
+  for (int i = 0; i < 8; ++i) {
+    journal.record(record("rest", "Op" + std::to_string(i), 200, kilobyte));
+    CHECK(journal.bytes() <= kEightSlots + 3500);
+  }
   auto entries = journal.entries({});
-  REQUIRE(entries.size() == 4);
-  CHECK(entries[0].body.empty());  // the oldest paid for the fourth
-  CHECK(entries[0].body_size == 1000);
-  for (int i = 1; i < 4; ++i) CHECK(entries[i].body == kilobyte);
-  CHECK(journal.body_bytes() <= 3000);
+  REQUIRE(entries.size() == 8);  // heads are cheap: every entry is kept
+  for (int i = 0; i < 5; ++i) {
+    CHECK(entries[i].body.empty());  // the oldest paid for the newest
+    CHECK(entries[i].body_size == 1000);
+  }
+  for (int i = 5; i < 8; ++i) CHECK(entries[i].body == kilobyte);
 
-  // The ring wraps: the reused slots were the ones without bodies, then the next oldest go.
-  for (int i = 4; i < 7; ++i) journal.record(record("rest", "Op" + std::to_string(i), 200, kilobyte));
+  // The ring wraps: reused slots keep the order, and the budget still holds.
+  for (int i = 8; i < 12; ++i) journal.record(record("rest", "Op" + std::to_string(i), 200, kilobyte));
   entries = journal.entries({});
-  REQUIRE(entries.size() == 4);
-  CHECK(entries[0].operation == "Op3");
-  CHECK(entries[0].body.empty());
-  for (int i = 1; i < 4; ++i) CHECK(entries[i].body == kilobyte);
-  CHECK(journal.body_bytes() <= 3000);
+  REQUIRE(entries.size() == 8);
+  CHECK(entries[0].operation == "Op4");
+  CHECK(entries[7].operation == "Op11");
+  CHECK(entries[7].body == kilobyte);
+  CHECK(entries[4].body.empty());
+  CHECK(journal.bytes() <= kEightSlots + 3500);
 
-  // Small bodies cost little, so older full ones are kept beside them.
-  journal.record(record("rest", "Small", 200, "tiny"));
-  entries = journal.entries({});
-  CHECK(entries[0].body == kilobyte);  // Op4, the oldest now
-  CHECK(entries[3].body == "tiny");
-  CHECK(journal.body_bytes() <= 3000);
-
-  // clear gives every buffer back.
   journal.clear();
-  CHECK(journal.body_bytes() == 0);
+  CHECK(journal.bytes() == 0);  // everything given back, slots too
 }
 
-TEST_CASE("the newest journal entry keeps its body even past the budget; a slot gives back what it no longer needs") {
-  const std::string big(1000, 'b');
-  Journal journal(3, 1000, 500);
+TEST_CASE("heads count too: past the budget with nothing left to trim, the oldest entries go whole") {
+  const std::string big(1000, 'h');
+  const std::vector<Header> headers{{"x-big", big}};
+  Journal journal(8, 1000, kEightSlots + 3500);
+  for (int i = 0; i < 8; ++i) {
+    const std::string operation = "Op" + std::to_string(i);
+    JournalRecord r = record("rest", operation, 200);
+    r.headers = &headers;
+    journal.record(r);
+    CHECK(journal.bytes() <= kEightSlots + 3500);
+  }
+  const auto entries = journal.entries({});
+  REQUIRE(entries.size() == 3);  // three heads of a kilobyte fit
+  CHECK(entries[0].id == 6);
+  CHECK(entries[2].id == 8);
+  CHECK(entries[2].headers[0].second == big);
+  CHECK(journal.count({}) == 3);
+}
+
+TEST_CASE("the newest journal entry is kept whole even past the budget; a slot gives back what it no longer needs") {
+  const std::string big(4000, 'b');
+  Journal journal(3, 4000, 1000);
   journal.record(record("rest", "Big", 200, big));
   CHECK(journal.entries({})[0].body == big);
   journal.record(record("rest", "Next", 200, "x"));
-  auto entries = journal.entries({});
-  CHECK(entries[0].body.empty());
-  CHECK(entries[0].body_size == 1000);
-  CHECK(entries[1].body == "x");
-  CHECK(journal.body_bytes() <= 500);
+  const auto entries = journal.entries({});
+  REQUIRE(!entries.empty());
+  CHECK(entries.back().body == "x");
+  CHECK(journal.bytes() < 4000);
 
-  const std::string larger(4000, 'l');
   Journal one(1, 4000, 100000);
-  one.record(record("rest", "Big", 200, larger));
-  CHECK(one.body_bytes() >= 4000);
+  one.record(record("rest", "Big", 200, big));
+  CHECK(one.bytes() >= 4000);
   one.record(record("rest", "Small", 200, "y"));  // same slot: the large buffer goes
-  CHECK(one.body_bytes() == 0);
+  CHECK(one.bytes() < 1000);
   CHECK(one.entries({})[0].body == "y");
+}
+
+TEST_CASE("a journal grows with what it holds: a large limit reserves nothing") {
+  Journal journal(10'000'000);
+  CHECK(journal.bytes() == 0);
+  journal.record(record("ice", "Start", 200));
+  CHECK(journal.bytes() < 4096);
+  CHECK(journal.limit() == 10'000'000);
 }
 
 TEST_CASE("a journal with limit 0 records nothing; clear empties it") {
@@ -162,4 +187,20 @@ TEST_CASE("metrics count requests by vendor, operation and status in Prometheus 
   CHECK(text.find("agentemu_request_duration_seconds_count{vendor=\"ice\"} 3\n") != std::string::npos);
   CHECK(text.find("agentemu_faults_injected_total{vendor=\"ice\",scenario=\"throttle\",kind=\"error\"} 1\n") != std::string::npos);
   CHECK(text.find("# TYPE agentemu_request_duration_seconds histogram") != std::string::npos);
+}
+
+TEST_CASE("metrics count a request answered by a network fault under the fault's name") {
+  Metrics metrics;
+  const std::array<std::string_view, 1> ops = {"Stop"};
+  const std::size_t first = metrics.add_vendor("rest", ops);
+  metrics.count_request(first + 1, 0, 0.001, NetworkFault::connection_reset);
+  metrics.count_request(first + 1, 0, 0.001, NetworkFault::connection_reset);
+  metrics.count_request(first + 1, 0, 0.001, NetworkFault::hang);
+  metrics.count_request(first + 1, 200, 0.001);
+  const std::string text = metrics.prometheus_text();
+  CHECK(text.find("agentemu_requests_total{vendor=\"rest\",operation=\"Stop\",status=\"connection_reset\"} 2\n") !=
+        std::string::npos);
+  CHECK(text.find("agentemu_requests_total{vendor=\"rest\",operation=\"Stop\",status=\"hang\"} 1\n") != std::string::npos);
+  CHECK(text.find("agentemu_requests_total{vendor=\"rest\",operation=\"Stop\",status=\"200\"} 1\n") != std::string::npos);
+  CHECK(text.find("agentemu_request_duration_seconds_count{vendor=\"rest\"} 4\n") != std::string::npos);
 }

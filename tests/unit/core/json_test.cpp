@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include <string>
 
 #include "core/json.hpp"
@@ -73,4 +75,43 @@ TEST_CASE("JsonWriter writes every kind of value") {
 TEST_CASE("json_pointer escapes per RFC 6901") {
   CHECK(json_pointer("", "a/b~c") == "/a~1b~0c");
   CHECK(json_pointer("/rules", std::size_t{2}) == "/rules/2");
+}
+
+TEST_CASE("numbers parse without undefined behaviour and survive a round trip (found by fuzzing)") {
+  // tests/fuzz/regressions/json: a zero with a large exponent made RapidJSON's full-precision
+  // path call clz(0); and a long integer that only a double holds reads back within an ulp.
+  JsonDocument zero;
+  REQUIRE_FALSE(parse_json("[0e038, 0.000e-400, -0e300]", zero));
+  for (const auto& v : zero.GetArray()) CHECK(v.GetDouble() == 0.0);
+  for (const char* text : {"922337203685477236854775805807", "0.30000000000000004", "1.7976931348623157e308"}) {
+    JsonDocument first;
+    REQUIRE_FALSE(parse_json(text, first));
+    JsonWriter w;
+    w.value(first);
+    JsonDocument second;
+    REQUIRE_FALSE(parse_json(w.text(), second));
+    CHECK_MESSAGE(std::fabs(first.GetDouble() - second.GetDouble()) <= std::fabs(first.GetDouble()) * 1e-15, text);
+  }
+}
+
+TEST_CASE("a number too large for a double is refused, not kept as an infinity no writer can write (found by fuzzing)") {
+  // tests/fuzz/regressions/json: digits and exponent together overflow without RapidJSON's own error.
+  JsonDocument doc;
+  const auto error = parse_json("{\"t\": 92233720368547708563747851e308}", doc);
+  REQUIRE(error);
+  CHECK(error->message == "Number too big to be stored in double");
+  CHECK(parse_json("[1, [2, {\"x\": -9223372036854770856374785100000e300}]]", doc));
+  CHECK_FALSE(parse_json("[1.7976931348623157e308, -1e-400]", doc));
+}
+
+TEST_CASE("a lone low surrogate escape is refused, as a lone high one is (found by fuzzing)") {
+  // tests/fuzz/regressions/json: RapidJSON stored "\udd43" as bytes that are not UTF-8, which every
+  // answer echoing the member would then carry.
+  JsonDocument doc;
+  const auto error = parse_json(R"({"name": "a\udd43b"})", doc);
+  REQUIRE(error);
+  CHECK(error->message == "The surrogate pair in string is invalid");
+  CHECK(parse_json(R"({"\udd43": 1})", doc));
+  CHECK_FALSE(parse_json(R"({"name": "\ud83d\ude00 \u00e9"})", doc));
+  CHECK(std::string(doc["name"].GetString()) == "\xf0\x9f\x98\x80 \xc3\xa9");
 }

@@ -20,6 +20,12 @@ TEST_CASE("glob_match: stars, question marks and classes") {
   CHECK(glob_match("[ab]*[cd]", "a-long-d"));
   CHECK(glob_match("*a*b*c*", "xxaxxbxxcxx"));
   CHECK_FALSE(glob_match("*a*b*c*", "xxaxxcxxbxx"));
+  // Ranges are of byte values: a range across 0x80 holds the bytes above it (found by fuzzing,
+  // tests/fuzz/regressions/match).
+  CHECK(glob_match("[a-\xff]", "\xc3"));
+  CHECK(glob_match("[\x80-\xff]*", "\xc3\xa9t\xc3\xa9"));
+  CHECK_FALSE(glob_match("[!0-\xfe]?x", "q1x"));
+  CHECK(glob_match("[!0-\xfe]?x", "\xff" "1x"));
 }
 
 TEST_CASE("glob_valid rejects an unclosed class") {

@@ -295,11 +295,12 @@ TEST_CASE("ice STS: the token is required, must be the key's own, unexpired; a p
   CHECK(answer({{"SecurityToken", "anything"}}, "testid", "testsecret") ==
         "400 InvalidSecurityToken.Malformed Specified SecurityToken is malformed.");
 
-  // The token is a secret: written only when secrets are asked for.
+  // The token is a secret: "<redacted>" unless secrets are asked for.
   JsonWriter redacted, whole;
   f.vendor.write_state(redacted, StateOptions{.secrets = false});
   f.vendor.write_state(whole, StateOptions{.secrets = true});
   CHECK(redacted.text().find("token-role") == std::string::npos);
+  CHECK(redacted.text().find("\"securityToken\":\"<redacted>\"") != std::string::npos);
   CHECK(redacted.text().find("\"expiration\":\"2099-01-01T00:00:00Z\"") != std::string::npos);
   CHECK(whole.text().find("\"securityToken\":\"token-role\"") != std::string::npos);
 
@@ -308,6 +309,24 @@ TEST_CASE("ice STS: the token is required, must be the key's own, unexpired; a p
   const auto issue = f.vendor.check_fixture(doc, "/ice");
   REQUIRE(issue);
   CHECK(issue->pointer == "/ice/accessKeys/0/securityToken");
+
+  // Loaded back, a redacted token keeps the one the key holds; for a key that holds none (or is
+  // unknown) it is a mistake.
+  JsonDocument back;
+  REQUIRE_FALSE(parse_json(redacted.text(), back));
+  back.RemoveMember("dialogues");
+  REQUIRE_FALSE(f.vendor.check_fixture(back, "/ice"));
+  f.vendor.apply_fixture(back);
+  CHECK(answer({{"SecurityToken", "token-role"}}, "STS.role", "stssecret").starts_with("200"));
+  for (const char* key : {"STS.new", "testid"}) {
+    JsonDocument stranger;
+    REQUIRE_FALSE(parse_json(std::string(R"({"accessKeys":[{"accessKeyId":")") + key +
+                                 R"(","accessKeySecret":"s","securityToken":"<redacted>"}]})",
+                             stranger));
+    const auto unknown = f.vendor.check_fixture(stranger, "/ice");
+    REQUIRE(unknown);
+    CHECK(unknown->pointer == "/ice/accessKeys/0/securityToken");
+  }
 }
 
 TEST_CASE("ice calls: Forward ends an outbound call as transferred; Takeover hands it to a human") {
@@ -431,7 +450,7 @@ TEST_CASE("ice notify config and video audit tasks: stored, shown in the state, 
   CHECK(message_of(bp).find("CapturePolicies[0].FrameCount") != std::string::npos);
 
   JsonWriter out;
-  f.vendor.write_state(out, StateOptions{});
+  f.vendor.write_state(out, StateOptions{.secrets = true});
   JsonDocument state;
   REQUIRE_FALSE(parse_json(out.text(), state));
   REQUIRE(state["videoAuditTasks"].Size() == 1);
@@ -442,17 +461,37 @@ TEST_CASE("ice notify config and video audit tasks: stored, shown in the state, 
   CHECK(text_of(task["CallbackConfig"], "Token") == "Bearer t");
   CHECK(text_of(state["notifyConfigs"][0], "Token") == "t1");
   f.core.clock.set_offset(std::chrono::seconds(11));
-  JsonWriter later;
-  f.vendor.write_state(later, StateOptions{});
+  JsonWriter later, redacted;
+  f.vendor.write_state(later, StateOptions{.secrets = true});
+  f.vendor.write_state(redacted, StateOptions{});
   CHECK(later.text().find("\"Status\":\"Finished\"") != std::string::npos);
+  // The callbacks' tokens are secrets: redacted unless asked for.
+  CHECK(redacted.text().find("Bearer t") == std::string::npos);
+  CHECK(redacted.text().find("\"t1\"") == std::string::npos);
 
   // The state is a fixture document: fed back, it checks and restores the same sections.
   TestCore core2;
   IceVendor restored(core2.context());
   JsonDocument again;
   REQUIRE_FALSE(parse_json(later.text(), again));
-  again.RemoveMember("accessKeys");  // the dump leaves secrets out
   again.RemoveMember("dialogues");
   const auto issue = restored.check_fixture(again, "/ice");
   CHECK_MESSAGE(!issue, (issue ? issue->pointer + ": " + issue->message : ""));
+  // Redacted, it loads back only where the tokens are held: into the same vendor, keeping them.
+  JsonDocument kept;
+  REQUIRE_FALSE(parse_json(redacted.text(), kept));
+  kept.RemoveMember("dialogues");
+  JsonDocument tokens_only;
+  tokens_only.CopyFrom(kept, tokens_only.GetAllocator());
+  tokens_only.RemoveMember("accessKeys");  // the secrets of the keys are tested above
+  const auto elsewhere = restored.check_fixture(tokens_only, "/ice");
+  REQUIRE(elsewhere);
+  CHECK(elsewhere->pointer.ends_with("Token"));
+  CHECK(elsewhere->message == kRedactedUnknown);
+  REQUIRE_FALSE(f.vendor.check_fixture(kept, "/ice"));
+  f.vendor.apply_fixture(kept);
+  JsonWriter after;
+  f.vendor.write_state(after, StateOptions{.secrets = true});
+  CHECK(after.text().find("\"Token\":\"Bearer t\"") != std::string::npos);
+  CHECK(after.text().find("\"Token\":\"t1\"") != std::string::npos);
 }
