@@ -1,5 +1,7 @@
 #include "core/fixtures.hpp"
 
+#include <algorithm>
+
 #include "core/registry.hpp"
 
 namespace agentemu {
@@ -35,8 +37,21 @@ std::optional<std::string> Fixtures::load(const std::vector<std::string>& paths,
 }
 
 void Fixtures::reset(const VendorRegistry& vendors) const {
-  for (const auto& vendor : vendors.vendors()) vendor->clear_state();
-  for (const auto& document : documents_) merge(*document, vendors);
+  const std::vector<std::string_view> names = vendors.names();
+  reset(vendors, names);
+}
+
+void Fixtures::reset(const VendorRegistry& vendors, std::span<const std::string_view> only) const {
+  const auto chosen = [&](std::string_view name) { return std::find(only.begin(), only.end(), name) != only.end(); };
+  for (const auto& vendor : vendors.vendors()) {
+    if (chosen(vendor->name())) vendor->clear_state();
+  }
+  for (const auto& document : documents_) {
+    for (const auto& member : document->GetObject()) {
+      const std::string_view name(member.name.GetString(), member.name.GetStringLength());
+      if (chosen(name)) vendors.find(name)->apply_fixture(member.value);
+    }
+  }
 }
 
 }  // namespace agentemu

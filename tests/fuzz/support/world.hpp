@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,14 +77,24 @@ struct World {
 
   // Back to the state every input starts from: fixtures, empty journal, clock at kFuzzNow, the
   // base scenario with zeroed counters, no timers.
-  void reset() {
+  void reset() { reset(vendors.names(), true); }
+
+  // The same, rebuilding only what an input can have changed: the vendors it `reached` get their
+  // fixtures back, and the scenarios are loaded again only when `scenarios_changed` (the input
+  // reached the admin API); otherwise their counters are zeroed. Rebuilding everything after every
+  // input was most of the http target's time.
+  void reset(std::span<const std::string_view> reached, bool scenarios_changed) {
     io.poll();
     scheduler.cancel_all();
-    fixtures.reset(vendors);
+    fixtures.reset(vendors, reached);
     journal.clear();
     clock.set_offset(Millis(0));
-    scenarios.remove_all();
-    if (!base_scenario.first.empty()) scenarios.put(base_scenario.first, base_scenario.second);
+    if (scenarios_changed) {
+      scenarios.remove_all();
+      if (!base_scenario.first.empty()) scenarios.put(base_scenario.first, base_scenario.second);
+    } else {
+      scenarios.reset_counters();
+    }
     io.poll();
     io.restart();
   }

@@ -56,6 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Parsers and hosts live until the world is reset: a paused call's views point into them.
   std::vector<std::unique_ptr<http::request_parser<http::string_body>>> parsers;
   std::vector<std::shared_ptr<FuzzHost>> hosts;
+  std::vector<std::string_view> reached;  // the vendors whose state the input can have changed
+  bool admin = false;                     // the admin API can change any state, scenarios included
   while (rest.size() > 0 && parsers.size() < kMaxRequests) {
     auto& parser = *parsers.emplace_back(std::make_unique<http::request_parser<http::string_body>>());
     parser.header_limit(kHeaderLimit);
@@ -79,7 +81,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     fill_head(parser.get(), call.request);
     call.request.body = parser.get().body();
+    admin = admin || Pipeline::is_admin_path(call.request.path);
     w.pipeline.run(call);
+    if (call.vendor) reached.push_back(call.vendor->name());
     if (call.paused()) {
       w.io.poll();  // a delay or a handler that answers later; anything still waiting ends at reset
       w.io.restart();
@@ -93,6 +97,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (!parser.get().keep_alive() || call.response.close) break;
   }
-  w.reset();
+  if (admin) {
+    w.reset();
+  } else {
+    w.reset(reached, false);
+  }
   return 0;
 }
