@@ -237,7 +237,7 @@ Resource* create_resource(HandlerContext& h, const Kind& k, std::string_view nam
     r.transition = "CREATING";
     r.settles_at = h.call.now + kSettle;
   }
-  r.record = std::make_shared<JsonDocument>();
+  r.record = std::make_shared<StoredJson>();
   r.record->SetObject();
   absorb_body(h, *r.record);
   const std::string arn = resource_arn(k, h.in.region, h.in.account, r.key);
@@ -490,7 +490,7 @@ void sync_runtime(HandlerContext& h, const Resource& r) {
 std::string latest_version(const Resource& r) { return std::to_string(r.version); }
 
 void snapshot_version(Resource& r) {
-  auto copy = std::make_shared<JsonDocument>();
+  auto copy = std::make_shared<StoredJson>();
   copy->CopyFrom(*r.record, copy->GetAllocator());
   r.versions.push_back(std::move(copy));
 }
@@ -507,7 +507,7 @@ void ensure_default_endpoint(HandlerContext& h, Resource& runtime) {
     e.scope = runtime.key;
     e.created_at = h.call.now;
     e.steady = "READY";
-    e.record = std::make_shared<JsonDocument>();
+    e.record = std::make_shared<StoredJson>();
     e.record->SetObject();
     set_text(*e.record, "name", "DEFAULT");
     set_text(*e.record, "endpointName", "DEFAULT");
@@ -665,7 +665,7 @@ void create_endpoint(HandlerContext& h) {
   e.steady = "READY";
   e.transition = "CREATING";
   e.settles_at = h.call.now + kSettle;
-  e.record = std::make_shared<JsonDocument>();
+  e.record = std::make_shared<StoredJson>();
   e.record->SetObject();
   absorb_body(h, *e.record);
   const std::string runtime_arn = json_member(*runtime->record, "agentRuntimeArn")->GetString();
@@ -878,7 +878,7 @@ void add_fixture_runtime(State& state, const Runtime& runtime, SystemTime now) {
   r.key = runtime.runtime_id;
   r.created_at = now;
   r.steady = "READY";
-  r.record = std::make_shared<JsonDocument>();
+  r.record = std::make_shared<StoredJson>();
   JsonDocument& record = *r.record;
   record.SetObject();
   set_text(record, "agentRuntimeId", runtime.runtime_id);
@@ -910,7 +910,7 @@ void add_fixture_runtime(State& state, const Runtime& runtime, SystemTime now) {
     set_text(tags, kInvocationUrlTag, runtime.invocation_url);
     set_value(record, "tags", tags);
   }
-  auto snapshot = std::make_shared<JsonDocument>();
+  auto snapshot = std::make_shared<StoredJson>();
   snapshot->CopyFrom(record, snapshot->GetAllocator());
   r.versions.push_back(std::move(snapshot));
   Tenant& tenant = state.tenant(runtime.account, runtime.region);
@@ -921,7 +921,7 @@ void add_fixture_runtime(State& state, const Runtime& runtime, SystemTime now) {
     e.scope = runtime.runtime_id;
     e.created_at = now;
     e.steady = "READY";
-    e.record = std::make_shared<JsonDocument>();
+    e.record = std::make_shared<StoredJson>();
     e.record->SetObject();
     for (std::string_view member : {"name", "endpointName", "id"}) set_text(*e.record, member, qualifier);
     set_text(*e.record, "agentRuntimeId", runtime.runtime_id);
@@ -943,7 +943,7 @@ void add_fixture_record(State& state, const Kind& k, const JsonValue& item, Syst
   r.key.assign(id->GetString(), id->GetStringLength());
   r.created_at = now;
   r.steady = std::string(k.ready);
-  r.record = std::make_shared<JsonDocument>();
+  r.record = std::make_shared<StoredJson>();
   r.record->CopyFrom(item, r.record->GetAllocator());
   const std::string tenant = fixture_record_tenant(k, item);
   const auto slash = tenant.find('/');

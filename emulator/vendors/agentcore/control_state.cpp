@@ -73,7 +73,7 @@ std::optional<FixtureIssue> check_entry(const JsonValue& item, const std::string
 }
 
 std::shared_ptr<JsonDocument> copy_record(const JsonValue& value) {
-  auto doc = std::make_shared<JsonDocument>();
+  auto doc = std::make_shared<StoredJson>();
   doc->CopyFrom(value, doc->GetAllocator());
   return doc;
 }

@@ -508,7 +508,7 @@ void start_tool_session(HandlerContext& h, bool browser) {
                           ? static_cast<int>(timeout->GetInt64())
                           : (browser ? kBrowserDefaultTimeout : kCodeInterpreterDefaultTimeout);
   s.created_at = s.updated_at = h.call.now;
-  s.config = std::make_shared<JsonDocument>();
+  s.config = std::make_shared<StoredJson>();
   s.config->SetObject();
   for (std::string_view member : {"viewPort", "extensions", "profileConfiguration", "proxyConfiguration",
                                   "enterprisePolicies", "certificates", "filesystemConfigurations"}) {

@@ -17,6 +17,7 @@
 
 #include "core/clock.hpp"
 #include "core/json.hpp"
+#include "core/stored_json.hpp"
 #include "vendors/agentcore/auth.hpp"
 #include "vendors/agentcore/identity_state.hpp"
 #include "vendors/agentcore/memory_state.hpp"

@@ -16,6 +16,7 @@
 
 #include "core/clock.hpp"
 #include "core/json.hpp"
+#include "core/stored_json.hpp"
 
 namespace agentemu::ice {
 
@@ -53,10 +54,10 @@ struct Instance {
   InstanceKind kind = InstanceKind::started;
   std::string user_data;
   std::string call_log_url;
-  JsonDocument runtime_config;   // objects, echoed back verbatim (kNullType when absent)
-  JsonDocument agent_config;
-  JsonDocument template_config;
-  JsonDocument chat_sync_config;
+  StoredJson runtime_config;   // objects, echoed back verbatim (kNullType when absent)
+  StoredJson agent_config;
+  StoredJson template_config;
+  StoredJson chat_sync_config;
   // Outbound calls
   std::string caller_number;
   std::string called_number;
@@ -123,7 +124,7 @@ struct VideoAuditTask {
   std::string callback_url;
   std::string callback_token;
   std::string user_data;
-  JsonDocument capture_policies;  // the array as given
+  StoredJson capture_policies;  // the array as given
   SystemTime created;
   SystemTime finishes;
   std::uint64_t sequence = 0;

@@ -37,7 +37,7 @@ void member_or(JsonWriter& w, const Agent& agent, std::string_view key, Empty em
 // Replaces (or, for null, removes) `keys` of the agent's character with the body's members.
 // The character is rebuilt so repeated updates do not grow its allocator.
 void replace_members(Agent& agent, const JsonValue& body, std::span<const std::string_view> keys) {
-  JsonDocument merged;
+  StoredJson merged;
   merged.CopyFrom(agent.character, merged.GetAllocator());
   for (std::string_view key : keys) {
     const JsonValue* v = json_member(body, key);

@@ -686,7 +686,7 @@ void RestVendor::apply_fixture(const JsonValue& section) {
           fresh.updated_ms = now_ms;
           agent = &store_.insert(std::move(fresh));
         }
-        JsonDocument merged;
+        StoredJson merged;
         merged.CopyFrom(agent->character, merged.GetAllocator());
         for (std::string_view key : kCharacterKeys) {
           const JsonValue* v = json_member(item, key);

@@ -13,6 +13,7 @@
 #include "core/call.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
+#include "core/stored_json.hpp"
 #include "core/scheduler.hpp"
 #include "vendors/rest/errors.hpp"
 
@@ -72,7 +73,7 @@ struct Agent {
   std::uint64_t sequence = 0;  // creation order, for listing
   std::string name;
   // Everything else the client configured (bio, lore, style, settings, plugins...), an object.
-  JsonDocument character;
+  StoredJson character;
   bool active = false;
   bool enabled = true;
   bool enable_autonomy = false;

@@ -266,7 +266,7 @@ bool redacted_api_key(const JsonValue& item) {
 // dropped when it has none).
 Block keep_api_key(const JsonValue& llm, const Block& held) {
   if (!llm.IsObject()) return copy_block(&llm);
-  auto block = std::make_shared<JsonDocument>();
+  auto block = std::make_shared<StoredJson>();
   block->CopyFrom(llm, block->GetAllocator());
   const auto key = block->FindMember("ApiKey");
   if (key == block->MemberEnd() || !is_redacted(key->value)) return block;

@@ -185,7 +185,7 @@ std::optional<std::string> tts_update_violation(const Block& old_tts, const Json
 
 // The new TTS block, keeping the stored FilterText/TerminatorText when it leaves them out.
 Block merged_tts(const Block& old_tts, const JsonValue& new_tts) {
-  auto doc = std::make_shared<JsonDocument>();
+  auto doc = std::make_shared<StoredJson>();
   doc->CopyFrom(new_tts, doc->GetAllocator());
   if (old_tts) {
     for (const char* name : {"FilterText", "TerminatorText"}) {
@@ -371,7 +371,7 @@ void update_instance(Exchange& x) {
   if (tts != nullptr) instance.tts = merged_tts(instance.tts, *tts);
   if (const JsonValue* asr = member(x.body, "ASR")) instance.asr = copy_block(asr);
   if (const JsonValue* rtc = object(x.body, "RTC"); rtc != nullptr && member(*rtc, "UserStreamId") != nullptr) {
-    auto doc = std::make_shared<JsonDocument>();
+    auto doc = std::make_shared<StoredJson>();
     if (instance.rtc) {
       doc->CopyFrom(*instance.rtc, doc->GetAllocator());
     } else {

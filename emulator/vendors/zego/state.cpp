@@ -10,7 +10,7 @@ namespace agentemu::zego {
 
 Block copy_block(const JsonValue* value) {
   if (value == nullptr || value->IsNull()) return nullptr;
-  auto doc = std::make_shared<JsonDocument>();
+  auto doc = std::make_shared<StoredJson>();
   doc->CopyFrom(*value, doc->GetAllocator());
   return doc;
 }
@@ -96,7 +96,7 @@ bool Instance::expired(SystemTime now) const {
 
 void Instance::remember(std::string role, std::string content) {
   history.push_back(ChatMessage{std::move(role), std::move(content)});
-  while (history.size() > window_size) history.pop_front();
+  if (history.size() > window_size) history.erase(history.begin(), history.end() - static_cast<std::ptrdiff_t>(window_size));
 }
 
 // ---- Effects, State ----------------------------------------------------------------------------

@@ -21,6 +21,7 @@
 #include "core/callbacks/callbacks.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
+#include "core/stored_json.hpp"
 #include "vendors/zego/operations.hpp"
 
 namespace agentemu::zego {
@@ -112,7 +113,7 @@ struct Instance {
   int communication_mode = 0;  // 2: walkie-talkie
   bool disable_tts = false;
   std::size_t window_size = 20;  // MessageHistory.WindowSize: how many messages the context keeps
-  std::deque<ChatMessage> history;
+  std::vector<ChatMessage> history;  // not a deque: an empty one already holds half a KiB
   std::vector<Phase> phases;  // in time order; finished ones are pruned lazily
   bool listening = false;     // walkie-talkie: between StartListening and StopListening
   std::int64_t listening_round = 0;

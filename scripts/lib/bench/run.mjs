@@ -1,9 +1,13 @@
 // Runs wrk against agentemu and nginx (and WireMock when its jar is installed) in one go.
 // Each target is measured on agentemu, then nginx serves the very bytes agentemu answered, so
-// the ratio compares the same body over the same kind of connection.
+// the ratio compares the same body over the same kind of connection. Then: the cost of loaded
+// scenario rules, of the journal, memory per live resource, startup time, and WireMock.
 //
 // Targets come from scripts/lib/bench/targets/*.mjs: each default-exports an async function returning
-// [{name, goal, p99GoalMs?, method, path, headers?, body?, lua?, probe?, prepare?, expectStatus?}].
+// [{name, goal, p99GoalMs?, signed?, reference?, method, path, headers?, body?, lua?, probe?, prepare?,
+// expectStatus?}]. `goal` is the least ratio to nginx; a `signed` target must also reach
+// SIGNED_GOAL of the `reference` target's req/s in the same run (REST GET: the same work without a
+// signature); every p99 must stay under P99_GOAL_MS unless the target names its own.
 // `lua` replaces the generated wrk script when a target needs a different request each time;
 // `probe` is the request whose answer nginx serves; `prepare()` runs before every agentemu run
 // (e.g. to put state back where the script expects it).
@@ -13,6 +17,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { agentemuArgs, measureResources, measureStartup, spawnAgentemu } from './resources.mjs';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const args = process.argv.slice(2);
@@ -25,6 +30,10 @@ const connections = Number(option('connections', '64'));
 const only = option('only', '');
 const binary = option('binary', path.join(root, 'build/agentemu'));
 const extraScenarioRules = Number(option('scenario-rules', '100'));
+const resourceCount = Number(option('resources', '100000'));
+const SIGNED_GOAL = 0.85;
+const P99_GOAL_MS = 1.5;
+const JOURNAL_GOAL = 0.10;
 let stopping = false;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'agentemu-bench-'));
 
@@ -51,28 +60,10 @@ async function waitForPort(port, timeoutMs = 20000) {
   }
 }
 
-async function startAgentemu() {
-  const fixtures = ['--fixtures', path.join(root, 'fixtures/default.json')];
-  // Bench-only fixtures, one file per vendor (e.g. a key that may replay one signed request).
-  const benchFixtures = path.join(root, 'scripts/lib/bench/fixtures');
-  if (fs.existsSync(benchFixtures) && fs.readdirSync(benchFixtures).some((f) => f.endsWith('.json'))) {
-    fixtures.push('--fixtures', benchFixtures);
-  }
-  const child = spawn(binary, ['--port', '0', '--threads', '1', '--log-level', 'warn', ...fixtures], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code, signal) => reject(new Error(`agentemu exited with ${code ?? signal}`)));
-  });
-  child.on('exit', (code, signal) => { if (!stopping) console.error(`agentemu exited unexpectedly: ${code ?? signal}`); });
-  return { child, url, port: Number(new URL(url).port) };
+async function startAgentemu(extra = []) {
+  const agentemu = await spawnAgentemu(binary, agentemuArgs(root, extra), root);
+  agentemu.child.on('exit', (code, signal) => { if (!stopping) console.error(`agentemu exited unexpectedly: ${code ?? signal}`); });
+  return { ...agentemu, port: Number(new URL(agentemu.url).port) };
 }
 
 async function startNginx(targets) {
@@ -236,6 +227,29 @@ async function measureScenarioCost(agentemu, targets) {
   return failed;
 }
 
+// The journal's cost: the reference target on agentemu as started (journal at its default) and on
+// a second agentemu with --journal-limit 0, in interleaved pairs as above.
+async function measureJournalCost(agentemu, target) {
+  const bare = await startAgentemu(['--journal-limit', '0']);
+  try {
+    const script = wrkScript(target, path.join(work, 'journal.lua'));
+    const seconds = Math.max(2, Math.min(duration, 4));
+    const ratios = [];
+    for (let round = 0; round < 5; round += 1) {
+      const without = await runWrk(bare.url + target.path, script, seconds);
+      const journaled = await runWrk(agentemu.url + target.path, script, seconds);
+      ratios.push(journaled.rps / without.rps);
+    }
+    const cost = 1 - [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)];
+    const ok = cost <= JOURNAL_GOAL;
+    console.log(`\njournal at its default vs --journal-limit 0, ${target.name} (5 pairs of ${seconds} s runs): ` +
+      `costs ${(cost * 100).toFixed(1)}% of throughput (goal: at most ${JOURNAL_GOAL * 100}%)  ${ok ? 'ok' : 'ABOVE GOAL'}`);
+    return ok ? 0 : 1;
+  } finally {
+    bare.child.kill('SIGTERM');
+  }
+}
+
 const pad = (s, n) => String(s).padEnd(n);
 const padl = (s, n) => String(s).padStart(n);
 
@@ -256,15 +270,31 @@ async function main() {
       await t.prepare?.();
       const emu = await runWrk(agentemu.url + (t.lua ? '' : t.path), wrkScript(t, path.join(work, `emu${i}.lua`)));
       const ngx = await runWrk(`http://127.0.0.1:${nginx.port}/t${i}`, wrkScript({ method: 'GET', path: `/t${i}` }, path.join(work, `ngx${i}.lua`)));
-      const ratio = emu.rps / ngx.rps;
-      results.push({ emu, ngx, ratio });
-      const ok = ratio >= t.goal && (!t.p99GoalMs || emu.p99 < t.p99GoalMs) && emu.errors === 0;
-      if (!ok) failed += 1;
+      results.push({ emu, ngx, ratio: emu.rps / ngx.rps });
+    }
+    // Judged once every target has run, since a signed target is compared with the reference.
+    const reference = results[targets.findIndex((t) => t.reference)];
+    for (const [i, t] of targets.entries()) {
+      const { emu, ngx, ratio } = results[i];
+      const p99Goal = t.p99GoalMs ?? P99_GOAL_MS;
+      const misses = [];
+      if (ratio < t.goal) misses.push(`below ${t.goal} of nginx`);
+      if (emu.p99 >= p99Goal) misses.push(`p99 not under ${p99Goal} ms`);
+      if (t.signed && reference && emu.rps < SIGNED_GOAL * reference.emu.rps) {
+        misses.push(`${(emu.rps / reference.emu.rps).toFixed(2)} of REST GET, goal ${SIGNED_GOAL}`);
+      }
+      if (emu.errors) misses.push(`${emu.errors} errors: ${emu.detail}`);
+      if (misses.length) failed += 1;
       console.log(`${pad(t.name, 40)}${padl(emu.rps.toFixed(0), 15)}${padl(emu.p99.toFixed(2), 9)}${padl(ngx.rps.toFixed(0), 13)}` +
-        `${padl(ngx.p99.toFixed(2), 9)}${padl(ratio.toFixed(2), 7)}${padl(t.goal.toFixed(1), 6)}  ` +
-        `${ok ? 'ok' : 'BELOW GOAL'}${t.p99GoalMs ? ` (p99 goal < ${t.p99GoalMs} ms)` : ''}${emu.errors ? ` (${emu.errors} errors: ${emu.detail})` : ''}`);
+        `${padl(ngx.p99.toFixed(2), 9)}${padl(ratio.toFixed(2), 7)}${padl(t.goal.toFixed(2), 6)}  ${misses.length ? `MISSED: ${misses.join('; ')}` : 'ok'}`);
+    }
+    if (reference) {
+      console.log(`(signed targets: goal ${SIGNED_GOAL} of REST GET's req/s in this run; every p99 under ${P99_GOAL_MS} ms)`);
     }
     if (extraScenarioRules > 0) failed += await measureScenarioCost(agentemu, targets);
+    if (reference) failed += await measureJournalCost(agentemu, targets[targets.findIndex((t) => t.reference)]);
+    if (resourceCount > 0) failed += await measureResources({ binary, root, work, count: resourceCount, only });
+    failed += await measureStartup({ binary, root });
 
     // Last, so the JVM's compiler and collector threads cannot slow the other measurements.
     const wiremock = args.includes('--no-wiremock') ? null : await startWiremock(targets);

@@ -6,18 +6,20 @@ import crypto from 'node:crypto';
 const hmac = (key, data) => crypto.createHmac('sha256', key).update(data).digest();
 const sha256 = (data) => crypto.createHash('sha256').update(data).digest('hex');
 
-// SigV4 as the AWS SDK signs it (x-amz-content-sha256 signed); `path` and `query` are already
-// encoded and need no further escaping here.
-function sign({ method, host, path, query = '', body = '', accessKeyId = 'test', secretAccessKey = 'test', region = 'us-east-1' }) {
+// SigV4 as the AWS SDK signs it (x-amz-content-sha256 signed, and any `extra` headers, named in
+// lower case); `path` and `query` are already encoded and need no further escaping here.
+export function sign({ method, host, path, query = '', body = '', extra = {}, accessKeyId = 'test', secretAccessKey = 'test',
+  region = 'us-east-1' }) {
   const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
-  const headers = { host, 'x-amz-content-sha256': sha256(body), 'x-amz-date': amzDate };
+  const headers = { ...extra, host, 'x-amz-content-sha256': sha256(body), 'x-amz-date': amzDate };
   const names = Object.keys(headers).sort();
   const canonical = [method, path, query, names.map((n) => `${n}:${headers[n]}\n`).join(''), names.join(';'), sha256(body)].join('\n');
   const scope = `${day}/${region}/bedrock-agentcore/aws4_request`;
   const sts = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
   const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, day), region), 'bedrock-agentcore'), 'aws4_request');
   return {
+    ...extra,
     Host: host,
     'X-Amz-Date': amzDate,
     'X-Amz-Content-Sha256': headers['x-amz-content-sha256'],
@@ -37,7 +39,8 @@ export default async function targets({ url }) {
   const query = `sessionId=${session.sessionId}`;
   return [{
     name: 'agentcore-get-code-interpreter-session-sigv4',
-    goal: 0.5,
+    goal: 0.6,
+    signed: true,
     method: 'GET',
     path: `${base}/get?${query}`,
     headers: sign({ method: 'GET', host, path: `${base}/get`, query }),

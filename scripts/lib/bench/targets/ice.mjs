@@ -27,7 +27,8 @@ export default async function targets({ url }) {
   const target = new URL(describe.url);
   return [{
     name: 'ice DescribeAIAgentInstance V3',
-    goal: 0.5,
+    goal: 0.6,
+    signed: true,
     method: describe.init.method,
     path: target.pathname + target.search,
     headers: describe.init.headers,

@@ -47,7 +47,7 @@ request = function()
 end
 `;
   return [
-    { name: 'rest GET /agents/{id}', goal: 0.6, method: 'GET', path: `/agents/${ELIZA}` },
+    { name: 'rest GET /agents/{id}', goal: 0.8, reference: true, method: 'GET', path: `/agents/${ELIZA}` },
     {
       name: 'rest POST /agents/{id}/stop (+start)',
       goal: 0.6,

@@ -39,7 +39,8 @@ export default async function targets({ url }) {
   });
   return [{
     name: 'zego-query-agent-instance-status',
-    goal: 0.5,
+    goal: 0.6,
+    signed: true,
     method: 'POST',
     path: signedQuery('QueryAgentInstanceStatus'),
     headers: { 'content-type': 'application/json' },
