@@ -193,6 +193,7 @@ RuntimeVisit visit_runtime_session(HandlerContext& h, const Runtime& runtime, co
     fresh.last_active_at = h.call.now;
     fresh.idle_timeout = runtime.idle_timeout;
     fresh.max_lifetime = runtime.max_lifetime;
+    tenant.runtime_sessions.make_room(h.call.now);
     s = &tenant.runtime_sessions.add(key, std::move(fresh));
     visit.created = true;
   } else {

@@ -127,6 +127,13 @@ RuntimeSession& RuntimeSessions::add(std::string key, RuntimeSession session) {
   return sessions_.emplace(std::move(key), std::move(session)).first->second;
 }
 
+void RuntimeSessions::make_room(SystemTime now) {
+  while (ends_.ready() >= kReadyRuntimeSessionsKept) {
+    const std::string key = ends_.ready_entries().begin()->second;
+    stop(key, sessions_.find(key)->second, now);
+  }
+}
+
 void RuntimeSessions::touch(std::string_view key, RuntimeSession& session, SystemTime now) {
   ends_.remove(key, !session.stopped, indexed_at(session));
   session.last_active_at = now;

@@ -36,6 +36,11 @@ inline constexpr std::size_t kActiveSessionLimit = 1000;  // READY sessions per 
 // tenant (runtime sessions: per tenant), oldest first (README, fidelity notes).
 inline constexpr std::chrono::seconds kTerminatedRetention{3600};
 inline constexpr std::size_t kTerminatedKept = 1000;
+// READY runtime sessions per tenant. AWS counts them against a per-account quota that differs by
+// region and is raised on request; agentemu does not refuse a session for it (a suite invoking
+// without session ids would be throttled), but past this many the one due to end first ends now,
+// as at its idle timeout, so sessions cannot take memory without bound (README, fidelity notes).
+inline constexpr std::size_t kReadyRuntimeSessionsKept = 10000;
 
 enum class SessionStatus { ready, terminated };
 std::string_view status_name(SessionStatus s);
@@ -163,6 +168,8 @@ class RuntimeSessions {
   RuntimeSession* find(std::string_view key);
   // Adds (or replaces) a session, READY or stopped as it says.
   RuntimeSession& add(std::string key, RuntimeSession session);
+  // Below kReadyRuntimeSessionsKept READY sessions: those due to end first end at `now`.
+  void make_room(SystemTime now);
   // An invocation: the idle timer starts again.
   void touch(std::string_view key, RuntimeSession& session, SystemTime now);
   // The agent reported HealthyBusy (true) or not: once it is no longer busy, idle time counts from now.

@@ -38,6 +38,29 @@ TEST_CASE("a busy agent holds its session's idle timeout, not its lifetime") {
   CHECK(sessions.find("b")->status(t0 + 601s) == SessionStatus::terminated);  // the lifetime still ends it
 }
 
+TEST_CASE("READY runtime sessions are bounded: past the bound the one due to end first ends") {
+  RuntimeSessions sessions;
+  const SystemTime t0 = from_epoch_millis(1'800'000'000'000);
+  RuntimeSession s;
+  s.idle_timeout = 900;
+  for (std::size_t i = 0; i < kReadyRuntimeSessionsKept; ++i) {
+    s.created_at = s.last_active_at = t0 + std::chrono::milliseconds(i);
+    sessions.make_room(s.created_at);
+    sessions.add("k" + std::to_string(i), s);
+  }
+  const SystemTime now = t0 + 20s;
+  CHECK(sessions.find("k0")->status(now) == SessionStatus::ready);
+  sessions.make_room(now);
+  s.created_at = s.last_active_at = now;
+  sessions.add("new", s);
+  CHECK(sessions.find("k0")->status(now) == SessionStatus::terminated);  // the least recently active
+  CHECK(sessions.find("k1")->status(now) == SessionStatus::ready);
+  CHECK(sessions.find("new")->status(now) == SessionStatus::ready);
+  std::size_t ready = 0;
+  for (const auto& [key, session] : sessions.all()) ready += session.status(now) == SessionStatus::ready ? 1 : 0;
+  CHECK(ready == kReadyRuntimeSessionsKept);
+}
+
 TEST_CASE("the runtime WebSocket route is GET /runtimes/{label}/ws and nothing else") {
   Request r;
   r.method = "GET";
