@@ -461,7 +461,7 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
           }
         }
         if (present(item, "UserId")) instance.user_id = str_member(item, "UserId");
-        if (present(item, "Kind")) instance.kind = parse_kind(str_member(item, "Kind")).value_or(Kind::standard);
+        if (present(item, "Kind")) state_.set_kind(instance, parse_kind(str_member(item, "Kind")).value_or(Kind::standard));
         if (const JsonValue* v = present(item, "RTC")) instance.rtc = copy_block(v);
         if (const JsonValue* v = present(item, "LLM")) instance.llm = keep_api_key(*v, instance.llm);
         if (const JsonValue* v = present(item, "TTS")) instance.tts = copy_block(v);

@@ -306,9 +306,8 @@ void create_instance(Exchange& x, Kind kind) {
   const JsonValue* rtc = object(x.body, "RTC");
   if (digital && rtc != nullptr) {
     const std::string_view stream = text(*rtc, "AgentStreamId");
-    for (const auto& [id, other] : x.state.instances) {
-      if (other.app_id != x.app.app_id || other.kind == Kind::standard || !other.rtc || other.expired(x.now)) continue;
-      if (text(*other.rtc, "AgentStreamId") == stream) return fail(x, code::kDigitalHumanStreamDuplicate);
+    for (const Instance* other : x.state.live_digital_humans(x.app.app_id, x.now)) {
+      if (other->rtc && text(*other->rtc, "AgentStreamId") == stream) return fail(x, code::kDigitalHumanStreamDuplicate);
     }
   }
 

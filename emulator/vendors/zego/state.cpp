@@ -138,9 +138,25 @@ AppState& State::add_automatic_app(std::uint32_t app_id) {
 }
 
 Instance& State::add_instance(Instance instance) {
-  ++instances_per_app[instance.app_id];
   std::string id = instance.id;
-  return instances.emplace(std::move(id), std::move(instance)).first->second;
+  const auto [it, added] = instances.try_emplace(std::move(id), std::move(instance));
+  if (added) {
+    AppInstances& counted = instances_per_app[it->second.app_id];
+    ++counted.count;
+    if (it->second.kind != Kind::standard) counted.digital_humans.insert(it->first);
+  }
+  return it->second;
+}
+
+void State::set_kind(Instance& instance, Kind kind) {
+  instance.kind = kind;
+  const auto counted = instances_per_app.find(instance.app_id);
+  if (counted == instances_per_app.end() || !instances.contains(instance.id)) return;  // add_instance will count it
+  if (kind == Kind::standard) {
+    counted->second.digital_humans.erase(instance.id);
+  } else {
+    counted->second.digital_humans.insert(instance.id);
+  }
 }
 
 std::int64_t State::next_round() {
@@ -160,21 +176,34 @@ std::string State::new_instance_id(SystemTime now) {
   }
 }
 
-std::size_t State::live_instances(std::uint32_t app_id, bool digital_humans_only, SystemTime now) const {
-  std::size_t n = 0;
-  for (const auto& [id, instance] : instances) {
-    if (instance.app_id != app_id || instance.expired(now)) continue;
-    if (digital_humans_only && instance.kind == Kind::standard) continue;
-    ++n;
+std::vector<const Instance*> State::live_digital_humans(std::uint32_t app_id, SystemTime now) const {
+  std::vector<const Instance*> live;
+  const auto counted = instances_per_app.find(app_id);
+  if (counted == instances_per_app.end()) return live;
+  for (const std::string& id : counted->second.digital_humans) {
+    const auto it = instances.find(id);
+    if (it != instances.end() && !it->second.expired(now)) live.push_back(&it->second);
   }
-  return n;
+  return live;
+}
+
+std::size_t State::live_instances(std::uint32_t app_id, bool digital_humans_only, SystemTime now) const {
+  const auto counted = instances_per_app.find(app_id);
+  if (counted == instances_per_app.end()) return 0;
+  // Only live digital humans expire, so the standard ones are the count less the digital ones.
+  const std::size_t digital = live_digital_humans(app_id, now).size();
+  return digital_humans_only ? digital : counted->second.count - counted->second.digital_humans.size() + digital;
 }
 
 void State::sweep_expired(SystemTime now, Effects& effects) {
-  for (auto it = instances.begin(); it != instances.end();) {
-    const auto next = std::next(it);
-    if (it->second.expired(now)) remove(it, "max_idle_time", now, effects);
-    it = next;
+  std::vector<std::string> expired;
+  for (const auto& [app_id, counted] : instances_per_app) {
+    for (const std::string& id : counted.digital_humans) {
+      if (const auto it = instances.find(id); it != instances.end() && it->second.expired(now)) expired.push_back(id);
+    }
+  }
+  for (const std::string& id : expired) {
+    if (const auto it = instances.find(id); it != instances.end()) remove(it, "max_idle_time", now, effects);
   }
 }
 
@@ -192,8 +221,9 @@ void State::remove(std::map<std::string, Instance, std::less<>>::iterator it, st
   }
   deleted.push_back(DeletedInstance{instance.id, instance.app_id, std::string(reason), now});
   while (deleted.size() > kDeletedKept) deleted.pop_front();
-  if (const auto count = instances_per_app.find(instance.app_id); count != instances_per_app.end() && --count->second == 0) {
-    instances_per_app.erase(count);
+  if (const auto counted = instances_per_app.find(instance.app_id); counted != instances_per_app.end()) {
+    counted->second.digital_humans.erase(instance.id);
+    if (--counted->second.count == 0) instances_per_app.erase(counted);
   }
   instances.erase(it);
 }

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -177,10 +178,16 @@ struct Effects {
   void merge(Effects&& other);
 };
 
+// An app's instances as counted by add_instance and remove, so creating one never walks them all.
+struct AppInstances {
+  std::size_t count = 0;
+  std::set<std::string, std::less<>> digital_humans;  // ids of the non-standard ones (a handful)
+};
+
 struct State {
   std::map<std::uint32_t, AppState> apps;
   std::map<std::string, Instance, std::less<>> instances;
-  std::map<std::uint32_t, std::size_t> instances_per_app;  // kept by add_instance and remove
+  std::map<std::uint32_t, AppInstances> instances_per_app;  // apps with no instance are absent
   std::deque<std::uint32_t> automatic_apps;  // lenient apps in the order they were made
   std::deque<DeletedInstance> deleted;  // newest last, the latest kDeletedKept
   std::int64_t last_round = 0;
@@ -195,12 +202,17 @@ struct State {
   AppState* app(std::uint32_t app_id);
   // --auth lenient: an app with the default settings for an AppId no fixture names.
   AppState& add_automatic_app(std::uint32_t app_id);
+  // Adds the instance unless one with its id exists: then that one is answered, unchanged.
   Instance& add_instance(Instance instance);
+  // Changes a stored instance's kind (fixtures may), keeping instances_per_app right.
+  void set_kind(Instance& instance, Kind kind);
   // Server-wide, increasing, never repeated and not consecutive (round-mechanism doc).
   std::int64_t next_round();
   // A 19-digit numeric string like "1912122918452641792" (a snowflake-style id).
   std::string new_instance_id(SystemTime now);
   std::size_t live_instances(std::uint32_t app_id, bool digital_humans_only, SystemTime now) const;
+  // The app's digital-human instances (both kinds) that have not expired.
+  std::vector<const Instance*> live_digital_humans(std::uint32_t app_id, SystemTime now) const;
   // Removes every live digital human past its MaxIdleTime (reason max_idle_time), whichever app
   // it belongs to, so instances nobody asks about again do not pile up.
   void sweep_expired(SystemTime now, Effects& effects);
