@@ -183,7 +183,7 @@ bool check_shaped(Checker& c, const JsonValue& v, const std::string& at, const O
     case OutKind::timestamp: return c.time(v, at);
     case OutKind::epoch_seconds:
       if (!v.IsNumber()) return c.time(v, at);
-      return v.GetDouble() >= 0 && v.GetDouble() * 1000.0 <= static_cast<double>(kLatestEpochMillis) ||
+      return (v.GetDouble() >= 0 && v.GetDouble() * 1000.0 <= static_cast<double>(kLatestEpochMillis)) ||
              c.fail(at, "must be " + std::string(kTimeShape) + ", or its epoch seconds");
     case OutKind::document: return true;
   }
@@ -458,9 +458,7 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
         const auto parts = parse_runtime_arn(text(s, "agentRuntimeArn"));
         if (!parts) continue;
         RuntimeSession r;
-        r.runtime_id = parts->runtime_id;
         r.runtime_arn = text(s, "agentRuntimeArn");
-        r.session_id = text(s, "runtimeSessionId");
         r.qualifier = text(s, "qualifier", "DEFAULT");
         r.created_at = created;
         r.last_active_at = updated;
@@ -472,7 +470,7 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
           r.max_lifetime = runtime->max_lifetime;
         }
         Tenant& tenant = state_.tenant(parts->account, parts->region);
-        tenant.runtime_sessions.add(r.runtime_id + "\n" + r.session_id, std::move(r));
+        tenant.runtime_sessions.add(std::string(parts->runtime_id) + "\n" + std::string(text(s, "runtimeSessionId")), std::move(r));
         continue;
       }
       const bool browser = kind == "browser";
@@ -578,7 +576,7 @@ void AgentcoreVendor::write_state(JsonWriter& w, const StateOptions& options) co
       w.begin_object();
       w.field("kind", "runtime");
       w.field("agentRuntimeArn", r.runtime_arn);
-      w.field("runtimeSessionId", r.session_id);
+      w.field("runtimeSessionId", RuntimeSessions::session_id(key));
       w.field("qualifier", r.qualifier.empty() ? std::string_view("DEFAULT") : std::string_view(r.qualifier));
       const bool ended = r.status(now) == SessionStatus::terminated;
       w.field("status", ended ? "TERMINATED" : "READY");

@@ -186,9 +186,7 @@ RuntimeVisit visit_runtime_session(HandlerContext& h, const Runtime& runtime, co
   RuntimeSession* s = tenant.runtime_sessions.find(key);
   if (s == nullptr || s->status(h.call.now) == SessionStatus::terminated) {
     RuntimeSession fresh;
-    fresh.runtime_id = runtime.runtime_id;
     fresh.runtime_arn = runtime.arn;
-    fresh.session_id = session_id;
     fresh.created_at = h.call.now;
     fresh.last_active_at = h.call.now;
     fresh.idle_timeout = runtime.idle_timeout;
@@ -320,7 +318,7 @@ void invoke_agent_runtime_command(HandlerContext& h) {
     }
   }
   std::string error;
-  auto sandbox = h.sandboxes.open_runtime(session, runtime.account, runtime.region, error);
+  auto sandbox = h.sandboxes.open_runtime(session, runtime.account, runtime.region, runtime.runtime_id, session_id, error);
   if (!sandbox) {
     answer_error(h.call, h.in, "InternalServerException", "agentemu cannot make the session's working directory: " + error);
     return;
@@ -649,7 +647,7 @@ void list_tool_sessions(HandlerContext& h, bool browser) {
       matching.reserve((!wanted || *wanted == SessionStatus::ready ? index->ready() : 0) +
                        (!wanted || *wanted == SessionStatus::terminated ? index->terminated() : 0));
       const auto collect = [&](const EndIndex::Entries& entries) {
-        for (const auto& [at, id] : entries) matching.push_back(sessions.find(id));
+        for (const EndIndex::Entry& entry : entries) matching.push_back(sessions.find(*entry.key));
       };
       if (!wanted || *wanted == SessionStatus::ready) collect(index->ready_entries());
       if (!wanted || *wanted == SessionStatus::terminated) collect(index->ended_entries());

@@ -203,12 +203,13 @@ std::string Sandboxes::runtime_key(std::string_view account, std::string_view re
 }
 
 std::shared_ptr<Sandbox> Sandboxes::open_runtime(const RuntimeSession& session, std::string_view account,
-                                                 std::string_view region, std::string& error) {
-  const std::string k = runtime_key(account, region, session.runtime_id, session.session_id);
+                                                 std::string_view region, std::string_view runtime_id,
+                                                 std::string_view session_id, std::string& error) {
+  const std::string k = runtime_key(account, region, runtime_id, session_id);
   // The session's end moves with each invocation and while its agent is busy: at each moment it
   // was due, look again; a session of the same id started since is another session.
   auto next_end = [this, account = std::string(account), region = std::string(region),
-                   session_key = session.runtime_id + "\n" + session.session_id,
+                   session_key = std::string(runtime_id) + "\n" + std::string(session_id),
                    created = session.created_at]() -> std::optional<SystemTime> {
     std::lock_guard lock(state_.mutex);
     const SystemTime now = context_.clock.now();

@@ -98,7 +98,8 @@ class Sandboxes {
   // A runtime session's working directory (InvokeAgentRuntimeCommand), made at first use; it ends
   // with the session (StopRuntimeSession, idle timeout, lifetime).
   std::shared_ptr<Sandbox> open_runtime(const RuntimeSession& session, std::string_view account,
-                                        std::string_view region, std::string& error);
+                                        std::string_view region, std::string_view runtime_id,
+                                        std::string_view session_id, std::string& error);
   void end_runtime(std::string_view account, std::string_view region, std::string_view runtime_id,
                    std::string_view session_id);
   void end_all();

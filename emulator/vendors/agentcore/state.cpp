@@ -29,13 +29,9 @@ SystemTime RuntimeSession::ended_at() const {
 
 // ---- EndIndex ---------------------------------------------------------------------------------
 
-void EndIndex::add(std::string_view key, bool ready, SystemTime at) {
-  (ready ? ready_ : ended_).emplace(at, std::string(key));
-}
+void EndIndex::add(const std::string& key, bool ready, SystemTime at) { (ready ? ready_ : ended_).insert(Entry{at, &key}); }
 
-void EndIndex::remove(std::string_view key, bool ready, SystemTime at) {
-  (ready ? ready_ : ended_).erase(std::pair<SystemTime, std::string>(at, std::string(key)));
-}
+void EndIndex::remove(const std::string& key, bool ready, SystemTime at) { (ready ? ready_ : ended_).erase(Entry{at, &key}); }
 
 // ---- ToolSessions -----------------------------------------------------------------------------
 
@@ -62,7 +58,7 @@ void ToolSessions::advance(std::string_view tool, SystemTime now) {
     s.stopped_at = at;
     return indexed_at(s);
   });
-  it->second.prune(now, [&](const std::string& id) { sessions_.erase(id); });
+  it->second.prune(now, [&](const std::string& id) { sessions_.erase(sessions_.find(id)); });
 }
 
 ToolSession* ToolSessions::find(std::string_view session_id) {
@@ -83,22 +79,24 @@ const EndIndex* ToolSessions::index(std::string_view tool) const {
 ToolSession& ToolSessions::add(ToolSession session) {
   if (const auto old = sessions_.find(session.session_id); old != sessions_.end()) {
     const ToolSession& previous = old->second;
-    tools_.find(previous.tool)->second.remove(previous.session_id, indexed_ready(previous), indexed_at(previous));
+    tools_.find(previous.tool)->second.remove(old->first, indexed_ready(previous), indexed_at(previous));
     sessions_.erase(old);
   }
   auto tool = tools_.find(session.tool);
   if (tool == tools_.end()) tool = tools_.emplace(session.tool, EndIndex{}).first;
-  tool->second.add(session.session_id, indexed_ready(session), indexed_at(session));
   std::string id = session.session_id;
-  return sessions_.emplace(std::move(id), std::move(session)).first->second;
+  const auto added = sessions_.emplace(std::move(id), std::move(session)).first;
+  tool->second.add(added->first, indexed_ready(added->second), indexed_at(added->second));
+  return added->second;
 }
 
 void ToolSessions::stop(ToolSession& session, SystemTime now) {
   EndIndex& index = tools_.find(session.tool)->second;
-  index.remove(session.session_id, indexed_ready(session), indexed_at(session));
+  const std::string& key = sessions_.find(session.session_id)->first;
+  index.remove(key, indexed_ready(session), indexed_at(session));
   session.stopped = true;
   session.stopped_at = now;
-  index.add(session.session_id, indexed_ready(session), indexed_at(session));
+  index.add(key, indexed_ready(session), indexed_at(session));
 }
 
 // ---- RuntimeSessions --------------------------------------------------------------------------
@@ -110,7 +108,7 @@ void RuntimeSessions::advance(SystemTime now) {
     s.stopped_at = at;
     return indexed_at(s);
   });
-  ends_.prune(now, [&](const std::string& key) { sessions_.erase(key); });
+  ends_.prune(now, [&](const std::string& key) { sessions_.erase(sessions_.find(key)); });
 }
 
 RuntimeSession* RuntimeSessions::find(std::string_view key) {
@@ -120,39 +118,45 @@ RuntimeSession* RuntimeSessions::find(std::string_view key) {
 
 RuntimeSession& RuntimeSessions::add(std::string key, RuntimeSession session) {
   if (const auto old = sessions_.find(key); old != sessions_.end()) {
-    ends_.remove(key, !old->second.stopped, indexed_at(old->second));
+    ends_.remove(old->first, !old->second.stopped, indexed_at(old->second));
     sessions_.erase(old);
   }
-  ends_.add(key, !session.stopped, indexed_at(session));
-  return sessions_.emplace(std::move(key), std::move(session)).first->second;
+  const auto added = sessions_.emplace(std::move(key), std::move(session)).first;
+  ends_.add(added->first, !added->second.stopped, indexed_at(added->second));
+  return added->second;
 }
 
 void RuntimeSessions::make_room(SystemTime now) {
   while (ends_.ready() >= kReadyRuntimeSessionsKept) {
-    const std::string key = ends_.ready_entries().begin()->second;
+    const std::string& key = *ends_.ready_entries().begin()->key;
     stop(key, sessions_.find(key)->second, now);
   }
 }
 
+// Each changes an indexed member of a stored session: out of the index under the old time, back
+// in under the new one, pointing at the map's own key.
 void RuntimeSessions::touch(std::string_view key, RuntimeSession& session, SystemTime now) {
-  ends_.remove(key, !session.stopped, indexed_at(session));
+  const std::string& stored = sessions_.find(key)->first;
+  ends_.remove(stored, !session.stopped, indexed_at(session));
   session.last_active_at = now;
-  ends_.add(key, !session.stopped, indexed_at(session));
+  ends_.add(stored, !session.stopped, indexed_at(session));
 }
 
 void RuntimeSessions::set_busy(std::string_view key, RuntimeSession& session, bool busy, SystemTime now) {
   if (session.busy == busy || session.stopped) return;
-  ends_.remove(key, true, indexed_at(session));
+  const std::string& stored = sessions_.find(key)->first;
+  ends_.remove(stored, true, indexed_at(session));
   session.busy = busy;
   if (!busy) session.last_active_at = now;
-  ends_.add(key, true, indexed_at(session));
+  ends_.add(stored, true, indexed_at(session));
 }
 
 void RuntimeSessions::stop(std::string_view key, RuntimeSession& session, SystemTime now) {
-  ends_.remove(key, !session.stopped, indexed_at(session));
+  const std::string& stored = sessions_.find(key)->first;
+  ends_.remove(stored, !session.stopped, indexed_at(session));
   session.stopped = true;
   session.stopped_at = now;
-  ends_.add(key, false, indexed_at(session));
+  ends_.add(stored, false, indexed_at(session));
 }
 
 const RememberedAnswer* Tenant::answer(std::string_view key) const {

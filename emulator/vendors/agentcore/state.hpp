@@ -79,10 +79,9 @@ struct ToolSession {
   SystemTime last_updated(SystemTime now) const;
 };
 
+// Its runtime id and session id are its key in RuntimeSessions (runtime id + '\n' + session id).
 struct RuntimeSession {
-  std::string runtime_id;
   std::string runtime_arn;
-  std::string session_id;
   std::string qualifier;
   SystemTime created_at{};
   SystemTime last_active_at{};
@@ -102,13 +101,22 @@ struct RuntimeSession {
 
 // Sessions by the moment they end: READY ones (when they will end, unless something changes
 // it) and TERMINATED ones (when they ended). Counting READY sessions, expiring them and pruning
-// old TERMINATED ones never scans the sessions themselves.
+// old TERMINATED ones never scans the sessions themselves. An entry points at the key of its
+// session's map node (nodes never move), so the index holds no copy of the key.
 class EndIndex {
  public:
-  using Entries = std::set<std::pair<SystemTime, std::string>>;
+  struct Entry {
+    SystemTime at;
+    const std::string* key;
+  };
+  struct Order {  // by time, then by key: the order is the same whatever the addresses
+    bool operator()(const Entry& a, const Entry& b) const { return a.at != b.at ? a.at < b.at : *a.key < *b.key; }
+  };
+  using Entries = std::set<Entry, Order>;
 
-  void add(std::string_view key, bool ready, SystemTime at);
-  void remove(std::string_view key, bool ready, SystemTime at);
+  // `key` is the map's own key, alive while the entry is; remove may be given any equal string.
+  void add(const std::string& key, bool ready, SystemTime at);
+  void remove(const std::string& key, bool ready, SystemTime at);
   std::size_t ready() const { return ready_.size(); }
   std::size_t terminated() const { return ended_.size(); }
   const Entries& ready_entries() const { return ready_; }
@@ -118,20 +126,22 @@ class EndIndex {
   // answers the time its retention counts from.
   template <class End>
   void expire(SystemTime now, End&& end) {
-    while (!ready_.empty() && ready_.begin()->first <= now) {
+    while (!ready_.empty() && ready_.begin()->at <= now) {
       auto node = ready_.extract(ready_.begin());
-      node.value().first = end(node.value().second, node.value().first);
+      node.value().at = end(*node.value().key, node.value().at);
       ended_.insert(std::move(node));
     }
   }
   // TERMINATED entries that ended kTerminatedRetention before `now`, then the oldest past
-  // kTerminatedKept: `forget(key)` erases each.
+  // kTerminatedKept: `forget(key)` erases each (and with it the key the entry points at).
   template <class Forget>
   void prune(SystemTime now, Forget&& forget) {
     while (!ended_.empty() &&
-           (ended_.size() > kTerminatedKept || ended_.begin()->first + kTerminatedRetention <= now)) {
-      forget(ended_.begin()->second);
-      ended_.erase(ended_.begin());
+           (ended_.size() > kTerminatedKept || ended_.begin()->at + kTerminatedRetention <= now)) {
+      const auto oldest = ended_.begin();
+      const std::string* key = oldest->key;
+      ended_.erase(oldest);
+      forget(*key);
     }
   }
 
@@ -163,6 +173,7 @@ class ToolSessions {
 // The runtime sessions of one tenant, by runtime id + '\n' + session id.
 class RuntimeSessions {
  public:
+  static std::string_view session_id(std::string_view key) { return key.substr(key.find('\n') + 1); }
   // Sessions idle or past their lifetime end; TERMINATED ones past the retention or the cap go.
   void advance(SystemTime now);
   RuntimeSession* find(std::string_view key);

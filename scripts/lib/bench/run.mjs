@@ -62,8 +62,12 @@ async function waitForPort(port, timeoutMs = 20000) {
 
 async function startAgentemu(extra = []) {
   const agentemu = await spawnAgentemu(binary, agentemuArgs(root, extra), root);
-  agentemu.child.on('exit', (code, signal) => { if (!stopping) console.error(`agentemu exited unexpectedly: ${code ?? signal}`); });
-  return { ...agentemu, port: Number(new URL(agentemu.url).port) };
+  let stopped = false;  // this one was asked to stop: its exit is expected
+  agentemu.child.on('exit', (code, signal) => {
+    if (!stopped && !stopping) console.error(`agentemu exited unexpectedly: ${code ?? signal}`);
+  });
+  const stop = () => { stopped = true; agentemu.child.kill('SIGTERM'); };
+  return { ...agentemu, port: Number(new URL(agentemu.url).port), stop };
 }
 
 async function startNginx(targets) {
@@ -246,7 +250,7 @@ async function measureJournalCost(agentemu, target) {
       `costs ${(cost * 100).toFixed(1)}% of throughput (goal: at most ${JOURNAL_GOAL * 100}%)  ${ok ? 'ok' : 'ABOVE GOAL'}`);
     return ok ? 0 : 1;
   } finally {
-    bare.child.kill('SIGTERM');
+    bare.stop();
   }
 }
 
