@@ -507,11 +507,14 @@ void start_tool_session(HandlerContext& h, bool browser) {
                           ? static_cast<int>(timeout->GetInt64())
                           : (browser ? kBrowserDefaultTimeout : kCodeInterpreterDefaultTimeout);
   s.created_at = s.updated_at = h.call.now;
-  s.config = std::make_shared<StoredJson>();
-  s.config->SetObject();
+  // Only a session started with some of these has a config: most have none, and each costs.
   for (std::string_view member : {"viewPort", "extensions", "profileConfiguration", "proxyConfiguration",
                                   "enterprisePolicies", "certificates", "filesystemConfigurations"}) {
     if (const JsonValue* v = h.in.body_member(member); v != nullptr && !v->IsNull()) {
+      if (!s.config) {
+        s.config = std::make_shared<StoredJson>();
+        s.config->SetObject();
+      }
       JsonValue name(member.data(), static_cast<rapidjson::SizeType>(member.size()), s.config->GetAllocator());
       JsonValue copy(*v, s.config->GetAllocator());
       s.config->AddMember(name, copy, s.config->GetAllocator());

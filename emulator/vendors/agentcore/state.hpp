@@ -62,7 +62,7 @@ struct ToolSession {
   bool stopped = false;  // stopped, or found past its timeout (then stopped_at is expires_at())
   SystemTime stopped_at{};
   SystemTime kept_from{};  // fixtures: when loaded; the retention of a TERMINATED one counts from it too
-  // Members echoed by Get*Session (viewPort, certificates, ...), as sent.
+  // Members echoed by Get*Session (viewPort, certificates, ...), as sent; null when none was.
   std::shared_ptr<JsonDocument> config;
   // Browser: the automation stream.
   bool automation_enabled = true;
