@@ -35,4 +35,24 @@ class StoredJson : private detail::StoredJsonPool, public JsonDocument {
   }
 };
 
+// A stored JSON value most resources never have: 8 bytes until it is given one, where even an
+// empty StoredJson costs some 170 (its document and its pool). Read through value(), JSON null
+// while absent; make() gives the document to fill, making it the first time.
+class LazyJson {
+ public:
+  const JsonValue& value() const { return doc_ ? static_cast<const JsonValue&>(*doc_) : null_value(); }
+  bool IsObject() const { return doc_ && doc_->IsObject(); }
+  StoredJson& make() {
+    if (!doc_) doc_ = std::make_unique<StoredJson>();
+    return *doc_;
+  }
+
+ private:
+  static const JsonValue& null_value() {
+    static const JsonValue null;
+    return null;
+  }
+  std::unique_ptr<StoredJson> doc_;
+};
+
 }  // namespace agentemu

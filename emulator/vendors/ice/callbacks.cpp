@@ -24,7 +24,7 @@ bool wants(const NotifyConfig& config, std::string_view event) {
 }
 
 std::string_view runtime_text(const Instance& instance, std::string_view name) {
-  const JsonValue* v = instance.runtime_config.IsObject() ? json_member(instance.runtime_config, name) : nullptr;
+  const JsonValue* v = instance.runtime_config.IsObject() ? json_member(instance.runtime_config.value(), name) : nullptr;
   return v != nullptr && v->IsString() ? std::string_view(v->GetString(), v->GetStringLength()) : std::string_view{};
 }
 

@@ -129,7 +129,8 @@ void apply_instance_life(Instance& instance, const JsonValue& item) {
                   : kind == "outbound" ? InstanceKind::outbound
                                        : InstanceKind::started;
   if (const JsonValue* v = json_member(item, "ChatSyncConfig")) {
-    instance.chat_sync_config.CopyFrom(*v, instance.chat_sync_config.GetAllocator());
+    StoredJson& doc = instance.chat_sync_config.make();
+    doc.CopyFrom(*v, doc.GetAllocator());
   }
   instance.caller_number = text(item, "CallerNumber");
   instance.called_number = text(item, "CalledNumber");
@@ -222,14 +223,15 @@ void write_runtime_config(JsonWriter& out, const JsonValue& config, const StateO
 
 // Loading a dump back: each redacted AuthToken of `config` becomes the one `held` has for that
 // type, or goes when it has none.
-void keep_auth_tokens(JsonDocument& config, const JsonDocument* held) {
-  if (!config.IsObject()) return;
+void keep_auth_tokens(LazyJson& lazy, const LazyJson* held) {
+  if (!lazy.IsObject()) return;
+  StoredJson& config = lazy.make();
   for (auto& type : config.GetObject()) {
     if (!type.value.IsObject()) continue;
     const auto token = type.value.FindMember("AuthToken");
     if (token == type.value.MemberEnd() || !is_redacted(token->value)) continue;
     const JsonValue* held_type = held != nullptr && held->IsObject()
-                                     ? json_member(*held, {type.name.GetString(), type.name.GetStringLength()})
+                                     ? json_member(held->value(), {type.name.GetString(), type.name.GetStringLength()})
                                      : nullptr;
     const JsonValue* held_token = held_type != nullptr && held_type->IsObject() ? json_member(*held_type, "AuthToken") : nullptr;
     if (held_token != nullptr) {
@@ -332,7 +334,7 @@ std::vector<std::pair<std::string_view, const typename Map::mapped_type*>> sorte
 // The members apply_instance_life reads, written when they hold something.
 void write_instance_life(JsonWriter& out, const Instance& instance) {
   if (instance.kind != InstanceKind::started) out.field("Kind", kind_name(instance.kind));
-  if (instance.chat_sync_config.IsObject()) out.field_value("ChatSyncConfig", instance.chat_sync_config);
+  if (instance.chat_sync_config.IsObject()) out.field_value("ChatSyncConfig", instance.chat_sync_config.value());
   const auto text_if = [&](std::string_view name, const std::string& value) {
     if (!value.empty()) out.field(name, value);
   };
@@ -632,8 +634,11 @@ void IceVendor::apply_fixture(const JsonValue& section) {
       instance->user_data = text(item, "UserData");
       instance->session_id = text(item, "SessionId");
       instance->call_log_url = text(item, "CallLogUrl");
-      const auto copy = [&](JsonDocument& doc, std::string_view name) {
-        if (const JsonValue* v = json_member(item, name)) doc.CopyFrom(*v, doc.GetAllocator());
+      const auto copy = [&](LazyJson& lazy, std::string_view name) {
+        if (const JsonValue* v = json_member(item, name)) {
+          StoredJson& doc = lazy.make();
+          doc.CopyFrom(*v, doc.GetAllocator());
+        }
       };
       copy(instance->runtime_config, "RuntimeConfig");
       copy(instance->agent_config, "AgentConfig");
@@ -704,8 +709,8 @@ void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const 
     out.field("type", agent->type).end_object();
   }
   out.end_array();
-  const auto write_doc = [&](std::string_view name, const JsonDocument& doc) {
-    if (doc.IsObject()) out.field_value(name, doc);
+  const auto write_doc = [&](std::string_view name, const LazyJson& doc) {
+    if (doc.IsObject()) out.field_value(name, doc.value());
   };
   out.key("instances").begin_array();
   for (const auto& [account_id, account] : sorted(state_.accounts)) {
@@ -723,7 +728,7 @@ void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const 
           .field("AIAgentId", instance->agent_id)
           .field("account", account_id)
           .field("Status", status_name(instance->status));
-      if (instance->runtime_config.IsObject()) write_runtime_config(out, instance->runtime_config, options);
+      if (instance->runtime_config.IsObject()) write_runtime_config(out, instance->runtime_config.value(), options);
       write_doc("AgentConfig", instance->agent_config);
       write_doc("TemplateConfig", instance->template_config);
       out.field("UserData", instance->user_data)

@@ -27,6 +27,12 @@ void load_json(JsonDocument& doc, const IceCall& ice, std::string_view name) {
   parse_json(*text, doc);
 }
 
+void load_json(LazyJson& doc, const IceCall& ice, std::string_view name) {
+  const std::string* text = ice.find(name);
+  if (text == nullptr || text->empty()) return;
+  parse_json(*text, doc.make());
+}
+
 void write_object(JsonWriter& out, std::string_view name, const JsonValue& value) {
   out.key(name);
   if (value.IsObject()) {
@@ -53,11 +59,12 @@ void merge_into(JsonValue& target, const JsonValue& patch, JsonDocument::Allocat
   }
 }
 
-void merge_param(JsonDocument& doc, const IceCall& ice, std::string_view name) {
+void merge_param(LazyJson& doc, const IceCall& ice, std::string_view name) {
   JsonDocument patch;
   load_json(patch, ice, name);
   if (!patch.IsObject()) return;
-  merge_into(doc, patch, doc.GetAllocator());
+  StoredJson& target = doc.make();
+  merge_into(target, patch, target.GetAllocator());
 }
 
 const Agent* known_agent(HandlerContext& ctx) {
@@ -139,7 +146,7 @@ Instance& add_instance(HandlerContext& ctx, InstanceKind kind) {
 // An agent with a Greeting says it first: the dialogue starts with it.
 void greet(HandlerContext& ctx, const Instance& instance) {
   if (!instance.agent_config.IsObject()) return;
-  const JsonValue* greeting = json_member(instance.agent_config, "Greeting");
+  const JsonValue* greeting = json_member(instance.agent_config.value(), "Greeting");
   if (greeting != nullptr && greeting->IsString() && greeting->GetStringLength() > 0) {
     agent_speaks(ctx, instance, "greeting", {greeting->GetString(), greeting->GetStringLength()});
   }
@@ -163,7 +170,7 @@ void upsert_voiceprint(HandlerContext& ctx, std::string_view mode, std::string_v
 // under its VoiceprintId as the session runs (ListAIAgentVoiceprints RegistrationMode=Implicit).
 void register_implicit_voiceprint(HandlerContext& ctx, const Instance& instance) {
   if (!instance.agent_config.IsObject()) return;
-  const JsonValue* config = json_member(instance.agent_config, "VoiceprintConfig");
+  const JsonValue* config = json_member(instance.agent_config.value(), "VoiceprintConfig");
   if (config == nullptr || !config->IsObject()) return;
   const JsonValue* mode = json_member(*config, "RegistrationMode");
   const JsonValue* id = json_member(*config, "VoiceprintId");
@@ -215,15 +222,15 @@ void write_call_info(JsonWriter& out, const Instance& instance) {
 
 // The fields Describe and List share.
 void write_instance_fields(JsonWriter& out, const Instance& instance) {
-  write_object(out, "AgentConfig", instance.agent_config);
+  write_object(out, "AgentConfig", instance.agent_config.value());
   if (instance.kind == InstanceKind::outbound) write_call_info(out, instance);
   out.field("CallLogUrl", instance.call_log_url);
   out.field("GmtCreate", format_gmt(instance.created));
   out.field("GmtModified", format_gmt(instance.modified));
-  write_object(out, "RuntimeConfig", instance.runtime_config);
+  write_object(out, "RuntimeConfig", instance.runtime_config.value());
   out.field("SessionId", instance.session_id);
   out.field("Status", status_name(instance.status));
-  write_object(out, "TemplateConfig", instance.template_config);
+  write_object(out, "TemplateConfig", instance.template_config.value());
   out.field("UserData", instance.user_data);
 }
 
@@ -272,10 +279,11 @@ void generate_call(HandlerContext& ctx) {
   instance.channel_id = new_id();
   instance.expire_seconds = int_param(ctx.ice, "Expire", 3600);
   const std::string agent_user_id = "agent_" + random_hex(6);
-  auto& alloc = instance.runtime_config.GetAllocator();
-  instance.runtime_config.SetObject();
-  instance.runtime_config.AddMember("AgentUserId", JsonValue(agent_user_id.c_str(), alloc), alloc);
-  instance.runtime_config.AddMember("ChannelId", JsonValue(instance.channel_id.c_str(), alloc), alloc);
+  StoredJson& runtime_config = instance.runtime_config.make();
+  auto& alloc = runtime_config.GetAllocator();
+  runtime_config.SetObject();
+  runtime_config.AddMember("AgentUserId", JsonValue(agent_user_id.c_str(), alloc), alloc);
+  runtime_config.AddMember("ChannelId", JsonValue(instance.channel_id.c_str(), alloc), alloc);
   // The session starts once the user's client joins, which agentemu never sees.
   notify(ctx, instance, "agent_start", "the agent task started");
   greet(ctx, instance);
@@ -481,8 +489,8 @@ void takeover_call(HandlerContext& ctx) {
   if (human.empty()) human = "human_" + random_hex(6);
   instance->human_agent_user_id = human;
   if (instance->channel_id.empty()) {
-    const JsonValue* channel = instance->runtime_config.IsObject() ? json_member(instance->runtime_config, "ChannelId")
-                                                                   : nullptr;
+    const JsonValue* channel =
+        instance->runtime_config.IsObject() ? json_member(instance->runtime_config.value(), "ChannelId") : nullptr;
     instance->channel_id = channel != nullptr && channel->IsString() ? channel->GetString() : new_id();
   }
   instance->modified = ctx.now;

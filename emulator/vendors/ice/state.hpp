@@ -54,10 +54,10 @@ struct Instance {
   InstanceKind kind = InstanceKind::started;
   std::string user_data;
   std::string call_log_url;
-  StoredJson runtime_config;   // objects, echoed back verbatim (kNullType when absent)
-  StoredJson agent_config;
-  StoredJson template_config;
-  StoredJson chat_sync_config;
+  LazyJson runtime_config;   // objects, echoed back verbatim (JSON null when absent)
+  LazyJson agent_config;
+  LazyJson template_config;
+  LazyJson chat_sync_config;
   // Outbound calls
   std::string caller_number;
   std::string called_number;
