@@ -116,20 +116,65 @@ UtcFields utc_fields(SystemTime t) {
   return f;
 }
 
+namespace {
+
+// `value` as exactly `width` decimal digits, zero-padded, at `at` (which moves past them).
+void put_digits(char*& at, int value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    at[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  at += width;
+}
+
+// "YYYY-MM-DDTHH:MM:SS" at `buf` without snprintf, which was a visible share of answering a
+// signed read (perf, scripts/bench): the 19 characters' end, or nullptr for a year that is not
+// four digits (never one the clock holds; the callers then keep snprintf's form).
+char* put_date_time(char* buf, const UtcFields& f) {
+  if (f.year < 0 || f.year > 9999) return nullptr;
+  char* at = buf;
+  put_digits(at, f.year, 4);
+  *at++ = '-';
+  put_digits(at, f.month, 2);
+  *at++ = '-';
+  put_digits(at, f.day, 2);
+  *at++ = 'T';
+  put_digits(at, f.hour, 2);
+  *at++ = ':';
+  put_digits(at, f.minute, 2);
+  *at++ = ':';
+  put_digits(at, f.second, 2);
+  return at;
+}
+
+}  // namespace
+
 std::string format_rfc3339_millis(SystemTime t) {
   const UtcFields f = utc_fields(t);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", f.year, f.month, f.day, f.hour,
-                f.minute, f.second, f.millis);
-  return buf;
+  char* at = put_date_time(buf, f);
+  if (at == nullptr) {
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", f.year, f.month, f.day, f.hour,
+                  f.minute, f.second, f.millis);
+    return buf;
+  }
+  *at++ = '.';
+  put_digits(at, f.millis, 3);
+  *at++ = 'Z';
+  return std::string(buf, at);
 }
 
 std::string format_iso8601_seconds(SystemTime t) {
   const UtcFields f = utc_fields(t);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", f.year, f.month, f.day, f.hour, f.minute,
-                f.second);
-  return buf;
+  char* at = put_date_time(buf, f);
+  if (at == nullptr) {
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", f.year, f.month, f.day, f.hour, f.minute,
+                  f.second);
+    return buf;
+  }
+  *at++ = 'Z';
+  return std::string(buf, at);
 }
 
 std::string format_http_date(SystemTime t) {

@@ -120,11 +120,10 @@ void State::clear() {
 }
 
 std::string format_gmt(SystemTime t) {
-  const UtcFields f = utc_fields(t);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03d+00:00", f.year, f.month, f.day, f.hour, f.minute,
-                f.second, f.millis);
-  return buf;
+  std::string text = format_rfc3339_millis(t);  // ...T12:00:00.123Z, with the offset for the Z
+  text.pop_back();
+  text += "+00:00";
+  return text;
 }
 
 std::optional<SystemTime> parse_gmt(std::string_view text) {

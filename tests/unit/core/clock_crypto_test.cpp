@@ -128,3 +128,10 @@ TEST_CASE("constant_time_equal and ids") {
   CHECK(uuid_v4() != id);
   CHECK(random_hex(5).size() == 10);
 }
+
+TEST_CASE("time formats pad every field, at both ends of the clock's range") {
+  CHECK(format_rfc3339_millis(from_epoch_millis(0)) == "1970-01-01T00:00:00.000Z");
+  CHECK(format_iso8601_seconds(from_epoch_millis(0)) == "1970-01-01T00:00:00Z");
+  CHECK(format_rfc3339_millis(from_epoch_millis(kLatestEpochMillis)) == "2199-12-31T23:59:59.999Z");
+  CHECK(format_rfc3339_millis(from_epoch_millis(1'000'000'000'007)) == "2001-09-09T01:46:40.007Z");
+}
