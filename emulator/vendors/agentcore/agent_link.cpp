@@ -196,7 +196,7 @@ void AgentLinks::invoke(HandlerContext& h, const Runtime& runtime, const std::st
   spec.headers.emplace_back(kWorkloadTokenHeader, workload_token(h, runtime));
   spec.connect_timeout = kAgentConnectTimeout;
   spec.timeout = context_.local->options().agent_timeout;
-  const std::string session_key = runtime.runtime_id + "\n" + session_id;
+  const std::string session_key = RuntimeSessions::key(runtime.runtime_id, session_id);
   watch(url, Watched{runtime.account, runtime.region, session_key});
 
   // Each finished invocation counts as activity: the idle timeout starts again from its end.
@@ -278,7 +278,7 @@ void AgentLinks::open_websocket(HandlerContext& h, const Runtime& runtime, const
     h.call.response.upgrade = std::make_shared<EchoSocket>();
     return;
   }
-  watch(url, Watched{runtime.account, runtime.region, runtime.runtime_id + "\n" + session_id});
+  watch(url, Watched{runtime.account, runtime.region, RuntimeSessions::key(runtime.runtime_id, session_id)});
   WebSocketConnectSpec spec;
   spec.url = url + "/ws";
   for (auto& [name, value] : agent_headers(h.call.request, session_id, h.in.request_id)) {

@@ -470,7 +470,7 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
           r.max_lifetime = runtime->max_lifetime;
         }
         Tenant& tenant = state_.tenant(parts->account, parts->region);
-        tenant.runtime_sessions.add(std::string(parts->runtime_id) + "\n" + std::string(text(s, "runtimeSessionId")), std::move(r));
+        tenant.runtime_sessions.add(RuntimeSessions::key(parts->runtime_id, text(s, "runtimeSessionId")), std::move(r));
         continue;
       }
       const bool browser = kind == "browser";

@@ -182,7 +182,7 @@ RuntimeVisit visit_runtime_session(HandlerContext& h, const Runtime& runtime, co
   std::lock_guard lock(h.state.mutex);
   Tenant& tenant = h.state.tenant(runtime.account, runtime.region);
   tenant.runtime_sessions.advance(h.call.now);
-  std::string key = runtime.runtime_id + "\n" + session_id;
+  std::string key = RuntimeSessions::key(runtime.runtime_id, session_id);
   RuntimeSession* s = tenant.runtime_sessions.find(key);
   if (s == nullptr || s->status(h.call.now) == SessionStatus::terminated) {
     RuntimeSession fresh;
@@ -313,7 +313,7 @@ void invoke_agent_runtime_command(HandlerContext& h) {
   {
     std::lock_guard lock(h.state.mutex);
     if (const RuntimeSession* s = h.state.tenant(runtime.account, runtime.region)
-                                      .runtime_sessions.find(runtime.runtime_id + "\n" + session_id)) {
+                                      .runtime_sessions.find(RuntimeSessions::key(runtime.runtime_id, session_id))) {
       session = *s;
     }
   }
@@ -377,7 +377,7 @@ void stop_runtime_session(HandlerContext& h) {
   std::string key, print;
   if (replay(h, tenant, key, print)) return;
   tenant.runtime_sessions.advance(h.call.now);
-  const std::string session_key = runtime.runtime_id + "\n" + session_id;
+  const std::string session_key = RuntimeSessions::key(runtime.runtime_id, session_id);
   RuntimeSession* s = tenant.runtime_sessions.find(session_key);
   // A stopped (or timed-out) runtime session is gone: stopping it again with a new token finds
   // nothing, as for a session id that never ran.

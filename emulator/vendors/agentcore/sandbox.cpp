@@ -209,7 +209,7 @@ std::shared_ptr<Sandbox> Sandboxes::open_runtime(const RuntimeSession& session, 
   // The session's end moves with each invocation and while its agent is busy: at each moment it
   // was due, look again; a session of the same id started since is another session.
   auto next_end = [this, account = std::string(account), region = std::string(region),
-                   session_key = std::string(runtime_id) + "\n" + std::string(session_id),
+                   session_key = RuntimeSessions::key(runtime_id, session_id),
                    created = session.created_at]() -> std::optional<SystemTime> {
     std::lock_guard lock(state_.mutex);
     const SystemTime now = context_.clock.now();

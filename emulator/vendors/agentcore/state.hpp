@@ -173,6 +173,12 @@ class ToolSessions {
 // The runtime sessions of one tenant, by runtime id + '\n' + session id.
 class RuntimeSessions {
  public:
+  static std::string key(std::string_view runtime_id, std::string_view session_id) {
+    std::string k(runtime_id);
+    k += '\n';
+    k += session_id;
+    return k;
+  }
   static std::string_view session_id(std::string_view key) { return key.substr(key.find('\n') + 1); }
   // Sessions idle or past their lifetime end; TERMINATED ones past the retention or the cap go.
   void advance(SystemTime now);
