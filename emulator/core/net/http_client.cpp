@@ -16,6 +16,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "core/net/beast_websocket.hpp"
 #include "core/text.hpp"
@@ -185,12 +186,20 @@ HttpError connect_error(beast::error_code ec, const HttpUrl& url, std::chrono::m
 }  // namespace
 
 struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
-  explicit Impl(asio::io_context& io_context)
-      : io(io_context), verifying(asio::ssl::context::tls_client), trusting(asio::ssl::context::tls_client) {
-    beast::error_code ignored;
-    verifying.set_default_verify_paths(ignored);
-    verifying.set_verify_mode(asio::ssl::verify_peer);
-    trusting.set_verify_mode(asio::ssl::verify_none);
+  explicit Impl(asio::io_context& io_context) : io(io_context) {}
+
+  // The TLS contexts are made on first use: reading the system's CA bundle takes tens of
+  // milliseconds, and most runs never call an HTTPS address, so startup does not pay for it.
+  asio::ssl::context& tls_context(bool verify) {
+    std::call_once(tls_made, [this] {
+      beast::error_code ignored;
+      verifying.emplace(asio::ssl::context::tls_client);
+      verifying->set_default_verify_paths(ignored);
+      verifying->set_verify_mode(asio::ssl::verify_peer);
+      trusting.emplace(asio::ssl::context::tls_client);
+      trusting->set_verify_mode(asio::ssl::verify_none);
+    });
+    return verify ? *verifying : *trusting;
   }
 
   std::shared_ptr<Connection> take_idle(const std::string& key) {
@@ -217,7 +226,8 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
   }
 
   asio::io_context& io;
-  asio::ssl::context verifying, trusting;
+  std::once_flag tls_made;
+  std::optional<asio::ssl::context> verifying, trusting;
   mutable std::mutex mutex;
   std::map<std::string, std::deque<std::shared_ptr<Connection>>> idle;
 };
@@ -283,7 +293,7 @@ class Exchange final : public HttpBodyReader, public std::enable_shared_from_thi
   void connect() {
     connection_ = std::make_shared<Connection>(
         asio::make_strand(client_->io),
-        url_.tls ? (spec_.verify_tls ? &client_->verifying : &client_->trusting) : nullptr);
+        url_.tls ? &client_->tls_context(spec_.verify_tls) : nullptr);
     resolver_.async_resolve(url_.host, std::to_string(url_.port),
                             [me = shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
                               asio::dispatch(me->connection_->executor(), [me, ec, results] {
@@ -599,7 +609,7 @@ void HttpClient::connect_websocket(WebSocketConnectSpec spec, Upgraded done) {
   }
   if (url->tls) {
     auto socket = std::make_shared<BeastWebSocket<TlsStream>>(
-        TlsStream(beast::tcp_stream(asio::make_strand(impl_->io)), spec.verify_tls ? impl_->verifying : impl_->trusting));
+        TlsStream(beast::tcp_stream(asio::make_strand(impl_->io)), impl_->tls_context(spec.verify_tls)));
     std::make_shared<WebSocketConnect<TlsStream>>(impl_, std::move(spec), std::move(*url), std::move(socket), std::move(done))->start();
   } else {
     auto socket = std::make_shared<BeastWebSocket<beast::tcp_stream>>(beast::tcp_stream(asio::make_strand(impl_->io)));
