@@ -23,7 +23,7 @@ std::int64_t now_ms(const VendorContext& context) { return epoch_millis(context.
 // A character member, or the empty value the server shows when it was never set.
 void member_or(JsonWriter& w, const Agent& agent, std::string_view key, Empty empty) {
   w.key(key);
-  if (const JsonValue* v = json_member(agent.character, key); v != nullptr && !v->IsNull()) {
+  if (const JsonValue* v = json_member(agent.character(), key); v != nullptr && !v->IsNull()) {
     w.value(*v);
     return;
   }
@@ -38,7 +38,7 @@ void member_or(JsonWriter& w, const Agent& agent, std::string_view key, Empty em
 // The character is rebuilt so repeated updates do not grow its allocator.
 void replace_members(Agent& agent, const JsonValue& body, std::span<const std::string_view> keys) {
   StoredJson merged;
-  merged.CopyFrom(agent.character, merged.GetAllocator());
+  merged.CopyFrom(agent.character(), merged.GetAllocator());
   for (std::string_view key : keys) {
     const JsonValue* v = json_member(body, key);
     if (v == nullptr) continue;
@@ -47,7 +47,7 @@ void replace_members(Agent& agent, const JsonValue& body, std::span<const std::s
     merged.AddMember(JsonValue(key.data(), static_cast<rapidjson::SizeType>(key.size()), merged.GetAllocator()),
                      JsonValue(*v, merged.GetAllocator()), merged.GetAllocator());
   }
-  agent.character.Swap(merged);
+  agent.set_character(merged);
 }
 
 // elizaOS updateAgent: settings merge deeply; a null value deletes the key.
@@ -78,7 +78,7 @@ constexpr std::string_view kElizaColumns[] = {"username", "system",     "templat
 
 void write_docs_summary(JsonWriter& w, const Agent& agent) {
   w.begin_object().field("agentId", agent.id).field("name", agent.name).field("status", agent.active ? "active" : "inactive");
-  if (const JsonValue* bio = json_member(agent.character, "bio"); bio != nullptr) w.field_value("bio", *bio);
+  if (const JsonValue* bio = json_member(agent.character(), "bio"); bio != nullptr) w.field_value("bio", *bio);
   w.field_bool("enabled", agent.enabled).field_int("createdAt", agent.created_ms).field_int("updatedAt", agent.updated_ms);
   w.end_object();
 }
@@ -116,7 +116,7 @@ void write_eliza_row(JsonWriter& w, const Agent& agent) {
   w.begin_object().field("id", agent.id).field_bool("enabled", agent.enabled).field_null("server_id");
   w.field_int("createdAt", agent.created_ms).field_int("updatedAt", agent.updated_ms).field("name", agent.name);
   member_or(w, agent, "username", Empty::string);
-  if (const JsonValue* system = json_member(agent.character, "system");
+  if (const JsonValue* system = json_member(agent.character(), "system");
       system != nullptr && system->IsString() && system->GetStringLength() > 0) {
     w.field_value("system", *system);
   }
@@ -136,7 +136,7 @@ void write_eliza_row(JsonWriter& w, const Agent& agent) {
 // The list's `agent.bio?.[0] ?? ''`: an array's first entry, and for a string its first
 // character (the server indexes whatever bio holds).
 std::string list_bio(const Agent& agent) {
-  const JsonValue* bio = json_member(agent.character, "bio");
+  const JsonValue* bio = json_member(agent.character(), "bio");
   if (bio == nullptr) return {};
   if (bio->IsArray()) {
     return bio->Size() > 0 && (*bio)[0].IsString() ? std::string((*bio)[0].GetString(), (*bio)[0].GetStringLength())
@@ -249,7 +249,6 @@ void RestVendor::create_agent(Call& call, RestCall& rc) {
   agent.id = uuid_v4();
   const JsonValue& name = rc.body["name"];
   agent.name.assign(name.GetString(), name.GetStringLength());
-  agent.character.SetObject();
   replace_members(agent, rc.body, kDocsCreateKeys);
   agent.created_ms = agent.updated_ms = now_ms(context_);
 
@@ -363,7 +362,8 @@ void RestVendor::stop_agent(Call& call, RestCall& rc) {
         store_.log_event(*agent, "stop_timed_out", epoch_millis(now), entry(Err::graceful_timeout).id);
         return render(call, Profile::docs, Err::graceful_timeout);
       }
-      if (agent->waiters.size() >= kMaxWaitingStops) {
+      AgentExtras& extras = agent->extras_to_change();
+      if (extras.waiters.size() >= kMaxWaitingStops) {
         // Bounded: a client looping on graceful stops cannot pile up calls and timers.
         const auto wait = std::chrono::ceil<std::chrono::seconds>(agent->busy_until - now).count();
         return render(call, Profile::docs, Err::rate_limited,
@@ -371,10 +371,10 @@ void RestVendor::stop_agent(Call& call, RestCall& rc) {
       }
       // Joins any stop already waiting: each answers when the work ends, or at its own timeout.
       // The wake-ups are armed under the store's lock so their ids are kept with what they wake.
-      agent->waiters.push_back({store_.next_waiter_id(), deadline, call.defer(), Profile::docs});
-      agent->waiters.back().timer = wake_at(deadline, id);
-      if (agent->busy_timer != agent->busy_until) {
-        agent->busy_timer = agent->busy_until;
+      extras.waiters.push_back({store_.next_waiter_id(), deadline, call.defer(), Profile::docs});
+      extras.waiters.back().timer = wake_at(deadline, id);
+      if (extras.busy_timer != agent->busy_until) {
+        extras.busy_timer = agent->busy_until;
         store_.set_busy_timer(*agent, wake_at(agent->busy_until, id));
       }
     }
@@ -439,13 +439,15 @@ void RestVendor::eliza_create_agent(Call& call, RestCall& rc) {
   const JsonValue* given_id = json_member(character, "id");
   agent.name = std::string(text_of(character["name"]));
   agent.id = given_id != nullptr ? lowercase_id(text_of(*given_id)) : string_to_uuid(agent.name);
-  agent.character.SetObject();
+  StoredJson stored;
+  stored.SetObject();
   for (const auto& member : character.GetObject()) {
     const std::string_view key = text_of(member.name);
     if (key == "id" || key == "name") continue;
-    agent.character.AddMember(JsonValue(member.name, agent.character.GetAllocator()),
-                              JsonValue(member.value, agent.character.GetAllocator()), agent.character.GetAllocator());
+    stored.AddMember(JsonValue(member.name, stored.GetAllocator()), JsonValue(member.value, stored.GetAllocator()),
+                     stored.GetAllocator());
   }
+  agent.set_character(stored);
   agent.created_ms = agent.updated_ms = now_ms(context_);
 
   // jsonToCharacter's character: a given id where the schema has it, a derived one appended.
@@ -502,12 +504,13 @@ void RestVendor::eliza_update_agent(Call& call, RestCall& rc) {
       if (changed || settings != nullptr) {
         replace_members(*agent, rc.body, kElizaColumns);
         if (settings != nullptr && settings->IsObject()) {
-          auto& alloc = agent->character.GetAllocator();
-          auto it = agent->character.FindMember("settings");
-          if (it == agent->character.MemberEnd() || !it->value.IsObject()) {
-            if (it != agent->character.MemberEnd()) agent->character.EraseMember(it);
-            agent->character.AddMember("settings", JsonValue(rapidjson::kObjectType), alloc);
-            it = agent->character.FindMember("settings");
+          StoredJson& stored = agent->extras_to_change().character;
+          auto& alloc = stored.GetAllocator();
+          auto it = stored.FindMember("settings");
+          if (it == stored.MemberEnd() || !it->value.IsObject()) {
+            if (it != stored.MemberEnd()) stored.EraseMember(it);
+            stored.AddMember("settings", JsonValue(rapidjson::kObjectType), alloc);
+            it = stored.FindMember("settings");
           }
           deep_merge(it->value, *settings, alloc);
         }

@@ -489,9 +489,10 @@ std::optional<std::string> uuid_member(const JsonValue& object, std::string_view
 
 // An agent's worlds and panels, written only when it has some (most agents have none).
 void write_runtime_state(JsonWriter& out, const Agent& agent) {
-  if (!agent.worlds.empty()) {
+  const AgentExtras& extras = agent.extras();
+  if (!extras.worlds.empty()) {
     out.key("worlds").begin_array();
-    for (const World& world : agent.worlds) {
+    for (const World& world : extras.worlds) {
       out.begin_object().field("id", world.id).field("name", world.name);
       if (!world.metadata.empty()) write_json_text(out.key("metadata"), world.metadata);
       if (!world.message_server_id.empty()) out.field("messageServerId", world.message_server_id);
@@ -499,9 +500,9 @@ void write_runtime_state(JsonWriter& out, const Agent& agent) {
     }
     out.end_array();
   }
-  if (!agent.panels.empty()) {
+  if (!extras.panels.empty()) {
     out.key("panels").begin_array();
-    for (const Panel& panel : agent.panels) out.begin_object().field("name", panel.name).field("path", panel.path).end_object();
+    for (const Panel& panel : extras.panels) out.begin_object().field("name", panel.name).field("path", panel.path).end_object();
     out.end_array();
   }
 }
@@ -650,7 +651,7 @@ std::optional<FixtureIssue> RestVendor::check_redacted_secrets(const JsonValue& 
       if (!is_redacted(m.value)) continue;
       auto lock = store_.lock();
       const Agent* held = store_.find(lowercase_id(text_of(agent["agentId"])));
-      const JsonValue* held_map = held != nullptr ? secret_map(held->character, where) : nullptr;
+      const JsonValue* held_map = held != nullptr ? secret_map(held->character(), where) : nullptr;
       const JsonValue* kept = held_map != nullptr ? json_member(*held_map, text_of(m.name)) : nullptr;
       if (kept == nullptr || is_redacted(*kept)) {
         return FixtureIssue{secret_pointer(at, where, text_of(m.name)), std::string(kRedactedUnknown)};
@@ -681,13 +682,12 @@ void RestVendor::apply_fixture(const JsonValue& section) {
         if (agent == nullptr) {
           Agent fresh;
           fresh.id = id;
-          fresh.character.SetObject();
           fresh.created_ms = now_ms;
           fresh.updated_ms = now_ms;
           agent = &store_.insert(std::move(fresh));
         }
         StoredJson merged;
-        merged.CopyFrom(agent->character, merged.GetAllocator());
+        merged.CopyFrom(agent->character(), merged.GetAllocator());
         for (std::string_view key : kCharacterKeys) {
           const JsonValue* v = json_member(item, key);
           if (v == nullptr) continue;
@@ -696,8 +696,8 @@ void RestVendor::apply_fixture(const JsonValue& section) {
           merged.AddMember(JsonValue(key.data(), static_cast<rapidjson::SizeType>(key.size()), merged.GetAllocator()),
                            JsonValue(*v, merged.GetAllocator()), merged.GetAllocator());
         }
-        keep_held_secrets(merged, agent->character);
-        agent->character.Swap(merged);
+        keep_held_secrets(merged, agent->character());
+        agent->set_character(merged);
         if (const JsonValue* v = json_member(item, "name"); v && v->IsString()) agent->name.assign(v->GetString(), v->GetStringLength());
         if (const JsonValue* v = json_member(item, "enabled"); v && v->IsBool()) agent->enabled = v->GetBool();
         if (const JsonValue* v = json_member(item, "enableAutonomy"); v && v->IsBool()) agent->enable_autonomy = v->GetBool();
@@ -721,13 +721,13 @@ void RestVendor::apply_fixture(const JsonValue& section) {
         if ((busy_ms && busy_ms->IsInt64()) || (busy_until && busy_until->IsInt64())) {
           agent->busy_until = busy_ms && busy_ms->IsInt64() ? now + Millis(busy_ms->GetInt64())
                                                            : SystemTime(Millis(busy_until->GetInt64()));
-          if (!agent->waiters.empty() && agent->busy_timer != agent->busy_until) {
-            agent->busy_timer = agent->busy_until;
+          if (agent->has_waiters() && agent->extras().busy_timer != agent->busy_until) {
+            agent->extras_to_change().busy_timer = agent->busy_until;
             store_.set_busy_timer(*agent, wake_at(agent->busy_until, id));
           }
         }
         apply_runtime_fixture(*agent, item, now_ms);
-        if (!agent->waiters.empty()) to_settle.push_back(id);
+        if (agent->has_waiters()) to_settle.push_back(id);
       }
     }
     if (const JsonValue* logs = json_member(section, "logs"); logs != nullptr && logs->IsArray()) {
@@ -752,7 +752,11 @@ void RestVendor::apply_fixture(const JsonValue& section) {
 
 // An agent's worlds (merged by id) and panels (replaced whole), from a fixture agent.
 void RestVendor::apply_runtime_fixture(Agent& agent, const JsonValue& item, std::int64_t now_ms) {
-  if (const JsonValue* worlds = json_member(item, "worlds"); worlds != nullptr && worlds->IsArray()) {
+  const JsonValue* worlds = json_member(item, "worlds");
+  const JsonValue* panels = json_member(item, "panels");
+  if (worlds == nullptr && panels == nullptr) return;
+  AgentExtras& extras = agent.extras_to_change();
+  if (worlds != nullptr && worlds->IsArray()) {
     for (const auto& entry : worlds->GetArray()) {
       World world;
       world.id = *uuid_member(entry, "id");
@@ -763,14 +767,14 @@ void RestVendor::apply_runtime_fixture(Agent& agent, const JsonValue& item, std:
       world.message_server_id = uuid_member(entry, "messageServerId").value_or("");
       const JsonValue* at = json_member(entry, "createdAt");
       world.created_ms = at != nullptr && at->IsInt64() ? at->GetInt64() : now_ms;
-      std::erase_if(agent.worlds, [&](const World& w) { return w.id == world.id; });
-      agent.worlds.push_back(std::move(world));
+      std::erase_if(extras.worlds, [&](const World& w) { return w.id == world.id; });
+      extras.worlds.push_back(std::move(world));
     }
   }
-  if (const JsonValue* panels = json_member(item, "panels"); panels != nullptr && panels->IsArray()) {
-    agent.panels.clear();
+  if (panels != nullptr && panels->IsArray()) {
+    extras.panels.clear();
     for (const auto& entry : panels->GetArray()) {
-      agent.panels.push_back({std::string(text_of(entry["name"])), std::string(text_of(entry["path"]))});
+      extras.panels.push_back({std::string(text_of(entry["name"])), std::string(text_of(entry["path"]))});
     }
   }
 }
@@ -796,7 +800,7 @@ void RestVendor::write_state(JsonWriter& out, const StateOptions& options) const
   for (const Agent* agent : store_.ordered()) {
     out.begin_object();
     out.field("agentId", agent->id).field("name", agent->name).field("status", agent->active ? "active" : "inactive");
-    for (const auto& member : agent->character.GetObject()) {
+    for (const auto& member : agent->character().GetObject()) {
       write_character_member(out, {member.name.GetString(), member.name.GetStringLength()}, member.value, options);
     }
     out.field_bool("enabled", agent->enabled).field_bool("enableAutonomy", agent->enable_autonomy);
@@ -805,7 +809,7 @@ void RestVendor::write_state(JsonWriter& out, const StateOptions& options) const
     agent->stopped_ms >= 0 ? out.field_int("stoppedAt", agent->stopped_ms) : out.field_null("stoppedAt");
     agent->busy(now) ? out.field_int("busyUntil", epoch_millis(agent->busy_until)) : out.field_null("busyUntil");
     out.field_bool("stopFails", agent->stop_fails);
-    out.field_int("pendingStops", static_cast<std::int64_t>(agent->waiters.size()));
+    out.field_int("pendingStops", static_cast<std::int64_t>(agent->extras().waiters.size()));
     write_runtime_state(out, *agent);
     out.end_object();
   }

@@ -37,7 +37,9 @@ void write_log(JsonWriter& w, const LogEntry& log) {
 }
 
 World* find_world(Agent& agent, std::string_view id) {
-  for (World& world : agent.worlds) {
+  AgentExtras* extras = agent.made_extras();
+  if (extras == nullptr) return nullptr;
+  for (World& world : extras->worlds) {
     if (world.id == id) return &world;
   }
   return nullptr;
@@ -108,7 +110,8 @@ void RestVendor::add_world(Call& call, RestCall& rc) {
     const std::string id = string_to_uuid("world-" + std::to_string(now) + ":" + agent->id);
     World* world = find_world(*agent, id);
     if (world == nullptr) {
-      if (agent->worlds.size() >= kMaxWorldsPerAgent) {
+      std::vector<World>& worlds = agent->extras_to_change().worlds;
+      if (worlds.size() >= kMaxWorldsPerAgent) {
         return render(call, Profile::eliza, Err::rate_limited, {.retry_after_seconds = 60});
       }
       World fresh;
@@ -119,8 +122,8 @@ void RestVendor::add_world(Call& call, RestCall& rc) {
       }
       fresh.message_server_id = std::move(server_id);
       fresh.created_ms = now;
-      agent->worlds.push_back(std::move(fresh));
-      world = &agent->worlds.back();
+      worlds.push_back(std::move(fresh));
+      world = &worlds.back();
     }
     w.begin_object().field_bool("success", true).key("data").begin_object().key("world");
     write_world(w, *world, agent->id);
@@ -173,7 +176,7 @@ void RestVendor::get_panels(Call& call, RestCall& rc) {
     const Agent* agent = store_.find(rc.agent_id);
     if (agent == nullptr || !agent->active) return render(call, Profile::eliza, Err::agent_not_found);
     w.begin_object().field_bool("success", true).key("data").begin_array();
-    for (const Panel& panel : agent->panels) {
+    for (const Panel& panel : agent->extras().panels) {
       const std::string slash = panel.path.starts_with('/') ? "" : "/";
       w.begin_object().field("name", panel.name);
       w.field("path", "/api/agents/" + agent->id + "/plugins" + slash + panel.path + "?agentId=" + agent->id);

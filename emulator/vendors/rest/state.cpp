@@ -11,10 +11,24 @@ Agent* AgentStore::find(std::string_view id) {
   return it == agents_.end() ? nullptr : &it->second;
 }
 
+const AgentExtras& AgentExtras::none() {
+  static const AgentExtras empty;
+  return empty;
+}
+
 Agent& AgentStore::insert(Agent agent) {
   agent.sequence = ++sequence_;
-  std::string key = agent.id;
-  return agents_.insert_or_assign(std::move(key), std::move(agent)).first->second;
+  auto it = agents_.find(agent.id);
+  if (it != agents_.end()) {
+    it->second = std::move(agent);  // the agent with that id is replaced whole
+  } else {
+    // Under a key no agent has (ids are UUIDs) until the agent is in its node.
+    it = agents_.emplace(std::string_view{}, std::move(agent)).first;
+  }
+  // The key views the id where it now stays. Extracting by iterator reads no key.
+  auto node = agents_.extract(it);
+  node.key() = node.mapped().id;
+  return agents_.insert(std::move(node)).position->second;
 }
 
 void AgentStore::release(StopWaiter& waiter) {
@@ -23,22 +37,27 @@ void AgentStore::release(StopWaiter& waiter) {
 }
 
 void AgentStore::released_all(Agent& agent) {
-  if (agent.busy_timer_id != 0) scheduler_.cancel(agent.busy_timer_id);
-  agent.busy_timer_id = 0;
-  agent.busy_timer = SystemTime{};  // the next waiting stop arms a new one
+  AgentExtras* extras = agent.made_extras();
+  if (extras == nullptr) return;
+  if (extras->busy_timer_id != 0) scheduler_.cancel(extras->busy_timer_id);
+  extras->busy_timer_id = 0;
+  extras->busy_timer = SystemTime{};  // the next waiting stop arms a new one
 }
 
 void AgentStore::set_busy_timer(Agent& agent, Scheduler::TimerId timer) {
-  if (agent.busy_timer_id != 0) scheduler_.cancel(agent.busy_timer_id);
-  agent.busy_timer_id = timer;
+  AgentExtras& extras = agent.extras_to_change();
+  if (extras.busy_timer_id != 0) scheduler_.cancel(extras.busy_timer_id);
+  extras.busy_timer_id = timer;
 }
 
 bool AgentStore::erase(std::string_view id, StopOutcome::Kind kind, std::int64_t now_ms, std::vector<StopOutcome>& out) {
   const auto it = agents_.find(id);
   if (it == agents_.end()) return false;
-  for (StopWaiter& waiter : it->second.waiters) {
-    release(waiter);
-    out.push_back({kind, std::move(waiter.deferred), waiter.profile, it->second.id, now_ms});
+  if (AgentExtras* extras = it->second.made_extras()) {
+    for (StopWaiter& waiter : extras->waiters) {
+      release(waiter);
+      out.push_back({kind, std::move(waiter.deferred), waiter.profile, it->second.id, now_ms});
+    }
   }
   released_all(it->second);
   // The database deletes the agent's entity and rooms, and their log rows with them.
@@ -75,16 +94,19 @@ void AgentStore::stop_now(Agent& agent, std::int64_t stopped_ms, std::vector<Sto
   agent.stopped_ms = stopped_ms;
   // Whatever the runtime was doing is abandoned with it.
   agent.busy_until = SystemTime{};
-  for (StopWaiter& waiter : agent.waiters) {
-    release(waiter);
-    out.push_back({StopOutcome::Kind::stopped, std::move(waiter.deferred), waiter.profile, agent.id, stopped_ms});
+  if (AgentExtras* extras = agent.made_extras()) {
+    for (StopWaiter& waiter : extras->waiters) {
+      release(waiter);
+      out.push_back({StopOutcome::Kind::stopped, std::move(waiter.deferred), waiter.profile, agent.id, stopped_ms});
+    }
+    extras->waiters.clear();
   }
-  agent.waiters.clear();
   released_all(agent);
 }
 
 void AgentStore::settle(Agent& agent, SystemTime now, std::vector<StopOutcome>& out) {
-  if (agent.waiters.empty()) return;
+  if (!agent.has_waiters()) return;
+  std::vector<StopWaiter>& waiters = agent.extras_to_change().waiters;
   if (!agent.active) {
     // Stopped some other way meanwhile (a forced stop, a fixture): the wait is over.
     stop_now(agent, agent.stopped_ms >= 0 ? agent.stopped_ms : epoch_millis(now), out);
@@ -95,7 +117,7 @@ void AgentStore::settle(Agent& agent, SystemTime now, std::vector<StopOutcome>& 
     // then, even when a clock jump lets us notice both at once.
     const SystemTime ended = agent.busy_until;
     std::vector<StopWaiter> remaining;
-    for (StopWaiter& waiter : agent.waiters) {
+    for (StopWaiter& waiter : waiters) {
       if (waiter.deadline < ended) {
         log_event(agent, "stop_timed_out", epoch_millis(waiter.deadline), entry(Err::graceful_timeout).id);
         release(waiter);
@@ -104,7 +126,7 @@ void AgentStore::settle(Agent& agent, SystemTime now, std::vector<StopOutcome>& 
         remaining.push_back(std::move(waiter));
       }
     }
-    agent.waiters.clear();
+    waiters.clear();
     if (remaining.empty()) {
       released_all(agent);
       return;
@@ -118,15 +140,15 @@ void AgentStore::settle(Agent& agent, SystemTime now, std::vector<StopOutcome>& 
       released_all(agent);
       return;
     }
-    agent.waiters = std::move(remaining);
+    waiters = std::move(remaining);
     // stoppedAt: the moment the last piece of work finished, when there was some.
     const std::int64_t at = ended == SystemTime{} ? epoch_millis(now) : epoch_millis(ended);
     stop_now(agent, at, out);
     return;
   }
   // Still working: only the requests whose own timeout passed give up. The agent stays active.
-  auto keep = agent.waiters.begin();
-  for (auto it = agent.waiters.begin(); it != agent.waiters.end(); ++it) {
+  auto keep = waiters.begin();
+  for (auto it = waiters.begin(); it != waiters.end(); ++it) {
     if (it->deadline <= now) {
       log_event(agent, "stop_timed_out", epoch_millis(it->deadline), entry(Err::graceful_timeout).id);
       release(*it);
@@ -136,8 +158,8 @@ void AgentStore::settle(Agent& agent, SystemTime now, std::vector<StopOutcome>& 
       ++keep;
     }
   }
-  agent.waiters.erase(keep, agent.waiters.end());
-  if (agent.waiters.empty()) released_all(agent);
+  waiters.erase(keep, waiters.end());
+  if (waiters.empty()) released_all(agent);
 }
 
 void AgentStore::add_api_key(std::string key) {
@@ -146,9 +168,11 @@ void AgentStore::add_api_key(std::string key) {
 
 void AgentStore::clear(std::int64_t now_ms, std::vector<StopOutcome>& out) {
   for (auto& [id, agent] : agents_) {
-    for (StopWaiter& waiter : agent.waiters) {
-      release(waiter);
-      out.push_back({StopOutcome::Kind::gone, std::move(waiter.deferred), waiter.profile, agent.id, now_ms});
+    if (AgentExtras* extras = agent.made_extras()) {
+      for (StopWaiter& waiter : extras->waiters) {
+        release(waiter);
+        out.push_back({StopOutcome::Kind::gone, std::move(waiter.deferred), waiter.profile, agent.id, now_ms});
+      }
     }
     released_all(agent);
   }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -68,32 +69,56 @@ inline constexpr std::string_view kLifecycleLogType = "agent_event";
 inline constexpr std::size_t kMaxLogs = 1000;
 inline constexpr std::size_t kMaxWorldsPerAgent = 100;
 
-struct Agent {
-  std::string id;  // lowercase UUID
-  std::uint64_t sequence = 0;  // creation order, for listing
-  std::string name;
+// What most agents never have: a character configured beyond the name, worlds, panels, graceful
+// stops waiting. Kept behind one pointer and made on first need, so that an agent made with a
+// name alone costs a couple of hundred bytes (scripts/bench, memory per live resource).
+struct AgentExtras {
+  AgentExtras() { character.SetObject(); }
   // Everything else the client configured (bio, lore, style, settings, plugins...), an object.
   StoredJson character;
-  bool active = false;
-  bool enabled = true;
-  bool enable_autonomy = false;
-  std::int64_t created_ms = 0;
-  std::int64_t updated_ms = 0;
-  std::int64_t started_ms = -1;  // -1: never
-  std::int64_t stopped_ms = -1;
-
-  // Emulation controls (fixtures / POST /_emulator/state).
-  SystemTime busy_until{};   // in-progress work ends then; in the past: idle
-  bool stop_fails = false;   // the runtime refuses to stop: "Failed to stop agent runtime"
-
   std::vector<World> worlds;
   std::vector<Panel> panels;
-
   std::vector<StopWaiter> waiters;
   SystemTime busy_timer{};  // the busy_until a wake-up is armed for
   Scheduler::TimerId busy_timer_id = 0;  // that wake-up; cancelled when no stop waits any more
 
+  // What an agent without extras reads: an empty character, no worlds, panels or waiters.
+  static const AgentExtras& none();
+};
+
+struct Agent {
+  std::string id;  // lowercase UUID; never changed once stored (the store's key views it)
+  std::uint64_t sequence = 0;  // creation order, for listing
+  std::string name;
+  bool active = false;
+  bool enabled = true;
+  bool enable_autonomy = false;
+  bool stop_fails = false;   // emulation control: the runtime refuses to stop ("Failed to stop agent runtime")
+  std::int64_t created_ms = 0;
+  std::int64_t updated_ms = 0;
+  std::int64_t started_ms = -1;  // -1: never
+  std::int64_t stopped_ms = -1;
+  // Emulation control (fixtures / POST /_emulator/state): in-progress work ends then; in the past: idle.
+  SystemTime busy_until{};
+
   bool busy(SystemTime now) const { return busy_until > now; }
+
+  // Reading makes nothing; changing makes the extras on first need.
+  const AgentExtras& extras() const { return extras_ ? *extras_ : AgentExtras::none(); }
+  AgentExtras& extras_to_change() {
+    if (!extras_) extras_ = std::make_unique<AgentExtras>();
+    return *extras_;
+  }
+  AgentExtras* made_extras() { return extras_.get(); }  // nullptr until made
+  bool has_waiters() const { return extras_ && !extras_->waiters.empty(); }
+  const JsonValue& character() const { return extras().character; }
+  // Takes `character` (an object) as the agent's; an empty one makes no extras.
+  void set_character(StoredJson& character) {
+    if (extras_ || character.MemberCount() > 0) extras_to_change().character.Swap(character);
+  }
+
+ private:
+  std::unique_ptr<AgentExtras> extras_;
 };
 
 // How a waiting stop ends; rendered and finished after the lock is released.
@@ -151,11 +176,6 @@ class AgentStore {
   void clear(std::int64_t now_ms, std::vector<StopOutcome>& out);
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-
   // A waiting stop ended: its wake-up goes, and the agent's busy wake-up once none is left.
   void release(StopWaiter& waiter);
   void push_log(LogEntry row);
@@ -163,7 +183,8 @@ class AgentStore {
 
   Scheduler& scheduler_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Agent, Hash, std::equal_to<>> agents_;
+  // Keyed by a view of the stored agent's own id (a node never moves), so the id is kept once.
+  std::unordered_map<std::string_view, Agent> agents_;
   std::vector<std::string> api_keys_;
   std::deque<LogEntry> logs_;
   std::uint64_t log_sequence_ = 0;

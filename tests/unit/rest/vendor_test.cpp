@@ -298,6 +298,46 @@ TEST_CASE("rest: fixtures are checked whole, with JSON pointers") {
   CHECK(f.load(R"({"keys":[]})")->pointer == "/rest/keys");
 }
 
+TEST_CASE("rest: the store keys agents by their own id, through rehashing and replacement") {
+  TestCore core;
+  rest::AgentStore store(core.scheduler);
+  auto lock = store.lock();
+  const auto id_of = [](int n) {
+    std::string id = "00000000-0000-4000-8000-000000000000";
+    const std::string digits = std::to_string(n);
+    id.replace(id.size() - digits.size(), digits.size(), digits);
+    return id;
+  };
+  for (int n = 0; n < 2000; ++n) {  // enough to rehash the map several times
+    rest::Agent agent;
+    agent.id = id_of(n);
+    agent.name = "agent " + std::to_string(n);
+    store.insert(std::move(agent));
+  }
+  rest::Agent again;  // the same id again replaces the agent whole
+  again.id = id_of(7);
+  again.name = "replaced";
+  store.insert(std::move(again));
+  REQUIRE(store.size() == 2000);
+  for (int n = 0; n < 2000; ++n) {
+    const rest::Agent* found = store.find(id_of(n));
+    REQUIRE(found != nullptr);
+    CHECK(found->id == id_of(n));
+    CHECK(found->name == (n == 7 ? "replaced" : "agent " + std::to_string(n)));
+  }
+  CHECK(store.ordered().back()->name == "replaced");  // a replacement is the newest
+  std::vector<rest::StopOutcome> outcomes;
+  CHECK(store.erase(id_of(7), rest::StopOutcome::Kind::gone, 0, outcomes));
+  CHECK(store.find(id_of(7)) == nullptr);
+  CHECK(store.find(id_of(8)) != nullptr);
+  // An agent made with a name alone reads an empty character, and no worlds or waiting stops.
+  const rest::Agent* plain = store.find(id_of(1));
+  CHECK(plain->character().IsObject());
+  CHECK(plain->character().MemberCount() == 0);
+  CHECK(plain->extras().worlds.empty());
+  CHECK_FALSE(plain->has_waiters());
+}
+
 TEST_CASE("rest: the life cycle's log rows are kept newest 1000, and go with their agent") {
   TestCore core;
   rest::AgentStore store(core.scheduler);
@@ -305,7 +345,6 @@ TEST_CASE("rest: the life cycle's log rows are kept newest 1000, and go with the
   rest::Agent agent;
   agent.id = kAgent;
   agent.name = "Eliza";
-  agent.character.SetObject();
   rest::Agent& stored = store.insert(std::move(agent));
   std::vector<rest::StopOutcome> outcomes;
   for (int i = 0; i < 600; ++i) {
