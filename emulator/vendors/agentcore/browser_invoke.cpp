@@ -175,7 +175,7 @@ void invoke_browser(HandlerContext& h) {
     std::lock_guard lock(h.state.mutex);
     const ToolSession* s = h.state.tenant(h.in.account, h.in.region).browser_sessions.find(session_id);
     const std::string_view label = h.in.label;
-    const bool same_tool = s != nullptr && (label == s->tool || label.ends_with("/" + s->tool));
+    const bool same_tool = s != nullptr && s->tool_named_by(label);
     if (!same_tool || s->status(h.call.now) == SessionStatus::terminated) {
       answer_error(h.call, h.in, "ResourceNotFoundException",
                    "Session '" + session_id + "' not found for browser '" + h.in.label + "'");

@@ -89,7 +89,7 @@ void save_browser_session_profile(HandlerContext& h) {
       return;
     }
     const ToolSession* s = tenant.browser_sessions.find(session_id);
-    if (s == nullptr || !(browser == s->tool || std::string_view(browser).ends_with("/" + s->tool))) {
+    if (s == nullptr || !s->tool_named_by(browser)) {
       answer_error(h.call, h.in, "ResourceNotFoundException",
                    "Session '" + session_id + "' not found for browser '" + browser + "'");
       return;

@@ -370,7 +370,7 @@ void browser_stream(HandlerContext& h) {
     Tenant& tenant = h.state.tenant(h.in.account, h.in.region);
     const ToolSession* s = tenant.browser_sessions.find(session_id);
     const std::string_view label = h.in.label;
-    const bool same_tool = s != nullptr && (label == s->tool || label.ends_with("/" + s->tool));
+    const bool same_tool = s != nullptr && s->tool_named_by(label);
     if (!same_tool || s->status(h.call.now) == SessionStatus::terminated) {
       answer_error(h.call, h.in, "ResourceNotFoundException",
                    "Session '" + session_id + "' not found for browser '" + h.in.label + "'");
@@ -394,7 +394,7 @@ void browser_stream(HandlerContext& h) {
 
 void write_browser_streams(JsonWriter& w, const ToolSession& s, const HandlerContext& h) {
   std::string automation, live;
-  const std::string path = "/browser-streams/" + s.tool + "/sessions/" + s.session_id;
+  const std::string path = "/browser-streams/" + std::string(s.tool()) + "/sessions/" + s.session_id;
   if (h.browsers.enabled() && !h.call.request.header("host").empty()) {
     const std::string host(h.call.request.header("host"));
     const bool tls = h.call.request.secure;

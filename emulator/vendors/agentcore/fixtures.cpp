@@ -458,36 +458,41 @@ void AgentcoreVendor::apply_fixture(const JsonValue& section) {
         const auto parts = parse_runtime_arn(text(s, "agentRuntimeArn"));
         if (!parts) continue;
         RuntimeSession r;
-        r.runtime_arn = text(s, "agentRuntimeArn");
-        r.qualifier = text(s, "qualifier", "DEFAULT");
         r.created_at = created;
         r.last_active_at = updated;
         r.stopped = terminated;
         r.stopped_at = updated;
-        r.kept_from = now;
         if (const Runtime* runtime = state_.runtime(parts->account, parts->region, parts->runtime_id)) {
           r.idle_timeout = runtime->idle_timeout;
           r.max_lifetime = runtime->max_lifetime;
         }
+        if (!r.stopped && r.ended_at() <= now) {  // READY when dumped, and ended since
+          r.stopped_at = r.ended_at();
+          r.stopped = true;
+        }
+        if (r.stopped) r.last_active_at = now;  // its retention counts from the load
         Tenant& tenant = state_.tenant(parts->account, parts->region);
-        tenant.runtime_sessions.add(RuntimeSessions::key(parts->runtime_id, text(s, "runtimeSessionId")), std::move(r));
+        RuntimeSessions& sessions = tenant.runtime_sessions;
+        RuntimeSession& added = sessions.add(RuntimeSessions::key(parts->runtime_id, text(s, "runtimeSessionId")),
+                                             text(s, "agentRuntimeArn"), std::move(r));
+        sessions.set_qualifier(added, text(s, "qualifier", "DEFAULT"));
         continue;
       }
       const bool browser = kind == "browser";
       ToolSession t;
-      t.tool = text(s, browser ? "browserIdentifier" : "codeInterpreterIdentifier");
       t.session_id = text(s, "sessionId");
-      t.name = text(s, "name");
+      t.extras_to_change().name = text(s, "name");
       t.timeout_seconds =
           int_or(s, "sessionTimeoutSeconds", browser ? kBrowserDefaultTimeout : kCodeInterpreterDefaultTimeout);
       t.created_at = created;
       t.updated_at = updated;
       t.stopped = terminated;
       t.stopped_at = updated;
-      t.kept_from = now;
+      t.extras_to_change().kept_from = now;
       t.automation_enabled = text(s, "automationStreamStatus", "ENABLED") == "ENABLED";
       Tenant& tenant = state_.tenant(text(s, "accountId", kDefaultAccount), text(s, "region", kDefaultRegion));
-      (browser ? tenant.browser_sessions : tenant.code_sessions).add(std::move(t));
+      (browser ? tenant.browser_sessions : tenant.code_sessions)
+          .add(text(s, browser ? "browserIdentifier" : "codeInterpreterIdentifier"), std::move(t));
     }
   }
   apply_memory_fixtures(state_, section, now);
@@ -561,9 +566,9 @@ void AgentcoreVendor::write_state(JsonWriter& w, const StateOptions& options) co
         w.begin_object();
         w.field("kind", browser ? "browser" : "codeInterpreter");
         w.field("accountId", account).field("region", region);
-        w.field(browser ? "browserIdentifier" : "codeInterpreterIdentifier", s.tool);
+        w.field(browser ? "browserIdentifier" : "codeInterpreterIdentifier", s.tool());
         w.field("sessionId", s.session_id);
-        if (!s.name.empty()) w.field("name", s.name);
+        if (!s.extras().name.empty()) w.field("name", s.extras().name);
         w.field_int("sessionTimeoutSeconds", s.timeout_seconds);
         w.field("status", status_name(s.status(now)));
         w.field("createdAt", format_rfc3339_millis(s.created_at));
@@ -575,9 +580,9 @@ void AgentcoreVendor::write_state(JsonWriter& w, const StateOptions& options) co
     for (const auto& [key, r] : tenant.runtime_sessions.all()) {
       w.begin_object();
       w.field("kind", "runtime");
-      w.field("agentRuntimeArn", r.runtime_arn);
+      w.field("agentRuntimeArn", r.runtime_arn());
       w.field("runtimeSessionId", RuntimeSessions::session_id(key));
-      w.field("qualifier", r.qualifier.empty() ? std::string_view("DEFAULT") : std::string_view(r.qualifier));
+      w.field("qualifier", r.qualifier());
       const bool ended = r.status(now) == SessionStatus::terminated;
       w.field("status", ended ? "TERMINATED" : "READY");
       w.field("createdAt", format_rfc3339_millis(r.created_at));

@@ -186,18 +186,17 @@ RuntimeVisit visit_runtime_session(HandlerContext& h, const Runtime& runtime, co
   RuntimeSession* s = tenant.runtime_sessions.find(key);
   if (s == nullptr || s->status(h.call.now) == SessionStatus::terminated) {
     RuntimeSession fresh;
-    fresh.runtime_arn = runtime.arn;
     fresh.created_at = h.call.now;
     fresh.last_active_at = h.call.now;
     fresh.idle_timeout = runtime.idle_timeout;
     fresh.max_lifetime = runtime.max_lifetime;
     tenant.runtime_sessions.make_room(h.call.now);
-    s = &tenant.runtime_sessions.add(key, std::move(fresh));
+    s = &tenant.runtime_sessions.add(key, runtime.arn, std::move(fresh));
     visit.created = true;
   } else {
     tenant.runtime_sessions.touch(key, *s, h.call.now);
   }
-  s->qualifier = qualifier;
+  tenant.runtime_sessions.set_qualifier(*s, qualifier);
   visit.invocation = ++s->invocations;
   return visit;
 }
@@ -462,7 +461,7 @@ ToolSessions& current_sessions(HandlerContext& h, Tenant& tenant, bool browser, 
 ToolSession* find_session(HandlerContext& h, Tenant& tenant, bool browser, const ToolRef& tool) {
   const std::string_view id = h.in.query_value("sessionId").value_or("");
   ToolSession* s = current_sessions(h, tenant, browser, tool).find(id);
-  if (s == nullptr || s->tool != tool.id) {
+  if (s == nullptr || s->tool() != tool.id) {
     answer_error(h.call, h.in, "ResourceNotFoundException",
                  "Session '" + std::string(id) + "' not found for " +
                      std::string(browser ? "browser '" : "code interpreter '") + h.in.label + "'");
@@ -489,7 +488,6 @@ void start_tool_session(HandlerContext& h, bool browser) {
     return;
   }
   ToolSession s;
-  s.tool = tool.id;
   do {
     s.session_id = new_tool_session_id();
   } while (sessions.contains(s.session_id));
@@ -501,7 +499,7 @@ void start_tool_session(HandlerContext& h, bool browser) {
         "agentemu runs at most --max-browsers " + std::to_string(h.browsers.limit()) + " Chromium processes at once";
     return;
   }
-  if (const auto name = h.in.body_string("name")) s.name.assign(*name);
+  if (const auto name = h.in.body_string("name"); name && !name->empty()) s.extras_to_change().name.assign(*name);
   const JsonValue* timeout = h.in.body_member("sessionTimeoutSeconds");
   s.timeout_seconds = timeout != nullptr && timeout->IsInt64()
                           ? static_cast<int>(timeout->GetInt64())
@@ -521,14 +519,14 @@ void start_tool_session(HandlerContext& h, bool browser) {
     }
   }
 
+  const ToolSession& added = sessions.add(tool.id, std::move(s));
   JsonWriter w;
   w.begin_object();
   w.field(identifier_key(browser), h.in.label);
-  w.field("sessionId", s.session_id);
-  w.field("createdAt", format_rfc3339_millis(s.created_at));
-  if (browser) write_browser_streams(w, s, h);
+  w.field("sessionId", added.session_id);
+  w.field("createdAt", format_rfc3339_millis(added.created_at));
+  if (browser) write_browser_streams(w, added, h);
   w.end_object();
-  const ToolSession& added = sessions.add(std::move(s));
   ok(h.call, h.in, w.take());
   if (!real_browser) return remember(tenant, key, print, h.call, "x-amzn-RequestId");
   // The session's own Chromium: the answer waits until its DevTools listen, and is remembered
@@ -601,7 +599,7 @@ void get_tool_session(HandlerContext& h, bool browser) {
     w.begin_object();
     w.field(identifier_key(browser), h.in.label);
     w.field("sessionId", s->session_id);
-    if (!s->name.empty()) w.field("name", s->name);
+    if (!s->extras().name.empty()) w.field("name", s->extras().name);
     w.field("createdAt", format_rfc3339_millis(s->created_at));
     w.field_int("sessionTimeoutSeconds", s->timeout_seconds);
     w.field("status", status_name(s->status(h.call.now)));
@@ -677,7 +675,7 @@ void list_tool_sessions(HandlerContext& h, bool browser) {
       w.begin_object();
       w.field(identifier_key(browser), h.in.label);
       w.field("sessionId", s.session_id);
-      if (!s.name.empty()) w.field("name", s.name);
+      if (!s.extras().name.empty()) w.field("name", s.extras().name);
       w.field("status", status_name(s.status(h.call.now)));
       w.field("createdAt", format_rfc3339_millis(s.created_at));
       w.field("lastUpdatedAt", format_rfc3339_millis(s.last_updated(h.call.now)));
@@ -735,10 +733,10 @@ void invoke_code_interpreter(HandlerContext& h) {
     std::lock_guard lock(h.state.mutex);
     Tenant& tenant = h.state.tenant(h.in.account, h.in.region);
     ToolSession* s = current_sessions(h, tenant, false, tool).find(session_id);
-    if (s == nullptr || s->tool != tool.id || s->status(h.call.now) == SessionStatus::terminated) {
+    if (s == nullptr || s->tool() != tool.id || s->status(h.call.now) == SessionStatus::terminated) {
       // The stream is accepted, then its first event is the exception, as the model's
       // CodeInterpreterStreamOutput union carries it; the SDK throws it from send().
-      const bool exists = s != nullptr && s->tool == tool.id;
+      const bool exists = s != nullptr && s->tool() == tool.id;
       const std::string message = "Session '" + std::string(session_id) +
                                   (exists ? "' is TERMINATED" : "' not found for code interpreter '" + h.in.label + "'");
       append_json_exception(stream, "resourceNotFoundException",

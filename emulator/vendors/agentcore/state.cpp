@@ -9,6 +9,16 @@ namespace agentemu::agentcore {
 
 std::string_view status_name(SessionStatus s) { return s == SessionStatus::ready ? "READY" : "TERMINATED"; }
 
+const SessionExtras& SessionExtras::none() {
+  static const SessionExtras empty;
+  return empty;
+}
+
+bool ToolSession::tool_named_by(std::string_view label) const {
+  const std::string_view id = tool();
+  return label == id || (label.size() > id.size() && label.ends_with(id) && label[label.size() - id.size() - 1] == '/');
+}
+
 SystemTime ToolSession::last_updated(SystemTime now) const {
   if (stopped) return stopped_at;
   if (now >= expires_at()) return expires_at();
@@ -40,10 +50,10 @@ namespace {
 // Where a tool session sits in its tool's index.
 bool indexed_ready(const ToolSession& s) { return !s.stopped; }
 SystemTime indexed_at(const ToolSession& s) {
-  return s.stopped ? std::max(s.stopped_at, s.kept_from) : s.expires_at();
+  return s.stopped ? std::max(s.stopped_at, s.extras().kept_from) : s.expires_at();
 }
 SystemTime indexed_at(const RuntimeSession& s) {
-  return s.stopped ? std::max(s.stopped_at, s.kept_from) : s.ended_at();
+  return s.stopped ? std::max(s.stopped_at, s.last_active_at) : s.ended_at();
 }
 
 }  // namespace
@@ -76,27 +86,31 @@ const EndIndex* ToolSessions::index(std::string_view tool) const {
   return it == tools_.end() ? nullptr : &it->second;
 }
 
-ToolSession& ToolSessions::add(ToolSession session) {
+ToolSession& ToolSessions::add(std::string_view tool, ToolSession session) {
   if (const auto old = sessions_.find(session.session_id); old != sessions_.end()) {
     const ToolSession& previous = old->second;
-    tools_.find(previous.tool)->second.remove(old->first, indexed_ready(previous), indexed_at(previous));
+    tools_.find(previous.tool())->second.remove(previous.session_id, indexed_ready(previous), indexed_at(previous));
     sessions_.erase(old);
   }
-  auto tool = tools_.find(session.tool);
-  if (tool == tools_.end()) tool = tools_.emplace(session.tool, EndIndex{}).first;
-  std::string id = session.session_id;
-  const auto added = sessions_.emplace(std::move(id), std::move(session)).first;
-  tool->second.add(added->first, indexed_ready(added->second), indexed_at(added->second));
-  return added->second;
+  auto index = tools_.find(tool);
+  if (index == tools_.end()) index = tools_.emplace(std::string(tool), EndIndex{}).first;
+  session.tool_ = &index->first;
+  // The key views a copy of the id while the session moves into its node, then the id where it
+  // stays (extracting by iterator reads no key).
+  const std::string id = session.session_id;
+  auto node = sessions_.extract(sessions_.emplace(std::string_view(id), std::move(session)).first);
+  node.key() = node.mapped().session_id;
+  ToolSession& added = sessions_.insert(std::move(node)).position->second;
+  index->second.add(added.session_id, indexed_ready(added), indexed_at(added));
+  return added;
 }
 
 void ToolSessions::stop(ToolSession& session, SystemTime now) {
-  EndIndex& index = tools_.find(session.tool)->second;
-  const std::string& key = sessions_.find(session.session_id)->first;
-  index.remove(key, indexed_ready(session), indexed_at(session));
+  EndIndex& index = tools_.find(session.tool())->second;
+  index.remove(session.session_id, indexed_ready(session), indexed_at(session));
   session.stopped = true;
   session.stopped_at = now;
-  index.add(key, indexed_ready(session), indexed_at(session));
+  index.add(session.session_id, indexed_ready(session), indexed_at(session));
 }
 
 // ---- RuntimeSessions --------------------------------------------------------------------------
@@ -108,7 +122,7 @@ void RuntimeSessions::advance(SystemTime now) {
     s.stopped_at = at;
     return indexed_at(s);
   });
-  ends_.prune(now, [&](const std::string& key) { sessions_.erase(sessions_.find(key)); });
+  ends_.prune(now, [&](const std::string& key) { forget(sessions_.find(key)); });
 }
 
 RuntimeSession* RuntimeSessions::find(std::string_view key) {
@@ -116,14 +130,42 @@ RuntimeSession* RuntimeSessions::find(std::string_view key) {
   return it == sessions_.end() ? nullptr : &it->second;
 }
 
-RuntimeSession& RuntimeSessions::add(std::string key, RuntimeSession session) {
+RuntimeSession& RuntimeSessions::add(std::string key, std::string_view runtime_arn, RuntimeSession session) {
   if (const auto old = sessions_.find(key); old != sessions_.end()) {
     ends_.remove(old->first, !old->second.stopped, indexed_at(old->second));
-    sessions_.erase(old);
+    forget(old);
   }
+  session.runtime_arn_ = shared_.hold(runtime_arn);
+  session.qualifier_ = nullptr;
   const auto added = sessions_.emplace(std::move(key), std::move(session)).first;
   ends_.add(added->first, !added->second.stopped, indexed_at(added->second));
   return added->second;
+}
+
+void RuntimeSessions::set_qualifier(RuntimeSession& session, std::string_view qualifier) {
+  if (session.qualifier() == qualifier) return;
+  shared_.release(session.qualifier_);
+  // The default endpoint is not held: a session without a qualifier reads as DEFAULT.
+  session.qualifier_ = qualifier == "DEFAULT" ? nullptr : shared_.hold(qualifier);
+}
+
+void RuntimeSessions::forget(std::map<std::string, RuntimeSession, std::less<>>::iterator it) {
+  shared_.release(it->second.runtime_arn_);
+  shared_.release(it->second.qualifier_);
+  sessions_.erase(it);
+}
+
+const std::string* SharedStrings::hold(std::string_view text) {
+  auto it = held_.find(text);
+  if (it == held_.end()) it = held_.emplace(std::string(text), 0).first;
+  ++it->second;
+  return &it->first;
+}
+
+void SharedStrings::release(const std::string* text) {
+  if (text == nullptr) return;
+  const auto it = held_.find(*text);
+  if (--it->second == 0) held_.erase(it);
 }
 
 void RuntimeSessions::make_room(SystemTime now) {

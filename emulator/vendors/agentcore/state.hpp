@@ -51,25 +51,40 @@ struct Task {
   std::string status;  // working | completed | canceled
 };
 
-// A code-interpreter or browser session.
-struct ToolSession {
-  std::string tool;  // the resolved code interpreter or browser id
-  std::string session_id;
+// What most tool sessions never have: a name, a fixture's load time, a code interpreter's files
+// (absolute path -> bytes) and background tasks. Made on first need.
+struct SessionExtras {
   std::string name;
-  int timeout_seconds = 0;
-  SystemTime created_at{};
-  SystemTime updated_at{};  // last change while READY (a stream update)
-  bool stopped = false;  // stopped, or found past its timeout (then stopped_at is expires_at())
-  SystemTime stopped_at{};
   SystemTime kept_from{};  // fixtures: when loaded; the retention of a TERMINATED one counts from it too
-  // Members echoed by Get*Session (viewPort, certificates, ...), as sent; null when none was.
-  std::shared_ptr<JsonDocument> config;
-  // Browser: the automation stream.
-  bool automation_enabled = true;
-  // Code interpreter: the sandbox's files (absolute path -> bytes) and background tasks.
   std::map<std::string, std::string> files;
   std::map<std::string, Task> tasks;
   std::uint64_t next_task = 1;
+
+  static const SessionExtras& none();  // what a session without extras reads
+};
+
+// A code-interpreter or browser session.
+class ToolSession {
+ public:
+  std::string session_id;  // never changed once stored: ToolSessions' key views it
+  int timeout_seconds = 0;
+  bool stopped = false;  // stopped, or found past its timeout (then stopped_at is expires_at())
+  bool automation_enabled = true;  // browser: the automation stream
+  SystemTime created_at{};
+  SystemTime updated_at{};  // last change while READY (a stream update)
+  SystemTime stopped_at{};
+  // Members echoed by Get*Session (viewPort, certificates, ...), as sent; null when none was.
+  std::shared_ptr<JsonDocument> config;
+
+  // The resolved code interpreter or browser id (set by ToolSessions::add).
+  std::string_view tool() const { return tool_ != nullptr ? std::string_view(*tool_) : std::string_view(); }
+  // `label` names the session's tool: its id, or an ARN ending in "/" and the id.
+  bool tool_named_by(std::string_view label) const;
+  const SessionExtras& extras() const { return extras_ ? *extras_ : SessionExtras::none(); }
+  SessionExtras& extras_to_change() {
+    if (!extras_) extras_ = std::make_unique<SessionExtras>();
+    return *extras_;
+  }
 
   SystemTime expires_at() const { return created_at + std::chrono::seconds(timeout_seconds); }
   SessionStatus status(SystemTime now) const {
@@ -77,26 +92,52 @@ struct ToolSession {
   }
   // When it last changed: its stop, its expiry, or its last update.
   SystemTime last_updated(SystemTime now) const;
+
+ private:
+  friend class ToolSessions;
+  const std::string* tool_ = nullptr;  // the id its tool's index is kept under: one copy per tool
+  std::unique_ptr<SessionExtras> extras_;
 };
 
 // Its runtime id and session id are its key in RuntimeSessions (runtime id + '\n' + session id).
-struct RuntimeSession {
-  std::string runtime_arn;
-  std::string qualifier;
+class RuntimeSession {
+ public:
   SystemTime created_at{};
+  // READY: the last invocation, which the idle timeout counts from. Stopped: no longer read as
+  // that; the retention counts from it when it is later than stopped_at (a fixture's load time).
   SystemTime last_active_at{};
-  bool stopped = false;  // stopped, or found idle or past its lifetime (then stopped_at is when)
   SystemTime stopped_at{};
-  SystemTime kept_from{};  // fixtures: when loaded; the retention of a TERMINATED one counts from it too
-  std::uint64_t invocations = 0;
   int idle_timeout = kRuntimeIdleTimeout;
   int max_lifetime = kRuntimeMaxLifetime;
+  std::uint32_t invocations = 0;
+  bool stopped = false;  // stopped, or found idle or past its lifetime (then stopped_at is when)
   bool busy = false;  // its agent's /ping says HealthyBusy: the idle timeout does not run
+
+  // Set by RuntimeSessions (add, set_qualifier), which keeps one copy of each for all sessions.
+  std::string_view runtime_arn() const { return runtime_arn_ != nullptr ? std::string_view(*runtime_arn_) : ""; }
+  std::string_view qualifier() const { return qualifier_ != nullptr ? std::string_view(*qualifier_) : "DEFAULT"; }
 
   SessionStatus status(SystemTime now) const;
   // When it ended (stopped) or will end: idle timeout or maximum lifetime, whichever is first
   // (only the lifetime while busy).
   SystemTime ended_at() const;
+
+ private:
+  friend class RuntimeSessions;
+  const std::string* runtime_arn_ = nullptr;
+  const std::string* qualifier_ = nullptr;  // the endpoint it was last invoked through
+};
+
+// Strings many sessions share (their runtime's ARN, an endpoint's name), each kept once for as
+// long as some session holds it.
+class SharedStrings {
+ public:
+  const std::string* hold(std::string_view text);
+  void release(const std::string* text);  // nullptr: nothing held
+  std::size_t size() const { return held_.size(); }
+
+ private:
+  std::map<std::string, std::size_t, std::less<>> held_;  // text -> sessions holding it
 };
 
 // Sessions by the moment they end: READY ones (when they will end, unless something changes
@@ -159,14 +200,16 @@ class ToolSessions {
   bool contains(std::string_view session_id) const { return sessions_.contains(session_id); }
   std::size_t ready(std::string_view tool) const;
   const EndIndex* index(std::string_view tool) const;
-  // Adds (or replaces) a session, READY or stopped as it says.
-  ToolSession& add(ToolSession session);
+  // Adds (or replaces) a session of `tool`, READY or stopped as it says.
+  ToolSession& add(std::string_view tool, ToolSession session);
   void stop(ToolSession& session, SystemTime now);
-  const std::map<std::string, ToolSession, std::less<>>& all() const { return sessions_; }
+  const std::map<std::string_view, ToolSession>& all() const { return sessions_; }
   std::size_t size() const { return sessions_.size(); }
 
  private:
-  std::map<std::string, ToolSession, std::less<>> sessions_;  // by session id
+  // By a view of the session's own id (a node never moves), so the id is kept once; the index
+  // entries point at that id too.
+  std::map<std::string_view, ToolSession> sessions_;
   std::map<std::string, EndIndex, std::less<>> tools_;        // by tool id
 };
 
@@ -183,8 +226,9 @@ class RuntimeSessions {
   // Sessions idle or past their lifetime end; TERMINATED ones past the retention or the cap go.
   void advance(SystemTime now);
   RuntimeSession* find(std::string_view key);
-  // Adds (or replaces) a session, READY or stopped as it says.
-  RuntimeSession& add(std::string key, RuntimeSession session);
+  // Adds (or replaces) a session of the runtime with that ARN, READY or stopped as it says.
+  RuntimeSession& add(std::string key, std::string_view runtime_arn, RuntimeSession session);
+  void set_qualifier(RuntimeSession& session, std::string_view qualifier);
   // Below kReadyRuntimeSessionsKept READY sessions: those due to end first end at `now`.
   void make_room(SystemTime now);
   // An invocation: the idle timer starts again.
@@ -194,10 +238,15 @@ class RuntimeSessions {
   void stop(std::string_view key, RuntimeSession& session, SystemTime now);
   const std::map<std::string, RuntimeSession, std::less<>>& all() const { return sessions_; }
   std::size_t size() const { return sessions_.size(); }
+  std::size_t shared_strings() const { return shared_.size(); }  // distinct ARNs and endpoint names held
 
  private:
+  // Erases a stored session, and its hold on the shared strings.
+  void forget(std::map<std::string, RuntimeSession, std::less<>>::iterator it);
+
   std::map<std::string, RuntimeSession, std::less<>> sessions_;
   EndIndex ends_;
+  SharedStrings shared_;
 };
 
 // The first successful answer to a request carrying a clientToken.

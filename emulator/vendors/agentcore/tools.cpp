@@ -46,7 +46,7 @@ bool in_directory(std::string_view file, std::string_view dir) {
 
 bool directory_exists(const ToolSession& s, std::string_view dir) {
   if (dir == "/" || dir == kSandboxHome) return true;
-  for (const auto& [path, bytes] : s.files) {
+  for (const auto& [path, bytes] : s.extras().files) {
     if (in_directory(path, dir)) return true;
   }
   return false;
@@ -61,7 +61,7 @@ struct Entry {
 std::vector<Entry> list_directory(const ToolSession& s, std::string_view dir) {
   std::vector<Entry> out;
   const std::size_t skip = dir == "/" ? 1 : dir.size() + 1;
-  for (const auto& [path, bytes] : s.files) {
+  for (const auto& [path, bytes] : s.extras().files) {
     if (!in_directory(path, dir)) continue;
     const std::string_view rest = std::string_view(path).substr(skip);
     const auto slash = rest.find('/');
@@ -73,7 +73,7 @@ std::vector<Entry> list_directory(const ToolSession& s, std::string_view dir) {
 }
 
 // A few commands, enough for tests to see the file tree; anything else echoes itself.
-void shell(ToolSession& s, std::string_view command, std::string& out, std::string& err, int& code) {
+void shell(const ToolSession& s, std::string_view command, std::string& out, std::string& err, int& code) {
   std::vector<std::string_view> words;
   for (std::string_view w : split(trim(command), ' ')) {
     if (!w.empty()) words.push_back(w);
@@ -93,8 +93,9 @@ void shell(ToolSession& s, std::string_view command, std::string& out, std::stri
   } else if (program == "cat") {
     for (std::size_t i = 1; i < words.size(); ++i) {
       const auto path = sandbox_path(words[i]);
-      const auto it = path ? s.files.find(*path) : s.files.end();
-      if (it == s.files.end()) {
+      const auto& files = s.extras().files;
+      const auto it = path ? files.find(*path) : files.end();
+      if (it == files.end()) {
         err += "cat: " + std::string(words[i]) + ": No such file or directory\n";
         code = 1;
       } else {
@@ -152,8 +153,9 @@ std::optional<ToolError> start_command(ToolSession& s, const AgentcoreCall& in, 
   shell(s, *command, task.stdout_text, err, code);
   task.stdout_text += err;
   task.status = "working";
-  const std::string id = "task-" + std::to_string(s.next_task++);
-  s.tasks.emplace(id, std::move(task));
+  SessionExtras& extras = s.extras_to_change();
+  const std::string id = "task-" + std::to_string(extras.next_task++);
+  extras.tasks.emplace(id, std::move(task));
   r.text("Started task " + id);
   r.task_id = id;
   r.task_status = "working";
@@ -164,8 +166,9 @@ std::optional<ToolError> task_tool(ToolSession& s, const AgentcoreCall& in, Resu
   const auto id = string_argument(in, "taskId");
   const std::string_view tool = stop ? "stopTask" : "getTask";
   if (!id) return ToolError{"arguments.taskId", std::string(tool) + " needs arguments.taskId"};
-  const auto it = s.tasks.find(std::string(*id));
-  if (it == s.tasks.end()) {
+  auto& tasks = s.extras_to_change().tasks;
+  const auto it = tasks.find(std::string(*id));
+  if (it == tasks.end()) {
     r.is_error = true;
     r.text("Task not found: " + std::string(*id));
     return std::nullopt;
@@ -207,8 +210,8 @@ std::optional<ToolError> read_files(ToolSession& s, const AgentcoreCall& in, Res
   const auto paths = paths_argument(in, "readFiles", error);
   if (!paths) return error;
   for (const std::string& path : *paths) {
-    const auto it = s.files.find(path);
-    if (it == s.files.end()) {
+    const auto it = s.extras().files.find(path);
+    if (it == s.extras().files.end()) {
       r.is_error = true;
       r.text("File not found: " + path);
       continue;
@@ -253,7 +256,7 @@ std::optional<ToolError> write_files(ToolSession& s, const AgentcoreCall& in, Re
   for (auto& [path, bytes] : writes) {
     if (!names.empty()) names += ", ";
     names += path;
-    s.files.insert_or_assign(std::move(path), std::move(bytes));
+    s.extras_to_change().files.insert_or_assign(std::move(path), std::move(bytes));
   }
   r.text("Successfully wrote " + std::to_string(writes.size()) + " file(s): " + names);
   return std::nullopt;
@@ -285,12 +288,13 @@ std::optional<ToolError> remove_files(ToolSession& s, const AgentcoreCall& in, R
   const auto paths = paths_argument(in, "removeFiles", error);
   if (!paths) return error;
   std::size_t removed = 0;
+  auto& files = s.extras_to_change().files;
   for (const std::string& path : *paths) {
-    std::size_t here = s.files.erase(path);
+    std::size_t here = files.erase(path);
     // A directory goes with everything under it.
-    for (auto it = s.files.begin(); it != s.files.end();) {
+    for (auto it = files.begin(); it != files.end();) {
       if (in_directory(it->first, path)) {
-        it = s.files.erase(it);
+        it = files.erase(it);
         ++here;
       } else {
         ++it;

@@ -18,15 +18,12 @@ const AgentExtras& AgentExtras::none() {
 
 Agent& AgentStore::insert(Agent agent) {
   agent.sequence = ++sequence_;
-  auto it = agents_.find(agent.id);
-  if (it != agents_.end()) {
-    it->second = std::move(agent);  // the agent with that id is replaced whole
-  } else {
-    // Under a key no agent has (ids are UUIDs) until the agent is in its node.
-    it = agents_.emplace(std::string_view{}, std::move(agent)).first;
-  }
-  // The key views the id where it now stays. Extracting by iterator reads no key.
-  auto node = agents_.extract(it);
+  // The agent with that id, if any, is replaced whole.
+  if (const auto old = agents_.find(agent.id); old != agents_.end()) agents_.erase(old);
+  // The key views a copy of the id while the agent moves into its node, then the id where it
+  // stays (extracting by iterator reads no key).
+  const std::string id = agent.id;
+  auto node = agents_.extract(agents_.emplace(std::string_view(id), std::move(agent)).first);
   node.key() = node.mapped().id;
   return agents_.insert(std::move(node)).position->second;
 }

@@ -12,6 +12,10 @@ using namespace agentemu;
 using namespace agentemu::agentcore;
 using namespace std::chrono_literals;
 
+namespace {
+constexpr std::string_view kArn = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/echo_agent-a1b2c3d4e5";
+}
+
 TEST_CASE("a busy agent holds its session's idle timeout, not its lifetime") {
   RuntimeSessions sessions;
   const SystemTime t0 = from_epoch_millis(1'800'000'000'000);
@@ -19,7 +23,7 @@ TEST_CASE("a busy agent holds its session's idle timeout, not its lifetime") {
   s.created_at = s.last_active_at = t0;
   s.idle_timeout = 60;
   s.max_lifetime = 600;
-  RuntimeSession& live = sessions.add("k", s);
+  RuntimeSession& live = sessions.add("k", kArn, s);
   sessions.set_busy("k", live, true, t0 + 10s);
   sessions.advance(t0 + 300s);
   REQUIRE(sessions.find("k") != nullptr);
@@ -32,7 +36,7 @@ TEST_CASE("a busy agent holds its session's idle timeout, not its lifetime") {
   // Ended stays ended, even with the clock moved back before its end.
   CHECK(sessions.find("k")->status(t0 + 1s) == SessionStatus::terminated);
 
-  RuntimeSession& busy = sessions.add("b", s);
+  RuntimeSession& busy = sessions.add("b", kArn, s);
   sessions.set_busy("b", busy, true, t0);
   sessions.advance(t0 + 601s);
   CHECK(sessions.find("b")->status(t0 + 601s) == SessionStatus::terminated);  // the lifetime still ends it
@@ -46,13 +50,13 @@ TEST_CASE("READY runtime sessions are bounded: past the bound the one due to end
   for (std::size_t i = 0; i < kReadyRuntimeSessionsKept; ++i) {
     s.created_at = s.last_active_at = t0 + std::chrono::milliseconds(i);
     sessions.make_room(s.created_at);
-    sessions.add("k" + std::to_string(i), s);
+    sessions.add("k" + std::to_string(i), kArn, s);
   }
   const SystemTime now = t0 + 20s;
   CHECK(sessions.find("k0")->status(now) == SessionStatus::ready);
   sessions.make_room(now);
   s.created_at = s.last_active_at = now;
-  sessions.add("new", s);
+  sessions.add("new", kArn, s);
   CHECK(sessions.find("k0")->status(now) == SessionStatus::terminated);  // the least recently active
   CHECK(sessions.find("k1")->status(now) == SessionStatus::ready);
   CHECK(sessions.find("new")->status(now) == SessionStatus::ready);
@@ -119,4 +123,34 @@ TEST_CASE("InvokeAgentRuntimeCommand's events are `chunk` events holding one Res
   CHECK(event->header(":event-type") == "chunk");
   CHECK(event->header(":content-type") == "application/json");
   CHECK(event->payload == R"({"contentStop":{"exitCode":3,"status":"COMPLETED"}})");
+}
+
+TEST_CASE("runtime sessions share one copy of their runtime's ARN and endpoint name, kept while held") {
+  RuntimeSessions sessions;
+  const SystemTime t0 = from_epoch_millis(1'800'000'000'000);
+  RuntimeSession s;
+  s.created_at = s.last_active_at = t0;
+  s.idle_timeout = 60;
+  const std::string other = "arn:aws-cn:bedrock-agentcore:cn-north-1:123456789012:runtime/other_agent-a1b2c3d4e5";
+  RuntimeSession& a = sessions.add("a", kArn, s);
+  RuntimeSession& b = sessions.add("b", kArn, s);
+  RuntimeSession& c = sessions.add("c", other, s);
+  CHECK(a.qualifier() == "DEFAULT");  // until invoked through another endpoint
+  sessions.set_qualifier(b, "beta");
+  sessions.set_qualifier(c, "beta");
+  CHECK(sessions.shared_strings() == 3);  // two ARNs, one endpoint name
+  CHECK(a.runtime_arn() == kArn);
+  CHECK(b.runtime_arn().data() == a.runtime_arn().data());  // the same copy
+  CHECK(c.runtime_arn() == other);
+  CHECK(b.qualifier() == "beta");
+  sessions.set_qualifier(b, "DEFAULT");
+  CHECK(b.qualifier() == "DEFAULT");
+  // Replacing a session gives up what the old one held.
+  sessions.add("c", kArn, s);
+  CHECK(sessions.shared_strings() == 1);
+  // Forgotten sessions (ended, then past the retention) give up theirs.
+  sessions.advance(t0 + 61s);
+  sessions.advance(t0 + 61s + kTerminatedRetention);
+  CHECK(sessions.size() == 0);
+  CHECK(sessions.shared_strings() == 0);
 }
