@@ -290,6 +290,11 @@ JsonWriter& JsonWriter::value(const JsonValue& parsed) {
   return *this;
 }
 
+JsonWriter& JsonWriter::raw(std::string_view json) {
+  impl_->writer.RawValue(json.data(), json.size(), rapidjson::kObjectType);  // the type only tells it is no key
+  return *this;
+}
+
 std::string JsonWriter::take() {
   std::string result = std::move(out_);
   out_.clear();

@@ -74,6 +74,9 @@ class JsonWriter {
   JsonWriter& boolean(bool flag);
   JsonWriter& null();
   JsonWriter& value(const JsonValue& parsed);  // deep copy of a parsed value
+  // A value already written as compact JSON (by a JsonWriter), copied as it is: a stored text is
+  // echoed without being parsed again.
+  JsonWriter& raw(std::string_view json);
 
   JsonWriter& field(std::string_view name, std::string_view text) { return key(name).string(text); }
   JsonWriter& field_int(std::string_view name, std::int64_t number) { return key(name).int64(number); }

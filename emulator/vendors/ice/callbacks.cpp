@@ -23,34 +23,28 @@ bool wants(const NotifyConfig& config, std::string_view event) {
   return false;
 }
 
-std::string_view runtime_text(const Instance& instance, std::string_view name) {
-  const JsonValue* v = instance.runtime_config.IsObject() ? json_member(instance.runtime_config.value(), name) : nullptr;
-  return v != nullptr && v->IsString() ? std::string_view(v->GetString(), v->GetStringLength()) : std::string_view{};
-}
-
+// `json` is what a JsonWriter wrote (chat_record_data, workflow_extend_data).
 void raw_member(JsonWriter& w, std::string_view name, const std::string& json) {
-  if (json.empty()) return;
-  JsonDocument doc;
-  if (!parse_json(json, doc)) w.field_value(name, doc);
+  if (!json.empty()) w.key(name).raw(json);
 }
 
 }  // namespace
 
 void notify_agent(const Account& account, const Instance& instance, const Notice& notice, SystemTime now,
                   std::vector<CallbackRequest>& out) {
-  const auto it = account.notify_configs.find(instance.agent_id);
+  const auto it = account.notify_configs.find(instance.agent_id());
   if (it == account.notify_configs.end()) return;
   const NotifyConfig& config = it->second;
   if (!config.enable_notify || config.callback_url.empty() || !wants(config, notice.event)) return;
   JsonWriter w;
   w.begin_object()
-      .field("aiAgentId", instance.agent_id)
-      .field("instanceId", instance.id)
+      .field("aiAgentId", instance.agent_id())
+      .field("instanceId", instance.id())
       .field("event", notice.event)
       .field_int("code", 0)
       .field("message", notice.message)
       .field("timestamp", format_iso8601_seconds(now))
-      .field("userData", instance.user_data);
+      .field("userData", instance.extras().user_data);
   raw_member(w, "data", notice.data);
   raw_member(w, "extendData", notice.extend_data);
   w.end_object();
@@ -79,8 +73,8 @@ std::string chat_record_data(const DialogueEntry& entry) {
 }
 
 std::string workflow_extend_data(const Instance& instance, const DialogueEntry& entry, SystemTime now) {
-  std::string_view channel = runtime_text(instance, "ChannelId");
-  if (channel.empty()) channel = instance.channel_id;
+  std::string channel = instance.runtime_config.string_member("ChannelId").value_or(std::string());
+  if (channel.empty()) channel = instance.extras().channel_id;
   JsonWriter w;
   w.begin_object()
       .field("channelId", channel)

@@ -121,6 +121,13 @@ std::int64_t whole(const JsonValue& item, std::string_view name, std::int64_t fa
   return v != nullptr && v->IsInt64() ? v->GetInt64() : fallback;
 }
 
+// A text member of the item into the instance's extras, made only when the text is not empty
+// (a dump writes empty members of instances that have none).
+void extra_text(Instance& instance, std::string InstanceExtras::*member, const JsonValue& item, std::string_view name) {
+  std::string value = text(item, name);
+  if (!value.empty()) instance.make_extras().*member = std::move(value);
+}
+
 // What StartAIAgentInstance, GenerateAIAgentCall and StartAIAgentOutboundCall left in an
 // instance beyond the fixture's own members (written by the dump).
 void apply_instance_life(Instance& instance, const JsonValue& item) {
@@ -128,18 +135,19 @@ void apply_instance_life(Instance& instance, const JsonValue& item) {
   instance.kind = kind == "generated" ? InstanceKind::generated
                   : kind == "outbound" ? InstanceKind::outbound
                                        : InstanceKind::started;
-  if (const JsonValue* v = json_member(item, "ChatSyncConfig")) {
-    StoredJson& doc = instance.chat_sync_config.make();
-    doc.CopyFrom(*v, doc.GetAllocator());
+  if (const JsonValue* v = json_member(item, "ChatSyncConfig")) instance.make_extras().chat_sync_config.assign(*v);
+  extra_text(instance, &InstanceExtras::caller_number, item, "CallerNumber");
+  extra_text(instance, &InstanceExtras::called_number, item, "CalledNumber");
+  extra_text(instance, &InstanceExtras::forwarded_to, item, "ForwardedTo");
+  extra_text(instance, &InstanceExtras::human_agent_user_id, item, "HumanAgentUserId");
+  extra_text(instance, &InstanceExtras::user_id, item, "UserId");
+  extra_text(instance, &InstanceExtras::channel_id, item, "ChannelId");
+  if (const std::int64_t role = whole(item, "HangupRole", 0); role != 0) {
+    instance.make_extras().hangup_role = static_cast<int>(role);
   }
-  instance.caller_number = text(item, "CallerNumber");
-  instance.called_number = text(item, "CalledNumber");
-  instance.hangup_role = static_cast<int>(whole(item, "HangupRole", 0));
-  instance.forwarded_to = text(item, "ForwardedTo");
-  instance.human_agent_user_id = text(item, "HumanAgentUserId");
-  instance.user_id = text(item, "UserId");
-  instance.channel_id = text(item, "ChannelId");
-  instance.expire_seconds = whole(item, "ExpireSeconds", 0);
+  if (const std::int64_t expire = whole(item, "ExpireSeconds", 0); expire != 0) {
+    instance.make_extras().expire_seconds = expire;
+  }
 }
 
 void apply_dialogues(State& state, const JsonValue& section, const std::string& fallback_account) {
@@ -223,16 +231,17 @@ void write_runtime_config(JsonWriter& out, const JsonValue& config, const StateO
 
 // Loading a dump back: each redacted AuthToken of `config` becomes the one `held` has for that
 // type, or goes when it has none.
-void keep_auth_tokens(LazyJson& lazy, const LazyJson* held) {
-  if (!lazy.IsObject()) return;
-  StoredJson& config = lazy.make();
+void keep_auth_tokens(JsonText& kept, const JsonText* held_text) {
+  if (!kept.is_object()) return;
+  StoredJson config, held;
+  kept.parse(config);
+  if (held_text != nullptr) held_text->parse(held);
   for (auto& type : config.GetObject()) {
     if (!type.value.IsObject()) continue;
     const auto token = type.value.FindMember("AuthToken");
     if (token == type.value.MemberEnd() || !is_redacted(token->value)) continue;
-    const JsonValue* held_type = held != nullptr && held->IsObject()
-                                     ? json_member(held->value(), {type.name.GetString(), type.name.GetStringLength()})
-                                     : nullptr;
+    const JsonValue* held_type =
+        held.IsObject() ? json_member(held, {type.name.GetString(), type.name.GetStringLength()}) : nullptr;
     const JsonValue* held_token = held_type != nullptr && held_type->IsObject() ? json_member(*held_type, "AuthToken") : nullptr;
     if (held_token != nullptr) {
       token->value.CopyFrom(*held_token, config.GetAllocator());
@@ -240,6 +249,7 @@ void keep_auth_tokens(LazyJson& lazy, const LazyJson* held) {
       type.value.RemoveMember(token);
     }
   }
+  kept.assign(config);
 }
 
 // The three sections SetNotifyConfig, SetAIAgentVoiceprint and SubmitAIAgentVideoAuditTask fill.
@@ -333,19 +343,20 @@ std::vector<std::pair<std::string_view, const typename Map::mapped_type*>> sorte
 
 // The members apply_instance_life reads, written when they hold something.
 void write_instance_life(JsonWriter& out, const Instance& instance) {
+  const InstanceExtras& life = instance.extras();
   if (instance.kind != InstanceKind::started) out.field("Kind", kind_name(instance.kind));
-  if (instance.chat_sync_config.IsObject()) out.field_value("ChatSyncConfig", instance.chat_sync_config.value());
+  if (life.chat_sync_config.is_object()) out.key("ChatSyncConfig").raw(life.chat_sync_config.text());
   const auto text_if = [&](std::string_view name, const std::string& value) {
     if (!value.empty()) out.field(name, value);
   };
-  text_if("CallerNumber", instance.caller_number);
-  text_if("CalledNumber", instance.called_number);
-  if (instance.hangup_role != 0) out.field_int("HangupRole", instance.hangup_role);
-  text_if("ForwardedTo", instance.forwarded_to);
-  text_if("HumanAgentUserId", instance.human_agent_user_id);
-  text_if("UserId", instance.user_id);
-  text_if("ChannelId", instance.channel_id);
-  if (instance.expire_seconds != 0) out.field_int("ExpireSeconds", instance.expire_seconds);
+  text_if("CallerNumber", life.caller_number);
+  text_if("CalledNumber", life.called_number);
+  if (life.hangup_role != 0) out.field_int("HangupRole", life.hangup_role);
+  text_if("ForwardedTo", life.forwarded_to);
+  text_if("HumanAgentUserId", life.human_agent_user_id);
+  text_if("UserId", life.user_id);
+  text_if("ChannelId", life.channel_id);
+  if (life.expire_seconds != 0) out.field_int("ExpireSeconds", life.expire_seconds);
 }
 
 }  // namespace
@@ -628,33 +639,29 @@ void IceVendor::apply_fixture(const JsonValue& section) {
   if (const JsonValue* instances = array_member(section, "instances")) {
     for (const JsonValue& item : instances->GetArray()) {
       auto instance = std::make_unique<Instance>();
-      instance->id = text(item, "InstanceId");
-      instance->agent_id = text(item, "AIAgentId");
+      instance->set_id(text(item, "InstanceId"));
       instance->status = text(item, "Status") == "Finished" ? InstanceStatus::finished : InstanceStatus::executing;
-      instance->user_data = text(item, "UserData");
-      instance->session_id = text(item, "SessionId");
-      instance->call_log_url = text(item, "CallLogUrl");
-      const auto copy = [&](LazyJson& lazy, std::string_view name) {
-        if (const JsonValue* v = json_member(item, name)) {
-          StoredJson& doc = lazy.make();
-          doc.CopyFrom(*v, doc.GetAllocator());
-        }
-      };
-      copy(instance->runtime_config, "RuntimeConfig");
-      copy(instance->agent_config, "AgentConfig");
-      copy(instance->template_config, "TemplateConfig");
-      const Instance* held = state_.find_instance(text(item, "account", fallback_account), instance->id);
+      extra_text(*instance, &InstanceExtras::user_data, item, "UserData");
+      extra_text(*instance, &InstanceExtras::session_id, item, "SessionId");
+      extra_text(*instance, &InstanceExtras::call_log_url, item, "CallLogUrl");
+      if (const JsonValue* v = json_member(item, "RuntimeConfig")) instance->runtime_config.assign(*v);
+      if (const JsonValue* v = json_member(item, "AgentConfig")) instance->make_extras().agent_config.assign(*v);
+      if (const JsonValue* v = json_member(item, "TemplateConfig")) instance->make_extras().template_config.assign(*v);
+      const Instance* held = state_.find_instance(text(item, "account", fallback_account), instance->id());
       keep_auth_tokens(instance->runtime_config, held != nullptr ? &held->runtime_config : nullptr);
       const std::string created = text(item, "GmtCreate");
       const std::string modified = text(item, "GmtModified");
       apply_instance_life(*instance, item);
       instance->created = created.empty() ? now : parse_gmt(created).value_or(now);
       instance->modified = modified.empty() ? instance->created : parse_gmt(modified).value_or(now);
-      instance->finished = instance->modified;
-      instance->finished_seen = now;  // a seeded Finished instance is kept for the retention from now
+      if (instance->status == InstanceStatus::finished) {
+        InstanceExtras& finished = instance->make_extras();
+        finished.finished = instance->modified;
+        finished.finished_seen = now;  // a seeded Finished instance is kept for the retention from now
+      }
       instance->sequence = state_.next_sequence++;
       const std::string account = text(item, "account", fallback_account);
-      state_.account(account).add(std::move(instance));
+      state_.account(account).add(std::move(instance), text(item, "AIAgentId"));
     }
   }
   if (const JsonValue* numbers = array_member(section, "phoneNumbers")) {
@@ -709,31 +716,36 @@ void IceVendor::write_state(JsonWriter& out, const StateOptions& options) const 
     out.field("type", agent->type).end_object();
   }
   out.end_array();
-  const auto write_doc = [&](std::string_view name, const LazyJson& doc) {
-    if (doc.IsObject()) out.field_value(name, doc.value());
+  const auto write_doc = [&](std::string_view name, const JsonText& doc) {
+    if (doc.is_object()) out.key(name).raw(doc.text());
   };
   out.key("instances").begin_array();
   for (const auto& [account_id, account] : sorted(state_.accounts)) {
     // In creation order, so that a dump loaded back dumps the same.
     std::vector<const Instance*> instances;
-    for (const auto& [id, instance] : account->instances) instances.push_back(instance.get());
+    for (const auto& instance : account->instances) instances.push_back(instance.get());
     // GmtCreate keeps whole seconds: within one, by id, as a loaded dump would order them too.
     std::sort(instances.begin(), instances.end(), [](const Instance* a, const Instance* b) {
       const auto second = [](const Instance* i) { return std::chrono::floor<std::chrono::seconds>(i->created); };
-      return std::pair(second(a), std::string_view(a->id)) < std::pair(second(b), std::string_view(b->id));
+      return std::pair(second(a), a->id()) < std::pair(second(b), b->id());
     });
     for (const Instance* instance : instances) {
       out.begin_object()
-          .field("InstanceId", instance->id)
-          .field("AIAgentId", instance->agent_id)
+          .field("InstanceId", instance->id())
+          .field("AIAgentId", instance->agent_id())
           .field("account", account_id)
           .field("Status", status_name(instance->status));
-      if (instance->runtime_config.IsObject()) write_runtime_config(out, instance->runtime_config.value(), options);
-      write_doc("AgentConfig", instance->agent_config);
-      write_doc("TemplateConfig", instance->template_config);
-      out.field("UserData", instance->user_data)
-          .field("SessionId", instance->session_id)
-          .field("CallLogUrl", instance->call_log_url)
+      if (instance->runtime_config.is_object()) {
+        StoredJson runtime_config;
+        instance->runtime_config.parse(runtime_config);
+        write_runtime_config(out, runtime_config, options);
+      }
+      const InstanceExtras& extras = instance->extras();
+      write_doc("AgentConfig", extras.agent_config);
+      write_doc("TemplateConfig", extras.template_config);
+      out.field("UserData", extras.user_data)
+          .field("SessionId", extras.session_id)
+          .field("CallLogUrl", extras.call_log_url)
           .field("GmtCreate", format_gmt(instance->created))
           .field("GmtModified", format_gmt(instance->modified));
       write_instance_life(out, *instance);

@@ -27,16 +27,35 @@ void load_json(JsonDocument& doc, const IceCall& ice, std::string_view name) {
   parse_json(*text, doc);
 }
 
-void load_json(LazyJson& doc, const IceCall& ice, std::string_view name) {
-  const std::string* text = ice.find(name);
-  if (text == nullptr || text->empty()) return;
-  parse_json(*text, doc.make());
+// Keeps a JSON-string parameter (an object, once validation accepted it) as text; absent leaves
+// `kept` absent. Answers the parsed value, for the reader that wants a member at once.
+const JsonValue& load_json(JsonText& kept, JsonDocument& parsed, const IceCall& ice, std::string_view name) {
+  load_json(parsed, ice, name);
+  kept.assign(parsed);
+  return parsed;
 }
 
-void write_object(JsonWriter& out, std::string_view name, const JsonValue& value) {
+void load_json(JsonText& kept, const IceCall& ice, std::string_view name) {
+  StoredJson parsed;
+  load_json(kept, parsed, ice, name);
+}
+
+// AgentConfig, TemplateConfig and ChatSyncConfig, kept in the instance's extras when given;
+// AgentConfig parsed into `agent_config` too, for the greeting and the voiceprint.
+void load_extra_configs(Instance& instance, JsonDocument& agent_config, const IceCall& ice) {
+  const auto given = [&](std::string_view name) { return !ice.get(name).empty(); };
+  if (!given("AgentConfig") && !given("TemplateConfig") && !given("ChatSyncConfig")) return;
+  InstanceExtras& extras = instance.make_extras();
+  load_json(extras.agent_config, agent_config, ice, "AgentConfig");
+  load_json(extras.template_config, ice, "TemplateConfig");
+  load_json(extras.chat_sync_config, ice, "ChatSyncConfig");
+}
+
+// The object, or {} while absent.
+void write_object(JsonWriter& out, std::string_view name, const JsonText& object) {
   out.key(name);
-  if (value.IsObject()) {
-    out.value(value);
+  if (object.is_object()) {
+    out.raw(object.text());
   } else {
     out.begin_object().end_object();
   }
@@ -59,12 +78,14 @@ void merge_into(JsonValue& target, const JsonValue& patch, JsonDocument::Allocat
   }
 }
 
-void merge_param(LazyJson& doc, const IceCall& ice, std::string_view name) {
-  JsonDocument patch;
+void merge_param(JsonText& kept, const IceCall& ice, std::string_view name) {
+  StoredJson patch;
   load_json(patch, ice, name);
   if (!patch.IsObject()) return;
-  StoredJson& target = doc.make();
+  StoredJson target;
+  kept.parse(target);
   merge_into(target, patch, target.GetAllocator());
+  kept.assign(target);
 }
 
 const Agent* known_agent(HandlerContext& ctx) {
@@ -106,7 +127,7 @@ void notify(HandlerContext& ctx, const Instance& instance, std::string_view even
 // Each dialogue entry is also a real-time chat record.
 const DialogueEntry& append_dialogue(HandlerContext& ctx, const Instance& instance, std::string_view producer,
                                      std::string_view type, std::string_view text) {
-  auto& entries = ctx.state.account(ctx.ice.account).dialogues[instance.dialogue_key()];
+  auto& entries = ctx.state.account(ctx.ice.account).dialogues[std::string(instance.dialogue_key())];
   if (entries.size() >= kMaxDialogueEntries) entries.erase(entries.begin());
   DialogueEntry entry;
   entry.dialogue_id = new_id();
@@ -130,23 +151,25 @@ void agent_speaks(HandlerContext& ctx, const Instance& instance, std::string_vie
 
 Instance& add_instance(HandlerContext& ctx, InstanceKind kind) {
   auto instance = std::make_unique<Instance>();
-  instance->id = new_id();
+  instance->set_id(new_id());
   instance->kind = kind;
-  instance->agent_id = ctx.ice.get("AIAgentId");
-  instance->session_id = ctx.ice.get("SessionId");
-  instance->user_data = ctx.ice.get("UserData");
+  std::string session_id(ctx.ice.get("SessionId"));
+  // GenerateAIAgentCall starts "a new session if absent": the dialogue is kept under it.
+  if (kind == InstanceKind::generated && session_id.empty()) session_id = new_id();
+  if (!session_id.empty()) instance->make_extras().session_id = std::move(session_id);
+  if (const std::string_view user_data = ctx.ice.get("UserData"); !user_data.empty()) {
+    instance->make_extras().user_data = user_data;
+  }
   instance->created = ctx.now;
   instance->modified = ctx.now;
   instance->sequence = ctx.state.next_sequence++;
-  // GenerateAIAgentCall starts "a new session if absent": the dialogue is kept under it.
-  if (kind == InstanceKind::generated && instance->session_id.empty()) instance->session_id = new_id();
-  return ctx.state.account(ctx.ice.account).add(std::move(instance));
+  return ctx.state.account(ctx.ice.account).add(std::move(instance), ctx.ice.get("AIAgentId"));
 }
 
 // An agent with a Greeting says it first: the dialogue starts with it.
-void greet(HandlerContext& ctx, const Instance& instance) {
-  if (!instance.agent_config.IsObject()) return;
-  const JsonValue* greeting = json_member(instance.agent_config.value(), "Greeting");
+void greet(HandlerContext& ctx, const Instance& instance, const JsonValue& agent_config) {
+  if (!agent_config.IsObject()) return;
+  const JsonValue* greeting = json_member(agent_config, "Greeting");
   if (greeting != nullptr && greeting->IsString() && greeting->GetStringLength() > 0) {
     agent_speaks(ctx, instance, "greeting", {greeting->GetString(), greeting->GetStringLength()});
   }
@@ -168,9 +191,9 @@ void upsert_voiceprint(HandlerContext& ctx, std::string_view mode, std::string_v
 
 // An agent whose VoiceprintConfig asks for Implicit registration registers the speaker's voice
 // under its VoiceprintId as the session runs (ListAIAgentVoiceprints RegistrationMode=Implicit).
-void register_implicit_voiceprint(HandlerContext& ctx, const Instance& instance) {
-  if (!instance.agent_config.IsObject()) return;
-  const JsonValue* config = json_member(instance.agent_config.value(), "VoiceprintConfig");
+void register_implicit_voiceprint(HandlerContext& ctx, const JsonValue& agent_config) {
+  if (!agent_config.IsObject()) return;
+  const JsonValue* config = json_member(agent_config, "VoiceprintConfig");
   if (config == nullptr || !config->IsObject()) return;
   const JsonValue* mode = json_member(*config, "RegistrationMode");
   const JsonValue* id = json_member(*config, "VoiceprintId");
@@ -186,8 +209,8 @@ void register_implicit_voiceprint(HandlerContext& ctx, const Instance& instance)
 Instance* running_call(HandlerContext& ctx) {
   Instance* instance = known_instance(ctx, true);
   if (instance != nullptr && instance->kind != InstanceKind::outbound) {
-    ctx.fail("InvalidParameter", "The specified parameter \"InstanceId\" is not valid: instance \"" + instance->id +
-                                     "\" is not a phone call.");
+    ctx.fail("InvalidParameter", "The specified parameter \"InstanceId\" is not valid: instance \"" +
+                                     std::string(instance->id()) + "\" is not a phone call.");
     return nullptr;
   }
   return instance;
@@ -207,31 +230,33 @@ std::pair<std::size_t, std::size_t> page_range(std::size_t total, std::int64_t n
 // call; README, fidelity notes).
 void write_call_info(JsonWriter& out, const Instance& instance) {
   const bool ended = instance.status == InstanceStatus::finished;
+  const InstanceExtras& call = instance.extras();
   out.key("CallInfo").begin_object();
-  out.field("CallerNumber", instance.caller_number).field("CalleeNumber", instance.called_number);
+  out.field("CallerNumber", call.caller_number).field("CalleeNumber", call.called_number);
   out.field("CallStartTime", format_gmt(instance.created));
   out.field("Status", ended ? "4" : "2");
   if (ended) {
-    out.field("CallEndTime", format_gmt(instance.finished));
+    out.field("CallEndTime", format_gmt(call.finished));
     out.field_int("CallDuration",
-                  std::chrono::duration_cast<std::chrono::seconds>(instance.finished - instance.created).count());
-    out.field_int("HangupRole", instance.hangup_role);
+                  std::chrono::duration_cast<std::chrono::seconds>(call.finished - instance.created).count());
+    out.field_int("HangupRole", call.hangup_role);
   }
   out.end_object();
 }
 
 // The fields Describe and List share.
 void write_instance_fields(JsonWriter& out, const Instance& instance) {
-  write_object(out, "AgentConfig", instance.agent_config.value());
+  const InstanceExtras& extras = instance.extras();
+  write_object(out, "AgentConfig", extras.agent_config);
   if (instance.kind == InstanceKind::outbound) write_call_info(out, instance);
-  out.field("CallLogUrl", instance.call_log_url);
+  out.field("CallLogUrl", extras.call_log_url);
   out.field("GmtCreate", format_gmt(instance.created));
   out.field("GmtModified", format_gmt(instance.modified));
-  write_object(out, "RuntimeConfig", instance.runtime_config.value());
-  out.field("SessionId", instance.session_id);
+  write_object(out, "RuntimeConfig", instance.runtime_config);
+  out.field("SessionId", extras.session_id);
   out.field("Status", status_name(instance.status));
-  write_object(out, "TemplateConfig", instance.template_config.value());
-  out.field("UserData", instance.user_data);
+  write_object(out, "TemplateConfig", extras.template_config);
+  out.field("UserData", extras.user_data);
 }
 
 void write_dialogue(JsonWriter& out, const DialogueEntry& entry) {
@@ -256,58 +281,60 @@ void start_instance(HandlerContext& ctx) {
   if (known_agent(ctx) == nullptr) return;
   Instance& instance = add_instance(ctx, InstanceKind::started);
   load_json(instance.runtime_config, ctx.ice, "RuntimeConfig");
-  load_json(instance.agent_config, ctx.ice, "AgentConfig");
-  load_json(instance.template_config, ctx.ice, "TemplateConfig");
-  load_json(instance.chat_sync_config, ctx.ice, "ChatSyncConfig");
+  StoredJson agent_config;
+  load_extra_configs(instance, agent_config, ctx.ice);
   // The agent joins the channel RuntimeConfig names: the task and the session start at once.
   notify(ctx, instance, "agent_start", "the agent task started");
   notify(ctx, instance, "session_start", "the call session is established");
-  greet(ctx, instance);
-  register_implicit_voiceprint(ctx, instance);
-  ctx.out.field("InstanceId", instance.id);
+  greet(ctx, instance, agent_config);
+  register_implicit_voiceprint(ctx, agent_config);
+  ctx.out.field("InstanceId", instance.id());
 }
 
 void generate_call(HandlerContext& ctx) {
   const Agent* agent = known_agent(ctx);
   if (agent == nullptr) return;
   Instance& instance = add_instance(ctx, InstanceKind::generated);
-  load_json(instance.agent_config, ctx.ice, "AgentConfig");
-  load_json(instance.template_config, ctx.ice, "TemplateConfig");
-  load_json(instance.chat_sync_config, ctx.ice, "ChatSyncConfig");
-  instance.user_id = ctx.ice.get("UserId");
-  if (instance.user_id.empty()) instance.user_id = "user_" + random_hex(6);
-  instance.channel_id = new_id();
-  instance.expire_seconds = int_param(ctx.ice, "Expire", 3600);
+  StoredJson agent_config;
+  load_extra_configs(instance, agent_config, ctx.ice);
+  InstanceExtras& call = instance.make_extras();
+  call.user_id = ctx.ice.get("UserId");
+  if (call.user_id.empty()) call.user_id = "user_" + random_hex(6);
+  call.channel_id = new_id();
+  call.expire_seconds = int_param(ctx.ice, "Expire", 3600);
   const std::string agent_user_id = "agent_" + random_hex(6);
-  StoredJson& runtime_config = instance.runtime_config.make();
+  StoredJson runtime_config;
   auto& alloc = runtime_config.GetAllocator();
   runtime_config.SetObject();
   runtime_config.AddMember("AgentUserId", JsonValue(agent_user_id.c_str(), alloc), alloc);
-  runtime_config.AddMember("ChannelId", JsonValue(instance.channel_id.c_str(), alloc), alloc);
+  runtime_config.AddMember("ChannelId", JsonValue(call.channel_id.c_str(), alloc), alloc);
+  instance.runtime_config.assign(runtime_config);
   // The session starts once the user's client joins, which agentemu never sees.
   notify(ctx, instance, "agent_start", "the agent task started");
-  greet(ctx, instance);
-  register_implicit_voiceprint(ctx, instance);
+  greet(ctx, instance, agent_config);
+  register_implicit_voiceprint(ctx, agent_config);
 
   ctx.out.field("AIAgentUserId", agent_user_id)
-      .field("AvatarUserId", agent->type == "avatar" ? "avatar_" + instance.id.substr(0, 12) : std::string())
-      .field("ChannelId", instance.channel_id)
-      .field("InstanceId", instance.id)
+      .field("AvatarUserId", agent->type == "avatar" ? "avatar_" + std::string(instance.id().substr(0, 12)) : "")
+      .field("ChannelId", call.channel_id)
+      .field("InstanceId", instance.id())
       .field("Token", base64_encode(random_hex(48)))
-      .field("UserId", instance.user_id);
+      .field("UserId", call.user_id);
 }
 
 void start_outbound_call(HandlerContext& ctx) {
   if (known_agent(ctx) == nullptr) return;
   Instance& instance = add_instance(ctx, InstanceKind::outbound);
-  instance.caller_number = ctx.ice.get("CallerNumber");
-  instance.called_number = ctx.ice.get("CalledNumber");
-  load_json(instance.agent_config, ctx.ice, "Config");
+  InstanceExtras& call = instance.make_extras();
+  call.caller_number = ctx.ice.get("CallerNumber");
+  call.called_number = ctx.ice.get("CalledNumber");
+  StoredJson agent_config;
+  load_json(call.agent_config, agent_config, ctx.ice, "Config");
   // agentemu's calls connect at once (CallInfo Status 2).
   notify(ctx, instance, "agent_start", "the agent task started");
   notify(ctx, instance, "session_start", "the call session is established");
-  greet(ctx, instance);
-  ctx.out.field("InstanceId", instance.id);
+  greet(ctx, instance, agent_config);
+  ctx.out.field("InstanceId", instance.id());
 }
 
 void stop_instance(HandlerContext& ctx) {
@@ -320,10 +347,12 @@ void stop_instance(HandlerContext& ctx) {
 void update_instance(HandlerContext& ctx) {
   Instance* instance = known_instance(ctx, true);
   if (instance == nullptr) return;
-  merge_param(instance->agent_config, ctx.ice, "AgentConfig");
-  merge_param(instance->template_config, ctx.ice, "TemplateConfig");
+  if (ctx.ice.find("AgentConfig") != nullptr) merge_param(instance->make_extras().agent_config, ctx.ice, "AgentConfig");
+  if (ctx.ice.find("TemplateConfig") != nullptr) {
+    merge_param(instance->make_extras().template_config, ctx.ice, "TemplateConfig");
+  }
   if (const std::string* user_data = ctx.ice.find("UserData"); user_data != nullptr && !user_data->empty()) {
-    instance->user_data = *user_data;
+    instance->make_extras().user_data = *user_data;
   }
   instance->modified = ctx.now;
 }
@@ -351,17 +380,17 @@ void list_instances(HandlerContext& ctx) {
   std::vector<const Instance*> matches;
   if (const AgentInstances* agent = ctx.state.account(ctx.ice.account).agent(agent_id)) {
     const auto& index = agent->by_created;
-    const auto first = from ? index.lower_bound({*from, 0}) : index.begin();
-    const auto last = to ? index.upper_bound({*to, UINT64_MAX}) : index.end();
+    const auto first = from ? index.lower_bound(ByCreated::Key{*from, 0}) : index.begin();
+    const auto last = to ? index.upper_bound(ByCreated::Key{*to, UINT64_MAX}) : index.end();
     if (!from || !to || *from <= *to) {
-      for (auto it = first; it != last; ++it) matches.push_back(it->second);
+      matches.assign(first, last);
     }
     std::reverse(matches.begin(), matches.end());
   }
   const auto [first, last] = page_range(matches.size(), page_number, page_size);
   ctx.out.key("Instances").begin_array();
   for (std::size_t i = first; i < last; ++i) {
-    ctx.out.begin_object().field("InstanceId", matches[i]->id);
+    ctx.out.begin_object().field("InstanceId", matches[i]->id());
     write_instance_fields(ctx.out, *matches[i]);
     ctx.out.end_object();
   }
@@ -475,10 +504,11 @@ void list_phone_numbers(HandlerContext& ctx) {
 void forward_call(HandlerContext& ctx) {
   Instance* instance = running_call(ctx);
   if (instance == nullptr) return;
-  instance->forwarded_to = ctx.ice.get("CalledNumber");
-  instance->hangup_role = 2;
+  InstanceExtras& call = instance->make_extras();
+  call.forwarded_to = ctx.ice.get("CalledNumber");
+  call.hangup_role = 2;
   ctx.state.account(ctx.ice.account).finish(*instance, ctx.now);
-  notify(ctx, *instance, "agent_stop", "the agent task stopped: the call was forwarded to " + instance->forwarded_to);
+  notify(ctx, *instance, "agent_stop", "the agent task stopped: the call was forwarded to " + call.forwarded_to);
 }
 
 // A human agent joins the call's ARTC channel; the instance keeps running.
@@ -487,14 +517,11 @@ void takeover_call(HandlerContext& ctx) {
   if (instance == nullptr) return;
   std::string human = std::string(ctx.ice.get("HumanAgentUserId"));
   if (human.empty()) human = "human_" + random_hex(6);
-  instance->human_agent_user_id = human;
-  if (instance->channel_id.empty()) {
-    const JsonValue* channel =
-        instance->runtime_config.IsObject() ? json_member(instance->runtime_config.value(), "ChannelId") : nullptr;
-    instance->channel_id = channel != nullptr && channel->IsString() ? channel->GetString() : new_id();
-  }
+  InstanceExtras& call = instance->make_extras();
+  call.human_agent_user_id = human;
+  if (call.channel_id.empty()) call.channel_id = instance->runtime_config.string_member("ChannelId").value_or(new_id());
   instance->modified = ctx.now;
-  ctx.out.field("ChannelId", instance->channel_id).field("HumanAgentUserId", human);
+  ctx.out.field("ChannelId", call.channel_id).field("HumanAgentUserId", human);
   if (iequals(ctx.ice.get("RequireToken"), "true")) ctx.out.field("Token", base64_encode(random_hex(48)));
 }
 

@@ -17,68 +17,131 @@ std::string_view status_name(InstanceStatus status) {
   return status == InstanceStatus::executing ? "Executing" : "Finished";
 }
 
+// ---- JsonText, Instance ----------------------------------------------------------------------
+
+void JsonText::assign(const JsonValue& value) {
+  if (!value.IsObject()) {
+    text_.reset();
+    return;
+  }
+  JsonWriter w;
+  w.value(value);
+  const std::string& text = w.text();
+  text_ = std::make_unique<char[]>(text.size() + 1);  // zeroed: the last one ends the text
+  text.copy(text_.get(), text.size());
+}
+
+void JsonText::parse(JsonDocument& doc) const {
+  doc.SetNull();
+  if (text_) parse_json(text(), doc);  // written by JsonWriter: it parses
+}
+
+std::optional<std::string> JsonText::string_member(std::string_view name) const {
+  if (!text_) return std::nullopt;
+  StoredJson doc;  // small chunks: the configs are small
+  parse(doc);
+  const JsonValue* v = json_member(doc, name);
+  if (v == nullptr || !v->IsString()) return std::nullopt;
+  return std::string(v->GetString(), v->GetStringLength());
+}
+
+const InstanceExtras Instance::kNoExtras{};
+
+void Instance::set_id(std::string_view id) {
+  if (id.size() <= kInlineId) {
+    id.copy(inline_id_, id.size());
+    id_size_ = static_cast<std::uint8_t>(id.size());
+  } else {
+    make_extras().long_id = id;
+    id_size_ = kLongId;
+  }
+}
+
+InstanceExtras& Instance::make_extras() {
+  if (!extras_) extras_ = std::make_unique<InstanceExtras>();
+  return *extras_;
+}
+
 // ---- Account ----------------------------------------------------------------------------------
 
-Instance& Account::add(std::unique_ptr<Instance> instance) {
+Instance& Account::add(std::unique_ptr<Instance> instance, std::string_view agent_id) {
   // Counted first, so replacing an instance of the same session keeps the session's dialogue.
-  ++dialogue_users_[instance->dialogue_key()];
-  if (const auto old = instances.find(instance->id); old != instances.end()) {
-    unindex(*old->second);
+  if (!instance->session_id().empty()) ++session_users_[instance->session_id()];
+  if (const auto old = instances.find(instance->id()); old != instances.end()) {
+    unindex(**old, instance->dialogue_key());
     instances.erase(old);
   }
   Instance& ref = *instance;
-  AgentInstances& agent = by_agent_[ref.agent_id];
-  agent.by_created.emplace(std::pair(ref.created, ref.sequence), &ref);
+  auto agent = by_agent_.find(agent_id);
+  if (agent == by_agent_.end()) agent = by_agent_.try_emplace(std::string(agent_id)).first;
+  ref.agent_id_ = &agent->first;
+  agent->second.by_created.insert(&ref);
   if (ref.status == InstanceStatus::executing) {
-    ++agent.executing;
+    ++agent->second.executing;
   } else {
-    finished_.emplace(ref.finished_seen, ref.sequence, ref.id);
+    finished_.emplace(ref.extras().finished_seen, ref.sequence, ref.id());
   }
-  std::string id = ref.id;
-  instances.emplace(std::move(id), std::move(instance));
+  instances.insert(std::move(instance));
   return ref;
+}
+
+Instance* Account::find(std::string_view instance_id) const {
+  const auto it = instances.find(instance_id);
+  return it == instances.end() ? nullptr : it->get();
 }
 
 void Account::finish(Instance& instance, SystemTime now) {
   if (instance.status == InstanceStatus::finished) return;
+  InstanceExtras& extras = instance.make_extras();
   instance.status = InstanceStatus::finished;
   instance.modified = now;
-  instance.finished = now;
-  instance.finished_seen = now;
-  --by_agent_[instance.agent_id].executing;
-  finished_.emplace(instance.finished_seen, instance.sequence, instance.id);
+  extras.finished = now;
+  extras.finished_seen = now;
+  --by_agent_.find(instance.agent_id())->second.executing;
+  finished_.emplace(extras.finished_seen, instance.sequence, instance.id());
 }
 
-void Account::unindex(const Instance& instance) {
-  if (const auto agent = by_agent_.find(instance.agent_id); agent != by_agent_.end()) {
-    agent->second.by_created.erase(std::pair(instance.created, instance.sequence));
+void Account::unindex(const Instance& instance, std::string_view kept_dialogue) {
+  if (const auto agent = by_agent_.find(instance.agent_id()); agent != by_agent_.end()) {
+    agent->second.by_created.erase(&instance);
     if (instance.status == InstanceStatus::executing) --agent->second.executing;
+    // The last use of the instance's agent id: it is this entry's key.
     if (agent->second.by_created.empty()) by_agent_.erase(agent);
   }
-  if (instance.status == InstanceStatus::finished) finished_.erase({instance.finished_seen, instance.sequence, instance.id});
-  if (const auto users = dialogue_users_.find(instance.dialogue_key()); users != dialogue_users_.end()) {
-    if (--users->second == 0) {
-      dialogues.erase(users->first);
-      dialogue_users_.erase(users);
-    }
+  if (instance.status == InstanceStatus::finished) {
+    finished_.erase({instance.extras().finished_seen, instance.sequence, std::string(instance.id())});
   }
+  const std::string& session = instance.session_id();
+  if (!session.empty()) {
+    const auto users = session_users_.find(session);
+    if (users == session_users_.end() || --users->second > 0) return;  // others of the session keep it
+    session_users_.erase(users);
+  }
+  const std::string_view key = instance.dialogue_key();
+  if (key != kept_dialogue && !dialogue_shared(key, instance)) dialogues.erase(std::string(key));
+}
+
+bool Account::dialogue_shared(std::string_view key, const Instance& leaving) const {
+  if (session_users_.contains(key)) return true;
+  const Instance* same_id = find(key);
+  return same_id != nullptr && same_id != &leaving && same_id->session_id().empty();
 }
 
 void Account::prune(SystemTime now) {
   while (!finished_.empty() &&
          (finished_.size() > kFinishedKept || std::get<0>(*finished_.begin()) + kFinishedRetention <= now)) {
-    const auto it = instances.find(std::get<2>(*finished_.begin()));
+    const auto it = instances.find(std::string_view(std::get<2>(*finished_.begin())));
     if (it == instances.end()) {
       finished_.erase(finished_.begin());  // cannot happen: every entry has its instance
       continue;
     }
-    unindex(*it->second);  // also drops its finished_ entry
+    unindex(**it);  // also drops its finished_ entry
     instances.erase(it);
   }
 }
 
 const AgentInstances* Account::agent(std::string_view agent_id) const {
-  const auto it = by_agent_.find(std::string(agent_id));
+  const auto it = by_agent_.find(agent_id);
   return it == by_agent_.end() ? nullptr : &it->second;
 }
 
@@ -108,8 +171,7 @@ const Agent* State::find_agent(std::string_view account, std::string_view agent_
 Instance* State::find_instance(std::string_view account, std::string_view instance_id) {
   const auto a = accounts.find(std::string(account));
   if (a == accounts.end()) return nullptr;
-  const auto it = a->second.instances.find(std::string(instance_id));
-  return it == a->second.instances.end() ? nullptr : it->second.get();
+  return a->second.find(instance_id);
 }
 
 void State::clear() {

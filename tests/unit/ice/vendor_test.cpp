@@ -473,3 +473,69 @@ TEST_CASE("ice instances: past the cap, the oldest Finished go first") {
   CHECK(page("11") == std::vector<std::string>{"old-1"});
   CHECK(page("12").empty());
 }
+
+TEST_CASE("ice instances: a fixture's InstanceId longer than agentemu's own, its configs and its replacement") {
+  Fixture f;
+  const std::string long_id(48, 'L');  // past the 32 characters an instance keeps in place
+  const auto seed = [&](std::string user_data) {
+    JsonDocument doc;
+    REQUIRE_FALSE(parse_json(R"({"instances":[{"InstanceId":")" + long_id +
+                                 R"(","AIAgentId":"agent-1","account":"testid","UserData":")" + user_data +
+                                 R"(","RuntimeConfig":{"ChannelId":"ch-long","A":[1,2.5,"\u00e9"]},)"
+                                 R"("AgentConfig":{"Greeting":"hello"}}]})",
+                             doc));
+    REQUIRE_FALSE(f.vendor.check_fixture(doc, "/ice"));
+    f.vendor.apply_fixture(doc);
+  };
+  const auto concurrency = [&] {
+    auto call = f.v2("GetAIAgentConcurrency", {{"AIAgentId", "agent-1"}});
+    return f.run(*call)["ActiveCount"].GetInt64();
+  };
+  seed("first");
+  CHECK(concurrency() == 2);  // with the default fixture's instance
+  auto text = f.v2("SendAIAgentText", {{"InstanceId", long_id}, {"Text", "hi"}});
+  f.run(*text);
+  REQUIRE(text->call.response.status == 200);
+
+  seed("second");  // the same id again: replaced, not added; the session-less dialogue stays
+  CHECK(concurrency() == 2);
+  auto describe = f.v2("DescribeAIAgentInstance", {{"InstanceId", long_id}});
+  const JsonDocument d = f.run(*describe);
+  REQUIRE(describe->call.response.status == 200);
+  CHECK(std::string(d["Instance"]["UserData"].GetString()) == "second");
+  CHECK(std::string(d["Instance"]["RuntimeConfig"]["ChannelId"].GetString()) == "ch-long");
+  CHECK(d["Instance"]["RuntimeConfig"]["A"][1].GetDouble() == 2.5);
+  CHECK(std::string(d["Instance"]["AgentConfig"]["Greeting"].GetString()) == "hello");
+  CHECK(d["Instance"]["TemplateConfig"].ObjectEmpty());
+  auto dialogues =
+      f.v2("ListAIAgentDialogues", {{"SessionId", long_id}, {"StartTime", "0"}, {"EndTime", "99999999999999"}});
+  CHECK(f.run(*dialogues)["Dialogues"].Size() == 1);
+
+  // The dump writes the configs as they were given (compact) and the long id whole.
+  JsonWriter out;
+  f.vendor.write_state(out, StateOptions{.secrets = true});
+  CHECK(out.text().find(R"("InstanceId":")" + long_id + R"(","AIAgentId":"agent-1")") != std::string::npos);
+  CHECK(out.text().find(R"("RuntimeConfig":{"ChannelId":"ch-long","A":[1,2.5,"é"]},)"
+                        R"("AgentConfig":{"Greeting":"hello"})") != std::string::npos);
+
+  auto stop = f.v2("StopAIAgentInstance", {{"InstanceId", long_id}});
+  f.run(*stop);
+  CHECK(stop->call.response.status == 200);
+  CHECK(concurrency() == 1);
+  // Updates merge into configs the instance did not have yet.
+  auto update = f.v2("UpdateAIAgentInstance", {{"InstanceId", "fixture-instance"},
+                                                {"AgentConfig", R"({"TtsConfig":{"VoiceId":"v"}})"},
+                                                {"TemplateConfig", R"({"VoiceChat":{"AsrMaxSilence":400}})"}});
+  f.run(*update);
+  REQUIRE(update->call.response.status == 200);
+  auto merged =
+      f.v2("UpdateAIAgentInstance", {{"InstanceId", "fixture-instance"}, {"AgentConfig", R"({"Volume":10})"}});
+  f.run(*merged);
+  REQUIRE(merged->call.response.status == 200);
+  auto fixture = f.v2("DescribeAIAgentInstance", {{"InstanceId", "fixture-instance"}});
+  const JsonDocument fd = f.run(*fixture);
+  CHECK(std::string(fd["Instance"]["AgentConfig"]["TtsConfig"]["VoiceId"].GetString()) == "v");
+  CHECK(fd["Instance"]["AgentConfig"]["Volume"].GetInt() == 10);
+  CHECK(fd["Instance"]["TemplateConfig"]["VoiceChat"]["AsrMaxSilence"].GetInt() == 400);
+  CHECK(std::string(fd["Instance"]["RuntimeConfig"]["ChannelId"].GetString()) == "c");
+}
