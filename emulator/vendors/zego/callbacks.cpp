@@ -29,7 +29,8 @@ bool enabled(const Instance& instance, std::string_view event) {
   static constexpr std::string_view kGated[] = {"ASRResult",       "LLMResult",           "Interrupted",
                                                 "UserSpeakAction", "AgentInstanceStatus", "UserAudioData"};
   if (std::find(std::begin(kGated), std::end(kGated), event) == std::end(kGated)) return true;
-  const JsonValue* flag = instance.callback ? json_member(*instance.callback, event) : nullptr;
+  const Block& callback = instance.config().callback;
+  const JsonValue* flag = callback ? json_member(*callback, event) : nullptr;
   return flag != nullptr && flag->IsInt64() && flag->GetInt64() == 1;
 }
 
@@ -56,7 +57,7 @@ void notify(State& state, Instance& instance, std::string_view event, SystemTime
   if (!enabled(instance, event)) return;
   const AppState* app = state.app(instance.app_id);
   if (app == nullptr || !app->config) return;
-  const std::string* url = pick_url(*app->config, block_text(instance.callback, "HostTag"));
+  const std::string* url = pick_url(*app->config, block_text(instance.config().callback, "HostTag"));
   if (url == nullptr) return;
   const std::int64_t timestamp = epoch_millis(now);
   // A 19-digit decimal number, the shape of the documents' "7450395512627324902".
@@ -65,10 +66,11 @@ void notify(State& state, Instance& instance, std::string_view event, SystemTime
   w.begin_object().field_int("AppId", instance.app_id).field("Event", event).field("Nonce", nonce);
   w.field_int("Timestamp", timestamp);
   w.field("Signature", callback_signature(app->config->callback_secret, std::to_string(timestamp), nonce));
-  w.field("AgentInstanceId", instance.id);
-  if (instance.rtc) w.field("AgentUserId", block_text(instance.rtc, "AgentUserId"));
-  w.field("AgentId", instance.agent_id).field("Name", instance.agent_name);
-  if (instance.rtc) w.field("RoomId", block_text(instance.rtc, "RoomId"));
+  w.field("AgentInstanceId", instance.id());
+  const UserAndRtc& rtc = instance.user_and_rtc;
+  if (rtc.has_rtc()) w.field("AgentUserId", rtc.rtc_text("AgentUserId"));
+  w.field("AgentId", instance.agent_id()).field("Name", instance.agent_name());
+  if (rtc.has_rtc()) w.field("RoomId", rtc.rtc_text("RoomId"));
   w.field_int("Sequence", ++instance.sequence);
   w.key("Data").begin_object();
   data(w);
@@ -78,8 +80,10 @@ void notify(State& state, Instance& instance, std::string_view event, SystemTime
 }
 
 Task* task_of(Instance& instance, std::int64_t round) {
-  const auto it = instance.tasks.find(round);
-  return it == instance.tasks.end() ? nullptr : &it->second;
+  if (!instance.has_life()) return nullptr;
+  std::map<std::int64_t, Task>& tasks = instance.mutable_life().tasks;
+  const auto it = tasks.find(round);
+  return it == tasks.end() ? nullptr : &it->second;
 }
 
 // LLMResult with the answer, or the Exception of an LLM that cannot be called.
@@ -88,7 +92,7 @@ void answer(State& state, Instance& instance, std::int64_t round, Task& task, Sy
   if (task.llm_fails) {
     notify(state, instance, "Exception", now, effects, [&](JsonWriter& w) {
       w.field_int("Code", kLlmGeneralError)
-          .field("Message", "LLM General Error: LLM.Url \"" + std::string(block_text(instance.llm, "Url")) +
+          .field("Message", "LLM General Error: LLM.Url \"" + std::string(block_text(instance.llm(), "Url")) +
                                 "\" is not an http(s) URL")
           .field_int("Round", round);
     });
@@ -100,7 +104,7 @@ void answer(State& state, Instance& instance, std::int64_t round, Task& task, Sy
 
 // One step of the timeline: what the agent finished, and what it does next.
 void transition(State& state, Instance& instance, Activity next, SystemTime now, Effects& effects) {
-  const Activity previous{instance.reported_status, instance.reported_round};
+  const Activity previous{instance.life().reported_status, instance.life().reported_round};
   if (next == previous) return;
   if (previous.status == Status::thinking) {
     if (Task* done = task_of(instance, previous.round); done != nullptr && !done->answered && done->kind != Task::Kind::tts) {
@@ -121,15 +125,16 @@ void transition(State& state, Instance& instance, Activity next, SystemTime now,
              [&](JsonWriter& w) { w.field_int("Round", next.round).field_value("MetaInfo", meta); });
     }
   }
-  instance.reported_status = next.status;
-  instance.reported_round = next.round;
+  InstanceLife& life = instance.mutable_life();
+  life.reported_status = next.status;
+  life.reported_round = next.round;
 }
 
 // Tasks live as long as a phase of theirs is on the timeline, or their round is the one reported.
-void forget_finished_tasks(Instance& instance) {
-  std::erase_if(instance.tasks, [&](const auto& entry) {
-    if (entry.first == instance.reported_round) return false;
-    return std::none_of(instance.phases.begin(), instance.phases.end(),
+void forget_finished_tasks(InstanceLife& life) {
+  std::erase_if(life.tasks, [&](const auto& entry) {
+    if (entry.first == life.reported_round) return false;
+    return std::none_of(life.phases.begin(), life.phases.end(),
                         [&](const Phase& p) { return p.round == entry.first; });
   });
 }
@@ -164,28 +169,33 @@ std::string callback_signature(std::string_view secret, std::string_view timesta
 }
 
 Activity activity_at(const Instance& instance, SystemTime t) {
-  for (const Phase& p : instance.phases) {
+  const InstanceLife& life = instance.life();
+  for (const Phase& p : life.phases) {
     if (p.until > t) return {p.status, p.round};
   }
-  if (instance.listening) return {Status::listening, instance.listening_round};
-  return {Status::idle, instance.phases.empty() ? instance.reported_round : instance.phases.back().round};
+  if (life.listening) return {Status::listening, life.listening_round};
+  return {Status::idle, life.phases.empty() ? life.reported_round : life.phases.back().round};
 }
 
 void report_until(State& state, Instance& instance, SystemTime now, Effects& effects) {
-  for (const Phase& p : instance.phases) {
+  // Without a life there is no timeline: IDLE in round 0 from creation on, as reported.
+  if (!instance.has_life()) return;
+  InstanceLife& life = instance.mutable_life();
+  for (const Phase& p : life.phases) {
     if (p.until > now) break;
-    if (p.until <= instance.reported_at) continue;
+    if (p.until <= life.reported_at) continue;
     transition(state, instance, activity_at(instance, p.until), p.until, effects);
-    instance.reported_at = p.until;
+    life.reported_at = p.until;
   }
   transition(state, instance, activity_at(instance, now), now, effects);
-  instance.reported_at = std::max(instance.reported_at, now);
+  life.reported_at = std::max(life.reported_at, now);
 }
 
 void timeline_changed(State& state, Instance& instance, SystemTime now, Effects& effects) {
+  InstanceLife& life = instance.mutable_life();
   // Where each task speaks, for the PlayedText of an interruption.
   SystemTime start = now;
-  for (const Phase& p : instance.phases) {
+  for (const Phase& p : life.phases) {
     if (p.status == Status::speaking) {
       if (Task* task = task_of(instance, p.round)) {
         task->speak_from = start;
@@ -195,39 +205,41 @@ void timeline_changed(State& state, Instance& instance, SystemTime now, Effects&
     start = p.until;
   }
   transition(state, instance, activity_at(instance, now), now, effects);
-  instance.reported_at = std::max(instance.reported_at, now);
-  forget_finished_tasks(instance);
+  life.reported_at = std::max(life.reported_at, now);
+  forget_finished_tasks(life);
   arm_timeline(state, instance, now, effects);
 }
 
 void sync_reported(State& state, Instance& instance, SystemTime now, Effects& effects) {
   const Activity current = activity_at(instance, now);
-  instance.reported_status = current.status;
-  instance.reported_round = current.round;
-  instance.reported_at = now;
+  InstanceLife& life = instance.mutable_life();
+  life.reported_status = current.status;
+  life.reported_round = current.round;
+  life.reported_at = now;
   arm_timeline(state, instance, now, effects);
 }
 
 void arm_timeline(State& state, Instance& instance, SystemTime now, Effects& effects) {
   SystemTime wake = SystemTime::max();
-  for (const Phase& p : instance.phases) {
+  for (const Phase& p : instance.life().phases) {
     if (p.until > now) {
       wake = p.until;
       break;
     }
   }
   if (instance.kind == Kind::live_digital_human) {
-    wake = std::min(wake, instance.last_driven + std::chrono::seconds(instance.max_idle_seconds));
+    wake = std::min(wake, instance.last_driven() + std::chrono::seconds(instance.config().max_idle_seconds));
   }
-  if (wake == SystemTime::max() || wake == instance.timeline_wake) return;
-  instance.timeline_wake = wake;
-  instance.timeline_timer = ++state.generation;
-  effects.timeline.push_back(Wake{wake, instance.id, instance.timeline_timer});
+  if (wake == SystemTime::max() || wake == instance.life().timeline_wake) return;
+  InstanceLife& life = instance.mutable_life();
+  life.timeline_wake = wake;
+  life.timeline_timer = ++state.generation;
+  effects.timeline.push_back(Wake{wake, std::string(instance.id()), life.timeline_timer});
 }
 
 void report_interrupt(State& state, Instance& instance, InterruptReason reason, SystemTime now, Effects& effects) {
   report_until(state, instance, now, effects);
-  const Activity current{instance.reported_status, instance.reported_round};
+  const Activity current{instance.life().reported_status, instance.life().reported_round};
   if (current.status != Status::thinking && current.status != Status::speaking) return;
   std::string played;
   if (const Task* task = task_of(instance, current.round); task != nullptr && current.status == Status::speaking) {
@@ -236,12 +248,12 @@ void report_interrupt(State& state, Instance& instance, InterruptReason reason, 
   notify(state, instance, "Interrupted", now, effects, [&](JsonWriter& w) {
     w.field_int("Round", current.round).field_int("Reason", static_cast<int>(reason)).field("PlayedText", played);
   });
-  instance.tasks.erase(current.round);  // "the server stops generation and will not callback LLMResult"
+  instance.mutable_life().tasks.erase(current.round);  // "the server stops generation and will not callback LLMResult"
   transition(state, instance, Activity{Status::idle, current.round}, now, effects);
 }
 
 void report_created(State& state, Instance& instance, SystemTime now, Effects& effects) {
-  instance.reported_at = now;
+  // A new instance's life, when it gets one, starts reported up to its creation (mutable_life).
   notify(state, instance, "AgentInstanceCreated", now, effects,
          [&](JsonWriter& w) { w.field_int("CreatedTimestamp", epoch_millis(instance.created)); });
   arm_timeline(state, instance, now, effects);
@@ -261,32 +273,36 @@ void report_deleted(State& state, Instance& instance, std::string_view reason, S
 
 void report_speak_begin(State& state, Instance& instance, SystemTime now, Effects& effects) {
   notify(state, instance, "UserSpeakAction", now, effects, [&](JsonWriter& w) {
-    w.field("UserId", instance.listening_user).field("Action", "SPEAK_BEGIN").field_int("Round", instance.listening_round);
+    w.field("UserId", instance.life().listening_user)
+        .field("Action", "SPEAK_BEGIN")
+        .field_int("Round", instance.life().listening_round);
   });
 }
 
 void report_speak_end(State& state, Instance& instance, std::string_view recognized, SystemTime now, Effects& effects) {
-  const std::int64_t round = instance.listening_round;
+  const InstanceLife& life = instance.life();
+  const std::int64_t round = life.listening_round;
   notify(state, instance, "UserSpeakAction", now, effects, [&](JsonWriter& w) {
-    w.field("UserId", instance.listening_user).field("Action", "SPEAK_END").field_int("Round", round);
+    w.field("UserId", life.listening_user).field("Action", "SPEAK_END").field_int("Round", round);
   });
-  const Millis spoke = std::chrono::duration_cast<Millis>(now - instance.listening_since);
+  const Millis spoke = std::chrono::duration_cast<Millis>(now - life.listening_since);
   if (spoke >= kMinAudio) {
     // Silence: agentemu hears no microphone. 16-bit mono PCM of the first 1 to 1.5 s.
     const auto ms = std::min(spoke, kMaxAudio).count();
     const std::string pcm(static_cast<std::size_t>(ms * kSampleRate / 1000 * 2), '\0');
     notify(state, instance, "UserAudioData", now, effects, [&](JsonWriter& w) {
-      w.field("UserId", instance.listening_user).field_int("Round", round).field_int("SampleRate", kSampleRate);
+      w.field("UserId", life.listening_user).field_int("Round", round).field_int("SampleRate", kSampleRate);
       w.field("Format", "pcm").field("Audio", base64_encode(pcm));
     });
   }
   notify(state, instance, "ASRResult", now, effects, [&](JsonWriter& w) {
-    w.field("UserId", instance.listening_user).field_int("Round", round).field("Text", recognized);
+    w.field("UserId", life.listening_user).field_int("Round", round).field("Text", recognized);
   });
 }
 
 std::string meta_info(const Instance& instance, std::string_view text) {
-  const JsonValue* config = instance.advanced ? json_member(*instance.advanced, "LLMMetaInfo") : nullptr;
+  const Block& advanced = instance.config().advanced;
+  const JsonValue* config = advanced ? json_member(*advanced, "LLMMetaInfo") : nullptr;
   if (config == nullptr || !config->IsObject()) return {};
   const JsonValue* begin = json_member(*config, "BeginCharacters");
   const JsonValue* end = json_member(*config, "EndCharacters");

@@ -141,15 +141,16 @@ std::optional<SystemTime> time_member(const JsonValue& item, std::string_view na
 
 // `until`: BusySeconds from now, or the dump's IdleAt; neither holds the status until changed.
 void set_status(State& state, Instance& instance, Status status, const JsonValue& item, SystemTime now) {
-  instance.phases.clear();
-  instance.listening = false;
+  InstanceLife& life = instance.mutable_life();
+  life.phases.clear();
+  life.listening = false;
   if (status == Status::idle) return;
   SystemTime until = time_member(item, "IdleAt").value_or(SystemTime::max());
   if (const JsonValue* busy_seconds = present(item, "BusySeconds")) {
     until = add_saturating(now, Millis(std::llround(busy_seconds->GetDouble() * 1000.0)));
   }
-  instance.last_round = state.next_round();
-  instance.phases.push_back(Phase{status, until, 1, instance.last_round});
+  life.last_round = state.next_round();
+  life.phases.push_back(Phase{status, until, 1, life.last_round});
 }
 
 bool http_url(std::string_view url) { return url.starts_with("http://") || url.starts_with("https://"); }
@@ -202,32 +203,38 @@ std::optional<FixtureIssue> check_times(const JsonValue& item, const std::string
 
 // The members only a dump holds: the instance's timeline, rounds and shutdown as they were.
 void apply_dumped_life(State& state, Instance& instance, const JsonValue& item) {
-  if (const JsonValue* v = present(item, "VAD")) instance.vad = copy_block(v);
-  if (const JsonValue* v = present(item, "CallbackConfig")) instance.callback = copy_block(v);
-  if (const JsonValue* v = present(item, "CDN")) instance.cdn = copy_block(v);
+  if (const JsonValue* v = present(item, "VAD")) instance.mutable_config().vad = copy_block(v);
+  if (const JsonValue* v = present(item, "CallbackConfig")) instance.mutable_config().callback = copy_block(v);
+  if (const JsonValue* v = present(item, "CDN")) instance.mutable_config().cdn = copy_block(v);
   if (const JsonValue* v = present(item, "AdvancedConfig"); v && instance.kind == Kind::live_digital_human) {
-    instance.max_idle_seconds = int_member(*v, "MaxIdleTime", 900);
+    instance.mutable_config().max_idle_seconds = int_member(*v, "MaxIdleTime", 900);
   }
   if (present(item, "CommunicationMode")) {
-    instance.communication_mode = static_cast<int>(int_member(item, "CommunicationMode", 0));
+    instance.mutable_config().communication_mode = static_cast<int>(int_member(item, "CommunicationMode", 0));
   }
-  if (auto t = time_member(item, "Created")) instance.created = *t;
-  if (auto t = time_member(item, "LastDriven")) instance.last_driven = *t;
+  if (auto t = time_member(item, "Created")) {
+    instance.mutable_life();  // keeps LastDriven where it was: it starts as the old creation time
+    instance.created = *t;
+  }
+  if (auto t = time_member(item, "LastDriven")) instance.mutable_life().last_driven = *t;
   if (present(item, "Round")) {
-    instance.last_round = int_member(item, "Round", instance.last_round);
-    for (Phase& phase : instance.phases) phase.round = instance.last_round;
-    state.last_round = std::max(state.last_round, instance.last_round);  // rounds keep increasing
+    InstanceLife& life = instance.mutable_life();
+    life.last_round = int_member(item, "Round", life.last_round);
+    for (Phase& phase : life.phases) phase.round = life.last_round;
+    state.last_round = std::max(state.last_round, life.last_round);  // rounds keep increasing
   }
   if (const JsonValue* v = present(item, "Listening")) {
-    instance.listening = v->GetBool();
-    if (instance.listening) instance.listening_round = instance.last_round;
+    InstanceLife& life = instance.mutable_life();
+    life.listening = v->GetBool();
+    if (life.listening) life.listening_round = life.last_round;
   }
   if (const JsonValue* v = present(item, "ShuttingDown")) {
     // The shutdown goes on. The calls that waited for it were the old process's (WaitingCalls is
     // informational); a live one keeps the calls waiting for it here.
-    if (!instance.shutdown) instance.shutdown.emplace();
-    instance.shutdown->requested = *time_member(*v, "Requested");
-    instance.shutdown->deadline = *time_member(*v, "Deadline");
+    std::optional<Shutdown>& shutdown = instance.mutable_life().shutdown;
+    if (!shutdown) shutdown.emplace();
+    shutdown->requested = *time_member(*v, "Requested");
+    shutdown->deadline = *time_member(*v, "Deadline");
   }
 }
 
@@ -277,6 +284,33 @@ Block keep_api_key(const JsonValue& llm, const Block& held) {
     block->RemoveMember(key);
   }
   return block;
+}
+
+// A fixture names the instance's AgentId: the registered agent of that id becomes its template
+// for the blocks the fixture leaves out, except those the instance already has, which it keeps.
+// An id no agent is registered under is kept with the Name the instance had.
+void set_agent(State& state, Instance& instance, std::string_view agent_id, const JsonValue& item) {
+  AgentRef registered;
+  if (const AppState* app = state.app(instance.app_id)) {
+    if (const auto found = app->agents.find(agent_id); found != app->agents.end()) registered = found->second;
+  }
+  if (!registered) {
+    auto kept = std::make_shared<Agent>();
+    kept->id = agent_id;
+    kept->name = instance.agent_name();
+    registered = std::move(kept);
+  }
+  const Block llm = instance.llm(), tts = instance.tts(), asr = instance.asr();
+  instance.agent = std::move(registered);
+  // A block the instance had (from the previous agent too) stays its own; one it did not have is
+  // the new agent's, unless the fixture gives it: then the fixture's replaces the one it had.
+  const auto keep = [&](std::optional<Block> InstanceConfig::*own, const Block& had, std::string_view name) {
+    if (instance.config().*own || (!had && !present(item, name))) return;
+    instance.mutable_config().*own = had;
+  };
+  keep(&InstanceConfig::llm, llm, "LLM");
+  keep(&InstanceConfig::tts, tts, "TTS");
+  keep(&InstanceConfig::asr, asr, "ASR");
 }
 
 }  // namespace
@@ -428,12 +462,15 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
       for (const JsonValue& item : list->GetArray()) {
         AppState& app = state_.apps[static_cast<std::uint32_t>(int_member(item, "AppId", kDefaultAppId))];
         const std::string id(str_member(item, "AgentId"));
-        Agent& agent = app.agents[id];
-        agent.id = id;
-        if (present(item, "Name")) agent.name = str_member(item, "Name");
-        if (const JsonValue* v = present(item, "LLM")) agent.llm = keep_api_key(*v, agent.llm);
-        if (const JsonValue* v = present(item, "TTS")) agent.tts = copy_block(v);
-        if (const JsonValue* v = present(item, "ASR")) agent.asr = copy_block(v);
+        AgentRef& stored = app.agents[id];
+        // A new Agent: the instances made from the old one keep it as it was.
+        auto agent = stored ? std::make_shared<Agent>(*stored) : std::make_shared<Agent>();
+        agent->id = id;
+        if (present(item, "Name")) agent->name = str_member(item, "Name");
+        if (const JsonValue* v = present(item, "LLM")) agent->llm = keep_api_key(*v, agent->llm);
+        if (const JsonValue* v = present(item, "TTS")) agent->tts = copy_block(v);
+        if (const JsonValue* v = present(item, "ASR")) agent->asr = copy_block(v);
+        stored = std::move(agent);
       }
     }
     if (const JsonValue* list = json_member(section, "instances")) {
@@ -442,44 +479,34 @@ void ZegoVendor::apply_fixture(const JsonValue& section) {
         auto it = state_.instances.find(id);
         if (it == state_.instances.end()) {
           Instance fresh;
-          fresh.id = id;
           fresh.app_id = static_cast<std::uint32_t>(int_member(item, "AppId", kDefaultAppId));
-          fresh.created = fresh.last_driven = now;
-          it = state_.instances.find(state_.add_instance(std::move(fresh)).id);
+          fresh.created = now;
+          it = state_.instances.find(state_.add_instance(id, std::move(fresh)).id());
         }
         Instance& instance = it->second;
-        if (present(item, "AgentId")) {
-          instance.agent_id = str_member(item, "AgentId");
-          // The registered agent is the template for the blocks the fixture leaves out.
-          if (AppState* app = state_.app(instance.app_id)) {
-            if (const auto agent = app->agents.find(instance.agent_id); agent != app->agents.end()) {
-              instance.agent_name = agent->second.name;
-              if (!present(item, "LLM") && !instance.llm) instance.llm = agent->second.llm;
-              if (!present(item, "TTS") && !instance.tts) instance.tts = agent->second.tts;
-              if (!present(item, "ASR") && !instance.asr) instance.asr = agent->second.asr;
-            }
-          }
-        }
-        if (present(item, "UserId")) instance.user_id = str_member(item, "UserId");
+        if (present(item, "AgentId")) set_agent(state_, instance, str_member(item, "AgentId"), item);
+        if (present(item, "UserId")) instance.user_and_rtc.set_user_id(str_member(item, "UserId"));
         if (present(item, "Kind")) state_.set_kind(instance, parse_kind(str_member(item, "Kind")).value_or(Kind::standard));
-        if (const JsonValue* v = present(item, "RTC")) instance.rtc = copy_block(v);
-        if (const JsonValue* v = present(item, "LLM")) instance.llm = keep_api_key(*v, instance.llm);
-        if (const JsonValue* v = present(item, "TTS")) instance.tts = copy_block(v);
-        if (const JsonValue* v = present(item, "ASR")) instance.asr = copy_block(v);
-        if (const JsonValue* v = present(item, "DigitalHuman")) instance.digital_human = copy_block(v);
-        if (const JsonValue* v = present(item, "CallbackConfig")) instance.callback = copy_block(v);
+        if (const JsonValue* v = present(item, "RTC")) instance.user_and_rtc.set_rtc(v);
+        if (const JsonValue* v = present(item, "LLM")) instance.mutable_config().llm = keep_api_key(*v, instance.llm());
+        if (const JsonValue* v = present(item, "TTS")) instance.mutable_config().tts = copy_block(v);
+        if (const JsonValue* v = present(item, "ASR")) instance.mutable_config().asr = copy_block(v);
+        if (const JsonValue* v = present(item, "DigitalHuman")) instance.mutable_config().digital_human = copy_block(v);
+        if (const JsonValue* v = present(item, "CallbackConfig")) instance.mutable_config().callback = copy_block(v);
         if (const JsonValue* v = present(item, "AdvancedConfig")) {
-          instance.advanced = copy_block(v);
-          instance.communication_mode = static_cast<int>(int_member(*v, "CommunicationMode", 0));
+          InstanceConfig& config = instance.mutable_config();
+          config.advanced = copy_block(v);
+          config.communication_mode = static_cast<int>(int_member(*v, "CommunicationMode", 0));
           const JsonValue* disable = present(*v, "DisableTTS");
-          instance.disable_tts = disable != nullptr && disable->GetBool();
+          config.disable_tts = disable != nullptr && disable->GetBool();
         }
         if (const JsonValue* v = present(item, "MessageHistory")) {  // before Messages: its window
-          instance.message_history = copy_block(v);
-          instance.window_size = static_cast<std::size_t>(std::max<std::int64_t>(0, int_member(*v, "WindowSize", 20)));
+          InstanceConfig& config = instance.mutable_config();
+          config.message_history = copy_block(v);
+          config.window_size = static_cast<std::size_t>(std::max<std::int64_t>(0, int_member(*v, "WindowSize", 20)));
         }
         if (const JsonValue* v = present(item, "Messages")) {
-          instance.history.clear();
+          instance.mutable_life().history.clear();
           for (const JsonValue& m : v->GetArray()) {
             instance.remember(std::string(str_member(m, "Role")), std::string(str_member(m, "Content")));
           }
@@ -552,7 +579,8 @@ void ZegoVendor::write_state(JsonWriter& w, const StateOptions& options) const {
   w.end_array();
   w.key("agents").begin_array();
   for (const auto& [app_id, app] : state_.apps) {
-    for (const auto& [id, agent] : app.agents) {
+    for (const auto& [id, stored] : app.agents) {
+      const Agent& agent = *stored;
       w.begin_object().field_int("AppId", app_id).field("AgentId", agent.id).field("Name", agent.name);
       write_llm_block(w, agent.llm, options);
       write_optional_block(w, "TTS", agent.tts);
@@ -564,39 +592,41 @@ void ZegoVendor::write_state(JsonWriter& w, const StateOptions& options) const {
   w.key("instances").begin_array();
   for (const auto& [id, instance] : state_.instances) {
     if (instance.expired(now)) continue;  // gone; removed for good when next touched
-    w.begin_object().field("AgentInstanceId", instance.id).field_int("AppId", instance.app_id);
+    w.begin_object().field("AgentInstanceId", id).field_int("AppId", instance.app_id);
     // A fixture instance may have neither; the fixture section holds only non-empty ones.
-    if (!instance.agent_id.empty()) w.field("AgentId", instance.agent_id);
-    if (!instance.user_id.empty()) w.field("UserId", instance.user_id);
+    if (!instance.agent_id().empty()) w.field("AgentId", instance.agent_id());
+    if (!instance.user_id().empty()) w.field("UserId", instance.user_id());
     w.field("Kind", kind_name(instance.kind))
         .field("Status", status_name(instance.status_at(now)));
     // null: idle now, or busy until something changes it (Status tells which).
     const auto idle = instance.idle_at(now);
     idle && *idle > now ? w.field("IdleAt", format_rfc3339_millis(*idle)) : w.field_null("IdleAt");
-    w.field_int("Round", instance.last_round)
-        .field_bool("Listening", instance.listening)
-        .field_int("CommunicationMode", instance.communication_mode)
+    const InstanceLife& life = instance.life();
+    const InstanceConfig& config = instance.config();
+    w.field_int("Round", life.last_round)
+        .field_bool("Listening", life.listening)
+        .field_int("CommunicationMode", config.communication_mode)
         .field("Created", format_rfc3339_millis(instance.created))
-        .field("LastDriven", format_rfc3339_millis(instance.last_driven));
-    write_optional_block(w, "RTC", instance.rtc);
-    write_llm_block(w, instance.llm, options);
-    write_optional_block(w, "TTS", instance.tts);
-    write_optional_block(w, "ASR", instance.asr);
-    write_optional_block(w, "DigitalHuman", instance.digital_human);
-    write_optional_block(w, "AdvancedConfig", instance.advanced);
-    write_optional_block(w, "VAD", instance.vad);
-    write_optional_block(w, "MessageHistory", instance.message_history);
-    write_optional_block(w, "CallbackConfig", instance.callback);
-    write_optional_block(w, "CDN", instance.cdn);
+        .field("LastDriven", format_rfc3339_millis(instance.last_driven()));
+    w.key("RTC").value(instance.user_and_rtc.rtc());  // JSON null without one
+    write_llm_block(w, instance.llm(), options);
+    write_optional_block(w, "TTS", instance.tts());
+    write_optional_block(w, "ASR", instance.asr());
+    write_optional_block(w, "DigitalHuman", config.digital_human);
+    write_optional_block(w, "AdvancedConfig", config.advanced);
+    write_optional_block(w, "VAD", config.vad);
+    write_optional_block(w, "MessageHistory", config.message_history);
+    write_optional_block(w, "CallbackConfig", config.callback);
+    write_optional_block(w, "CDN", config.cdn);
     w.key("Messages").begin_array();
-    for (const ChatMessage& m : instance.history) w.begin_object().field("Role", m.role).field("Content", m.content).end_object();
+    for (const ChatMessage& m : life.history) w.begin_object().field("Role", m.role).field("Content", m.content).end_object();
     w.end_array();
     w.key("ShuttingDown");
-    if (instance.shutdown) {
+    if (life.shutdown) {
       w.begin_object()
-          .field("Requested", format_rfc3339_millis(instance.shutdown->requested))
-          .field("Deadline", format_rfc3339_millis(instance.shutdown->deadline))
-          .field_int("WaitingCalls", static_cast<std::int64_t>(instance.shutdown->waiting.size()))
+          .field("Requested", format_rfc3339_millis(life.shutdown->requested))
+          .field("Deadline", format_rfc3339_millis(life.shutdown->deadline))
+          .field_int("WaitingCalls", static_cast<std::int64_t>(life.shutdown->waiting.size()))
           .end_object();
     } else {
       w.null();

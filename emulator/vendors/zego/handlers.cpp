@@ -102,7 +102,7 @@ std::optional<InstanceIt> find_instance(Exchange& x, Op op) {
     fail(x, code::kInstanceNotFound);
     return std::nullopt;
   }
-  if (it->second.shutdown) {
+  if (it->second.life().shutdown) {
     if (x.state.settle(it, x.now, false, x.effects)) {
       fail(x, code::kInstanceNotFound);
     } else {
@@ -127,14 +127,14 @@ int priority_of(std::string_view name) {
 SystemTime plus(SystemTime t, Millis d) { return t == SystemTime::max() ? t : t + d; }
 
 bool busy(const Instance& instance, SystemTime now) {
-  return !instance.phases.empty() && instance.status_at(now) != Status::idle;
+  return !instance.life().phases.empty() && instance.status_at(now) != Status::idle;
 }
 
 // A task of higher priority than the one in progress interrupts it; a lower one waits; an equal
 // one follows SamePriorityOption.
 bool enqueues(const Instance& instance, SystemTime now, int priority, bool enqueue_same) {
   if (!busy(instance, now)) return false;
-  const int current = instance.phases.front().priority;
+  const int current = instance.life().phases.front().priority;
   return priority < current || (priority == current && enqueue_same);
 }
 
@@ -145,23 +145,25 @@ bool schedule_task(Instance& instance, SystemTime now, int priority, bool enqueu
                    Millis think, Millis speak, bool speaks = true) {
   SystemTime start = now;
   const bool enqueue = enqueues(instance, now, priority, enqueue_same);
+  if (enqueue && instance.queued_tasks(now) >= kMaxQueuedTasks) return false;
+  std::vector<Phase>& phases = instance.mutable_life().phases;
   if (enqueue) {
-    if (instance.queued_tasks(now) >= kMaxQueuedTasks) return false;
-    start = instance.phases.back().until;
+    start = phases.back().until;
   } else {
-    instance.phases.clear();
+    phases.clear();
   }
   if (think.count() > 0) {
     start = plus(start, think);
-    instance.phases.push_back(Phase{Status::thinking, start, priority, round});
+    phases.push_back(Phase{Status::thinking, start, priority, round});
   }
-  if (speaks) instance.phases.push_back(Phase{Status::speaking, plus(start, speak), priority, round});
+  if (speaks) phases.push_back(Phase{Status::speaking, plus(start, speak), priority, round});
   return true;
 }
 
 // An LLM agentemu could not call if it called one: its Url is not an http(s) URL.
 bool llm_unreachable(const Instance& instance) {
-  const std::string_view url = instance.llm ? text(*instance.llm, "Url") : std::string_view{};
+  const Block& llm = instance.llm();
+  const std::string_view url = llm ? text(*llm, "Url") : std::string_view{};
   return !(url.starts_with("http://") || url.starts_with("https://"));
 }
 
@@ -208,13 +210,13 @@ void register_agent(Exchange& x) {
   const std::string_view id = text(x.body, "AgentId");
   if (app.agents.contains(id)) return fail(x, code::kAgentExists);
   if (!zego_test_llm_ok(object(x.body, "LLM"))) return fail(x, code::kZegoTestUrl);
-  Agent agent;
-  agent.id = id;
-  agent.name = text(x.body, "Name");
-  agent.llm = copy_block(member(x.body, "LLM"));
-  agent.tts = copy_block(member(x.body, "TTS"));
-  agent.asr = copy_block(member(x.body, "ASR"));
-  app.agents.emplace(agent.id, std::move(agent));
+  auto agent = std::make_shared<Agent>();
+  agent->id = id;
+  agent->name = text(x.body, "Name");
+  agent->llm = copy_block(member(x.body, "LLM"));
+  agent->tts = copy_block(member(x.body, "TTS"));
+  agent->asr = copy_block(member(x.body, "ASR"));
+  app.agents.emplace(agent->id, std::move(agent));
   render_ok(x.call);
 }
 
@@ -231,12 +233,14 @@ void update_agent(Exchange& x) {
   const auto it = app.agents.find(text(x.body, "AgentId"));
   if (it == app.agents.end()) return fail(x, code::kAgentNotFound);
   if (!zego_test_llm_ok(object(x.body, "LLM"))) return fail(x, code::kZegoTestUrl);
-  Agent& agent = it->second;
-  if (const JsonValue* name = member(x.body, "Name")) agent.name.assign(name->GetString(), name->GetStringLength());
+  // A new Agent: the instances made from the old one keep it as it was.
+  auto agent = std::make_shared<Agent>(*it->second);
+  if (const JsonValue* name = member(x.body, "Name")) agent->name.assign(name->GetString(), name->GetStringLength());
   // "updated in a cover-up manner": a block that is sent replaces the stored one whole.
-  if (const JsonValue* llm = member(x.body, "LLM")) agent.llm = copy_block(llm);
-  if (const JsonValue* tts = member(x.body, "TTS")) agent.tts = copy_block(tts);
-  if (const JsonValue* asr = member(x.body, "ASR")) agent.asr = copy_block(asr);
+  if (const JsonValue* llm = member(x.body, "LLM")) agent->llm = copy_block(llm);
+  if (const JsonValue* tts = member(x.body, "TTS")) agent->tts = copy_block(tts);
+  if (const JsonValue* asr = member(x.body, "ASR")) agent->asr = copy_block(asr);
+  it->second = std::move(agent);
   render_ok(x.call);
 }
 
@@ -256,7 +260,7 @@ void list_agents(Exchange& x) {
     w.field_int("Total", static_cast<std::int64_t>(app.agents.size()));
     w.key("Agents").begin_array();
     std::size_t n = 0;
-    for (; it != app.agents.end() && n < limit; ++it, ++n) write_agent(w, it->second);
+    for (; it != app.agents.end() && n < limit; ++it, ++n) write_agent(w, *it->second);
     w.end_array();
     if (it != app.agents.end() && n > 0) next = base64_encode(std::prev(it)->first);
     w.field("Cursor", next);
@@ -274,7 +278,7 @@ void query_agents(Exchange& x) {
       if (std::find(seen.begin(), seen.end(), name) != seen.end()) continue;
       seen.push_back(name);
       // Unknown ids are left out (ZEGO's sample server registers an agent it does not find).
-      if (const auto it = app.agents.find(name); it != app.agents.end()) write_agent(w, it->second);
+      if (const auto it = app.agents.find(name); it != app.agents.end()) write_agent(w, *it->second);
     }
     w.end_array();
   });
@@ -282,13 +286,46 @@ void query_agents(Exchange& x) {
 
 // ---- instance management -------------------------------------------------------------------
 
+// What CreateAgentInstance's body sets beyond UserId and RTC. An instance that sets none of it
+// (the agent's LLM, TTS and ASR, no other block) gets no InstanceConfig at all.
+void configure(Instance& instance, const JsonValue& body, Kind kind) {
+  const auto own = [&](std::optional<Block> InstanceConfig::*block, std::string_view name) {
+    if (const JsonValue* given = member(body, name)) instance.mutable_config().*block = copy_block(given);
+  };
+  const auto keep = [&](Block InstanceConfig::*block, std::string_view name) {
+    if (const JsonValue* given = member(body, name)) instance.mutable_config().*block = copy_block(given);
+  };
+  own(&InstanceConfig::llm, "LLM");
+  own(&InstanceConfig::tts, "TTS");
+  own(&InstanceConfig::asr, "ASR");
+  if (kind == Kind::live_digital_human) {  // a live digital human only speaks
+    InstanceConfig& config = instance.mutable_config();
+    config.llm = config.asr = Block{};
+  }
+  keep(&InstanceConfig::vad, "VAD");
+  keep(&InstanceConfig::message_history, "MessageHistory");
+  keep(&InstanceConfig::callback, "CallbackConfig");
+  keep(&InstanceConfig::digital_human, "DigitalHuman");
+  keep(&InstanceConfig::cdn, "CDN");
+  if (const JsonValue* advanced = object(body, "AdvancedConfig")) {
+    InstanceConfig& config = instance.mutable_config();
+    config.advanced = copy_block(advanced);
+    config.disable_tts = flag(*advanced, "DisableTTS", false);
+    config.communication_mode = static_cast<int>(integer(*advanced, "CommunicationMode").value_or(0));
+    if (kind == Kind::live_digital_human) config.max_idle_seconds = integer(*advanced, "MaxIdleTime").value_or(900);
+  }
+  if (const JsonValue* history = object(body, "MessageHistory")) {
+    instance.mutable_config().window_size = static_cast<std::size_t>(integer(*history, "WindowSize").value_or(20));
+  }
+}
+
 void create_instance(Exchange& x, Kind kind) {
   // Expired live digital humans go first: they count for nothing, and nobody may ask again.
   x.state.sweep_expired(x.now, x.effects);
   AppState& app = *x.state.app(x.app.app_id);
   const auto agent_it = app.agents.find(text(x.body, "AgentId"));
   if (agent_it == app.agents.end()) return fail(x, code::kAgentNotFound);
-  const Agent& agent = agent_it->second;
+  const AgentRef& agent = agent_it->second;
 
   const bool digital = kind != Kind::standard;
   const JsonValue* advanced = object(x.body, "AdvancedConfig");
@@ -307,37 +344,21 @@ void create_instance(Exchange& x, Kind kind) {
   if (digital && rtc != nullptr) {
     const std::string_view stream = text(*rtc, "AgentStreamId");
     for (const Instance* other : x.state.live_digital_humans(x.app.app_id, x.now)) {
-      if (other->rtc && text(*other->rtc, "AgentStreamId") == stream) return fail(x, code::kDigitalHumanStreamDuplicate);
+      const UserAndRtc& theirs = other->user_and_rtc;
+      if (theirs.has_rtc() && theirs.rtc_text("AgentStreamId") == stream) return fail(x, code::kDigitalHumanStreamDuplicate);
     }
   }
 
   Instance instance;
   instance.kind = kind;
   instance.app_id = x.app.app_id;
-  instance.agent_id = agent.id;
-  instance.user_id = text(x.body, "UserId");
-  instance.created = x.now;
-  instance.last_driven = x.now;
-  instance.rtc = copy_block(rtc);
   // The registered agent is the template: blocks the instance leaves out come from it.
-  instance.llm = member(x.body, "LLM") != nullptr ? copy_block(member(x.body, "LLM")) : agent.llm;
-  instance.tts = member(x.body, "TTS") != nullptr ? copy_block(member(x.body, "TTS")) : agent.tts;
-  instance.asr = member(x.body, "ASR") != nullptr ? copy_block(member(x.body, "ASR")) : agent.asr;
-  if (kind == Kind::live_digital_human) instance.llm = instance.asr = nullptr;  // a live digital human only speaks
-  if (!zego_test_llm_ok(instance.llm ? &*instance.llm : nullptr)) return fail(x, code::kZegoTestUrl);
-  instance.vad = copy_block(member(x.body, "VAD"));
-  instance.message_history = copy_block(member(x.body, "MessageHistory"));
-  instance.callback = copy_block(member(x.body, "CallbackConfig"));
-  instance.advanced = copy_block(advanced);
-  instance.digital_human = copy_block(member(x.body, "DigitalHuman"));
-  instance.cdn = copy_block(member(x.body, "CDN"));
-  instance.disable_tts = disable_tts;
-  if (advanced != nullptr) {
-    instance.communication_mode = static_cast<int>(integer(*advanced, "CommunicationMode").value_or(0));
-    if (kind == Kind::live_digital_human) instance.max_idle_seconds = integer(*advanced, "MaxIdleTime").value_or(900);
-  }
+  instance.agent = agent;
+  instance.user_and_rtc = UserAndRtc(text(x.body, "UserId"), rtc);
+  instance.created = x.now;
+  configure(instance, x.body, kind);
+  if (!zego_test_llm_ok(instance.llm() ? &*instance.llm() : nullptr)) return fail(x, code::kZegoTestUrl);
   if (const JsonValue* history = object(x.body, "MessageHistory")) {
-    instance.window_size = static_cast<std::size_t>(integer(*history, "WindowSize").value_or(20));
     // SyncMode 1 seeds the context from Messages; 0 (default) would load it from ZIM.
     if (integer(*history, "SyncMode").value_or(0) == 1) {
       if (const JsonValue* messages = member(*history, "Messages")) {
@@ -347,12 +368,10 @@ void create_instance(Exchange& x, Kind kind) {
       }
     }
   }
-  instance.agent_name = agent.name;
-  instance.id = x.state.new_instance_id(x.now);
-  Instance& created = x.state.add_instance(std::move(instance));
+  Instance& created = x.state.add_instance(x.state.new_instance_id(x.now), std::move(instance));
   report_created(x.state, created, x.now, x.effects);
   ok(x, [&](JsonWriter& w) {
-    w.field("AgentInstanceId", created.id);
+    w.field("AgentInstanceId", created.id());
     if (digital) w.field("DigitalHumanConfig", digital_human_config(created));
   });
 }
@@ -364,22 +383,18 @@ void update_instance(Exchange& x) {
   if (!zego_test_llm_ok(object(x.body, "LLM"))) return fail(x, code::kZegoTestUrl);
   const JsonValue* tts = object(x.body, "TTS");
   if (tts != nullptr) {
-    if (auto violation = tts_update_violation(instance.tts, *tts)) return invalid(x, *violation);
+    if (auto violation = tts_update_violation(instance.tts(), *tts)) return invalid(x, *violation);
   }
-  if (const JsonValue* llm = member(x.body, "LLM")) instance.llm = copy_block(llm);
-  if (tts != nullptr) instance.tts = merged_tts(instance.tts, *tts);
-  if (const JsonValue* asr = member(x.body, "ASR")) instance.asr = copy_block(asr);
+  if (const JsonValue* llm = member(x.body, "LLM")) instance.mutable_config().llm = copy_block(llm);
+  if (tts != nullptr) instance.mutable_config().tts = merged_tts(instance.tts(), *tts);
+  if (const JsonValue* asr = member(x.body, "ASR")) instance.mutable_config().asr = copy_block(asr);
   if (const JsonValue* rtc = object(x.body, "RTC"); rtc != nullptr && member(*rtc, "UserStreamId") != nullptr) {
-    auto doc = std::make_shared<StoredJson>();
-    if (instance.rtc) {
-      doc->CopyFrom(*instance.rtc, doc->GetAllocator());
-    } else {
-      doc->SetObject();
-    }
-    doc->RemoveMember("UserStreamId");
-    JsonValue stream((*rtc)["UserStreamId"], doc->GetAllocator());
-    doc->AddMember("UserStreamId", stream, doc->GetAllocator());
-    instance.rtc = doc;
+    StoredJson doc = instance.user_and_rtc.rtc();
+    if (!doc.IsObject()) doc.SetObject();
+    doc.RemoveMember("UserStreamId");
+    JsonValue stream((*rtc)["UserStreamId"], doc.GetAllocator());
+    doc.AddMember("UserStreamId", stream, doc.GetAllocator());
+    instance.user_and_rtc.set_rtc(&doc);
   }
   render_ok(x.call);
 }
@@ -400,8 +415,9 @@ void delete_instance(Exchange& x) {
   // The instance lives on until it is IDLE or the timeout passes; meanwhile it answers
   // 410001041. The call answers at once unless the app asks to wait (README).
   const auto timeout = std::chrono::seconds(integer(x.body, "GracefulShutdownTimeout").value_or(kDefaultGracefulTimeout));
-  instance.shutdown = Shutdown{x.now, x.now + timeout, 0, {}};
-  if (x.app.graceful_delete_waits) instance.shutdown->waiting.push_back(x.call.defer());
+  std::optional<Shutdown>& shutdown = instance.mutable_life().shutdown;
+  shutdown = Shutdown{x.now, x.now + timeout, 0, {}};
+  if (x.app.graceful_delete_waits) shutdown->waiting.push_back(x.call.defer());
   x.state.settle(it, x.now, true, x.effects);
   if (!x.app.graceful_delete_waits) render_ok(x.call);
 }
@@ -422,9 +438,10 @@ void send_llm(Exchange& x) {
   if (!schedule_task(instance, x.now, priority, enqueue, round, x.app.think, x.app.speak, !fails)) {
     return fail(x, code::kActiveLlmFailed, "Active LLM call failed: 5 tasks are already queued.");
   }
-  instance.last_round = round;
+  InstanceLife& life = instance.mutable_life();
+  life.last_round = round;
   const std::string_view question = text(x.body, "Text");
-  instance.tasks[round] = Task{.kind = Task::Kind::llm, .text = simulated_answer(question), .llm_fails = fails};
+  life.tasks[round] = Task{.kind = Task::Kind::llm, .text = simulated_answer(question), .llm_fails = fails};
   if (flag(x.body, "AddQuestionToHistory", false)) instance.remember("user", std::string(question));
   if (flag(x.body, "AddAnswerToHistory", true) && !fails) instance.remember("assistant", simulated_answer(question));
   timeline_changed(x.state, instance, x.now, x.effects);
@@ -436,7 +453,7 @@ void send_tts(Exchange& x) {
   if (!found) return;
   Instance& instance = (*found)->second;
   if (instance.status_at(x.now) == Status::listening) return fail(x, code::kAgentListening);
-  if (instance.disable_tts) return fail(x, code::kActiveTtsFailed, "Active TTS call failed: AdvancedConfig.DisableTTS is true.");
+  if (instance.config().disable_tts) return fail(x, code::kActiveTtsFailed, "Active TTS call failed: AdvancedConfig.DisableTTS is true.");
   // The deprecated InterruptMode 1 means Priority=High (with ClearAndInterrupt).
   std::string_view priority = text(x.body, "Priority");
   if (priority.empty()) priority = integer(x.body, "InterruptMode").value_or(0) == 1 ? "High" : "Medium";
@@ -448,10 +465,11 @@ void send_tts(Exchange& x) {
   if (!schedule_task(instance, x.now, priority_of(priority), enqueue, round, Millis(0), x.app.speak)) {
     return fail(x, code::kActiveTtsFailed, "Active TTS call failed: 5 tasks are already queued.");
   }
-  instance.last_round = round;
-  instance.last_driven = x.now;
+  InstanceLife& life = instance.mutable_life();
+  life.last_round = round;
+  life.last_driven = x.now;
   const std::string_view spoken = text(x.body, "Text");
-  instance.tasks[round] = Task{.kind = Task::Kind::tts, .text = std::string(spoken), .meta = meta_info(instance, spoken)};
+  life.tasks[round] = Task{.kind = Task::Kind::tts, .text = std::string(spoken), .meta = meta_info(instance, spoken)};
   if (flag(x.body, "AddHistory", true)) instance.remember("assistant", std::string(spoken));
   timeline_changed(x.state, instance, x.now, x.effects);
   ok(x, [&](JsonWriter& w) { w.field_int("Round", round); });
@@ -469,19 +487,19 @@ void interrupt(Exchange& x) {
   if (!found) return;
   Instance& instance = (*found)->second;
   report_interrupt(x.state, instance, InterruptReason::api, x.now, x.effects);
-  instance.phases.clear();  // the task in progress and everything queued behind it
+  if (instance.has_life()) instance.mutable_life().phases.clear();  // the task in progress and all queued
   timeline_changed(x.state, instance, x.now, x.effects);
-  ok(x, [&](JsonWriter& w) { w.field_int("Round", instance.last_round); });
+  ok(x, [&](JsonWriter& w) { w.field_int("Round", instance.life().last_round); });
 }
 
 void get_messages(Exchange& x) {
   const auto found = find_instance(x, Op::GetAgentInstanceMsgList);
   if (!found) return;
-  const Instance& instance = (*found)->second;
+  const std::vector<ChatMessage>& history = (*found)->second.life().history;
   ok(x, [&](JsonWriter& w) {
-    w.field_int("Total", static_cast<std::int64_t>(instance.history.size()));
+    w.field_int("Total", static_cast<std::int64_t>(history.size()));
     w.key("MessageList").begin_array();
-    for (const ChatMessage& m : instance.history) {
+    for (const ChatMessage& m : history) {
       w.begin_object().field("Role", m.role).field("Content", m.content).end_object();
     }
     w.end_array();
@@ -491,7 +509,7 @@ void get_messages(Exchange& x) {
 void reset_messages(Exchange& x) {
   const auto found = find_instance(x, Op::ResetAgentInstanceMsgList);
   if (!found) return;
-  (*found)->second.history.clear();
+  if (Instance& instance = (*found)->second; instance.has_life()) instance.mutable_life().history.clear();
   render_ok(x.call);
 }
 
@@ -511,19 +529,20 @@ void add_messages(Exchange& x) {
 // Sequence not newer than the last accepted one is stale (410001043). No Sequence: accepted,
 // and the counter does not move.
 bool accept_sequence(Exchange& x, Instance& instance) {
-  if (instance.communication_mode != 2) {
+  if (instance.config().communication_mode != 2) {
     fail(x, code::kNotWalkieTalkie);
     return false;
   }
   const auto sequence = integer(x.body, "Sequence");
   if (!sequence) return true;
-  const std::string_view user = text(x.body, "UserId", instance.user_id);
-  const auto it = instance.sequences.find(user);
-  if (it != instance.sequences.end() && *sequence <= it->second) {
+  const std::string_view user = text(x.body, "UserId", instance.user_id());
+  auto& sequences = instance.mutable_life().sequences;
+  const auto it = sequences.find(user);
+  if (it != sequences.end() && *sequence <= it->second) {
     fail(x, code::kStaleSequence);
     return false;
   }
-  instance.sequences[std::string(user)] = *sequence;
+  sequences[std::string(user)] = *sequence;
   return true;
 }
 
@@ -533,17 +552,18 @@ void start_listening(Exchange& x) {
   Instance& instance = (*found)->second;
   if (!accept_sequence(x, instance)) return;
   const std::int64_t round = x.state.next_round();
-  instance.listening_round = instance.last_round = round;
-  if (!instance.listening) {  // a second StartListening keeps the turn the user already has
-    instance.listening_user = text(x.body, "UserId", instance.user_id);
-    instance.listening_since = x.now;
+  InstanceLife& life = instance.mutable_life();
+  life.listening_round = life.last_round = round;
+  if (!life.listening) {  // a second StartListening keeps the turn the user already has
+    life.listening_user = text(x.body, "UserId", instance.user_id());
+    life.listening_since = x.now;
     report_speak_begin(x.state, instance, x.now, x.effects);
   }
   report_interrupt(x.state, instance, InterruptReason::user_speaking, x.now, x.effects);
-  instance.phases.clear();  // the user takes the floor: the agent stops speaking
-  instance.listening = true;
+  life.phases.clear();  // the user takes the floor: the agent stops speaking
+  life.listening = true;
   timeline_changed(x.state, instance, x.now, x.effects);
-  ok(x, [&](JsonWriter& w) { w.field_int("Round", instance.listening_round); });
+  ok(x, [&](JsonWriter& w) { w.field_int("Round", life.listening_round); });
 }
 
 void stop_listening(Exchange& x) {
@@ -551,16 +571,17 @@ void stop_listening(Exchange& x) {
   if (!found) return;
   Instance& instance = (*found)->second;
   if (!accept_sequence(x, instance)) return;
-  if (!instance.listening) {
-    return ok(x, [&](JsonWriter& w) { w.field_int("Round", instance.last_round); });
+  if (!instance.life().listening) {
+    return ok(x, [&](JsonWriter& w) { w.field_int("Round", instance.life().last_round); });
   }
   // "the AI will reply based on what the user said": the reply belongs to the user's round.
   report_speak_end(x.state, instance, kSimulatedSpeech, x.now, x.effects);
-  instance.listening = false;
-  const std::int64_t round = instance.listening_round;
+  InstanceLife& life = instance.mutable_life();
+  life.listening = false;
+  const std::int64_t round = life.listening_round;
   const bool fails = llm_unreachable(instance);
   schedule_task(instance, x.now, 1, false, round, x.app.think, x.app.speak, !fails);
-  instance.tasks[round] = Task{.kind = Task::Kind::reply, .text = simulated_answer(kSimulatedSpeech), .llm_fails = fails};
+  life.tasks[round] = Task{.kind = Task::Kind::reply, .text = simulated_answer(kSimulatedSpeech), .llm_fails = fails};
   timeline_changed(x.state, instance, x.now, x.effects);
   ok(x, [&](JsonWriter& w) { w.field_int("Round", round); });
 }
@@ -583,14 +604,15 @@ bool zego_test_llm_ok(const JsonValue* llm) {
 std::string digital_human_config(const Instance& instance) {
   JsonWriter w;
   w.begin_object();
-  w.field("DigitalHumanId", instance.digital_human ? text(*instance.digital_human, "DigitalHumanId") : "");
+  const Block& digital_human = instance.config().digital_human;
+  w.field("DigitalHumanId", digital_human ? text(*digital_human, "DigitalHumanId") : "");
   w.key("Streams").begin_array();
-  if (instance.rtc && !instance.cdn) {
-    const std::string_view config = instance.digital_human ? text(*instance.digital_human, "ConfigId", "web") : "web";
-    const std::string_view encode = instance.digital_human ? text(*instance.digital_human, "EncodeCode", "H264") : "H264";
+  if (instance.user_and_rtc.has_rtc() && !instance.config().cdn) {
+    const std::string_view config = digital_human ? text(*digital_human, "ConfigId", "web") : "web";
+    const std::string_view encode = digital_human ? text(*digital_human, "EncodeCode", "H264") : "H264";
     w.begin_object()
-        .field("RoomId", text(*instance.rtc, "RoomId"))
-        .field("StreamId", text(*instance.rtc, "AgentStreamId"))
+        .field("RoomId", instance.user_and_rtc.rtc_text("RoomId"))
+        .field("StreamId", instance.user_and_rtc.rtc_text("AgentStreamId"))
         .field("EncodeCode", encode)
         .field("ConfigId", config)
         .end_object();

@@ -1,6 +1,7 @@
 #include "vendors/zego/state.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/crypto.hpp"
 #include "vendors/zego/callbacks.hpp"
@@ -49,24 +50,141 @@ std::optional<Kind> parse_kind(std::string_view name) {
   return std::nullopt;
 }
 
+// ---- UserAndRtc ----------------------------------------------------------------------------
+
+namespace {
+
+// RTC's member names as they open a member (`"RoomId":`), each written as one byte, its index
+// plus 1. Minified JSON never holds a raw byte below 0x20 (the writer escapes them inside
+// strings), so each such byte is one of these.
+constexpr std::string_view kRtcMembers[] = {R"("RoomId":)", R"("AgentStreamId":)", R"("AgentUserId":)",
+                                            R"("UserStreamId":)"};
+
+// The minified text with each of kRtcMembers replaced by its byte. One opens a member only after
+// '{' or ',': inside a string every quote is escaped, and a string in an array is never followed
+// by ':'.
+std::string pack_rtc(const JsonValue& rtc) {
+  JsonWriter w;
+  w.value(rtc);
+  std::string text = w.take();
+  for (std::size_t code = 0; code < std::size(kRtcMembers); ++code) {
+    const std::string_view token = kRtcMembers[code];
+    for (std::size_t at = text.find(token); at != std::string::npos; at = text.find(token, at + 1)) {
+      if (at > 0 && (text[at - 1] == '{' || text[at - 1] == ',')) text.replace(at, token.size(), 1, static_cast<char>(code + 1));
+    }
+  }
+  return text;
+}
+
+std::string unpack_rtc(std::string_view packed) {
+  std::string text;
+  text.reserve(packed.size() + 64);
+  for (const char c : packed) {
+    const auto code = static_cast<unsigned char>(c);
+    if (code >= 1 && code <= std::size(kRtcMembers)) {
+      text += kRtcMembers[code - 1];
+    } else {
+      text += c;
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
+UserAndRtc::UserAndRtc(std::string_view user_id, const JsonValue* rtc)
+    : UserAndRtc(user_id, rtc == nullptr || rtc->IsNull() ? std::string() : pack_rtc(*rtc)) {}
+
+UserAndRtc::UserAndRtc(std::string_view user_id, std::string_view packed_rtc) {
+  if (user_id.empty() && packed_rtc.empty()) return;
+  const auto length = static_cast<std::uint32_t>(user_id.size());
+  block_ = std::make_unique_for_overwrite<char[]>(sizeof length + user_id.size() + packed_rtc.size() + 1);
+  char* out = block_.get();
+  std::memcpy(out, &length, sizeof length);
+  out += sizeof length;
+  out = std::copy(user_id.begin(), user_id.end(), out);
+  out = std::copy(packed_rtc.begin(), packed_rtc.end(), out);
+  *out = '\0';
+}
+
+std::string_view UserAndRtc::user_id() const {
+  if (!block_) return {};
+  std::uint32_t length = 0;
+  std::memcpy(&length, block_.get(), sizeof length);
+  return {block_.get() + sizeof length, length};
+}
+
+std::string_view UserAndRtc::packed_rtc() const {
+  if (!block_) return {};
+  const std::string_view user = user_id();
+  return std::string_view(user.data() + user.size());  // up to the terminating '\0'
+}
+
+StoredJson UserAndRtc::rtc() const {
+  StoredJson doc;
+  if (has_rtc()) parse_json(unpack_rtc(packed_rtc()), doc);  // it was written from parsed JSON
+  return doc;
+}
+
+std::string UserAndRtc::rtc_text(std::string_view member) const {
+  if (!has_rtc()) return {};
+  const StoredJson doc = rtc();
+  const JsonValue* v = doc.IsObject() ? json_member(doc, member) : nullptr;
+  return v != nullptr && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
+}
+
 // ---- Instance ------------------------------------------------------------------------------
 
+const InstanceConfig Instance::kNoConfig{};
+const InstanceLife Instance::kNoLife{};
+
+InstanceConfig& Instance::mutable_config() {
+  if (!config_) config_ = std::make_unique<InstanceConfig>();
+  return *config_;
+}
+
+InstanceLife& Instance::mutable_life() {
+  if (!life_) {
+    life_ = std::make_unique<InstanceLife>();
+    // Until now nothing happened: nothing was driven since creation, and everything is reported
+    // (there was no timeline to report).
+    life_->last_driven = created;
+    life_->reported_at = created;
+  }
+  return *life_;
+}
+
+namespace {
+const Block kNoBlock;
+const Block& own_or_agent(const std::optional<Block>& own, const AgentRef& agent, Block Agent::*block) {
+  if (own) return *own;
+  return agent ? (*agent).*block : kNoBlock;
+}
+}  // namespace
+
+const Block& Instance::llm() const { return own_or_agent(config().llm, agent, &Agent::llm); }
+const Block& Instance::tts() const { return own_or_agent(config().tts, agent, &Agent::tts); }
+const Block& Instance::asr() const { return own_or_agent(config().asr, agent, &Agent::asr); }
+
 Status Instance::status_at(SystemTime now) const {
-  for (const Phase& p : phases) {
+  for (const Phase& p : life().phases) {
     if (p.until > now) return p.status;
   }
-  return listening ? Status::listening : Status::idle;
+  return life().listening ? Status::listening : Status::idle;
 }
 
 std::optional<SystemTime> Instance::idle_at(SystemTime now) const {
-  if (listening) return std::nullopt;
-  if (phases.empty()) return now;
-  const SystemTime last = phases.back().until;
+  const InstanceLife& l = life();
+  if (l.listening) return std::nullopt;
+  if (l.phases.empty()) return now;
+  const SystemTime last = l.phases.back().until;
   if (last == SystemTime::max()) return std::nullopt;
   return std::max(last, now);
 }
 
 void Instance::prune(SystemTime now) {
+  if (!life_) return;
+  std::vector<Phase>& phases = life_->phases;
   const auto first_live = std::find_if(phases.begin(), phases.end(), [now](const Phase& p) { return p.until > now; });
   phases.erase(phases.begin(), first_live);
 }
@@ -75,7 +193,7 @@ std::size_t Instance::queued_tasks(SystemTime now) const {
   std::size_t tasks = 0;
   std::int64_t current = -1;
   bool first = true;
-  for (const Phase& p : phases) {
+  for (const Phase& p : life().phases) {
     if (p.until <= now) continue;
     if (first) {
       current = p.round;  // the task in progress
@@ -91,10 +209,12 @@ std::size_t Instance::queued_tasks(SystemTime now) const {
 }
 
 bool Instance::expired(SystemTime now) const {
-  return kind == Kind::live_digital_human && now - last_driven >= std::chrono::seconds(max_idle_seconds);
+  return kind == Kind::live_digital_human && now - last_driven() >= std::chrono::seconds(config().max_idle_seconds);
 }
 
 void Instance::remember(std::string role, std::string content) {
+  std::vector<ChatMessage>& history = mutable_life().history;
+  const std::size_t window_size = config().window_size;
   history.push_back(ChatMessage{std::move(role), std::move(content)});
   if (history.size() > window_size) history.erase(history.begin(), history.end() - static_cast<std::ptrdiff_t>(window_size));
 }
@@ -137,10 +257,10 @@ AppState& State::add_automatic_app(std::uint32_t app_id) {
   return app;
 }
 
-Instance& State::add_instance(Instance instance) {
-  std::string id = instance.id;
+Instance& State::add_instance(std::string id, Instance instance) {
   const auto [it, added] = instances.try_emplace(std::move(id), std::move(instance));
   if (added) {
+    it->second.id_ = &it->first;  // a map's keys stay where they are while the entry lives
     AppInstances& counted = instances_per_app[it->second.app_id];
     ++counted.count;
     if (it->second.kind != Kind::standard) counted.digital_humans.insert(it->first);
@@ -151,11 +271,11 @@ Instance& State::add_instance(Instance instance) {
 void State::set_kind(Instance& instance, Kind kind) {
   instance.kind = kind;
   const auto counted = instances_per_app.find(instance.app_id);
-  if (counted == instances_per_app.end() || !instances.contains(instance.id)) return;  // add_instance will count it
+  if (counted == instances_per_app.end() || instance.id_ == nullptr) return;  // add_instance will count it
   if (kind == Kind::standard) {
-    counted->second.digital_humans.erase(instance.id);
+    counted->second.digital_humans.erase(*instance.id_);
   } else {
-    counted->second.digital_humans.insert(instance.id);
+    counted->second.digital_humans.insert(*instance.id_);
   }
 }
 
@@ -213,16 +333,16 @@ void State::remove(std::map<std::string, Instance, std::less<>>::iterator it, st
   // What the timeline did up to now is told first, then the deletion and its reason.
   report_until(*this, instance, now, effects);
   report_deleted(*this, instance, reason, now, effects);
-  if (instance.shutdown) {
-    for (Deferred& waiting : instance.shutdown->waiting) {
+  if (instance.has_life() && instance.mutable_life().shutdown) {
+    for (Deferred& waiting : instance.mutable_life().shutdown->waiting) {
       render_ok(waiting.call());
       effects.finish.push_back(std::move(waiting));
     }
   }
-  deleted.push_back(DeletedInstance{instance.id, instance.app_id, std::string(reason), now});
+  deleted.push_back(DeletedInstance{it->first, instance.app_id, std::string(reason), now});
   while (deleted.size() > kDeletedKept) deleted.pop_front();
   if (const auto counted = instances_per_app.find(instance.app_id); counted != instances_per_app.end()) {
-    counted->second.digital_humans.erase(instance.id);
+    counted->second.digital_humans.erase(it->first);
     if (--counted->second.count == 0) instances_per_app.erase(counted);
   }
   instances.erase(it);
@@ -231,28 +351,29 @@ void State::remove(std::map<std::string, Instance, std::less<>>::iterator it, st
 bool State::settle(std::map<std::string, Instance, std::less<>>::iterator it, SystemTime now, bool rearm,
                    Effects& effects) {
   Instance& instance = it->second;
-  if (!instance.shutdown) return false;
+  if (!instance.life().shutdown) return false;
+  Shutdown& shutdown = *instance.mutable_life().shutdown;
   if (instance.status_at(now) == Status::idle) {
     remove(it, "graceful_idle", now, effects);
     return true;
   }
-  if (now >= instance.shutdown->deadline) {
+  if (now >= shutdown.deadline) {
     remove(it, "graceful_timeout", now, effects);
     return true;
   }
   if (rearm) {
-    SystemTime wake = instance.shutdown->deadline;
+    SystemTime wake = shutdown.deadline;
     if (const auto idle = instance.idle_at(now)) wake = std::min(wake, *idle);
-    instance.shutdown->timer = ++generation;
-    effects.wakes.push_back(Wake{wake, instance.id, instance.shutdown->timer});
+    shutdown.timer = ++generation;
+    effects.wakes.push_back(Wake{wake, it->first, shutdown.timer});
   }
   return false;
 }
 
 void State::clear(Effects& effects) {
   for (auto& [id, instance] : instances) {
-    if (!instance.shutdown) continue;
-    for (Deferred& waiting : instance.shutdown->waiting) {
+    if (!instance.life().shutdown) continue;
+    for (Deferred& waiting : instance.mutable_life().shutdown->waiting) {
       render_ok(waiting.call());
       effects.finish.push_back(std::move(waiting));
     }

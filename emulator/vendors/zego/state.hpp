@@ -57,11 +57,14 @@ struct AppConfig {
   bool graceful_delete_waits = false;  // answer a graceful DeleteAgentInstance only once it is done
 };
 
+// A registered agent as it was at one moment. Never changed in place (UpdateAgent stores a new
+// one), so an instance shares the one it was created from: its id, Name and blocks as they were.
 struct Agent {
   std::string id;
   std::string name;
   Block llm, tts, asr;
 };
+using AgentRef = std::shared_ptr<const Agent>;
 
 enum class Status : std::uint8_t { idle, listening, thinking, speaking };
 std::string_view status_name(Status status);
@@ -104,16 +107,45 @@ struct Shutdown {
   std::vector<Deferred> waiting;   // DeleteAgentInstance calls answered once it is gone
 };
 
-struct Instance {
-  std::string id;
-  std::uint32_t app_id = 0;
-  std::string agent_id;
-  std::string user_id;
-  Kind kind = Kind::standard;
-  Block rtc, llm, tts, asr, vad, message_history, callback, advanced, digital_human, cdn;
+// An instance's UserId and RTC block in one heap block, 8 bytes inline: the two strings every
+// instance has, which as std::string and a StoredJson took some 500 bytes (scripts/bench, memory
+// per live resource). RTC is kept as JSON text with its four member names packed to one byte
+// each (state.cpp), and parsed again where it is read: in callbacks and the state dump.
+class UserAndRtc {
+ public:
+  UserAndRtc() = default;
+  UserAndRtc(std::string_view user_id, const JsonValue* rtc);  // rtc: nullptr or JSON null for none
+  std::string_view user_id() const;
+  bool has_rtc() const { return !packed_rtc().empty(); }
+  // The RTC block as the client sent it; JSON null without one.
+  StoredJson rtc() const;
+  // A string member of RTC (RoomId, AgentUserId...), "" when absent.
+  std::string rtc_text(std::string_view member) const;
+  void set_user_id(std::string_view user_id) { *this = UserAndRtc(user_id, packed_rtc()); }
+  void set_rtc(const JsonValue* rtc) { *this = UserAndRtc(user_id(), rtc); }
+
+ private:
+  UserAndRtc(std::string_view user_id, std::string_view packed_rtc);
+  std::string_view packed_rtc() const;
+  // [uint32 length of the user id][the user id][RTC packed]['\0']; null when both are empty.
+  std::unique_ptr<char[]> block_;
+};
+
+// What a client configured beyond UserId and RTC. Most instances take the registered agent's LLM,
+// TTS and ASR and set nothing else, so this lives behind one pointer, made on first need.
+struct InstanceConfig {
+  // Set: the instance's own block (null: it has none); unset: the registered agent's.
+  std::optional<Block> llm, tts, asr;
+  Block vad, message_history, callback, advanced, digital_human, cdn;
   int communication_mode = 0;  // 2: walkie-talkie
   bool disable_tts = false;
   std::size_t window_size = 20;  // MessageHistory.WindowSize: how many messages the context keeps
+  std::int64_t max_idle_seconds = 900;  // live digital humans: AdvancedConfig.MaxIdleTime
+};
+
+// What happened to an instance since it was created: its timeline, messages, walkie-talkie turn,
+// shutdown and what the callbacks reported. An instance nobody drives never has one.
+struct InstanceLife {
   std::vector<ChatMessage> history;  // not a deque: an empty one already holds half a KiB
   std::vector<Phase> phases;  // in time order; finished ones are pruned lazily
   bool listening = false;     // walkie-talkie: between StartListening and StopListening
@@ -121,13 +153,9 @@ struct Instance {
   std::int64_t last_round = 0;
   std::map<std::string, std::int64_t, std::less<>> sequences;  // per UserId: newest accepted Sequence
   std::optional<Shutdown> shutdown;
-  SystemTime created;
-  SystemTime last_driven;         // live digital humans: last SendAgentInstanceTTS (or creation)
-  std::int64_t max_idle_seconds = 900;  // live digital humans: AdvancedConfig.MaxIdleTime
+  SystemTime last_driven;  // live digital humans: last SendAgentInstanceTTS; read Instance::last_driven()
 
   // What the callbacks have told the customer (vendors/zego/callbacks.cpp).
-  std::string agent_name;       // the registered agent's Name at creation
-  std::int64_t sequence = 0;    // Sequence of the latest callback
   Status reported_status = Status::idle;
   std::int64_t reported_round = 0;
   SystemTime reported_at{};     // the timeline is reported up to here
@@ -136,6 +164,37 @@ struct Instance {
   SystemTime listening_since{};
   std::uint64_t timeline_timer = 0;           // generation of the armed timeline wake-up
   SystemTime timeline_wake = SystemTime::max();
+};
+
+// One live instance. Kept small (scripts/bench holds 100,000 of them): what every instance has is
+// inline; its configuration and its life are made on first need; its id is the key it is stored
+// under in State::instances, and its agent's id, Name and blocks are the Agent it was made from.
+struct Instance {
+  AgentRef agent;  // null for a fixture instance that names no agent
+  UserAndRtc user_and_rtc;
+  SystemTime created;
+  std::int64_t sequence = 0;  // Sequence of the latest callback
+  std::uint32_t app_id = 0;
+  Kind kind = Kind::standard;
+
+  // The key in State::instances; "" until State::add_instance stores it.
+  std::string_view id() const { return id_ != nullptr ? std::string_view(*id_) : std::string_view(); }
+  std::string_view agent_id() const { return agent ? std::string_view(agent->id) : std::string_view(); }
+  std::string_view agent_name() const { return agent ? std::string_view(agent->name) : std::string_view(); }
+  std::string_view user_id() const { return user_and_rtc.user_id(); }
+
+  const InstanceConfig& config() const { return config_ ? *config_ : kNoConfig; }
+  InstanceConfig& mutable_config();
+  // The instance's LLM, TTS and ASR: its own when it has them, else its agent's.
+  const Block& llm() const;
+  const Block& tts() const;
+  const Block& asr() const;
+
+  bool has_life() const { return life_ != nullptr; }
+  // What happened so far; an instance nothing has happened to reads as an empty life.
+  const InstanceLife& life() const { return life_ ? *life_ : kNoLife; }
+  InstanceLife& mutable_life();
+  SystemTime last_driven() const { return life_ ? life_->last_driven : created; }
 
   Status status_at(SystemTime now) const;
   // When the agent will be IDLE with nothing more queued; nullopt: not on its own.
@@ -145,6 +204,14 @@ struct Instance {
   std::size_t queued_tasks(SystemTime now) const;
   bool expired(SystemTime now) const;  // a live digital human idle for longer than MaxIdleTime
   void remember(std::string role, std::string content);
+
+ private:
+  friend struct State;
+  static const InstanceConfig kNoConfig;
+  static const InstanceLife kNoLife;
+  const std::string* id_ = nullptr;
+  std::unique_ptr<InstanceConfig> config_;
+  std::unique_ptr<InstanceLife> life_;
 };
 
 struct DeletedInstance {
@@ -157,7 +224,7 @@ struct DeletedInstance {
 struct AppState {
   std::shared_ptr<const AppConfig> config;
   bool automatic = false;  // made by --auth lenient for an AppId no fixture names
-  std::map<std::string, Agent, std::less<>> agents;  // sorted: ListAgents pages through it
+  std::map<std::string, AgentRef, std::less<>> agents;  // sorted: ListAgents pages through it
   std::unordered_map<std::string, SystemTime> nonces;  // only with reject_nonce_replay
   std::array<std::deque<SystemTime>, kOperationCount> recent;  // only with a rate limit
 };
@@ -202,8 +269,8 @@ struct State {
   AppState* app(std::uint32_t app_id);
   // --auth lenient: an app with the default settings for an AppId no fixture names.
   AppState& add_automatic_app(std::uint32_t app_id);
-  // Adds the instance unless one with its id exists: then that one is answered, unchanged.
-  Instance& add_instance(Instance instance);
+  // Adds the instance under `id` unless one with it exists: then that one is answered, unchanged.
+  Instance& add_instance(std::string id, Instance instance);
   // Changes a stored instance's kind (fixtures may), keeping instances_per_app right.
   void set_kind(Instance& instance, Kind kind);
   // Server-wide, increasing, never repeated and not consecutive (round-mechanism doc).

@@ -308,9 +308,9 @@ void ZegoVendor::timeline_wake(const std::string& instance_id, std::uint64_t gen
   {
     std::lock_guard lock(mutex_);
     const auto it = state_.instances.find(instance_id);
-    if (it == state_.instances.end() || it->second.timeline_timer != generation) return;
+    if (it == state_.instances.end() || it->second.life().timeline_timer != generation) return;
     Instance& instance = it->second;
-    instance.timeline_wake = SystemTime::max();
+    instance.mutable_life().timeline_wake = SystemTime::max();
     const SystemTime now = ctx_.clock.now();
     if (instance.expired(now)) {
       state_.remove(it, "max_idle_time", now, effects);
@@ -327,7 +327,9 @@ void ZegoVendor::wake(const std::string& instance_id, std::uint64_t generation) 
   {
     std::lock_guard lock(mutex_);
     const auto it = state_.instances.find(instance_id);
-    if (it == state_.instances.end() || !it->second.shutdown || it->second.shutdown->timer != generation) return;
+    if (it == state_.instances.end()) return;
+    const std::optional<Shutdown>& shutdown = it->second.life().shutdown;
+    if (!shutdown || shutdown->timer != generation) return;
     state_.settle(it, ctx_.clock.now(), true, effects);
   }
   run(effects);

@@ -337,3 +337,38 @@ TEST_CASE("zego --auth lenient: apps made for unknown AppIds are bounded; the on
   for (const auto& app : later["apps"].GetArray()) still_there = still_there || app["AppId"].GetInt64() == 7;
   CHECK_FALSE(still_there);
 }
+
+TEST_CASE("zego instances keep their agent as it was at creation; a fixture's AgentId keeps the blocks they had") {
+  Fixture f;
+  const std::string id = f.create();
+  REQUIRE(f.act("UpdateAgent", R"({"AgentId":"jacky","Name":"Jacky 2","LLM":{"Url":"https://other.example/v1","ApiKey":"k2","Model":"m2"}})").code() == 0);
+  const std::string later = f.create();
+  const auto instance = [&](const std::string& which) {
+    JsonDocument state = state_of(f.vendor);
+    for (auto& i : state["instances"].GetArray()) {
+      if (i["AgentInstanceId"].GetString() == which) {
+        JsonWriter w;
+        w.value(i);
+        return w.take();
+      }
+    }
+    return std::string();
+  };
+  CHECK(instance(id).find(R"("LLM":{"Url":"https://llm.example/v1","ApiKey":"k","Model":"m"})") != std::string::npos);
+  CHECK(instance(later).find(R"("LLM":{"Url":"https://other.example/v1","ApiKey":"k2","Model":"m2"})") != std::string::npos);
+  CHECK(instance(id).find(R"("RTC":{"RoomId":"room_1","AgentStreamId":"agent_stream_1","AgentUserId":"agent_user_1","UserStreamId":"user_stream_1"})") !=
+        std::string::npos);
+
+  // Another agent for the first instance: it keeps the LLM and TTS it had; the name is the new agent's.
+  f.merge(R"({"agents":[{"AgentId":"other","Name":"Other","ASR":{"Vendor":"x"}}],
+              "instances":[{"AgentInstanceId":")" + id + R"(","AgentId":"other"}]})");
+  const std::string moved = instance(id);
+  CHECK(moved.find(R"("AgentId":"other")") != std::string::npos);
+  CHECK(moved.find(R"("LLM":{"Url":"https://llm.example/v1","ApiKey":"k","Model":"m"})") != std::string::npos);
+  CHECK(moved.find(R"("TTS":{"Vendor":"ByteDance")") != std::string::npos);
+  CHECK(moved.find(R"("ASR":{"Vendor":"x"})") != std::string::npos);
+  // UpdateAgentInstance's UserStreamId replaces that one member of RTC.
+  REQUIRE(f.act("UpdateAgentInstance", R"({"AgentInstanceId":")" + id + R"(","RTC":{"UserStreamId":"user_stream_2"}})").code() == 0);
+  CHECK(instance(id).find(R"("RTC":{"RoomId":"room_1","AgentStreamId":"agent_stream_1","AgentUserId":"agent_user_1","UserStreamId":"user_stream_2"})") !=
+        std::string::npos);
+}
