@@ -360,13 +360,13 @@ TEST_CASE("zego instances keep their agent as it was at creation; a fixture's Ag
         std::string::npos);
 
   // Another agent for the first instance: it keeps the LLM and TTS it had; the name is the new agent's.
-  f.merge(R"({"agents":[{"AgentId":"other","Name":"Other","ASR":{"Vendor":"x"}}],
+  f.merge(R"({"agents":[{"AgentId":"other","Name":"Other","ASR":{"Vendor":"Microsoft"}}],
               "instances":[{"AgentInstanceId":")" + id + R"(","AgentId":"other"}]})");
   const std::string moved = instance(id);
   CHECK(moved.find(R"("AgentId":"other")") != std::string::npos);
   CHECK(moved.find(R"("LLM":{"Url":"https://llm.example/v1","ApiKey":"k","Model":"m"})") != std::string::npos);
   CHECK(moved.find(R"("TTS":{"Vendor":"ByteDance")") != std::string::npos);
-  CHECK(moved.find(R"("ASR":{"Vendor":"x"})") != std::string::npos);
+  CHECK(moved.find(R"("ASR":{"Vendor":"Microsoft"})") != std::string::npos);
   // UpdateAgentInstance's UserStreamId replaces that one member of RTC.
   REQUIRE(f.act("UpdateAgentInstance", R"({"AgentInstanceId":")" + id + R"(","RTC":{"UserStreamId":"user_stream_2"}})").code() == 0);
   CHECK(instance(id).find(R"("RTC":{"RoomId":"room_1","AgentStreamId":"agent_stream_1","AgentUserId":"agent_user_1","UserStreamId":"user_stream_2"})") !=
