@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <stdexcept>
@@ -187,21 +188,40 @@ std::uint64_t random_u64() {
   return generator();
 }
 
-std::string random_hex(std::size_t bytes) {
-  std::string raw(bytes, '\0');
-  for (std::size_t i = 0; i < bytes; i += 8) {
-    const std::uint64_t r = random_u64();
-    std::memcpy(raw.data() + i, &r, bytes - i < 8 ? bytes - i : 8);
+namespace {
+
+// Two lowercase hex digits per byte of `r`, `bytes` (at most 8) of them, into `out`.
+void put_random_hex(char* out, std::uint64_t r, std::size_t bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < bytes; ++i, r >>= 8) {
+    out[2 * i] = kDigits[(r >> 4) & 0x0f];
+    out[2 * i + 1] = kDigits[r & 0x0f];
   }
-  return hex_lower(raw);
+}
+
+}  // namespace
+
+// Written in place: request ids are made per request, and temporaries would cost more than the
+// random numbers.
+std::string random_hex(std::size_t bytes) {
+  std::string out(bytes * 2, '\0');
+  for (std::size_t i = 0; i < bytes; i += 8) put_random_hex(out.data() + 2 * i, random_u64(), std::min<std::size_t>(bytes - i, 8));
+  return out;
 }
 
 std::string uuid_v4() {
-  std::string hex = random_hex(16);
+  char hex[32];
+  put_random_hex(hex, random_u64(), 8);
+  put_random_hex(hex + 16, random_u64(), 8);
   hex[12] = '4';
   hex[16] = "89ab"[random_u64() & 3];
-  return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' + hex.substr(16, 4) + '-' +
-         hex.substr(20, 12);
+  std::string out(36, '-');
+  std::memcpy(out.data(), hex, 8);
+  std::memcpy(out.data() + 9, hex + 8, 4);
+  std::memcpy(out.data() + 14, hex + 12, 4);
+  std::memcpy(out.data() + 19, hex + 16, 4);
+  std::memcpy(out.data() + 24, hex + 20, 12);
+  return out;
 }
 
 }  // namespace agentemu

@@ -415,6 +415,15 @@ bool starts_anchored(const Node& n) {
   }
 }
 
+// The rep node of "^X{m,n}$" when X is a set, else nullptr.
+const Node* anchored_set_run(const Node& n) {
+  if (n.kind != Node::Kind::cat || n.kids.size() != 3) return nullptr;
+  const Node& rep = n.kids[1];
+  const bool shape = n.kids[0].kind == Node::Kind::bol && n.kids[2].kind == Node::Kind::eol &&
+                     rep.kind == Node::Kind::rep && rep.kids.size() == 1 && rep.kids[0].kind == Node::Kind::set;
+  return shape ? &rep : nullptr;
+}
+
 }  // namespace
 
 class Regex::Compiler {
@@ -523,6 +532,11 @@ std::optional<Regex> Regex::compile(std::string_view pattern, std::string* error
   }
   re.program_.push_back({Op::match});
   re.anchored_ = starts_anchored(*tree);
+  if (const Node* rep = anchored_set_run(*tree)) {
+    // Every copy of the set compiled alike: the first one serves (with min 0, the one after the split).
+    const auto first = std::find_if(re.program_.begin(), re.program_.end(), [](const Inst& i) { return i.op == Op::set; });
+    if (first != re.program_.end()) re.run_ = Run{first->a, rep->min, rep->max};
+  }
   return re;
 }
 
@@ -578,7 +592,18 @@ bool Regex::add_thread(std::vector<std::uint32_t>& list, std::uint32_t pc, std::
   return false;
 }
 
+bool Regex::search_run(const Run& run, std::string_view text) const {
+  const Set& set = sets_[run.set];
+  long count = 0;
+  for (std::size_t i = 0; i < text.size(); ++count) {
+    if (run.max != -1 && count >= run.max) return false;
+    if (!set.contains(decode_utf8(text, i))) return false;
+  }
+  return count >= run.min;
+}
+
 bool Regex::search(std::string_view text) const {
+  if (run_) return search_run(*run_, text);
   std::vector<std::uint32_t>& current = scratch.current;
   std::vector<std::uint32_t>& next = scratch.next;
   current.clear();

@@ -47,6 +47,13 @@ class Regex {
     bool contains(char32_t c) const;
   };
   class Compiler;
+  // "^[class]{m,n}$" and its kin (+, *, ?): one set repeated between the anchors, the shape of
+  // most model patterns. Matched by counting code points, which is what the NFA concludes.
+  struct Run {
+    std::uint32_t set;
+    int min, max;  // max -1: unbounded
+  };
+  bool search_run(const Run& run, std::string_view text) const;
 
   // The threads waiting at `pc` and everything they reach without reading a character.
   bool add_thread(std::vector<std::uint32_t>& list, std::uint32_t pc, std::size_t pos, std::size_t end) const;
@@ -54,6 +61,7 @@ class Regex {
   std::vector<Inst> program_;
   std::vector<Set> sets_;
   bool anchored_ = false;  // every match starts at position 0 (each alternative begins with ^)
+  std::optional<Run> run_;
 };
 
 }  // namespace agentemu

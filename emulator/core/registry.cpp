@@ -11,10 +11,11 @@ bool under_prefix(std::string_view path, std::string_view prefix) {
   return path.size() == prefix.size() || path[prefix.size()] == '/';
 }
 
-bool host_matches(std::string_view glob, std::string_view host) {
+// The form host globs are matched against: lowercase, and "x.aliyuncs.com." is the same host.
+std::string matchable_host(std::string_view host) {
   std::string lower = to_lower(host);
-  if (!lower.empty() && lower.back() == '.') lower.pop_back();  // "x.aliyuncs.com." is the same host
-  return glob_match(glob, lower);
+  if (!lower.empty() && lower.back() == '.') lower.pop_back();
+  return lower;
 }
 
 }  // namespace
@@ -39,11 +40,13 @@ std::vector<std::string_view> VendorRegistry::names() const {
 }
 
 std::optional<VendorRegistry::Route> VendorRegistry::route(const Request& request) const {
-  const std::string_view host = request.host();
-  if (!host.empty()) {
+  if (const std::string host = matchable_host(request.host()); !host.empty()) {
     for (std::size_t i = 0; i < vendors_.size(); ++i) {
       for (std::string_view glob : routes_[i].host_globs) {
-        if (host_matches(glob, host)) return Route{vendors_[i].get(), i};
+        // A literal first character settles most hosts (127.0.0.1, localhost) before the matcher.
+        const bool literal_first = !glob.empty() && glob[0] != '*' && glob[0] != '?' && glob[0] != '[';
+        if (literal_first && glob[0] != host[0]) continue;
+        if (glob_match(glob, host)) return Route{vendors_[i].get(), i};
       }
     }
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "core/crypto.hpp"
 #include "core/text.hpp"
 #include "core/uri.hpp"
@@ -28,16 +30,6 @@ std::string canonical_pairs(std::span<const KeyValue> params, std::string_view s
     append_percent_encoded(out, value);
   }
   return out;
-}
-
-// Walks the list in place: it is asked once per x-acs- header of every V3 request.
-bool lists_header(std::string_view signed_headers, std::string_view name) {
-  for (std::size_t from = 0; from <= signed_headers.size();) {
-    const std::size_t end = std::min(signed_headers.find(';', from), signed_headers.size());
-    if (iequals(trim(signed_headers.substr(from, end - from)), name)) return true;
-    from = end + 1;
-  }
-  return false;
 }
 
 }  // namespace
@@ -97,18 +89,53 @@ std::optional<V3Authorization> parse_v3_authorization(std::string_view header) {
 
 std::string v3_canonical_query(std::span<const KeyValue> query_params) { return canonical_pairs(query_params, {}); }
 
-V3Headers v3_canonical_headers(const Request& request, std::string_view signed_headers) {
-  std::vector<std::string> names;
-  for (std::string_view item : split(signed_headers, ';')) {
-    item = trim(item);
-    if (item.empty()) continue;
-    std::string name = to_lower(item);
-    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(std::move(name));
+namespace {
+
+bool has_upper(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+// The names SignedHeaders lists: trimmed, lowercase, sorted, each once. They are views into the
+// Authorization header (every V3 request asks for them), or into a lowercased copy of the list
+// when a client wrote capitals.
+class SignedNames {
+ public:
+  explicit SignedNames(std::string_view signed_headers) {
+    if (has_upper(signed_headers)) signed_headers = lowered_ = to_lower(signed_headers);
+    for (std::size_t from = 0; from <= signed_headers.size();) {
+      const std::size_t end = std::min(signed_headers.find(';', from), signed_headers.size());
+      if (const std::string_view item = trim(signed_headers.substr(from, end - from)); !item.empty()) {
+        names_.push_back(item);
+      }
+      from = end + 1;
+    }
+    std::sort(names_.begin(), names_.end());
+    names_.erase(std::unique(names_.begin(), names_.end()), names_.end());
   }
-  std::sort(names.begin(), names.end());
+  SignedNames(const SignedNames&) = delete;  // the views may point into lowered_
+  SignedNames& operator=(const SignedNames&) = delete;
+
+  bool contains(std::string_view name) const {
+    const std::string lowered = has_upper(name) ? to_lower(name) : std::string();
+    return std::binary_search(names_.begin(), names_.end(), lowered.empty() ? name : std::string_view(lowered));
+  }
+  auto begin() const { return names_.begin(); }
+  auto end() const { return names_.end(); }
+
+ private:
+  std::string lowered_;
+  boost::container::small_vector<std::string_view, 16> names_;
+};
+
+}  // namespace
+
+V3Headers v3_canonical_headers(const Request& request, std::string_view signed_headers) {
+  const SignedNames names(signed_headers);
   V3Headers out;
-  std::vector<std::string_view> values;
-  for (const std::string& name : names) {
+  out.canonical.reserve(256);
+  out.signed_line.reserve(signed_headers.size());
+  boost::container::small_vector<std::string_view, 4> values;
+  for (const std::string_view name : names) {
     values.clear();
     for (const Header& h : request.headers) {
       if (iequals(h.name, name)) values.push_back(trim(h.value));
@@ -145,9 +172,12 @@ std::string v3_canonical_request(std::string_view method, std::string_view canon
 }
 
 std::string v3_string_to_sign(std::string_view canonical_request) {
-  std::string out(kV3Algorithm);
+  const Sha256Digest digest = sha256(canonical_request);
+  std::string out;
+  out.reserve(kV3Algorithm.size() + 1 + 2 * digest.size());
+  out += kV3Algorithm;
   out += '\n';
-  out += hex_lower(sha256(canonical_request));
+  out += hex_lower(digest);
   return out;
 }
 
@@ -156,9 +186,10 @@ std::string v3_signature(std::string_view secret, std::string_view string_to_sig
 }
 
 std::string v3_unsigned_header(const Request& request, std::string_view signed_headers) {
-  if (!lists_header(signed_headers, "host")) return "host";
+  const SignedNames names(signed_headers);
+  if (!names.contains("host")) return "host";
   for (const Header& h : request.headers) {
-    if (istarts_with(h.name, "x-acs-") && !lists_header(signed_headers, h.name)) return to_lower(h.name);
+    if (istarts_with(h.name, "x-acs-") && !names.contains(h.name)) return to_lower(h.name);
   }
   return {};
 }

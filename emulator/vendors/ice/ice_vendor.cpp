@@ -24,7 +24,9 @@ constexpr std::string_view kEmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb924
 
 std::string request_id() {
   std::string id = uuid_v4();
-  for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : id) {
+    if (c >= 'a' && c <= 'f') c = static_cast<char>(c - 'a' + 'A');
+  }
   return id;
 }
 
@@ -260,7 +262,8 @@ bool IceVendor::authenticate_v3(Call& call, IceCall& ice) {
   }
   // The body's own hash, never the x-acs-content-sha256 the client claims: a request whose header
   // lies about its body fails here even when it was signed over the lie (README, fidelity notes).
-  const std::string payload_hash = request.body.empty() ? std::string(kEmptyPayloadHash) : hex_lower(sha256(request.body));
+  const std::string body_hash = request.body.empty() ? std::string() : hex_lower(sha256(request.body));
+  const std::string_view payload_hash = request.body.empty() ? kEmptyPayloadHash : std::string_view(body_hash);
   const std::string canonical_request =
       v3_canonical_request(request.method, v3_canonical_query(query_params),
                            v3_canonical_headers(request, authorization->signed_headers), payload_hash);
@@ -269,7 +272,8 @@ bool IceVendor::authenticate_v3(Call& call, IceCall& ice) {
     std::string why = "V3: server canonical request is [" + canonical_request + "]";
     if (const std::string_view claimed = request.header("x-acs-content-sha256");
         !claimed.empty() && !iequals(claimed, payload_hash)) {
-      why += "; x-acs-content-sha256 says " + std::string(claimed) + " but the body received hashes to " + payload_hash;
+      why += "; x-acs-content-sha256 says " + std::string(claimed) + " but the body received hashes to " +
+             std::string(payload_hash);
     }
     return fail(call, "SignatureDoesNotMatch",
                 "Specified signature does not match our calculation. server StringToSign is [" + string_to_sign + "]",

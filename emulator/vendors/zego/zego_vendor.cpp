@@ -1,5 +1,6 @@
 #include "vendors/zego/zego_vendor.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "core/describe.hpp"
@@ -26,10 +27,12 @@ struct ZegoCall final : CallState {
   std::array<std::string, kPublicNames.size()> decoded;  // values that needed percent-decoding
   std::vector<QueryParam> extra;                         // business parameters sent in the query
   std::shared_ptr<const AppConfig> app;
-  // Small bodies parse into this buffer without touching the heap.
+  // Small bodies parse into this buffer without touching the heap. The parse stack starts at
+  // 512 bytes (RapidJSON's default is 1 KiB): malloc then serves it from its per-thread cache,
+  // where 1 KiB took the slow path through the large bins on every request.
   alignas(16) char buffer[2048];
   rapidjson::MemoryPoolAllocator<> pool{buffer, sizeof buffer};
-  JsonDocument body{&pool};
+  JsonDocument body{&pool, 512};
 };
 
 std::string_view* public_slot(PublicParams& p, std::size_t i) {
@@ -43,7 +46,10 @@ std::string_view* public_slot(PublicParams& p, std::size_t i) {
   }
 }
 
-bool needs_decoding(std::string_view text) { return text.find_first_of("%+") != std::string_view::npos; }
+// A plain loop: find_first_of asks memchr about the set once per character of every parameter.
+bool needs_decoding(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return c == '%' || c == '+'; });
+}
 
 // Go's url.Values semantics, which ZEGO's gateway evidently has: '+' is a space, a pair that
 // does not decode is dropped, and the first of repeated keys wins.

@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "core/clock.hpp"
 #include "core/crypto.hpp"
@@ -126,7 +129,23 @@ TEST_CASE("constant_time_equal and ids") {
   CHECK(id[14] == '4');
   CHECK(std::string("89ab").find(id[19]) != std::string::npos);
   CHECK(uuid_v4() != id);
-  CHECK(random_hex(5).size() == 10);
+  for (int round = 0; round < 200; ++round) {
+    const std::string u = uuid_v4();
+    for (std::size_t i = 0; i < u.size(); ++i) {
+      const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+      CHECK((dash ? u[i] == '-' : std::isxdigit(static_cast<unsigned char>(u[i])) && !std::isupper(u[i])));
+    }
+  }
+  for (std::size_t bytes : {0, 1, 5, 8, 9, 16, 20}) {
+    const std::string hex = random_hex(bytes);
+    CHECK(hex.size() == bytes * 2);
+    CHECK(hex.find_first_not_of("0123456789abcdef") == std::string::npos);
+  }
+  // Every digit turns up: no byte of the random numbers is left out.
+  std::string many;
+  for (int round = 0; round < 50; ++round) many += random_hex(20);
+  CHECK(many.find_first_not_of("0") != std::string::npos);
+  for (char digit : std::string_view("0123456789abcdef")) CHECK(many.find(digit) != std::string::npos);
 }
 
 TEST_CASE("time formats pad every field, at both ends of the clock's range") {

@@ -3,6 +3,10 @@
 #include <cmath>
 
 #include <string>
+#include <vector>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include "core/json.hpp"
 
@@ -70,6 +74,30 @@ TEST_CASE("JsonWriter writes every kind of value") {
   CHECK(w.take() == R"({"s":"q\"\n","i":-3,"b":false,"n":null,"d":1.5,"v":{"x":[1,true,null]}})");
   w.begin_array().int64(1).end_array();
   CHECK(w.text() == "[1]");
+}
+
+TEST_CASE("JsonWriter's plain-text appends write what RapidJSON's own writer writes") {
+  // Plain ASCII is appended as it is; anything else goes through RapidJSON's escaping. Each text,
+  // as a key, as a value and raw, must come out as RapidJSON's Writer alone makes it.
+  const std::vector<std::string> texts = {"",  "plain", "with space", "/slash", "tilde~\x7f", "q\"", "back\\",
+                                          "tab\t", std::string("nul\0x", 5), "\x1f", "\xe4\xb8\xad", "caf\xc3\xa9"};
+  for (const std::string& text : texts) {
+    rapidjson::StringBuffer expected;
+    rapidjson::Writer<rapidjson::StringBuffer> reference(expected);
+    reference.StartObject();
+    reference.Key(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+    reference.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+    reference.Key("n");
+    reference.StartArray();
+    reference.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+    reference.RawValue("{\"r\":1}", 7, rapidjson::kObjectType);
+    reference.EndArray();
+    reference.EndObject();
+    JsonWriter w;
+    w.begin_object().field(text, text).key("n").begin_array().string(text).raw(R"({"r":1})").end_array().end_object();
+    INFO("text: " << text);
+    CHECK(w.text() == std::string(expected.GetString(), expected.GetSize()));
+  }
 }
 
 TEST_CASE("json_pointer escapes per RFC 6901") {

@@ -306,3 +306,34 @@ TEST_CASE("regex: a pattern too large to expand is refused") {
   CHECK_FALSE(Regex::compile("^(((a{1000}){1000}){1000})$", &error));
   CHECK(error.find("instructions") != std::string::npos);
 }
+
+TEST_CASE("regex: one set repeated between the anchors is matched by counting, as the NFA would") {
+  // "^(?:X|X)$" is the same language as "^X$" but not the counted shape, so it runs the NFA.
+  const std::vector<std::string> runs = {"[a-c]{2,4}", "[a-c]{3}", "[a-c]{2,}", "[a-c]*", "[a-c]+", "[a-c]?",
+                                         "[a-c]{0,2}", "[^a]{1,3}", "\\d{1,2}?", "[0-9a-zA-Z]{1,40}", "[é-ü]+"};
+  const std::vector<std::string> texts = {"", "a", "ab", "abc", "abcd", "abcda", "ad", "b\n", "\n", "x", "xyz",
+                                          "wxyz", "1", "12", "123", "é", "éü", "aé", "\xff", "a\xff", "\xc3",
+                                          std::string(40, 'z'), std::string(41, 'z')};
+  for (const std::string& run : runs) {
+    const auto counted = Regex::compile("^" + run + "$");
+    const auto nfa = Regex::compile("^(?:" + run + "|" + run + ")$");
+    REQUIRE(counted);
+    REQUIRE(nfa);
+    for (const std::string& text : texts) {
+      INFO("pattern ^" << run << "$ on \"" << text << "\"");
+      CHECK(counted->search(text) == nfa->search(text));
+    }
+  }
+  // Counting is what makes a long run cheap: the NFA would carry up to 20,000 threads per step.
+  const auto long_run = Regex::compile("^[a-z]{1,20000}$");
+  REQUIRE(long_run);
+  const auto started = std::chrono::steady_clock::now();
+  CHECK(long_run->search(std::string(20000, 'q')));
+  CHECK_FALSE(long_run->search(std::string(20001, 'q')));
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(1));
+  // A set run without both anchors, or between other atoms, is not the counted shape: it still
+  // finds a match anywhere.
+  CHECK(Regex::compile("[a-c]{2}")->search("xxabxx"));
+  CHECK(Regex::compile("^x[a-c]{2}$")->search("xab"));
+  CHECK_FALSE(Regex::compile("^[a-c]{2}$")->search("xab"));
+}
