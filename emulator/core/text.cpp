@@ -7,6 +7,8 @@ namespace agentemu {
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
+  // Header lookups mostly meet names written as asked: one memcmp settles them.
+  if (a == b) return true;
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   }

@@ -19,38 +19,45 @@ bool unreserved(char c) {
 
 }  // namespace
 
+// Runs of characters that stand for themselves go in one append each: most text has no escape
+// at all, and signed requests decode and encode their path and query more than once.
 std::optional<std::string> percent_decode(std::string_view text, PlusIs plus) {
+  const auto special = [plus](char c) { return c == '%' || (c == '+' && plus == PlusIs::space); };
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      const int hi = hex_value(text[i + 1]);
-      const int lo = hex_value(text[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (c == '+' && plus == PlusIs::space) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t run = i;
+    while (run < text.size() && !special(text[run])) ++run;
+    out.append(text.data() + i, run - i);
+    if (run == text.size()) break;
+    if (text[run] == '+') {
       out.push_back(' ');
-    } else {
-      out.push_back(c);
+      i = run + 1;
+      continue;
     }
+    if (run + 2 >= text.size()) return std::nullopt;
+    const int hi = hex_value(text[run + 1]);
+    const int lo = hex_value(text[run + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i = run + 3;
   }
   return out;
 }
 
 void append_percent_encoded(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  for (char c : text) {
-    if (unreserved(c)) {
-      out.push_back(c);
-    } else {
-      const auto b = static_cast<unsigned char>(c);
-      out.push_back('%');
-      out.push_back(kHex[b >> 4]);
-      out.push_back(kHex[b & 0x0f]);
-    }
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t run = i;
+    while (run < text.size() && unreserved(text[run])) ++run;
+    out.append(text.data() + i, run - i);
+    if (run == text.size()) break;
+    const auto b = static_cast<unsigned char>(text[run]);
+    const char escaped[3] = {'%', kHex[b >> 4], kHex[b & 0x0f]};
+    out.append(escaped, sizeof escaped);
+    i = run + 1;
   }
 }
 

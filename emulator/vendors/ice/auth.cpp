@@ -14,8 +14,7 @@ namespace {
 
 // Sorted, RFC 3986-encoded "k=v&k=v".
 std::string canonical_pairs(std::span<const KeyValue> params, std::string_view skip) {
-  std::vector<std::pair<std::string, std::string_view>> encoded;
-  encoded.reserve(params.size());
+  boost::container::small_vector<std::pair<std::string, std::string_view>, 8> encoded;
   for (const KeyValue& p : params) {
     if (!skip.empty() && p.name == skip) continue;
     encoded.emplace_back(percent_encode(p.name), p.value);
@@ -62,8 +61,12 @@ std::optional<V3Authorization> parse_v3_authorization(std::string_view header) {
   V3Authorization out;
   out.algorithm = header.substr(0, space);
   bool credential = false, signed_headers = false, signature = false;
-  for (std::string_view part : split(header.substr(space + 1), ',')) {
-    part = trim(part);
+  std::string_view rest = header.substr(space + 1);
+  for (bool more = true; more;) {  // split(',') in place: every V3 request comes through here
+    const std::size_t comma = rest.find(',');
+    more = comma != std::string_view::npos;
+    std::string_view part = trim(rest.substr(0, comma));
+    if (more) rest.remove_prefix(comma + 1);
     const auto eq = part.find('=');
     if (eq == std::string_view::npos) return std::nullopt;
     const std::string_view key = trim(part.substr(0, eq));
@@ -127,10 +130,7 @@ class SignedNames {
   boost::container::small_vector<std::string_view, 16> names_;
 };
 
-}  // namespace
-
-V3Headers v3_canonical_headers(const Request& request, std::string_view signed_headers) {
-  const SignedNames names(signed_headers);
+V3Headers canonical_headers(const Request& request, std::string_view signed_headers, const SignedNames& names) {
   V3Headers out;
   out.canonical.reserve(256);
   out.signed_line.reserve(signed_headers.size());
@@ -151,6 +151,27 @@ V3Headers v3_canonical_headers(const Request& request, std::string_view signed_h
     if (!out.signed_line.empty()) out.signed_line += ';';
     out.signed_line += name;
   }
+  return out;
+}
+
+std::string unsigned_header(const Request& request, const SignedNames& names) {
+  if (!names.contains("host")) return "host";
+  for (const Header& h : request.headers) {
+    if (istarts_with(h.name, "x-acs-") && !names.contains(h.name)) return to_lower(h.name);
+  }
+  return {};
+}
+
+}  // namespace
+
+V3Headers v3_canonical_headers(const Request& request, std::string_view signed_headers) {
+  return canonical_headers(request, signed_headers, SignedNames(signed_headers));
+}
+
+V3SignedHeaders v3_signed_headers(const Request& request, std::string_view signed_headers) {
+  const SignedNames names(signed_headers);
+  V3SignedHeaders out{unsigned_header(request, names), {}};
+  if (out.unsigned_header.empty()) out.headers = canonical_headers(request, signed_headers, names);
   return out;
 }
 
@@ -186,12 +207,7 @@ std::string v3_signature(std::string_view secret, std::string_view string_to_sig
 }
 
 std::string v3_unsigned_header(const Request& request, std::string_view signed_headers) {
-  const SignedNames names(signed_headers);
-  if (!names.contains("host")) return "host";
-  for (const Header& h : request.headers) {
-    if (istarts_with(h.name, "x-acs-") && !names.contains(h.name)) return to_lower(h.name);
-  }
-  return {};
+  return unsigned_header(request, SignedNames(signed_headers));
 }
 
 // ---- Replay protection ------------------------------------------------------------------------

@@ -69,6 +69,14 @@ std::string v3_signature(std::string_view secret, std::string_view string_to_sig
 // is missing; empty when the list covers what it must.
 std::string v3_unsigned_header(const Request& request, std::string_view signed_headers);
 
+// Both from one reading of SignedHeaders, as a request's verification needs them: the canonical
+// headers are made only when no header is left unsigned.
+struct V3SignedHeaders {
+  std::string unsigned_header;
+  V3Headers headers;
+};
+V3SignedHeaders v3_signed_headers(const Request& request, std::string_view signed_headers);
+
 // ---- Replay protection ------------------------------------------------------------------------
 // Remembers (AccessKeyId, SignatureNonce) pairs by the time each request was signed, for as long
 // as that time passes the gateway's 15-minute check (either side of the emulator's clock, which

@@ -246,11 +246,11 @@ bool IceVendor::authenticate_v3(Call& call, IceCall& ice) {
   if (date.empty()) return fail(call, "MissingHeader", missing_header("x-acs-date"));
   const auto signed_at = check_time(call, date);
   if (!signed_at) return false;
-  if (const std::string unsigned_header = v3_unsigned_header(request, authorization->signed_headers);
-      !unsigned_header.empty()) {
+  const V3SignedHeaders signed_headers = v3_signed_headers(request, authorization->signed_headers);
+  if (!signed_headers.unsigned_header.empty()) {
     return fail(call, "IncompleteSignature",
-                "The request signature does not conform to Aliyun standards. Header " + unsigned_header +
-                    " must be listed in SignedHeaders.");
+                "The request signature does not conform to Aliyun standards. Header " +
+                    signed_headers.unsigned_header + " must be listed in SignedHeaders.");
   }
   const auto key = find_key(call, ice.access_key_id);
   if (key == nullptr || !check_security_token(call, *key, request.header("x-acs-security-token"))) return false;
@@ -265,8 +265,7 @@ bool IceVendor::authenticate_v3(Call& call, IceCall& ice) {
   const std::string body_hash = request.body.empty() ? std::string() : hex_lower(sha256(request.body));
   const std::string_view payload_hash = request.body.empty() ? kEmptyPayloadHash : std::string_view(body_hash);
   const std::string canonical_request =
-      v3_canonical_request(request.method, v3_canonical_query(query_params),
-                           v3_canonical_headers(request, authorization->signed_headers), payload_hash);
+      v3_canonical_request(request.method, v3_canonical_query(query_params), signed_headers.headers, payload_hash);
   const std::string string_to_sign = v3_string_to_sign(canonical_request);
   if (!constant_time_equal(v3_signature(key->secret, string_to_sign), authorization->signature)) {
     std::string why = "V3: server canonical request is [" + canonical_request + "]";

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "core/text.hpp"
 #include "core/uri.hpp"
 
@@ -67,6 +69,26 @@ TEST_CASE("percent_decode rejects malformed escapes") {
   CHECK_FALSE(percent_decode("%4"));
   CHECK_FALSE(percent_decode("%zz"));
   CHECK_FALSE(percent_decode("ok%2"));
+  CHECK_FALSE(percent_decode("%%41"));
+  CHECK(percent_decode("") == "");
+  CHECK(percent_decode("%41") == "A");
+  CHECK(percent_decode("x%41") == "xA");
+  CHECK(percent_decode("%41x") == "Ax");
+  CHECK(percent_decode("++", PlusIs::space) == "  ");
+  CHECK(percent_decode("a+%2B+b", PlusIs::space) == "a + b");
+  CHECK(percent_decode("plain-text.without_escapes~") == "plain-text.without_escapes~");
+}
+
+TEST_CASE("percent_encode and percent_decode are inverses over every byte") {
+  std::string every;
+  for (int b = 0; b < 256; ++b) every.push_back(static_cast<char>(b));
+  const std::string encoded = percent_encode(every + "tail");
+  CHECK(encoded.ends_with("%FFtail"));
+  CHECK(percent_decode(encoded) == every + "tail");
+  CHECK(percent_decode(encoded, PlusIs::space) == every + "tail");  // '+' is encoded, never literal
+  std::string appended = "prefix:";
+  append_percent_encoded(appended, "a b");
+  CHECK(appended == "prefix:a%20b");
 }
 
 TEST_CASE("percent_encode follows RFC 3986") {

@@ -79,6 +79,14 @@ TEST_CASE("ice V3: the official ACS3-HMAC-SHA256 vector (RunInstances)") {
   CHECK(v3_unsigned_header(call->call.request, signed_headers).empty());
   CHECK(v3_unsigned_header(call->call.request, "host;x-acs-action") == "x-acs-version");
   CHECK(v3_unsigned_header(call->call.request, "x-acs-action") == "host");
+  // The request path reads SignedHeaders once for both answers.
+  const V3SignedHeaders both = v3_signed_headers(call->call.request, signed_headers);
+  CHECK(both.unsigned_header.empty());
+  CHECK(both.headers.canonical == headers.canonical);
+  CHECK(both.headers.signed_line == headers.signed_line);
+  CHECK(v3_signed_headers(call->call.request, "host;x-acs-action").unsigned_header == "x-acs-version");
+  CHECK(v3_signed_headers(call->call.request, " Host ; X-ACS-Version;x-acs-action;;x-acs-date;x-acs-date")
+            .unsigned_header == "x-acs-signature-nonce");
 }
 
 TEST_CASE("ice V3: Authorization parsing") {
@@ -93,6 +101,12 @@ TEST_CASE("ice V3: Authorization parsing") {
   CHECK_FALSE(parse_v3_authorization("ACS3-HMAC-SHA256 Credential=AK,Signature=abc"));
   CHECK_FALSE(parse_v3_authorization("ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=host,Signature=x,Extra=1"));
   CHECK_FALSE(parse_v3_authorization(""));
+  const auto spaced = parse_v3_authorization("ACS3-HMAC-SHA256 Credential=AK , SignedHeaders= host ,Signature=abc ");
+  REQUIRE(spaced);
+  CHECK(spaced->signed_headers == "host");
+  CHECK(spaced->signature == "abc");
+  CHECK_FALSE(parse_v3_authorization("ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=host,Signature=abc,"));
+  CHECK_FALSE(parse_v3_authorization("ACS3-HMAC-SHA256 ,Credential=AK,SignedHeaders=host,Signature=abc"));
 }
 
 TEST_CASE("ice V3: repeated headers are trimmed, sorted and joined; names lowercased and sorted") {
@@ -101,6 +115,10 @@ TEST_CASE("ice V3: repeated headers are trimmed, sorted and joined; names lowerc
   const V3Headers h = v3_canonical_headers(call->call.request, "x-acs-b;Host;x-acs-a");
   CHECK(h.canonical == "host:h\nx-acs-a:z\nx-acs-b:1,2\n");
   CHECK(h.signed_line == "host;x-acs-a;x-acs-b");
+  // Capitals and spaces in the list, and a name listed twice, come out as one lowercase name.
+  const V3Headers listed = v3_canonical_headers(call->call.request, " X-ACS-B ;host;x-acs-a;X-Acs-A;");
+  CHECK(listed.canonical == h.canonical);
+  CHECK(listed.signed_line == h.signed_line);
 }
 
 namespace {
