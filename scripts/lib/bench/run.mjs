@@ -17,6 +17,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { measureInstructions } from './instructions.mjs';
 import { agentemuArgs, measureResources, measureStartup, spawnAgentemu } from './resources.mjs';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -145,9 +146,9 @@ end
 
 // Asynchronous on purpose: a blocked event loop would miss agentemu closing idle keep-alive
 // sockets, and the next fetch would be sent on a dead one.
-function runWrk(url, script, seconds = duration) {
+function runWrk(url, script, seconds = duration, connectionCount = connections) {
   return new Promise((resolve, reject) => {
-    const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', script, url]);
+    const child = spawn('wrk', ['-t1', `-c${connectionCount}`, `-d${seconds}s`, '-s', script, url]);
     let out = '';
     child.stdout.on('data', (c) => { out += c; });
     child.stderr.on('data', (c) => { out += c; });
@@ -258,6 +259,10 @@ const pad = (s, n) => String(s).padEnd(n);
 const padl = (s, n) => String(s).padStart(n);
 
 async function main() {
+  if (args.includes('--instructions')) {
+    process.exitCode = await measureInstructions({ binary, root, work, collectTargets, runWrk, wrkScript });
+    return;
+  }
   const agentemu = await startAgentemu();
   const stops = [() => agentemu.child.kill('SIGTERM')];
   try {
