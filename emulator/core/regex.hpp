@@ -31,6 +31,9 @@ class Regex {
   bool search(std::string_view text) const;
 
   std::size_t program_size() const { return program_.size(); }
+  // search() counts code points instead of running the NFA: the pattern is one set repeated
+  // between ^ and $ (see Run). Tests check which patterns take that path.
+  bool counts_a_run() const { return run_.has_value(); }
 
   static constexpr std::size_t kMaxProgram = 200'000;
 

@@ -40,12 +40,14 @@ std::vector<std::string_view> VendorRegistry::names() const {
 }
 
 std::optional<VendorRegistry::Route> VendorRegistry::route(const Request& request) const {
-  if (const std::string host = matchable_host(request.host()); !host.empty()) {
+  if (!request.host().empty()) {
+    const std::string host = matchable_host(request.host());
     for (std::size_t i = 0; i < vendors_.size(); ++i) {
       for (std::string_view glob : routes_[i].host_globs) {
-        // A literal first character settles most hosts (127.0.0.1, localhost) before the matcher.
+        // A literal first character settles most hosts (127.0.0.1, localhost) before the matcher,
+        // as glob_match itself would.
         const bool literal_first = !glob.empty() && glob[0] != '*' && glob[0] != '?' && glob[0] != '[';
-        if (literal_first && glob[0] != host[0]) continue;
+        if (literal_first && (host.empty() || glob[0] != host[0])) continue;
         if (glob_match(glob, host)) return Route{vendors_[i].get(), i};
       }
     }

@@ -27,12 +27,10 @@ struct ZegoCall final : CallState {
   std::array<std::string, kPublicNames.size()> decoded;  // values that needed percent-decoding
   std::vector<QueryParam> extra;                         // business parameters sent in the query
   std::shared_ptr<const AppConfig> app;
-  // Small bodies parse into this buffer without touching the heap. The parse stack starts at
-  // 512 bytes (RapidJSON's default is 1 KiB): malloc then serves it from its per-thread cache,
-  // where 1 KiB took the slow path through the large bins on every request.
+  // Small bodies parse into this buffer without touching the heap.
   alignas(16) char buffer[2048];
   rapidjson::MemoryPoolAllocator<> pool{buffer, sizeof buffer};
-  JsonDocument body{&pool, 512};
+  JsonDocument body{&pool};
 };
 
 std::string_view* public_slot(PublicParams& p, std::size_t i) {

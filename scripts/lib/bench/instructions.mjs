@@ -13,21 +13,33 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { agentemuArgs, spawnAgentemu } from './resources.mjs';
 
+// Fixed, not --duration and --connections: valgrind runs agentemu some 50 times slower, and a few
+// connections keep it busy.
 const SECONDS = 3;
 const CONNECTIONS = 4;
 
-function callgrind(command, pid) {
-  const done = spawnSync('callgrind_control', [command, String(pid)], { stdio: 'ignore' });
-  if (done.status !== 0) throw new Error(`callgrind_control ${command} ${pid} failed`);
+// callgrind_control exits 0 whatever happened (an unknown pid, no callgrind run, vgdb failing):
+// the dump it was asked for is the only proof it worked.
+function dumps(folder) {
+  return fs.readdirSync(folder).map((f) => path.join(folder, f));
 }
 
-// The instruction total of the newest dump in `folder` ("totals:" or, in older valgrinds, "summary:").
-function newestTotal(folder) {
-  const dumps = fs.readdirSync(folder).map((f) => path.join(folder, f));
-  dumps.sort((a, b) => fs.statSync(a).mtimeMs - fs.statSync(b).mtimeMs);
-  const text = fs.readFileSync(dumps.at(-1), 'utf8');
-  const m = /\n(?:totals|summary): (\d+)/.exec(text);
-  if (!m) throw new Error(`no instruction total in ${dumps.at(-1)}`);
+function zero(pid) {
+  const done = spawnSync('callgrind_control', ['-z', String(pid)], { encoding: 'utf8', timeout: 60000 });
+  if (done.status !== 0 || !/OK/.test(done.stdout)) throw new Error(`callgrind_control -z ${pid}: ${done.stdout}${done.stderr}`);
+}
+
+// Dumps the counters and answers the new dump's instruction total ("totals:", or "summary:" in
+// older valgrinds).
+function dump(pid, folder) {
+  const before = new Set(dumps(folder));
+  const done = spawnSync('callgrind_control', ['-d', String(pid)], { encoding: 'utf8', timeout: 60000 });
+  const fresh = dumps(folder).filter((f) => !before.has(f));
+  if (done.status !== 0 || fresh.length !== 1) {
+    throw new Error(`callgrind_control -d ${pid} wrote ${fresh.length} dumps: ${done.stdout}${done.stderr}`);
+  }
+  const m = /\n(?:totals|summary): (\d+)/.exec(fs.readFileSync(fresh[0], 'utf8'));
+  if (!m) throw new Error(`no instruction total in ${fresh[0]}`);
   return Number(m[1]);
 }
 
@@ -49,15 +61,19 @@ export async function measureInstructions({ binary, root, work, collectTargets, 
       await t.prepare?.();
       await runWrk(url, script, SECONDS, CONNECTIONS);
       await t.prepare?.();
-      callgrind('-z', agentemu.child.pid);
+      zero(agentemu.child.pid);
       const run = await runWrk(url, script, SECONDS, CONNECTIONS);
-      callgrind('-d', agentemu.child.pid);
+      const total = dump(agentemu.child.pid, folder);
       if (run.errors || run.requests === 0) throw new Error(`${t.name}: ${run.errors} errors in ${run.requests} requests: ${run.detail}`);
-      const each = newestTotal(folder) / run.requests;
+      const each = total / run.requests;
       console.log(`${t.name.padEnd(48)}${String(run.requests).padStart(10)}${Math.round(each).toLocaleString('en-US').padStart(14)}`);
     }
   } finally {
-    agentemu.child.kill('SIGKILL');
+    // SIGTERM, so valgrind removes its vgdb pipes on the way out.
+    await new Promise((resolve) => {
+      agentemu.child.once('exit', resolve);
+      agentemu.child.kill('SIGTERM');
+    });
   }
   return 0;
 }
