@@ -1,6 +1,7 @@
 #include "vendors/ice/auth.hpp"
 
 #include <algorithm>
+#include <array>
 #include <vector>
 
 #include <boost/container/small_vector.hpp>
@@ -192,18 +193,34 @@ std::string v3_canonical_request(std::string_view method, std::string_view canon
   return out;
 }
 
+namespace {
+
+// Lowercase hex of a SHA-256 digest into 64 characters at `out`: no string for it on the way.
+void put_hex(char* out, const Sha256Digest& digest) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    out[2 * i] = kDigits[digest[i] >> 4];
+    out[2 * i + 1] = kDigits[digest[i] & 0x0f];
+  }
+}
+
+}  // namespace
+
 std::string v3_string_to_sign(std::string_view canonical_request) {
-  const Sha256Digest digest = sha256(canonical_request);
-  std::string out;
-  out.reserve(kV3Algorithm.size() + 1 + 2 * digest.size());
-  out += kV3Algorithm;
-  out += '\n';
-  out += hex_lower(digest);
+  std::string out(kV3Algorithm.size() + 1 + 64, '\n');
+  std::copy(kV3Algorithm.begin(), kV3Algorithm.end(), out.begin());
+  put_hex(out.data() + kV3Algorithm.size() + 1, sha256(canonical_request));
   return out;
 }
 
 std::string v3_signature(std::string_view secret, std::string_view string_to_sign) {
   return hex_lower(hmac_sha256(secret, string_to_sign));
+}
+
+bool v3_signature_matches(std::string_view secret, std::string_view string_to_sign, std::string_view signature) {
+  std::array<char, 64> expected;
+  put_hex(expected.data(), hmac_sha256(secret, string_to_sign));
+  return constant_time_equal(std::string_view(expected.data(), expected.size()), signature);
 }
 
 std::string v3_unsigned_header(const Request& request, std::string_view signed_headers) {

@@ -64,6 +64,8 @@ std::string v3_canonical_request(std::string_view method, std::string_view canon
                                  const V3Headers& headers, std::string_view payload_hash);
 std::string v3_string_to_sign(std::string_view canonical_request);
 std::string v3_signature(std::string_view secret, std::string_view string_to_sign);
+// The request's Signature equals v3_signature (compared in constant time, without a string).
+bool v3_signature_matches(std::string_view secret, std::string_view string_to_sign, std::string_view signature);
 
 // An x-acs-* header present in the request but missing from SignedHeaders, or "host" when that
 // is missing; empty when the list covers what it must.

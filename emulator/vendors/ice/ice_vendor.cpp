@@ -267,7 +267,7 @@ bool IceVendor::authenticate_v3(Call& call, IceCall& ice) {
   const std::string canonical_request =
       v3_canonical_request(request.method, v3_canonical_query(query_params), signed_headers.headers, payload_hash);
   const std::string string_to_sign = v3_string_to_sign(canonical_request);
-  if (!constant_time_equal(v3_signature(key->secret, string_to_sign), authorization->signature)) {
+  if (!v3_signature_matches(key->secret, string_to_sign, authorization->signature)) {
     std::string why = "V3: server canonical request is [" + canonical_request + "]";
     if (const std::string_view claimed = request.header("x-acs-content-sha256");
         !claimed.empty() && !iequals(claimed, payload_hash)) {

@@ -17,6 +17,7 @@ import { agentemuArgs, spawnAgentemu } from './resources.mjs';
 // connections keep it busy.
 const SECONDS = 3;
 const CONNECTIONS = 4;
+const RUNS = 2;
 
 // callgrind_control exits 0 whatever happened (an unknown pid, no callgrind run, vgdb failing):
 // the dump it was asked for is the only proof it worked.
@@ -52,8 +53,8 @@ export async function measureInstructions({ binary, root, work, collectTargets, 
   const agentemu = await spawnAgentemu('valgrind', args, root);
   try {
     const targets = await collectTargets(agentemu);
-    console.log(`instructions per request (callgrind, user space, journal off; wrk -t1 -c${CONNECTIONS} -d${SECONDS}s ` +
-      'after a warm-up run; digests count more than on the hardware)');
+    console.log(`instructions per request (callgrind, user space, journal off; the lower of ${RUNS} runs of wrk -t1 ` +
+      `-c${CONNECTIONS} -d${SECONDS}s after a warm-up run; digests count more than on the hardware)`);
     console.log(`${'target'.padEnd(48)}${'requests'.padStart(10)}${'instructions'.padStart(14)}`);
     for (const [i, t] of targets.entries()) {
       const script = wrkScript(t, path.join(work, `instructions${i}.lua`));
@@ -61,12 +62,19 @@ export async function measureInstructions({ binary, root, work, collectTargets, 
       await t.prepare?.();
       await runWrk(url, script, SECONDS, CONNECTIONS);
       await t.prepare?.();
-      zero(agentemu.child.pid);
-      const run = await runWrk(url, script, SECONDS, CONNECTIONS);
-      const total = dump(agentemu.child.pid, folder);
-      if (run.errors || run.requests === 0) throw new Error(`${t.name}: ${run.errors} errors in ${run.requests} requests: ${run.detail}`);
-      const each = total / run.requests;
-      console.log(`${t.name.padEnd(48)}${String(run.requests).padStart(10)}${Math.round(each).toLocaleString('en-US').padStart(14)}`);
+      // The lower of two runs: a run where requests tend to arrive in two reads pays the read
+      // machinery twice for them (seen as a 6-8% step on ICE's 560-byte requests).
+      let best = null;
+      for (let round = 0; round < RUNS; round += 1) {
+        await t.prepare?.();
+        zero(agentemu.child.pid);
+        const run = await runWrk(url, script, SECONDS, CONNECTIONS);
+        const total = dump(agentemu.child.pid, folder);
+        if (run.errors || run.requests === 0) throw new Error(`${t.name}: ${run.errors} errors in ${run.requests} requests: ${run.detail}`);
+        const each = total / run.requests;
+        if (best === null || each < best.each) best = { each, requests: run.requests };
+      }
+      console.log(`${t.name.padEnd(48)}${String(best.requests).padStart(10)}${Math.round(best.each).toLocaleString('en-US').padStart(14)}`);
     }
   } finally {
     // SIGTERM, so valgrind removes its vgdb pipes on the way out.

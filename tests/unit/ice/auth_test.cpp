@@ -75,6 +75,11 @@ TEST_CASE("ice V3: the official ACS3-HMAC-SHA256 vector (RunInstances)") {
   const std::string sts = v3_string_to_sign(canonical_request);
   CHECK(sts == "ACS3-HMAC-SHA256\n7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259");
   CHECK(v3_signature("YourAccessKeySecret", sts) == "06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0");
+  CHECK(v3_signature_matches("YourAccessKeySecret", sts, "06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0"));
+  CHECK_FALSE(v3_signature_matches("YourAccessKeySecret", sts, "06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c1"));
+  CHECK_FALSE(v3_signature_matches("YourAccessKeySecret", sts, "06563A9E1B43F5DFE96B81484DA74BCEAB24A1D853912EEE15083A6F0F3283C0"));
+  CHECK_FALSE(v3_signature_matches("YourAccessKeySecret", sts, "06563a9e"));
+  CHECK_FALSE(v3_signature_matches("OtherSecret", sts, "06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0"));
   // Accept is not signed; a header missing from SignedHeaders is caught.
   CHECK(v3_unsigned_header(call->call.request, signed_headers).empty());
   CHECK(v3_unsigned_header(call->call.request, "host;x-acs-action") == "x-acs-version");
