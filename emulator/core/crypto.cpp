@@ -17,27 +17,18 @@ namespace {
 // OpenSSL's one-algorithm interfaces (deprecated in 3.0, still there and the same code with the
 // same CPU extensions): an EVP digest frees and allocates its provider context on every init,
 // about 65 ns, and a signed request takes three digests.
-struct Sha256Algorithm {
-  using Context = SHA256_CTX;
-  static constexpr std::size_t kSize = SHA256_DIGEST_LENGTH;
-  static void init(Context& c) { SHA256_Init(&c); }
-  static void update(Context& c, std::string_view part) { SHA256_Update(&c, part.data(), part.size()); }
-  static void final(Context& c, unsigned char* out) { SHA256_Final(out, &c); }
+template <class ContextType, std::size_t Size, int (*Init)(ContextType*),
+          int (*Update)(ContextType*, const void*, std::size_t), int (*Final)(unsigned char*, ContextType*)>
+struct OneAlgorithm {
+  using Context = ContextType;
+  static constexpr std::size_t kSize = Size;
+  static void init(Context& c) { Init(&c); }
+  static void update(Context& c, std::string_view part) { Update(&c, part.data(), part.size()); }
+  static void final(Context& c, unsigned char* out) { Final(out, &c); }
 };
-struct Sha1Algorithm {
-  using Context = SHA_CTX;
-  static constexpr std::size_t kSize = SHA_DIGEST_LENGTH;
-  static void init(Context& c) { SHA1_Init(&c); }
-  static void update(Context& c, std::string_view part) { SHA1_Update(&c, part.data(), part.size()); }
-  static void final(Context& c, unsigned char* out) { SHA1_Final(out, &c); }
-};
-struct Md5Algorithm {
-  using Context = MD5_CTX;
-  static constexpr std::size_t kSize = MD5_DIGEST_LENGTH;
-  static void init(Context& c) { MD5_Init(&c); }
-  static void update(Context& c, std::string_view part) { MD5_Update(&c, part.data(), part.size()); }
-  static void final(Context& c, unsigned char* out) { MD5_Final(out, &c); }
-};
+using Sha256Algorithm = OneAlgorithm<SHA256_CTX, SHA256_DIGEST_LENGTH, SHA256_Init, SHA256_Update, SHA256_Final>;
+using Sha1Algorithm = OneAlgorithm<SHA_CTX, SHA_DIGEST_LENGTH, SHA1_Init, SHA1_Update, SHA1_Final>;
+using Md5Algorithm = OneAlgorithm<MD5_CTX, MD5_DIGEST_LENGTH, MD5_Init, MD5_Update, MD5_Final>;
 
 template <class Algorithm>
 std::array<unsigned char, Algorithm::kSize> digest(std::initializer_list<std::string_view> parts) {
