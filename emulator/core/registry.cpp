@@ -40,8 +40,8 @@ std::vector<std::string_view> VendorRegistry::names() const {
 }
 
 std::optional<VendorRegistry::Route> VendorRegistry::route(const Request& request) const {
-  if (!request.host().empty()) {
-    const std::string host = matchable_host(request.host());
+  if (const std::string_view raw_host = request.host(); !raw_host.empty()) {
+    const std::string host = matchable_host(raw_host);
     for (std::size_t i = 0; i < vendors_.size(); ++i) {
       for (std::string_view glob : routes_[i].host_globs) {
         // A literal first character settles most hosts (127.0.0.1, localhost) before the matcher,
