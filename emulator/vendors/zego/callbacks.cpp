@@ -67,10 +67,11 @@ void notify(State& state, Instance& instance, std::string_view event, SystemTime
   w.field_int("Timestamp", timestamp);
   w.field("Signature", callback_signature(app->config->callback_secret, std::to_string(timestamp), nonce));
   w.field("AgentInstanceId", instance.id());
-  const UserAndRtc& rtc = instance.user_and_rtc;
-  if (rtc.has_rtc()) w.field("AgentUserId", rtc.rtc_text("AgentUserId"));
+  const bool has_rtc = instance.user_and_rtc.has_rtc();
+  const auto [agent_user_id, room_id] = instance.user_and_rtc.rtc_texts("AgentUserId", "RoomId");
+  if (has_rtc) w.field("AgentUserId", agent_user_id);
   w.field("AgentId", instance.agent_id()).field("Name", instance.agent_name());
-  if (rtc.has_rtc()) w.field("RoomId", rtc.rtc_text("RoomId"));
+  if (has_rtc) w.field("RoomId", room_id);
   w.field_int("Sequence", ++instance.sequence);
   w.key("Data").begin_object();
   data(w);

@@ -610,9 +610,10 @@ std::string digital_human_config(const Instance& instance) {
   if (instance.user_and_rtc.has_rtc() && !instance.config().cdn) {
     const std::string_view config = digital_human ? text(*digital_human, "ConfigId", "web") : "web";
     const std::string_view encode = digital_human ? text(*digital_human, "EncodeCode", "H264") : "H264";
+    const auto [room_id, stream_id] = instance.user_and_rtc.rtc_texts("RoomId", "AgentStreamId");
     w.begin_object()
-        .field("RoomId", instance.user_and_rtc.rtc_text("RoomId"))
-        .field("StreamId", instance.user_and_rtc.rtc_text("AgentStreamId"))
+        .field("RoomId", room_id)
+        .field("StreamId", stream_id)
         .field("EncodeCode", encode)
         .field("ConfigId", config)
         .end_object();

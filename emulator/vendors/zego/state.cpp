@@ -126,11 +126,21 @@ StoredJson UserAndRtc::rtc() const {
   return doc;
 }
 
-std::string UserAndRtc::rtc_text(std::string_view member) const {
-  if (!has_rtc()) return {};
-  const StoredJson doc = rtc();
+namespace {
+std::string string_member(const StoredJson& doc, std::string_view member) {
   const JsonValue* v = doc.IsObject() ? json_member(doc, member) : nullptr;
   return v != nullptr && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
+}
+}  // namespace
+
+std::string UserAndRtc::rtc_text(std::string_view member) const {
+  return has_rtc() ? string_member(rtc(), member) : std::string();
+}
+
+std::pair<std::string, std::string> UserAndRtc::rtc_texts(std::string_view first, std::string_view second) const {
+  if (!has_rtc()) return {};
+  const StoredJson doc = rtc();
+  return {string_member(doc, first), string_member(doc, second)};
 }
 
 // ---- Instance ------------------------------------------------------------------------------

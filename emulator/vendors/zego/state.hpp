@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <unordered_map>
 #include <vector>
 
@@ -121,6 +122,8 @@ class UserAndRtc {
   StoredJson rtc() const;
   // A string member of RTC (RoomId, AgentUserId...), "" when absent.
   std::string rtc_text(std::string_view member) const;
+  // Two of them from one unpacking and parse of the block.
+  std::pair<std::string, std::string> rtc_texts(std::string_view first, std::string_view second) const;
   void set_user_id(std::string_view user_id) { *this = UserAndRtc(user_id, packed_rtc()); }
   void set_rtc(const JsonValue* rtc) { *this = UserAndRtc(user_id(), rtc); }
 
